@@ -1,0 +1,574 @@
+"""The default backend: customers, orders and returns in a SQL database.
+
+Runs on SQLAlchemy 1.4 with the 2.0-style API. The database is SQLite
+(``var/business.db``) unless ``ACTIONS_DATABASE_URL`` names another one;
+tables are created, and sample data seeded (see :mod:`actions.backend.seed`),
+on first use rather than at import or construction, so a database that is down
+when the action server starts only fails the requests made while it is down.
+
+Tables::
+
+    customers                 id, names, email (unique), address, store credit, points
+    customer_identities       (channel, external_id) unique -> customer
+    orders                    order_id (8 digits), status, carrier, dates, total
+    returns                   rma_number (unique), order_id (unique), created_at
+    password_reset_requests   email, channel, requested_at (every request)
+    address_changes           audit trail of update_address
+
+Times are stored as naive UTC and handed out timezone-aware; the return window
+is counted in UTC calendar days.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import re
+import secrets
+import threading
+from collections.abc import Callable
+from decimal import Decimal
+from functools import partial
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    select,
+    update,
+)
+from sqlalchemy.engine import URL, Dialect, Engine, make_url
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import declarative_base, sessionmaker
+from sqlalchemy.pool import StaticPool
+from sqlalchemy.types import TypeDecorator
+
+from actions.backend.base import (
+    BackendUnavailable,
+    CancelOutcome,
+    CancelResult,
+    Customer,
+    Order,
+    OrderStatus,
+    ReturnOutcome,
+    ReturnResult,
+)
+from actions.settings import ActionSettings
+
+logger = logging.getLogger(__name__)
+
+# How long a SQLite writer waits for another writer's lock before giving up.
+SQLITE_BUSY_TIMEOUT_SECONDS = 15.0
+# libpq otherwise waits for the operating system's TCP timeout (minutes) when
+# the database host does not answer; Rasa gives up on the action long before.
+POSTGRES_CONNECT_TIMEOUT_SECONDS = 5
+# Attempts at a write that lost a race with a concurrent one; the next attempt
+# sees the winner's result, so two are enough in practice.
+MAX_WRITE_ATTEMPTS = 3
+
+# No 0/O or 1/I: RMA numbers are read out over the phone and typed in by hand.
+RMA_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+RMA_LENGTH = 6
+
+_ORDER_ID = re.compile(r"[0-9]{8}")
+_CENT = Decimal("0.01")
+
+P = ParamSpec("P")
+T = TypeVar("T")
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def new_rma_number() -> str:
+    """A random, non-sequential RMA number such as ``RMA-7F3K2Q``."""
+    return "RMA-" + "".join(secrets.choice(RMA_ALPHABET) for _ in range(RMA_LENGTH))
+
+
+def to_db_time(moment: dt.datetime) -> dt.datetime:
+    """Naive UTC, the form every dialect stores alike (naive input is UTC)."""
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+def from_db_time(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(tzinfo=dt.timezone.utc)
+
+
+class Money(TypeDecorator):
+    """A :class:`~decimal.Decimal` amount in cents precision, exact everywhere.
+
+    SQLite has no decimal type: SQLAlchemy's ``Numeric`` would round-trip it
+    through float (and warns about it), so there the amount is integer cents.
+    """
+
+    impl = Numeric
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(Integer())
+        return dialect.type_descriptor(Numeric(12, 2, asdecimal=True))
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        amount = Decimal(value)
+        if amount != amount.quantize(_CENT):
+            raise ValueError(f"amount {amount} has fractions of a cent")
+        return int(amount * 100) if dialect.name == "sqlite" else amount
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return (Decimal(value) / 100).quantize(_CENT)
+        return Decimal(value).quantize(_CENT)
+
+
+Base: Any = declarative_base()
+
+_STATUSES = ", ".join(f"'{status.value}'" for status in OrderStatus)
+
+
+class CustomerRow(Base):
+    __tablename__ = "customers"
+
+    id = Column(Integer, primary_key=True)
+    first_name = Column(String(100), nullable=False)
+    last_name = Column(String(100), nullable=False)
+    email = Column(String(320), nullable=False, unique=True)
+    address = Column(Text, nullable=False)
+    store_credit = Column(Money(), nullable=False, default=Decimal("0.00"))
+    loyalty_points = Column(Integer, nullable=False, default=0)
+
+
+class CustomerIdentityRow(Base):
+    """Who is behind a sender id on a channel (a phone number, a chat id...)."""
+
+    __tablename__ = "customer_identities"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(32), nullable=False)
+    external_id = Column(String(128), nullable=False)
+    customer_id = Column(ForeignKey("customers.id", ondelete="CASCADE"), nullable=False, index=True)
+
+
+class OrderRow(Base):
+    __tablename__ = "orders"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({_STATUSES})", name="order_status_known"),
+        # The return window is counted from delivery, so it must be known.
+        CheckConstraint(
+            "delivered_at IS NOT NULL OR status NOT IN ('delivered', 'returned')",
+            name="delivered_order_has_delivery_time",
+        ),
+    )
+
+    order_id = Column(String(8), primary_key=True)
+    customer_id = Column(ForeignKey("customers.id"), nullable=False, index=True)
+    status = Column(String(16), nullable=False)
+    placed_at = Column(DateTime, nullable=False)
+    carrier = Column(String(32))
+    tracking_number = Column(String(64))
+    expected_delivery = Column(Date)
+    delivered_at = Column(DateTime)
+    total = Column(Money(), nullable=False)
+    item_summary = Column(Text, nullable=False)
+
+
+class ReturnRow(Base):
+    __tablename__ = "returns"
+
+    id = Column(Integer, primary_key=True)
+    rma_number = Column(String(16), nullable=False, unique=True)
+    # Unique: however many times, or however concurrently, a customer asks,
+    # an order gets one RMA.
+    order_id = Column(ForeignKey("orders.order_id"), nullable=False, unique=True)
+    created_at = Column(DateTime, nullable=False)
+
+
+class PasswordResetRequestRow(Base):
+    """A reset request as asked, deliberately not linked to any account."""
+
+    __tablename__ = "password_reset_requests"
+
+    id = Column(Integer, primary_key=True)
+    email = Column(String(320), nullable=False)
+    channel = Column(String(32), nullable=False)
+    requested_at = Column(DateTime, nullable=False)
+
+
+class AddressChangeRow(Base):
+    __tablename__ = "address_changes"
+
+    id = Column(Integer, primary_key=True)
+    customer_id = Column(ForeignKey("customers.id"), nullable=False, index=True)
+    old_address = Column(Text, nullable=False)
+    new_address = Column(Text, nullable=False)
+    changed_at = Column(DateTime, nullable=False)
+
+
+class _LostRace(Exception):
+    """Another transaction changed the order between our read and our write."""
+
+
+def _is_order_id(order_id: str) -> bool:
+    return _ORDER_ID.fullmatch(order_id) is not None
+
+
+def _normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def _to_order(row: OrderRow) -> Order:
+    return Order(
+        order_id=row.order_id,
+        customer_id=row.customer_id,
+        status=OrderStatus(row.status),
+        placed_at=from_db_time(row.placed_at),
+        carrier=row.carrier,
+        tracking_number=row.tracking_number,
+        expected_delivery=row.expected_delivery,
+        delivered_at=None if row.delivered_at is None else from_db_time(row.delivered_at),
+        total=row.total,
+        item_summary=row.item_summary,
+    )
+
+
+def _to_customer(row: CustomerRow) -> Customer:
+    return Customer(
+        customer_id=row.id,
+        first_name=row.first_name,
+        store_credit=row.store_credit,
+        loyalty_points=row.loyalty_points,
+        address=row.address,
+    )
+
+
+def _is_sqlite_memory(url: URL) -> bool:
+    return not url.database or url.database == ":memory:"
+
+
+def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
+    # SQLite ignores REFERENCES clauses unless asked, per connection.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def build_engine(database_url: str) -> Engine:
+    """An engine for ``database_url``; connects to nothing yet."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite":
+        options: dict[str, Any] = {"pool_pre_ping": True}
+        if url.get_driver_name() == "psycopg2" and "connect_timeout" not in url.query:
+            options["connect_args"] = {"connect_timeout": POSTGRES_CONNECT_TIMEOUT_SECONDS}
+        # pre-ping: connections the server dropped (restart, idle timeout) are
+        # replaced instead of failing the next customer's request.
+        return create_engine(url, future=True, **options)
+    sqlite_options: dict[str, Any] = {
+        # Sessions run in worker threads (see SqlBackend._run), not the
+        # thread that opened the connection.
+        "connect_args": {
+            "check_same_thread": False,
+            "timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
+        },
+    }
+    if _is_sqlite_memory(url):
+        # Each connection to ":memory:" is a separate, empty database; share
+        # one so every thread sees the same tables.
+        sqlite_options["poolclass"] = StaticPool
+    engine = create_engine(url, future=True, **sqlite_options)
+    event.listen(engine, "connect", _enable_sqlite_foreign_keys)
+    return engine
+
+
+class SqlBackend:
+    """:class:`~actions.backend.base.Backend` on a SQLAlchemy database.
+
+    ``clock`` returns the current time (timezone-aware); tests freeze it.
+    """
+
+    def __init__(self, settings: ActionSettings, *, clock: Clock = utc_now) -> None:
+        self._settings = settings
+        self._clock = clock
+        self._engine = build_engine(settings.database_url)
+        self._sessions = sessionmaker(self._engine, future=True, expire_on_commit=False)
+        self._ready = False
+        # Worker threads can race to the first use; one prepares the schema.
+        self._ready_lock = threading.Lock()
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    # -- the Backend interface ------------------------------------------------
+
+    async def get_order(self, order_id: str) -> Order | None:
+        if not _is_order_id(order_id):
+            return None
+        return await self._run(self._get_order, order_id)
+
+    async def order_email_matches(self, order_id: str, email: str) -> bool:
+        if not _is_order_id(order_id):
+            return False
+        return await self._run(self._order_email_matches, order_id, email)
+
+    async def start_return(self, order_id: str) -> ReturnResult:
+        if not _is_order_id(order_id):
+            return ReturnResult(ReturnOutcome.NOT_FOUND)
+        return await self._run(self._retrying, self._start_return, order_id)
+
+    async def cancel_order(self, order_id: str) -> CancelResult:
+        if not _is_order_id(order_id):
+            return CancelResult(CancelOutcome.NOT_FOUND)
+        return await self._run(self._cancel_order, order_id)
+
+    async def request_password_reset(self, email: str, channel: str) -> None:
+        await self._run(self._record_password_reset, email, channel)
+
+    async def identify_customer(self, channel: str, sender_id: str) -> Customer | None:
+        return await self._run(self._identify_customer, channel, sender_id)
+
+    async def update_address(self, customer_id: int, address: str) -> None:
+        """Replace the customer's address, keeping the old one in the audit.
+
+        Raises :class:`ValueError` for a blank address (the caller validates
+        what the customer typed) and :class:`BackendUnavailable` if the
+        customer no longer exists.
+        """
+        new_address = address.strip()
+        if not new_address:
+            raise ValueError("the new address is blank")
+        await self._run(self._update_address, customer_id, new_address)
+
+    async def close(self) -> None:
+        await asyncio.to_thread(self._engine.dispose)
+
+    # -- plumbing -------------------------------------------------------------
+
+    async def _run(self, work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        # The database drivers block; running them in a worker thread keeps the
+        # action server's event loop serving other conversations meanwhile.
+        return await asyncio.to_thread(self._guarded, partial(work, *args, **kwargs))
+
+    def _guarded(self, work: Callable[[], T]) -> T:
+        try:
+            self._ensure_ready()
+            return work()
+        except SQLAlchemyError as exc:
+            # The message names the kind of failure only: SQLAlchemy's own
+            # text carries statement parameters (e-mails, addresses) into logs.
+            raise BackendUnavailable(f"database error ({type(exc).__name__})") from exc
+
+    def _ensure_ready(self) -> None:
+        if self._ready:
+            return
+        with self._ready_lock:
+            if self._ready:
+                return
+            self._make_sqlite_directory()
+            Base.metadata.create_all(self._engine)
+            if self._settings.seed_sample_data:
+                self._seed()
+            self._ready = True
+
+    def _make_sqlite_directory(self) -> None:
+        url = self._engine.url
+        if url.get_backend_name() != "sqlite" or _is_sqlite_memory(url):
+            return
+        try:
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise BackendUnavailable(f"cannot create the directory of {url.database}") from exc
+
+    def _seed(self) -> None:
+        # Imported here because the seed module imports this one's tables, and
+        # because a deployment without sample data never needs it.
+        from actions.backend.seed import seed_sample_data
+
+        try:
+            with self._sessions.begin() as session:
+                seed_sample_data(session, self._clock())
+        except IntegrityError:
+            # Another process seeded the same empty database at the same
+            # moment; its rows are the same sample data.
+            logger.info("sample data was seeded concurrently by another process")
+
+    def _retrying(self, write: Callable[[str], T], order_id: str) -> T:
+        for _ in range(MAX_WRITE_ATTEMPTS):
+            try:
+                return write(order_id)
+            except (_LostRace, IntegrityError):
+                # The transaction rolled back; deciding again sees the
+                # concurrent writer's result (or draws a fresh RMA number).
+                logger.info("write to order %s raced another; retrying", order_id)
+        raise BackendUnavailable(f"order {order_id} kept changing under us")
+
+    def _today(self) -> dt.date:
+        return to_db_time(self._clock()).date()
+
+    # -- the work, each run in a worker thread --------------------------------
+
+    def _get_order(self, order_id: str) -> Order | None:
+        with self._sessions() as session:
+            row = session.get(OrderRow, order_id)
+            return None if row is None else _to_order(row)
+
+    def _order_email_matches(self, order_id: str, email: str) -> bool:
+        with self._sessions() as session:
+            owner_email = session.execute(
+                select(CustomerRow.email)
+                .join(OrderRow, OrderRow.customer_id == CustomerRow.id)
+                .where(OrderRow.order_id == order_id)
+            ).scalar_one_or_none()
+            return owner_email is not None and owner_email == _normalise_email(email)
+
+    def _start_return(self, order_id: str) -> ReturnResult:
+        window = self._settings.return_window_days
+        with self._sessions.begin() as session:
+            order = session.get(OrderRow, order_id)
+            if order is None:
+                return ReturnResult(ReturnOutcome.NOT_FOUND)
+            existing = session.execute(
+                select(ReturnRow.rma_number).where(ReturnRow.order_id == order_id)
+            ).scalar_one_or_none()
+            status = OrderStatus(order.status)
+            if existing is not None or status is OrderStatus.RETURNED:
+                if existing is None:
+                    logger.warning("order %s is returned but has no RMA", order_id)
+                return ReturnResult(
+                    ReturnOutcome.ALREADY_AUTHORISED,
+                    rma_number=existing,
+                    return_window_days=window,
+                )
+            if status is OrderStatus.CANCELLED:
+                return ReturnResult(ReturnOutcome.CANCELLED)
+            if status is not OrderStatus.DELIVERED:
+                return ReturnResult(ReturnOutcome.NOT_DELIVERED)
+            last_day = order.delivered_at.date() + dt.timedelta(days=window)
+            if self._today() > last_day:
+                return ReturnResult(
+                    ReturnOutcome.WINDOW_CLOSED,
+                    return_window_days=window,
+                    window_closed_on=last_day,
+                )
+            rma_number = self._authorise_return(session, order_id)
+        return ReturnResult(
+            ReturnOutcome.AUTHORISED, rma_number=rma_number, return_window_days=window
+        )
+
+    def _authorise_return(self, session: Any, order_id: str) -> str:
+        # Conditional on the status we decided on: a concurrent return or
+        # cancellation that got there first leaves nothing to update.
+        changed = session.execute(
+            update(OrderRow)
+            .where(
+                OrderRow.order_id == order_id,
+                OrderRow.status == OrderStatus.DELIVERED.value,
+            )
+            .values(status=OrderStatus.RETURNED.value)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if changed != 1:
+            raise _LostRace(order_id)
+        rma_number = new_rma_number()
+        session.add(
+            ReturnRow(
+                rma_number=rma_number,
+                order_id=order_id,
+                created_at=to_db_time(self._clock()),
+            )
+        )
+        session.flush()
+        return rma_number
+
+    def _cancel_order(self, order_id: str) -> CancelResult:
+        with self._sessions.begin() as session:
+            # Check and set in one statement: of two concurrent cancellations
+            # exactly one matches a processing order.
+            cancelled = session.execute(
+                update(OrderRow)
+                .where(
+                    OrderRow.order_id == order_id,
+                    OrderRow.status == OrderStatus.PROCESSING.value,
+                )
+                .values(status=OrderStatus.CANCELLED.value)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            order = session.execute(
+                select(OrderRow.status, OrderRow.total).where(OrderRow.order_id == order_id)
+            ).one_or_none()
+        if order is None:
+            return CancelResult(CancelOutcome.NOT_FOUND)
+        if cancelled == 1:
+            return CancelResult(CancelOutcome.CANCELLED, refund_amount=order.total)
+        if OrderStatus(order.status) is OrderStatus.CANCELLED:
+            return CancelResult(CancelOutcome.ALREADY_CANCELLED)
+        # Orders never go back to processing, so one we could not cancel has
+        # left the warehouse (shipped, delivered or even returned).
+        return CancelResult(CancelOutcome.ALREADY_SHIPPED)
+
+    def _record_password_reset(self, email: str, channel: str) -> None:
+        # The account is deliberately not looked up: the bot's answer, its
+        # timing and this row are the same whether or not the e-mail is a
+        # customer's. The mailer matches requests to accounts out of band.
+        with self._sessions.begin() as session:
+            session.add(
+                PasswordResetRequestRow(
+                    email=_normalise_email(email),
+                    channel=channel,
+                    requested_at=to_db_time(self._clock()),
+                )
+            )
+
+    def _identify_customer(self, channel: str, sender_id: str) -> Customer | None:
+        with self._sessions() as session:
+            row = session.execute(
+                select(CustomerRow)
+                .join(
+                    CustomerIdentityRow,
+                    CustomerIdentityRow.customer_id == CustomerRow.id,
+                )
+                .where(
+                    CustomerIdentityRow.channel == channel,
+                    CustomerIdentityRow.external_id == sender_id,
+                )
+            ).scalar_one_or_none()
+            return None if row is None else _to_customer(row)
+
+    def _update_address(self, customer_id: int, new_address: str) -> None:
+        with self._sessions.begin() as session:
+            customer = session.get(CustomerRow, customer_id, with_for_update=True)
+            if customer is None:
+                # The id came from identify_customer moments ago; a customer
+                # deleted since is a back-office inconsistency, not a typo.
+                raise BackendUnavailable(f"customer {customer_id} no longer exists")
+            if customer.address == new_address:
+                return
+            session.add(
+                AddressChangeRow(
+                    customer_id=customer_id,
+                    old_address=customer.address,
+                    new_address=new_address,
+                    changed_at=to_db_time(self._clock()),
+                )
+            )
+            customer.address = new_address

@@ -1,0 +1,75 @@
+"""What every action shares: the backend, the customer's channel identity, formatting."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from decimal import Decimal
+
+from rasa_sdk import Tracker
+
+from actions.backend import Backend, Order
+from actions.backend.factory import create_backend
+from actions.settings import ActionSettings
+
+logger = logging.getLogger(__name__)
+
+_shared_backend: Backend | None = None
+
+
+def shared_backend() -> Backend:
+    """The process-wide backend, created on first use.
+
+    rasa-sdk instantiates action classes itself, with no arguments, when it
+    imports this package; creating the backend lazily keeps engines and
+    clients out of import time.
+    """
+    global _shared_backend
+    if _shared_backend is None:
+        _shared_backend = create_backend(ActionSettings.from_env())
+    return _shared_backend
+
+
+class UsesBackend:
+    """Mixin for actions: ``self.backend`` is injected in tests, shared otherwise."""
+
+    def __init__(self, backend: Backend | None = None) -> None:
+        self._backend = backend
+
+    @property
+    def backend(self) -> Backend:
+        return self._backend if self._backend is not None else shared_backend()
+
+
+def channel_identity(tracker: Tracker) -> tuple[str, str]:
+    """The (channel, sender id) pair the backend identifies customers by."""
+    return tracker.get_latest_input_channel() or "unknown", tracker.sender_id
+
+
+def format_money(amount: Decimal) -> str:
+    return f"${amount:,.2f}"
+
+
+def format_date(day: dt.date) -> str:
+    # "Tuesday 24 November": unambiguous for customers on both sides of the Atlantic.
+    return f"{day:%A} {day.day} {day:%B}"
+
+
+async def is_own_order(backend: Backend, tracker: Tracker, order: Order) -> bool:
+    """Whether the conversation's channel identity is the order's customer."""
+    channel, sender_id = channel_identity(tracker)
+    customer = await backend.identify_customer(channel, sender_id)
+    return customer is not None and customer.customer_id == order.customer_id
+
+
+async def may_change_order(backend: Backend, tracker: Tracker, order: Order) -> bool:
+    """Whether this conversation has shown that the order is its customer's.
+
+    Either the channel identity is the order's customer, or the customer gave
+    the e-mail on the order (slot ``order_email``). Checked again by the
+    actions that change orders, not only by the forms, so that no dialogue
+    path can skip it.
+    """
+    if await is_own_order(backend, tracker, order):
+        return True
+    email = tracker.get_slot("order_email")
+    return bool(email) and await backend.order_email_matches(order.order_id, email)

@@ -1,0 +1,144 @@
+"""Order status and cancellation."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from decimal import Decimal
+from typing import Any, Literal
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.backend import BackendUnavailable, CancelOutcome, Order, OrderStatus
+from actions.common import UsesBackend, format_date, format_money, may_change_order
+
+logger = logging.getLogger(__name__)
+
+STATUS_RESPONSES = {
+    OrderStatus.PROCESSING: "utter_order_status_processing",
+    OrderStatus.SHIPPED: "utter_order_status_shipped",
+    OrderStatus.DELIVERED: "utter_order_status_delivered",
+    OrderStatus.CANCELLED: "utter_order_status_cancelled",
+    OrderStatus.RETURNED: "utter_order_status_returned",
+}
+
+
+def order_details(order: Order) -> dict[str, Any]:
+    """The values the order responses in the domain can refer to."""
+    return {
+        "order_id": order.order_id,
+        "items": order.item_summary,
+        "carrier": order.carrier or "our courier",
+        "tracking": order.tracking_number or "not available yet",
+        "expected": format_date(order.expected_delivery) if order.expected_delivery else "soon",
+        "delivered": format_date(order.delivered_at.date()) if order.delivered_at else "",
+    }
+
+
+def status_response(order: Order, today: dt.date) -> str:
+    if (
+        order.status is OrderStatus.SHIPPED
+        and order.expected_delivery is not None
+        and order.expected_delivery < today
+    ):
+        return "utter_order_status_late"
+    return STATUS_RESPONSES[order.status]
+
+
+class ActionCheckOrderStatus(UsesBackend, Action):
+    def name(self) -> str:
+        return "action_check_order_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        order_id = tracker.get_slot("order_id")
+        if not order_id:
+            dispatcher.utter_message(response="utter_ask_order_id")
+            return []
+        try:
+            order = await self.backend.get_order(order_id)
+        except BackendUnavailable:
+            logger.warning("backend unavailable during an order status lookup")
+            dispatcher.utter_message(response="utter_backend_down")
+            return []
+        if order is None:
+            dispatcher.utter_message(response="utter_order_not_found", order_id=order_id)
+            return [SlotSet("order_id", None)]
+        dispatcher.utter_message(
+            response=status_response(order, dt.date.today()), **order_details(order)
+        )
+        return []
+
+
+REFUSAL_RESPONSES = {
+    CancelOutcome.ALREADY_SHIPPED: "utter_cancel_too_late",
+    CancelOutcome.ALREADY_CANCELLED: "utter_cancel_already_cancelled",
+    CancelOutcome.NOT_FOUND: "utter_order_not_found",
+}
+
+
+class ActionCancelOrder(UsesBackend, Action):
+    """Runs after cancel_form: cancels if confirmed, otherwise says why not."""
+
+    def name(self) -> str:
+        return "action_cancel_order"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        order_id = tracker.get_slot("order_id")
+        events: list[EventType] = [SlotSet("cancel_confirmed", None), SlotSet("order_email", None)]
+        if not order_id:
+            dispatcher.utter_message(response="utter_ask_order_id")
+            return events
+        try:
+            outcome, refund = await self._cancel(tracker, order_id)
+        except BackendUnavailable:
+            logger.warning("backend unavailable during a cancellation")
+            dispatcher.utter_message(response="utter_backend_down")
+            return events
+
+        if outcome is None:  # cancellable, and the customer said no
+            dispatcher.utter_message(response="utter_cancel_kept", order_id=order_id)
+        elif outcome == "unverified":
+            dispatcher.utter_message(response="utter_cannot_verify_order")
+        elif outcome is CancelOutcome.CANCELLED:
+            amount = format_money(refund) if refund is not None else "the full amount"
+            dispatcher.utter_message(
+                response="utter_order_cancelled", order_id=order_id, amount=amount
+            )
+        else:
+            dispatcher.utter_message(response=REFUSAL_RESPONSES[outcome], order_id=order_id)
+            if outcome is CancelOutcome.NOT_FOUND:
+                events.append(SlotSet("order_id", None))
+        return events
+
+    async def _cancel(
+        self, tracker: Tracker, order_id: str
+    ) -> tuple[CancelOutcome | Literal["unverified"] | None, Decimal | None]:
+        order = await self.backend.get_order(order_id)
+        refusal = cancel_refusal(order)
+        if refusal is not None or order is None:
+            return refusal, None
+        if not tracker.get_slot("cancel_confirmed"):
+            return None, None
+        if not await may_change_order(self.backend, tracker, order):
+            return "unverified", None
+        # The backend re-checks atomically: the order may have shipped since
+        # the customer was asked.
+        result = await self.backend.cancel_order(order_id)
+        return result.outcome, result.refund_amount
+
+
+def cancel_refusal(order: Order | None) -> CancelOutcome | None:
+    """Why the order cannot be cancelled, or None if it still can be."""
+    if order is None:
+        return CancelOutcome.NOT_FOUND
+    if order.status is OrderStatus.PROCESSING:
+        return None
+    if order.status is OrderStatus.CANCELLED:
+        return CancelOutcome.ALREADY_CANCELLED
+    return CancelOutcome.ALREADY_SHIPPED

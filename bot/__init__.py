@@ -1,0 +1,1 @@
+"""Rasa-side Python: the server entry point, and later channels, NLU components, policies."""

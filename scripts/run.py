@@ -1,0 +1,159 @@
+"""``make run``: start every service on the embedded default, print the URLs, stop on Ctrl-C.
+
+Each service runs in its own process (and process group, so that Ctrl-C
+reaches this supervisor only, which then stops them in order). If any of them
+dies, the others are stopped too and the exit status says so.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.settings import local_auth_token
+
+ROOT = Path(__file__).resolve().parent.parent
+STARTUP_TIMEOUT_S = 180.0
+STOP_TIMEOUT_S = 15.0
+
+
+@dataclass
+class Service:
+    name: str
+    command: list[str]
+    health_url: str
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    def start(self, env: dict[str, str]) -> None:
+        self.process = subprocess.Popen(self.command, env=env, cwd=ROOT, start_new_session=True)
+
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def healthy(self) -> bool:
+        try:
+            with urllib.request.urlopen(self.health_url, timeout=2) as response:
+                return bool(response.status == 200)
+        except (urllib.error.URLError, OSError):
+            return False
+
+    def stop(self) -> None:
+        if not self.running():
+            return
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+def services(env: dict[str, str]) -> list[Service]:
+    rasa_port, actions_port = env["RASA_PORT"], env["ACTIONS_PORT"]
+    python = sys.executable
+    return [
+        Service(
+            "action server",
+            [python, "-m", "rasa_sdk", "--actions", "actions", "--port", actions_port],
+            f"http://127.0.0.1:{actions_port}/health",
+        ),
+        Service("Rasa server", [python, "-m", "bot.server"], f"http://127.0.0.1:{rasa_port}/"),
+    ]
+
+
+def environment() -> tuple[dict[str, str], bool]:
+    """The children's environment, and whether the API token was generated here."""
+    env = dict(os.environ)
+    env.setdefault("RASA_PORT", "5005")
+    env.setdefault("ACTIONS_PORT", "5055")
+    env.setdefault("ACTION_ENDPOINT_URL", f"http://127.0.0.1:{env['ACTIONS_PORT']}/webhook")
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    generated = not env.get("RASA_AUTH_TOKEN")
+    if generated:
+        env["RASA_AUTH_TOKEN"] = local_auth_token(ROOT / "var" / "rasa_auth_token")
+    return env, generated
+
+
+def wait_until_healthy(all_services: list[Service], stopping: Callable[[], bool]) -> bool:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    pending = list(all_services)
+    while pending and time.monotonic() < deadline:
+        if stopping():
+            return False
+        for service in list(pending):
+            if not service.running():
+                print(f"error: the {service.name} exited during start-up", file=sys.stderr)
+                return False
+            if service.healthy():
+                pending.remove(service)
+        time.sleep(0.5)
+    for service in pending:
+        print(
+            f"error: the {service.name} did not start within {STARTUP_TIMEOUT_S:.0f} s",
+            file=sys.stderr,
+        )
+    return not pending
+
+
+def banner(env: dict[str, str], token_generated: bool) -> str:
+    rasa = f"http://127.0.0.1:{env['RASA_PORT']}"
+    token = (
+        f"the token in var/rasa_auth_token ({env['RASA_AUTH_TOKEN']})"
+        if token_generated
+        else "the token in RASA_AUTH_TOKEN"
+    )
+    return "\n".join(
+        [
+            "",
+            "Northwind assistant is up:",
+            f"  chat (REST channel)   POST {rasa}/webhooks/rest/webhook",
+            '                        body: {"sender": "demo-alice", "message": "hi"}',
+            f"  Rasa HTTP API         {rasa}/status?token=...  ({token})",
+            f"  action server         http://127.0.0.1:{env['ACTIONS_PORT']}/health",
+            "  talk to it in a terminal with `make shell`; Ctrl-C here stops everything.",
+            "",
+        ]
+    )
+
+
+def main() -> int:
+    (ROOT / "var").mkdir(exist_ok=True)
+    env, token_generated = environment()
+    all_services = services(env)
+    stopping = False
+
+    def request_stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    for service in all_services:
+        service.start(env)
+    try:
+        if not wait_until_healthy(all_services, lambda: stopping):
+            return 1
+        print(banner(env, token_generated), flush=True)
+        while not stopping:
+            for service in all_services:
+                if not service.running():
+                    print(f"error: the {service.name} stopped unexpectedly", file=sys.stderr)
+                    return 1
+            time.sleep(0.5)
+        return 0
+    finally:
+        print("stopping...", file=sys.stderr)
+        for service in reversed(all_services):
+            service.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,181 @@
+"""Every flow end to end: REST channel -> Rasa server -> action server -> SQL backend.
+
+The servers are real, with the trained model, and the business database is a
+seeded SQLite file of their own (see actions/backend/seed.py for the sample
+customers and orders). Each test talks as its own customer: a seeded channel
+identity ("demo-alice") or a stranger with a fresh sender id.
+"""
+from __future__ import annotations
+
+import re
+import sqlite3
+import uuid
+
+import httpx
+import pytest
+
+from tests.conftest import Assistant
+
+pytestmark = pytest.mark.slow
+
+
+def stranger() -> str:
+    return f"test-{uuid.uuid4().hex[:12]}"
+
+
+def query(assistant: Assistant, sql: str, *params: object) -> list[tuple]:
+    with sqlite3.connect(assistant.business_db) as db:
+        return db.execute(sql, params).fetchall()
+
+
+def order_status(assistant: Assistant, order_id: str) -> str:
+    return str(query(assistant, "SELECT status FROM orders WHERE order_id = ?", order_id)[0][0])
+
+
+def test_greeting_says_what_the_bot_can_do_with_buttons(assistant: Assistant) -> None:
+    replies = assistant.say(stranger(), "hi there")
+    assert "automated assistant" in replies[0]["text"]
+    titles = [b["title"] for b in replies[0]["buttons"]]
+    assert "Track my order" in titles and "Talk to a person" in titles
+
+
+def test_order_status_when_the_number_is_in_the_first_message(assistant: Assistant) -> None:
+    text = assistant.say_text(stranger(), "where is my order 12345678??")
+    assert "12345678" in text and "UPS" in text and "1Z999AA10123456784" in text
+
+
+def test_order_status_asks_for_the_number_and_rejects_a_malformed_one(
+    assistant: Assistant,
+) -> None:
+    customer = stranger()
+    assert "8 digits" in assistant.say_text(customer, "hey where is my package")
+    assert "doesn't look like an order number" in assistant.say_text(customer, "1234567")
+    assert "UPS" in assistant.say_text(customer, "1234 5678")
+
+
+def test_unknown_order_number_says_so_and_offers_help(assistant: Assistant) -> None:
+    replies = assistant.say(stranger(), "can you track order 99999999")
+    assert "couldn't find an order with the number 99999999" in replies[0]["text"]
+    assert [b["payload"] for b in replies[0]["buttons"]] == ["/check_order_status", "/request_human"]
+
+
+def test_late_delivery_is_acknowledged(assistant: Assistant) -> None:
+    text = assistant.say_text(stranger(), "my parcel 78901234 still hasn't arrived")
+    assert "running late" in text and "DHL" in text
+
+
+def test_return_by_the_identified_owner_issues_an_rma(assistant: Assistant) -> None:
+    text = assistant.say_text("demo-alice", "I want to return the stuff from order 23456789")
+    rma = re.search(r"RMA-[A-Z0-9]+", text)
+    assert rma, text
+    assert query(assistant, "SELECT rma_number FROM returns WHERE order_id = '23456789'") == [
+        (rma.group(0),)
+    ]
+
+
+def test_return_outside_the_window_is_refused_with_the_reason(assistant: Assistant) -> None:
+    text = assistant.say_text("demo-alice", "i'd like to send back order 45678901")
+    assert "30-day return window" in text
+    assert query(assistant, "SELECT * FROM returns WHERE order_id = '45678901'") == []
+
+
+def test_a_stranger_must_give_the_orders_email_before_returning_it(assistant: Assistant) -> None:
+    customer = stranger()
+    assert "confirm the e-mail" in assistant.say_text(customer, "how do i return order 10293847")
+    assert "doesn't match" in assistant.say_text(customer, "someone.else@example.com")
+    assert query(assistant, "SELECT * FROM returns WHERE order_id = '10293847'") == []
+    assert "RMA-" in assistant.say_text(customer, "Bob.Nguyen@example.com")
+
+
+def test_cancel_after_explicit_confirmation(assistant: Assistant) -> None:
+    replies = assistant.say("demo-carmen", "please cancel order 24681357")
+    assert "Just to confirm" in replies[-1]["text"]
+    assert order_status(assistant, "24681357") == "processing"
+    assert [b["payload"] for b in replies[-1]["buttons"]] == ["/affirm", "/deny"]
+    text = assistant.say_text("demo-carmen", "/affirm")
+    assert "is cancelled" in text and "$" in text
+    assert order_status(assistant, "24681357") == "cancelled"
+
+
+def test_declining_the_confirmation_keeps_the_order(assistant: Assistant) -> None:
+    assert "Just to confirm" in assistant.say_text("demo-david", "cancel my order 89012345")
+    assert "haven't cancelled" in assistant.say_text("demo-david", "no, keep it")
+    assert order_status(assistant, "89012345") == "processing"
+
+
+def test_a_shipped_order_cannot_be_cancelled(assistant: Assistant) -> None:
+    text = assistant.say_text(stranger(), "cancel order 12345678 please")
+    assert "already shipped" in text
+    assert order_status(assistant, "12345678") == "shipped"
+
+
+def test_password_reset_never_reveals_whether_an_account_exists(assistant: Assistant) -> None:
+    known, unknown = stranger(), stranger()
+    assert "e-mail" in assistant.say_text(known, "I forgot my password")
+    assert "e-mail" in assistant.say_text(unknown, "I forgot my password")
+    known_reply = assistant.say_text(known, "alice.martin@example.com")
+    unknown_reply = assistant.say_text(unknown, "nobody@nowhere.example")
+    assert "reset link" in known_reply
+    assert known_reply.replace("alice.martin@example.com", "X") == unknown_reply.replace(
+        "nobody@nowhere.example", "X"
+    )
+    recorded = {row[0] for row in query(assistant, "SELECT email FROM password_reset_requests")}
+    assert {"alice.martin@example.com", "nobody@nowhere.example"} <= recorded
+
+
+def test_balance_only_for_an_identified_customer(assistant: Assistant) -> None:
+    text = assistant.say_text("demo-alice", "how much store credit do i have")
+    assert "$25.00" in text and "1,240" in text
+    stranger_text = assistant.say_text(stranger(), "how much store credit do i have")
+    assert "$" not in stranger_text and "can't match this conversation" in stranger_text
+
+
+def test_address_change_for_an_identified_customer(assistant: Assistant) -> None:
+    assert "new address" in assistant.say_text("demo-bob", "I moved, please update my address")
+    new_address = "77 Oak Avenue, Springfield, IL 62704, USA"
+    assert new_address in assistant.say_text("demo-bob", new_address)
+    assert "Done" in assistant.say_text("demo-bob", "yes")
+    rows = query(assistant, "SELECT address FROM customers WHERE email = 'bob.nguyen@example.com'")
+    assert rows == [(new_address,)]
+
+
+def test_a_stranger_is_not_asked_for_an_address_we_could_not_store(assistant: Assistant) -> None:
+    text = assistant.say_text(stranger(), "I need to change my shipping address")
+    assert "can't match this conversation" in text and "new address" not in text
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("do you accept paypal?", "PayPal"),
+        ("what time do you close on saturday", "9am to 8pm"),
+        ("how much is shipping", "$4.95"),
+        ("is there a warranty on headphones", "1-year warranty"),
+    ],
+)
+def test_frequently_asked_questions(assistant: Assistant, question: str, answer: str) -> None:
+    assert answer in assistant.say_text(stranger(), question)
+
+
+def test_the_bot_admits_it_is_a_bot(assistant: Assistant) -> None:
+    assert "automated assistant, not a person" in assistant.say_text(stranger(), "r u a bot?")
+
+
+def test_asking_for_a_person_is_acknowledged(assistant: Assistant) -> None:
+    assert "member of our team" in assistant.say_text(stranger(), "let me speak to a human")
+
+
+def test_conversations_are_kept_and_the_http_api_needs_the_token(assistant: Assistant) -> None:
+    customer = stranger()
+    assistant.say(customer, "hello")
+    url = f"{assistant.rasa_url}/conversations/{customer}/tracker"
+    assert httpx.get(url, timeout=10).status_code == 401
+    assert httpx.get(url, params={"token": "wrong"}, timeout=10).status_code == 401
+    tracker = httpx.get(url, params={"token": assistant.auth_token}, timeout=10).json()
+    said = [e.get("text") for e in tracker["events"] if e["event"] == "user"]
+    assert said == ["hello"]
+    with sqlite3.connect(assistant.tracker_db) as db:
+        stored = db.execute(
+            "SELECT count(*) FROM events WHERE sender_id = ?", (customer,)
+        ).fetchone()[0]
+    assert stored > 0
