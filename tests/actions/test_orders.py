@@ -1,0 +1,414 @@
+"""Tests of actions/orders.py: order status and cancellation.
+
+Orders, customers and senders are the fake backend's sample data (see
+conftest.py): Alice (``demo-alice`` on the REST channel) owns 12345678,
+34567890 and others; Bob (``demo-bob``) owns 24681357, 56789012, 78901234.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.backend import CancelOutcome, CancelResult, OrderStatus
+from actions.orders import ActionCancelOrder, ActionCheckOrderStatus
+
+if TYPE_CHECKING:
+    from tests.actions.conftest import BotSays, FakeBackend, MakeTracker
+
+# Slots action_cancel_order clears whatever happens, so that the next
+# cancellation asks for confirmation and ownership again.
+CANCEL_RESETS = [SlotSet("cancel_confirmed", None), SlotSet("order_email", None)]
+
+
+# --- action_check_order_status ------------------------------------------------
+
+
+async def check_status(
+    backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+    order_id: str | None,
+) -> list[dict[str, Any]]:
+    tracker = make_tracker(slots={"order_id": order_id})
+    return await ActionCheckOrderStatus(backend=backend).run(dispatcher, tracker, domain)
+
+
+async def test_shipped_order_gives_carrier_tracking_and_expected_date(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+    bot_says: BotSays,
+) -> None:
+    events = await check_status(fake_backend, dispatcher, make_tracker, domain, "12345678")
+
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_order_status_shipped"
+    assert message["carrier"] == "UPS"
+    assert message["tracking"] == "1Z999AA10123456784"
+    assert message["expected"] == "Monday 15 June"
+    assert bot_says() == [
+        "Order 12345678 (2 items: running shoes, socks) is on its way with UPS, tracking number "
+        "1Z999AA10123456784. Expected delivery: Monday 15 June."
+    ]
+    assert events == []
+
+
+@pytest.mark.parametrize(
+    ("order_id", "response", "expected_values"),
+    [
+        (
+            "34567890",
+            "utter_order_status_processing",
+            {"items": "1 item: espresso machine", "expected": "Saturday 20 June"},
+        ),
+        (
+            "45678901",
+            "utter_order_status_delivered",
+            {"carrier": "UPS", "delivered": "Saturday 16 March"},
+        ),
+        ("56789012", "utter_order_status_cancelled", {"order_id": "56789012"}),
+        ("67890123", "utter_order_status_returned", {"items": "1 item: blender"}),
+    ],
+)
+async def test_each_status_has_its_reply(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+    bot_says: BotSays,
+    order_id: str,
+    response: str,
+    expected_values: dict[str, str],
+) -> None:
+    await check_status(fake_backend, dispatcher, make_tracker, domain, order_id)
+
+    [message] = dispatcher.messages
+    assert message["response"] == response
+    assert {key: message[key] for key in expected_values} == expected_values
+    [text] = bot_says()  # every placeholder of the reply is filled
+    assert order_id in text
+
+
+async def test_shipped_order_past_its_expected_date_is_reported_late(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+    bot_says: BotSays,
+) -> None:
+    await check_status(fake_backend, dispatcher, make_tracker, domain, "78901234")
+
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_order_status_late"
+    assert message["expected"] == "Tuesday 14 May"
+    assert "running late" in bot_says()[0]
+
+
+async def test_shipped_order_due_today_is_not_late(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+) -> None:
+    fake_backend.add_order(
+        "11112222",
+        status=OrderStatus.SHIPPED,
+        carrier="UPS",
+        tracking_number="1Z1",
+        expected_delivery=dt.date.today(),
+    )
+
+    await check_status(fake_backend, dispatcher, make_tracker, domain, "11112222")
+
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_status_shipped"]
+
+
+async def test_shipped_order_without_carrier_details_still_reads_well(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+    bot_says: BotSays,
+) -> None:
+    fake_backend.add_order("11112222", status=OrderStatus.SHIPPED, item_summary="1 item: kettle")
+
+    await check_status(fake_backend, dispatcher, make_tracker, domain, "11112222")
+
+    assert bot_says() == [
+        "Order 11112222 (1 item: kettle) is on its way with our courier, tracking number "
+        "not available yet. Expected delivery: soon."
+    ]
+
+
+async def test_unknown_order_is_not_found_and_the_number_forgotten(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+) -> None:
+    events = await check_status(fake_backend, dispatcher, make_tracker, domain, "99999999")
+
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_order_not_found"
+    assert message["order_id"] == "99999999"
+    # Forgotten so that the customer is asked for the number again.
+    assert events == [SlotSet("order_id", None)]
+
+
+async def test_status_without_an_order_number_asks_for_it(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+) -> None:
+    events = await check_status(fake_backend, dispatcher, make_tracker, domain, None)
+
+    assert [m["response"] for m in dispatcher.messages] == ["utter_ask_order_id"]
+    assert events == []
+
+
+async def test_status_with_the_backend_down_apologises(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+) -> None:
+    fake_backend.down = True
+
+    events = await check_status(fake_backend, dispatcher, make_tracker, domain, "12345678")
+
+    assert [m["response"] for m in dispatcher.messages] == ["utter_backend_down"]
+    # The order number is kept: it was not wrong, the system was down.
+    assert events == []
+
+
+# --- action_cancel_order --------------------------------------------------------
+
+
+async def cancel(
+    backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+    order_id: str | None,
+    *,
+    confirmed: bool | None = True,
+    sender_id: str = "demo-alice",
+    order_email: str | None = None,
+) -> list[dict[str, Any]]:
+    tracker = make_tracker(
+        slots={"order_id": order_id, "cancel_confirmed": confirmed, "order_email": order_email},
+        sender_id=sender_id,
+    )
+    return await ActionCancelOrder(backend=backend).run(dispatcher, tracker, domain)
+
+
+async def test_owner_confirming_cancels_and_is_told_the_refund(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+    bot_says: BotSays,
+) -> None:
+    events = await cancel(fake_backend, dispatcher, make_tracker, domain, "34567890")
+
+    assert fake_backend.cancellations == ["34567890"]
+    assert fake_backend.orders["34567890"].status is OrderStatus.CANCELLED
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_order_cancelled"
+    assert message["amount"] == "$129.00"
+    assert "A refund of $129.00 will reach" in bot_says()[0]
+    assert events == CANCEL_RESETS
+
+
+async def test_stranger_with_the_order_email_may_cancel(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+) -> None:
+    await cancel(
+        fake_backend,
+        dispatcher,
+        make_tracker,
+        domain,
+        "34567890",
+        sender_id="unknown-visitor",
+        order_email="alice.martin@example.com",
+    )
+
+    assert fake_backend.cancellations == ["34567890"]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_cancelled"]
+
+
+@pytest.mark.parametrize(
+    ("sender_id", "order_email"),
+    [
+        ("unknown-visitor", None),
+        ("unknown-visitor", "someone.else@example.com"),
+        # Identified, but as another customer than the order's.
+        ("demo-bob", None),
+    ],
+)
+async def test_cancel_is_refused_without_proof_the_order_is_theirs(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+    sender_id: str,
+    order_email: str | None,
+) -> None:
+    events = await cancel(
+        fake_backend,
+        dispatcher,
+        make_tracker,
+        domain,
+        "34567890",
+        sender_id=sender_id,
+        order_email=order_email,
+    )
+
+    assert [m["response"] for m in dispatcher.messages] == ["utter_cannot_verify_order"]
+    assert fake_backend.cancellations == []
+    assert fake_backend.orders["34567890"].status is OrderStatus.PROCESSING
+    assert events == CANCEL_RESETS
+
+
+@pytest.mark.parametrize("confirmed", [False, None])
+async def test_cancel_not_confirmed_keeps_the_order(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+    confirmed: bool | None,
+) -> None:
+    events = await cancel(
+        fake_backend, dispatcher, make_tracker, domain, "34567890", confirmed=confirmed
+    )
+
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_cancel_kept"
+    assert message["order_id"] == "34567890"
+    assert fake_backend.cancellations == []
+    assert events == CANCEL_RESETS
+
+
+@pytest.mark.parametrize("order_id", ["12345678", "45678901", "67890123"])
+async def test_order_that_left_the_warehouse_is_too_late_to_cancel(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+    order_id: str,
+) -> None:
+    await cancel(fake_backend, dispatcher, make_tracker, domain, order_id)
+
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_cancel_too_late"
+    assert message["order_id"] == order_id
+    assert fake_backend.cancellations == []
+
+
+async def test_cancelling_a_cancelled_order_says_so(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+) -> None:
+    await cancel(fake_backend, dispatcher, make_tracker, domain, "56789012", sender_id="demo-bob")
+
+    assert [m["response"] for m in dispatcher.messages] == ["utter_cancel_already_cancelled"]
+    assert fake_backend.cancellations == []
+
+
+async def test_cancelling_an_unknown_order_forgets_the_number(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+) -> None:
+    events = await cancel(fake_backend, dispatcher, make_tracker, domain, "99999999")
+
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_order_not_found"
+    assert message["order_id"] == "99999999"
+    assert fake_backend.cancellations == []
+    assert events == [*CANCEL_RESETS, SlotSet("order_id", None)]
+
+
+async def test_order_shipping_after_the_lookup_is_too_late(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+) -> None:
+    # Processing when the action looks it up; shipped by the time the backend
+    # cancels, which it refuses atomically.
+    fake_backend.cancel_results["34567890"] = CancelResult(CancelOutcome.ALREADY_SHIPPED)
+
+    await cancel(fake_backend, dispatcher, make_tracker, domain, "34567890")
+
+    assert fake_backend.cancellations == ["34567890"]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_cancel_too_late"]
+
+
+async def test_cancelled_without_a_known_refund_promises_the_full_amount(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+) -> None:
+    fake_backend.cancel_results["34567890"] = CancelResult(CancelOutcome.CANCELLED)
+
+    await cancel(fake_backend, dispatcher, make_tracker, domain, "34567890")
+
+    [message] = dispatcher.messages
+    assert message["amount"] == "the full amount"
+
+
+async def test_refund_amounts_are_formatted_as_money(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+) -> None:
+    fake_backend.add_order("11112222", total=Decimal("1234.5"))
+
+    await cancel(fake_backend, dispatcher, make_tracker, domain, "11112222")
+
+    assert dispatcher.messages[0]["amount"] == "$1,234.50"
+
+
+async def test_cancel_with_the_backend_down_apologises(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+) -> None:
+    fake_backend.down = True
+
+    events = await cancel(fake_backend, dispatcher, make_tracker, domain, "34567890")
+
+    assert [m["response"] for m in dispatcher.messages] == ["utter_backend_down"]
+    assert events == CANCEL_RESETS
+
+
+async def test_cancel_without_an_order_number_asks_for_it(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+) -> None:
+    events = await cancel(fake_backend, dispatcher, make_tracker, domain, None)
+
+    assert [m["response"] for m in dispatcher.messages] == ["utter_ask_order_id"]
+    assert fake_backend.cancellations == []
+    assert events == CANCEL_RESETS
