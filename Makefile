@@ -56,7 +56,7 @@ test: $(MODEL) ## Run the whole test suite
 	$(BIN)/python -m pytest
 
 lint: $(STAMP) ## ruff and mypy
-	$(BIN)/ruff check actions bot scripts tests
+	$(BIN)/ruff check actions bot scripts tests bench
 	$(BIN)/mypy
 
 clean: ## Remove trained models, local databases and test reports (keeps .venv)

@@ -7,7 +7,9 @@ dies, the others are stopped too and the exit status says so.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -67,6 +69,37 @@ def services(env: dict[str, str]) -> list[Service]:
         ),
         Service("Rasa server", [python, "-m", "bot.server"], f"http://127.0.0.1:{rasa_port}/"),
     ]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def isolated_environment(state: Path, model: Path) -> dict[str, str]:
+    """An environment for a throw-away assistant: free ports, databases in ``state``.
+
+    Used by the tests and the benchmarks, so that they never touch var/ or
+    the ports of a `make run` in progress.
+    """
+    endpoints = state / "endpoints.yml"
+    endpoints.write_text(
+        "action_endpoint:\n  url: ${ACTION_ENDPOINT_URL}\n"
+        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {state / 'tracker.db'}\n"
+    )
+    actions_port = free_port()
+    return {
+        **os.environ,
+        "RASA_PORT": str(free_port()),
+        "RASA_AUTH_TOKEN": secrets.token_urlsafe(16),
+        "RASA_MODEL": str(model),
+        "RASA_ENDPOINTS": str(endpoints),
+        "ACTIONS_PORT": str(actions_port),
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
+        "ACTIONS_DATABASE_URL": f"sqlite:///{state / 'business.db'}",
+        "RASA_TELEMETRY_ENABLED": "false",
+    }
 
 
 def environment() -> tuple[dict[str, str], bool]:

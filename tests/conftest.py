@@ -1,10 +1,7 @@
 """Fixtures shared by the whole suite: the trained model and a running assistant."""
+
 from __future__ import annotations
 
-import os
-import secrets
-import socket
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,16 +9,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from scripts.run import Service, wait_until_healthy
+from scripts.run import isolated_environment, services, wait_until_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "retail-bot.tar.gz"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -58,39 +49,19 @@ class Assistant:
 def assistant(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     """The real servers, started once for the session on free ports."""
     state = tmp_path_factory.mktemp("assistant")
-    tracker_db, business_db = state / "tracker.db", state / "business.db"
-    endpoints = state / "endpoints.yml"
-    endpoints.write_text(
-        "action_endpoint:\n  url: ${ACTION_ENDPOINT_URL}\n"
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tracker_db}\n"
-    )
-    rasa_port, actions_port = free_port(), free_port()
-    token = secrets.token_urlsafe(16)
-    env = {
-        **os.environ,
-        "RASA_PORT": str(rasa_port),
-        "RASA_AUTH_TOKEN": token,
-        "RASA_MODEL": str(model_path),
-        "RASA_ENDPOINTS": str(endpoints),
-        "ACTIONS_PORT": str(actions_port),
-        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
-        "ACTIONS_DATABASE_URL": f"sqlite:///{business_db}",
-        "RASA_TELEMETRY_ENABLED": "false",
-    }
-    services = [
-        Service(
-            "action server",
-            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
-            f"http://127.0.0.1:{actions_port}/health",
-        ),
-        Service("Rasa server", [sys.executable, "-m", "bot.server"], f"http://127.0.0.1:{rasa_port}/"),
-    ]
-    for service in services:
+    env = isolated_environment(state, model_path)
+    all_services = services(env)
+    for service in all_services:
         service.start(env)
     try:
-        if not wait_until_healthy(services, lambda: False):
+        if not wait_until_healthy(all_services, lambda: False):
             pytest.fail("the assistant did not start; see the captured output above")
-        yield Assistant(f"http://127.0.0.1:{rasa_port}", token, business_db, tracker_db)
+        yield Assistant(
+            rasa_url=f"http://127.0.0.1:{env['RASA_PORT']}",
+            auth_token=env["RASA_AUTH_TOKEN"],
+            business_db=state / "business.db",
+            tracker_db=state / "tracker.db",
+        )
     finally:
-        for service in reversed(services):
+        for service in reversed(all_services):
             service.stop()

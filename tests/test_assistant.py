@@ -5,6 +5,7 @@ seeded SQLite file of their own (see actions/backend/seed.py for the sample
 customers and orders). Each test talks as its own customer: a seeded channel
 identity ("demo-alice") or a stranger with a fresh sender id.
 """
+
 from __future__ import annotations
 
 import re
@@ -56,7 +57,10 @@ def test_order_status_asks_for_the_number_and_rejects_a_malformed_one(
 def test_unknown_order_number_says_so_and_offers_help(assistant: Assistant) -> None:
     replies = assistant.say(stranger(), "can you track order 99999999")
     assert "couldn't find an order with the number 99999999" in replies[0]["text"]
-    assert [b["payload"] for b in replies[0]["buttons"]] == ["/check_order_status", "/request_human"]
+    assert [b["payload"] for b in replies[0]["buttons"]] == [
+        "/check_order_status",
+        "/request_human",
+    ]
 
 
 def test_late_delivery_is_acknowledged(assistant: Assistant) -> None:

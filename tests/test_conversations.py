@@ -1,4 +1,5 @@
 """The conversation tests in tests/test_stories.yml, replayed by `rasa test`."""
+
 from __future__ import annotations
 
 import os
@@ -27,7 +28,9 @@ def test_conversation_stories_predict_every_intent_and_action(
         timeout=600,
     )  # fmt: skip
     failed = tmp_path / "failed_test_stories.yml"
-    details = failed.read_text() if failed.exists() else result.stdout[-5000:] + result.stderr[-5000:]
+    details = (
+        failed.read_text() if failed.exists() else result.stdout[-5000:] + result.stderr[-5000:]
+    )
     assert result.returncode == 0, details
     # rasa writes this file even when everything passed; it must hold no story then.
     assert "- story:" not in (failed.read_text() if failed.exists() else "")

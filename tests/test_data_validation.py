@@ -1,4 +1,5 @@
 """`rasa data validate` passes, with no warning other than two known false alarms."""
+
 from __future__ import annotations
 
 import os
@@ -12,7 +13,7 @@ from tests.conftest import ROOT
 def responses_used_by_code() -> set[str]:
     """Responses the actions send, and the forms' questions (``utter_ask_<slot>``)."""
     code = "\n".join(p.read_text() for p in (ROOT / "actions").rglob("*.py"))
-    used = set(re.findall(r'response="(utter_[a-z_]+)"', code))
+    used = set(re.findall(r'"(utter_[a-z_]+)"', code))
     domain = (ROOT / "domain.yml").read_text()
     used |= set(re.findall(r"^  (utter_ask_[a-z_]+):", domain, re.MULTILINE))
     return used
@@ -34,10 +35,14 @@ def test_rasa_data_validate_is_clean() -> None:
     used = responses_used_by_code()
     unexpected = []
     for warning in warnings:
-        unused = re.match(r"The utterance '(utter_[a-z_]+)' is not used in any story or rule", warning)
+        unused = re.match(
+            r"The utterance '(utter_[a-z_]+)' is not used in any story or rule", warning
+        )
         if unused and unused.group(1) in used:
             continue  # Rasa's validator cannot see responses sent by custom actions.
-        if warning.startswith("The following duplicated intents have been found") and warning.endswith(": faq"):
+        if warning.startswith(
+            "The following duplicated intents have been found"
+        ) and warning.endswith(": faq"):
             continue  # Rasa merges the retrieval intent from the NLU data and warns about itself.
         unexpected.append(warning)
     assert unexpected == []
@@ -46,5 +51,7 @@ def test_rasa_data_validate_is_clean() -> None:
 
 def test_every_response_the_actions_send_exists() -> None:
     domain = (ROOT / "domain.yml").read_text()
-    missing = [r for r in responses_used_by_code() if not re.search(rf"^  {r}:", domain, re.MULTILINE)]
+    missing = [
+        r for r in responses_used_by_code() if not re.search(rf"^  {r}:", domain, re.MULTILINE)
+    ]
     assert missing == []

@@ -4,6 +4,7 @@ The test set was written separately from data/nlu/ and is never trained on;
 these tests check it stays that way and enforce a minimum quality on it. The
 figures are written to reports/nlu_test_summary.json for the closing notes.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -107,9 +108,7 @@ def scores(examples: list[Example], predictions: list[Prediction]) -> dict:
         "accuracy": accuracy_score(expected, predicted),
         "macro_f1": f1_score(expected, predicted, labels=labels, average="macro", zero_division=0),
         "fallbacks": sum(p == FALLBACK for p in predicted),
-        "confident_errors": sum(
-            err["predicted"] != FALLBACK for err in errors
-        ),
+        "confident_errors": sum(err["predicted"] != FALLBACK for err in errors),
         "per_intent_f1": dict(zip(labels, map(float, per_intent), strict=True)),
         "errors": errors,
     }
@@ -131,7 +130,9 @@ def test_test_set_covers_every_intent(examples: list[Example]) -> None:
 
 
 def test_test_set_is_held_out(examples: list[Example]) -> None:
-    training = {normalise(e.text) for p in (ROOT / "data" / "nlu").glob("*.yml") for e in load_examples(p)}
+    training = {
+        normalise(e.text) for p in (ROOT / "data" / "nlu").glob("*.yml") for e in load_examples(p)
+    }
     leaked = [e.text for e in examples if normalise(e.text) in training]
     assert leaked == []
 
