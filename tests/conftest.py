@@ -10,9 +10,23 @@ import httpx
 import pytest
 
 from scripts.run import isolated_environment, services, wait_until_healthy
+from tests.fakes.messenger import FakeGraph
+from tests.fakes.telegram import FakeTelegram
+from tests.fakes.twilio import FakeTwilio
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "retail-bot.tar.gz"
+
+# Test credentials for the channels; the fake APIs below check them.
+PUBLIC_URL = "https://bot.example.test"  # as if behind a reverse proxy
+TWILIO_ACCOUNT_SID = "AC" + "0" * 32
+TWILIO_AUTH_TOKEN = "twilio-test-auth-token"
+TWILIO_FROM_NUMBER = "+15005550006"
+TELEGRAM_BOT_TOKEN = "123456:TEST-telegram-bot-token"
+TELEGRAM_SECRET_TOKEN = "telegram-test-secret"
+MESSENGER_PAGE_ACCESS_TOKEN = "messenger-test-page-token"
+MESSENGER_APP_SECRET = "messenger-test-app-secret"
+MESSENGER_VERIFY_TOKEN = "messenger-test-verify-token"
 
 
 @pytest.fixture(scope="session")
@@ -20,6 +34,27 @@ def model_path() -> Path:
     if not MODEL.exists():
         pytest.fail(f"{MODEL.relative_to(ROOT)} is missing: run `make test`, which trains first")
     return MODEL
+
+
+@pytest.fixture(scope="session")
+def fake_twilio() -> Iterator[FakeTwilio]:
+    fake = FakeTwilio().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def fake_telegram() -> Iterator[FakeTelegram]:
+    fake = FakeTelegram().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def fake_graph() -> Iterator[FakeGraph]:
+    fake = FakeGraph().start()
+    yield fake
+    fake.stop()
 
 
 @dataclass
@@ -30,6 +65,7 @@ class Assistant:
     auth_token: str
     business_db: Path
     tracker_db: Path
+    channels_db: Path
 
     def say(self, sender: str, text: str) -> list[dict]:
         """Send a message through the REST channel; the bot's replies."""
@@ -46,10 +82,34 @@ class Assistant:
 
 
 @pytest.fixture(scope="session")
-def assistant(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
-    """The real servers, started once for the session on free ports."""
+def assistant(
+    model_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    fake_twilio: FakeTwilio,
+    fake_telegram: FakeTelegram,
+    fake_graph: FakeGraph,
+) -> Iterator[Assistant]:
+    """The real servers, started once for the session on free ports.
+
+    The channels send to the fake platform APIs, never to the real ones.
+    """
     state = tmp_path_factory.mktemp("assistant")
     env = isolated_environment(state, model_path)
+    env.update(
+        PUBLIC_URL=PUBLIC_URL,
+        CHANNELS_DATABASE_URL=f"sqlite:///{state / 'channels.db'}",
+        TWILIO_ACCOUNT_SID=TWILIO_ACCOUNT_SID,
+        TWILIO_AUTH_TOKEN=TWILIO_AUTH_TOKEN,
+        TWILIO_FROM_NUMBER=TWILIO_FROM_NUMBER,
+        TWILIO_API_BASE_URL=fake_twilio.url,
+        TELEGRAM_BOT_TOKEN=TELEGRAM_BOT_TOKEN,
+        TELEGRAM_SECRET_TOKEN=TELEGRAM_SECRET_TOKEN,
+        TELEGRAM_API_BASE_URL=fake_telegram.url,
+        MESSENGER_PAGE_ACCESS_TOKEN=MESSENGER_PAGE_ACCESS_TOKEN,
+        MESSENGER_APP_SECRET=MESSENGER_APP_SECRET,
+        MESSENGER_VERIFY_TOKEN=MESSENGER_VERIFY_TOKEN,
+        MESSENGER_API_BASE_URL=fake_graph.url,
+    )
     all_services = services(env)
     for service in all_services:
         service.start(env)
@@ -61,6 +121,7 @@ def assistant(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
             auth_token=env["RASA_AUTH_TOKEN"],
             business_db=state / "business.db",
             tracker_db=state / "tracker.db",
+            channels_db=state / "channels.db",
         )
     finally:
         for service in reversed(all_services):

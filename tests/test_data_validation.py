@@ -16,6 +16,7 @@ def responses_used_by_code() -> set[str]:
     used = set(re.findall(r'"(utter_[a-z_]+)"', code))
     domain = (ROOT / "domain.yml").read_text()
     used |= set(re.findall(r"^  (utter_ask_[a-z_]+):", domain, re.MULTILINE))
+    used.add("utter_default")  # sent by Rasa's own action_default_fallback
     return used
 
 

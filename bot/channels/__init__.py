@@ -1,0 +1,13 @@
+"""Rasa input/output channels for the customers' own apps.
+
+    sms.py        Twilio Programmable Messaging
+    telegram.py   Telegram Bot API, through python-telegram-bot
+    messenger.py  Facebook Messenger Platform (Graph API)
+
+What they share: ``settings`` (typed, from environment variables),
+``signatures`` (checks of inbound requests), ``store`` (inbox for
+de-duplication and recovery, SMS opt-outs, last inbound message times),
+``inbox`` (acknowledge fast, process each delivery once and in order),
+``delivery`` (retries of outbound calls), ``text`` (splitting long texts,
+buttons as text) and ``outbound`` (sending to a customer outside a Rasa turn).
+"""

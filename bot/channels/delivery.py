@@ -1,0 +1,88 @@
+"""Outbound API calls with retries: back off on 429 and 5xx, honour Retry-After.
+
+Exceptions::
+
+    SendError             a message could not be delivered
+     +-- PermanentSendError   the API refused it (bad recipient, opted out,
+     |                        blocked...): retrying cannot help
+     +-- RetryableSendError   rate limited or the API failed: worth retrying
+
+Written here rather than taken from a retry library because the decision
+depends on each API's own error payloads and Retry-After header, which the
+channel modules translate into these two exceptions; the loop itself is short.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+DEFAULT_ATTEMPTS = 5
+BASE_DELAY_S = 0.5
+MAX_DELAY_S = 30.0
+
+
+class SendError(Exception):
+    def __init__(self, channel: str, message: str, code: str | int | None = None) -> None:
+        super().__init__(f"{channel}: {message}" + (f" (code {code})" if code is not None else ""))
+        self.channel = channel
+        self.code = code
+
+
+class PermanentSendError(SendError):
+    pass
+
+
+class RetryableSendError(SendError):
+    def __init__(
+        self,
+        channel: str,
+        message: str,
+        code: str | int | None = None,
+        retry_after_s: float | None = None,
+    ) -> None:
+        super().__init__(channel, message, code)
+        self.retry_after_s = retry_after_s
+
+
+def retry_after_seconds(header: str | None) -> float | None:
+    """Retry-After as seconds (only the delta-seconds form; APIs here use it)."""
+    if not header:
+        return None
+    try:
+        return max(0.0, float(header))
+    except ValueError:
+        return None
+
+
+async def with_retries(
+    call: Callable[[], Awaitable[T]],
+    *,
+    attempts: int = DEFAULT_ATTEMPTS,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> T:
+    """Run ``call`` until it succeeds, raises a permanent error, or attempts run out."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return await call()
+        except RetryableSendError as error:
+            if attempt == attempts:
+                raise
+            delay = error.retry_after_s
+            if delay is None:
+                # Exponential backoff with jitter, so that many conversations
+                # rate-limited at once do not retry in lockstep.
+                delay = random.uniform(0, min(MAX_DELAY_S, BASE_DELAY_S * 2 ** (attempt - 1)))
+            logger.info(
+                "%s: retrying in %.1f s (attempt %d of %d, code %s)",
+                error.channel, min(delay, MAX_DELAY_S), attempt, attempts, error.code,
+            )  # fmt: skip
+            await sleep(min(delay, MAX_DELAY_S))
+    raise AssertionError("unreachable: the loop returns or raises")

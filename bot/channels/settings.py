@@ -1,0 +1,132 @@
+"""Channel settings, read from environment variables.
+
+Secrets never live in credentials.yml: it only names the channels, and each
+channel reads its settings here. A channel whose required settings are
+missing is disabled with one log line, instead of stopping the server.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+DEFAULT_DATABASE_URL = "sqlite:///var/channels.db"
+TWILIO_API_BASE_URL = "https://api.twilio.com"
+TELEGRAM_API_BASE_URL = "https://api.telegram.org"
+MESSENGER_API_BASE_URL = "https://graph.facebook.com"
+MESSENGER_API_VERSION = "v21.0"
+DEFAULT_SMS_HELP_TEXT = (
+    "Northwind support: reply with your question, e.g. 'where is my order'. "
+    "Reply STOP to opt out, START to opt back in. Msg&data rates may apply."
+)
+DEFAULT_TIMEOUT_S = 10.0
+
+
+def _env(environ: Mapping[str, str], name: str, default: str = "") -> str:
+    return environ.get(name, default).strip()
+
+
+@dataclass(frozen=True)
+class _Configurable:
+    def missing(self) -> list[str]:
+        """Names of the required environment variables that are not set."""
+        required = getattr(self, "REQUIRED", {})
+        return [env for attr, env in required.items() if not getattr(self, attr)]
+
+
+@dataclass(frozen=True)
+class TwilioSettings(_Configurable):
+    REQUIRED = {
+        "account_sid": "TWILIO_ACCOUNT_SID",
+        "auth_token": "TWILIO_AUTH_TOKEN",
+        "from_number": "TWILIO_FROM_NUMBER",
+    }
+    account_sid: str = ""
+    auth_token: str = ""
+    # The E.164 number (or messaging service SID, "MG...") replies are sent from.
+    from_number: str = ""
+    api_base_url: str = TWILIO_API_BASE_URL
+    help_text: str = DEFAULT_SMS_HELP_TEXT
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> TwilioSettings:
+        env = os.environ if environ is None else environ
+        return cls(
+            account_sid=_env(env, "TWILIO_ACCOUNT_SID"),
+            auth_token=_env(env, "TWILIO_AUTH_TOKEN"),
+            from_number=_env(env, "TWILIO_FROM_NUMBER"),
+            api_base_url=_env(env, "TWILIO_API_BASE_URL", TWILIO_API_BASE_URL).rstrip("/"),
+            help_text=_env(env, "SMS_HELP_TEXT", DEFAULT_SMS_HELP_TEXT),
+        )
+
+
+@dataclass(frozen=True)
+class TelegramSettings(_Configurable):
+    REQUIRED = {"bot_token": "TELEGRAM_BOT_TOKEN", "secret_token": "TELEGRAM_SECRET_TOKEN"}
+    bot_token: str = ""
+    # Sent by Telegram in X-Telegram-Bot-Api-Secret-Token; set with setWebhook.
+    secret_token: str = ""
+    api_base_url: str = TELEGRAM_API_BASE_URL
+    # Answer in groups too, not only in private chats.
+    allow_groups: bool = False
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> TelegramSettings:
+        env = os.environ if environ is None else environ
+        return cls(
+            bot_token=_env(env, "TELEGRAM_BOT_TOKEN"),
+            secret_token=_env(env, "TELEGRAM_SECRET_TOKEN"),
+            api_base_url=_env(env, "TELEGRAM_API_BASE_URL", TELEGRAM_API_BASE_URL).rstrip("/"),
+            allow_groups=_env(env, "TELEGRAM_ALLOW_GROUPS", "0").lower() in {"1", "true", "yes"},
+        )
+
+
+@dataclass(frozen=True)
+class MessengerSettings(_Configurable):
+    REQUIRED = {
+        "page_access_token": "MESSENGER_PAGE_ACCESS_TOKEN",
+        "app_secret": "MESSENGER_APP_SECRET",
+        "verify_token": "MESSENGER_VERIFY_TOKEN",
+    }
+    page_access_token: str = ""
+    app_secret: str = ""
+    verify_token: str = ""
+    api_base_url: str = MESSENGER_API_BASE_URL
+    api_version: str = MESSENGER_API_VERSION
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> MessengerSettings:
+        env = os.environ if environ is None else environ
+        return cls(
+            page_access_token=_env(env, "MESSENGER_PAGE_ACCESS_TOKEN"),
+            app_secret=_env(env, "MESSENGER_APP_SECRET"),
+            verify_token=_env(env, "MESSENGER_VERIFY_TOKEN"),
+            api_base_url=_env(env, "MESSENGER_API_BASE_URL", MESSENGER_API_BASE_URL).rstrip("/"),
+            api_version=_env(env, "MESSENGER_API_VERSION", MESSENGER_API_VERSION),
+        )
+
+
+@dataclass(frozen=True)
+class ChannelSettings:
+    # The address the outside world reaches the Rasa server at, e.g.
+    # https://bot.example.com; Twilio signs the URL it called, which behind a
+    # reverse proxy is not the one the server sees.
+    public_url: str = ""
+    database_url: str = DEFAULT_DATABASE_URL
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    twilio: TwilioSettings = TwilioSettings()
+    telegram: TelegramSettings = TelegramSettings()
+    messenger: MessengerSettings = MessengerSettings()
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> ChannelSettings:
+        env = os.environ if environ is None else environ
+        return cls(
+            public_url=_env(env, "PUBLIC_URL").rstrip("/"),
+            database_url=_env(env, "CHANNELS_DATABASE_URL", DEFAULT_DATABASE_URL),
+            timeout_s=float(_env(env, "CHANNELS_HTTP_TIMEOUT_S", str(DEFAULT_TIMEOUT_S))),
+            twilio=TwilioSettings.from_env(env),
+            telegram=TelegramSettings.from_env(env),
+            messenger=MessengerSettings.from_env(env),
+        )
+

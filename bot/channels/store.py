@@ -1,0 +1,228 @@
+"""The channels' own tables: inbox, SMS opt-outs, last inbound message per customer.
+
+- ``channel_inbox``: every accepted delivery, written before the webhook is
+  acknowledged. Its unique key (channel, delivery id) is what makes a retried
+  delivery a no-op, and rows not yet processed are what a restarted server
+  picks up, so an acknowledged message is never lost.
+- ``sms_opt_outs``: numbers that texted STOP; nothing is sent to them, by the
+  bot or by an agent, until they text START.
+- ``last_inbound``: when each customer last wrote, for Messenger's 24-hour
+  window (messages after it need the HUMAN_AGENT tag).
+
+SQLAlchemy's synchronous engine runs in worker threads (``asyncio.to_thread``)
+so the server's event loop never waits on the database; these are single-row
+statements, and Rasa pins SQLAlchemy 1.4, whose asyncio extension would need a
+driver (aiosqlite, asyncpg) that nothing else here uses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+    create_engine,
+    delete,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import IntegrityError
+
+metadata = MetaData()
+
+inbox = Table(
+    "channel_inbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("channel", String(32), nullable=False),
+    Column("delivery_id", String(128), nullable=False),
+    Column("sender_id", String(128), nullable=False),
+    Column("message", JSON, nullable=False),
+    Column("received_at", DateTime, nullable=False),
+    Column("processed_at", DateTime, nullable=True),
+    UniqueConstraint("channel", "delivery_id", name="uq_channel_inbox_delivery"),
+)
+
+sms_opt_outs = Table(
+    "sms_opt_outs",
+    metadata,
+    Column("phone_number", String(32), primary_key=True),
+    Column("opted_out_at", DateTime, nullable=False),
+)
+
+last_inbound = Table(
+    "last_inbound",
+    metadata,
+    Column("channel", String(32), primary_key=True),
+    Column("sender_id", String(128), primary_key=True),
+    Column("received_at", DateTime, nullable=False),
+)
+
+
+def utc_now() -> dt.datetime:
+    # Naive UTC: SQLite has no time zones, and every timestamp here is UTC.
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    id: int
+    channel: str
+    delivery_id: str
+    sender_id: str
+    message: dict[str, Any]
+
+
+def build_engine(database_url: str) -> Engine:
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        # Several processes (Rasa server, handoff service) share the file.
+        return create_engine(
+            url, future=True, connect_args={"timeout": 15, "check_same_thread": False}
+        )
+    return create_engine(url, future=True, pool_pre_ping=True)
+
+
+class ChannelStore:
+    def __init__(self, database_url: str) -> None:
+        self._engine = build_engine(database_url)
+        metadata.create_all(self._engine)
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    # -- inbox ---------------------------------------------------------------
+
+    async def accept(
+        self, channel: str, delivery_id: str, sender_id: str, message: dict[str, Any]
+    ) -> InboxItem | None:
+        """Record a delivery; None if it was recorded before (a retry)."""
+        return await asyncio.to_thread(self._accept, channel, delivery_id, sender_id, message)
+
+    def _accept(
+        self, channel: str, delivery_id: str, sender_id: str, message: dict[str, Any]
+    ) -> InboxItem | None:
+        try:
+            with self._engine.begin() as db:
+                row_id = db.execute(
+                    insert(inbox).values(
+                        channel=channel,
+                        delivery_id=delivery_id,
+                        sender_id=sender_id,
+                        message=json.loads(json.dumps(message)),
+                        received_at=utc_now(),
+                    )
+                ).inserted_primary_key[0]
+        except IntegrityError:
+            return None
+        return InboxItem(int(row_id), channel, delivery_id, sender_id, message)
+
+    async def mark_processed(self, item_id: int) -> None:
+        await asyncio.to_thread(self._mark_processed, item_id)
+
+    def _mark_processed(self, item_id: int) -> None:
+        with self._engine.begin() as db:
+            db.execute(update(inbox).where(inbox.c.id == item_id).values(processed_at=utc_now()))
+
+    async def unprocessed(self, channel: str) -> list[InboxItem]:
+        """Accepted but never processed (the server stopped in between), oldest first."""
+        return await asyncio.to_thread(self._unprocessed, channel)
+
+    def _unprocessed(self, channel: str) -> list[InboxItem]:
+        with self._engine.connect() as db:
+            rows = db.execute(
+                select(inbox)
+                .where(inbox.c.channel == channel, inbox.c.processed_at.is_(None))
+                .order_by(inbox.c.id)
+            ).all()
+        return [
+            InboxItem(r.id, r.channel, r.delivery_id, r.sender_id, dict(r.message)) for r in rows
+        ]
+
+    # -- SMS opt-outs ----------------------------------------------------------
+
+    async def opt_out(self, phone_number: str) -> None:
+        await asyncio.to_thread(self._opt_out, phone_number)
+
+    def _opt_out(self, phone_number: str) -> None:
+        try:
+            with self._engine.begin() as db:
+                db.execute(
+                    insert(sms_opt_outs).values(phone_number=phone_number, opted_out_at=utc_now())
+                )
+        except IntegrityError:
+            pass  # already opted out: STOP twice means the same as once
+
+    async def opt_in(self, phone_number: str) -> None:
+        await asyncio.to_thread(self._opt_in, phone_number)
+
+    def _opt_in(self, phone_number: str) -> None:
+        with self._engine.begin() as db:
+            db.execute(delete(sms_opt_outs).where(sms_opt_outs.c.phone_number == phone_number))
+
+    async def is_opted_out(self, phone_number: str) -> bool:
+        return await asyncio.to_thread(self._is_opted_out, phone_number)
+
+    def _is_opted_out(self, phone_number: str) -> bool:
+        with self._engine.connect() as db:
+            found = db.execute(
+                select(sms_opt_outs.c.phone_number).where(
+                    sms_opt_outs.c.phone_number == phone_number
+                )
+            ).first()
+        return found is not None
+
+    # -- last inbound message ----------------------------------------------------
+
+    async def touch_inbound(self, channel: str, sender_id: str) -> None:
+        await asyncio.to_thread(self._touch_inbound, channel, sender_id)
+
+    def _touch_inbound(self, channel: str, sender_id: str) -> None:
+        now = utc_now()
+        with self._engine.begin() as db:
+            changed = db.execute(
+                update(last_inbound)
+                .where(last_inbound.c.channel == channel, last_inbound.c.sender_id == sender_id)
+                .values(received_at=now)
+            ).rowcount
+        if changed:
+            return
+        try:
+            with self._engine.begin() as db:
+                db.execute(
+                    insert(last_inbound).values(channel=channel, sender_id=sender_id, received_at=now)
+                )
+        except IntegrityError:
+            pass  # a concurrent message from the same customer inserted it just now
+
+    async def last_inbound_at(self, channel: str, sender_id: str) -> dt.datetime | None:
+        return await asyncio.to_thread(self._last_inbound_at, channel, sender_id)
+
+    def _last_inbound_at(self, channel: str, sender_id: str) -> dt.datetime | None:
+        with self._engine.connect() as db:
+            value = db.execute(
+                select(last_inbound.c.received_at).where(
+                    last_inbound.c.channel == channel, last_inbound.c.sender_id == sender_id
+                )
+            ).scalar_one_or_none()
+        return value if isinstance(value, dt.datetime) else None

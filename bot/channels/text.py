@@ -1,0 +1,50 @@
+"""Text as customers see it: long answers split, buttons when a channel has none."""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+SMS_LIMIT = 1600
+TELEGRAM_LIMIT = 4096
+MESSENGER_LIMIT = 2000
+
+# A sentence ends at . ! ? or a line break, followed by white space.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Split ``text`` into parts of at most ``limit`` characters, in order.
+
+    Parts break after a sentence where possible, between words otherwise,
+    and inside a word only when a single word is longer than the limit.
+    Line breaks inside a part are kept.
+    """
+    parts: list[str] = []
+    text = text.strip()
+    while len(text) > limit:
+        window = text[: limit + 1]
+        ends = [m.start() for m in _SENTENCE_END.finditer(window) if m.start() > 0]
+        cut = ends[-1] if ends else window.rfind(" ")
+        if cut <= 0:
+            cut = limit
+        parts.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    if text:
+        parts.append(text)
+    return parts
+
+
+def numbered_buttons(text: str, buttons: Sequence[dict[str, Any]]) -> str:
+    """``text`` followed by "1. Track my order" lines, for channels without buttons."""
+    lines = [f"{i}. {b.get('title', '')}" for i, b in enumerate(buttons, start=1)]
+    return "\n".join([text, "", *lines, "", "Reply with a number."]) if lines else text
+
+
+def chosen_button(reply: str, buttons: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    """The button a reply such as "2" or "2." picks from the last numbered list."""
+    match = re.fullmatch(r"\s*#?(\d{1,2})[.)]?\s*", reply)
+    if not match:
+        return None
+    index = int(match.group(1)) - 1
+    return buttons[index] if 0 <= index < len(buttons) else None
