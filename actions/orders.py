@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -95,42 +94,33 @@ class ActionCancelOrder(UsesBackend, Action):
             dispatcher.utter_message(response="utter_ask_order_id")
             return events
         try:
-            outcome, refund = await self._cancel(tracker, order_id)
+            response, values = await self._reply(tracker, order_id)
         except BackendUnavailable:
             logger.warning("backend unavailable during a cancellation")
             dispatcher.utter_message(response="utter_backend_down")
             return events
-
-        if outcome is None:  # cancellable, and the customer said no
-            dispatcher.utter_message(response="utter_cancel_kept", order_id=order_id)
-        elif outcome == "unverified":
-            dispatcher.utter_message(response="utter_cannot_verify_order")
-        elif outcome is CancelOutcome.CANCELLED:
-            amount = format_money(refund) if refund is not None else "the full amount"
-            dispatcher.utter_message(
-                response="utter_order_cancelled", order_id=order_id, amount=amount
-            )
-        else:
-            dispatcher.utter_message(response=REFUSAL_RESPONSES[outcome], order_id=order_id)
-            if outcome is CancelOutcome.NOT_FOUND:
-                events.append(SlotSet("order_id", None))
+        dispatcher.utter_message(response=response, **values)
+        if response == "utter_order_not_found":
+            events.append(SlotSet("order_id", None))
         return events
 
-    async def _cancel(
-        self, tracker: Tracker, order_id: str
-    ) -> tuple[CancelOutcome | Literal["unverified"] | None, Decimal | None]:
+    async def _reply(self, tracker: Tracker, order_id: str) -> tuple[str, dict[str, Any]]:
+        """What to tell the customer (a response name and its values), cancelling if due."""
         order = await self.backend.get_order(order_id)
         refusal = cancel_refusal(order)
         if refusal is not None or order is None:
-            return refusal, None
+            return REFUSAL_RESPONSES[refusal or CancelOutcome.NOT_FOUND], {"order_id": order_id}
         if not tracker.get_slot("cancel_confirmed"):
-            return None, None
+            return "utter_cancel_kept", {"order_id": order_id}
         if not await may_change_order(self.backend, tracker, order):
-            return "unverified", None
+            return "utter_cannot_verify_order", {}
         # The backend re-checks atomically: the order may have shipped since
         # the customer was asked.
         result = await self.backend.cancel_order(order_id)
-        return result.outcome, result.refund_amount
+        if result.outcome is not CancelOutcome.CANCELLED:
+            return REFUSAL_RESPONSES[result.outcome], {"order_id": order_id}
+        amount = format_money(result.refund_amount) if result.refund_amount else "the full amount"
+        return "utter_order_cancelled", {"order_id": order_id, "amount": amount}
 
 
 def cancel_refusal(order: Order | None) -> CancelOutcome | None:
