@@ -16,10 +16,10 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup lock train run shell test validate lint clean
+.PHONY: help setup lock train run shell test validate lint register-webhooks clean
 
 help: ## List the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
 setup: $(STAMP) ## Create .venv (Python 3.10) and install the pinned dependencies
 
@@ -56,8 +56,11 @@ test: $(MODEL) ## Run the whole test suite
 	$(BIN)/python -m pytest
 
 lint: $(STAMP) ## ruff and mypy
-	$(BIN)/ruff check actions bot scripts tests bench
+	$(BIN)/ruff check actions bot handoff scripts tests bench
 	$(BIN)/mypy
+
+register-webhooks: $(STAMP) ## Register the Telegram webhook and Messenger subscription, once (CHANNEL=telegram|messenger)
+	$(BIN)/python -m scripts.register_webhooks $(or $(CHANNEL),all)
 
 clean: ## Remove trained models, local databases and test reports (keeps .venv)
 	rm -rf models var/*.db .pytest_cache

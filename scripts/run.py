@@ -6,6 +6,7 @@ dies, the others are stopped too and the exit status says so.
 """
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import signal
@@ -136,6 +137,19 @@ def wait_until_healthy(all_services: list[Service], stopping: Callable[[], bool]
     return not pending
 
 
+CHANNELS = {"sms": "SMS (Twilio)", "telegram": "Telegram", "messenger": "Messenger"}
+
+
+def channel_status(rasa_url: str, channel: str) -> str:
+    """"enabled" or "disabled" as the channel's own health route reports it."""
+    try:
+        with urllib.request.urlopen(f"{rasa_url}/webhooks/{channel}/", timeout=2) as response:
+            status = json.loads(response.read()).get("status")
+    except (urllib.error.URLError, OSError, ValueError):
+        return "not loaded"
+    return "enabled" if status == "ok" else "disabled: its settings are missing (see README)"
+
+
 def banner(env: dict[str, str], token_generated: bool) -> str:
     rasa = f"http://127.0.0.1:{env['RASA_PORT']}"
     token = (
@@ -143,12 +157,18 @@ def banner(env: dict[str, str], token_generated: bool) -> str:
         if token_generated
         else "the token in RASA_AUTH_TOKEN"
     )
+    public = env.get("PUBLIC_URL") or rasa
+    channels = [
+        f"  {title:21} POST {public}/webhooks/{name}/webhook  ({channel_status(rasa, name)})"
+        for name, title in CHANNELS.items()
+    ]
     return "\n".join(
         [
             "",
             "Northwind assistant is up:",
             f"  chat (REST channel)   POST {rasa}/webhooks/rest/webhook",
             '                        body: {"sender": "demo-alice", "message": "hi"}',
+            *channels,
             f"  Rasa HTTP API         {rasa}/status?token=...  ({token})",
             f"  action server         http://127.0.0.1:{env['ACTIONS_PORT']}/health",
             "  talk to it in a terminal with `make shell`; Ctrl-C here stops everything.",

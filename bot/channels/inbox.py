@@ -169,6 +169,9 @@ class WebhookChannel(InputChannel, ABC):
         @blueprint.listener("after_server_start")
         async def recover(app: Any, loop: Any) -> None:
             if self.enabled:
+                # Creating the store creates its tables: done here, off the
+                # event loop, rather than inside the first webhook request.
+                await asyncio.to_thread(lambda: self.store)
                 await self.recover(on_new_message)
 
         @blueprint.listener("before_server_stop")
@@ -191,7 +194,9 @@ class WebhookChannel(InputChannel, ABC):
     async def recover(self, on_new_message: OnNewMessage) -> None:
         pending = await self.store.unprocessed(self.channel_name)
         if pending:
-            logger.info("%s: processing %d deliveries left from before", self.channel_name, len(pending))
+            logger.info(
+                "%s: processing %d deliveries left from before", self.channel_name, len(pending)
+            )
         for item in pending:
             self._submit(item, on_new_message)
 
@@ -199,7 +204,7 @@ class WebhookChannel(InputChannel, ABC):
         async def job() -> None:
             try:
                 await self.process(item, on_new_message)
-            except Exception:  # noqa: BLE001 - any failure: keep it for the next start
+            except Exception:
                 logger.exception(
                     "%s: delivery %s failed; it stays in the inbox for the next start",
                     self.channel_name,

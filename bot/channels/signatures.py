@@ -32,7 +32,9 @@ def meta_signature_valid(app_secret: str, body: bytes, header: str | None) -> bo
     if not header or not app_secret or not header.startswith(META_SIGNATURE_PREFIX):
         return False
     expected = hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, header[len(META_SIGNATURE_PREFIX) :].lower())
+    received = header[len(META_SIGNATURE_PREFIX) :].lower()
+    # As bytes: compare_digest raises TypeError on str with non-ASCII characters.
+    return hmac.compare_digest(expected.encode(), received.encode())
 
 
 def secret_token_valid(expected: str, received: str | None) -> bool:

@@ -20,6 +20,8 @@ def split_text(text: str, limit: int) -> list[str]:
     and inside a word only when a single word is longer than the limit.
     Line breaks inside a part are kept.
     """
+    if limit < 1:
+        raise ValueError(f"limit must be positive, not {limit}")
     parts: list[str] = []
     text = text.strip()
     while len(text) > limit:

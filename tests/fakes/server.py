@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -37,6 +37,9 @@ class Reply:
     status: int = 200
     body: Any = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
+
+
+F = TypeVar("F", bound="FakeApi")
 
 
 class FakeApi:
@@ -79,7 +82,7 @@ class FakeApi:
     def url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 
-    def start(self) -> FakeApi:
+    def start(self: F) -> F:
         self._thread.start()
         return self
 

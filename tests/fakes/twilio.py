@@ -1,10 +1,163 @@
-"""Twilio's Messages API: POST /2010-04-01/Accounts/{AccountSid}/Messages.json."""
+"""Twilio's Messages API: POST /2010-04-01/Accounts/{AccountSid}/Messages.json.
+
+Checks what the real API checks, with its error codes and JSON shape
+(https://www.twilio.com/docs/api/errors): HTTP basic auth with the account
+SID and auth token (20003), a To (21604), a From or MessagingServiceSid
+(21603), a Body or MediaUrl (21602), a Body of at most 1600 characters
+(21617). A message it accepts is answered 201 with a message resource.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import datetime as dt
+import hmac
+import itertools
+import math
+import re
+from typing import Any
+from urllib.parse import parse_qs
+
 from tests.fakes.server import FakeApi, Recorded, Reply
+
+MESSAGES_PATH = re.compile(
+    r"/2010-04-01/Accounts/(?P<account_sid>AC[0-9a-fA-F]{32})/Messages\.json"
+)
+BODY_LIMIT = 1600
+ERRORS_URL = "https://www.twilio.com/docs/errors"
+
+
+def twilio_error(status: int, code: int, message: str) -> Reply:
+    return Reply(
+        status,
+        {"code": code, "message": message, "more_info": f"{ERRORS_URL}/{code}", "status": status},
+    )
+
+
+def form_fields(request: Recorded) -> dict[str, list[str]]:
+    """Every value of every field: MediaUrl may repeat."""
+    return parse_qs(request.body.decode(), keep_blank_values=True)
 
 
 class FakeTwilio(FakeApi):
+    def __init__(self, account_sid: str | None = None, auth_token: str | None = None) -> None:
+        super().__init__()
+        if account_sid is None or auth_token is None:
+            # The suite's test credentials; imported here, not at the top,
+            # because conftest imports this module.
+            from tests.conftest import TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN
+
+            account_sid, auth_token = TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN
+        self.account_sid = account_sid
+        self.auth_token = auth_token
+        self._sids = itertools.count(1)
+        # Each request with the status it got: the base class records only
+        # requests, and messages() leaves out the 429s and errors.
+        self._answered: list[tuple[Recorded, int]] = []
+
     def handle(self, request: Recorded) -> Reply:
-        return Reply(201, {"sid": f"SM{len(self.requests):032d}", "status": "queued"})
+        match = MESSAGES_PATH.fullmatch(request.path)
+        if request.method != "POST" or match is None:
+            return twilio_error(404, 20404, "The requested resource was not found")
+        if not self._authorized(request, match.group("account_sid")):
+            return twilio_error(401, 20003, "Authenticate")
+        fields = form_fields(request)
+        to = fields.get("To", [""])[0]
+        sender = fields.get("From", [""])[0]
+        service = fields.get("MessagingServiceSid", [""])[0]
+        body = fields.get("Body", [""])[0]
+        media = fields.get("MediaUrl", [])
+        if not to:
+            return twilio_error(400, 21604, "A 'To' phone number is required.")
+        if not sender and not service:
+            return twilio_error(400, 21603, "A 'From' phone number is required.")
+        if not body and not media:
+            return twilio_error(400, 21602, "Message body is required.")
+        if len(body) > BODY_LIMIT:
+            return twilio_error(
+                400, 21617, "The concatenated message body exceeds the 1600 character limit."
+            )
+        return Reply(201, self._message_resource(match.group("account_sid"), fields))
+
+    def _authorized(self, request: Recorded, account_sid: str) -> bool:
+        scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "basic":
+            return False
+        try:
+            credentials = base64.b64decode(encoded, validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            return False
+        expected = f"{self.account_sid}:{self.auth_token}"
+        return account_sid == self.account_sid and hmac.compare_digest(credentials, expected)
+
+    def _message_resource(self, account_sid: str, fields: dict[str, list[str]]) -> dict[str, Any]:
+        sid = f"SM{next(self._sids):032x}"
+        body = fields.get("Body", [""])[0]
+        now = dt.datetime.now(dt.timezone.utc).strftime("%a, %d %b %Y %H:%M:%S +0000")
+        uri = f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}"
+        return {
+            "sid": sid,
+            "account_sid": account_sid,
+            "api_version": "2010-04-01",
+            "body": body,
+            "date_created": now,
+            "date_updated": now,
+            "date_sent": None,
+            "direction": "outbound-api",
+            "error_code": None,
+            "error_message": None,
+            "from": fields.get("From", [None])[0],
+            "messaging_service_sid": fields.get("MessagingServiceSid", [None])[0],
+            "num_media": str(len(fields.get("MediaUrl", []))),
+            "num_segments": str(1 if len(body) <= 160 else math.ceil(len(body) / 153)),
+            "price": None,
+            "price_unit": "USD",
+            "status": "queued",
+            "subresource_uris": {"media": f"{uri}/Media.json"},
+            "to": fields["To"][0],
+            "uri": f"{uri}.json",
+        }
+
+    # -- what tests read ---------------------------------------------------------
+
+    def messages(self, to: str | None = None) -> list[dict[str, Any]]:
+        """The messages Twilio accepted (201), oldest first, as form fields.
+
+        ``MediaUrl`` is a list (it may repeat); every other field a string.
+        Requests answered with a scripted failure or an error are left out.
+        """
+        with self._lock:
+            answered = list(self._answered)
+        accepted = []
+        for request, status in answered:
+            if status != 201:
+                continue
+            fields: dict[str, Any] = {
+                name: values if name == "MediaUrl" else values[0]
+                for name, values in form_fields(request).items()
+            }
+            if to is None or fields.get("To") == to:
+                accepted.append(fields)
+        return accepted
+
+    def bodies(self, to: str) -> list[str]:
+        return [str(m.get("Body", "")) for m in self.messages(to)]
+
+    def wait_for_messages(
+        self, to: str, count: int, timeout_s: float = 30.0
+    ) -> list[dict[str, Any]]:
+        """Wait until ``count`` messages to ``to`` were accepted; all of them."""
+        self.wait_for(lambda _: len(self.messages(to)) >= count, timeout_s)
+        return self.messages(to)
+
+    def reset(self) -> None:
+        super().reset()
+        with self._lock:
+            self._answered.clear()
+
+    def _reply_for(self, recorded: Recorded) -> Reply:
+        reply = super()._reply_for(recorded)
+        with self._lock:
+            self._answered.append((recorded, reply.status))
+        return reply

@@ -1,0 +1,523 @@
+"""Telegram, through python-telegram-bot's async ``Bot``: POST /webhooks/telegram/webhook.
+
+Inbound: every request must carry the secret token we gave Telegram with
+setWebhook (``X-Telegram-Bot-Api-Secret-Token``); only then is the body
+parsed, with ``telegram.Update.de_json``. One update is one delivery, keyed by
+its ``update_id``, so Telegram's retries never make a second bot turn.
+
+    message, edited_message   text (emoji included) goes to the bot, the new text
+                              of an edit too; /start and /help become "/greet";
+                              photos, stickers, voice notes, locations... get a
+                              polite reply (and a caption goes to the bot)
+    callback_query            a pressed button: answered (answerCallbackQuery),
+                              and its payload goes to the bot as the customer's text
+    anything else             acknowledged and ignored (my_chat_member, polls...)
+
+Group chats are ignored unless ``TELEGRAM_ALLOW_GROUPS`` is set. The sender id
+is the chat id, which for a private chat is the customer's user id.
+
+Outbound: texts split at 4096 characters on sentence boundaries, buttons as an
+inline keyboard, images with sendPhoto, every call retried on 429 (after
+Telegram's ``retry_after``), 5xx and network errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+import warnings
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, ClassVar, TypeVar
+
+from rasa.core.channels.channel import OutputChannel
+from sanic.request import Request
+from telegram import (
+    Bot,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.request import HTTPXRequest
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.channels.delivery import (
+    DEFAULT_ATTEMPTS,
+    PermanentSendError,
+    RetryableSendError,
+    SendError,
+    with_retries,
+)
+from bot.channels.inbox import Delivery, MalformedRequest, OnNewMessage, WebhookChannel
+from bot.channels.logs import hide_in_http_logs, redact
+from bot.channels.settings import ChannelSettings
+from bot.channels.signatures import secret_token_valid
+from bot.channels.store import ChannelStore, InboxItem
+from bot.channels.text import TELEGRAM_LIMIT, split_text
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+CHANNEL = "telegram"
+SECRET_TOKEN_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+# Telegram refuses a button whose callback_data is longer than this (in bytes).
+CALLBACK_DATA_LIMIT = 64
+# callback_data of a button whose payload does not fit: the pressed button is
+# then found again in the message's own keyboard, and its title (which has no
+# such limit) goes to the bot instead, as if the customer had typed it.
+TITLE_BUTTON_PREFIX = "#button:"
+# Telegram needs some text above an inline keyboard.
+BUTTONS_ONLY_TEXT = "Please choose:"
+# A customer command that should make the bot introduce itself.
+GREETING_COMMANDS = frozenset({"/start", "/help"})
+GREETING_INTENT = "/greet"
+
+# answerCallbackQuery only stops the button's spinner, and Telegram forgets the
+# query after a few seconds: a couple of attempts is all it is worth.
+ANSWER_CALLBACK_ATTEMPTS = 2
+EXPIRED_BUTTON_TEXT = "This button has expired. Please type what you need instead."
+
+# What customers send that the bot cannot read, in the order checked: a GIF
+# also carries a document, and a venue also carries a location.
+UNREADABLE_KINDS = (
+    "sticker",
+    "animation",
+    "video_note",
+    "video",
+    "voice",
+    "audio",
+    "live_photo",
+    "photo",
+    "document",
+    "venue",
+    "location",
+    "contact",
+)
+POLITE_REPLIES = {
+    "sticker": "Nice sticker! I can only read text, though.",
+    "animation": "Thanks! I can't watch GIFs or videos, though.",
+    "video_note": "Thanks for the video message! I can't watch videos, though.",
+    "video": "Thanks for the video! I can't watch videos, though.",
+    "voice": "Thanks for the voice message! I can't listen to audio yet, though.",
+    "audio": "Thanks for the audio! I can't listen to audio yet, though.",
+    "live_photo": "Thanks for the photo! I can't see pictures, though.",
+    "photo": "Thanks for the photo! I can't see pictures, though.",
+    "document": "Thanks for the file! I can't open attachments, though.",
+    "venue": "Thanks for sharing a place! I can't use locations, though; "
+    "our store finder at northwind.example/stores shows the stores near you.",
+    "location": "Thanks for sharing your location! I can't use locations, though; "
+    "our store finder at northwind.example/stores shows the stores near you.",
+    "contact": "Thanks for the contact card! I can't use contacts, though.",
+}
+DEFAULT_POLITE_REPLY = "Sorry, I can only read text messages."
+ASK_FOR_TEXT = (
+    ' Please write what you need, for example "where is my order", '
+    'or say "agent" to reach a person.'
+)
+CAPTION_NOTE = " I'll answer the text you sent with it."
+
+
+def polite_reply(kind: str, has_caption: bool) -> str:
+    """The answer to input the bot cannot read, e.g. a photo or a voice note."""
+    return POLITE_REPLIES.get(kind, DEFAULT_POLITE_REPLY) + (
+        CAPTION_NOTE if has_caption else ASK_FOR_TEXT
+    )
+
+
+# -- the Bot API client --------------------------------------------------------------
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    # PTB 22 warns on reading retry_after as a number (it will become a
+    # timedelta); both forms are accepted so either setting of PTB_TIMEDELTA works.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+def send_error(error: TelegramError) -> SendError:
+    """PTB's exception as ours: worth retrying, or not."""
+    if isinstance(error, RetryAfter):
+        return RetryableSendError(
+            CHANNEL, str(error), 429, retry_after_s=retry_after_seconds(error)
+        )
+    # BadRequest is a subclass of NetworkError, so it is checked first.
+    if isinstance(error, BadRequest):
+        return PermanentSendError(CHANNEL, str(error), 400)
+    if isinstance(error, Forbidden):
+        return PermanentSendError(CHANNEL, str(error), 403)
+    if isinstance(error, InvalidToken):
+        return PermanentSendError(CHANNEL, str(error), 401)
+    if isinstance(error, TimedOut):
+        return RetryableSendError(CHANNEL, str(error) or "timed out")
+    if isinstance(error, NetworkError):
+        # 5xx answers and connection failures alike.
+        return RetryableSendError(CHANNEL, str(error))
+    # ChatMigrated, Conflict, EndPointNotFound...: retrying the same call cannot help.
+    return PermanentSendError(CHANNEL, f"{type(error).__name__}: {error}")
+
+
+class TelegramApi:
+    """One ``Bot``, created and initialized on first use in the running loop.
+
+    PTB 22's ``Bot`` can send before ``initialize()`` (its httpx client exists
+    from the start), but its documented life cycle is initialize, use,
+    shutdown: ``initialize`` also checks the token once (getMe), and
+    ``shutdown`` closes the connections, which ``close`` does.
+    """
+
+    def __init__(self, settings: ChannelSettings) -> None:
+        self._settings = settings
+        self._bot: Bot | None = None
+        self._initialized = False
+        self._lock: asyncio.Lock | None = None
+
+    @property
+    def bot(self) -> Bot:
+        """The Bot, created now if needed (parsing needs one, without any request)."""
+        if self._bot is None:
+            telegram = self._settings.telegram
+            hide_in_http_logs(telegram.bot_token)
+            timeout = self._settings.timeout_s
+            request = HTTPXRequest(
+                connect_timeout=timeout,
+                read_timeout=timeout,
+                write_timeout=timeout,
+                pool_timeout=timeout,
+            )
+            self._bot = Bot(
+                telegram.bot_token,
+                base_url=f"{telegram.api_base_url}/bot",
+                base_file_url=f"{telegram.api_base_url}/file/bot",
+                request=request,
+            )
+        return self._bot
+
+    async def ready_bot(self) -> Bot:
+        bot = self.bot
+        if self._initialized:
+            return bot
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            # Concurrent first sends (several customers at once) initialize once.
+            if not self._initialized:
+                await bot.initialize()
+                self._initialized = True
+        return bot
+
+    async def call(
+        self, request: Callable[[Bot], Awaitable[T]], *, attempts: int = DEFAULT_ATTEMPTS
+    ) -> T:
+        """``request(bot)`` with retries; raises RetryableSendError or PermanentSendError."""
+
+        async def attempt() -> T:
+            try:
+                return await request(await self.ready_bot())
+            except TelegramError as error:
+                # PTB puts the token in some messages ("The token `...` was
+                # rejected"); redacted in place, as the error is logged chained.
+                error.message = redact(error.message, self._settings.telegram.bot_token)
+                raise send_error(error) from error
+
+        return await with_retries(attempt, attempts=attempts)
+
+    async def close(self) -> None:
+        # Forgets the lock too: a later use may be in another event loop.
+        bot, self._bot, self._initialized, self._lock = self._bot, None, False, None
+        if bot is not None:
+            await bot.shutdown()
+
+
+# -- output ------------------------------------------------------------------------
+
+
+def callback_data(button: dict[str, Any], index: int) -> str:
+    payload = str(button.get("payload") or button.get("title") or "")
+    if payload and len(payload.encode()) <= CALLBACK_DATA_LIMIT:
+        return payload
+    logger.warning(
+        "telegram: button %d's payload is longer than %d bytes; its title will be sent instead",
+        index,
+        CALLBACK_DATA_LIMIT,
+    )
+    return f"{TITLE_BUTTON_PREFIX}{index}"
+
+
+def inline_keyboard(buttons: Sequence[dict[str, Any]]) -> InlineKeyboardMarkup:
+    """Rasa's buttons as an inline keyboard, one button per row (titles are phrases)."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    str(button.get("title") or button.get("payload") or "?"),
+                    callback_data=callback_data(button, index),
+                )
+            ]
+            for index, button in enumerate(buttons)
+        ]
+    )
+
+
+class TelegramOutput(OutputChannel):
+    """Sends the bot's (or an agent's) messages to a Telegram chat.
+
+    ``raise_errors``: raise SendError when a message cannot be delivered
+    (outbound.send_to_customer's contract), or log it and carry on (in a Rasa
+    turn, where an exception would lose the turn and leave the delivery to be
+    processed again at the next start). ``one_off``: shut the Bot down after
+    each send, for an output that nobody closes.
+    """
+
+    def __init__(
+        self, api: TelegramApi, *, raise_errors: bool = False, one_off: bool = False
+    ) -> None:
+        self.api = api
+        self.raise_errors = raise_errors
+        self.one_off = one_off
+
+    @classmethod
+    def name(cls) -> str:
+        return CHANNEL
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        # kwargs: the rest of Rasa's message, and human_agent from the handoff
+        # service, which matters on Messenger only.
+        await self._send(self._send_text(recipient_id, text, None), recipient_id)
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        keyboard = inline_keyboard(buttons) if buttons else None
+        await self._send(
+            self._send_text(recipient_id, text or BUTTONS_ONLY_TEXT, keyboard), recipient_id
+        )
+
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        await self._send(self._send_photo(recipient_id, image), recipient_id)
+
+    async def send_custom_json(
+        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
+    ) -> None:
+        # Rasa's default would show the customer raw JSON.
+        logger.warning("telegram: custom payloads are not supported; not sent")
+
+    async def _send(self, sending: Awaitable[None], recipient_id: str) -> None:
+        try:
+            await sending
+        except SendError as error:
+            if self.raise_errors:
+                raise
+            logger.error("telegram: message to chat %s not delivered: %s", recipient_id, error)
+        finally:
+            if self.one_off:
+                await self.api.close()
+
+    async def _send_text(
+        self, chat_id: str, text: str, keyboard: InlineKeyboardMarkup | None
+    ) -> None:
+        # Stops at the first part that fails: the rest would arrive out of
+        # context, or fail the same way.
+        parts = split_text(text, TELEGRAM_LIMIT)
+        for number, part in enumerate(parts, start=1):
+            # The buttons go under the last part, which the customer reads last.
+            markup = keyboard if number == len(parts) else None
+            await self.api.call(send_message(chat_id, part, markup))
+
+    async def _send_photo(self, chat_id: str, image: str) -> None:
+        try:
+            await self.api.call(lambda bot: bot.send_photo(chat_id=chat_id, photo=image))
+        except PermanentSendError as error:
+            if error.code != 400:
+                raise
+            # Telegram could not fetch or use the image: the link still helps.
+            logger.warning("telegram: sendPhoto refused (%s); sending the link instead", error)
+            await self._send_text(chat_id, image, None)
+
+
+def send_message(
+    chat_id: str, text: str, markup: InlineKeyboardMarkup | None
+) -> Callable[[Bot], Awaitable[Message]]:
+    def request(bot: Bot) -> Awaitable[Message]:
+        return bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
+
+    return request
+
+
+def create_output(settings: ChannelSettings, store: ChannelStore) -> OutputChannel:
+    """An output for sending outside a Rasa turn (bot.channels.outbound); raises SendError.
+
+    Its Bot is shut down after each send, because outbound.send_to_customer
+    creates an output per message and never closes it.
+    """
+    return TelegramOutput(TelegramApi(settings), raise_errors=True, one_off=True)
+
+
+# -- input -------------------------------------------------------------------------
+
+
+def greeting_command(text: str) -> bool:
+    """/start or /help, also as "/start@NorthwindBot" or with a deep-link argument."""
+    words = text.split(maxsplit=1)
+    return bool(words) and words[0].split("@", 1)[0].lower() in GREETING_COMMANDS
+
+
+def unreadable_kind(message: Message) -> str | None:
+    """What a message without text carries: "photo", "sticker"..., or None."""
+    for kind in UNREADABLE_KINDS:
+        if getattr(message, kind, None):
+            return kind
+    if message.effective_attachment is not None:
+        return "attachment"  # polls, dice, games...: the generic polite reply
+    return None
+
+
+def chat_allowed(chat_type: str, allow_groups: bool) -> bool:
+    return chat_type == "private" or (allow_groups and chat_type in {"group", "supergroup"})
+
+
+def message_delivery(update_id: int, message: Message, edited: bool) -> Delivery | None:
+    sender_id = str(message.chat.id)
+    metadata: dict[str, Any] = {"chat_type": message.chat.type}
+    if edited:
+        metadata["edited"] = True
+    if message.text:
+        text = GREETING_INTENT if greeting_command(message.text) else message.text
+        return Delivery(str(update_id), sender_id, {"text": text, "metadata": metadata})
+    if edited:
+        # Live locations and re-captioned media arrive as edits, over and over:
+        # answering each with a polite reply would flood the customer.
+        return None
+    kind = unreadable_kind(message)
+    if kind is None:
+        return None  # service messages: pinned, chat photo changed...
+    content: dict[str, Any] = {"kind": kind, "metadata": metadata}
+    if message.caption:
+        content["text"] = message.caption
+    return Delivery(str(update_id), sender_id, content)
+
+
+def pressed_title(query: CallbackQuery) -> str | None:
+    """The title of a button whose payload did not fit in callback_data."""
+    message = query.message
+    markup = message.reply_markup if isinstance(message, Message) else None
+    if markup is None:
+        return None  # the message is too old for Telegram to send it along
+    for row in markup.inline_keyboard:
+        for button in row:
+            if button.callback_data == query.data:
+                return button.text
+    return None
+
+
+def callback_delivery(update_id: int, query: CallbackQuery) -> Delivery | None:
+    if query.message is None:
+        return None  # a button under an inline-mode message, which this bot never sends
+    chat = query.message.chat
+    content: dict[str, Any] = {"callback_query_id": query.id, "metadata": {"chat_type": chat.type}}
+    data = query.data if isinstance(query.data, str) else None
+    if data and data.startswith(TITLE_BUTTON_PREFIX):
+        data = pressed_title(query)
+    if data:
+        content["text"] = data
+    else:
+        content["expired"] = True
+    return Delivery(str(update_id), str(chat.id), content)
+
+
+def update_delivery(update: Update, allow_groups: bool) -> Delivery | None:
+    """The delivery in an update, or None for an update the bot does not answer."""
+    if update.callback_query is not None:
+        delivery = callback_delivery(update.update_id, update.callback_query)
+    elif update.message is not None:
+        delivery = message_delivery(update.update_id, update.message, edited=False)
+    elif update.edited_message is not None:
+        delivery = message_delivery(update.update_id, update.edited_message, edited=True)
+    else:
+        delivery = None  # my_chat_member, channel_post, poll...: nothing to answer
+    if delivery is None:
+        logger.debug("telegram: update %d ignored", update.update_id)
+        return None
+    chat_type = delivery.message["metadata"]["chat_type"]
+    if not chat_allowed(chat_type, allow_groups):
+        logger.debug("telegram: update %d ignored: %s chat", update.update_id, chat_type)
+        return None
+    return delivery
+
+
+class TelegramInput(WebhookChannel):
+    channel_name: ClassVar[str] = CHANNEL
+
+    def __init__(self, settings: ChannelSettings, store: ChannelStore | None = None) -> None:
+        super().__init__(settings, store)
+        # One Bot for the channel's webhook and its replies, made on first use.
+        self.api = TelegramApi(settings)
+
+    def missing_settings(self) -> list[str]:
+        return self.settings.telegram.missing()
+
+    def authenticate(self, request: Request) -> bool:
+        return secret_token_valid(
+            self.settings.telegram.secret_token, request.headers.get(SECRET_TOKEN_HEADER)
+        )
+
+    def parse(self, request: Request) -> list[Delivery]:
+        try:
+            data = json.loads(request.body)
+        except ValueError as error:  # also UnicodeDecodeError
+            raise MalformedRequest("the body is not JSON") from error
+        if not isinstance(data, dict) or type(data.get("update_id")) is not int:
+            raise MalformedRequest("the body is not a Telegram Update")
+        try:
+            update = Update.de_json(data, self.api.bot)
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            # What de_json raises on an object of the wrong shape (a required
+            # field missing, a string where an object belongs...).
+            raise MalformedRequest("the body is not a Telegram Update") from error
+        logger.debug("telegram: update %d", update.update_id)
+        delivery = update_delivery(update, self.settings.telegram.allow_groups)
+        return [delivery] if delivery is not None else []
+
+    async def process(self, item: InboxItem, on_new_message: OnNewMessage) -> None:
+        message = item.message
+        output = self.get_output_channel()
+        if "callback_query_id" in message:
+            await self._answer_callback(message["callback_query_id"], message.get("expired", False))
+        kind = message.get("kind")
+        text = message.get("text")
+        if kind:
+            await output.send_text_message(item.sender_id, polite_reply(kind, bool(text)))
+        if text:
+            await on_new_message(self.user_message(item, text, output))
+
+    async def _answer_callback(self, query_id: str, expired: bool) -> None:
+        notice = EXPIRED_BUTTON_TEXT if expired else None
+        try:
+            await self.api.call(
+                lambda bot: bot.answer_callback_query(query_id, text=notice),
+                attempts=ANSWER_CALLBACK_ATTEMPTS,
+            )
+        except SendError as error:
+            # Only the spinner on the button keeps turning; the turn goes on.
+            logger.warning("telegram: callback query not answered: %s", error)
+
+    def get_output_channel(self) -> OutputChannel:
+        return TelegramOutput(self.api)
+
+    async def close(self) -> None:
+        await self.api.close()

@@ -1,0 +1,818 @@
+"""bot.channels.messenger: forged deliveries refused, batches answered in full, sends retried.
+
+Three layers:
+
+- parsing and rendering, on plain functions (no server);
+- sending, through ``MessengerOutput`` against the fake Graph API
+  (tests/fakes/messenger.py), which enforces the Send API's limits;
+- end to end (``slow``): webhooks signed like Meta signs them (HMAC-SHA256
+  of the raw body with the app secret), posted to the running assistant's
+  /webhooks/messenger/webhook; the bot's replies read back from the fake,
+  its turns from the tracker.
+
+The assistant and the fake are shared by the whole session, so every test
+uses page-scoped ids (PSIDs) and message ids of its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import update
+
+from bot.channels.delivery import PermanentSendError, RetryableSendError
+from bot.channels.inbox import MalformedRequest
+from bot.channels.messenger import (
+    QUICK_REPLIES_LIMIT,
+    QUICK_REPLY_TITLE_LIMIT,
+    MessengerInput,
+    MessengerOutput,
+    create_output,
+    graph_error,
+    image_message,
+    parse_body,
+    polite_reply,
+    postback_id,
+    text_messages,
+)
+from bot.channels.outbound import send_to_customer
+from bot.channels.settings import ChannelSettings, MessengerSettings
+from bot.channels.store import ChannelStore, last_inbound, utc_now
+from bot.channels.text import MESSENGER_LIMIT
+from tests.conftest import (
+    MESSENGER_APP_SECRET,
+    MESSENGER_PAGE_ACCESS_TOKEN,
+    MESSENGER_VERIFY_TOKEN,
+    Assistant,
+)
+from tests.fakes.messenger import FakeGraph, rate_limited
+from tests.fakes.messenger import graph_error as fake_graph_error
+
+PAGE_ID = "1047000000000001"
+WEBHOOK = "/webhooks/messenger/webhook"
+GREETING = "Hi! I'm Northwind's automated assistant."
+GREETING_PAYLOADS = ["/check_order_status", "/start_return", "/cancel_order", "/request_human"]
+ASK_ORDER_ID = "What's your order number?"
+
+
+def new_psid() -> str:
+    # PSIDs are numeric strings of about 16 digits.
+    return str(uuid.uuid4().int)[:16]
+
+
+def new_mid() -> str:
+    return f"m_{uuid.uuid4().hex}"
+
+
+# -- building deliveries, as Meta sends them ------------------------------------------
+
+
+def event(psid: str, **content: Any) -> dict[str, Any]:
+    return {
+        "sender": {"id": psid},
+        "recipient": {"id": PAGE_ID},
+        "timestamp": int(time.time() * 1000),
+        **content,
+    }
+
+
+def text_event(psid: str, text: str, mid: str | None = None) -> dict[str, Any]:
+    return event(psid, message={"mid": mid or new_mid(), "text": text})
+
+
+def quick_reply_event(psid: str, title: str, payload: str) -> dict[str, Any]:
+    return event(
+        psid, message={"mid": new_mid(), "text": title, "quick_reply": {"payload": payload}}
+    )
+
+
+def postback_event(psid: str, title: str, payload: str, mid: str | None = None) -> dict[str, Any]:
+    postback = {"title": title, "payload": payload}
+    if mid:
+        postback["mid"] = mid
+    return event(psid, postback=postback)
+
+
+def attachment_event(psid: str, kind: str) -> dict[str, Any]:
+    payload: dict[str, Any] = {"url": "https://scontent.example/x.jpg"}
+    message: dict[str, Any] = {"mid": new_mid()}
+    if kind == "sticker":
+        payload["sticker_id"] = 369239263222822  # Messenger's thumbs-up
+        message["sticker_id"] = 369239263222822
+        kind = "image"
+    if kind == "location":
+        payload = {"coordinates": {"lat": 52.52, "long": 13.4}}
+    message["attachments"] = [{"type": kind, "payload": payload}]
+    return event(psid, message=message)
+
+
+def echo_event(psid: str, text: str) -> dict[str, Any]:
+    # An echo goes from the page to the customer: sender and recipient swap.
+    return {
+        "sender": {"id": PAGE_ID},
+        "recipient": {"id": psid},
+        "timestamp": int(time.time() * 1000),
+        "message": {"mid": new_mid(), "is_echo": True, "app_id": 1517776481860111, "text": text},
+    }
+
+
+def delivery_receipt(psid: str) -> dict[str, Any]:
+    return event(psid, delivery={"mids": [new_mid()], "watermark": int(time.time() * 1000)})
+
+
+def read_receipt(psid: str) -> dict[str, Any]:
+    return event(psid, read={"watermark": int(time.time() * 1000)})
+
+
+def entry(*events: dict[str, Any]) -> dict[str, Any]:
+    return {"id": PAGE_ID, "time": int(time.time() * 1000), "messaging": list(events)}
+
+
+def page(*entries: dict[str, Any]) -> bytes:
+    return json.dumps({"object": "page", "entry": list(entries)}).encode()
+
+
+def signature(body: bytes, secret: str = MESSENGER_APP_SECRET) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+# -- parsing ----------------------------------------------------------------------------
+
+
+def test_every_entry_and_every_event_of_a_batch_is_a_delivery_in_order() -> None:
+    alice, bob = new_psid(), new_psid()
+    body = page(
+        entry(text_event(alice, "hi", "m_1"), text_event(alice, "where is my order", "m_2")),
+        entry(text_event(bob, "hello", "m_3")),
+    )
+    deliveries = parse_body(body)
+    assert [(d.delivery_id, d.sender_id, d.message["text"]) for d in deliveries] == [
+        ("m_1", alice, "hi"),
+        ("m_2", alice, "where is my order"),
+        ("m_3", bob, "hello"),
+    ]
+    assert deliveries[0].message["metadata"] == {"page_id": PAGE_ID}
+
+
+def test_a_quick_reply_sends_its_payload_not_its_title() -> None:
+    psid = new_psid()
+    [delivery] = parse_body(page(entry(quick_reply_event(psid, "Track my order", "/check"))))
+    assert delivery.message["text"] == "/check"
+    assert delivery.message["metadata"]["quick_reply"] is True
+
+
+def test_a_postback_sends_its_payload_keyed_by_its_mid() -> None:
+    psid = new_psid()
+    [delivery] = parse_body(page(entry(postback_event(psid, "Start", "/greet", mid="m_pb"))))
+    assert (delivery.delivery_id, delivery.message["text"]) == ("m_pb", "/greet")
+
+
+def test_a_postback_without_mid_gets_an_id_that_a_retry_repeats() -> None:
+    psid = new_psid()
+    tap = postback_event(psid, "Start", "/greet")
+    first = parse_body(page(entry(tap)))[0].delivery_id
+    assert parse_body(page(entry(tap)))[0].delivery_id == first
+    assert first == postback_id(psid, tap["timestamp"], "/greet")
+    other = parse_body(page(entry({**tap, "timestamp": tap["timestamp"] + 1})))[0]
+    assert other.delivery_id != first
+
+
+def test_emoji_only_text_goes_to_the_bot() -> None:
+    [delivery] = parse_body(page(entry(text_event(new_psid(), "👍🙂"))))
+    assert delivery.message["text"] == "👍🙂"
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [("image", "image"), ("sticker", "sticker"), ("audio", "audio"), ("location", "location")],
+)
+def test_attachments_are_deliveries_of_their_kind_without_text(kind: str, expected: str) -> None:
+    [delivery] = parse_body(page(entry(attachment_event(new_psid(), kind))))
+    assert delivery.message["kind"] == expected
+    assert "text" not in delivery.message
+
+
+def test_echoes_receipts_and_standby_events_are_not_deliveries() -> None:
+    psid = new_psid()
+    body = page(
+        entry(echo_event(psid, "our own reply"), delivery_receipt(psid), read_receipt(psid)),
+        {"id": PAGE_ID, "time": 1, "standby": [text_event(psid, "for another app")]},
+    )
+    assert parse_body(body) == []
+
+
+def test_a_very_long_mid_is_hashed_to_fit_the_inbox() -> None:
+    body = page(entry(text_event(new_psid(), "hi", "m_" + "x" * 300)))
+    [delivery] = parse_body(body)
+    assert len(delivery.delivery_id) <= 128
+    assert parse_body(body)[0].delivery_id == delivery.delivery_id
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b"\xff\xfe",
+        b"[]",
+        b'{"object": "instagram", "entry": []}',
+        b'{"object": "page"}',
+        b'{"object": "page", "entry": {}}',
+        b'{"object": "page", "entry": ["x"]}',
+        b'{"object": "page", "entry": [{"messaging": {}}]}',
+        b'{"object": "page", "entry": [{"messaging": [1]}]}',
+    ],
+)
+def test_malformed_bodies_are_refused(body: bytes) -> None:
+    with pytest.raises(MalformedRequest):
+        parse_body(body)
+
+
+def test_missing_settings_disable_the_channel_with_a_log_line(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.WARNING):
+        channel = MessengerInput(ChannelSettings())
+    assert not channel.enabled
+    assert "MESSENGER_PAGE_ACCESS_TOKEN" in caplog.text and "MESSENGER_APP_SECRET" in caplog.text
+
+
+# -- rendering --------------------------------------------------------------------------
+
+
+def test_buttons_become_quick_replies_under_the_last_part() -> None:
+    buttons = [{"title": "Track my order", "payload": "/check_order_status"}]
+    messages = text_messages("x " * 1500, buttons)
+    assert len(messages) == 2
+    assert "quick_replies" not in messages[0]
+    assert messages[1]["quick_replies"] == [
+        {"content_type": "text", "title": "Track my order", "payload": "/check_order_status"}
+    ]
+
+
+def test_quick_replies_keep_within_the_send_api_limits() -> None:
+    buttons = [{"title": f"A rather long button title {i}", "payload": f"/p{i}"} for i in range(20)]
+    [message] = text_messages("Choose one", buttons)
+    replies = message["quick_replies"]
+    assert len(replies) == QUICK_REPLIES_LIMIT
+    assert all(len(r["title"]) <= QUICK_REPLY_TITLE_LIMIT for r in replies)
+    assert [r["payload"] for r in replies] == [f"/p{i}" for i in range(QUICK_REPLIES_LIMIT)]
+
+
+def test_images_are_image_attachments() -> None:
+    assert image_message("https://cdn.example/p.png") == {
+        "attachment": {
+            "type": "image",
+            "payload": {"url": "https://cdn.example/p.png", "is_reusable": True},
+        }
+    }
+
+
+def graph_response(status: int, body: Any, headers: dict[str, str] | None = None) -> httpx.Response:
+    content = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return httpx.Response(status, content=content, headers=headers)
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        graph_response(429, {}, {"Retry-After": "3"}),
+        graph_response(500, {"error": {"code": 2, "message": "Service temporarily unavailable"}}),
+        graph_response(502, b"<html>Bad gateway</html>"),
+        graph_response(400, {"error": {"code": 613, "message": "Calls exceed the rate limit"}}),
+        graph_response(403, {"error": {"code": 32, "message": "Page request limit reached"}}),
+        graph_response(400, {"error": {"code": 1200, "is_transient": True, "message": "Temp"}}),
+    ],
+)
+def test_rate_limits_and_server_errors_are_retryable(response: httpx.Response) -> None:
+    error = graph_error(response)
+    assert isinstance(error, RetryableSendError)
+    if "Retry-After" in response.headers:
+        assert error.retry_after_s == 3.0
+
+
+def test_a_refusal_is_permanent_with_graphs_code_and_subcode() -> None:
+    body = {
+        "error": {
+            "message": "(#10) This message is sent outside of allowed window.",
+            "type": "OAuthException",
+            "code": 10,
+            "error_subcode": 2018278,
+            "fbtrace_id": "AbCdEf",
+        }
+    }
+    error = graph_error(graph_response(400, body))
+    assert isinstance(error, PermanentSendError)
+    assert error.code == 10
+    assert "2018278" in str(error) and "AbCdEf" in str(error)
+
+
+# -- sending, against the fake Graph API -----------------------------------------------
+
+
+def channel_settings(fake_graph: FakeGraph, database_url: str = "sqlite://") -> ChannelSettings:
+    return ChannelSettings(
+        database_url=database_url,
+        timeout_s=5.0,
+        messenger=MessengerSettings(
+            page_access_token=MESSENGER_PAGE_ACCESS_TOKEN,
+            app_secret=MESSENGER_APP_SECRET,
+            verify_token=MESSENGER_VERIFY_TOKEN,
+            api_base_url=fake_graph.url,
+        ),
+    )
+
+
+@pytest.fixture
+def store(tmp_path: Any) -> Iterator[ChannelStore]:
+    channel_store = ChannelStore(f"sqlite:///{tmp_path / 'channels.db'}")
+    yield channel_store
+    channel_store.close()
+
+
+@pytest.fixture
+async def output(fake_graph: FakeGraph, store: ChannelStore) -> AsyncIterator[MessengerOutput]:
+    """An output that raises what it cannot deliver, as outbound.send_to_customer's does."""
+    messenger = MessengerOutput(channel_settings(fake_graph), store, raise_errors=True)
+    yield messenger
+    await messenger.close()
+
+
+async def customer_wrote(store: ChannelStore, psid: str, ago: dt.timedelta) -> None:
+    """Record the customer's last message as ``ago`` in the past."""
+    await store.touch_inbound("messenger", psid)
+    with store.engine.begin() as db:
+        db.execute(
+            update(last_inbound)
+            .where(last_inbound.c.channel == "messenger", last_inbound.c.sender_id == psid)
+            .values(received_at=utc_now() - ago)
+        )
+
+
+async def test_a_long_text_arrives_split_at_2000_characters_in_order(
+    output: MessengerOutput, store: ChannelStore, fake_graph: FakeGraph
+) -> None:
+    psid = new_psid()
+    await customer_wrote(store, psid, dt.timedelta(minutes=1))
+    sentences = [f"Sentence number {i} says a little about your order." for i in range(100)]
+    text = " ".join(sentences)
+    assert len(text) >= 5000
+    await output.send_text_message(psid, text)
+    sent = fake_graph.sent_to(psid)
+    parts = [body["message"]["text"] for body in sent]
+    assert len(parts) == 3
+    assert all(len(part) <= MESSENGER_LIMIT for part in parts)
+    assert " ".join(parts) == text  # in order, nothing lost, cut between sentences
+    assert all(part.endswith(".") for part in parts)
+    assert {body["messaging_type"] for body in sent} == {"RESPONSE"}
+
+
+async def test_a_429_is_retried_and_the_message_delivered_once(
+    output: MessengerOutput, store: ChannelStore, fake_graph: FakeGraph
+) -> None:
+    psid = new_psid()
+    await customer_wrote(store, psid, dt.timedelta(minutes=1))
+    fake_graph.fail_next_for(psid, rate_limited(retry_after=0))
+    await output.send_text_message(psid, "Your order has shipped.")
+    assert fake_graph.texts_to(psid) == ["Your order has shipped."]
+    assert len(fake_graph.requests_to(psid)) == 2
+
+
+async def test_graph_rate_limit_codes_are_retried(
+    output: MessengerOutput, store: ChannelStore, fake_graph: FakeGraph
+) -> None:
+    psid = new_psid()
+    await customer_wrote(store, psid, dt.timedelta(minutes=1))
+    fake_graph.fail_next_for(psid, fake_graph_error(400, 613, "Calls to this api have exceeded"))
+    await output.send_text_message(psid, "Hello")
+    assert fake_graph.texts_to(psid) == ["Hello"]
+
+
+async def test_a_permanent_error_is_not_retried_and_is_logged_with_code_and_subcode(
+    output: MessengerOutput,
+    store: ChannelStore,
+    fake_graph: FakeGraph,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    psid = new_psid()
+    await customer_wrote(store, psid, dt.timedelta(minutes=1))
+    unavailable = fake_graph_error(
+        400, 551, "This person isn't available right now.", subcode=1545041
+    )
+    fake_graph.fail_next_for(psid, unavailable)
+    with caplog.at_level(logging.ERROR, logger="bot.channels.messenger"):
+        with pytest.raises(PermanentSendError) as raised:
+            await output.send_text_message(psid, "Hello")
+    assert raised.value.code == 551
+    assert len(fake_graph.requests_to(psid)) == 1
+    assert "code 551" in caplog.text and "1545041" in caplog.text
+    assert "Hello" not in caplog.text
+
+
+async def test_in_a_rasa_turn_a_failed_send_is_logged_not_raised(
+    fake_graph: FakeGraph, store: ChannelStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    psid = new_psid()
+    await customer_wrote(store, psid, dt.timedelta(minutes=1))
+    turn_output = MessengerOutput(channel_settings(fake_graph), store)
+    fake_graph.fail_next_for(psid, fake_graph_error(400, 100, "(#100) No matching user found"))
+    try:
+        with caplog.at_level(logging.ERROR, logger="bot.channels.messenger"):
+            await turn_output.send_response(psid, {"text": "First"})
+        await turn_output.send_response(psid, {"text": "Second"})
+    finally:
+        await turn_output.close()
+    assert "not delivered" in caplog.text
+    assert fake_graph.texts_to(psid) == ["Second"]
+
+
+async def test_images_and_buttons_pass_the_send_api_checks(
+    output: MessengerOutput, store: ChannelStore, fake_graph: FakeGraph
+) -> None:
+    psid = new_psid()
+    await customer_wrote(store, psid, dt.timedelta(minutes=1))
+    buttons = [{"title": f"Option {i}", "payload": f"/option_{i}"} for i in range(15)]
+    await output.send_response(
+        psid, {"text": "Pick one", "buttons": buttons, "image": "https://cdn.example/p.png"}
+    )
+    first, second = fake_graph.sent_to(psid)
+    assert len(first["message"]["quick_replies"]) == QUICK_REPLIES_LIMIT
+    assert second["message"]["attachment"]["payload"]["url"] == "https://cdn.example/p.png"
+    assert fake_graph.refused_for(psid) == []
+
+
+async def test_the_page_token_is_sent_but_never_logged(
+    output: MessengerOutput,
+    store: ChannelStore,
+    fake_graph: FakeGraph,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    psid = new_psid()
+    await customer_wrote(store, psid, dt.timedelta(minutes=1))
+    with caplog.at_level(logging.DEBUG):
+        await output.send_text_message(psid, "Hello")
+    [request] = fake_graph.requests_to(psid)
+    assert request.query["access_token"] == [MESSENGER_PAGE_ACCESS_TOKEN]
+    assert "/me/messages" in caplog.text  # httpx's line about the request is still there
+    assert MESSENGER_PAGE_ACCESS_TOKEN not in caplog.text
+
+
+async def test_a_wrong_page_token_is_refused_by_the_fake_like_graph(
+    fake_graph: FakeGraph, store: ChannelStore
+) -> None:
+    psid = new_psid()
+    await customer_wrote(store, psid, dt.timedelta(minutes=1))
+    wrong = ChannelSettings(
+        messenger=MessengerSettings(
+            page_access_token="not-the-page-token", api_base_url=fake_graph.url
+        )
+    )
+    with pytest.raises(PermanentSendError) as raised:
+        await create_output(wrong, store).send_text_message(psid, "Hello")
+    assert raised.value.code == 190
+    assert fake_graph.sent_to(psid) == []
+
+
+async def test_a_bot_message_after_24_hours_is_refused_and_not_sent(
+    output: MessengerOutput, store: ChannelStore, fake_graph: FakeGraph
+) -> None:
+    psid = new_psid()
+    await customer_wrote(store, psid, dt.timedelta(hours=25))
+    with pytest.raises(PermanentSendError, match="24-hour window"):
+        await output.send_text_message(psid, "Anything else?")
+    assert fake_graph.requests_to(psid) == []
+
+
+async def test_a_human_agent_after_24_hours_uses_the_human_agent_tag(
+    output: MessengerOutput, store: ChannelStore, fake_graph: FakeGraph
+) -> None:
+    psid = new_psid()
+    await customer_wrote(store, psid, dt.timedelta(hours=30))
+    await output.send_text_message(psid, "Hi, Sam here.", human_agent=True)
+    [body] = fake_graph.sent_to(psid)
+    assert (body["messaging_type"], body["tag"]) == ("MESSAGE_TAG", "HUMAN_AGENT")
+
+
+async def test_a_human_agent_inside_24_hours_answers_as_a_response(
+    output: MessengerOutput, store: ChannelStore, fake_graph: FakeGraph
+) -> None:
+    psid = new_psid()
+    await customer_wrote(store, psid, dt.timedelta(hours=2))
+    await output.send_text_message(psid, "Hi, Sam here.", human_agent=True)
+    [body] = fake_graph.sent_to(psid)
+    assert body["messaging_type"] == "RESPONSE" and "tag" not in body
+
+
+async def test_a_human_agent_after_7_days_is_refused(
+    output: MessengerOutput, store: ChannelStore, fake_graph: FakeGraph
+) -> None:
+    psid = new_psid()
+    await customer_wrote(store, psid, dt.timedelta(days=8))
+    with pytest.raises(PermanentSendError, match="7 days"):
+        await output.send_text_message(psid, "Hi, Sam here.", human_agent=True)
+    assert fake_graph.requests_to(psid) == []
+
+
+# -- end to end, through the running assistant ----------------------------------------
+
+
+def post_webhook(
+    assistant: Assistant, body: bytes, headers: dict[str, str] | None = None
+) -> httpx.Response:
+    if headers is None:
+        headers = {"X-Hub-Signature-256": signature(body)}
+    return httpx.post(
+        f"{assistant.rasa_url}{WEBHOOK}",
+        content=body,
+        headers={"Content-Type": "application/json", **headers},
+        timeout=30,
+    )
+
+
+def deliver(assistant: Assistant, *events: dict[str, Any]) -> None:
+    answer = post_webhook(assistant, page(entry(*events)))
+    assert answer.status_code == 200, answer.text
+
+
+def user_turns(assistant: Assistant, psid: str) -> list[dict[str, Any]]:
+    """The customer's messages the bot took a turn on, from the tracker."""
+    answer = httpx.get(
+        f"{assistant.rasa_url}/conversations/{psid}/tracker",
+        params={"token": assistant.auth_token},
+        timeout=30,
+    )
+    answer.raise_for_status()
+    return [e for e in answer.json().get("events") or [] if e["event"] == "user"]
+
+
+def verify(assistant: Assistant, **params: str) -> httpx.Response:
+    return httpx.get(f"{assistant.rasa_url}{WEBHOOK}", params=params, timeout=30)
+
+
+@pytest.mark.slow
+def test_the_handshake_echoes_the_challenge_for_the_right_token(assistant: Assistant) -> None:
+    answer = verify(
+        assistant,
+        **{
+            "hub.mode": "subscribe",
+            "hub.verify_token": MESSENGER_VERIFY_TOKEN,
+            "hub.challenge": "1158201444",
+        },
+    )
+    assert answer.status_code == 200
+    assert answer.text == "1158201444"
+    assert answer.headers["content-type"].startswith("text/plain")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"hub.mode": "subscribe", "hub.verify_token": "wrong", "hub.challenge": "1"},
+        {
+            "hub.mode": "unsubscribe",
+            "hub.verify_token": MESSENGER_VERIFY_TOKEN,
+            "hub.challenge": "1",
+        },
+        {"hub.mode": "subscribe", "hub.challenge": "1"},
+    ],
+)
+def test_the_handshake_is_refused_otherwise(assistant: Assistant, params: dict[str, str]) -> None:
+    assert verify(assistant, **params).status_code == 403
+
+
+@pytest.mark.slow
+def test_a_signed_message_reaches_the_bot_and_the_reply_reaches_the_customer(
+    assistant: Assistant, fake_graph: FakeGraph
+) -> None:
+    psid = new_psid()
+    mid = new_mid()
+    deliver(assistant, text_event(psid, "hi", mid))
+    [reply] = fake_graph.wait_for_sent(psid)
+    assert reply["recipient"] == {"id": psid}
+    assert reply["messaging_type"] == "RESPONSE"
+    assert reply["message"]["text"].startswith(GREETING)
+    [turn] = user_turns(assistant, psid)
+    assert turn["text"] == "hi"
+    assert turn["message_id"] == f"messenger-{mid}"
+    assert turn["input_channel"] == "messenger"
+    assert turn["metadata"]["channel"] == "messenger"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"X-Hub-Signature-256": "sha256=" + "0" * 64},
+        {"X-Hub-Signature-256": "forged"},
+        "wrong secret",
+        "sha1 only",
+    ],
+    ids=["missing", "forged", "garbage", "wrong-secret", "sha1-only"],
+)
+def test_an_unsigned_or_forged_delivery_is_refused_and_reaches_no_one(
+    assistant: Assistant, fake_graph: FakeGraph, headers: dict[str, str] | str
+) -> None:
+    psid = new_psid()
+    body = page(entry(text_event(psid, "hi")))
+    if headers == "wrong secret":
+        headers = {"X-Hub-Signature-256": signature(body, "not-the-app-secret")}
+    elif headers == "sha1 only":
+        # Rasa's own connector accepts this older header; Meta signs with both.
+        sha1 = hmac.new(MESSENGER_APP_SECRET.encode(), body, hashlib.sha1).hexdigest()
+        headers = {"X-Hub-Signature": f"sha1={sha1}"}
+    assert isinstance(headers, dict)
+    assert post_webhook(assistant, body, headers).status_code == 403
+    # A signed message after it is answered; the forged one never was.
+    deliver(assistant, text_event(psid, "hello"))
+    fake_graph.wait_for_sent(psid)
+    assert [t["text"] for t in user_turns(assistant, psid)] == ["hello"]
+    assert len(fake_graph.sent_to(psid)) == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "body",
+    [b"{not json", b'{"object": "user", "entry": []}', b'{"object": "page", "entry": "x"}'],
+)
+def test_a_malformed_body_with_a_valid_signature_is_a_400(
+    assistant: Assistant, body: bytes
+) -> None:
+    assert post_webhook(assistant, body).status_code == 400
+
+
+@pytest.mark.slow
+def test_a_batch_of_two_entries_from_two_customers_answers_both(
+    assistant: Assistant, fake_graph: FakeGraph
+) -> None:
+    alice, bob = new_psid(), new_psid()
+    body = page(entry(text_event(alice, "hi")), entry(text_event(bob, "hello")))
+    assert post_webhook(assistant, body).status_code == 200
+    assert fake_graph.wait_for_sent(alice)[0]["message"]["text"].startswith(GREETING)
+    assert fake_graph.wait_for_sent(bob)[0]["message"]["text"].startswith(GREETING)
+
+
+@pytest.mark.slow
+def test_events_of_one_customer_in_a_batch_are_answered_in_order(
+    assistant: Assistant, fake_graph: FakeGraph
+) -> None:
+    psid = new_psid()
+    deliver(assistant, text_event(psid, "hi"), text_event(psid, "where is my order 12345678"))
+    first, second = fake_graph.wait_for_sent(psid, 2)
+    assert first["message"]["text"].startswith(GREETING)
+    assert "12345678" in second["message"]["text"]
+    assert [t["text"] for t in user_turns(assistant, psid)] == [
+        "hi",
+        "where is my order 12345678",
+    ]
+
+
+@pytest.mark.slow
+def test_the_same_mid_twice_makes_exactly_one_bot_turn(
+    assistant: Assistant, fake_graph: FakeGraph
+) -> None:
+    psid = new_psid()
+    mid = new_mid()
+    deliver(assistant, text_event(psid, "hi", mid))
+    deliver(assistant, text_event(psid, "hi", mid))  # Meta's retry
+    deliver(assistant, text_event(psid, "thanks"))
+    # Processed in order: once the answer to "thanks" is there, a second
+    # greeting would have been sent before it.
+    fake_graph.wait_for_sent(psid, 2)
+    time.sleep(0.5)
+    assert len(fake_graph.sent_to(psid)) == 2
+    turns = user_turns(assistant, psid)
+    assert [t["message_id"] for t in turns].count(f"messenger-{mid}") == 1
+    assert len(turns) == 2
+
+
+@pytest.mark.slow
+def test_greeting_buttons_arrive_as_quick_replies_and_a_tapped_one_goes_to_the_bot(
+    assistant: Assistant, fake_graph: FakeGraph
+) -> None:
+    psid = new_psid()
+    deliver(assistant, text_event(psid, "hi"))
+    [greeting] = fake_graph.wait_for_sent(psid)
+    replies = greeting["message"]["quick_replies"]
+    assert [r["payload"] for r in replies] == GREETING_PAYLOADS
+    assert all(r["content_type"] == "text" and len(r["title"]) <= 20 for r in replies)
+
+    track = replies[0]
+    deliver(assistant, quick_reply_event(psid, track["title"], track["payload"]))
+    answer = fake_graph.wait_for_sent(psid, 2)[1]
+    assert answer["message"]["text"].startswith(ASK_ORDER_ID)
+    last = user_turns(assistant, psid)[-1]
+    assert last["text"] == "/check_order_status"
+    assert last["parse_data"]["intent"]["name"] == "check_order_status"
+
+
+@pytest.mark.slow
+def test_a_postback_goes_to_the_bot_as_the_customers_message(
+    assistant: Assistant, fake_graph: FakeGraph
+) -> None:
+    psid = new_psid()
+    deliver(assistant, postback_event(psid, "Track my order", "/check_order_status"))
+    [answer] = fake_graph.wait_for_sent(psid)
+    assert answer["message"]["text"].startswith(ASK_ORDER_ID)
+    [turn] = user_turns(assistant, psid)
+    assert turn["parse_data"]["intent"]["name"] == "check_order_status"
+
+
+@pytest.mark.slow
+def test_emoji_only_text_reaches_the_bot(assistant: Assistant, fake_graph: FakeGraph) -> None:
+    psid = new_psid()
+    deliver(assistant, text_event(psid, "👍"))
+    fake_graph.wait_for_sent(psid)
+    assert [t["text"] for t in user_turns(assistant, psid)] == ["👍"]
+
+
+@pytest.mark.slow
+def test_photos_stickers_audio_and_locations_get_a_polite_reply_and_no_turn(
+    assistant: Assistant, fake_graph: FakeGraph
+) -> None:
+    psid = new_psid()
+    kinds = ["image", "sticker", "audio", "location"]
+    deliver(assistant, *(attachment_event(psid, kind) for kind in kinds))
+    sent = fake_graph.wait_for_sent(psid, len(kinds))
+    assert [body["message"]["text"] for body in sent] == [polite_reply(kind) for kind in kinds]
+    assert user_turns(assistant, psid) == []
+
+
+@pytest.mark.slow
+def test_echoes_and_receipts_are_acknowledged_without_a_turn(
+    assistant: Assistant, fake_graph: FakeGraph
+) -> None:
+    psid = new_psid()
+    deliver(
+        assistant, echo_event(psid, "our own reply"), delivery_receipt(psid), read_receipt(psid)
+    )
+    deliver(assistant, text_event(psid, "hi"))
+    fake_graph.wait_for_sent(psid)
+    time.sleep(0.5)
+    assert [t["text"] for t in user_turns(assistant, psid)] == ["hi"]
+    assert len(fake_graph.sent_to(psid)) == 1
+    assert user_turns(assistant, PAGE_ID) == []
+
+
+@pytest.mark.slow
+def test_a_reply_rate_limited_once_is_delivered_exactly_once(
+    assistant: Assistant, fake_graph: FakeGraph
+) -> None:
+    psid = new_psid()
+    fake_graph.fail_next_for(psid, rate_limited(retry_after=1))
+    deliver(assistant, text_event(psid, "hi"))
+    fake_graph.wait_for_sent(psid)
+    time.sleep(0.5)
+    assert len(fake_graph.sent_to(psid)) == 1
+    assert len(fake_graph.requests_to(psid)) == 2
+
+
+@pytest.fixture
+def assistant_store(assistant: Assistant) -> Iterator[ChannelStore]:
+    """The running assistant's own channel tables, as the handoff service sees them."""
+    channel_store = ChannelStore(f"sqlite:///{assistant.channels_db}")
+    yield channel_store
+    channel_store.close()
+
+
+@pytest.mark.slow
+async def test_after_24_hours_an_agent_tags_human_agent_and_the_bot_is_refused(
+    assistant: Assistant, fake_graph: FakeGraph, assistant_store: ChannelStore
+) -> None:
+    psid = new_psid()
+    deliver(assistant, text_event(psid, "hi"))
+    fake_graph.wait_for_sent(psid)
+    # The webhook recorded when the customer wrote; make it a day and more ago.
+    assert await assistant_store.last_inbound_at("messenger", psid) is not None
+    with assistant_store.engine.begin() as db:
+        changed = db.execute(
+            update(last_inbound)
+            .where(last_inbound.c.channel == "messenger", last_inbound.c.sender_id == psid)
+            .values(received_at=utc_now() - dt.timedelta(hours=26))
+        ).rowcount
+    assert changed == 1
+    settings = channel_settings(fake_graph, f"sqlite:///{assistant.channels_db}")
+
+    await send_to_customer(
+        "messenger", psid, "Hi, Sam from Northwind here.",
+        settings=settings, store=assistant_store, human_agent=True,
+    )  # fmt: skip
+    agent = fake_graph.sent_to(psid)[-1]
+    assert agent["message"]["text"] == "Hi, Sam from Northwind here."
+    assert (agent["messaging_type"], agent["tag"]) == ("MESSAGE_TAG", "HUMAN_AGENT")
+
+    with pytest.raises(PermanentSendError):
+        await send_to_customer(
+            "messenger", psid, "Anything else?", settings=settings, store=assistant_store
+        )
+    assert len(fake_graph.sent_to(psid)) == 2  # the greeting and the agent's message
