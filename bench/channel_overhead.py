@@ -29,14 +29,12 @@ from twilio.request_validator import RequestValidator
 from scripts.run import ROOT, isolated_environment, services, wait_until_healthy
 from tests.conftest import (
     MESSENGER_APP_SECRET,
-    MESSENGER_PAGE_ACCESS_TOKEN,
-    MESSENGER_VERIFY_TOKEN,
     PUBLIC_URL,
-    TELEGRAM_BOT_TOKEN,
     TELEGRAM_SECRET_TOKEN,
     TWILIO_ACCOUNT_SID,
     TWILIO_AUTH_TOKEN,
     TWILIO_FROM_NUMBER,
+    channel_environment,
 )
 from tests.fakes.messenger import FakeGraph
 from tests.fakes.telegram import FakeTelegram
@@ -62,21 +60,7 @@ def main() -> None:
     twilio, telegram, graph = FakeTwilio().start(), FakeTelegram().start(), FakeGraph().start()
     with tempfile.TemporaryDirectory() as state:
         env = isolated_environment(Path(state), ROOT / "models" / "retail-bot.tar.gz")
-        env.update(
-            PUBLIC_URL=PUBLIC_URL,
-            CHANNELS_DATABASE_URL=f"sqlite:///{state}/channels.db",
-            TWILIO_ACCOUNT_SID=TWILIO_ACCOUNT_SID,
-            TWILIO_AUTH_TOKEN=TWILIO_AUTH_TOKEN,
-            TWILIO_FROM_NUMBER=TWILIO_FROM_NUMBER,
-            TWILIO_API_BASE_URL=twilio.url,
-            TELEGRAM_BOT_TOKEN=TELEGRAM_BOT_TOKEN,
-            TELEGRAM_SECRET_TOKEN=TELEGRAM_SECRET_TOKEN,
-            TELEGRAM_API_BASE_URL=telegram.url,
-            MESSENGER_PAGE_ACCESS_TOKEN=MESSENGER_PAGE_ACCESS_TOKEN,
-            MESSENGER_APP_SECRET=MESSENGER_APP_SECRET,
-            MESSENGER_VERIFY_TOKEN=MESSENGER_VERIFY_TOKEN,
-            MESSENGER_API_BASE_URL=graph.url,
-        )
+        env.update(channel_environment(Path(state), twilio.url, telegram.url, graph.url))
         running = services(env)
         for service in running:
             service.start(env)

@@ -29,6 +29,27 @@ MESSENGER_APP_SECRET = "messenger-test-app-secret"
 MESSENGER_VERIFY_TOKEN = "messenger-test-verify-token"
 
 
+def channel_environment(
+    state: Path, twilio_url: str, telegram_url: str, graph_url: str
+) -> dict[str, str]:
+    """Every channel enabled, with the test credentials, sending to the fake APIs."""
+    return {
+        "PUBLIC_URL": PUBLIC_URL,
+        "CHANNELS_DATABASE_URL": f"sqlite:///{state / 'channels.db'}",
+        "TWILIO_ACCOUNT_SID": TWILIO_ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": TWILIO_AUTH_TOKEN,
+        "TWILIO_FROM_NUMBER": TWILIO_FROM_NUMBER,
+        "TWILIO_API_BASE_URL": twilio_url,
+        "TELEGRAM_BOT_TOKEN": TELEGRAM_BOT_TOKEN,
+        "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET_TOKEN,
+        "TELEGRAM_API_BASE_URL": telegram_url,
+        "MESSENGER_PAGE_ACCESS_TOKEN": MESSENGER_PAGE_ACCESS_TOKEN,
+        "MESSENGER_APP_SECRET": MESSENGER_APP_SECRET,
+        "MESSENGER_VERIFY_TOKEN": MESSENGER_VERIFY_TOKEN,
+        "MESSENGER_API_BASE_URL": graph_url,
+    }
+
+
 @pytest.fixture(scope="session")
 def model_path() -> Path:
     if not MODEL.exists():
@@ -95,21 +116,7 @@ def assistant(
     """
     state = tmp_path_factory.mktemp("assistant")
     env = isolated_environment(state, model_path)
-    env.update(
-        PUBLIC_URL=PUBLIC_URL,
-        CHANNELS_DATABASE_URL=f"sqlite:///{state / 'channels.db'}",
-        TWILIO_ACCOUNT_SID=TWILIO_ACCOUNT_SID,
-        TWILIO_AUTH_TOKEN=TWILIO_AUTH_TOKEN,
-        TWILIO_FROM_NUMBER=TWILIO_FROM_NUMBER,
-        TWILIO_API_BASE_URL=fake_twilio.url,
-        TELEGRAM_BOT_TOKEN=TELEGRAM_BOT_TOKEN,
-        TELEGRAM_SECRET_TOKEN=TELEGRAM_SECRET_TOKEN,
-        TELEGRAM_API_BASE_URL=fake_telegram.url,
-        MESSENGER_PAGE_ACCESS_TOKEN=MESSENGER_PAGE_ACCESS_TOKEN,
-        MESSENGER_APP_SECRET=MESSENGER_APP_SECRET,
-        MESSENGER_VERIFY_TOKEN=MESSENGER_VERIFY_TOKEN,
-        MESSENGER_API_BASE_URL=fake_graph.url,
-    )
+    env.update(channel_environment(state, fake_twilio.url, fake_telegram.url, fake_graph.url))
     all_services = services(env)
     for service in all_services:
         service.start(env)
