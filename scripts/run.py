@@ -72,10 +72,16 @@ def services(env: dict[str, str]) -> list[Service]:
     ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def free_ports(count: int) -> list[int]:
+    """Ports nobody listens on, all different (each is held until all are chosen)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [int(s.getsockname()[1]) for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
 
 
 def isolated_environment(state: Path, model: Path) -> dict[str, str]:
@@ -89,10 +95,10 @@ def isolated_environment(state: Path, model: Path) -> dict[str, str]:
         "action_endpoint:\n  url: ${ACTION_ENDPOINT_URL}\n"
         f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {state / 'tracker.db'}\n"
     )
-    actions_port = free_port()
+    rasa_port, actions_port = free_ports(2)
     return {
         **os.environ,
-        "RASA_PORT": str(free_port()),
+        "RASA_PORT": str(rasa_port),
         "RASA_AUTH_TOKEN": secrets.token_urlsafe(16),
         "RASA_MODEL": str(model),
         "RASA_ENDPOINTS": str(endpoints),
