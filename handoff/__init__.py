@@ -7,7 +7,16 @@ from "should a person take over?" to "which agent sees it, and where":
   request, anger, a conversation the bot cannot resolve, a sensitive matter),
   how urgent the escalation is, and why. Pure decision logic: no I/O, no Rasa.
 
-Still to come, each in its own module: storage of handoff requests and their
-queue, the handoff service's HTTP routes, the agents' desk, and adapters to
+- ``handoff.settings``: the service's ``HANDOFF_*`` settings, business hours.
+- ``handoff.models`` / ``handoff.migrations`` / ``handoff.migrate``: the tables
+  (handoffs, transcripts, agents) and their Alembic migrations.
+- ``handoff.store``: storage and the queue; idempotent creates and appends,
+  atomic claims.
+- ``handoff.events``: the live events behind the server-sent event stream.
+- ``handoff.service``: the JSON API and event stream (sanic), with bearer-token
+  auth; ``python -m handoff.service``.
+- ``handoff.agents``: ``python -m handoff.agents create NAME`` prints a token.
+
+Still to come, each in its own module: the agents' desk, and adapters to
 external contact-center platforms.
 """

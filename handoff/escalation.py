@@ -227,8 +227,12 @@ class Turn:
 
 # The bot did not understand the message it answers.
 FALLBACK_ACTIONS = frozenset(
-    {"utter_please_rephrase", "utter_default", "action_default_fallback",
-     "action_two_stage_fallback"}
+    {
+        "utter_please_rephrase",
+        "utter_default",
+        "action_default_fallback",
+        "action_two_stage_fallback",
+    }
 )
 # A form (or the action it submits to) rejected what the customer gave.
 FORM_FAILURE_RESPONSES = frozenset(
@@ -294,8 +298,12 @@ CHAT_SPELLING = (
     (re.compile(r"\bive\b", re.IGNORECASE), "i've"),
     (re.compile(r"\b(pls|plz)\b", re.IGNORECASE), "please"),
     (re.compile(r"\bppl\b", re.IGNORECASE), "people"),
-    (re.compile(r"\b(do|did|does|ca|wo|is|was|are|have|has|had|would|could|should)nt\b",
-                re.IGNORECASE), r"\1n't"),
+    (
+        re.compile(
+            r"\b(do|did|does|ca|wo|is|was|are|have|has|had|would|could|should)nt\b", re.IGNORECASE
+        ),
+        r"\1n't",
+    ),
 )
 
 
@@ -342,12 +350,50 @@ POSITIVE_COMPOUND = 0.3
 # rather than the customer's mood: "I ordered the wrong size", "the mug arrived
 # broken", "please cancel". Left in, every routine request would look annoyed.
 DESCRIPTIVE_WORDS = (
-    "wrong", "mistake", "mistakes", "accident", "accidentally", "broke", "broken",
-    "break", "damaged", "damage", "faulty", "fault", "cancel", "cancelled", "canceled",
-    "lost", "lose", "missing", "error", "errors", "problem", "problems", "forget",
-    "forgotten", "stuck", "delay", "delayed", "dead", "died", "no", "sorry", "cut",
-    "crash", "fire", "hard", "leave", "stop", "miss", "fail", "failed", "failing",
-    "funeral", "complaint", "complain",
+    "wrong",
+    "mistake",
+    "mistakes",
+    "accident",
+    "accidentally",
+    "broke",
+    "broken",
+    "break",
+    "damaged",
+    "damage",
+    "faulty",
+    "fault",
+    "cancel",
+    "cancelled",
+    "canceled",
+    "lost",
+    "lose",
+    "missing",
+    "error",
+    "errors",
+    "problem",
+    "problems",
+    "forget",
+    "forgotten",
+    "stuck",
+    "delay",
+    "delayed",
+    "dead",
+    "died",
+    "no",
+    "sorry",
+    "cut",
+    "crash",
+    "fire",
+    "hard",
+    "leave",
+    "stop",
+    "miss",
+    "fail",
+    "failed",
+    "failing",
+    "funeral",
+    "complaint",
+    "complain",
 )
 # Words VADER does not know or scores too mildly for a shop's products and service.
 LEXICON_OVERRIDES = {"rubbish": -1.5, "junk": -1.5, "nightmare": -2.0}
@@ -429,9 +475,43 @@ REPEAT_STRONG = re.compile(
 REPEAT_WEAK = re.compile(r"\b(again|still|yet again|once more)\b", re.IGNORECASE)
 # Acronyms in capitals are not shouting.
 ACRONYMS = frozenset(
-    {"OK", "ID", "UK", "US", "USA", "TV", "DVD", "PIN", "PDF", "ASAP", "FAQ", "SMS",
-     "UPS", "DHL", "USPS", "FEDEX", "RMA", "PM", "AM", "EU", "XL", "XXL", "XS", "LED",
-     "USB", "HDMI", "SIM", "CEO", "EST", "PST", "GMT", "UTC", "NYC", "LA", "DM"}
+    {
+        "OK",
+        "ID",
+        "UK",
+        "US",
+        "USA",
+        "TV",
+        "DVD",
+        "PIN",
+        "PDF",
+        "ASAP",
+        "FAQ",
+        "SMS",
+        "UPS",
+        "DHL",
+        "USPS",
+        "FEDEX",
+        "RMA",
+        "PM",
+        "AM",
+        "EU",
+        "XL",
+        "XXL",
+        "XS",
+        "LED",
+        "USB",
+        "HDMI",
+        "SIM",
+        "CEO",
+        "EST",
+        "PST",
+        "GMT",
+        "UTC",
+        "NYC",
+        "LA",
+        "DM",
+    }
 )
 WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 
@@ -455,9 +535,7 @@ class AngerScore:
     compound: float = 0.0
 
     def describe(self) -> str:
-        parts = [
-            f"{s.name} ({s.evidence})" for s in self.signals if s.weight > 0
-        ]
+        parts = [f"{s.name} ({s.evidence})" for s in self.signals if s.weight > 0]
         damping = [f"{s.name} ({s.evidence})" for s in self.signals if s.weight <= 0]
         text = ", ".join(parts) if parts else "no anger signal"
         if damping:
@@ -498,20 +576,30 @@ class AngerDetector:
         add = signals.append
 
         if valence < 0:
-            add(AngerSignal("negative_sentiment", W_NEGATIVE_SENTIMENT * -valence,
-                            f"VADER compound {compound:+.2f}"))
+            add(
+                AngerSignal(
+                    "negative_sentiment",
+                    W_NEGATIVE_SENTIMENT * -valence,
+                    f"VADER compound {compound:+.2f}",
+                )
+            )
 
         anger_words = [m for m in ANGER_WORDS.finditer(text) if not _negated(text, m.start(), 2)]
         if anger_words:
-            weight = min(W_ANGER_WORDS_MAX,
-                         W_ANGER_WORD + W_ANGER_WORD_EXTRA * (len(anger_words) - 1))
+            weight = min(
+                W_ANGER_WORDS_MAX, W_ANGER_WORD + W_ANGER_WORD_EXTRA * (len(anger_words) - 1)
+            )
             add(AngerSignal("anger_words", weight, ", ".join(_excerpts(anger_words))))
         else:
-            irritation = [m for m in IRRITATION_WORDS.finditer(text)
-                          if not _negated(text, m.start(), 2)]
+            irritation = [
+                m for m in IRRITATION_WORDS.finditer(text) if not _negated(text, m.start(), 2)
+            ]
             if irritation:
-                add(AngerSignal("irritation_words", W_IRRITATION_WORD,
-                                ", ".join(_excerpts(irritation))))
+                add(
+                    AngerSignal(
+                        "irritation_words", W_IRRITATION_WORD, ", ".join(_excerpts(irritation))
+                    )
+                )
 
         # Curses and shouting in a positive message are emphasis, not anger.
         if not positive:
@@ -532,13 +620,17 @@ class AngerDetector:
             runs = PUNCTUATION_RUN.findall(text)
             if runs:
                 many = len(runs) > 1 or max(len(r) for r in runs) >= 4
-                add(AngerSignal("punctuation", W_PUNCTUATION_MANY if many else W_PUNCTUATION,
-                                " ".join(runs)))
+                add(
+                    AngerSignal(
+                        "punctuation", W_PUNCTUATION_MANY if many else W_PUNCTUATION, " ".join(runs)
+                    )
+                )
                 exclaimed = [r for r in runs if "!" in r]
                 # "!" raises the voice; "??" in capitals is often just caps lock.
                 if shouting is not None and shouting.name == "shouting" and exclaimed:
-                    add(AngerSignal("raised_voice", W_RAISED_VOICE,
-                                    "capitals with " + exclaimed[0]))
+                    add(
+                        AngerSignal("raised_voice", W_RAISED_VOICE, "capitals with " + exclaimed[0])
+                    )
 
         angry = [c for c in text if c in ANGRY_EMOJI]
         annoyed = [c for c in text if c in ANNOYED_EMOJI]
@@ -553,8 +645,10 @@ class AngerDetector:
         strong = _excerpts(REPEAT_STRONG.finditer(text))
         weak = _excerpts(REPEAT_WEAK.finditer(text))
         if strong or weak:
-            weight = min(W_REPEAT_MAX, (W_REPEAT_STRONG if strong else 0.0)
-                         + (W_REPEAT_WEAK if weak else 0.0))
+            weight = min(
+                W_REPEAT_MAX,
+                (W_REPEAT_STRONG if strong else 0.0) + (W_REPEAT_WEAK if weak else 0.0),
+            )
             add(AngerSignal("repeat_contact", weight, ", ".join(strong + weak)))
 
         score = min(1.0, sum(s.weight for s in signals))
@@ -565,19 +659,22 @@ class AngerDetector:
         # as positive.
         if score > 0 and positive and not anger_words:
             factor = 1.0 - 0.8 * valence
-            add(AngerSignal("positive_sentiment", score * factor - score,
-                            f"VADER compound {compound:+.2f}"))
+            add(
+                AngerSignal(
+                    "positive_sentiment", score * factor - score, f"VADER compound {compound:+.2f}"
+                )
+            )
             score *= factor
         friendly = [c for c in text if c in FRIENDLY_EMOJI]
         friendly += _excerpts(FRIENDLY_WORDS.finditer(text))
         # An angry emoji says the smiley is not friendly.
         if score > 0 and friendly and not angry:
-            add(AngerSignal("friendly_tone", score * FRIENDLY_FACTOR - score,
-                            ", ".join(friendly)))
+            add(AngerSignal("friendly_tone", score * FRIENDLY_FACTOR - score, ", ".join(friendly)))
             score *= FRIENDLY_FACTOR
 
-        return AngerScore(score=round(max(0.0, score), 4), signals=tuple(signals),
-                          compound=compound)
+        return AngerScore(
+            score=round(max(0.0, score), 4), signals=tuple(signals), compound=compound
+        )
 
     def _shouting(self, text: str) -> AngerSignal | None:
         words = [w for w in WORD.findall(text) if len(w) >= 2]
@@ -593,10 +690,16 @@ class AngerDetector:
             run = run + 1 if w.isupper() and w.upper() not in ACRONYMS else 0
             longest = max(longest, run)
         shouted_letters = sum(len(w) for w in upper_words)
-        if len(letters) >= self.shout_min_letters and (ratio >= 0.6 or longest >= 3) \
-                and shouted_letters >= self.shout_min_letters:
-            return AngerSignal("shouting", W_SHOUTING,
-                               f"{ratio:.0%} capitals, {len(upper_words)} words in capitals")
+        if (
+            len(letters) >= self.shout_min_letters
+            and (ratio >= 0.6 or longest >= 3)
+            and shouted_letters >= self.shout_min_letters
+        ):
+            return AngerSignal(
+                "shouting",
+                W_SHOUTING,
+                f"{ratio:.0%} capitals, {len(upper_words)} words in capitals",
+            )
         return AngerSignal("emphasis", W_EMPHASIS, " ".join(upper_words[:3]))
 
 
@@ -617,7 +720,7 @@ def _negated(text: str, start: int, words: int = 4) -> bool:
     before = text[:start].replace(CURLY_APOSTROPHE, "'")
     breaks = list(CLAUSE_BREAK.finditer(before))
     if breaks:
-        before = before[breaks[-1].end():]
+        before = before[breaks[-1].end() :]
     window = " ".join(before.split()[-words:]) if words else ""
     return NEGATORS.search(window) is not None
 
@@ -1012,9 +1115,7 @@ def _anger_trend(
     # irritated ones does not reset the trend.
     mean = sum(scores) / n
     if mean >= floor and scores[-1] >= floor / 2:
-        return (
-            f"anger averaged {mean:.2f} (>= {floor:.2f}) over the last {n} messages ({shown})"
-        )
+        return f"anger averaged {mean:.2f} (>= {floor:.2f}) over the last {n} messages ({shown})"
     rising = all(b > a for a, b in itertools.pairwise(scores))
     if rising and scores[-1] >= floor and scores[-1] - scores[0] >= settings.anger_trend_rise:
         return f"anger rose over the last {n} messages ({shown})"

@@ -1,0 +1,135 @@
+"""The handoff tables (SQLAlchemy Core); the schema itself is made by the migrations.
+
+- ``handoffs``: one row per conversation handed to a person. ``escalation_id``
+  is the bot's idempotency key (its outbox retries a POST until it gets an
+  answer), and at most one handoff per conversation is open (waiting or
+  assigned) at a time: a partial unique index, so two escalations of the same
+  conversation can never put it in the queue twice.
+- ``transcript_messages``: every customer, bot and agent message, with the
+  time it was written. ``source_event_id`` (the Rasa event's id, or the
+  channel's message id) is unique, so a retried append is a no-op;
+  ``internal`` marks agents' notes, which the customer never sees.
+- ``agents``: people who use the desk, with the SHA-256 hash of their bearer
+  token (never the token itself).
+
+Every timestamp is naive UTC: SQLite has no time zones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+
+WAITING = "waiting"
+ASSIGNED = "assigned"
+CLOSED = "closed"
+STATUSES = (WAITING, ASSIGNED, CLOSED)
+
+CUSTOMER = "customer"
+BOT = "bot"
+AGENT = "agent"
+ROLES = (CUSTOMER, BOT, AGENT)
+
+# Agents' roles; supervisors may also act on handoffs other agents hold.
+AGENT_ROLE = "agent"
+SUPERVISOR_ROLE = "supervisor"
+AGENT_ROLES = (AGENT_ROLE, SUPERVISOR_ROLE)
+
+# Delivery of an agent's reply to the customer (None for every other message).
+DELIVERY_PENDING = "pending"
+DELIVERY_SENT = "sent"
+DELIVERY_FAILED = "failed"
+
+metadata = MetaData()
+
+handoffs = Table(
+    "handoffs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("escalation_id", String(128), nullable=False),
+    Column("conversation_id", String(255), nullable=False),
+    Column("channel", String(32), nullable=False),
+    Column("customer_id", String(255), nullable=False),
+    Column("customer", JSON, nullable=False),
+    Column("reasons", JSON, nullable=False),
+    Column("priority", Integer, nullable=False),
+    Column("anger", Float, nullable=False),
+    Column("summary", JSON, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("assigned_to", String(128), nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("assigned_at", DateTime, nullable=True),
+    Column("closed_at", DateTime, nullable=True),
+    Column("resolution", Text, nullable=True),
+    Column("last_customer_message_at", DateTime, nullable=True),
+    UniqueConstraint("escalation_id", name="uq_handoffs_escalation_id"),
+    # The queue: waiting handoffs by priority, then longest wait (escalation.queue_key).
+    Index("ix_handoffs_queue", "status", "priority", "created_at", "id"),
+    Index("ix_handoffs_conversation", "conversation_id"),
+    Index(
+        "uq_handoffs_open_conversation",
+        "conversation_id",
+        unique=True,
+        sqlite_where=text("status != 'closed'"),
+        postgresql_where=text("status != 'closed'"),
+    ),
+)
+
+transcript_messages = Table(
+    "transcript_messages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "handoff_id",
+        Integer,
+        ForeignKey("handoffs.id", ondelete="CASCADE", name="fk_transcript_handoff"),
+        nullable=False,
+    ),
+    Column("role", String(16), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("timestamp", DateTime, nullable=False),
+    Column("source_event_id", String(255), nullable=True),
+    Column("internal", Boolean, nullable=False, default=False),
+    # Which agent wrote it (None for customer and bot messages).
+    Column("author", String(128), nullable=True),
+    Column("delivery", String(16), nullable=True),
+    UniqueConstraint("source_event_id", name="uq_transcript_messages_source_event_id"),
+    Index("ix_transcript_messages_order", "handoff_id", "timestamp", "id"),
+)
+
+agents = Table(
+    "agents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(128), nullable=False),
+    Column("role", String(16), nullable=False),
+    # sha256 hex of the bearer token: a token is 256 random bits, so a fast
+    # hash is enough (a slow password hash protects guessable secrets, and
+    # would cost every request tens of milliseconds), and the hash can be
+    # looked up directly instead of checked row by row.
+    Column("token_hash", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("disabled", Boolean, nullable=False, default=False),
+    UniqueConstraint("name", name="uq_agents_name"),
+    UniqueConstraint("token_hash", name="uq_agents_token_hash"),
+)
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)

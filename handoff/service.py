@@ -1,0 +1,602 @@
+"""The handoff service: the JSON API every agent-facing surface and contact-center
+integration talks to, and a live event stream. ``create_app(settings) -> Sanic``.
+
+Routes (all but /health need ``Authorization: Bearer <token>``)::
+
+    GET  /health                               no auth, for the launcher
+    POST /api/handoffs                         admin (the bot's outbox)
+    GET  /api/handoffs?status=&conversation_id=&limit=
+    GET  /api/handoffs/<id>                    with its transcript
+    POST /api/handoffs/<id>/claim              agent, supervisor
+    POST /api/handoffs/<id>/messages           the assignee, or a supervisor
+    POST /api/handoffs/<id>/close              the assignee, a supervisor, admin
+    POST /api/handoffs/<id>/customer-messages  admin (the bot relays the customer)
+    POST /api/agents                           admin: {name, role} -> {token}, shown once
+    GET  /api/events                           server-sent events (see handoff.events)
+
+Tokens: the admin token (``HANDOFF_ADMIN_TOKEN``) or an agent's token (see
+``python -m handoff.agents``). Admin may read, create handoffs and agents,
+relay customer messages and close; claiming and replying take a person.
+Errors are JSON ``{"error": ..., "detail"?: ...}``: 400 invalid body or
+parameters, 401 missing or wrong token (always the same body), 403 wrong
+role, 404 unknown handoff, 409 a lost claim, a handoff held by someone else
+or already closed, 502 a reply that was recorded but not delivered.
+
+Agent replies reach the customer through ``app.ctx.deliver``, an async
+``(channel, recipient_id, text) -> None`` that raises :class:`DeliveryError`
+on failure; by default the bot's own output channels
+(bot.channels.outbound.send_to_customer). A reply is recorded first, with
+delivery ``pending``, then marked ``sent`` or ``failed``: the transcript shows
+every reply an agent wrote, even one that did not arrive, and a failed one
+answers 502 with the recorded message so the desk can say so and offer to
+resend. Internal notes are never delivered. Closing calls ``app.ctx.on_close``
+(async, ``(handoff) -> None``; no-op for now: it will hand the conversation
+back to the bot).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import functools
+import hashlib
+import hmac
+import json
+import logging
+import math
+import sys
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sanic import Sanic
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from sanic.response import json as json_response
+
+from handoff import events as ev
+from handoff.events import EventHub
+from handoff.migrate import migrate
+from handoff.models import (
+    AGENT_ROLE,
+    AGENT_ROLES,
+    BOT,
+    CUSTOMER,
+    DELIVERY_FAILED,
+    DELIVERY_SENT,
+    STATUSES,
+    SUPERVISOR_ROLE,
+    WAITING,
+    utc_now,
+)
+from handoff.settings import HandoffSettings
+from handoff.store import (
+    Agent,
+    AgentExists,
+    Handoff,
+    HandoffConflict,
+    HandoffNotFound,
+    HandoffStore,
+    NewMessage,
+    to_utc,
+)
+
+if TYPE_CHECKING:
+    from bot.channels.settings import ChannelSettings
+    from bot.channels.store import ChannelStore
+
+logger = logging.getLogger(__name__)
+
+ADMIN_ROLE = "admin"
+PEOPLE = (AGENT_ROLE, SUPERVISOR_ROLE)
+EVERYONE = (ADMIN_ROLE, *PEOPLE)
+
+# Comments keep idle streams open through proxies; Sanic's RESPONSE_TIMEOUT
+# (60 s) also counts from the last write, so this must stay well below it.
+KEEPALIVE_S = 15.0
+MAX_LIST_LIMIT = 500
+MAX_TEXT_LENGTH = 10_000
+
+Deliver = Callable[[str, str, str], Awaitable[None]]
+OnClose = Callable[[Handoff], Awaitable[None]]
+Handler = Callable[..., Coroutine[Any, Any, HTTPResponse | None]]
+
+
+class DeliveryError(Exception):
+    """A reply could not be delivered to the customer (raised by ``deliver`` hooks)."""
+
+
+class InvalidRequest(Exception):
+    """400: the body or a parameter is not what the route expects."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the admin, or an agent with their role."""
+
+    name: str
+    role: str
+
+    @property
+    def agent(self) -> Agent:
+        return Agent(0, self.name, self.role)
+
+
+# -- hooks -------------------------------------------------------------------------------
+
+
+class ChannelDeliverer:
+    """The default ``deliver``: the bot's own output channels, with their retries and
+    SMS opt-out checks. Settings and the channel store are made on first use:
+    bot.channels pulls in Rasa, which the service does not otherwise need."""
+
+    def __init__(self) -> None:
+        self._settings: ChannelSettings | None = None
+        self._store: ChannelStore | None = None
+
+    async def __call__(self, channel: str, recipient_id: str, text: str) -> None:
+        from bot.channels.delivery import SendError
+        from bot.channels.outbound import UnknownChannel, send_to_customer
+        from bot.channels.settings import ChannelSettings
+        from bot.channels.store import ChannelStore
+
+        if self._settings is None or self._store is None:
+            self._settings = ChannelSettings.from_env()
+            self._store = await asyncio.to_thread(ChannelStore, self._settings.database_url)
+        try:
+            await send_to_customer(
+                channel,
+                recipient_id,
+                text,
+                settings=self._settings,
+                store=self._store,
+                human_agent=True,
+            )
+        except (SendError, UnknownChannel) as error:
+            raise DeliveryError(str(error)) from error
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+async def no_op_on_close(handoff: Handoff) -> None:
+    """Default ``on_close``: nothing yet (it will give the conversation back to the bot)."""
+
+
+# -- request parsing ---------------------------------------------------------------------
+
+
+def _body(request: Request) -> dict[str, Any]:
+    if not request.body:
+        return {}
+    try:
+        body = json.loads(request.body)
+    except ValueError:
+        raise InvalidRequest("the body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise InvalidRequest("the body must be a JSON object")
+    return body
+
+
+def _string(
+    body: dict[str, Any], name: str, *, max_length: int = 255, default: str | None = None
+) -> str:
+    value = body.get(name, default)
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidRequest(f"{name} must be a non-empty string")
+    if len(value) > max_length:
+        raise InvalidRequest(f"{name} must be at most {max_length} characters")
+    return value
+
+
+def _optional_string(body: dict[str, Any], name: str, max_length: int = 255) -> str | None:
+    if body.get(name) is None:
+        return None
+    return _string(body, name, max_length=max_length)
+
+
+def _object(body: dict[str, Any], name: str) -> dict[str, Any]:
+    value = body.get(name, {})
+    if not isinstance(value, dict):
+        raise InvalidRequest(f"{name} must be an object")
+    return value
+
+
+def _timestamp(value: Any, name: str = "timestamp") -> dt.datetime:
+    """ISO 8601 (naive = UTC) or POSIX seconds, as Rasa events carry them."""
+    if value is None:
+        return utc_now()
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        return dt.datetime.fromtimestamp(value, dt.timezone.utc).replace(tzinfo=None)
+    if isinstance(value, str):
+        try:
+            return to_utc(dt.datetime.fromisoformat(value.replace("Z", "+00:00")))
+        except ValueError:
+            pass  # reported below, with the other wrong types
+    raise InvalidRequest(f"{name} must be an ISO 8601 date-time or POSIX seconds")
+
+
+def _transcript(value: Any) -> list[NewMessage]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InvalidRequest("transcript must be a list")
+    messages = []
+    for index, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise InvalidRequest(f"transcript[{index}] must be an object")
+        role = item.get("role")
+        if role not in (CUSTOMER, BOT, AGENT_ROLE):
+            raise InvalidRequest(f"transcript[{index}].role must be customer, bot or agent")
+        text = item.get("text")
+        if not isinstance(text, str):
+            raise InvalidRequest(f"transcript[{index}].text must be a string")
+        source = item.get("source_event_id")
+        if source is not None and not isinstance(source, str):
+            raise InvalidRequest(f"transcript[{index}].source_event_id must be a string")
+        messages.append(
+            NewMessage(
+                role,
+                text,
+                _timestamp(item.get("timestamp"), f"transcript[{index}].timestamp"),
+                source,
+            )
+        )
+    return messages
+
+
+# -- auth --------------------------------------------------------------------------------
+
+
+def _digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode("utf-8")).digest()
+
+
+async def authenticate(request: Request) -> Principal | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        return None
+    settings: HandoffSettings = request.app.ctx.settings
+    # Digests have one length, so the comparison time says nothing about the token.
+    if settings.admin_token and hmac.compare_digest(_digest(token), _digest(settings.admin_token)):
+        return Principal(ADMIN_ROLE, ADMIN_ROLE)
+    agent = await request.app.ctx.store.agent_for_token(token)
+    return None if agent is None else Principal(agent.name, agent.role)
+
+
+def authorized(*roles: str) -> Callable[[Handler], Handler]:
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def checked(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse | None:
+            principal = await authenticate(request)
+            if principal is None:
+                return json_response(
+                    {"error": "unauthorized"}, 401, headers={"WWW-Authenticate": "Bearer"}
+                )
+            if principal.role not in roles:
+                return json_response({"error": "forbidden"}, 403)
+            request.ctx.principal = principal
+            return await handler(request, *args, **kwargs)
+
+        return checked
+
+    return decorate
+
+
+# -- the app -----------------------------------------------------------------------------
+
+
+def expected_wait_s(
+    position: int | None, agents: int, settings: HandoffSettings, now: dt.datetime
+) -> float | None:
+    """A rough estimate: the handoffs up to this one, shared among all enabled
+    agents, each taking the average handle time; plus the time until opening.
+    Rough on purpose (agents are not all online): it errs towards longer."""
+    if position is None:
+        return None
+    wait = position * settings.average_handle_s / max(1, agents)
+    opening = settings.business_hours.next_opening(now)
+    if opening is not None:
+        wait += (opening - now.replace(tzinfo=dt.timezone.utc)).total_seconds()
+    return round(wait)
+
+
+def create_app(
+    settings: HandoffSettings,
+    *,
+    deliver: Deliver | None = None,
+    on_close: OnClose | None = None,
+    name: str = "handoff",
+) -> Sanic:
+    app = Sanic(name)
+    app.config.FALLBACK_ERROR_FORMAT = "json"
+    app.ctx.settings = settings
+    app.ctx.events = EventHub()
+    app.ctx.deliver = deliver or ChannelDeliverer()
+    app.ctx.on_close = on_close or no_op_on_close
+    app.ctx.keepalive_s = KEEPALIVE_S
+
+    @app.before_server_start
+    async def open_store(app: Sanic, _loop: Any) -> None:
+        await asyncio.to_thread(migrate, settings.database_url)
+        app.ctx.store = HandoffStore(settings.database_url)
+
+    @app.before_server_stop
+    async def end_streams(app: Sanic, _loop: Any) -> None:
+        app.ctx.events.close()
+
+    @app.after_server_stop
+    async def close_store(app: Sanic, _loop: Any) -> None:
+        app.ctx.store.dispose()
+        if isinstance(app.ctx.deliver, ChannelDeliverer):
+            app.ctx.deliver.close()
+
+    @app.exception(InvalidRequest)
+    async def invalid(_request: Request, error: InvalidRequest) -> HTTPResponse:
+        return json_response({"error": "invalid request", "detail": str(error)}, 400)
+
+    @app.exception(HandoffNotFound)
+    async def not_found(_request: Request, _error: HandoffNotFound) -> HTTPResponse:
+        return json_response({"error": "not found"}, 404)
+
+    @app.exception(HandoffConflict)
+    async def conflict(_request: Request, error: HandoffConflict) -> HTTPResponse:
+        return json_response({"error": "conflict", "detail": str(error)}, 409)
+
+    def store(request: Request) -> HandoffStore:
+        handoff_store: HandoffStore = request.app.ctx.store
+        return handoff_store
+
+    def hub(request: Request) -> EventHub:
+        event_hub: EventHub = request.app.ctx.events
+        return event_hub
+
+    async def existing(request: Request, handoff_id: int, with_transcript: bool = True) -> Handoff:
+        handoff = await store(request).get(handoff_id, with_transcript)
+        if handoff is None:
+            raise HandoffNotFound(handoff_id)
+        return handoff
+
+    @app.get("/health")
+    async def health(_request: Request) -> HTTPResponse:
+        return json_response({"status": "ok"})
+
+    @app.post("/api/handoffs")
+    @authorized(ADMIN_ROLE)
+    async def create_handoff(request: Request) -> HTTPResponse:
+        body = _body(request)
+        customer = _object(body, "customer")
+        conversation_id = _string(body, "conversation_id")
+        reasons = body.get("reasons", [])
+        if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons):
+            raise InvalidRequest("reasons must be a list of strings")
+        priority = body.get("priority")
+        if not isinstance(priority, int) or isinstance(priority, bool) or priority < 1:
+            raise InvalidRequest("priority must be a positive integer")
+        anger = body.get("anger", 0.0)
+        if not isinstance(anger, (int, float)) or isinstance(anger, bool) or not 0 <= anger <= 1:
+            raise InvalidRequest("anger must be a number between 0 and 1")
+        # Where replies go: the channel's sender id, however the caller names it.
+        customer_id = (
+            body.get("customer_id")
+            or customer.get("sender_id")
+            or customer.get("id")
+            or conversation_id
+        )
+        if not isinstance(customer_id, str):
+            raise InvalidRequest("customer_id must be a string")
+        handoff, created = await store(request).create_handoff(
+            escalation_id=_string(body, "escalation_id", max_length=128),
+            conversation_id=conversation_id,
+            channel=_string(body, "channel", max_length=32),
+            customer_id=customer_id,
+            customer=customer,
+            reasons=reasons,
+            priority=priority,
+            anger=float(anger),
+            summary=_object(body, "summary"),
+            transcript=_transcript(body.get("transcript")),
+        )
+        if created:
+            hub(request).publish(ev.HANDOFF_CREATED, {"handoff": handoff.to_json()})
+        now = utc_now()
+        position = await store(request).queue_position(handoff.id)
+        opening = settings.business_hours.next_opening(now)
+        data = handoff.to_json()
+        data.update(
+            queue_position=position,
+            expected_wait_s=expected_wait_s(
+                position, await store(request).count_agents(), settings, now
+            ),
+            business_hours_open=opening is None,
+            next_opening=None if opening is None else opening.isoformat(),
+        )
+        return json_response(data, 201 if created else 200)
+
+    @app.get("/api/handoffs")
+    @authorized(*EVERYONE)
+    async def list_handoffs(request: Request) -> HTTPResponse:
+        status = request.args.get("status") or None
+        if status is not None and status not in STATUSES:
+            raise InvalidRequest(f"status must be one of {', '.join(STATUSES)}")
+        raw_limit = request.args.get("limit") or "100"
+        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIST_LIMIT:
+            raise InvalidRequest(f"limit must be an integer from 1 to {MAX_LIST_LIMIT}")
+        found = await store(request).list(
+            status, request.args.get("conversation_id") or None, int(raw_limit)
+        )
+        return json_response({"handoffs": [handoff.to_json() for handoff in found]})
+
+    @app.get("/api/handoffs/<handoff_id:int>")
+    @authorized(*EVERYONE)
+    async def get_handoff(request: Request, handoff_id: int) -> HTTPResponse:
+        handoff = await existing(request, handoff_id)
+        data = handoff.to_json()
+        if handoff.status == WAITING:
+            data["queue_position"] = await store(request).queue_position(handoff_id)
+        return json_response(data)
+
+    @app.post("/api/handoffs/<handoff_id:int>/claim")
+    @authorized(*PEOPLE)
+    async def claim(request: Request, handoff_id: int) -> HTTPResponse:
+        handoff = await store(request).claim(handoff_id, request.ctx.principal.name)
+        hub(request).publish(ev.HANDOFF_ASSIGNED, {"handoff": handoff.to_json()})
+        return json_response(handoff.to_json())
+
+    @app.post("/api/handoffs/<handoff_id:int>/messages")
+    @authorized(*PEOPLE)
+    async def agent_message(request: Request, handoff_id: int) -> HTTPResponse:
+        body = _body(request)
+        text = _string(body, "text", max_length=MAX_TEXT_LENGTH)
+        internal = body.get("internal", False)
+        if not isinstance(internal, bool):
+            raise InvalidRequest("internal must be true or false")
+        principal: Principal = request.ctx.principal
+        message = await store(request).agent_message(
+            handoff_id, principal.agent, text, internal=internal
+        )
+        if internal:
+            hub(request).publish(
+                ev.MESSAGE_CREATED, {"handoff_id": handoff_id, "message": message.to_json()}
+            )
+            return json_response({"message": message.to_json()}, 201)
+        handoff = await existing(request, handoff_id, with_transcript=False)
+        deliver: Deliver = request.app.ctx.deliver
+        try:
+            await deliver(handoff.channel, handoff.customer_id, text)
+        except Exception:
+            # Whatever the hook raised, the reply is recorded and the agent must
+            # learn it did not arrive; the cause goes to the log, not the client.
+            logger.exception("delivery of message %d of handoff %d failed", message.id, handoff_id)
+            message = await store(request).set_delivery(message.id, DELIVERY_FAILED)
+            hub(request).publish(
+                ev.MESSAGE_CREATED, {"handoff_id": handoff_id, "message": message.to_json()}
+            )
+            return json_response(
+                {
+                    "error": "delivery failed",
+                    "detail": "the reply was recorded but could not be delivered to the customer",
+                    "message": message.to_json(),
+                },
+                502,
+            )
+        message = await store(request).set_delivery(message.id, DELIVERY_SENT)
+        hub(request).publish(
+            ev.MESSAGE_CREATED, {"handoff_id": handoff_id, "message": message.to_json()}
+        )
+        return json_response({"message": message.to_json()}, 201)
+
+    @app.post("/api/handoffs/<handoff_id:int>/close")
+    @authorized(*EVERYONE)
+    async def close(request: Request, handoff_id: int) -> HTTPResponse:
+        resolution = _optional_string(_body(request), "resolution", max_length=MAX_TEXT_LENGTH)
+        principal: Principal = request.ctx.principal
+        handoff = await store(request).close(
+            handoff_id,
+            principal.name,
+            resolution,
+            supervisor=principal.role in (SUPERVISOR_ROLE, ADMIN_ROLE),
+        )
+        hub(request).publish(ev.HANDOFF_CLOSED, {"handoff": handoff.to_json()})
+        on_close: OnClose = request.app.ctx.on_close
+        try:
+            await on_close(handoff)
+        except Exception:
+            # The handoff is closed either way; resuming the bot is the hook's
+            # job, and its failure must not undo or hide the close.
+            logger.exception("on_close hook failed for handoff %d", handoff_id)
+        return json_response(handoff.to_json())
+
+    @app.post("/api/handoffs/<handoff_id:int>/customer-messages")
+    @authorized(ADMIN_ROLE)
+    async def customer_message(request: Request, handoff_id: int) -> HTTPResponse:
+        body = _body(request)
+        role = body.get("role", CUSTOMER)
+        if role not in (CUSTOMER, BOT):
+            raise InvalidRequest("role must be customer or bot")
+        message, created = await store(request).append_message(
+            handoff_id,
+            role,
+            _string(body, "text", max_length=MAX_TEXT_LENGTH),
+            _timestamp(body.get("timestamp")),
+            _optional_string(body, "source_event_id"),
+        )
+        if created:
+            hub(request).publish(
+                ev.MESSAGE_CREATED, {"handoff_id": handoff_id, "message": message.to_json()}
+            )
+        return json_response({"message": message.to_json()}, 201 if created else 200)
+
+    @app.post("/api/agents")
+    @authorized(ADMIN_ROLE)
+    async def create_agent(request: Request) -> HTTPResponse:
+        body = _body(request)
+        agent_name = _string(body, "name", max_length=128)
+        role = body.get("role", AGENT_ROLE)
+        if role not in AGENT_ROLES:
+            raise InvalidRequest(f"role must be one of {', '.join(AGENT_ROLES)}")
+        try:
+            token = await store(request).create_agent(agent_name, role)
+        except AgentExists:
+            return json_response({"error": "conflict", "detail": "that name is taken"}, 409)
+        return json_response({"name": agent_name, "role": role, "token": token}, 201)
+
+    @app.get("/api/events")
+    @authorized(*EVERYONE)
+    async def events(request: Request) -> None:
+        event_hub = hub(request)
+        last_event_id = request.headers.get("last-event-id")
+        response = await request.respond(
+            content_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+        # No await between subscribing and reading the buffer: no event can
+        # fall in between, or be sent twice.
+        with event_hub.subscribe() as subscription:
+            backlog = event_hub.since(last_event_id) if last_event_id else []
+            # A first write sends the headers now, so the client knows it is connected.
+            await response.send(": connected\n\n")
+            if backlog is None:
+                await response.send(f"event: {ev.STREAM_RESET}\ndata: {{}}\n\n")
+                backlog = []
+            for event in backlog:
+                await response.send(event.encode())
+            while True:
+                try:
+                    next_event = await asyncio.wait_for(
+                        subscription.get(), request.app.ctx.keepalive_s
+                    )
+                except asyncio.TimeoutError:
+                    await response.send(": keep-alive\n\n")
+                    continue
+                if next_event is None:
+                    break
+                await response.send(next_event.encode())
+        await response.eof()
+
+    return app
+
+
+def main() -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        settings = HandoffSettings.from_env()
+    except ValueError as error:
+        sys.exit(f"handoff service: {error}")
+    if not settings.admin_token:
+        sys.exit("handoff service: HANDOFF_ADMIN_TOKEN is not set; refusing to start")
+    app = create_app(settings)
+    # Sanic has its own handlers: without this its lines would be logged twice.
+    for name in ("sanic.root", "sanic.error", "sanic.access"):
+        logging.getLogger(name).propagate = False
+    # One worker: the event hub lives in this process's memory.
+    app.run(host=settings.host, port=settings.port, workers=1, access_log=False)
+
+
+if __name__ == "__main__":
+    main()

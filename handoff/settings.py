@@ -1,0 +1,189 @@
+"""Settings of the handoff service, read from ``HANDOFF_*`` environment variables.
+
+- ``HANDOFF_HOST`` / ``HANDOFF_PORT``: where the service listens (127.0.0.1:5080).
+- ``HANDOFF_DATABASE_URL``: SQLAlchemy URL of the handoff database
+  (``sqlite:///var/handoff.db``; PostgreSQL in production).
+- ``HANDOFF_ADMIN_TOKEN``: the bearer token of the bot's outbox and of
+  operators; the service refuses to start without it (the launcher generates
+  one when it is unset).
+- ``HANDOFF_PICKUP_TIMEOUT_S``: how long a handoff may wait unclaimed before
+  the customer is told and supervisors are alerted (300).
+- ``HANDOFF_BUSINESS_HOURS`` / ``HANDOFF_TIMEZONE``: when agents are there,
+  e.g. ``"Mon-Fri 09:00-18:00, Sat 10:00-14:00"`` in ``"Europe/Berlin"``;
+  empty or ``24/7`` means always. See :class:`BusinessHours`.
+- ``HANDOFF_AVERAGE_HANDLE_S``: average time an agent spends on one handoff,
+  for the expected-wait estimate given to the customer (300).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 5080
+DEFAULT_DATABASE_URL = "sqlite:///var/handoff.db"
+DEFAULT_PICKUP_TIMEOUT_S = 300.0
+DEFAULT_AVERAGE_HANDLE_S = 300.0
+DEFAULT_TIMEZONE = "UTC"
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+ALWAYS_OPEN = ("", "24/7", "always")
+
+_SPAN = re.compile(
+    r"^(?P<first>[a-z]{3})(?:-(?P<last>[a-z]{3}))?\s+"
+    r"(?P<start>\d{1,2}:\d{2})-(?P<end>\d{1,2}:\d{2})$"
+)
+
+
+def _minutes(clock: str, spec: str) -> int:
+    hours, minutes = (int(part) for part in clock.split(":"))
+    if minutes > 59 or hours > 24 or (hours == 24 and minutes):
+        raise ValueError(f"invalid time {clock!r} in business hours {spec!r}")
+    return hours * 60 + minutes
+
+
+@dataclass(frozen=True)
+class OpeningSpan:
+    """Open on ``weekdays`` (0 = Monday) from ``start`` to ``end``, minutes after midnight."""
+
+    weekdays: frozenset[int]
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class BusinessHours:
+    """Weekly opening hours in one time zone; no spans means always open.
+
+    The format is comma- or semicolon-separated spans ``Day[-Day] HH:MM-HH:MM``
+    (``Mon-Fri 09:00-18:00, Sat 10:00-14:00``); ``24:00`` ends a day. A span
+    does not cross midnight: write a night shift as two spans.
+    """
+
+    spans: tuple[OpeningSpan, ...] = ()
+    timezone: str = DEFAULT_TIMEZONE
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @classmethod
+    def parse(cls, spec: str, timezone: str = DEFAULT_TIMEZONE) -> BusinessHours:
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {timezone!r}") from None
+        if spec.strip().lower() in ALWAYS_OPEN:
+            return cls((), timezone)
+        spans = []
+        for part in re.split(r"[,;]", spec):
+            match = _SPAN.match(" ".join(part.lower().split()))
+            if match is None:
+                raise ValueError(
+                    f"invalid business hours {part.strip()!r}: expected e.g. 'Mon-Fri 09:00-18:00'"
+                )
+            first, last = match["first"], match["last"] or match["first"]
+            if first not in WEEKDAYS or last not in WEEKDAYS:
+                raise ValueError(f"unknown weekday in business hours {part.strip()!r}")
+            start, end = _minutes(match["start"], spec), _minutes(match["end"], spec)
+            if end <= start:
+                raise ValueError(
+                    f"business hours {part.strip()!r} end before they start; "
+                    "split a span that crosses midnight in two"
+                )
+            a, b = WEEKDAYS.index(first), WEEKDAYS.index(last)
+            # "Fri-Mon" wraps around the weekend.
+            days = range(a, b + 1) if a <= b else [*range(a, 7), *range(0, b + 1)]
+            spans.append(OpeningSpan(frozenset(days), start, end))
+        return cls(tuple(spans), timezone)
+
+    @property
+    def always_open(self) -> bool:
+        return not self.spans
+
+    def _local(self, now: dt.datetime) -> dt.datetime:
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=dt.timezone.utc)  # naive times are UTC, as in the store
+        return now.astimezone(self.zone)
+
+    def is_open(self, now: dt.datetime) -> bool:
+        if self.always_open:
+            return True
+        local = self._local(now)
+        minute = local.hour * 60 + local.minute
+        return any(
+            local.weekday() in span.weekdays and span.start <= minute < span.end
+            for span in self.spans
+        )
+
+    def next_opening(self, now: dt.datetime) -> dt.datetime | None:
+        """When agents are next there (aware, in UTC); None if open now."""
+        if self.is_open(now):
+            return None
+        local = self._local(now)
+        for days_ahead in range(8):
+            day = local.date() + dt.timedelta(days=days_ahead)
+            starts = sorted(span.start for span in self.spans if day.weekday() in span.weekdays)
+            for start in starts:
+                opening = dt.datetime.combine(
+                    day, dt.time(start // 60, start % 60), tzinfo=self.zone
+                )
+                if opening > local:
+                    return opening.astimezone(dt.timezone.utc)
+        raise AssertionError("a week always contains an opening when spans exist")
+
+
+def _env(env: Mapping[str, str], name: str, default: str = "") -> str:
+    return env.get(name, "").strip() or default
+
+
+def _number(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = _env(env, name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, not {raw!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise ValueError(f"{name} must be a positive number, not {raw!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class HandoffSettings:
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    database_url: str = DEFAULT_DATABASE_URL
+    admin_token: str = field(default="", repr=False)  # a secret: never in logs
+    pickup_timeout_s: float = DEFAULT_PICKUP_TIMEOUT_S
+    business_hours: BusinessHours = BusinessHours()
+    average_handle_s: float = DEFAULT_AVERAGE_HANDLE_S
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> HandoffSettings:
+        env = os.environ if environ is None else environ
+        raw_port = _env(env, "HANDOFF_PORT", str(DEFAULT_PORT))
+        try:
+            port = int(raw_port)
+        except ValueError:
+            raise ValueError(f"HANDOFF_PORT must be an integer, not {raw_port!r}") from None
+        if not 0 < port < 65536:
+            raise ValueError(f"HANDOFF_PORT must be between 1 and 65535, not {port}")
+        return cls(
+            host=_env(env, "HANDOFF_HOST", DEFAULT_HOST),
+            port=port,
+            database_url=_env(env, "HANDOFF_DATABASE_URL", DEFAULT_DATABASE_URL),
+            admin_token=_env(env, "HANDOFF_ADMIN_TOKEN"),
+            pickup_timeout_s=_number(env, "HANDOFF_PICKUP_TIMEOUT_S", DEFAULT_PICKUP_TIMEOUT_S),
+            business_hours=BusinessHours.parse(
+                env.get("HANDOFF_BUSINESS_HOURS", ""),
+                _env(env, "HANDOFF_TIMEZONE", DEFAULT_TIMEZONE),
+            ),
+            average_handle_s=_number(env, "HANDOFF_AVERAGE_HANDLE_S", DEFAULT_AVERAGE_HANDLE_S),
+        )

@@ -1,0 +1,177 @@
+"""Fixtures of the handoff tests: databases (SQLite and PostgreSQL), a store, a running service.
+
+PostgreSQL tests use the server at HANDOFF_TEST_POSTGRES_URL (default: the
+local one, database ``test``); each test gets its own schema, selected with
+``search_path`` in the URL, and dropped afterwards. They are skipped, with
+the reason, when that server does not answer.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sanic import Sanic
+from sanic.server.async_server import AsyncioServer
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+
+from handoff.migrate import migrate
+from handoff.service import DeliveryError, create_app
+from handoff.settings import HandoffSettings
+from handoff.store import Handoff, HandoffStore
+
+POSTGRES_URL = os.environ.get(
+    "HANDOFF_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
+)
+ADMIN_TOKEN = "test-admin-token-" + "x" * 32
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'handoff.db'}"
+
+
+@pytest.fixture
+def postgresql_url() -> Iterator[str]:
+    schema = f"handoff_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, future=True)
+    try:
+        with admin.begin() as db:
+            db.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except OperationalError as error:
+        admin.dispose()
+        pytest.skip(f"PostgreSQL is not available at {POSTGRES_URL}: {error.orig}")
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as db:
+            db.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    url: str = request.getfixturevalue(f"{request.param}_url")
+    return url
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[HandoffStore]:
+    migrate(database_url)
+    handoff_store = HandoffStore(database_url)
+    yield handoff_store
+    handoff_store.dispose()
+
+
+# -- a running service ---------------------------------------------------------------------
+
+
+@dataclass
+class FakeDelivery:
+    """The ``deliver`` hook: records (channel, recipient, text); can be made to fail."""
+
+    sent: list[tuple[str, str, str]] = field(default_factory=list)
+    failing: bool = False
+
+    async def __call__(self, channel: str, recipient_id: str, text: str) -> None:
+        if self.failing:
+            raise DeliveryError("the channel is down")
+        self.sent.append((channel, recipient_id, text))
+
+
+@dataclass
+class CloseRecorder:
+    closed: list[Handoff] = field(default_factory=list)
+
+    async def __call__(self, handoff: Handoff) -> None:
+        self.closed.append(handoff)
+
+
+class Service:
+    """The handoff app on a real server on a free port, and an httpx client for it."""
+
+    def __init__(self, app: Sanic) -> None:
+        self.app = app
+        self.client = httpx.AsyncClient(timeout=10)
+        self._server: AsyncioServer | None = None
+
+    async def start(self) -> Service:
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        server = await self.app.create_server(
+            sock=sock, return_asyncio_server=True, access_log=False
+        )
+        assert server is not None
+        await server.startup()
+        await server.before_start()
+        await server.start_serving()
+        await server.after_start()
+        self.client.base_url = httpx.URL(f"http://127.0.0.1:{sock.getsockname()[1]}")
+        self._server = server
+        return self
+
+    async def stop(self) -> None:
+        if self._server is None:
+            return
+        server, self._server = self._server, None
+        await self.client.aclose()
+        await server.before_stop()
+        await server.close()
+        await server.after_stop()
+
+    @staticmethod
+    def auth(token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"}
+
+    async def admin(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        return await self.client.request(method, url, headers=self.auth(ADMIN_TOKEN), **kwargs)
+
+    async def as_(self, token: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        return await self.client.request(method, url, headers=self.auth(token), **kwargs)
+
+    async def new_agent(self, name: str, role: str = "agent") -> str:
+        response = await self.admin("POST", "/api/agents", json={"name": name, "role": role})
+        assert response.status_code == 201, response.text
+        token: str = response.json()["token"]
+        return token
+
+
+@pytest.fixture
+def delivery() -> FakeDelivery:
+    return FakeDelivery()
+
+
+@pytest.fixture
+def closes() -> CloseRecorder:
+    return CloseRecorder()
+
+
+@pytest.fixture
+def settings(sqlite_url: str) -> HandoffSettings:
+    return HandoffSettings(database_url=sqlite_url, admin_token=ADMIN_TOKEN, average_handle_s=120)
+
+
+@pytest.fixture
+async def service(
+    monkeypatch: pytest.MonkeyPatch,
+    settings: HandoffSettings,
+    delivery: FakeDelivery,
+    closes: CloseRecorder,
+) -> AsyncIterator[Service]:
+    # Sanic 21.12 rewrites its HTTP parser's methods in place when an app
+    # starts; only in test mode can several apps start in one process.
+    monkeypatch.setattr(Sanic, "test_mode", True)
+    app = create_app(
+        settings, deliver=delivery, on_close=closes, name=f"handoff_{uuid.uuid4().hex}"
+    )
+    running = await Service(app).start()
+    yield running
+    await running.stop()

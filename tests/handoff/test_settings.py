@@ -1,0 +1,122 @@
+"""handoff.settings: environment variables, business hours, opening times."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from handoff.settings import BusinessHours, HandoffSettings
+
+UTC = dt.timezone.utc
+
+
+def test_defaults() -> None:
+    settings = HandoffSettings.from_env({})
+    assert settings.port == 5080
+    assert settings.database_url == "sqlite:///var/handoff.db"
+    assert settings.admin_token == ""
+    assert settings.pickup_timeout_s == 300
+    assert settings.business_hours.always_open
+    assert settings.business_hours.timezone == "UTC"
+
+
+def test_from_env() -> None:
+    settings = HandoffSettings.from_env(
+        {
+            "HANDOFF_PORT": "6000",
+            "HANDOFF_DATABASE_URL": "postgresql://db/handoff",
+            "HANDOFF_ADMIN_TOKEN": "s3cret",
+            "HANDOFF_PICKUP_TIMEOUT_S": "60",
+            "HANDOFF_BUSINESS_HOURS": "Mon-Fri 09:00-18:00",
+            "HANDOFF_TIMEZONE": "Europe/Berlin",
+            "HANDOFF_AVERAGE_HANDLE_S": "420",
+        }
+    )
+    assert (settings.port, settings.database_url, settings.admin_token) == (
+        6000,
+        "postgresql://db/handoff",
+        "s3cret",
+    )
+    assert (settings.pickup_timeout_s, settings.average_handle_s) == (60, 420)
+    assert settings.business_hours.timezone == "Europe/Berlin"
+    assert "s3cret" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("HANDOFF_PORT", "http"),
+        ("HANDOFF_PORT", "70000"),
+        ("HANDOFF_PICKUP_TIMEOUT_S", "-1"),
+        ("HANDOFF_AVERAGE_HANDLE_S", "soon"),
+        ("HANDOFF_BUSINESS_HOURS", "weekdays 9-5"),
+        ("HANDOFF_TIMEZONE", "Mars/Olympus"),
+    ],
+)
+def test_invalid_values_are_named(variable: str, value: str) -> None:
+    env = {variable: value}
+    if variable == "HANDOFF_TIMEZONE":
+        env["HANDOFF_BUSINESS_HOURS"] = "Mon 09:00-10:00"
+    with pytest.raises(ValueError):
+        HandoffSettings.from_env(env)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    ["Mon-Fri 18:00-09:00", "Mon 09:00-09:00", "Mon-Fri 09:00-25:00", "Fun 09:00-10:00", "Mon"],
+)
+def test_invalid_business_hours(spec: str) -> None:
+    with pytest.raises(ValueError):
+        BusinessHours.parse(spec)
+
+
+def test_business_hours_in_a_time_zone() -> None:
+    hours = BusinessHours.parse("Mon-Fri 09:00-18:00, Sat 10:00-14:00", "Europe/Berlin")
+    # 2025-03-03 is a Monday; Berlin is UTC+1 in March before the 30th.
+    assert not hours.is_open(dt.datetime(2025, 3, 3, 7, 59, tzinfo=UTC))
+    assert hours.is_open(dt.datetime(2025, 3, 3, 8, 0, tzinfo=UTC))
+    assert hours.is_open(dt.datetime(2025, 3, 3, 16, 59))  # naive means UTC
+    assert not hours.is_open(dt.datetime(2025, 3, 3, 17, 0, tzinfo=UTC))
+    assert hours.next_opening(dt.datetime(2025, 3, 3, 12, 0, tzinfo=UTC)) is None
+    # Friday evening -> Saturday 10:00 Berlin.
+    assert hours.next_opening(dt.datetime(2025, 3, 7, 20, 0, tzinfo=UTC)) == dt.datetime(
+        2025, 3, 8, 9, 0, tzinfo=UTC
+    )
+    # Saturday afternoon -> Monday 09:00 Berlin.
+    assert hours.next_opening(dt.datetime(2025, 3, 8, 15, 0, tzinfo=UTC)) == dt.datetime(
+        2025, 3, 10, 8, 0, tzinfo=UTC
+    )
+    # Monday morning before opening -> the same day.
+    assert hours.next_opening(dt.datetime(2025, 3, 3, 6, 0, tzinfo=UTC)) == dt.datetime(
+        2025, 3, 3, 8, 0, tzinfo=UTC
+    )
+
+
+def test_next_opening_across_a_clock_change() -> None:
+    hours = BusinessHours.parse("Mon-Fri 09:00-18:00", "Europe/Berlin")
+    # Berlin moves to UTC+2 on Sunday 2025-03-30: Monday opens at 07:00 UTC.
+    assert hours.next_opening(dt.datetime(2025, 3, 29, 12, 0, tzinfo=UTC)) == dt.datetime(
+        2025, 3, 31, 7, 0, tzinfo=UTC
+    )
+
+
+def test_weekday_ranges_wrap_and_midnight_ends_a_day() -> None:
+    hours = BusinessHours.parse("Fri-Mon 00:00-24:00")
+    assert [hours.is_open(dt.datetime(2025, 3, day, 23, 59)) for day in range(3, 10)] == [
+        True,  # Mon
+        False,
+        False,
+        False,
+        True,  # Fri
+        True,
+        True,
+    ]
+
+
+@pytest.mark.parametrize("spec", ["", "24/7", "always"])
+def test_always_open(spec: str) -> None:
+    hours = BusinessHours.parse(spec)
+    assert hours.always_open
+    assert hours.is_open(dt.datetime(2025, 3, 9, 3, 0))
+    assert hours.next_opening(dt.datetime(2025, 3, 9, 3, 0)) is None
