@@ -16,7 +16,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup lock train run shell test validate lint register-webhooks clean
+.PHONY: help setup lock train run shell test validate lint agent register-webhooks clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -58,6 +58,10 @@ test: $(MODEL) ## Run the whole test suite
 lint: $(STAMP) ## ruff and mypy
 	$(BIN)/ruff check actions bot handoff scripts tests bench
 	$(BIN)/mypy
+
+agent: $(STAMP) ## Create a handoff agent and print their token once (NAME=..., ROLE=agent|supervisor)
+	@[ -n "$(NAME)" ] || { echo "usage: make agent NAME=jane [ROLE=supervisor]"; exit 2; }
+	$(BIN)/python -m handoff.agents create "$(NAME)" --role $(or $(ROLE),agent)
 
 register-webhooks: $(STAMP) ## Register the Telegram webhook and Messenger subscription, once (CHANNEL=telegram|messenger)
 	$(BIN)/python -m scripts.register_webhooks $(or $(CHANNEL),all)

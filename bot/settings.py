@@ -35,7 +35,10 @@ class BotSettings:
 
 
 def local_auth_token(path: Path = TOKEN_FILE) -> str:
-    """A token for the embedded default, generated once and kept under var/."""
+    """A token for the embedded default, generated once and kept under var/.
+
+    Used for Rasa's HTTP API token and the handoff service's admin token.
+    """
     if path.exists():
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)

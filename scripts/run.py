@@ -59,10 +59,15 @@ class Service:
             self.process.wait()
 
 
-def services(env: dict[str, str]) -> list[Service]:
+def services(env: dict[str, str], *, handoff: bool = False) -> list[Service]:
     rasa_port, actions_port = env["RASA_PORT"], env["ACTIONS_PORT"]
     python = sys.executable
-    return [
+    handoff_service = Service(
+        "handoff service",
+        [python, "-m", "handoff.service"],
+        f"http://127.0.0.1:{env.get('HANDOFF_PORT', '5080')}/health",
+    )
+    return [*([handoff_service] if handoff else []),
         Service(
             "action server",
             [python, "-m", "rasa_sdk", "--actions", "actions", "--port", actions_port],
@@ -110,15 +115,19 @@ def isolated_environment(state: Path, model: Path) -> dict[str, str]:
 
 
 def environment() -> tuple[dict[str, str], bool]:
-    """The children's environment, and whether the API token was generated here."""
+    """The children's environment, and whether the tokens were generated here."""
     env = dict(os.environ)
     env.setdefault("RASA_PORT", "5005")
     env.setdefault("ACTIONS_PORT", "5055")
+    env.setdefault("HANDOFF_PORT", "5080")
     env.setdefault("ACTION_ENDPOINT_URL", f"http://127.0.0.1:{env['ACTIONS_PORT']}/webhook")
+    env.setdefault("HANDOFF_URL", f"http://127.0.0.1:{env['HANDOFF_PORT']}")
     env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     generated = not env.get("RASA_AUTH_TOKEN")
     if generated:
         env["RASA_AUTH_TOKEN"] = local_auth_token(ROOT / "var" / "rasa_auth_token")
+    if not env.get("HANDOFF_ADMIN_TOKEN"):
+        env["HANDOFF_ADMIN_TOKEN"] = local_auth_token(ROOT / "var" / "handoff_admin_token")
     return env, generated
 
 
@@ -164,6 +173,11 @@ def banner(env: dict[str, str], token_generated: bool) -> str:
         else "the token in RASA_AUTH_TOKEN"
     )
     public = env.get("PUBLIC_URL") or rasa
+    handoff_token = (
+        f"var/handoff_admin_token ({env['HANDOFF_ADMIN_TOKEN']})"
+        if not os.environ.get("HANDOFF_ADMIN_TOKEN")
+        else "HANDOFF_ADMIN_TOKEN"
+    )
     channels = [
         f"  {title:21} POST {public}/webhooks/{name}/webhook  ({channel_status(rasa, name)})"
         for name, title in CHANNELS.items()
@@ -177,6 +191,8 @@ def banner(env: dict[str, str], token_generated: bool) -> str:
             *channels,
             f"  Rasa HTTP API         {rasa}/status?token=...  ({token})",
             f"  action server         http://127.0.0.1:{env['ACTIONS_PORT']}/health",
+            f"  handoff service       http://127.0.0.1:{env['HANDOFF_PORT']}/api/handoffs"
+            f"  (admin token: {handoff_token}; agents: `make agent NAME=...`)",
             "  talk to it in a terminal with `make shell`; Ctrl-C here stops everything.",
             "",
         ]
@@ -186,7 +202,7 @@ def banner(env: dict[str, str], token_generated: bool) -> str:
 def main() -> int:
     (ROOT / "var").mkdir(exist_ok=True)
     env, token_generated = environment()
-    all_services = services(env)
+    all_services = services(env, handoff=True)
     stopping = False
 
     def request_stop(signum: int, frame: object) -> None:
