@@ -26,7 +26,7 @@ from pathlib import Path
 import httpx
 from twilio.request_validator import RequestValidator
 
-from scripts.run import ROOT, isolated_environment, services, wait_until_healthy
+from scripts.run import ROOT, isolated_environment, running, services
 from tests.conftest import (
     MESSENGER_APP_SECRET,
     PUBLIC_URL,
@@ -61,18 +61,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as state:
         env = isolated_environment(Path(state), ROOT / "models" / "retail-bot.tar.gz")
         env.update(channel_environment(Path(state), twilio.url, telegram.url, graph.url))
-        running = services(env)
-        for service in running:
-            service.start(env)
         try:
-            if not wait_until_healthy(running, lambda: False):
-                raise SystemExit("the assistant did not start")
-            url = f"http://127.0.0.1:{env['RASA_PORT']}"
-            with httpx.Client(base_url=url, timeout=30) as client:
-                results = measure(client, args.messages, twilio, telegram, graph)
+            with running(services(env), env):
+                url = f"http://127.0.0.1:{env['RASA_PORT']}"
+                with httpx.Client(base_url=url, timeout=30) as client:
+                    results = measure(client, args.messages, twilio, telegram, graph)
         finally:
-            for service in reversed(running):
-                service.stop()
             for fake in (twilio, telegram, graph):
                 fake.stop()
 

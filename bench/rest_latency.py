@@ -24,7 +24,7 @@ from pathlib import Path
 
 import httpx
 
-from scripts.run import ROOT, isolated_environment, services, wait_until_healthy
+from scripts.run import ROOT, isolated_environment, running, services
 
 WARM_UP = 5
 
@@ -51,12 +51,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as state:
         env = isolated_environment(Path(state), ROOT / "models" / "retail-bot.tar.gz")
-        running = services(env)
-        for service in running:
-            service.start(env)
-        try:
-            if not wait_until_healthy(running, lambda: False):
-                raise SystemExit("the assistant did not start")
+        with running(services(env), env):
             url = f"http://127.0.0.1:{env['RASA_PORT']}"
             with httpx.Client(base_url=url, timeout=30) as client:
 
@@ -81,9 +76,6 @@ def main() -> None:
                         say("where is my order 12345678"), args.messages
                     ),
                 }
-        finally:
-            for service in reversed(running):
-                service.stop()
 
     base = statistics.median(results["baseline (GET /)"])
     print(f"{'case':24} {'median ms':>10} {'p95 ms':>8} {'x baseline':>11}")

@@ -4,6 +4,7 @@ Each service runs in its own process (and process group, so that Ctrl-C
 reaches this supervisor only, which then stops them in order). If any of them
 dies, the others are stopped too and the exit status says so.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,7 +17,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,7 +69,8 @@ def services(env: dict[str, str], *, handoff: bool = False) -> list[Service]:
         [python, "-m", "handoff.service"],
         f"http://127.0.0.1:{env.get('HANDOFF_PORT', '5080')}/health",
     )
-    return [*([handoff_service] if handoff else []),
+    return [
+        *([handoff_service] if handoff else []),
         Service(
             "action server",
             [python, "-m", "rasa_sdk", "--actions", "actions", "--port", actions_port],
@@ -75,6 +78,20 @@ def services(env: dict[str, str], *, handoff: bool = False) -> list[Service]:
         ),
         Service("Rasa server", [python, "-m", "bot.server"], f"http://127.0.0.1:{rasa_port}/"),
     ]
+
+
+@contextmanager
+def running(all_services: list[Service], env: dict[str, str]) -> Iterator[None]:
+    """The services started and answering inside the block, stopped after it."""
+    for service in all_services:
+        service.start(env)
+    try:
+        if not wait_until_healthy(all_services, lambda: False):
+            raise RuntimeError("the assistant did not start; see its output above")
+        yield
+    finally:
+        for service in reversed(all_services):
+            service.stop()
 
 
 def free_ports(count: int) -> list[int]:
@@ -156,7 +173,7 @@ CHANNELS = {"sms": "SMS (Twilio)", "telegram": "Telegram", "messenger": "Messeng
 
 
 def channel_status(rasa_url: str, channel: str) -> str:
-    """"enabled" or "disabled" as the channel's own health route reports it."""
+    """ "enabled" or "disabled" as the channel's own health route reports it."""
     try:
         with urllib.request.urlopen(f"{rasa_url}/webhooks/{channel}/", timeout=2) as response:
             status = json.loads(response.read()).get("status")

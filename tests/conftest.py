@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from scripts.run import isolated_environment, services, wait_until_healthy
+from scripts.run import isolated_environment, running, services
 from tests.fakes.messenger import FakeGraph
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.twilio import FakeTwilio
@@ -117,12 +117,7 @@ def assistant(
     state = tmp_path_factory.mktemp("assistant")
     env = isolated_environment(state, model_path)
     env.update(channel_environment(state, fake_twilio.url, fake_telegram.url, fake_graph.url))
-    all_services = services(env)
-    for service in all_services:
-        service.start(env)
-    try:
-        if not wait_until_healthy(all_services, lambda: False):
-            pytest.fail("the assistant did not start; see the captured output above")
+    with running(services(env), env):
         yield Assistant(
             rasa_url=f"http://127.0.0.1:{env['RASA_PORT']}",
             auth_token=env["RASA_AUTH_TOKEN"],
@@ -130,6 +125,3 @@ def assistant(
             tracker_db=state / "tracker.db",
             channels_db=state / "channels.db",
         )
-    finally:
-        for service in reversed(all_services):
-            service.stop()
