@@ -1,0 +1,230 @@
+"""``action_handoff``: hand the conversation to a person.
+
+1. Recompute the escalation decision (reasons, priority, anger) from the
+   conversation, with the same pure function and events as the
+   ``EscalationPolicy`` that predicted this action (``decide`` is
+   deterministic): nothing has to travel through slots, and a rule or a story
+   may predict this action too.
+2. Build the handoff request: who, where, why, a summary and the transcript.
+3. Write it to the outbox (:mod:`actions.handoff_outbox`) FIRST, then try to
+   deliver it at once.
+4. Tell the customer, in their channel, what happens next:
+
+   - delivered: their place in the queue and the expected wait, or, outside
+     business hours, when agents are back (the conversation stays queued);
+   - not delivered (service down): a person will take over as soon as
+     possible. True: the outbox delivers it when the service is back;
+   - not even recorded (the outbox's disk failed): sorry, try again. No
+     promise and no pause, since nothing guarantees a person will come.
+
+5. Pause the bot (``ConversationPaused``): it stays silent while a person
+   owns the conversation. A form in progress is ended, so that the bot does
+   not resume a half-filled form when the conversation is handed back.
+
+Responses: ``utter_handoff_queued`` ({position}, {wait}),
+``utter_handoff_closed_hours`` ({opening}), ``utter_handoff_pending``,
+``utter_handoff_failed``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.api.handoff import HandoffReceipt
+from actions.common import channel_identity, format_date
+from actions.handoff_outbox import HandoffSender, OutboxUnavailable
+from actions.settings import ActionSettings
+from handoff.escalation import Decision, EscalationSettings, decide
+from handoff.turns import conversation_turns, event_time, intent_of, session_events
+
+logger = logging.getLogger(__name__)
+
+# escalation_id = uuid5(namespace, conversation + triggering message): the
+# same message escalated twice (an action retried, a message redelivered by
+# a channel's inbox) is the same escalation, and the service creates one
+# handoff for it. The namespace is fixed forever; changing it would change
+# every id.
+ESCALATION_NAMESPACE = uuid.UUID("5f0c8a53-93c1-4f0e-9d8e-2b7c4a1e6d10")
+# The agent reads the conversation in the desk; a runaway session must not
+# make the request unbounded.
+MAX_TRANSCRIPT_MESSAGES = 200
+# When something other than the escalation rules predicted action_handoff
+# (a rule, a story) and the rules find no reason of their own.
+DIALOGUE_REASON = "dialogue"
+DIALOGUE_PRIORITY = 3
+
+_shared_sender: HandoffSender | None = None
+
+
+def shared_sender() -> HandoffSender:
+    """The process-wide sender (outbox, client, forwarder), created on first use.
+
+    rasa-sdk instantiates action classes itself, with no arguments, when it
+    imports this package: creating the sender lazily keeps engines and
+    clients out of import time.
+    """
+    global _shared_sender
+    if _shared_sender is None:
+        _shared_sender = HandoffSender.from_settings(ActionSettings.from_env())
+    return _shared_sender
+
+
+class ActionHandoff(Action):
+    def __init__(
+        self,
+        sender: HandoffSender | None = None,
+        escalation_settings: EscalationSettings | None = None,
+    ) -> None:
+        self._sender = sender
+        self._escalation_settings = escalation_settings
+
+    @property
+    def sender(self) -> HandoffSender:
+        return self._sender if self._sender is not None else shared_sender()
+
+    def name(self) -> str:
+        return "action_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        sender = self.sender
+        # Every call (re)starts the outbox forwarder if it is not running: it
+        # is how escalations left pending by a restart get delivered.
+        sender.kick()
+        settings = self._escalation_settings or EscalationSettings.from_env()
+        decision = decide(conversation_turns(tracker.events), settings)
+        escalation_id = escalation_id_for(tracker)
+        request = handoff_request(tracker, decision, escalation_id)
+        try:
+            submitted = await sender.submit(escalation_id, request)
+        except OutboxUnavailable:
+            logger.exception("could not record escalation %s in the outbox", escalation_id)
+            dispatcher.utter_message(response="utter_handoff_failed")
+            return []
+        logger.info(
+            "escalation %s of %s: %s, priority %s", escalation_id, tracker.sender_id,
+            "delivered" if submitted.receipt else "pending in the outbox", request["priority"],
+        )
+        tell_customer(dispatcher, submitted.receipt)
+        return [*end_form(tracker), ConversationPaused()]
+
+
+def escalation_id_for(tracker: Tracker) -> str:
+    """A stable id for escalating the conversation at its latest customer message."""
+    latest = next((e for e in reversed(tracker.events) if e.get("event") == "user"), None)
+    if latest is None:
+        # Nothing to tie it to (an escalation triggered by the API): unique.
+        return str(uuid.uuid4())
+    marker = latest.get("message_id") or latest.get("timestamp")
+    return str(uuid.uuid5(ESCALATION_NAMESPACE, f"{tracker.sender_id}\x1f{marker}"))
+
+
+def handoff_request(tracker: Tracker, decision: Decision, escalation_id: str) -> dict[str, Any]:
+    """The body of ``POST /api/handoffs``."""
+    channel, sender_id = channel_identity(tracker)
+    events = session_events(tracker.events)
+    if decision.escalate and decision.priority is not None:
+        reasons, priority = list(decision.reasons), decision.priority
+    else:
+        reasons, priority = [DIALOGUE_REASON], DIALOGUE_PRIORITY
+    return {
+        "escalation_id": escalation_id,
+        "conversation_id": sender_id,
+        "channel": channel,
+        "customer": {"sender_id": sender_id},
+        "reasons": reasons,
+        "priority": priority,
+        "anger": round(decision.anger, 4),
+        "summary": {
+            "intents": detected_intents(events),
+            "order_id": tracker.get_slot("order_id"),
+            "email": tracker.get_slot("email") or tracker.get_slot("order_email"),
+        },
+        "transcript": transcript(events),
+    }
+
+
+def detected_intents(events: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The customer's intents in this session, each once, in order of first appearance."""
+    seen: dict[str, None] = {}
+    for event in events:
+        if event.get("event") == "user":
+            intent, _ = intent_of(event)
+            if intent:
+                seen.setdefault(intent, None)
+    return list(seen)
+
+
+def transcript(events: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """The session's messages, customer and bot, oldest first (the latest ones if long)."""
+    messages = []
+    for event in events:
+        kind = event.get("event")
+        text = event.get("text")
+        # Bot messages without text (an image, buttons alone) say nothing to an agent.
+        if kind not in ("user", "bot") or not text:
+            continue
+        when = event_time(event) or dt.datetime.now(dt.timezone.utc)
+        messages.append(
+            {
+                "role": "customer" if kind == "user" else "bot",
+                "text": str(text),
+                "timestamp": when.isoformat(),
+            }
+        )
+    return messages[-MAX_TRANSCRIPT_MESSAGES:]
+
+
+def end_form(tracker: Tracker) -> list[EventType]:
+    if not (tracker.active_loop or {}).get("name"):
+        return []
+    return [ActiveLoop(None), SlotSet("requested_slot", None)]
+
+
+def tell_customer(dispatcher: CollectingDispatcher, receipt: HandoffReceipt | None) -> None:
+    if receipt is not None and not receipt.business_hours_open and receipt.next_opening:
+        dispatcher.utter_message(
+            response="utter_handoff_closed_hours", opening=format_opening(receipt.next_opening)
+        )
+    elif (
+        receipt is not None
+        and receipt.queue_position is not None
+        and receipt.expected_wait_s is not None
+    ):
+        dispatcher.utter_message(
+            response="utter_handoff_queued",
+            position=receipt.queue_position,
+            wait=format_wait(receipt.expected_wait_s),
+        )
+    else:
+        dispatcher.utter_message(response="utter_handoff_pending")
+
+
+def format_wait(seconds: float) -> str:
+    """ "less than a minute", "about 4 minutes", "about 1 hour 20 minutes"."""
+    minutes = round(seconds / 60)
+    if minutes < 1:
+        return "less than a minute"
+    hours, minutes = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours > 1 else ''}")
+    if minutes:
+        parts.append(f"{minutes} minute{'s' if minutes > 1 else ''}")
+    return "about " + " ".join(parts)
+
+
+def format_opening(opening: dt.datetime) -> str:
+    """ "Monday 17 June at 09:00 UTC+01:00", in the business hours' own offset."""
+    zone = opening.tzname() or "UTC"
+    return f"{format_date(opening.date())} at {opening:%H:%M} {zone}"
