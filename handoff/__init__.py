@@ -16,6 +16,9 @@ from "should a person take over?" to "which agent sees it, and where":
 - ``handoff.service``: the JSON API and event stream (sanic), with bearer-token
   auth; ``python -m handoff.service``.
 - ``handoff.agents``: ``python -m handoff.agents create NAME`` prints a token.
+- ``handoff.broker``: customer messages sent during a handoff (the bot is
+  paused), read from Rasa's SQL event broker into the transcript.
+- ``handoff.rasa_client``: Rasa's HTTP API; closing a handoff resumes the bot.
 
 Still to come, each in its own module: the agents' desk, and adapters to
 external contact-center platforms.

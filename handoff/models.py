@@ -11,6 +11,8 @@
   ``internal`` marks agents' notes, which the customer never sees.
 - ``agents``: people who use the desk, with the SHA-256 hash of their bearer
   token (never the token itself).
+- ``broker_cursors``: how far each consumer of an event broker has read
+  (handoff.broker), so that a restart resumes where it stopped.
 
 Every timestamp is naive UTC: SQLite has no time zones.
 """
@@ -21,6 +23,7 @@ import datetime as dt
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -128,6 +131,15 @@ agents = Table(
     Column("disabled", Boolean, nullable=False, default=False),
     UniqueConstraint("name", name="uq_agents_name"),
     UniqueConstraint("token_hash", name="uq_agents_token_hash"),
+)
+
+broker_cursors = Table(
+    "broker_cursors",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    # The id of the last broker row whose messages are stored.
+    Column("position", BigInteger, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
 )
 
 

@@ -29,9 +29,17 @@ on failure; by default the bot's own output channels
 delivery ``pending``, then marked ``sent`` or ``failed``: the transcript shows
 every reply an agent wrote, even one that did not arrive, and a failed one
 answers 502 with the recorded message so the desk can say so and offer to
-resend. Internal notes are never delivered. Closing calls ``app.ctx.on_close``
-(async, ``(handoff) -> None``; no-op for now: it will hand the conversation
-back to the bot).
+resend. Internal notes are never delivered.
+
+Closing calls ``app.ctx.on_close`` (async, ``(handoff) -> bool | None``): by
+default :meth:`handoff.rasa_client.RasaClient.hand_back`, which resumes the
+bot at ``RASA_URL`` and has it tell the customer it is back. When the hook
+says False (Rasa stayed down) or raises, the close still succeeds, with
+``"bot_resumed": false`` in its answer; True adds ``"bot_resumed": true``.
+
+Customer messages sent while a person owns the conversation reach the
+transcript through Rasa's event broker (handoff.broker), read by a background
+task while the server runs (``HANDOFF_BROKER=sql``, the default).
 """
 
 from __future__ import annotations
@@ -55,6 +63,7 @@ from sanic.response import HTTPResponse
 from sanic.response import json as json_response
 
 from handoff import events as ev
+from handoff.broker import SqlEventConsumer
 from handoff.events import EventHub
 from handoff.migrate import migrate
 from handoff.models import (
@@ -69,6 +78,7 @@ from handoff.models import (
     WAITING,
     utc_now,
 )
+from handoff.rasa_client import RasaClient
 from handoff.settings import HandoffSettings
 from handoff.store import (
     Agent,
@@ -98,7 +108,8 @@ MAX_LIST_LIMIT = 500
 MAX_TEXT_LENGTH = 10_000
 
 Deliver = Callable[[str, str, str], Awaitable[None]]
-OnClose = Callable[[Handoff], Awaitable[None]]
+# True/False: the bot was (not) resumed; None: the hook does not say.
+OnClose = Callable[[Handoff], Awaitable[bool | None]]
 Handler = Callable[..., Coroutine[Any, Any, HTTPResponse | None]]
 
 
@@ -159,10 +170,6 @@ class ChannelDeliverer:
         if self._store is not None:
             self._store.close()
             self._store = None
-
-
-async def no_op_on_close(handoff: Handoff) -> None:
-    """Default ``on_close``: nothing yet (it will give the conversation back to the bot)."""
 
 
 # -- request parsing ---------------------------------------------------------------------
@@ -316,16 +323,37 @@ def create_app(
     app.ctx.settings = settings
     app.ctx.events = EventHub()
     app.ctx.deliver = deliver or ChannelDeliverer()
-    app.ctx.on_close = on_close or no_op_on_close
+    # The default hook needs an HTTP client, made with the other resources below.
+    app.ctx.on_close = on_close
+    app.ctx.rasa = None
+    app.ctx.broker = None
     app.ctx.keepalive_s = KEEPALIVE_S
 
     @app.before_server_start
     async def open_store(app: Sanic, _loop: Any) -> None:
         await asyncio.to_thread(migrate, settings.database_url)
         app.ctx.store = HandoffStore(settings.database_url)
+        if app.ctx.on_close is None:
+            app.ctx.rasa = RasaClient(settings.rasa_url, settings.rasa_auth_token)
+            app.ctx.on_close = app.ctx.rasa.hand_back
+
+    @app.after_server_start
+    async def start_broker(app: Sanic, _loop: Any) -> None:
+        if settings.broker == "sql" and settings.broker_url:
+            app.ctx.broker = SqlEventConsumer(
+                settings.broker_url,
+                app.ctx.store,
+                app.ctx.events.publish,
+                poll_s=settings.broker_poll_s,
+            )
+            app.ctx.broker.start()
 
     @app.before_server_stop
     async def end_streams(app: Sanic, _loop: Any) -> None:
+        # The consumer first: it publishes to the hub and writes to the store.
+        if app.ctx.broker is not None:
+            await app.ctx.broker.stop()
+            app.ctx.broker = None
         app.ctx.events.close()
 
     @app.after_server_stop
@@ -333,6 +361,9 @@ def create_app(
         app.ctx.store.dispose()
         if isinstance(app.ctx.deliver, ChannelDeliverer):
             app.ctx.deliver.close()
+        if app.ctx.rasa is not None:
+            await app.ctx.rasa.aclose()
+            app.ctx.rasa = None
 
     @app.exception(InvalidRequest)
     async def invalid(_request: Request, error: InvalidRequest) -> HTTPResponse:
@@ -503,12 +534,16 @@ def create_app(
         hub(request).publish(ev.HANDOFF_CLOSED, {"handoff": handoff.to_json()})
         on_close: OnClose = request.app.ctx.on_close
         try:
-            await on_close(handoff)
+            resumed = await on_close(handoff)
         except Exception:
             # The handoff is closed either way; resuming the bot is the hook's
-            # job, and its failure must not undo or hide the close.
+            # job, and its failure must not undo the close, nor be hidden.
             logger.exception("on_close hook failed for handoff %d", handoff_id)
-        return json_response(handoff.to_json())
+            resumed = False
+        data = handoff.to_json()
+        if resumed is not None:
+            data["bot_resumed"] = resumed
+        return json_response(data)
 
     @app.post("/api/handoffs/<handoff_id:int>/customer-messages")
     @authorized(ADMIN_ROLE)

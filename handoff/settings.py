@@ -13,6 +13,14 @@
   empty or ``24/7`` means always. See :class:`BusinessHours`.
 - ``HANDOFF_AVERAGE_HANDLE_S``: average time an agent spends on one handoff,
   for the expected-wait estimate given to the customer (300).
+- ``HANDOFF_BROKER``: where customer messages sent during a handoff come from:
+  ``sql`` (Rasa's SQL event broker, the default) or ``none``.
+- ``HANDOFF_BROKER_URL``: SQLAlchemy URL of that broker's database
+  (``sqlite:///var/events.db``, the ``event_broker`` of endpoints.yml).
+- ``HANDOFF_BROKER_POLL_S``: how often the broker's table is polled (0.2).
+- ``RASA_URL`` / ``RASA_AUTH_TOKEN``: the Rasa server's HTTP API
+  (``http://127.0.0.1:5005``; the token of ``rasa run --auth-token``), used to
+  give a closed handoff's conversation back to the bot.
 """
 
 from __future__ import annotations
@@ -30,6 +38,11 @@ DEFAULT_DATABASE_URL = "sqlite:///var/handoff.db"
 DEFAULT_PICKUP_TIMEOUT_S = 300.0
 DEFAULT_AVERAGE_HANDLE_S = 300.0
 DEFAULT_TIMEZONE = "UTC"
+DEFAULT_BROKER = "sql"
+BROKERS = ("sql", "none")
+DEFAULT_BROKER_URL = "sqlite:///var/events.db"
+DEFAULT_BROKER_POLL_S = 0.2
+DEFAULT_RASA_URL = "http://127.0.0.1:5005"
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ALWAYS_OPEN = ("", "24/7", "always")
@@ -164,6 +177,11 @@ class HandoffSettings:
     pickup_timeout_s: float = DEFAULT_PICKUP_TIMEOUT_S
     business_hours: BusinessHours = BusinessHours()
     average_handle_s: float = DEFAULT_AVERAGE_HANDLE_S
+    broker: str = DEFAULT_BROKER
+    broker_url: str = DEFAULT_BROKER_URL
+    broker_poll_s: float = DEFAULT_BROKER_POLL_S
+    rasa_url: str = DEFAULT_RASA_URL
+    rasa_auth_token: str = field(default="", repr=False)  # a secret too
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> HandoffSettings:
@@ -175,6 +193,9 @@ class HandoffSettings:
             raise ValueError(f"HANDOFF_PORT must be an integer, not {raw_port!r}") from None
         if not 0 < port < 65536:
             raise ValueError(f"HANDOFF_PORT must be between 1 and 65535, not {port}")
+        broker = _env(env, "HANDOFF_BROKER", DEFAULT_BROKER).lower()
+        if broker not in BROKERS:
+            raise ValueError(f"HANDOFF_BROKER must be one of {', '.join(BROKERS)}, not {broker!r}")
         return cls(
             host=_env(env, "HANDOFF_HOST", DEFAULT_HOST),
             port=port,
@@ -186,4 +207,9 @@ class HandoffSettings:
                 _env(env, "HANDOFF_TIMEZONE", DEFAULT_TIMEZONE),
             ),
             average_handle_s=_number(env, "HANDOFF_AVERAGE_HANDLE_S", DEFAULT_AVERAGE_HANDLE_S),
+            broker=broker,
+            broker_url=_env(env, "HANDOFF_BROKER_URL", DEFAULT_BROKER_URL),
+            broker_poll_s=_number(env, "HANDOFF_BROKER_POLL_S", DEFAULT_BROKER_POLL_S),
+            rasa_url=_env(env, "RASA_URL", DEFAULT_RASA_URL).rstrip("/"),
+            rasa_auth_token=_env(env, "RASA_AUTH_TOKEN"),
         )

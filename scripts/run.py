@@ -116,17 +116,25 @@ def isolated_environment(state: Path, model: Path) -> dict[str, str]:
     endpoints.write_text(
         "action_endpoint:\n  url: ${ACTION_ENDPOINT_URL}\n"
         f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {state / 'tracker.db'}\n"
+        f"event_broker:\n  type: SQL\n  dialect: sqlite\n  db: {state / 'events.db'}\n"
     )
-    rasa_port, actions_port = free_ports(2)
+    rasa_port, actions_port, handoff_port = free_ports(3)
     return {
         **os.environ,
         "RASA_PORT": str(rasa_port),
+        "RASA_URL": f"http://127.0.0.1:{rasa_port}",
         "RASA_AUTH_TOKEN": secrets.token_urlsafe(16),
         "RASA_MODEL": str(model),
         "RASA_ENDPOINTS": str(endpoints),
         "ACTIONS_PORT": str(actions_port),
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
         "ACTIONS_DATABASE_URL": f"sqlite:///{state / 'business.db'}",
+        "ACTIONS_HANDOFF_OUTBOX_URL": f"sqlite:///{state / 'handoff_outbox.db'}",
+        "HANDOFF_PORT": str(handoff_port),
+        "HANDOFF_URL": f"http://127.0.0.1:{handoff_port}",
+        "HANDOFF_ADMIN_TOKEN": secrets.token_urlsafe(16),
+        "HANDOFF_DATABASE_URL": f"sqlite:///{state / 'handoff.db'}",
+        "HANDOFF_BROKER_URL": f"sqlite:///{state / 'events.db'}",
         "RASA_TELEMETRY_ENABLED": "false",
     }
 
@@ -139,6 +147,7 @@ def environment() -> tuple[dict[str, str], bool]:
     env.setdefault("HANDOFF_PORT", "5080")
     env.setdefault("ACTION_ENDPOINT_URL", f"http://127.0.0.1:{env['ACTIONS_PORT']}/webhook")
     env.setdefault("HANDOFF_URL", f"http://127.0.0.1:{env['HANDOFF_PORT']}")
+    env.setdefault("RASA_URL", f"http://127.0.0.1:{env['RASA_PORT']}")
     env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     generated = not env.get("RASA_AUTH_TOKEN")
     if generated:

@@ -10,23 +10,23 @@ import httpx
 import pytest
 
 from scripts.run import isolated_environment, running, services
+from tests.fakes.credentials import (
+    MESSENGER_APP_SECRET,
+    MESSENGER_PAGE_ACCESS_TOKEN,
+    MESSENGER_VERIFY_TOKEN,
+    PUBLIC_URL,
+    TELEGRAM_BOT_TOKEN,
+    TELEGRAM_SECRET_TOKEN,
+    TWILIO_ACCOUNT_SID,
+    TWILIO_AUTH_TOKEN,
+    TWILIO_FROM_NUMBER,
+)
 from tests.fakes.messenger import FakeGraph
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.twilio import FakeTwilio
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "retail-bot.tar.gz"
-
-# Test credentials for the channels; the fake APIs below check them.
-PUBLIC_URL = "https://bot.example.test"  # as if behind a reverse proxy
-TWILIO_ACCOUNT_SID = "AC" + "0" * 32
-TWILIO_AUTH_TOKEN = "twilio-test-auth-token"
-TWILIO_FROM_NUMBER = "+15005550006"
-TELEGRAM_BOT_TOKEN = "123456:TEST-telegram-bot-token"
-TELEGRAM_SECRET_TOKEN = "telegram-test-secret"
-MESSENGER_PAGE_ACCESS_TOKEN = "messenger-test-page-token"
-MESSENGER_APP_SECRET = "messenger-test-app-secret"
-MESSENGER_VERIFY_TOKEN = "messenger-test-verify-token"
 
 
 def channel_environment(
@@ -80,10 +80,12 @@ def fake_graph() -> Iterator[FakeGraph]:
 
 @dataclass
 class Assistant:
-    """A running Rasa server and action server, with their own databases."""
+    """A running Rasa server, action server and handoff service, with their own databases."""
 
     rasa_url: str
     auth_token: str
+    handoff_url: str
+    handoff_admin_token: str
     business_db: Path
     tracker_db: Path
     channels_db: Path
@@ -117,10 +119,12 @@ def assistant(
     state = tmp_path_factory.mktemp("assistant")
     env = isolated_environment(state, model_path)
     env.update(channel_environment(state, fake_twilio.url, fake_telegram.url, fake_graph.url))
-    with running(services(env), env):
+    with running(services(env, handoff=True), env):
         yield Assistant(
             rasa_url=f"http://127.0.0.1:{env['RASA_PORT']}",
             auth_token=env["RASA_AUTH_TOKEN"],
+            handoff_url=env["HANDOFF_URL"],
+            handoff_admin_token=env["HANDOFF_ADMIN_TOKEN"],
             business_db=state / "business.db",
             tracker_db=state / "tracker.db",
             channels_db=state / "channels.db",

@@ -165,8 +165,20 @@ def test_the_bot_admits_it_is_a_bot(assistant: Assistant) -> None:
     assert "automated assistant, not a person" in assistant.say_text(stranger(), "r u a bot?")
 
 
-def test_asking_for_a_person_is_acknowledged(assistant: Assistant) -> None:
-    assert "member of our team" in assistant.say_text(stranger(), "let me speak to a human")
+def test_asking_for_a_person_hands_the_conversation_over(assistant: Assistant) -> None:
+    customer = stranger()
+    assert "passing you to a member of our team" in assistant.say_text(
+        customer, "let me speak to a human"
+    )
+    handoffs = httpx.get(
+        f"{assistant.handoff_url}/api/handoffs",
+        params={"conversation_id": customer},
+        headers={"Authorization": f"Bearer {assistant.handoff_admin_token}"},
+        timeout=10,
+    ).json()["handoffs"]
+    assert [h["reasons"] for h in handoffs] == [["explicit_request"]]
+    # Paused: the bot no longer answers; a person will.
+    assert assistant.say(customer, "hello?") == []
 
 
 def test_conversations_are_kept_and_the_http_api_needs_the_token(assistant: Assistant) -> None:

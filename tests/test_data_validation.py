@@ -11,9 +11,12 @@ from tests.conftest import ROOT
 
 
 def responses_used_by_code() -> set[str]:
-    """Responses the actions send, and the forms' questions (``utter_ask_<slot>``)."""
-    code = "\n".join(p.read_text() for p in (ROOT / "actions").rglob("*.py"))
-    used = set(re.findall(r'"(utter_[a-z_]+)"', code))
+    """Responses our code sends (actions, the handoff service), and the forms' questions."""
+    code = "\n".join(
+        p.read_text() for folder in ("actions", "handoff") for p in (ROOT / folder).rglob("*.py")
+    )
+    used = set(re.findall(r'"(utter_[a-z_]*[a-z])"', code))
+    used.discard("utter_action")  # the key under which Rasa names a response, not one
     domain = (ROOT / "domain.yml").read_text()
     used |= set(re.findall(r"^  (utter_ask_[a-z_]+):", domain, re.MULTILINE))
     used.add("utter_default")  # sent by Rasa's own action_default_fallback

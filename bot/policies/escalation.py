@@ -14,7 +14,7 @@ How it wins in Rasa 3.6's ensemble (``DefaultPolicyPredictionEnsemble``):
   ("12345678 and WHERE IS IT, third time asking!!!") still reaches a person;
 - among predictions of the same kind, the highest confidence wins, then the
   highest priority. Ours is 1.0 with priority 7, above RulePolicy's 6, so a
-  rule for the same message (request_human -> utter_request_human_ack) loses.
+  rule for the same message (complain -> utter_complain_ack) loses.
 
 A prediction that does not escalate is a plain all-zero one: made "no user",
 it would silence every other policy.

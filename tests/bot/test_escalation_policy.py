@@ -228,7 +228,7 @@ def _one_hot(domain: Domain, action: str) -> list[float]:
 
 def test_escalation_beats_a_confident_rule(policy: EscalationPolicy, domain: Domain) -> None:
     conversation = tracker(customer("can I talk to someone", "request_human"))
-    rule = PolicyPrediction(_one_hot(domain, "utter_request_human_ack"), "RulePolicy", 6)
+    rule = PolicyPrediction(_one_hot(domain, "utter_complain_ack"), "RulePolicy", 6)
     ours = policy.predict_action_probabilities(conversation, domain)
 
     winner = DefaultPolicyPredictionEnsemble().combine_predictions([rule, ours], conversation,

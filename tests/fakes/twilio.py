@@ -16,9 +16,19 @@ import hmac
 import itertools
 import math
 import re
+import uuid
 from typing import Any
 from urllib.parse import parse_qs
 
+import httpx
+from twilio.request_validator import RequestValidator
+
+from tests.fakes.credentials import (
+    PUBLIC_URL,
+    TWILIO_ACCOUNT_SID,
+    TWILIO_AUTH_TOKEN,
+    TWILIO_FROM_NUMBER,
+)
 from tests.fakes.server import FakeApi, Recorded, Reply
 
 MESSAGES_PATH = re.compile(
@@ -161,3 +171,25 @@ class FakeTwilio(FakeApi):
         with self._lock:
             self._answered.append((recorded, reply.status))
         return reply
+
+
+def post_inbound_sms(
+    rasa_url: str, sender: str, body: str, *, message_sid: str | None = None
+) -> httpx.Response:
+    """What Twilio posts to our webhook for a customer's SMS, signed as Twilio signs it."""
+    params = {
+        "MessageSid": message_sid or f"SM{uuid.uuid4().hex}",
+        "AccountSid": TWILIO_ACCOUNT_SID,
+        "From": sender,
+        "To": TWILIO_FROM_NUMBER,
+        "Body": body,
+        "NumMedia": "0",
+    }
+    url = f"{PUBLIC_URL}/webhooks/sms/webhook"
+    signature = RequestValidator(TWILIO_AUTH_TOKEN).compute_signature(url, params)
+    return httpx.post(
+        f"{rasa_url}/webhooks/sms/webhook",
+        data=params,
+        headers={"X-Twilio-Signature": signature},
+        timeout=30,
+    )

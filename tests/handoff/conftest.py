@@ -156,7 +156,10 @@ def closes() -> CloseRecorder:
 
 @pytest.fixture
 def settings(sqlite_url: str) -> HandoffSettings:
-    return HandoffSettings(database_url=sqlite_url, admin_token=ADMIN_TOKEN, average_handle_s=120)
+    # No broker: these tests post customer messages; test_broker runs the consumer.
+    return HandoffSettings(
+        database_url=sqlite_url, admin_token=ADMIN_TOKEN, average_handle_s=120, broker="none"
+    )
 
 
 @pytest.fixture

@@ -43,6 +43,29 @@ def test_from_env() -> None:
     assert "s3cret" not in repr(settings)
 
 
+def test_broker_and_rasa_settings() -> None:
+    assert (HandoffSettings().broker, HandoffSettings().broker_url) == (
+        "sql",
+        "sqlite:///var/events.db",
+    )
+    settings = HandoffSettings.from_env(
+        {
+            "HANDOFF_BROKER": "none",
+            "HANDOFF_BROKER_URL": "postgresql://rasa@db/events",
+            "HANDOFF_BROKER_POLL_S": "0.5",
+            "RASA_URL": "http://rasa:5005/",
+            "RASA_AUTH_TOKEN": "rasa-s3cret",
+        }
+    )
+    assert (settings.broker, settings.broker_url, settings.broker_poll_s) == (
+        "none",
+        "postgresql://rasa@db/events",
+        0.5,
+    )
+    assert (settings.rasa_url, settings.rasa_auth_token) == ("http://rasa:5005", "rasa-s3cret")
+    assert "rasa-s3cret" not in repr(settings)
+
+
 @pytest.mark.parametrize(
     ("variable", "value"),
     [
@@ -52,6 +75,8 @@ def test_from_env() -> None:
         ("HANDOFF_AVERAGE_HANDLE_S", "soon"),
         ("HANDOFF_BUSINESS_HOURS", "weekdays 9-5"),
         ("HANDOFF_TIMEZONE", "Mars/Olympus"),
+        ("HANDOFF_BROKER", "kafka"),
+        ("HANDOFF_BROKER_POLL_S", "0"),
     ],
 )
 def test_invalid_values_are_named(variable: str, value: str) -> None:

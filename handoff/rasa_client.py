@@ -1,0 +1,156 @@
+"""The Rasa server's HTTP API, for giving a conversation back to the bot: :class:`RasaClient`.
+
+Closing a handoff resumes the bot (``POST /conversations/<id>/tracker/events``
+with a ``resume`` event), then has it tell the customer it is back
+(``POST /conversations/<id>/execute?output_channel=latest`` with the
+response's name: Rasa sends it through the channel the customer last wrote
+on). Both need ``rasa run --enable-api``; the token, when Rasa was started
+with ``--auth-token``, goes in the ``token`` query parameter.
+
+Rasa being briefly down (a restart) must not lose the hand-back: transport
+errors and 5xx answers are retried with backoff. Other answers (401: wrong
+token, 404: unknown conversation) will not improve and are not retried. A
+hand-back that finally fails is logged at ERROR and reported to the caller,
+never pretended: the handoff stays closed, and an operator must resume the
+conversation (the same request by hand).
+
+Note: Rasa 3.6 marks ``/execute`` deprecated (a warning in its log) but still
+serves it; its replacement, ``/trigger_intent``, would need an intent whose
+only job is to say the response.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from bot.channels.logs import hide_in_http_logs
+from handoff.store import Handoff
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = httpx.Timeout(5.0, connect=2.0)
+DEFAULT_ATTEMPTS = 4
+DEFAULT_BACKOFF_S = 0.5  # then 1 s, 2 s: about 3.5 s of Rasa restarting covered
+RESUMED_RESPONSE = "utter_handoff_resumed"
+# Characters a URL path segment may carry unencoded, besides letters, digits and -._~
+PATH_SEGMENT_SAFE = "!$&'()*+,;=:@"
+
+
+class RasaError(Exception):
+    """A request to Rasa failed for good (after retries, or with an answer that will not change)."""
+
+
+class RasaClient:
+    def __init__(
+        self,
+        base_url: str,
+        token: str = "",
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        *,
+        attempts: int = DEFAULT_ATTEMPTS,
+        backoff_s: float = DEFAULT_BACKOFF_S,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._token = token
+        # The token travels as a query parameter, which httpx logs at INFO.
+        hide_in_http_logs(token)
+        self._attempts = max(1, attempts)
+        self._backoff_s = backoff_s
+        self._client = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"), timeout=timeout, transport=transport
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    @staticmethod
+    def _conversation(conversation_id: str) -> str:
+        # Rasa's routes do not percent-decode path parameters: "%2B4915..."
+        # would name another conversation than "+4915...". So every character
+        # a path segment may hold as it is stays as it is (RFC 3986 pchar),
+        # and only the rest (spaces, "/", "?"...) is encoded.
+        return f"/conversations/{quote(conversation_id, safe=PATH_SEGMENT_SAFE)}"
+
+    async def _post(self, path: str, body: Any, params: dict[str, str] | None = None) -> None:
+        query = dict(params or {})
+        if self._token:
+            query["token"] = self._token
+        for attempt in range(1, self._attempts + 1):
+            try:
+                response = await self._client.post(path, json=body, params=query)
+            except httpx.TransportError as error:
+                problem = f"{type(error).__name__}: {error}"
+            else:
+                if response.is_success:
+                    return
+                problem = f"HTTP {response.status_code}: {response.text[:200]}"
+                if response.status_code < 500:
+                    raise RasaError(f"POST {path} failed with {problem}")
+            if attempt == self._attempts:
+                raise RasaError(f"POST {path} failed {attempt} times; last: {problem}")
+            delay = self._backoff_s * 2 ** (attempt - 1)
+            logger.warning(
+                "POST %s to Rasa failed (%s), attempt %d of %d; retrying in %.1f s",
+                path,
+                problem,
+                attempt,
+                self._attempts,
+                delay,
+            )
+            await asyncio.sleep(delay)
+
+    async def resume(self, conversation_id: str) -> None:
+        """Let the bot answer this conversation again."""
+        await self._post(
+            f"{self._conversation(conversation_id)}/tracker/events", [{"event": "resume"}]
+        )
+
+    async def say(self, conversation_id: str, response_name: str) -> None:
+        """Have the bot send a response, through the customer's latest channel."""
+        await self._post(
+            f"{self._conversation(conversation_id)}/execute",
+            {"name": response_name},
+            {"output_channel": "latest"},
+        )
+
+    async def listen(self, conversation_id: str) -> None:
+        """Record that the bot now waits for the customer, as after any turn of its own.
+
+        Rasa's rules expect a customer message to follow ``action_listen``;
+        after the handoff and the notice sent through /execute it would not,
+        and the bot would not recognise its own flows on the next message.
+        """
+        await self._post(
+            f"{self._conversation(conversation_id)}/tracker/events",
+            [{"event": "action", "name": "action_listen"}],
+        )
+
+    async def hand_back(self, handoff: Handoff) -> bool:
+        """The service's ``on_close`` hook: resume the bot, which says it is back.
+
+        True once the bot is resumed (even if the notice did not go out: the
+        bot answers the customer's next message either way); False if not.
+        """
+        # Logged by handoff id only: conversation ids are phone numbers too.
+        conversation_id = handoff.conversation_id
+        try:
+            await self.resume(conversation_id)
+        except RasaError as error:
+            logger.error("handoff %d closed but the bot was NOT resumed: %s", handoff.id, error)
+            return False
+        try:
+            await self.say(conversation_id, RESUMED_RESPONSE)
+        except RasaError as error:
+            logger.error(
+                "handoff %d: bot resumed but the customer was not told: %s", handoff.id, error
+            )
+        try:
+            await self.listen(conversation_id)
+        except RasaError as error:
+            logger.error("handoff %d: bot resumed but not set to listen: %s", handoff.id, error)
+        return True

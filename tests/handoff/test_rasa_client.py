@@ -1,0 +1,197 @@
+"""handoff.rasa_client against a fake of Rasa's HTTP API, alone and as the service's on_close."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from sanic import Sanic
+
+from handoff.rasa_client import RasaClient, RasaError
+from handoff.service import create_app
+from handoff.settings import HandoffSettings
+from handoff.store import Handoff
+from tests.fakes.server import FakeApi, Recorded, Reply
+from tests.handoff.conftest import ADMIN_TOKEN, FakeDelivery, Service
+
+TOKEN = "rasa-secret"
+PHONE = "+4915112345678"  # a sender id that needs escaping in a path
+
+
+class FakeRasa(FakeApi):
+    """Rasa 3.6's answers: the tracker for events, tracker and messages for execute."""
+
+    def handle(self, request: Recorded) -> Reply:
+        conversation = request.path.split("/")[2]
+        tracker = {"sender_id": conversation, "paused": False, "events": []}
+        if request.path.endswith("/execute"):
+            return Reply(200, {"tracker": tracker, "messages": []})
+        return Reply(200, tracker)
+
+
+@pytest.fixture
+def rasa() -> Iterator[FakeRasa]:
+    fake = FakeRasa().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+async def client(rasa: FakeRasa) -> AsyncIterator[RasaClient]:
+    rasa_client = RasaClient(rasa.url, TOKEN, 5.0, backoff_s=0.01)
+    yield rasa_client
+    await rasa_client.aclose()
+
+
+def handoff_for(conversation_id: str) -> Handoff:
+    return Handoff(
+        id=7, escalation_id="esc", conversation_id=conversation_id, channel="twilio_sms",
+        customer_id=conversation_id, customer={}, reasons=[], priority=2, anger=0.0,
+        summary={}, status="closed", assigned_to="ann", created_at=None,  # type: ignore[arg-type]
+        assigned_at=None, closed_at=None, resolution="refunded", last_customer_message_at=None,
+    )
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port  # nothing listens there once the socket is closed
+
+
+async def test_resume_posts_a_resume_event(rasa: FakeRasa, client: RasaClient) -> None:
+    await client.resume(PHONE)
+    [request] = rasa.requests
+    assert request.method == "POST"
+    assert request.path == "/conversations/+4915112345678/tracker/events"
+    assert request.query == {"token": [TOKEN]}
+    assert request.json() == [{"event": "resume"}]
+
+
+async def test_say_executes_the_response_on_the_latest_channel(
+    rasa: FakeRasa, client: RasaClient
+) -> None:
+    await client.say("ann", "utter_handoff_resumed")
+    [request] = rasa.requests
+    assert request.path == "/conversations/ann/execute"
+    assert request.query == {"token": [TOKEN], "output_channel": ["latest"]}
+    assert request.json() == {"name": "utter_handoff_resumed"}
+
+
+async def test_no_token_no_token_parameter(rasa: FakeRasa) -> None:
+    rasa_client = RasaClient(rasa.url)
+    try:
+        await rasa_client.resume("ann")
+    finally:
+        await rasa_client.aclose()
+    assert rasa.requests[0].query == {}
+
+
+async def test_hand_back_resumes_then_says_it_is_back(
+    rasa: FakeRasa, client: RasaClient
+) -> None:
+    assert await client.hand_back(handoff_for("ann")) is True
+    assert [request.path.rsplit("/", 1)[-1] for request in rasa.requests] == [
+        "events",
+        "execute",
+        "events",
+    ]
+    assert rasa.requests[-1].json() == [{"event": "action", "name": "action_listen"}]
+
+
+async def test_rasa_down_then_up_is_retried(rasa: FakeRasa, client: RasaClient) -> None:
+    rasa.fail_next(Reply(502, {}), Reply(503, {}))
+    await client.resume("ann")
+    assert len(rasa.requests) == 3
+
+
+async def test_a_refusal_is_not_retried(rasa: FakeRasa, client: RasaClient) -> None:
+    rasa.fail_next(Reply(401, {"status": "failure", "reason": "NotAuthenticated"}))
+    with pytest.raises(RasaError, match="401"):
+        await client.resume("ann")
+    assert len(rasa.requests) == 1
+
+
+async def test_rasa_unreachable_fails_loudly(caplog: pytest.LogCaptureFixture) -> None:
+    rasa_client = RasaClient(f"http://127.0.0.1:{closed_port()}", TOKEN, 1.0, backoff_s=0.01)
+    try:
+        with caplog.at_level(logging.WARNING, logger="handoff.rasa_client"):
+            assert await rasa_client.hand_back(handoff_for("ann")) is False
+    finally:
+        await rasa_client.aclose()
+    retries = [r for r in caplog.records if r.levelno == logging.WARNING]
+    errors = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(retries) == 3
+    assert len(errors) == 1 and "NOT resumed" in errors[0].getMessage()
+
+
+async def test_the_notice_failing_still_reports_the_bot_resumed(
+    rasa: FakeRasa, client: RasaClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    rasa.fail_next(Reply(200, {}), Reply(400, {"reason": "unknown action"}))
+    with caplog.at_level(logging.ERROR, logger="handoff.rasa_client"):
+        assert await client.hand_back(handoff_for("ann")) is True
+    assert "not told" in caplog.records[-1].getMessage()
+
+
+# -- as the service's on_close -------------------------------------------------------------
+
+
+@pytest.fixture
+async def service_with_rasa(
+    monkeypatch: pytest.MonkeyPatch, sqlite_url: str, rasa: FakeRasa
+) -> AsyncIterator[Service]:
+    monkeypatch.setattr(Sanic, "test_mode", True)  # see conftest's service fixture
+    settings = HandoffSettings(
+        database_url=sqlite_url,
+        admin_token=ADMIN_TOKEN,
+        broker="none",
+        rasa_url=rasa.url,
+        rasa_auth_token=TOKEN,
+    )
+    app = create_app(settings, deliver=FakeDelivery(), name=f"handoff_{uuid.uuid4().hex}")
+    running = await Service(app).start()
+    yield running
+    await running.stop()
+
+
+async def close_new_handoff(service: Service) -> dict[str, object]:
+    created = await service.admin(
+        "POST",
+        "/api/handoffs",
+        json={"escalation_id": "e1", "conversation_id": PHONE, "channel": "sms", "priority": 2},
+    )
+    assert created.status_code == 201, created.text
+    closed = await service.admin(
+        "POST", f"/api/handoffs/{created.json()['id']}/close", json={"resolution": "refunded"}
+    )
+    assert closed.status_code == 200, closed.text
+    data: dict[str, object] = closed.json()
+    assert data["status"] == "closed"
+    return data
+
+
+async def test_closing_a_handoff_gives_the_conversation_back_to_the_bot(
+    service_with_rasa: Service, rasa: FakeRasa
+) -> None:
+    data = await close_new_handoff(service_with_rasa)
+    assert data["bot_resumed"] is True
+    resume, execute, listen = rasa.requests
+    assert listen.json() == [{"event": "action", "name": "action_listen"}]
+    assert resume.path == "/conversations/+4915112345678/tracker/events"
+    assert resume.json() == [{"event": "resume"}]
+    assert execute.path == "/conversations/+4915112345678/execute"
+    assert execute.query == {"token": [TOKEN], "output_channel": ["latest"]}
+    assert execute.json() == {"name": "utter_handoff_resumed"}
+
+
+async def test_a_close_succeeds_but_says_so_when_rasa_refuses(
+    service_with_rasa: Service, rasa: FakeRasa
+) -> None:
+    rasa.fail_next(Reply(401, {"status": "failure"}))
+    data = await close_new_handoff(service_with_rasa)
+    assert data["bot_resumed"] is False
+    assert len(rasa.requests) == 1  # no notice from a bot that was not resumed
