@@ -111,8 +111,9 @@ class ActionHandoff(Action):
             logger.exception("could not record escalation %s in the outbox", escalation_id)
             dispatcher.utter_message(response="utter_handoff_failed")
             return []
+        # By escalation id only: sender ids are phone numbers on SMS.
         logger.info(
-            "escalation %s of %s: %s, priority %s", escalation_id, tracker.sender_id,
+            "escalation %s: %s, priority %s", escalation_id,
             "delivered" if submitted.receipt else "pending in the outbox", request["priority"],
         )
         tell_customer(dispatcher, submitted.receipt)

@@ -140,8 +140,9 @@ class EscalationPolicy(Policy):
         if not decision.escalate:
             return self._prediction(probabilities)
 
+        # No sender id: on SMS it is the customer's phone number.
         logger.info(
-            "escalating %s: priority %s, reasons %s", tracker.sender_id,
+            "escalating a conversation: priority %s, reasons %s",
             decision.priority, ", ".join(decision.reasons),
         )
         probabilities[domain.index_for_action(self.action_name)] = 1.0
