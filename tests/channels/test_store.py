@@ -21,6 +21,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from bot.channels.store import ChannelStore, InboxItem, utc_now
+from tests.postgres import skip_or_fail_without_postgres
 
 POSTGRES_URL = os.environ.get(
     "CHANNELS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -39,7 +40,7 @@ def postgres_url() -> Iterator[str]:
             db.execute(text(f'CREATE SCHEMA "{schema}"'))
     except OperationalError as error:
         admin.dispose()
-        pytest.skip(f"no PostgreSQL at {POSTGRES_URL}: {error.orig}")
+        skip_or_fail_without_postgres(f"no PostgreSQL at {POSTGRES_URL}: {error.orig}")
     separator = "&" if "?" in POSTGRES_URL else "?"
     try:
         yield f"{POSTGRES_URL}{separator}options={quote(f'-csearch_path={schema}')}"

@@ -27,6 +27,7 @@ from handoff.migrate import migrate
 from handoff.service import DeliveryError, create_app
 from handoff.settings import HandoffSettings
 from handoff.store import Handoff, HandoffStore
+from tests.postgres import skip_or_fail_without_postgres
 
 POSTGRES_URL = os.environ.get(
     "HANDOFF_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
@@ -48,7 +49,7 @@ def postgresql_url() -> Iterator[str]:
             db.execute(text(f'CREATE SCHEMA "{schema}"'))
     except OperationalError as error:
         admin.dispose()
-        pytest.skip(f"PostgreSQL is not available at {POSTGRES_URL}: {error.orig}")
+        skip_or_fail_without_postgres(f"no PostgreSQL at {POSTGRES_URL}: {error.orig}")
     try:
         yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
     finally:

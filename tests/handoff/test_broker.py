@@ -27,6 +27,7 @@ from handoff.migrate import migrate
 from handoff.settings import HandoffSettings
 from handoff.store import Handoff, HandoffStore, NewMessage
 from tests.handoff.conftest import ADMIN_TOKEN, POSTGRES_URL, Service
+from tests.postgres import skip_or_fail_without_postgres
 
 T0 = 1_740_830_400.0  # 2025-03-01 12:00:00 UTC
 
@@ -287,7 +288,7 @@ def postgres_events_url() -> Iterator[str]:
             db.execute(text(f'CREATE DATABASE "{name}"'))
     except OperationalError as error:
         admin.dispose()
-        pytest.skip(f"PostgreSQL is not available at {POSTGRES_URL}: {error.orig}")
+        skip_or_fail_without_postgres(f"no PostgreSQL at {POSTGRES_URL}: {error.orig}")
     try:
         yield str(make_url(POSTGRES_URL).set(database=name))
     finally:
