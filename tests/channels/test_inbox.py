@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import socket
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from pathlib import Path
@@ -24,7 +23,6 @@ import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, UserMessage
 from sanic import Sanic
 from sanic.request import Request
-from sanic.server.async_server import AsyncioServer
 
 from bot.channels.inbox import (
     Delivery,
@@ -36,6 +34,7 @@ from bot.channels.inbox import (
 from bot.channels.settings import ChannelSettings
 from bot.channels.signatures import secret_token_valid
 from bot.channels.store import ChannelStore, InboxItem
+from tests.live_server import LiveServer
 
 SECRET = "fake-channel-secret"
 SECRET_HEADER = "X-Fake-Secret"
@@ -105,39 +104,16 @@ class RecordingBot:
         return [m.text for m in self.messages]
 
 
-class ChannelServer:
-    """A bare Sanic app serving one channel's blueprint, as Rasa mounts it."""
+class ChannelServer(LiveServer):
+    """A bare Sanic app serving one channel's blueprint, as Rasa mounts it.
+
+    Stopping runs the channel's listener, which waits for queued deliveries.
+    """
 
     def __init__(self, channel: WebhookChannel, bot: OnNewMessage) -> None:
-        self.app = Sanic(f"test_inbox_{uuid.uuid4().hex}")
-        self.app.blueprint(channel.blueprint(bot), url_prefix=f"/webhooks/{channel.name()}")
-        self._server: AsyncioServer | None = None
-        self.client = httpx.AsyncClient(timeout=10)
-
-    async def start(self) -> ChannelServer:
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        server = await self.app.create_server(
-            sock=sock, return_asyncio_server=True, access_log=False
-        )
-        assert server is not None
-        await server.startup()
-        await server.before_start()
-        await server.start_serving()
-        await server.after_start()
-        self.client.base_url = httpx.URL(f"http://127.0.0.1:{sock.getsockname()[1]}")
-        self._server = server
-        return self
-
-    async def stop(self) -> None:
-        """Stop like Rasa does; the channel's listener waits for queued deliveries first."""
-        if self._server is None:
-            return
-        server, self._server = self._server, None
-        await self.client.aclose()
-        await server.before_stop()
-        await server.close()
-        await server.after_stop()
+        app = Sanic(f"test_inbox_{uuid.uuid4().hex}")
+        app.blueprint(channel.blueprint(bot), url_prefix=f"/webhooks/{channel.name()}")
+        super().__init__(app)
 
     async def post(self, body: Any, *, secret: str | None = SECRET) -> httpx.Response:
         headers = {SECRET_HEADER: secret} if secret is not None else {}

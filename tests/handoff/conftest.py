@@ -9,7 +9,6 @@ the reason, when that server does not answer.
 from __future__ import annotations
 
 import os
-import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -19,7 +18,6 @@ from typing import Any
 import httpx
 import pytest
 from sanic import Sanic
-from sanic.server.async_server import AsyncioServer
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
@@ -27,6 +25,7 @@ from handoff.migrate import migrate
 from handoff.service import DeliveryError, create_app
 from handoff.settings import HandoffSettings
 from handoff.store import Handoff, HandoffStore
+from tests.live_server import LiveServer
 from tests.postgres import skip_or_fail_without_postgres
 
 POSTGRES_URL = os.environ.get(
@@ -96,37 +95,8 @@ class CloseRecorder:
         self.closed.append(handoff)
 
 
-class Service:
+class Service(LiveServer):
     """The handoff app on a real server on a free port, and an httpx client for it."""
-
-    def __init__(self, app: Sanic) -> None:
-        self.app = app
-        self.client = httpx.AsyncClient(timeout=10)
-        self._server: AsyncioServer | None = None
-
-    async def start(self) -> Service:
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        server = await self.app.create_server(
-            sock=sock, return_asyncio_server=True, access_log=False
-        )
-        assert server is not None
-        await server.startup()
-        await server.before_start()
-        await server.start_serving()
-        await server.after_start()
-        self.client.base_url = httpx.URL(f"http://127.0.0.1:{sock.getsockname()[1]}")
-        self._server = server
-        return self
-
-    async def stop(self) -> None:
-        if self._server is None:
-            return
-        server, self._server = self._server, None
-        await self.client.aclose()
-        await server.before_stop()
-        await server.close()
-        await server.after_stop()
 
     @staticmethod
     def auth(token: str) -> dict[str, str]:
