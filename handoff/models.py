@@ -13,6 +13,10 @@
   token (never the token itself).
 - ``broker_cursors``: how far each consumer of an event broker has read
   (handoff.broker), so that a restart resumes where it stopped.
+- ``handoff_events``: a journal of every change, written in the same
+  transaction as the change itself (a transactional outbox): whatever reads
+  it (the contact-center adapters) sees each committed change once it is
+  committed, in order, even across a crash between the commit and the read.
 
 Every timestamp is naive UTC: SQLite has no time zones.
 """
@@ -81,6 +85,8 @@ handoffs = Table(
     Column("closed_at", DateTime, nullable=True),
     Column("resolution", Text, nullable=True),
     Column("last_customer_message_at", DateTime, nullable=True),
+    # When the customer was told nobody has picked the handoff up yet (handoff.pickup).
+    Column("pickup_notified_at", DateTime, nullable=True),
     UniqueConstraint("escalation_id", name="uq_handoffs_escalation_id"),
     # The queue: waiting handoffs by priority, then longest wait (escalation.queue_key).
     Index("ix_handoffs_queue", "status", "priority", "created_at", "id"),
@@ -140,6 +146,24 @@ broker_cursors = Table(
     # The id of the last broker row whose messages are stored.
     Column("position", BigInteger, nullable=False),
     Column("updated_at", DateTime, nullable=False),
+)
+
+# Types of handoff_events, the same names as the live stream's (handoff.events).
+EVENT_TYPES = ("handoff.created", "handoff.assigned", "handoff.closed", "message.created")
+
+handoff_events = Table(
+    "handoff_events",
+    metadata,
+    # Commit order on one writer; readers keep their own cursor on it.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("type", String(32), nullable=False),
+    Column("handoff_id", Integer, nullable=False),
+    Column("conversation_id", String(255), nullable=False),
+    # The event's data as the stream sends it: {"handoff": ...} or
+    # {"handoff_id": ..., "message": ...}; handoff.created carries the transcript.
+    Column("payload", JSON, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_handoff_events_handoff", "handoff_id", "id"),
 )
 
 

@@ -8,6 +8,7 @@ Routes (all but /health need ``Authorization: Bearer <token>``)::
     GET  /api/handoffs?status=&conversation_id=&limit=
     GET  /api/handoffs/<id>                    with its transcript
     POST /api/handoffs/<id>/claim              agent, supervisor
+    POST /api/handoffs/<id>/transfer           {to}: the assignee, or a supervisor
     POST /api/handoffs/<id>/messages           the assignee, or a supervisor
     POST /api/handoffs/<id>/close              the assignee, a supervisor, admin
     POST /api/handoffs/<id>/customer-messages  admin (the bot relays the customer)
@@ -46,15 +47,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import functools
-import hashlib
-import hmac
 import json
 import logging
 import math
 import sys
-from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from sanic import Sanic
@@ -63,6 +60,8 @@ from sanic.response import HTTPResponse
 from sanic.response import json as json_response
 
 from handoff import events as ev
+from handoff import operations
+from handoff.auth import ADMIN_ROLE, EVERYONE, PEOPLE, Principal, authorized
 from handoff.broker import SqlEventConsumer
 from handoff.events import EventHub
 from handoff.migrate import migrate
@@ -71,8 +70,6 @@ from handoff.models import (
     AGENT_ROLES,
     BOT,
     CUSTOMER,
-    DELIVERY_FAILED,
-    DELIVERY_SENT,
     STATUSES,
     SUPERVISOR_ROLE,
     WAITING,
@@ -81,7 +78,6 @@ from handoff.models import (
 from handoff.rasa_client import RasaClient
 from handoff.settings import HandoffSettings
 from handoff.store import (
-    Agent,
     AgentExists,
     Handoff,
     HandoffConflict,
@@ -97,10 +93,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-ADMIN_ROLE = "admin"
-PEOPLE = (AGENT_ROLE, SUPERVISOR_ROLE)
-EVERYONE = (ADMIN_ROLE, *PEOPLE)
-
 # Comments keep idle streams open through proxies; Sanic's RESPONSE_TIMEOUT
 # (60 s) also counts from the last write, so this must stay well below it.
 KEEPALIVE_S = 15.0
@@ -110,7 +102,6 @@ MAX_TEXT_LENGTH = 10_000
 Deliver = Callable[[str, str, str], Awaitable[None]]
 # True/False: the bot was (not) resumed; None: the hook does not say.
 OnClose = Callable[[Handoff], Awaitable[bool | None]]
-Handler = Callable[..., Coroutine[Any, Any, HTTPResponse | None]]
 
 
 class DeliveryError(Exception):
@@ -119,18 +110,6 @@ class DeliveryError(Exception):
 
 class InvalidRequest(Exception):
     """400: the body or a parameter is not what the route expects."""
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling: the admin, or an agent with their role."""
-
-    name: str
-    role: str
-
-    @property
-    def agent(self) -> Agent:
-        return Agent(0, self.name, self.role)
 
 
 # -- hooks -------------------------------------------------------------------------------
@@ -252,45 +231,6 @@ def _transcript(value: Any) -> list[NewMessage]:
             )
         )
     return messages
-
-
-# -- auth --------------------------------------------------------------------------------
-
-
-def _digest(token: str) -> bytes:
-    return hashlib.sha256(token.encode("utf-8")).digest()
-
-
-async def authenticate(request: Request) -> Principal | None:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
-        return None
-    settings: HandoffSettings = request.app.ctx.settings
-    # Digests have one length, so the comparison time says nothing about the token.
-    if settings.admin_token and hmac.compare_digest(_digest(token), _digest(settings.admin_token)):
-        return Principal(ADMIN_ROLE, ADMIN_ROLE)
-    agent = await request.app.ctx.store.agent_for_token(token)
-    return None if agent is None else Principal(agent.name, agent.role)
-
-
-def authorized(*roles: str) -> Callable[[Handler], Handler]:
-    def decorate(handler: Handler) -> Handler:
-        @functools.wraps(handler)
-        async def checked(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse | None:
-            principal = await authenticate(request)
-            if principal is None:
-                return json_response(
-                    {"error": "unauthorized"}, 401, headers={"WWW-Authenticate": "Bearer"}
-                )
-            if principal.role not in roles:
-                return json_response({"error": "forbidden"}, 403)
-            request.ctx.principal = principal
-            return await handler(request, *args, **kwargs)
-
-        return checked
-
-    return decorate
 
 
 # -- the app -----------------------------------------------------------------------------
@@ -477,6 +417,18 @@ def create_app(
         hub(request).publish(ev.HANDOFF_ASSIGNED, {"handoff": handoff.to_json()})
         return json_response(handoff.to_json())
 
+    @app.post("/api/handoffs/<handoff_id:int>/transfer")
+    @authorized(*PEOPLE)
+    async def transfer(request: Request, handoff_id: int) -> HTTPResponse:
+        to_agent = _string(_body(request), "to", max_length=128)
+        principal: Principal = request.ctx.principal
+        try:
+            handoff = await store(request).transfer(handoff_id, principal.agent, to_agent)
+        except ValueError as error:
+            raise InvalidRequest(str(error)) from None
+        hub(request).publish(ev.HANDOFF_ASSIGNED, {"handoff": handoff.to_json()})
+        return json_response(handoff.to_json())
+
     @app.post("/api/handoffs/<handoff_id:int>/messages")
     @authorized(*PEOPLE)
     async def agent_message(request: Request, handoff_id: int) -> HTTPResponse:
@@ -486,60 +438,32 @@ def create_app(
         if not isinstance(internal, bool):
             raise InvalidRequest("internal must be true or false")
         principal: Principal = request.ctx.principal
-        message = await store(request).agent_message(
-            handoff_id, principal.agent, text, internal=internal
+        sent = await operations.reply(
+            request.app, handoff_id, principal.agent, text, internal=internal
         )
-        if internal:
-            hub(request).publish(
-                ev.MESSAGE_CREATED, {"handoff_id": handoff_id, "message": message.to_json()}
-            )
-            return json_response({"message": message.to_json()}, 201)
-        handoff = await existing(request, handoff_id, with_transcript=False)
-        deliver: Deliver = request.app.ctx.deliver
-        try:
-            await deliver(handoff.channel, handoff.customer_id, text)
-        except Exception:
-            # Whatever the hook raised, the reply is recorded and the agent must
-            # learn it did not arrive; the cause goes to the log, not the client.
-            logger.exception("delivery of message %d of handoff %d failed", message.id, handoff_id)
-            message = await store(request).set_delivery(message.id, DELIVERY_FAILED)
-            hub(request).publish(
-                ev.MESSAGE_CREATED, {"handoff_id": handoff_id, "message": message.to_json()}
-            )
-            return json_response(
-                {
-                    "error": "delivery failed",
-                    "detail": "the reply was recorded but could not be delivered to the customer",
-                    "message": message.to_json(),
-                },
-                502,
-            )
-        message = await store(request).set_delivery(message.id, DELIVERY_SENT)
-        hub(request).publish(
-            ev.MESSAGE_CREATED, {"handoff_id": handoff_id, "message": message.to_json()}
+        if internal or sent.delivered:
+            return json_response({"message": sent.message.to_json()}, 201)
+        return json_response(
+            {
+                "error": "delivery failed",
+                "detail": "the reply was recorded but could not be delivered to the customer",
+                "message": sent.message.to_json(),
+            },
+            502,
         )
-        return json_response({"message": message.to_json()}, 201)
 
     @app.post("/api/handoffs/<handoff_id:int>/close")
     @authorized(*EVERYONE)
     async def close(request: Request, handoff_id: int) -> HTTPResponse:
         resolution = _optional_string(_body(request), "resolution", max_length=MAX_TEXT_LENGTH)
         principal: Principal = request.ctx.principal
-        handoff = await store(request).close(
+        handoff, resumed = await operations.close(
+            request.app,
             handoff_id,
             principal.name,
             resolution,
             supervisor=principal.role in (SUPERVISOR_ROLE, ADMIN_ROLE),
         )
-        hub(request).publish(ev.HANDOFF_CLOSED, {"handoff": handoff.to_json()})
-        on_close: OnClose = request.app.ctx.on_close
-        try:
-            resumed = await on_close(handoff)
-        except Exception:
-            # The handoff is closed either way; resuming the bot is the hook's
-            # job, and its failure must not undo the close, nor be hidden.
-            logger.exception("on_close hook failed for handoff %d", handoff_id)
-            resumed = False
         data = handoff.to_json()
         if resumed is not None:
             data["bot_resumed"] = resumed

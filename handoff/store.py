@@ -10,7 +10,11 @@ live here, in the database, not in the service:
   statement runs first changes the row, the other's changes nothing (its
   rowcount is 0) and gets :class:`HandoffConflict`;
 - closing and replying check the assignee in the same statement or
-  transaction as the write.
+  transaction as the write;
+- every change also writes its event to ``handoff_events`` in the same
+  transaction (a transactional outbox), so a reader of that journal (the
+  contact-center adapters) can neither miss a committed change nor see one
+  that was rolled back.
 
 SQLAlchemy's synchronous engine runs in worker threads (``asyncio.to_thread``),
 as in bot.channels.store: Rasa pins SQLAlchemy 1.4, and its asyncio extension
@@ -47,10 +51,16 @@ from handoff.models import (
     SUPERVISOR_ROLE,
     WAITING,
     agents,
+    handoff_events,
     handoffs,
     transcript_messages,
     utc_now,
 )
+
+HANDOFF_CREATED = "handoff.created"
+HANDOFF_ASSIGNED = "handoff.assigned"
+HANDOFF_CLOSED = "handoff.closed"
+MESSAGE_CREATED = "message.created"
 
 DEFAULT_LIST_LIMIT = 100
 TOKEN_BYTES = 32  # 256 bits: unguessable, so sha256 without salt or stretching suffices
@@ -143,6 +153,7 @@ class Handoff:
     closed_at: dt.datetime | None
     resolution: str | None
     last_customer_message_at: dt.datetime | None
+    pickup_notified_at: dt.datetime | None = None
     # Only filled by get(); lists leave it None to stay small.
     transcript: list[Message] | None = field(default=None, compare=False)
 
@@ -165,10 +176,23 @@ class Handoff:
             "closed_at": iso(self.closed_at),
             "resolution": self.resolution,
             "last_customer_message_at": iso(self.last_customer_message_at),
+            "pickup_notified_at": iso(self.pickup_notified_at),
         }
         if self.transcript is not None:
             data["transcript"] = [message.to_json() for message in self.transcript]
         return data
+
+
+@dataclass(frozen=True)
+class JournalEvent:
+    """One row of ``handoff_events``: a committed change, in commit order."""
+
+    id: int
+    type: str
+    handoff_id: int
+    conversation_id: str
+    payload: dict[str, Any]
+    created_at: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -201,6 +225,7 @@ def _handoff(row: Row, transcript: list[Message] | None = None) -> Handoff:
         closed_at=row.closed_at,
         resolution=row.resolution,
         last_customer_message_at=row.last_customer_message_at,
+        pickup_notified_at=row.pickup_notified_at,
         transcript=transcript,
     )
 
@@ -361,6 +386,9 @@ class HandoffStore:
                 ).inserted_primary_key[0]
                 for message in transcript:
                     self._insert_message(db, handoff_id, message)
+                created = self._read(db, int(handoff_id), with_transcript=True)
+                assert created is not None
+                self._emit(db, HANDOFF_CREATED, created, {"handoff": created.to_json()})
         except IntegrityError:
             with self._engine.connect() as db:
                 existing = db.execute(
@@ -438,17 +466,72 @@ class HandoffStore:
 
     def _get(self, handoff_id: int, with_transcript: bool = True) -> Handoff | None:
         with self._engine.connect() as db:
-            row = db.execute(select(handoffs).where(handoffs.c.id == handoff_id)).first()
-            if row is None:
-                return None
-            if not with_transcript:
-                return _handoff(row)
-            messages = db.execute(
-                select(transcript_messages)
-                .where(transcript_messages.c.handoff_id == handoff_id)
-                .order_by(transcript_messages.c.timestamp, transcript_messages.c.id)
-            ).all()
+            return self._read(db, handoff_id, with_transcript)
+
+    def _read(self, db: Connection, handoff_id: int, with_transcript: bool) -> Handoff | None:
+        row = db.execute(select(handoffs).where(handoffs.c.id == handoff_id)).first()
+        if row is None:
+            return None
+        if not with_transcript:
+            return _handoff(row)
+        messages = db.execute(
+            select(transcript_messages)
+            .where(transcript_messages.c.handoff_id == handoff_id)
+            .order_by(transcript_messages.c.timestamp, transcript_messages.c.id)
+        ).all()
         return _handoff(row, [_message(m) for m in messages])
+
+    def _emit(self, db: Connection, type_: str, handoff: Handoff, payload: dict[str, Any]) -> None:
+        """Journal a change, inside the transaction that makes it."""
+        db.execute(
+            insert(handoff_events).values(
+                type=type_,
+                handoff_id=handoff.id,
+                conversation_id=handoff.conversation_id,
+                payload=json.loads(json.dumps(payload)),
+                created_at=utc_now(),
+            )
+        )
+
+    def _emit_handoff(self, db: Connection, type_: str, handoff_id: int) -> None:
+        handoff = self._read(db, handoff_id, with_transcript=False)
+        assert handoff is not None
+        self._emit(db, type_, handoff, {"handoff": handoff.to_json()})
+
+    def _emit_message(self, db: Connection, handoff: Handoff, message_id: int) -> None:
+        row = db.execute(
+            select(transcript_messages).where(transcript_messages.c.id == message_id)
+        ).one()
+        self._emit(
+            db,
+            MESSAGE_CREATED,
+            handoff,
+            {"handoff_id": handoff.id, "message": _message(row).to_json()},
+        )
+
+    async def events_after(self, event_id: int, limit: int = 100) -> builtins.list[JournalEvent]:
+        """Journal events with an id above ``event_id``, oldest first."""
+        return await asyncio.to_thread(self._events_after, event_id, limit)
+
+    def _events_after(self, event_id: int, limit: int) -> builtins.list[JournalEvent]:
+        with self._engine.connect() as db:
+            rows = db.execute(
+                select(handoff_events)
+                .where(handoff_events.c.id > event_id)
+                .order_by(handoff_events.c.id)
+                .limit(limit)
+            ).all()
+        return [
+            JournalEvent(
+                row.id,
+                row.type,
+                row.handoff_id,
+                row.conversation_id,
+                dict(row.payload),
+                row.created_at,
+            )
+            for row in rows
+        ]
 
     async def open_handoff_for(self, conversation_id: str) -> Handoff | None:
         """The conversation's waiting or assigned handoff, if any."""
@@ -502,6 +585,8 @@ class HandoffStore:
                 .where(handoffs.c.id == handoff_id, handoffs.c.status == WAITING)
                 .values(status=ASSIGNED, assigned_to=agent, assigned_at=now)
             ).rowcount
+            if claimed:
+                self._emit_handoff(db, HANDOFF_ASSIGNED, handoff_id)
         handoff = self._get(handoff_id, with_transcript=False)
         if handoff is None:
             raise HandoffNotFound(handoff_id)
@@ -542,6 +627,8 @@ class HandoffStore:
                 .where(handoffs.c.id == handoff_id, allowed)
                 .values(status=CLOSED, closed_at=now, resolution=resolution)
             ).rowcount
+            if closed:
+                self._emit_handoff(db, HANDOFF_CLOSED, handoff_id)
         handoff = self._get(handoff_id, with_transcript=False)
         if handoff is None:
             raise HandoffNotFound(handoff_id)
@@ -552,6 +639,81 @@ class HandoffStore:
                 else "the handoff is not assigned to you"
             )
         return handoff
+
+    async def transfer(
+        self,
+        handoff_id: int,
+        by: Agent,
+        to_agent: str,
+        now: dt.datetime | None = None,
+    ) -> Handoff:
+        """Give an assigned handoff to another enabled agent: the assignee may hand
+        over their own, a supervisor any open one (a waiting one too, which
+        assigns it). HandoffConflict otherwise; ValueError for an unknown agent."""
+        return await asyncio.to_thread(
+            self._transfer, handoff_id, by, to_agent, to_utc(now or utc_now())
+        )
+
+    def _transfer(self, handoff_id: int, by: Agent, to_agent: str, now: dt.datetime) -> Handoff:
+        with self._write() as db:
+            target = db.execute(
+                select(agents.c.name).where(agents.c.name == to_agent, agents.c.disabled.is_(False))
+            ).first()
+            if target is None:
+                raise ValueError(f"no enabled agent is named {to_agent!r}")
+            handoff = self._lock_handoff(db, handoff_id)
+            if handoff.status == CLOSED:
+                raise HandoffConflict("the handoff is closed")
+            if not by.is_supervisor and (
+                handoff.status != ASSIGNED or handoff.assigned_to != by.name
+            ):
+                raise HandoffConflict("the handoff is not assigned to you")
+            db.execute(
+                update(handoffs)
+                .where(handoffs.c.id == handoff_id)
+                .values(status=ASSIGNED, assigned_to=to_agent, assigned_at=now)
+            )
+            self._emit_handoff(db, HANDOFF_ASSIGNED, handoff_id)
+            moved = self._read(db, handoff_id, with_transcript=False)
+        assert moved is not None
+        return moved
+
+    async def unnotified_waiting(self, created_before: dt.datetime) -> builtins.list[Handoff]:
+        """Waiting handoffs created before the given time whose customer has not
+        been told yet that nobody has picked them up (handoff.pickup)."""
+        return await asyncio.to_thread(self._unnotified_waiting, to_utc(created_before))
+
+    def _unnotified_waiting(self, created_before: dt.datetime) -> builtins.list[Handoff]:
+        with self._engine.connect() as db:
+            rows = db.execute(
+                select(handoffs)
+                .where(
+                    handoffs.c.status == WAITING,
+                    handoffs.c.pickup_notified_at.is_(None),
+                    handoffs.c.created_at < created_before,
+                )
+                .order_by(handoffs.c.priority, handoffs.c.created_at, handoffs.c.id)
+            ).all()
+        return [_handoff(row) for row in rows]
+
+    async def mark_pickup_notified(self, handoff_id: int, now: dt.datetime | None = None) -> bool:
+        """Record that the customer was told; False if already recorded or no longer waiting."""
+        return await asyncio.to_thread(
+            self._mark_pickup_notified, handoff_id, to_utc(now or utc_now())
+        )
+
+    def _mark_pickup_notified(self, handoff_id: int, now: dt.datetime) -> bool:
+        with self._write() as db:
+            changed = db.execute(
+                update(handoffs)
+                .where(
+                    handoffs.c.id == handoff_id,
+                    handoffs.c.status == WAITING,
+                    handoffs.c.pickup_notified_at.is_(None),
+                )
+                .values(pickup_notified_at=now)
+            ).rowcount
+        return bool(changed)
 
     # -- transcript ----------------------------------------------------------------------
 
@@ -581,6 +743,7 @@ class HandoffStore:
                 message_id = self._insert_message(db, handoff_id, message)
                 if message.role == CUSTOMER:
                     self._touch_customer(db, handoff_id, message.timestamp)
+                self._emit_message(db, handoff, message_id)
         except IntegrityError:
             with self._engine.connect() as db:
                 row = db.execute(
@@ -636,6 +799,7 @@ class HandoffStore:
                 author=agent.name,
                 delivery=None if internal else DELIVERY_PENDING,
             )
+            self._emit_message(db, handoff, message_id)
         return self._message(message_id)
 
     def _lock_handoff(self, db: Connection, handoff_id: int) -> Handoff:
