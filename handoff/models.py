@@ -10,7 +10,9 @@
   channel's message id) is unique, so a retried append is a no-op;
   ``internal`` marks agents' notes, which the customer never sees.
 - ``agents``: people who use the desk, with the SHA-256 hash of their bearer
-  token (never the token itself).
+  token (never the token itself), and the slow hash of their desk password.
+- ``desk_sessions``: signed-in desk sessions, by the SHA-256 hash of the
+  session cookie (never the cookie itself), with when they expire.
 - ``broker_cursors``: how far each consumer of an event broker has read
   (handoff.broker), so that a restart resumes where it stopped.
 - ``handoff_events``: a journal of every change, written in the same
@@ -135,8 +137,26 @@ agents = Table(
     Column("token_hash", String(64), nullable=False),
     Column("created_at", DateTime, nullable=False),
     Column("disabled", Boolean, nullable=False, default=False),
+    # A slow, salted hash (handoff.desk): passwords are guessable, unlike tokens.
+    Column("password_hash", String(255), nullable=True),
     UniqueConstraint("name", name="uq_agents_name"),
     UniqueConstraint("token_hash", name="uq_agents_token_hash"),
+)
+
+desk_sessions = Table(
+    "desk_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column(
+        "agent_id",
+        Integer,
+        ForeignKey("agents.id", ondelete="CASCADE", name="fk_desk_sessions_agent"),
+        nullable=False,
+    ),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("last_seen_at", DateTime, nullable=False),
+    Index("ix_desk_sessions_agent", "agent_id"),
 )
 
 broker_cursors = Table(

@@ -10,7 +10,7 @@ from handoff.migrate import downgrade, migrate
 from handoff.models import metadata
 from handoff.store import build_engine
 
-TABLES = {"handoffs", "transcript_messages", "agents", "broker_cursors", "handoff_events"}
+TABLES = {"handoffs", "transcript_messages", "agents", "broker_cursors", "handoff_events", "desk_sessions"}
 
 
 def table_names(database_url: str) -> set[str]:
