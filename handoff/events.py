@@ -1,7 +1,8 @@
 """Live events of the handoff service, for the server-sent event stream.
 
 Types: ``handoff.created``, ``handoff.assigned``, ``handoff.closed`` (data: the
-handoff) and ``message.created`` (data: ``{"handoff_id", "message"}``).
+handoff), ``message.created`` (data: ``{"handoff_id", "message"}``) and
+``handoff.overdue`` (data: ``{"handoff_id", "waited_s", "queue_position"}``).
 
 The hub lives in the service's memory: the service runs as a single worker,
 so every change passes through it. A ring buffer of recent events lets a
@@ -31,6 +32,8 @@ DEFAULT_SUBSCRIBER_BACKLOG = 1000
 HANDOFF_CREATED = "handoff.created"
 HANDOFF_ASSIGNED = "handoff.assigned"
 HANDOFF_CLOSED = "handoff.closed"
+# A handoff waited past the pickup timeout (data: handoff_id, waited_s, queue_position).
+HANDOFF_OVERDUE = "handoff.overdue"
 MESSAGE_CREATED = "message.created"
 STREAM_RESET = "stream.reset"
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -39,6 +40,7 @@ DEFAULT_BACKOFF_S = 0.5  # then 1 s, 2 s: about 3.5 s of Rasa restarting covered
 RESUMED_RESPONSE = "utter_handoff_resumed"
 # Characters a URL path segment may carry unencoded, besides letters, digits and -._~
 PATH_SEGMENT_SAFE = "!$&'()*+,;=:@"
+SHOWN_CONVERSATION = re.compile(r"/conversations/[^/]+")
 
 
 class RasaError(Exception):
@@ -76,33 +78,55 @@ class RasaClient:
         # and only the rest (spaces, "/", "?"...) is encoded.
         return f"/conversations/{quote(conversation_id, safe=PATH_SEGMENT_SAFE)}"
 
-    async def _post(self, path: str, body: Any, params: dict[str, str] | None = None) -> None:
+    async def _request(
+        self, method: str, path: str, body: Any = None, params: dict[str, str] | None = None
+    ) -> httpx.Response:
+        # Conversation ids are phone numbers on SMS: logs and errors name the route only.
+        shown = SHOWN_CONVERSATION.sub("/conversations/…", path)
         query = dict(params or {})
         if self._token:
             query["token"] = self._token
         for attempt in range(1, self._attempts + 1):
             try:
-                response = await self._client.post(path, json=body, params=query)
+                response = await self._client.request(method, path, json=body, params=query)
             except httpx.TransportError as error:
                 problem = f"{type(error).__name__}: {error}"
             else:
                 if response.is_success:
-                    return
+                    return response
                 problem = f"HTTP {response.status_code}: {response.text[:200]}"
                 if response.status_code < 500:
-                    raise RasaError(f"POST {path} failed with {problem}")
+                    raise RasaError(f"{method} {shown} failed with {problem}")
             if attempt == self._attempts:
-                raise RasaError(f"POST {path} failed {attempt} times; last: {problem}")
+                raise RasaError(f"{method} {shown} failed {attempt} times; last: {problem}")
             delay = self._backoff_s * 2 ** (attempt - 1)
             logger.warning(
-                "POST %s to Rasa failed (%s), attempt %d of %d; retrying in %.1f s",
-                path,
+                "%s %s to Rasa failed (%s), attempt %d of %d; retrying in %.1f s",
+                method,
+                shown,
                 problem,
                 attempt,
                 self._attempts,
                 delay,
             )
             await asyncio.sleep(delay)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    async def _post(self, path: str, body: Any, params: dict[str, str] | None = None) -> None:
+        await self._request("POST", path, body, params)
+
+    async def events(self, conversation_id: str) -> list[dict[str, Any]]:
+        """The events of the conversation's current session, oldest first."""
+        response = await self._request(
+            "GET",
+            f"{self._conversation(conversation_id)}/tracker",
+            params={"include_events": "AFTER_RESTART"},
+        )
+        try:
+            events = response.json().get("events") or []
+        except (ValueError, AttributeError):
+            raise RasaError("the tracker Rasa sent is not a JSON object") from None
+        return [event for event in events if isinstance(event, dict)]
 
     async def resume(self, conversation_id: str) -> None:
         """Let the bot answer this conversation again."""

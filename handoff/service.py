@@ -63,6 +63,7 @@ from handoff import events as ev
 from handoff import operations
 from handoff.auth import ADMIN_ROLE, EVERYONE, PEOPLE, Principal, authorized
 from handoff.broker import SqlEventConsumer
+from handoff.catch_up import catch_up, is_late
 from handoff.events import EventHub
 from handoff.migrate import migrate
 from handoff.models import (
@@ -75,7 +76,8 @@ from handoff.models import (
     WAITING,
     utc_now,
 )
-from handoff.rasa_client import RasaClient
+from handoff.pickup import PickupWatcher
+from handoff.rasa_client import RasaClient, RasaError
 from handoff.settings import HandoffSettings
 from handoff.store import (
     AgentExists,
@@ -96,6 +98,9 @@ logger = logging.getLogger(__name__)
 # Comments keep idle streams open through proxies; Sanic's RESPONSE_TIMEOUT
 # (60 s) also counts from the last write, so this must stay well below it.
 KEEPALIVE_S = 15.0
+# How long creating a late handoff may wait for Rasa's tracker (handoff.catch_up):
+# the outbox that calls is waiting too.
+CATCH_UP_TIMEOUT_S = 5.0
 MAX_LIST_LIMIT = 500
 MAX_TEXT_LENGTH = 10_000
 
@@ -287,10 +292,21 @@ def create_app(
                 poll_s=settings.broker_poll_s,
             )
             app.ctx.broker.start()
+        app.ctx.pickup = PickupWatcher(
+            app.ctx.store,
+            settings,
+            app.ctx.deliver,
+            app.ctx.events.publish,
+            check_s=min(15.0, settings.pickup_timeout_s / 4),
+        )
+        app.ctx.pickup.start()
 
     @app.before_server_stop
     async def end_streams(app: Sanic, _loop: Any) -> None:
-        # The consumer first: it publishes to the hub and writes to the store.
+        # The background tasks first: they publish to the hub and write to the store.
+        if getattr(app.ctx, "pickup", None) is not None:
+            await app.ctx.pickup.stop()
+            app.ctx.pickup = None
         if app.ctx.broker is not None:
             await app.ctx.broker.stop()
             app.ctx.broker = None
@@ -316,6 +332,25 @@ def create_app(
     @app.exception(HandoffConflict)
     async def conflict(_request: Request, error: HandoffConflict) -> HTTPResponse:
         return json_response({"error": "conflict", "detail": str(error)}, 409)
+
+    async def catch_up_if_late(app: Sanic, handoff_id: int) -> None:
+        # Also when the outbox retries (created False): an earlier attempt may
+        # have created the handoff and failed before catching up.
+        rasa: RasaClient | None = app.ctx.rasa
+        full = await app.ctx.store.get(handoff_id)
+        if rasa is None or full is None or full.status == "closed" or not is_late(full):
+            return
+        try:
+            await asyncio.wait_for(
+                catch_up(app.ctx.store, rasa, full, app.ctx.events.publish), CATCH_UP_TIMEOUT_S
+            )
+        except (RasaError, asyncio.TimeoutError) as error:
+            logger.error(
+                "handoff %d was created late and what the customer wrote meanwhile "
+                "could not be read from Rasa: %s",
+                handoff_id,
+                error or "timed out",
+            )
 
     def store(request: Request) -> HandoffStore:
         handoff_store: HandoffStore = request.app.ctx.store
@@ -373,6 +408,7 @@ def create_app(
         )
         if created:
             hub(request).publish(ev.HANDOFF_CREATED, {"handoff": handoff.to_json()})
+        await catch_up_if_late(request.app, handoff.id)
         now = utc_now()
         position = await store(request).queue_position(handoff.id)
         opening = settings.business_hours.next_opening(now)

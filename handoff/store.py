@@ -724,22 +724,39 @@ class HandoffStore:
         text: str,
         timestamp: dt.datetime | None = None,
         source_event_id: str | None = None,
+        *,
+        unless_present: bool = False,
     ) -> tuple[Message, bool]:
         """Record a customer or bot message: (message, True), or (the earlier one, False)
-        when ``source_event_id`` was recorded before. HandoffConflict once closed."""
+        when ``source_event_id`` was recorded before. HandoffConflict once closed.
+
+        ``unless_present``: also (the earlier one, False) when the transcript
+        already holds a message of that role with that text at that time,
+        whatever its source: the same Rasa event can arrive through the bot's
+        outbox, the event broker and a catch-up read of the tracker, each with
+        its own id (or none). Checked in the write transaction, so two of them
+        racing still record it once.
+        """
         return await asyncio.to_thread(
             self._append_message,
             handoff_id,
             NewMessage(role, text, to_utc(timestamp or utc_now()), source_event_id),
+            unless_present,
         )
 
-    def _append_message(self, handoff_id: int, message: NewMessage) -> tuple[Message, bool]:
+    def _append_message(
+        self, handoff_id: int, message: NewMessage, unless_present: bool = False
+    ) -> tuple[Message, bool]:
         _check_role(message.role)
         try:
             with self._write() as db:
                 handoff = self._lock_handoff(db, handoff_id)
                 if handoff.status == CLOSED:
                     raise HandoffConflict("the handoff is closed")
+                if unless_present:
+                    present = self._same_message(db, handoff_id, message)
+                    if present is not None:
+                        return present, False
                 message_id = self._insert_message(db, handoff_id, message)
                 if message.role == CUSTOMER:
                     self._touch_customer(db, handoff_id, message.timestamp)
@@ -755,6 +772,23 @@ class HandoffStore:
                 raise
             return _message(row), False
         return self._message(message_id), True
+
+    def _same_message(self, db: Connection, handoff_id: int, message: NewMessage) -> Message | None:
+        # A millisecond either way: times travel as floats and ISO strings.
+        at = to_utc(message.timestamp)
+        margin = dt.timedelta(milliseconds=1)
+        m = transcript_messages.c
+        row = db.execute(
+            select(transcript_messages)
+            .where(
+                m.handoff_id == handoff_id,
+                m.role == message.role,
+                m.text == message.text,
+                m.timestamp.between(at - margin, at + margin),
+            )
+            .limit(1)
+        ).first()
+        return None if row is None else _message(row)
 
     def _touch_customer(self, db: Connection, handoff_id: int, at: dt.datetime) -> None:
         last = handoffs.c.last_customer_message_at

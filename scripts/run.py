@@ -73,7 +73,7 @@ def services(env: dict[str, str], *, handoff: bool = False) -> list[Service]:
         *([handoff_service] if handoff else []),
         Service(
             "action server",
-            [python, "-m", "rasa_sdk", "--actions", "actions", "--port", actions_port],
+            [python, "-m", "actions.server", "--port", actions_port],
             f"http://127.0.0.1:{actions_port}/health",
         ),
         Service("Rasa server", [python, "-m", "bot.server"], f"http://127.0.0.1:{rasa_port}/"),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -25,6 +25,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.api.handoff import HandoffClient
 from actions.backend import (
     BackendUnavailable,
     CancelOutcome,
@@ -36,7 +37,9 @@ from actions.backend import (
     ReturnResult,
 )
 from actions.backend.sql import SqlBackend
+from actions.handoff_outbox import HandoffSender, Outbox, OutboxForwarder
 from actions.settings import ActionSettings
+from tests.fakes.handoff import FakeHandoffService
 
 DOMAIN_FILE = Path(__file__).resolve().parents[2] / "domain.yml"
 
@@ -428,3 +431,41 @@ def bot_says(dispatcher: CollectingDispatcher, domain: dict[str, Any]) -> BotSay
         return [render(message, domain) for message in dispatcher.messages]
 
     return replies
+
+
+# -- the handoff outbox ----------------------------------------------------------------
+
+TOKEN = "handoff-test-admin-token"
+
+
+@pytest.fixture
+def service() -> Iterator[FakeHandoffService]:
+    fake = FakeHandoffService(TOKEN).start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def outbox_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'var' / 'handoff_outbox.db'}"
+
+
+Make = Callable[..., Awaitable[HandoffSender]]
+
+
+@pytest.fixture
+async def make_sender(outbox_url: str) -> AsyncIterator[Make]:
+    """Builds senders for a service URL and an outbox; all are closed after the test."""
+    made: list[HandoffSender] = []
+
+    async def make(url: str, database_url: str = outbox_url) -> HandoffSender:
+        outbox = Outbox(database_url)
+        client = HandoffClient(url, TOKEN, timeout_s=2.0)
+        forwarder = OutboxForwarder(outbox, client, retry_base_s=0.02, retry_max_s=0.1)
+        sender = HandoffSender(outbox, forwarder)
+        made.append(sender)
+        return sender
+
+    yield make
+    for sender in made:
+        await sender.close()

@@ -13,7 +13,7 @@ import datetime as dt
 import inspect
 import socket
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, ConversationPaused, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.api.handoff import HandoffClient, HandoffReceipt
+from actions.api.handoff import HandoffReceipt
 from actions.handoff import (
     ActionHandoff,
     escalation_id_for,
@@ -38,11 +38,10 @@ from actions.handoff_outbox import (
 )
 from handoff.escalation import EscalationSettings, decide
 from handoff.turns import conversation_turns
-from tests.actions.conftest import render
+from tests.actions.conftest import TOKEN, Make, render
 from tests.fakes.handoff import WAIT_PER_PLACE_S, FakeHandoffService
 from tests.fakes.server import Reply
 
-TOKEN = "handoff-test-admin-token"
 SENDER = "demo-alice"
 T0 = 1_718_000_000.0  # 2024-06-10 06:13:20 UTC
 
@@ -127,8 +126,12 @@ def angry_conversation() -> list[dict[str, Any]]:
         # This session.
         *session_start(T0),
         action("action_listen", T0),
-        user("where is my order 12345678", "check_order_status", T0 + 1,
-             entities={"order_id": "12345678"}),
+        user(
+            "where is my order 12345678",
+            "check_order_status",
+            T0 + 1,
+            entities={"order_id": "12345678"},
+        ),
         action("action_check_order_status", T0 + 2),
         bot("Your order 12345678 shipped with UPS.", "utter_order_status_shipped", T0 + 2),
         action("action_listen", T0 + 3),
@@ -161,39 +164,6 @@ ALICE_SLOTS = {"order_id": "12345678", "email": "alice.martin@example.com"}
 
 
 @pytest.fixture
-def service() -> Iterator[FakeHandoffService]:
-    fake = FakeHandoffService(TOKEN).start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def outbox_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'var' / 'handoff_outbox.db'}"
-
-
-Make = Callable[..., Awaitable[HandoffSender]]
-
-
-@pytest.fixture
-async def make_sender(outbox_url: str) -> AsyncIterator[Make]:
-    """Builds senders for a service URL and an outbox; all are closed after the test."""
-    made: list[HandoffSender] = []
-
-    async def make(url: str, database_url: str = outbox_url) -> HandoffSender:
-        outbox = Outbox(database_url)
-        client = HandoffClient(url, TOKEN, timeout_s=2.0)
-        forwarder = OutboxForwarder(outbox, client, retry_base_s=0.02, retry_max_s=0.1)
-        sender = HandoffSender(outbox, forwarder)
-        made.append(sender)
-        return sender
-
-    yield make
-    for sender in made:
-        await sender.close()
-
-
-@pytest.fixture
 async def sender(make_sender: Make, service: FakeHandoffService) -> HandoffSender:
     return await make_sender(service.url)
 
@@ -216,9 +186,7 @@ def closed_port() -> int:
     return port  # nothing listens on it once the socket is closed
 
 
-async def eventually(
-    check: Callable[[], Awaitable[bool] | bool], timeout_s: float = 10.0
-) -> None:
+async def eventually(check: Callable[[], Awaitable[bool] | bool], timeout_s: float = 10.0) -> None:
     """Wait until ``check`` holds (the forwarder works in the background)."""
     deadline = asyncio.get_running_loop().time() + timeout_s
     while True:
@@ -274,10 +242,16 @@ async def test_escalation_posts_the_request_and_tells_the_place_in_the_queue(
     }
     # This session only, customer and bot, with their times.
     assert body["transcript"] == [
-        {"role": "customer", "text": "where is my order 12345678",
-         "timestamp": "2024-06-10T06:13:21+00:00"},
-        {"role": "bot", "text": "Your order 12345678 shipped with UPS.",
-         "timestamp": "2024-06-10T06:13:22+00:00"},
+        {
+            "role": "customer",
+            "text": "where is my order 12345678",
+            "timestamp": "2024-06-10T06:13:21+00:00",
+        },
+        {
+            "role": "bot",
+            "text": "Your order 12345678 shipped with UPS.",
+            "timestamp": "2024-06-10T06:13:22+00:00",
+        },
         {"role": "customer", "text": ANGRY, "timestamp": "2024-06-10T06:14:20+00:00"},
     ]
     entry = await sender.outbox.get(body["escalation_id"])
@@ -324,8 +298,7 @@ async def test_the_same_escalation_twice_makes_one_handoff(
 def test_escalation_ids_are_stable_per_message() -> None:
     conversation = angry_conversation()
     again = angry_conversation()
-    later = [*conversation, action("action_listen", T0 + 61),
-             user("hello??", "greet", T0 + 90)]
+    later = [*conversation, action("action_listen", T0 + 61), user("hello??", "greet", T0 + 90)]
 
     assert escalation_id_for(tracker_for(conversation)) == escalation_id_for(tracker_for(again))
     assert escalation_id_for(tracker_for(conversation)) != escalation_id_for(tracker_for(later))
@@ -408,7 +381,9 @@ async def test_connection_refused_the_customer_is_still_promised_a_person(
 
 
 async def test_when_the_outbox_cannot_be_written_nothing_is_promised(
-    make_sender: Make, service: FakeHandoffService, handoff_domain: dict[str, Any],
+    make_sender: Make,
+    service: FakeHandoffService,
+    handoff_domain: dict[str, Any],
     tmp_path: Path,
 ) -> None:
     blocker = tmp_path / "not-a-directory"
@@ -463,13 +438,16 @@ async def test_a_down_service_stops_the_pass_and_rows_stay_in_order(
 
 
 async def test_backoff_doubles_up_to_a_ceiling(sender: HandoffSender) -> None:
-    forwarder = OutboxForwarder(sender.outbox, sender.forwarder.client,
-                                retry_base_s=2.0, retry_max_s=60.0)
+    forwarder = OutboxForwarder(
+        sender.outbox, sender.forwarder.client, retry_base_s=2.0, retry_max_s=60.0
+    )
     assert [forwarder.retry_delay(n) for n in (1, 2, 3, 6, 7, 20)] == [2, 4, 8, 60, 60, 60]
 
 
 def test_the_flush_command_delivers_what_is_pending(
-    service: FakeHandoffService, outbox_url: str, monkeypatch: pytest.MonkeyPatch,
+    service: FakeHandoffService,
+    outbox_url: str,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     async def record() -> None:
@@ -523,8 +501,13 @@ def test_openings_are_shown_in_the_business_hours_offset() -> None:
 def test_receipts_tolerate_missing_or_malformed_fields() -> None:
     assert HandoffReceipt.from_json({"id": 7}) == HandoffReceipt("7")
     receipt = HandoffReceipt.from_json(
-        {"id": 7, "queue_position": "3", "expected_wait_s": -1, "business_hours_open": "no",
-         "next_opening": "2024-06-17T09:00:00Z"}
+        {
+            "id": 7,
+            "queue_position": "3",
+            "expected_wait_s": -1,
+            "business_hours_open": "no",
+            "next_opening": "2024-06-17T09:00:00Z",
+        }
     )
     assert receipt.queue_position is None
     assert receipt.expected_wait_s is None

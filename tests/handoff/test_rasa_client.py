@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
@@ -14,22 +15,12 @@ from handoff.rasa_client import RasaClient, RasaError
 from handoff.service import create_app
 from handoff.settings import HandoffSettings
 from handoff.store import Handoff
-from tests.fakes.server import FakeApi, Recorded, Reply
+from tests.fakes.rasa import FakeRasa
+from tests.fakes.server import Reply
 from tests.handoff.conftest import ADMIN_TOKEN, FakeDelivery, Service
 
 TOKEN = "rasa-secret"
 PHONE = "+4915112345678"  # a sender id that needs escaping in a path
-
-
-class FakeRasa(FakeApi):
-    """Rasa 3.6's answers: the tracker for events, tracker and messages for execute."""
-
-    def handle(self, request: Recorded) -> Reply:
-        conversation = request.path.split("/")[2]
-        tracker = {"sender_id": conversation, "paused": False, "events": []}
-        if request.path.endswith("/execute"):
-            return Reply(200, {"tracker": tracker, "messages": []})
-        return Reply(200, tracker)
 
 
 @pytest.fixture
@@ -48,10 +39,23 @@ async def client(rasa: FakeRasa) -> AsyncIterator[RasaClient]:
 
 def handoff_for(conversation_id: str) -> Handoff:
     return Handoff(
-        id=7, escalation_id="esc", conversation_id=conversation_id, channel="twilio_sms",
-        customer_id=conversation_id, customer={}, reasons=[], priority=2, anger=0.0,
-        summary={}, status="closed", assigned_to="ann", created_at=None,  # type: ignore[arg-type]
-        assigned_at=None, closed_at=None, resolution="refunded", last_customer_message_at=None,
+        id=7,
+        escalation_id="esc",
+        conversation_id=conversation_id,
+        channel="twilio_sms",
+        customer_id=conversation_id,
+        customer={},
+        reasons=[],
+        priority=2,
+        anger=0.0,
+        summary={},
+        status="closed",
+        assigned_to="ann",
+        created_at=None,  # type: ignore[arg-type]
+        assigned_at=None,
+        closed_at=None,
+        resolution="refunded",
+        last_customer_message_at=None,
     )
 
 
@@ -90,9 +94,7 @@ async def test_no_token_no_token_parameter(rasa: FakeRasa) -> None:
     assert rasa.requests[0].query == {}
 
 
-async def test_hand_back_resumes_then_says_it_is_back(
-    rasa: FakeRasa, client: RasaClient
-) -> None:
+async def test_hand_back_resumes_then_says_it_is_back(rasa: FakeRasa, client: RasaClient) -> None:
     assert await client.hand_back(handoff_for("ann")) is True
     assert [request.path.rsplit("/", 1)[-1] for request in rasa.requests] == [
         "events",
@@ -162,7 +164,16 @@ async def close_new_handoff(service: Service) -> dict[str, object]:
     created = await service.admin(
         "POST",
         "/api/handoffs",
-        json={"escalation_id": "e1", "conversation_id": PHONE, "channel": "sms", "priority": 2},
+        json={
+            "escalation_id": "e1",
+            "conversation_id": PHONE,
+            "channel": "sms",
+            "priority": 2,
+            # Sent at once, as the bot's outbox does: no catch-up read of Rasa.
+            "transcript": [
+                {"role": "customer", "text": "a refund please", "timestamp": time.time()}
+            ],
+        },
     )
     assert created.status_code == 201, created.text
     closed = await service.admin(
@@ -195,3 +206,18 @@ async def test_a_close_succeeds_but_says_so_when_rasa_refuses(
     data = await close_new_handoff(service_with_rasa)
     assert data["bot_resumed"] is False
     assert len(rasa.requests) == 1  # no notice from a bot that was not resumed
+
+
+async def test_events_reads_the_current_session(client: RasaClient, rasa: FakeRasa) -> None:
+    rasa.events[PHONE] = [{"event": "user", "text": "hi", "timestamp": 1.0}, "junk"]  # type: ignore[list-item]
+    assert await client.events(PHONE) == [{"event": "user", "text": "hi", "timestamp": 1.0}]
+    [request] = rasa.requests
+    assert request.method == "GET"
+    assert request.path == f"/conversations/{PHONE}/tracker"
+    assert request.query == {"include_events": ["AFTER_RESTART"], "token": [TOKEN]}
+
+
+async def test_events_retries_while_rasa_restarts(client: RasaClient, rasa: FakeRasa) -> None:
+    rasa.fail_next(Reply(503, {}))
+    assert await client.events(PHONE) == []
+    assert len(rasa.requests) == 2

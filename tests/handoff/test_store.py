@@ -321,3 +321,122 @@ async def test_agents_and_tokens(store: HandoffStore) -> None:
         await store.create_agent("ann", "supervisor")
     with pytest.raises(ValueError, match="role"):
         await store.create_agent("zed", "admin")
+
+
+# -- the change journal, transfers, pickup notices -----------------------------------------
+
+
+async def test_every_change_is_journaled_in_order(store: HandoffStore) -> None:
+    handoff = await new_handoff(
+        store, "ann", transcript=[NewMessage("customer", "WHERE IS IT", at(-5), "r-1")]
+    )
+    await store.append_message(handoff.id, "customer", "hello??", at(1), "r-2")
+    await store.claim(handoff.id, "sam")
+    await store.agent_message(handoff.id, Agent(1, "sam", "agent"), "On it")
+    await store.close(handoff.id, "sam", "tracking given")
+
+    journal = await store.events_after(0)
+    assert [e.type for e in journal] == [
+        "handoff.created",
+        "message.created",
+        "handoff.assigned",
+        "message.created",
+        "handoff.closed",
+    ]
+    assert all(e.handoff_id == handoff.id and e.conversation_id == "conv-ann" for e in journal)
+    created = journal[0].payload["handoff"]
+    assert [m["text"] for m in created["transcript"]] == ["WHERE IS IT"]
+    assert journal[1].payload["message"]["text"] == "hello??"
+    assert journal[3].payload["message"]["author"] == "sam"
+    assert journal[4].payload["handoff"]["resolution"] == "tracking given"
+    # A reader resumes after the last id it handled.
+    assert [e.type for e in await store.events_after(journal[2].id)] == [
+        "message.created",
+        "handoff.closed",
+    ]
+
+
+async def test_changes_that_fail_journal_nothing(store: HandoffStore) -> None:
+    handoff = await new_handoff(store, "ann")
+    await new_handoff(store, "bob")
+    await store.claim(handoff.id, "sam")
+    before = len(await store.events_after(0))
+    with pytest.raises(HandoffConflict):
+        await store.claim(handoff.id, "kim")
+    # Idempotent retries record nothing new either.
+    _, created = await store.create_handoff(
+        escalation_id="esc-ann", conversation_id="conv-ann", channel="sms",
+        customer_id="x", priority=3,
+    )  # fmt: skip
+    assert not created
+    assert len(await store.events_after(0)) == before
+
+
+async def test_transfer_by_assignee_or_supervisor(store: HandoffStore) -> None:
+    await store.create_agent("sam", "agent")
+    await store.create_agent("kim", "agent")
+    await store.create_agent("sue", "supervisor")
+    handoff = await new_handoff(store, "ann")
+    sam, kim, sue = Agent(1, "sam", "agent"), Agent(2, "kim", "agent"), Agent(3, "sue", "supervisor")
+
+    with pytest.raises(HandoffConflict):
+        await store.transfer(handoff.id, sam, "kim")  # waiting: not sam's to give
+    await store.claim(handoff.id, "sam")
+    with pytest.raises(HandoffConflict):
+        await store.transfer(handoff.id, kim, "kim")  # kim cannot take it
+    with pytest.raises(ValueError, match="no enabled agent"):
+        await store.transfer(handoff.id, sam, "nobody")
+
+    moved = await store.transfer(handoff.id, sam, "kim")
+    assert (moved.status, moved.assigned_to) == ("assigned", "kim")
+    assert (await store.transfer(handoff.id, sue, "sam")).assigned_to == "sam"
+    journal = [e for e in await store.events_after(0) if e.type == "handoff.assigned"]
+    assert [e.payload["handoff"]["assigned_to"] for e in journal] == ["sam", "kim", "sam"]
+
+    await store.close(handoff.id, "sam")
+    with pytest.raises(HandoffConflict):
+        await store.transfer(handoff.id, sue, "kim")
+
+
+async def test_unless_present_records_a_message_once_whatever_its_source(
+    store: HandoffStore,
+) -> None:
+    handoff = await new_handoff(
+        store, "ann", transcript=[NewMessage("customer", "hello?", at(1), None)]
+    )
+    # The same Rasa event through the broker, and through a catch-up read.
+    earlier, created = await store.append_message(
+        handoff.id, "customer", "hello?", at(1.0004), "rasa-sql-9", unless_present=True
+    )
+    assert not created and earlier.source_event_id is None
+    _, created = await store.append_message(
+        handoff.id, "customer", "hello?", at(2), "rasa-sql-10", unless_present=True
+    )
+    assert created  # the customer said it again, later
+    _, created = await store.append_message(
+        handoff.id, "bot", "hello?", at(1), unless_present=True
+    )
+    assert created  # another role
+    full = await store.get(handoff.id)
+    assert full is not None and full.transcript is not None
+    assert [(m.role, m.text) for m in full.transcript] == [
+        ("customer", "hello?"),
+        ("bot", "hello?"),
+        ("customer", "hello?"),
+    ]
+
+
+async def test_pickup_notices_are_claimed_once(store: HandoffStore) -> None:
+    old = await new_handoff(store, "ann", created=0)
+    claimed = await new_handoff(store, "bob", created=10)
+    await new_handoff(store, "cy", created=600)
+    await store.claim(claimed.id, "sam")
+
+    overdue = await store.unnotified_waiting(at(300))
+    assert [h.id for h in overdue] == [old.id]
+    assert await store.mark_pickup_notified(old.id, at(301))
+    assert not await store.mark_pickup_notified(old.id, at(302))  # told once
+    assert not await store.mark_pickup_notified(claimed.id, at(302))  # not waiting
+    assert await store.unnotified_waiting(at(300)) == []
+    fetched = await store.get(old.id, with_transcript=False)
+    assert fetched is not None and fetched.pickup_notified_at == at(301)

@@ -1,0 +1,87 @@
+"""What the customer wrote between the escalation and a late handoff's creation.
+
+The bot pauses a conversation the moment it escalates, and the action
+server's outbox creates the handoff, at once or (the handoff service was
+down) later. A message the customer sends in between goes to Rasa's event
+broker like any other, but the broker consumer finds no open handoff for it
+then and passes it by. So when a handoff arrives late, its transcript is
+completed from Rasa's tracker: every customer and bot message after the last
+one the outbox sent. Appends are idempotent on role, text and time
+(``unless_present``), so the broker consumer and this catch-up, which may see
+the same messages, record each once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from handoff import events as ev
+from handoff.models import BOT, CUSTOMER
+from handoff.rasa_client import RasaClient
+from handoff.store import Handoff, HandoffConflict, HandoffStore, to_utc
+
+logger = logging.getLogger(__name__)
+
+# A handoff created this long after its transcript's last message was
+# delivered late (a first attempt takes milliseconds): catch up.
+LATE_AFTER_S = 2.0
+ROLES = {"user": CUSTOMER, "bot": BOT}
+
+Publish = Callable[[str, dict[str, Any]], object]
+
+
+def last_message_time(handoff: Handoff) -> dt.datetime | None:
+    return max((to_utc(m.timestamp) for m in handoff.transcript or ()), default=None)
+
+
+def is_late(handoff: Handoff) -> bool:
+    last = last_message_time(handoff)
+    if last is None:
+        return True
+    return (to_utc(handoff.created_at) - last).total_seconds() > LATE_AFTER_S
+
+
+def _message(event: Mapping[str, Any]) -> tuple[str, str, dt.datetime] | None:
+    role = ROLES.get(str(event.get("event")))
+    text = event.get("text")
+    when = event.get("timestamp")
+    if role is None or not isinstance(text, str) or not text:
+        return None
+    if not isinstance(when, (int, float)) or not math.isfinite(when):
+        return None
+    return role, text, dt.datetime.fromtimestamp(when, dt.timezone.utc).replace(tzinfo=None)
+
+
+async def catch_up(
+    store: HandoffStore, rasa: RasaClient, handoff: Handoff, publish: Publish
+) -> int:
+    """Append the messages Rasa holds after the transcript's end; how many were new.
+
+    ``handoff`` must carry its transcript. Raises handoff.rasa_client.RasaError
+    when Rasa cannot be read (after its retries).
+    """
+    since = last_message_time(handoff)
+    added = 0
+    for event in await rasa.events(handoff.conversation_id):
+        message = _message(event)
+        if message is None:
+            continue
+        role, text, when = message
+        if since is not None and when <= since:
+            continue
+        try:
+            stored, created = await store.append_message(
+                handoff.id, role, text, when, unless_present=True
+            )
+        except HandoffConflict:
+            break  # closed meanwhile: the rest belongs to the bot again
+        if created:
+            added += 1
+            publish(ev.MESSAGE_CREATED, {"handoff_id": handoff.id, "message": stored.to_json()})
+    if added:
+        logger.info("handoff %d: %d message(s) from before it existed added", handoff.id, added)
+    return added

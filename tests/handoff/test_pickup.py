@@ -1,0 +1,106 @@
+"""handoff.pickup: a handoff nobody claims in time tells its customer once, and stays queued."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from handoff.pickup import PickupWatcher
+from handoff.settings import BusinessHours, HandoffSettings
+from handoff.store import HandoffStore
+from tests.handoff.conftest import FakeDelivery
+
+T0 = dt.datetime(2026, 12, 2, 10, 0, 0)  # a Wednesday, 10:00 UTC
+
+
+class Clock:
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+def watcher(
+    store: HandoffStore,
+    delivery: FakeDelivery,
+    published: list[tuple[str, dict[str, Any]]],
+    clock: Clock,
+    hours: str = "",
+) -> PickupWatcher:
+    settings = HandoffSettings(
+        pickup_timeout_s=300, business_hours=BusinessHours.parse(hours, "UTC")
+    )
+    return PickupWatcher(
+        store, settings, delivery, lambda kind, data: published.append((kind, data)), clock=clock
+    )
+
+
+async def waiting(store: HandoffStore, name: str, created: dt.datetime, priority: int = 3) -> int:
+    handoff, _ = await store.create_handoff(
+        escalation_id=f"esc-{name}",
+        conversation_id=f"conv-{name}",
+        channel="sms",
+        customer_id=f"+1555000{len(name):04d}",
+        priority=priority,
+        now=created,
+    )
+    return handoff.id
+
+
+async def test_an_overdue_customer_is_told_once_and_stays_queued(store: HandoffStore) -> None:
+    delivery, published, clock = FakeDelivery(), [], Clock(T0)
+    ann = await waiting(store, "ann", T0)
+    bob = await waiting(store, "bob", T0 + dt.timedelta(seconds=100), priority=1)
+    pickup = watcher(store, delivery, published, clock)
+
+    clock.now = T0 + dt.timedelta(seconds=299)
+    assert await pickup.check_once() == []
+    clock.now = T0 + dt.timedelta(seconds=301)
+    assert await pickup.check_once() == [ann]
+    clock.now = T0 + dt.timedelta(seconds=900)
+    assert await pickup.check_once() == [bob]  # ann is not told twice
+    assert await pickup.check_once() == []
+
+    (channel, recipient, text), _ = delivery.sent
+    assert (channel, recipient) == ("sms", "+15550000003")
+    # bob (priority 1) is ahead of ann by now: her place is the second.
+    assert "still in the queue (you're number 2)" in text
+    assert "call" in text
+    handoff = await store.get(ann)
+    assert handoff is not None and handoff.status == "waiting"
+    assert [(m.role, m.text) for m in handoff.transcript or []] == [("bot", text)]
+    kinds = [kind for kind, _ in published]
+    assert kinds == ["handoff.overdue", "message.created", "handoff.overdue", "message.created"]
+    assert published[0][1] == {"handoff_id": ann, "waited_s": 301, "queue_position": 2}
+
+
+async def test_claimed_handoffs_are_left_alone(store: HandoffStore) -> None:
+    delivery, published, clock = FakeDelivery(), [], Clock(T0 + dt.timedelta(hours=1))
+    ann = await waiting(store, "ann", T0)
+    await store.claim(ann, "sam")
+    assert await watcher(store, delivery, published, clock).check_once() == []
+    assert delivery.sent == []
+
+
+async def test_outside_business_hours_nobody_is_told(store: HandoffStore) -> None:
+    delivery, published = FakeDelivery(), []
+    ann = await waiting(store, "ann", T0 - dt.timedelta(hours=14))  # Tuesday 20:00
+    clock = Clock(T0 - dt.timedelta(hours=12))  # 22:00: closed
+    pickup = watcher(store, delivery, published, clock, "Mon-Fri 09:00-18:00")
+    assert await pickup.check_once() == []
+    clock.now = T0.replace(hour=9, minute=2)  # open, but agents only arrived 2 minutes ago
+    assert await pickup.check_once() == []
+    clock.now = T0.replace(hour=9, minute=6)
+    assert await pickup.check_once() == [ann]
+
+
+async def test_a_failed_notice_still_alerts_and_is_not_resent(store: HandoffStore) -> None:
+    delivery, published, clock = FakeDelivery(failing=True), [], Clock(T0 + dt.timedelta(hours=1))
+    ann = await waiting(store, "ann", T0)
+    pickup = watcher(store, delivery, published, clock)
+    assert await pickup.check_once() == [ann]
+    assert await pickup.check_once() == []
+    assert [kind for kind, _ in published] == ["handoff.overdue"]
+    handoff = await store.get(ann)
+    assert handoff is not None and handoff.transcript == []
