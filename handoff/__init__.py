@@ -19,7 +19,13 @@ from "should a person take over?" to "which agent sees it, and where":
 - ``handoff.broker``: customer messages sent during a handoff (the bot is
   paused), read from Rasa's SQL event broker into the transcript.
 - ``handoff.rasa_client``: Rasa's HTTP API; closing a handoff resumes the bot.
-
-Still to come, each in its own module: the agents' desk, and adapters to
-external contact-center platforms.
+- ``handoff.operations``: what an agent does (reply, close), whichever surface
+  they work in.
+- ``handoff.catch_up``: a handoff created late gets the messages sent meanwhile.
+- ``handoff.pickup``: handoffs nobody claims in time; the customer is told.
+- ``handoff.auth``: bearer tokens and desk sessions, roles.
+- ``handoff.desk``: the agents' web desk at ``/desk``; ``handoff.stats`` its
+  supervisor figures.
+- ``handoff.integrations``: adapters into a contact center's own tools
+  (a signed generic webhook, Zendesk), fed by the store's change journal.
 """

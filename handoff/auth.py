@@ -1,10 +1,27 @@
 """Who is calling the handoff service, and what they may do.
 
-Every route but /health takes ``Authorization: Bearer <token>``: the admin
-token (``HANDOFF_ADMIN_TOKEN``: the bot's outbox, operators) or an agent's
-own token (``python -m handoff.agents``, stored hashed). Roles: ``admin``,
-``agent`` and ``supervisor``. A missing or wrong token gets 401 with the same
-body every time; a known caller without the role, 403.
+Two ways in, to the same JSON API:
+
+- ``Authorization: Bearer <token>``: the admin token (``HANDOFF_ADMIN_TOKEN``:
+  the bot's outbox, operators) or an agent's own token
+  (``python -m handoff.agents``, stored hashed). Scripts and integrations.
+- The desk's session cookie (handoff.desk): set at sign-in, HttpOnly, so the
+  page's JavaScript never holds a credential; the browser sends it with the
+  desk's ``fetch`` calls and its EventSource. Because browsers attach cookies
+  to requests other sites trigger, every state-changing request made with
+  the cookie must also carry ``X-CSRF-Token`` (a value only the desk's own
+  page can read, from ``GET /api/me`` or the sign-in answer) and, when the
+  browser sends an ``Origin``, come from the desk's own origin (or one of
+  ``HANDOFF_DESK_TRUSTED_ORIGINS``). The cookie is also ``SameSite=Strict``.
+
+The CSRF token is derived from the session token with HMAC (a per-session
+token that needs no column of its own): it can be recomputed from the cookie
+on every request, and knowing it does not reveal the cookie.
+
+Roles: ``admin``, ``agent`` and ``supervisor``. A missing or wrong credential
+gets 401 with the same body every time; a known caller without the role, or
+a cookie request without a valid CSRF token or from another origin, 403.
+A bearer token wins over a cookie when a request has both.
 """
 
 from __future__ import annotations
@@ -13,8 +30,9 @@ import functools
 import hashlib
 import hmac
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -28,7 +46,25 @@ ADMIN_ROLE = "admin"
 PEOPLE = (AGENT_ROLE, SUPERVISOR_ROLE)
 EVERYONE = (ADMIN_ROLE, *PEOPLE)
 
+SESSION_COOKIE = "desk_session"
+CSRF_HEADER = "X-CSRF-Token"
+# What a cross-site form or script could make a browser send with the cookie.
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_CSRF_CONTEXT = b"handoff desk csrf v1"
+
 Handler = Callable[..., Coroutine[Any, Any, HTTPResponse | None]]
+
+
+class SessionLookup(Protocol):
+    """What the desk puts on ``app.ctx.desk_sessions`` (handoff.desk.accounts)."""
+
+    trusted_origins: tuple[str, ...]
+
+    async def agent_for_session(self, session_token: str) -> Agent | None: ...
+
+
+class CsrfRejected(Exception):
+    """A cookie-authenticated, state-changing request without a valid CSRF token or origin."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +73,8 @@ class Principal:
 
     name: str
     role: str
+    # Set when the caller came in with the desk's session cookie.
+    csrf_token: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def agent(self) -> Agent:
@@ -47,11 +85,52 @@ def _digest(token: str) -> bytes:
     return hashlib.sha256(token.encode("utf-8")).digest()
 
 
+def csrf_token_for(session_token: str) -> str:
+    return hmac.new(session_token.encode("utf-8"), _CSRF_CONTEXT, hashlib.sha256).hexdigest()
+
+
+def origin_allowed(request: Request, trusted_origins: tuple[str, ...] = ()) -> bool:
+    """Whether a request's ``Origin`` (if the browser sent one) is the desk's own.
+
+    Same host and port as the request's ``Host`` header: the scheme is left
+    out because a proxy that terminates TLS makes the service see http while
+    the browser says https. Browsers send ``Origin`` with every cross-site
+    POST, so an attacker's page cannot leave it out; a request without one
+    came from a same-origin page or from no browser at all.
+    """
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    if origin.rstrip("/").lower() in trusted_origins:
+        return True
+    host = request.headers.get("host", "").lower()
+    return bool(host) and urlsplit(origin.lower()).netloc == host
+
+
+async def _session_principal(request: Request, cookie: str) -> Principal | None:
+    sessions: SessionLookup | None = getattr(request.app.ctx, "desk_sessions", None)
+    if sessions is None:
+        return None  # the desk is not installed: the cookie means nothing here
+    csrf = csrf_token_for(cookie)
+    if request.method.upper() in UNSAFE_METHODS:
+        # Checked before the session is looked up: a forged request must not
+        # even extend the session's idle time.
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not hmac.compare_digest(sent.encode("utf-8"), csrf.encode("utf-8")):
+            raise CsrfRejected("missing or wrong X-CSRF-Token header")
+        if not origin_allowed(request, sessions.trusted_origins):
+            raise CsrfRejected("the request comes from another origin")
+    agent = await sessions.agent_for_session(cookie)
+    return None if agent is None else Principal(agent.name, agent.role, csrf_token=csrf)
+
+
 async def authenticate(request: Request) -> Principal | None:
+    """The caller, or None; raises CsrfRejected (403) for a forged cookie request."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
-        return None
+        cookie = request.cookies.get(SESSION_COOKIE)
+        return await _session_principal(request, cookie) if cookie else None
     settings: HandoffSettings = request.app.ctx.settings
     # Digests have one length, so the comparison time says nothing about the token.
     if settings.admin_token and hmac.compare_digest(_digest(token), _digest(settings.admin_token)):
@@ -64,7 +143,10 @@ def authorized(*roles: str) -> Callable[[Handler], Handler]:
     def decorate(handler: Handler) -> Handler:
         @functools.wraps(handler)
         async def checked(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse | None:
-            principal = await authenticate(request)
+            try:
+                principal = await authenticate(request)
+            except CsrfRejected as error:
+                return json_response({"error": "forbidden", "detail": str(error)}, 403)
             if principal is None:
                 return json_response(
                     {"error": "unauthorized"}, 401, headers={"WWW-Authenticate": "Bearer"}

@@ -64,6 +64,8 @@ from handoff import operations
 from handoff.auth import ADMIN_ROLE, EVERYONE, PEOPLE, Principal, authorized
 from handoff.broker import SqlEventConsumer
 from handoff.catch_up import catch_up, is_late
+from handoff.desk import DeskSettings
+from handoff.desk import install as install_desk
 from handoff.events import EventHub
 from handoff.migrate import migrate
 from handoff.models import (
@@ -581,11 +583,13 @@ def main() -> None:
     )
     try:
         settings = HandoffSettings.from_env()
+        desk_settings = DeskSettings.from_env()
     except ValueError as error:
         sys.exit(f"handoff service: {error}")
     if not settings.admin_token:
         sys.exit("handoff service: HANDOFF_ADMIN_TOKEN is not set; refusing to start")
     app = create_app(settings)
+    install_desk(app, desk_settings)
     # Sanic has its own handlers: without this its lines would be logged twice.
     for name in ("sanic.root", "sanic.error", "sanic.access"):
         logging.getLogger(name).propagate = False

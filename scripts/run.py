@@ -217,6 +217,8 @@ def banner(env: dict[str, str], token_generated: bool) -> str:
             *channels,
             f"  Rasa HTTP API         {rasa}/status?token=...  ({token})",
             f"  action server         http://127.0.0.1:{env['ACTIONS_PORT']}/health",
+            f"  agent desk            http://127.0.0.1:{env['HANDOFF_PORT']}/desk"
+            "  (sign in: `make agent NAME=...` creates an account)",
             f"  handoff service       http://127.0.0.1:{env['HANDOFF_PORT']}/api/handoffs"
             f"  (admin token: {handoff_token}; agents: `make agent NAME=...`)",
             "  talk to it in a terminal with `make shell`; Ctrl-C here stops everything.",

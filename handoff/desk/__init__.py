@@ -1,0 +1,61 @@
+"""The agent desk: a web page, served by the handoff service at ``/desk``, where
+agents and supervisors work the queue of handoffs.
+
+- ``settings``: ``DeskSettings.from_env()`` (``HANDOFF_DESK_*``).
+- ``passwords``: scrypt hashes of desk passwords (stdlib; why, in the module).
+- ``accounts``: sign-in and server-side sessions on the handoff database.
+- ``throttle``: in-memory backoff of failed sign-ins per name and per IP.
+- ``canned`` / ``canned_responses.yml``: ready-made replies.
+- ``channels``: each channel's reply length limit, with its source.
+- ``routes``: the page, sign-in/out and the JSON the page needs.
+- ``static/``: the page itself: plain HTML, one JavaScript module, one
+  stylesheet; no framework and no build step.
+
+The page talks to the same JSON API as every other client (handoff.service),
+authenticated by the session cookie (handoff.auth checks it, and the CSRF
+token on every change), and follows the live event stream (``/api/events``)
+with an EventSource. Wire it with :func:`install`::
+
+    app = create_app(settings)
+    install(app, DeskSettings.from_env())
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sanic import Sanic
+
+from handoff.desk.accounts import AccountStore
+from handoff.desk.canned import load_canned_responses
+from handoff.desk.routes import create_blueprint, load_assets
+from handoff.desk.settings import DeskSettings
+
+__all__ = ["DeskSettings", "install"]
+
+
+def install(app: Sanic, settings: DeskSettings) -> None:
+    """Add the desk to a handoff service app made by ``handoff.service.create_app``.
+
+    Reads the canned responses and the page's files now, so that a broken
+    file stops the service at start. The session store is made when the
+    server starts, on the handoff store's engine (opened by the service's
+    own listener, which runs first).
+    """
+    if getattr(app.ctx, "desk_settings", None) is not None:
+        raise RuntimeError("the desk is already installed on this app")
+    canned = load_canned_responses(settings.canned_responses_path)
+    app.ctx.desk_settings = settings
+    app.blueprint(create_blueprint(settings, canned, load_assets()))
+
+    @app.before_server_start
+    async def open_accounts(app: Sanic, _loop: Any) -> None:
+        store = getattr(app.ctx, "store", None)
+        if store is None:
+            raise RuntimeError("install the desk on an app made by handoff.service.create_app")
+        app.ctx.desk_sessions = AccountStore(
+            store.engine,
+            session_idle_s=settings.session_idle_s,
+            session_max_s=settings.session_max_s,
+            trusted_origins=settings.trusted_origins,
+        )

@@ -1,0 +1,108 @@
+"""Settings of the agent desk, read from ``HANDOFF_DESK_*`` environment variables.
+
+- ``HANDOFF_DESK_SESSION_IDLE_S``: a desk session ends after this long without
+  a request (3600, one hour).
+- ``HANDOFF_DESK_SESSION_MAX_S``: and this long after sign-in, whatever the
+  activity (43200, twelve hours: one shift).
+- ``HANDOFF_DESK_COOKIE_SECURE``: ``true`` adds ``Secure`` to the session
+  cookie; set it wherever the desk is served over HTTPS (false by default,
+  because the service listens on plain HTTP at 127.0.0.1 unless a proxy
+  terminates TLS in front of it).
+- ``HANDOFF_DESK_SLA_AMBER_S`` / ``HANDOFF_DESK_SLA_RED_S``: how long a handoff
+  may wait in the queue before its timer turns amber (120) and red (300).
+- ``HANDOFF_DESK_CANNED_RESPONSES``: a YAML or JSON file of canned responses
+  (default: ``handoff/desk/canned_responses.yml``; see handoff.desk.canned).
+- ``HANDOFF_DESK_TRUSTED_ORIGINS``: comma-separated origins
+  (``https://desk.example.com``) that may send state-changing requests
+  besides the one the request itself names in its ``Host`` header; for a
+  reverse proxy that rewrites ``Host``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+DEFAULT_SESSION_IDLE_S = 3600.0
+DEFAULT_SESSION_MAX_S = 12 * 3600.0
+DEFAULT_SLA_AMBER_S = 120.0
+DEFAULT_SLA_RED_S = 300.0
+DEFAULT_CANNED_RESPONSES = Path(__file__).resolve().parent / "canned_responses.yml"
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("", "0", "false", "no", "off")
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number of seconds, not {raw!r}") from None
+    if not 0 < value < float("inf"):
+        raise ValueError(f"{name} must be a positive number of seconds, not {raw!r}")
+    return value
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise ValueError(f"{name} must be true or false, not {raw!r}")
+
+
+def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    origins = []
+    for part in env.get(name, "").split(","):
+        origin = part.strip().rstrip("/")
+        if not origin:
+            continue
+        parts = urlsplit(origin)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path:
+            raise ValueError(f"{name}: {origin!r} is not an origin like https://desk.example.com")
+        origins.append(f"{parts.scheme}://{parts.netloc.lower()}")
+    return tuple(origins)
+
+
+@dataclass(frozen=True)
+class DeskSettings:
+    session_idle_s: float = DEFAULT_SESSION_IDLE_S
+    session_max_s: float = DEFAULT_SESSION_MAX_S
+    cookie_secure: bool = False
+    sla_amber_s: float = DEFAULT_SLA_AMBER_S
+    sla_red_s: float = DEFAULT_SLA_RED_S
+    canned_responses_path: Path = DEFAULT_CANNED_RESPONSES
+    trusted_origins: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.sla_red_s <= self.sla_amber_s:
+            raise ValueError(
+                "HANDOFF_DESK_SLA_RED_S must be longer than HANDOFF_DESK_SLA_AMBER_S "
+                f"({self.sla_red_s:g} <= {self.sla_amber_s:g})"
+            )
+        if self.session_max_s < self.session_idle_s:
+            raise ValueError(
+                "HANDOFF_DESK_SESSION_MAX_S must be at least HANDOFF_DESK_SESSION_IDLE_S "
+                f"({self.session_max_s:g} < {self.session_idle_s:g})"
+            )
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> DeskSettings:
+        env = os.environ if environ is None else environ
+        canned = env.get("HANDOFF_DESK_CANNED_RESPONSES", "").strip()
+        return cls(
+            session_idle_s=_seconds(env, "HANDOFF_DESK_SESSION_IDLE_S", DEFAULT_SESSION_IDLE_S),
+            session_max_s=_seconds(env, "HANDOFF_DESK_SESSION_MAX_S", DEFAULT_SESSION_MAX_S),
+            cookie_secure=_flag(env, "HANDOFF_DESK_COOKIE_SECURE"),
+            sla_amber_s=_seconds(env, "HANDOFF_DESK_SLA_AMBER_S", DEFAULT_SLA_AMBER_S),
+            sla_red_s=_seconds(env, "HANDOFF_DESK_SLA_RED_S", DEFAULT_SLA_RED_S),
+            canned_responses_path=Path(canned) if canned else DEFAULT_CANNED_RESPONSES,
+            trusted_origins=_origins(env, "HANDOFF_DESK_TRUSTED_ORIGINS"),
+        )

@@ -1,0 +1,93 @@
+"""handoff.auth with the desk: bearer tokens and the session cookie, CSRF and Origin checks."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+import pytest
+from sanic.compat import Header
+from sanic.request import Request
+
+from handoff.auth import SESSION_COOKIE, csrf_token_for, origin_allowed
+from tests.handoff.conftest import Service
+from tests.handoff.desk.conftest import Desk
+
+
+def request_with(headers: dict[str, str]) -> Request:
+    # Only the headers are read: no app or transport is needed.
+    return Request(b"/api/x", Header(headers), "1.1", "POST", None, None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("headers", "trusted", "allowed"),
+    [
+        ({"host": "127.0.0.1:5080"}, (), True),  # no Origin: not a cross-site browser request
+        ({"host": "127.0.0.1:5080", "origin": "http://127.0.0.1:5080"}, (), True),
+        # Behind a TLS proxy the service sees http, the browser says https: same host, allowed.
+        ({"host": "desk.example.com", "origin": "https://desk.example.com"}, (), True),
+        ({"host": "127.0.0.1:5080", "origin": "http://127.0.0.1:5081"}, (), False),
+        ({"host": "desk.example.com", "origin": "https://evil.example"}, (), False),
+        ({"host": "desk.example.com", "origin": "null"}, (), False),
+        (
+            {"host": "10.0.0.5:5080", "origin": "https://desk.example.com"},
+            ("https://desk.example.com",),
+            True,
+        ),
+    ],
+)
+def test_origin_allowed(headers: dict[str, str], trusted: tuple[str, ...], allowed: bool) -> None:
+    request = request_with(headers)
+    assert origin_allowed(request, trusted) is allowed
+
+
+def test_csrf_tokens_are_per_session_and_do_not_reveal_it() -> None:
+    first, second = csrf_token_for("session-one"), csrf_token_for("session-two")
+    assert first == csrf_token_for("session-one")
+    assert first != second and len(first) == 64
+    assert "session-one" not in first
+
+
+async def test_a_bearer_token_wins_over_a_cookie(desk: Desk) -> None:
+    token = await desk.agent("sam")
+    await desk.agent("kim")
+    kim, _ = await desk.signed_in("kim")
+    me = await kim.get("/api/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.json()["name"] == "sam"
+    # And no CSRF token is needed then: the bearer token is the credential.
+    handoff = await desk.create_handoff()
+    claimed = await kim.post(
+        f"/api/handoffs/{handoff['id']}/claim", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert claimed.json()["assigned_to"] == "sam"
+    await kim.aclose()
+
+
+async def test_a_cookie_means_nothing_without_the_desk(service: Service) -> None:
+    client = httpx.AsyncClient(
+        base_url=str(service.client.base_url), cookies={SESSION_COOKIE: "anything"}
+    )
+    assert (await client.get("/api/handoffs")).status_code == 401
+    await client.aclose()
+
+
+async def test_the_event_stream_takes_the_cookie(desk: Desk) -> None:
+    await desk.agent("sam")
+    client, _ = await desk.signed_in("sam")
+    async with client.stream("GET", "/api/events") as stream:
+        assert stream.status_code == 200
+        lines = stream.aiter_lines()
+        assert await asyncio.wait_for(lines.__anext__(), 5) == ": connected"
+        created = await desk.create_handoff()
+        data = None
+        while data is None:
+            line = await asyncio.wait_for(lines.__anext__(), 5)
+            if line.startswith("data: "):
+                data = json.loads(line.removeprefix("data: "))
+        assert data["type"] == "handoff.created" and data["handoff"]["id"] == created["id"]
+    await client.aclose()
+    # Without a session, the stream is refused.
+    anonymous = desk.new_client()
+    assert (await anonymous.get("/api/events")).status_code == 401
+    await anonymous.aclose()

@@ -1,0 +1,417 @@
+"""The desk page in a real headless Chromium: what an agent sees and does.
+
+Each test drives the page as a person would (labels, roles, the keyboard),
+against the handoff service with the desk on a real server; handoffs and
+customer messages arrive through the admin API, as the bot sends them, and
+must show up live, without a reload.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+
+import pytest
+from playwright.async_api import Browser, Page, Response, expect
+from sanic import Sanic
+from sqlalchemy import update
+
+from handoff.desk import DeskSettings
+from handoff.models import desk_sessions, utc_now
+from handoff.settings import HandoffSettings
+from handoff.store import HandoffStore, NewMessage
+from tests.handoff.conftest import ADMIN_TOKEN, CloseRecorder, FakeDelivery
+from tests.handoff.desk.conftest import Desk, open_desk, start_desk
+
+
+def no_page_errors(page: Page) -> None:
+    errors = page.desk_errors  # type: ignore[attr-defined]
+    assert errors == [], errors
+
+
+async def test_an_agent_works_a_handoff_from_arrival_to_close(
+    desk: Desk, browser: Browser, delivery: FakeDelivery, closes: CloseRecorder
+) -> None:
+    await desk.agent("sam")
+    page = await open_desk(browser, desk.url, "sam")
+    await expect(page.get_by_text("Nobody is waiting.")).to_be_visible()
+    await expect(page).to_have_title("Desk")
+
+    # A handoff arrives while the page is open: it appears without a reload.
+    handoff = await desk.create_handoff("ann")
+    card = page.locator("#queue li", has_text=handoff["customer_id"])
+    await expect(card).to_be_visible()
+    await expect(card).to_contain_text("SMS")
+    await expect(card).to_contain_text("Strong anger · Explicit request")
+    await expect(card).to_contain_text("Anger 86%")
+    await expect(card).to_contain_text("Order 12345678")
+    await expect(card.locator(".timer")).to_have_text(re.compile(r"^0:0\d$"))
+    await expect(page).to_have_title("(1) Desk")
+    await expect(page.locator("#announcer")).to_contain_text("New handoff waiting")
+
+    # The conversation: transcript, the message that triggered the escalation.
+    await card.get_by_role("link").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"{handoff['customer_id']} on SMS"
+    )
+    transcript = page.get_by_role("log", name="Transcript")
+    await expect(transcript.locator("li")).to_have_count(3)
+    trigger = transcript.locator("li.trigger")
+    await expect(trigger).to_have_count(1)
+    await expect(trigger).to_contain_text("Get me a person now!!")
+    await expect(trigger).to_contain_text("Escalated here")
+    await expect(transcript.locator("li").nth(1)).to_contain_text("Bot")
+    facts = page.locator("#customer")
+    await expect(facts).to_contain_text("12345678")
+    await expect(facts).to_contain_text("ann@example.com")
+    await expect(facts).to_contain_text("Strong anger, Explicit request")
+    await expect(page.get_by_label("Message to the customer")).to_be_hidden()
+
+    await page.get_by_role("button", name="Claim").click()
+    await expect(page.get_by_role("status").first).to_contain_text("You hold this conversation")
+    await expect(page).to_have_title("Desk")
+
+    # The reply box shows the channel's limit; a canned response fills it in.
+    box = page.get_by_label("Message to the customer")
+    await expect(page.locator("#reply-count")).to_contain_text("0 / 1600 characters")
+    await page.get_by_label("Canned response").select_option(label="Greeting")
+    await page.get_by_role("button", name="Insert").click()
+    await expect(box).to_have_value(re.compile(r"^Hi, this is sam from the support team"))
+    await box.fill("Hi, I'm Sam. Your parcel is with UPS and arrives Wednesday.")
+    await page.get_by_role("button", name="Send reply").click()
+    sent = transcript.locator("li.from-agent", has_text="arrives Wednesday")
+    await expect(sent).to_contain_text("Delivered to the channel")
+    assert delivery.sent == [
+        (
+            "sms",
+            handoff["customer_id"],
+            "Hi, I'm Sam. Your parcel is with UPS and arrives Wednesday.",
+        )
+    ]
+    await expect(box).to_have_value("")
+
+    # An internal note: in the transcript, marked, never delivered.
+    await page.get_by_label("Internal note").check()
+    await page.get_by_label("Internal note (agents only)").fill("Customer asked twice before.")
+    await page.get_by_role("button", name="Add note").click()
+    note = transcript.locator("li.internal")
+    await expect(note).to_contain_text("Customer asked twice before.")
+    await expect(note).to_contain_text("Internal note")
+    assert len(delivery.sent) == 1
+
+    # A customer message while the agent reads the conversation appears live.
+    await desk.admin(
+        "POST",
+        f"/api/handoffs/{handoff['id']}/customer-messages",
+        json={"text": "ok thanks, Wednesday works"},
+    )
+    await expect(transcript.locator("li.from-customer").last).to_contain_text("Wednesday works")
+
+    # Close with a resolution: the conversation goes back to the bot.
+    await page.get_by_role("button", name="Close and hand back to the bot").click()
+    await expect(page.locator("#close-error")).to_contain_text("Say how it was resolved")
+    await page.get_by_label("Resolution").fill("Tracking given; arrives Wednesday.")
+    await page.get_by_role("button", name="Close and hand back to the bot").click()
+    await expect(page.locator("#conversation-status")).to_contain_text(
+        "Closed: Tracking given; arrives Wednesday."
+    )
+    assert [(h.id, h.resolution) for h in closes.closed] == [
+        (handoff["id"], "Tracking given; arrives Wednesday.")
+    ]
+    await expect(page.get_by_role("button", name="Send reply")).to_be_hidden()
+    no_page_errors(page)
+
+
+@pytest.mark.parametrize("desk_settings", [DeskSettings(sla_amber_s=120, sla_red_s=300)])
+async def test_wait_timers_turn_amber_and_red_at_the_thresholds(
+    desk: Desk, browser: Browser
+) -> None:
+    await desk.agent("sam")
+    store: HandoffStore = desk.app.ctx.store
+    now = utc_now()
+    for name, waited_s in (("fresh", 10), ("slow", 200), ("late", 400)):
+        await store.create_handoff(
+            escalation_id=f"esc-{name}",
+            conversation_id=f"conv-{name}",
+            channel="telegram",
+            customer_id=f"tg-{name}",
+            customer={"name": name.title()},
+            reasons=["explicit_request"],
+            priority=3,
+            summary={},
+            transcript=[NewMessage("customer", "a person please", now)],
+            now=now - dt.timedelta(seconds=waited_s),
+        )
+    page = await open_desk(browser, desk.url, "sam")
+    cards = page.locator("#queue li")
+    # Longest wait first within a priority.
+    await expect(cards).to_have_count(3)
+    await expect(cards.nth(0)).to_contain_text("Late")
+    expected = {"Fresh": "ok", "Slow": "amber", "Late": "red"}
+    for name, level in expected.items():
+        timer = page.locator("#queue li", has_text=name).locator(".timer")
+        await expect(timer).to_have_attribute("data-sla", level)
+    await expect(page.locator("#queue li", has_text="Late").locator(".timer")).to_have_attribute(
+        "aria-label", re.compile(r"^6:4\d waiting, over the red limit$")
+    )
+    # The colours themselves: amber and red backgrounds, with readable text.
+    colours = await page.eval_on_selector_all(
+        "#queue .timer",
+        "els => els.map(e => [e.dataset.sla, getComputedStyle(e).backgroundColor])",
+    )
+    assert dict(colours) == {
+        "ok": "rgb(230, 244, 234)",
+        "amber": "rgb(255, 224, 138)",
+        "red": "rgb(176, 0, 32)",
+    }
+    await expect(
+        page.get_by_text("Timers turn amber after 2 min and red after 5 min")
+    ).to_be_visible()
+
+
+async def test_two_agents_claim_at_once_and_one_wins(desk: Desk, browser: Browser) -> None:
+    await desk.agent("sam")
+    await desk.agent("kim")
+    handoff = await desk.create_handoff("bob")
+    sam = await open_desk(browser, desk.url, "sam")
+    kim = await open_desk(browser, desk.url, "kim")
+    for page in (sam, kim):
+        await page.locator("#queue li", has_text=handoff["customer_id"]).get_by_role("link").click()
+        await expect(page.get_by_role("button", name="Claim")).to_be_enabled()
+
+    # Both press Claim in the same instant. (A Playwright click waits for the
+    # button to stay put, and the live update may hide the loser's first: the
+    # DOM's own click() sends both requests for sure.)
+    press = "document.getElementById('claim').click()"
+
+    def is_claim(response: Response) -> bool:
+        return response.url.endswith(f"/api/handoffs/{handoff['id']}/claim")
+
+    async with (
+        sam.expect_response(is_claim) as sam_claim,
+        kim.expect_response(is_claim) as kim_claim,
+    ):
+        await asyncio.gather(sam.evaluate(press), kim.evaluate(press))
+    statuses = {(await sam_claim.value).status, (await kim_claim.value).status}
+    assert statuses == {200, 409}
+    holder = (await desk.admin("GET", f"/api/handoffs/{handoff['id']}")).json()["assigned_to"]
+    winner, loser = (sam, kim) if holder == "sam" else (kim, sam)
+    await expect(winner.locator("#conversation-status")).to_contain_text(
+        "You hold this conversation"
+    )
+    await expect(loser.locator("#conversation-status")).to_have_text(f"Taken by {holder}.")
+    await expect(loser.get_by_role("button", name="Claim")).to_be_hidden()
+    await expect(loser.get_by_role("button", name="Send reply")).to_be_hidden()
+    # And the handoff has left both queues.
+    await expect(loser.get_by_text("Nobody is waiting.")).to_be_attached()
+
+
+async def test_a_customer_message_on_my_conversation_is_flagged_in_the_queue(
+    desk: Desk, browser: Browser
+) -> None:
+    await desk.agent("sam")
+    token = await desk.agent("kim")
+    mine = await desk.create_handoff("dee")
+    page = await open_desk(browser, desk.url, "sam")
+    await page.locator("#queue li", has_text=mine["customer_id"]).get_by_role("link").click()
+    await page.get_by_role("button", name="Claim").click()
+    await expect(page.locator("#conversation-status")).to_contain_text("You hold")
+    await page.get_by_role("link", name="Back to the queue").click()
+    active = page.locator("#active li", has_text=mine["customer_id"])
+    await expect(active).to_be_visible()
+
+    await desk.admin(
+        "POST", f"/api/handoffs/{mine['id']}/customer-messages", json={"text": "still there?"}
+    )
+    await expect(active).to_contain_text("New message")
+    await expect(page).to_have_title("(1) Desk")
+    await expect(page.locator("#announcer")).to_contain_text("New message from")
+
+    # A handoff claimed by someone else leaves the waiting list live.
+    other = await desk.create_handoff("eve")
+    await expect(page.locator("#queue li", has_text=other["customer_id"])).to_be_visible()
+    await expect(page).to_have_title("(2) Desk")
+    await desk.as_(token, "POST", f"/api/handoffs/{other['id']}/claim")
+    await expect(page.locator("#queue li")).to_have_count(0)
+
+    await active.get_by_role("link").click()
+    await expect(page.get_by_role("log", name="Transcript")).to_contain_text("still there?")
+    await expect(page).to_have_title("Desk")
+
+
+async def test_a_reply_that_was_not_delivered_says_so(
+    desk: Desk, browser: Browser, delivery: FakeDelivery
+) -> None:
+    await desk.agent("sam")
+    handoff = await desk.create_handoff()
+    page = await open_desk(browser, desk.url, "sam")
+    await page.goto(f"{desk.url}/desk#/handoffs/{handoff['id']}")
+    await page.get_by_role("button", name="Claim").click()
+    delivery.failing = True
+    box = page.get_by_label("Message to the customer")
+    await box.fill("Your refund is on its way.")
+    await page.get_by_role("button", name="Send reply").click()
+    await expect(page.get_by_role("alert").filter(has_text="Not delivered")).to_be_visible()
+    failed = page.locator("#transcript li.failed")
+    await expect(failed).to_contain_text("Not delivered")
+    await expect(box).to_have_value("Your refund is on its way.")
+
+    delivery.failing = False
+    await page.get_by_role("button", name="Send reply").click()
+    await expect(page.locator("#transcript li", has_text="Delivered to the channel")).to_have_count(
+        1
+    )
+    assert delivery.sent == [("sms", handoff["customer_id"], "Your refund is on its way.")]
+
+
+async def test_transfer_to_another_agent(desk: Desk, browser: Browser) -> None:
+    await desk.agent("sam")
+    await desk.agent("kim")
+    handoff = await desk.create_handoff()
+    kim = await open_desk(browser, desk.url, "kim")
+    sam = await open_desk(browser, desk.url, "sam")
+    await sam.goto(f"{desk.url}/desk#/handoffs/{handoff['id']}")
+    await sam.get_by_role("button", name="Claim").click()
+    await sam.get_by_label("To agent").select_option("kim")
+    await sam.get_by_role("button", name="Transfer").click()
+    await expect(sam.locator("#conversation-status")).to_have_text("Taken by kim.")
+    await expect(sam.get_by_role("button", name="Send reply")).to_be_hidden()
+    # It shows up among kim's conversations, live.
+    await expect(kim.locator("#active li", has_text=handoff["customer_id"])).to_be_visible()
+
+
+async def test_the_desk_works_from_the_keyboard(desk: Desk, browser: Browser) -> None:
+    await desk.agent("sam")
+    handoff = await desk.create_handoff()
+    context = await browser.new_context()
+    page = await context.new_page()
+    await page.goto(f"{desk.url}/desk")
+    await expect(page.get_by_label("Name")).to_be_focused()
+    await page.keyboard.type("sam")
+    await page.keyboard.press("Tab")
+    await page.keyboard.type("correct horse battery")
+    await page.keyboard.press("Enter")
+    link = page.locator("#queue li", has_text=handoff["customer_id"]).get_by_role("link")
+    await expect(link).to_be_visible()
+    for _ in range(15):
+        if await link.evaluate("element => element === document.activeElement"):
+            break
+        await page.keyboard.press("Tab")
+    await expect(link).to_be_focused()
+    # Focus is visible: an outline, not just the browser's default.
+    outline = await link.evaluate("element => getComputedStyle(element).outlineStyle")
+    assert outline == "solid"
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("heading", level=1)).to_be_focused()
+    claim = page.get_by_role("button", name="Claim")
+    for _ in range(15):
+        if await claim.evaluate("element => element === document.activeElement"):
+            break
+        await page.keyboard.press("Tab")
+    await page.keyboard.press("Enter")
+    box = page.get_by_label("Message to the customer")
+    await expect(box).to_be_focused()
+    await page.keyboard.type("Hello from the keyboard")
+    await page.keyboard.press("Control+Enter")
+    await expect(page.locator("#transcript li.from-agent")).to_contain_text(
+        "Hello from the keyboard"
+    )
+
+
+async def test_an_expired_session_returns_to_sign_in(desk: Desk, browser: Browser) -> None:
+    await desk.agent("sam")
+    handoff = await desk.create_handoff()
+    page = await open_desk(browser, desk.url, "sam")
+    link = page.locator("#queue li", has_text=handoff["customer_id"]).get_by_role("link")
+    await expect(link).to_be_visible()
+    # The session was last seen two hours ago (the idle limit is one hour).
+    with desk.app.ctx.store.engine.begin() as db:
+        db.execute(update(desk_sessions).values(last_seen_at=utc_now() - dt.timedelta(hours=2)))
+    await link.click()
+    await expect(page.get_by_role("heading", name="Sign in to the desk")).to_be_visible()
+    await expect(page.get_by_text("Your session has ended. Please sign in again.")).to_be_visible()
+    await expect(page.get_by_role("button", name="Sign out")).to_be_hidden()
+    await page.reload()
+    await expect(page.get_by_role("heading", name="Sign in to the desk")).to_be_visible()
+
+
+async def test_wrong_password_and_sign_out(desk: Desk, browser: Browser) -> None:
+    await desk.agent("sam")
+    context = await browser.new_context()
+    page = await context.new_page()
+    await page.goto(f"{desk.url}/desk")
+    await page.get_by_label("Name").fill("sam")
+    await page.get_by_label("Password").fill("not my password")
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("alert")).to_have_text("Wrong name or password.")
+    await page.get_by_label("Password").fill("correct horse battery")
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_text("sam (agent)")).to_be_visible()
+    cookies = await context.cookies()
+    [session] = [c for c in cookies if c["name"] == "desk_session"]
+    assert session["httpOnly"] and session["sameSite"] == "Strict"
+    # The page's script cannot read the session cookie.
+    assert "desk_session" not in await page.evaluate("document.cookie")
+
+    await page.get_by_role("button", name="Sign out").click()
+    await expect(page.get_by_text("You are signed out.")).to_be_visible()
+    await page.reload()
+    await expect(page.get_by_role("heading", name="Sign in to the desk")).to_be_visible()
+
+
+async def test_the_supervisor_view(desk: Desk, browser: Browser) -> None:
+    await desk.agent("sue", "supervisor")
+    token = await desk.agent("sam")
+    first = await desk.create_handoff("ann")
+    await desk.create_handoff("bob", reasons=["fraud"], priority=2)
+    await desk.as_(token, "POST", f"/api/handoffs/{first['id']}/claim")
+    page = await open_desk(browser, desk.url, "sue")
+    await page.get_by_role("link", name="Supervisor").click()
+    await expect(page.locator("#stat-waiting")).to_have_text("1")
+    await expect(page.locator("#stat-active")).to_have_text("1")
+    await expect(page.locator("#stat-handled")).to_have_text("0")
+    chart = page.get_by_role("img", name=re.compile("Escalations per day"))
+    await expect(chart).to_be_visible()
+    await expect(chart.locator("rect")).to_have_count(3)  # strong anger, explicit request, fraud
+    await expect(page.locator("#legend")).to_contain_text("Fraud (1)")
+    load = page.locator("#load tr", has_text="sam")
+    await expect(load.locator("td").nth(1)).to_have_text("1")
+
+    # Live: closing the claimed handoff updates "handled today".
+    await desk.as_(token, "POST", f"/api/handoffs/{first['id']}/close", json={"resolution": "done"})
+    await expect(page.locator("#stat-handled")).to_have_text("1")
+    await expect(load.locator("td").nth(2)).to_have_text("1")
+    await page.get_by_label("Period").select_option("today")
+    await expect(page.get_by_role("img", name=re.compile("Escalations per hour"))).to_be_visible()
+
+
+async def test_supervisors_are_alerted_when_nobody_picks_a_handoff_up(
+    monkeypatch: pytest.MonkeyPatch,
+    sqlite_url: str,
+    browser: Browser,
+    delivery: FakeDelivery,
+    closes: CloseRecorder,
+) -> None:
+    monkeypatch.setattr(Sanic, "test_mode", True)
+    settings = HandoffSettings(
+        database_url=sqlite_url, admin_token=ADMIN_TOKEN, broker="none", pickup_timeout_s=0.5
+    )
+    desk = await start_desk(settings, DeskSettings(), delivery, closes)
+    try:
+        await desk.agent("sue", "supervisor")
+        page = await open_desk(browser, desk.url, "sue")
+        handoff = await desk.create_handoff("fay")
+        card = page.locator("#queue li", has_text=handoff["customer_id"])
+        await expect(card).to_contain_text("Overdue: customer told to hold on")
+        await expect(page.locator("#announcer")).to_contain_text(
+            f"Overdue: {handoff['customer_id']} has waited"
+        )
+        # The customer was told, and the notice is in the transcript the agent will read.
+        assert [recipient for _, recipient, _ in delivery.sent] == [handoff["customer_id"]]
+        await card.get_by_role("link").click()
+        await expect(page.locator("#transcript li.from-bot").last).to_contain_text(
+            delivery.sent[0][2][:40]
+        )
+    finally:
+        await desk.stop()
