@@ -5,6 +5,7 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BROWSER := $(VENV)/.browser
 MODEL := models/retail-bot.tar.gz
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null)
 
@@ -49,19 +50,41 @@ run: $(MODEL) ## Start the Rasa server and the action server on the embedded def
 shell: $(MODEL) ## Chat with the bot in the terminal (uses a running `make run`, or starts one)
 	$(BIN)/python -m scripts.shell
 
-validate: $(STAMP) ## Check the training data and domain
-	$(BIN)/rasa data validate --fail-on-warnings
+validate: $(STAMP) ## Check the data: rasa data validate and our checks, as file:line (fails on errors)
+	$(BIN)/python -m training.validate
 
-test: $(MODEL) ## Run the whole test suite
+.PHONY: evaluate review review-apply reload
+evaluate: $(if $(CV),$(STAMP),$(MODEL)) ## Evaluate the model on the held-out test set into reports/ (CV=1 FOLDS=5, FAIL_ON_DROP=1)
+	$(BIN)/python -m training.evaluate $(if $(CV),--cross-validation --folds $(or $(FOLDS),5)) $(if $(FAIL_ON_DROP),--fail-on-drop)
+
+review: $(STAMP) ## Messages the bot got wrong, from the tracker store, into reports/review/inbox.yml (SINCE=7d)
+	$(BIN)/python -m training.review --since $(or $(SINCE),7d) $(if $(FORCE),--force)
+
+review-apply: $(STAMP) ## Add the inbox's labelled messages to data/nlu/ (DRY_RUN=1 to preview)
+	$(BIN)/python -m training.apply $(if $(DRY_RUN),--dry-run)
+
+reload: $(MODEL) ## Train if needed, then load the model into the running server (no conversation dropped)
+	$(BIN)/python -m training.reload
+
+# Debian's Chromium, for the desk's browser tests (Playwright drives it; it never downloads one).
+$(BROWSER): $(STAMP)
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$sudo apt-get update -qq && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; \
+	fi
+	@touch $@
+
+test: $(MODEL) $(BROWSER) ## Run the whole test suite
 	$(BIN)/python -m pytest
 
 lint: $(STAMP) ## ruff and mypy
-	$(BIN)/ruff check actions bot handoff scripts tests bench
+	$(BIN)/ruff check actions bot handoff scripts training tests bench
 	$(BIN)/mypy
 
-agent: $(STAMP) ## Create a handoff agent and print their token once (NAME=..., ROLE=agent|supervisor)
-	@[ -n "$(NAME)" ] || { echo "usage: make agent NAME=jane [ROLE=supervisor]"; exit 2; }
-	$(BIN)/python -m handoff.agents create "$(NAME)" --role $(or $(ROLE),agent)
+agent: $(STAMP) ## Create a handoff agent: prints their token once, asks a desk password (NAME=..., ROLE=agent|supervisor; RESET=1: new password)
+	@[ -n "$(NAME)" ] || { echo "usage: make agent NAME=jane [ROLE=supervisor] [RESET=1]"; exit 2; }
+	$(BIN)/python -m handoff.agents $(if $(RESET),password "$(NAME)",create "$(NAME)" --role $(or $(ROLE),agent))
 
 register-webhooks: $(STAMP) ## Register the Telegram webhook and Messenger subscription, once (CHANNEL=telegram|messenger)
 	$(BIN)/python -m scripts.register_webhooks $(or $(CHANNEL),all)
