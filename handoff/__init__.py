@@ -17,7 +17,8 @@ from "should a person take over?" to "which agent sees it, and where":
   auth; ``python -m handoff.service``.
 - ``handoff.agents``: ``python -m handoff.agents create NAME`` prints a token.
 - ``handoff.broker``: customer messages sent during a handoff (the bot is
-  paused), read from Rasa's SQL event broker into the transcript.
+  paused), read from Rasa's SQL event broker into the transcript;
+  ``handoff.rabbitmq`` the same from RabbitMQ, for production.
 - ``handoff.rasa_client``: Rasa's HTTP API; closing a handoff resumes the bot.
 - ``handoff.operations``: what an agent does (reply, close), whichever surface
   they work in.

@@ -3,46 +3,50 @@
 While a person owns a conversation the bot is paused (``ConversationPaused``),
 and Rasa does not call the action server for a paused conversation: the only
 place its messages still appear is the event broker, which receives every
-tracker event. :class:`SqlEventConsumer` reads Rasa's SQL broker
-(``rasa.core.brokers.sql.SQLEventBroker``: table ``events``, one row per event
-with an autoincrement ``id``, ``sender_id`` and the event as JSON ``data``),
-the broker of the embedded default (endpoints.yml: ``event_broker: {type: SQL,
-dialect: sqlite, db: var/events.db}``).
+tracker event. Two consumers read it, with one contract:
 
-Every ``user`` and ``bot`` event with text whose conversation has an open
-handoff is appended to that handoff's transcript (role ``customer`` / ``bot``,
-at the event's time) and announced as ``message.created``, like the messages
-the service receives over HTTP. Events of other conversations are skipped.
+- :class:`SqlEventConsumer` (``HANDOFF_BROKER=sql``, the embedded default)
+  reads Rasa's SQL broker (``rasa.core.brokers.sql.SQLEventBroker``: table
+  ``events``, one row per event with an autoincrement ``id``, ``sender_id``
+  and the event as JSON ``data``; endpoints.yml: ``event_broker: {type: SQL,
+  dialect: sqlite, db: var/events.db}``);
+- :class:`handoff.rabbitmq.RabbitEventConsumer` (``HANDOFF_BROKER=rabbitmq``,
+  production) consumes the RabbitMQ queue Rasa's ``PikaEventBroker`` publishes
+  to (endpoints.production.yml).
 
-Delivery is at least once, made exactly once by the store:
+:func:`create_consumer` picks one from the settings. What they share lives
+here: :func:`parse_event` finds the message in one of Rasa's serialised
+events, and :class:`TranscriptWriter` appends it. Every ``user`` and ``bot``
+event with text whose conversation has an open handoff is appended to that
+handoff's transcript (role ``customer`` / ``bot``, at the event's time) and
+announced as ``message.created``, like the messages the service receives over
+HTTP. Events of other conversations are skipped.
 
-- rows are read in ``id`` order, in batches, after a cursor kept in the
-  handoff database (``broker_cursors``); the cursor moves only once a batch
-  is stored, so a crash re-reads rows rather than losing them;
-- each message's ``source_event_id`` is ``rasa-sql-<row id>``, and appends are
-  idempotent on it, so a re-read row adds nothing;
-- the messages the bot's outbox sent with the handoff (its transcript, which
-  carries no broker ids) are recognised by role, text and time and not
-  appended a second time.
+Delivery is at least once, made exactly once by the store: each message has
+a ``source_event_id`` derived from where it was read (``rasa-sql-<row id>``,
+``rasa-mq-<hash>``) and appends are idempotent on it; they are also
+idempotent on role, text and time (``unless_present``), so a message that
+reached the transcript another way (the bot's outbox sent it with the
+handoff, or a catch-up read of Rasa's tracker, handoff.catch_up) is not
+recorded twice.
 
-A broker database or ``events`` table that does not exist yet (Rasa has not
-started) is not an error: the consumer waits and looks again.
+The SQL consumer reads rows in ``id`` order, in batches, after a cursor kept
+in the handoff database (``broker_cursors``); the cursor moves only once a
+batch is stored, so a crash re-reads rows rather than losing them. A broker
+database or ``events`` table that does not exist yet (Rasa has not started)
+is not an error: the consumer waits and looks again.
 
 Known limits:
 
-- ids are taken in commit order. That holds for one Rasa process (it commits
-  each event before the next); with several Rasa processes writing to one
-  PostgreSQL broker, a lower id can commit after a higher one was read and be
-  skipped. Several Rasa processes should use RabbitMQ (below).
+- the SQL consumer takes ids in commit order. That holds for one Rasa
+  process (it commits each event before the next); with several Rasa
+  processes writing to one PostgreSQL broker, a lower id can commit after a
+  higher one was read and be skipped. Several Rasa processes should use
+  RabbitMQ.
 - a message sent after the bot paused but before the outbox delivered the
-  handoff (the handoff service was down) finds no open handoff and is skipped.
-
-TODO(production): a RabbitMQ consumer (Rasa's ``PikaEventBroker``, queue
-``rasa_production_events``) with the same contract: append with
-``source_event_id`` = the message's ``message_id`` or a hash of the body,
-publish ``message.created``, and ack only after the append is stored
-(at-least-once, idempotent by source_event_id). Select it with
-``HANDOFF_BROKER=rabbitmq``; the SQL broker is for the embedded default.
+  handoff (the handoff service was down) finds no open handoff and is
+  skipped here; handoff.catch_up completes such a late handoff's transcript
+  from Rasa's tracker.
 """
 
 from __future__ import annotations
@@ -52,10 +56,10 @@ import datetime as dt
 import json
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import (
     Column,
@@ -75,7 +79,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from handoff import events as ev
 from handoff.models import BOT, CUSTOMER, broker_cursors, utc_now
-from handoff.store import Handoff, HandoffConflict, HandoffStore, to_utc
+from handoff.store import Handoff, HandoffConflict, HandoffStore
+
+if TYPE_CHECKING:
+    from handoff.settings import HandoffSettings
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +96,15 @@ SOURCE_PREFIX = "rasa-sql-"
 ROLES = {"user": CUSTOMER, "bot": BOT}
 
 Publish = Callable[[str, dict[str, Any]], object]
+
+
+class Consumer(Protocol):
+    """A background reader of Rasa's event broker, as the service runs one."""
+
+    def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
 
 # Rasa's table, as SQLEventBroker declares it; only read here, never created.
 _metadata = MetaData()
@@ -105,26 +121,22 @@ rasa_events = Table(
 class BrokerEvent:
     """A transcript-worthy event: a customer or bot message with text."""
 
-    row_id: int
+    source_event_id: str
     conversation_id: str
     role: str
     text: str
     timestamp: dt.datetime
 
-    @property
-    def source_event_id(self) -> str:
-        return f"{SOURCE_PREFIX}{self.row_id}"
 
+def parse_event(
+    event: Mapping[str, Any], source_event_id: str, sender_id: str | None = None
+) -> BrokerEvent | None:
+    """The message in one of Rasa's serialised events, or None for every other event.
 
-def parse_row(row_id: int, sender_id: str | None, data: str | None) -> BrokerEvent | None:
-    """The message in a broker row, or None for every other event."""
-    try:
-        event = json.loads(data or "")
-    except ValueError:
-        logger.warning("broker row %d is not JSON; skipped", row_id)
-        return None
-    if not isinstance(event, dict):
-        return None
+    ``sender_id``: the conversation, when the broker keeps it beside the
+    event (the SQL broker's column); otherwise the event's own ``sender_id``,
+    which Rasa's tracker store adds to every event it publishes.
+    """
     role = ROLES.get(event.get("event", ""))
     text = event.get("text")
     conversation_id = sender_id or event.get("sender_id")
@@ -136,13 +148,64 @@ def parse_row(row_id: int, sender_id: str | None, data: str | None) -> BrokerEve
         timestamp = dt.datetime.fromtimestamp(raw_time, dt.timezone.utc).replace(tzinfo=None)
     else:
         timestamp = utc_now()
-    return BrokerEvent(row_id, str(conversation_id), role, text, timestamp)
+    return BrokerEvent(source_event_id, str(conversation_id), role, text, timestamp)
 
 
-def _same_time(a: dt.datetime, b: dt.datetime) -> bool:
-    # The outbox sends ISO times with microseconds from the same float Rasa
-    # published; allow for rounding on the way, not for a different message.
-    return abs((a - b).total_seconds()) < 0.001
+def decode_event(data: str | bytes | None) -> dict[str, Any] | None:
+    """Rasa's JSON event as a dict; None when it is not a JSON object."""
+    try:
+        event = json.loads(data or "")
+    except ValueError:  # UnicodeDecodeError too: bytes that are no UTF-8
+        return None
+    return event if isinstance(event, dict) else None
+
+
+def parse_row(row_id: int, sender_id: str | None, data: str | None) -> BrokerEvent | None:
+    """The message in a row of Rasa's SQL broker, or None for every other event."""
+    event = decode_event(data)
+    if event is None:
+        logger.warning("broker row %d is not a JSON object; skipped", row_id)
+        return None
+    return parse_event(event, f"{SOURCE_PREFIX}{row_id}", sender_id)
+
+
+class TranscriptWriter:
+    """Appends broker messages to the open handoffs' transcripts; both consumers use it.
+
+    Store errors (``SQLAlchemyError``) propagate: the consumer retries the
+    message later rather than lose it.
+    """
+
+    def __init__(self, store: HandoffStore, publish: Publish) -> None:
+        self._store = store
+        self._publish = publish
+
+    async def open_handoff(self, conversation_id: str) -> Handoff | None:
+        return await self._store.open_handoff_for(conversation_id)
+
+    async def append(self, handoff: Handoff, message: BrokerEvent) -> bool:
+        """Append one message; False if the handoff was closed in the meantime."""
+        try:
+            stored, created = await self._store.append_message(
+                handoff.id,
+                message.role,
+                message.text,
+                message.timestamp,
+                message.source_event_id,
+                unless_present=True,
+            )
+        except HandoffConflict:
+            return False
+        if created:
+            self._publish(
+                ev.MESSAGE_CREATED, {"handoff_id": handoff.id, "message": stored.to_json()}
+            )
+        return True
+
+    async def write(self, message: BrokerEvent) -> bool:
+        """Append a message if its conversation has an open handoff; whether it has one."""
+        handoff = await self.open_handoff(message.conversation_id)
+        return handoff is not None and await self.append(handoff, message)
 
 
 def build_broker_engine(database_url: str) -> Engine:
@@ -173,7 +236,7 @@ class SqlEventConsumer:
         self._url = make_url(broker_database_url)
         self._engine = build_broker_engine(broker_database_url)
         self._store = store
-        self._publish = publish
+        self._writer = TranscriptWriter(store, publish)
         self._poll_s = poll_s
         self._batch_size = batch_size
         self._name = name
@@ -252,54 +315,17 @@ class SqlEventConsumer:
             if message is None:
                 continue
             if message.conversation_id not in open_handoffs:
-                open_handoffs[message.conversation_id] = await self._store.open_handoff_for(
+                open_handoffs[message.conversation_id] = await self._writer.open_handoff(
                     message.conversation_id
                 )
             handoff = open_handoffs[message.conversation_id]
             if handoff is None:
                 continue
-            if not await self._append(handoff, message):
+            if not await self._writer.append(handoff, message):
                 # Closed meanwhile: later messages go back to the bot.
                 open_handoffs[message.conversation_id] = None
         await asyncio.to_thread(self._save_cursor, rows[-1][0])
         return len(rows)
-
-    async def _append(self, handoff: Handoff, message: BrokerEvent) -> bool:
-        """Append one message; False if the handoff was closed in the meantime."""
-        if await self._in_outbox_transcript(handoff, message):
-            return True
-        try:
-            stored, created = await self._store.append_message(
-                handoff.id,
-                message.role,
-                message.text,
-                message.timestamp,
-                message.source_event_id,
-            )
-        except HandoffConflict:
-            return False
-        if created:
-            self._publish(
-                ev.MESSAGE_CREATED, {"handoff_id": handoff.id, "message": stored.to_json()}
-            )
-        return True
-
-    async def _in_outbox_transcript(self, handoff: Handoff, message: BrokerEvent) -> bool:
-        """Whether the outbox already sent this message with the handoff.
-
-        Only messages from before the handoff was created can be there, so
-        later ones (nearly all) cost no transcript read.
-        """
-        if message.timestamp > to_utc(handoff.created_at):
-            return False
-        full = await self._store.get(handoff.id)
-        return full is not None and any(
-            known.source_event_id is None
-            and known.role == message.role
-            and known.text == message.text
-            and _same_time(known.timestamp, message.timestamp)
-            for known in full.transcript or ()
-        )
 
     # -- running in the background ---------------------------------------------------------
 
@@ -338,3 +364,24 @@ class SqlEventConsumer:
             task, self._task = self._task, None
             await task
         self._engine.dispose()
+
+
+def create_consumer(
+    settings: HandoffSettings, store: HandoffStore, publish: Publish
+) -> Consumer | None:
+    """The consumer ``HANDOFF_BROKER`` names, not yet started; None for ``none``."""
+    if settings.broker == "sql" and settings.broker_url:
+        return SqlEventConsumer(settings.broker_url, store, publish, poll_s=settings.broker_poll_s)
+    if settings.broker == "rabbitmq":
+        # Imported here: handoff.rabbitmq builds on this module, and aio-pika
+        # is only needed when RabbitMQ is the broker.
+        from handoff.rabbitmq import RabbitEventConsumer
+
+        return RabbitEventConsumer(
+            settings.rabbitmq_url,
+            store,
+            publish,
+            queue=settings.rabbitmq_queue,
+            exchange=settings.rabbitmq_exchange,
+        )
+    return None

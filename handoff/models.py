@@ -189,3 +189,75 @@ handoff_events = Table(
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+# -- contact-center adapters (handoff.integrations) ----------------------------------------
+#
+# - ``integration_cursors``: per adapter, the id of the last ``handoff_events``
+#   row queued for it (events after it are still to be read).
+# - ``integration_deliveries``: the events queued for an adapter and not yet
+#   delivered: ``pending`` (due at ``next_attempt_at``) or ``dead`` (given up:
+#   refused for good, or retried for too long), kept for operators. A
+#   delivered event's row is deleted.
+# - ``integration_inbound_events``: the events contact centers sent us, by
+#   their own id, with the answer given (NULL while being processed), so a
+#   resent event is answered again rather than carried out twice.
+# - ``zendesk_tickets``: the Zendesk ticket of each handoff sent there.
+
+INTEGRATION_PENDING = "pending"
+INTEGRATION_DEAD = "dead"
+
+integration_cursors = Table(
+    "integration_cursors",
+    metadata,
+    Column("adapter", String(64), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+integration_deliveries = Table(
+    "integration_deliveries",
+    metadata,
+    Column("adapter", String(64), primary_key=True),
+    Column("event_id", Integer, primary_key=True),
+    Column("conversation_id", String(255), nullable=False),
+    Column("handoff_id", Integer, nullable=False),
+    Column("event_type", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("queued_at", DateTime, nullable=False),
+    Column("next_attempt_at", DateTime, nullable=False),
+    Column("last_attempt_at", DateTime, nullable=True),
+    Column("last_error", Text, nullable=True),
+    # The head of each conversation's queue, and what is due.
+    Index("ix_integration_deliveries_conversation", "adapter", "conversation_id", "event_id"),
+    Index("ix_integration_deliveries_due", "adapter", "status", "next_attempt_at"),
+)
+
+integration_inbound_events = Table(
+    "integration_inbound_events",
+    metadata,
+    Column("source", String(64), primary_key=True),
+    Column("event_id", String(255), primary_key=True),
+    Column("received_at", DateTime, nullable=False),
+    Column("status_code", Integer, nullable=True),
+    Column("response", JSON, nullable=True),
+)
+
+zendesk_tickets = Table(
+    "zendesk_tickets",
+    metadata,
+    Column(
+        "handoff_id",
+        Integer,
+        ForeignKey("handoffs.id", ondelete="CASCADE", name="fk_zendesk_tickets_handoff"),
+        primary_key=True,
+    ),
+    Column("ticket_id", BigInteger, nullable=False),
+    # The customer's Zendesk user: their later messages are comments by them.
+    Column("requester_id", BigInteger, nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    # Set when Zendesk solved the ticket (the close came from there).
+    Column("solved_at", DateTime, nullable=True),
+    UniqueConstraint("ticket_id", name="uq_zendesk_tickets_ticket_id"),
+)

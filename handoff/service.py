@@ -40,7 +40,8 @@ says False (Rasa stayed down) or raises, the close still succeeds, with
 
 Customer messages sent while a person owns the conversation reach the
 transcript through Rasa's event broker (handoff.broker), read by a background
-task while the server runs (``HANDOFF_BROKER=sql``, the default).
+task while the server runs: ``HANDOFF_BROKER=sql`` (the default: Rasa's SQL
+broker) or ``rabbitmq`` (Rasa's pika broker, handoff.rabbitmq).
 """
 
 from __future__ import annotations
@@ -62,11 +63,13 @@ from sanic.response import json as json_response
 from handoff import events as ev
 from handoff import operations
 from handoff.auth import ADMIN_ROLE, EVERYONE, PEOPLE, Principal, authorized
-from handoff.broker import SqlEventConsumer
+from handoff.broker import create_consumer
 from handoff.catch_up import catch_up, is_late
 from handoff.desk import DeskSettings
 from handoff.desk import install as install_desk
 from handoff.events import EventHub
+from handoff.integrations import IntegrationSettings
+from handoff.integrations import install as install_integrations
 from handoff.migrate import migrate
 from handoff.models import (
     AGENT_ROLE,
@@ -286,13 +289,8 @@ def create_app(
 
     @app.after_server_start
     async def start_broker(app: Sanic, _loop: Any) -> None:
-        if settings.broker == "sql" and settings.broker_url:
-            app.ctx.broker = SqlEventConsumer(
-                settings.broker_url,
-                app.ctx.store,
-                app.ctx.events.publish,
-                poll_s=settings.broker_poll_s,
-            )
+        app.ctx.broker = create_consumer(settings, app.ctx.store, app.ctx.events.publish)
+        if app.ctx.broker is not None:
             app.ctx.broker.start()
         app.ctx.pickup = PickupWatcher(
             app.ctx.store,
@@ -584,12 +582,14 @@ def main() -> None:
     try:
         settings = HandoffSettings.from_env()
         desk_settings = DeskSettings.from_env()
+        integration_settings = IntegrationSettings.from_env()
     except ValueError as error:
         sys.exit(f"handoff service: {error}")
     if not settings.admin_token:
         sys.exit("handoff service: HANDOFF_ADMIN_TOKEN is not set; refusing to start")
     app = create_app(settings)
     install_desk(app, desk_settings)
+    install_integrations(app, integration_settings)
     # Sanic has its own handlers: without this its lines would be logged twice.
     for name in ("sanic.root", "sanic.error", "sanic.access"):
         logging.getLogger(name).propagate = False

@@ -13,11 +13,21 @@
   empty or ``24/7`` means always. See :class:`BusinessHours`.
 - ``HANDOFF_AVERAGE_HANDLE_S``: average time an agent spends on one handoff,
   for the expected-wait estimate given to the customer (300).
-- ``HANDOFF_BROKER``: where customer messages sent during a handoff come from:
-  ``sql`` (Rasa's SQL event broker, the default) or ``none``.
-- ``HANDOFF_BROKER_URL``: SQLAlchemy URL of that broker's database
+- ``HANDOFF_BROKER``: where customer messages sent during a handoff come from
+  (handoff.broker): ``sql`` (Rasa's SQL event broker, the default),
+  ``rabbitmq`` (Rasa's ``pika`` broker, endpoints.production.yml) or ``none``.
+- ``HANDOFF_BROKER_URL``: SQLAlchemy URL of the SQL broker's database
   (``sqlite:///var/events.db``, the ``event_broker`` of endpoints.yml).
 - ``HANDOFF_BROKER_POLL_S``: how often the broker's table is polled (0.2).
+- ``HANDOFF_RABBITMQ_URL``: the RabbitMQ broker, ``amqp://user:password@host:5672/vhost``
+  (``amqps://`` for TLS; ``amqp://guest:guest@127.0.0.1:5672/``); a secret,
+  logged without its password.
+- ``HANDOFF_RABBITMQ_QUEUE`` / ``HANDOFF_RABBITMQ_EXCHANGE``: the durable
+  queue the service consumes and the fanout exchange Rasa publishes to
+  (``rasa_production_events`` / ``rasa-exchange``: the ``queues`` and
+  ``exchange_name`` of Rasa's ``event_broker``). The queue is bound to the
+  exchange, so events wait in it while the service is down; nothing else may
+  consume it (give other consumers their own queue).
 - ``RASA_URL`` / ``RASA_AUTH_TOKEN``: the Rasa server's HTTP API
   (``http://127.0.0.1:5005``; the token of ``rasa run --auth-token``), used to
   give a closed handoff's conversation back to the bot.
@@ -30,6 +40,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_HOST = "127.0.0.1"
@@ -39,9 +50,13 @@ DEFAULT_PICKUP_TIMEOUT_S = 300.0
 DEFAULT_AVERAGE_HANDLE_S = 300.0
 DEFAULT_TIMEZONE = "UTC"
 DEFAULT_BROKER = "sql"
-BROKERS = ("sql", "none")
+BROKERS = ("sql", "rabbitmq", "none")
 DEFAULT_BROKER_URL = "sqlite:///var/events.db"
 DEFAULT_BROKER_POLL_S = 0.2
+DEFAULT_RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672/"
+# What Rasa's PikaEventBroker uses with endpoints.production.yml.
+DEFAULT_RABBITMQ_QUEUE = "rasa_production_events"
+DEFAULT_RABBITMQ_EXCHANGE = "rasa-exchange"
 DEFAULT_RASA_URL = "http://127.0.0.1:5005"
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -155,6 +170,22 @@ def _env(env: Mapping[str, str], name: str, default: str = "") -> str:
     return env.get(name, "").strip() or default
 
 
+def _amqp_url(env: Mapping[str, str]) -> str:
+    url = _env(env, "HANDOFF_RABBITMQ_URL", DEFAULT_RABBITMQ_URL)
+    # The message quotes nothing of the URL: it carries a password.
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("amqp", "amqps") and bool(parts.hostname) and parts.port != 0
+    except ValueError:  # a port that is no number
+        valid = False
+    if not valid:
+        raise ValueError(
+            "HANDOFF_RABBITMQ_URL must be an amqp:// or amqps:// URL with a host, "
+            "e.g. amqp://user:password@rabbitmq:5672/"
+        )
+    return url
+
+
 def _number(env: Mapping[str, str], name: str, default: float) -> float:
     raw = _env(env, name)
     if not raw:
@@ -180,6 +211,9 @@ class HandoffSettings:
     broker: str = DEFAULT_BROKER
     broker_url: str = DEFAULT_BROKER_URL
     broker_poll_s: float = DEFAULT_BROKER_POLL_S
+    rabbitmq_url: str = field(default=DEFAULT_RABBITMQ_URL, repr=False)  # holds a password
+    rabbitmq_queue: str = DEFAULT_RABBITMQ_QUEUE
+    rabbitmq_exchange: str = DEFAULT_RABBITMQ_EXCHANGE
     rasa_url: str = DEFAULT_RASA_URL
     rasa_auth_token: str = field(default="", repr=False)  # a secret too
 
@@ -210,6 +244,9 @@ class HandoffSettings:
             broker=broker,
             broker_url=_env(env, "HANDOFF_BROKER_URL", DEFAULT_BROKER_URL),
             broker_poll_s=_number(env, "HANDOFF_BROKER_POLL_S", DEFAULT_BROKER_POLL_S),
+            rabbitmq_url=_amqp_url(env),
+            rabbitmq_queue=_env(env, "HANDOFF_RABBITMQ_QUEUE", DEFAULT_RABBITMQ_QUEUE),
+            rabbitmq_exchange=_env(env, "HANDOFF_RABBITMQ_EXCHANGE", DEFAULT_RABBITMQ_EXCHANGE),
             rasa_url=_env(env, "RASA_URL", DEFAULT_RASA_URL).rstrip("/"),
             rasa_auth_token=_env(env, "RASA_AUTH_TOKEN"),
         )

@@ -30,7 +30,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -286,6 +286,18 @@ def _sqlite_begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN")
 
 
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A write transaction; on SQLite it takes the write lock at BEGIN (see above).
+
+    For every writer of the handoff database (the store, the desk's accounts).
+    """
+    with engine.connect() as db:
+        db = db.execution_options(sqlite_immediate=True)
+        with db.begin():
+            yield db
+
+
 # -- store -------------------------------------------------------------------------------
 
 
@@ -301,13 +313,8 @@ class HandoffStore:
     def dispose(self) -> None:
         self._engine.dispose()
 
-    @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        """A write transaction; on SQLite it takes the write lock at BEGIN (see above)."""
-        with self._engine.connect() as db:
-            db = db.execution_options(sqlite_immediate=True)
-            with db.begin():
-                yield db
+    def _write(self) -> AbstractContextManager[Connection]:
+        return write_transaction(self._engine)
 
     # -- handoffs ------------------------------------------------------------------------
 

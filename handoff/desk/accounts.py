@@ -20,8 +20,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import secrets
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
@@ -34,7 +34,7 @@ from handoff.desk.passwords import (
     verify_password,
 )
 from handoff.models import agents, desk_sessions, utc_now
-from handoff.store import Agent, hash_token
+from handoff.store import Agent, hash_token, write_transaction
 
 SESSION_TOKEN_BYTES = 32
 # last_seen_at is written at most this often: the idle timeout needs no
@@ -63,13 +63,8 @@ class AccountStore:
         self._clock = clock
         self._dummy_hash: str | None = None
 
-    @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        """A write transaction that takes SQLite's write lock at BEGIN, as handoff.store does."""
-        with self._engine.connect() as db:
-            db = db.execution_options(sqlite_immediate=True)
-            with db.begin():
-                yield db
+    def _write(self) -> AbstractContextManager[Connection]:
+        return write_transaction(self._engine)
 
     # -- passwords ---------------------------------------------------------------------
 

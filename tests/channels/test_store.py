@@ -1,7 +1,7 @@
 """bot.channels.store: inbox, SMS opt-outs and last inbound times, on SQLite and PostgreSQL.
 
 Every test runs against both databases the store supports: a throw-away
-SQLite file, and the PostgreSQL server at ``CHANNELS_TEST_POSTGRES_URL``
+SQLite file, and the PostgreSQL server at ``TEST_POSTGRES_URL``
 (default postgresql://postgres@127.0.0.1:5432/test), in a schema of its own
 that is dropped afterwards, so that concurrent runs do not see each other's rows.
 """
@@ -10,44 +10,22 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import text
 
 from bot.channels.store import ChannelStore, InboxItem, utc_now
-from tests.postgres import skip_or_fail_without_postgres
-
-POSTGRES_URL = os.environ.get(
-    "CHANNELS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-)
+from tests.postgres import postgres_schema
 
 MESSAGE = {"text": "Where is my order 1042?", "metadata": {"from": "+15551234567", "é": "ü"}}
 
 
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
-    """A URL whose search_path is a fresh schema, dropped with everything in it afterwards."""
-    schema = f"test_channels_{uuid.uuid4().hex}"
-    admin = create_engine(POSTGRES_URL, future=True)
-    try:
-        with admin.begin() as db:
-            db.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except OperationalError as error:
-        admin.dispose()
-        skip_or_fail_without_postgres(f"no PostgreSQL at {POSTGRES_URL}: {error.orig}")
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    try:
-        yield f"{POSTGRES_URL}{separator}options={quote(f'-csearch_path={schema}')}"
-    finally:
-        with admin.begin() as db:
-            db.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema("test_channels") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -1,6 +1,6 @@
 """Fixtures of the handoff tests: databases (SQLite and PostgreSQL), a store, a running service.
 
-PostgreSQL tests use the server at HANDOFF_TEST_POSTGRES_URL (default: the
+PostgreSQL tests use the server at TEST_POSTGRES_URL (default: the
 local one, database ``test``); each test gets its own schema, selected with
 ``search_path`` in the URL, and dropped afterwards. They are skipped, with
 the reason, when that server does not answer.
@@ -8,7 +8,6 @@ the reason, when that server does not answer.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -18,19 +17,14 @@ from typing import Any
 import httpx
 import pytest
 from sanic import Sanic
-from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError
 
 from handoff.migrate import migrate
 from handoff.service import DeliveryError, create_app
 from handoff.settings import HandoffSettings
 from handoff.store import Handoff, HandoffStore
 from tests.live_server import LiveServer
-from tests.postgres import skip_or_fail_without_postgres
+from tests.postgres import postgres_schema
 
-POSTGRES_URL = os.environ.get(
-    "HANDOFF_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
-)
 ADMIN_TOKEN = "test-admin-token-" + "x" * 32
 
 
@@ -41,20 +35,8 @@ def sqlite_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 def postgresql_url() -> Iterator[str]:
-    schema = f"handoff_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL, future=True)
-    try:
-        with admin.begin() as db:
-            db.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except OperationalError as error:
-        admin.dispose()
-        skip_or_fail_without_postgres(f"no PostgreSQL at {POSTGRES_URL}: {error.orig}")
-    try:
-        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as db:
-            db.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema("handoff_test") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

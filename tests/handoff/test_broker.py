@@ -22,12 +22,13 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from handoff.broker import SqlEventConsumer
+from handoff.broker import SqlEventConsumer, create_consumer
 from handoff.migrate import migrate
+from handoff.rabbitmq import RabbitEventConsumer
 from handoff.settings import HandoffSettings
 from handoff.store import Handoff, HandoffStore, NewMessage
-from tests.handoff.conftest import ADMIN_TOKEN, POSTGRES_URL, Service
-from tests.postgres import skip_or_fail_without_postgres
+from tests.handoff.conftest import ADMIN_TOKEN, Service
+from tests.postgres import POSTGRES_URL, skip_or_fail_without_postgres
 
 T0 = 1_740_830_400.0  # 2025-03-01 12:00:00 UTC
 
@@ -322,6 +323,44 @@ async def test_a_postgresql_broker(
         ("customer", "via postgres"),
         ("bot", "noted"),
     ]
+
+
+# -- choosing the consumer -----------------------------------------------------------------
+
+
+async def test_create_consumer_follows_handoff_broker(
+    events_path: Path, handoff_store: HandoffStore, published: Published
+) -> None:
+    sql = create_consumer(
+        HandoffSettings(broker="sql", broker_url=f"sqlite:///{events_path}"),
+        handoff_store,
+        published,
+    )
+    assert isinstance(sql, SqlEventConsumer)
+    await sql.stop()
+    assert not events_path.exists()  # made, not started: Rasa's file is left alone
+
+    rabbit = create_consumer(
+        HandoffSettings(
+            broker="rabbitmq",
+            rabbitmq_url="amqp://handoff:s3cret@rabbitmq:5672/prod",
+            rabbitmq_queue="handoff_events",
+            rabbitmq_exchange="events",
+        ),
+        handoff_store,
+        published,
+    )
+    assert isinstance(rabbit, RabbitEventConsumer)
+    assert (rabbit.queue, rabbit.exchange) == ("handoff_events", "events")
+    assert rabbit.address == "amqp://handoff:******@rabbitmq:5672/prod"
+    assert not rabbit.consuming
+    await rabbit.stop()  # never started: nothing to stop, no connection made
+
+    assert create_consumer(HandoffSettings(broker="none"), handoff_store, published) is None
+    assert (
+        create_consumer(HandoffSettings(broker="sql", broker_url=""), handoff_store, published)
+        is None
+    )
 
 
 # -- in the service ------------------------------------------------------------------------

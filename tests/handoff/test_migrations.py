@@ -10,7 +10,18 @@ from handoff.migrate import downgrade, migrate
 from handoff.models import metadata
 from handoff.store import build_engine
 
-TABLES = {"handoffs", "transcript_messages", "agents", "broker_cursors", "handoff_events", "desk_sessions"}
+TABLES = {
+    "handoffs",
+    "transcript_messages",
+    "agents",
+    "broker_cursors",
+    "handoff_events",
+    "desk_sessions",
+    "integration_cursors",
+    "integration_deliveries",
+    "integration_inbound_events",
+    "zendesk_tickets",
+}
 
 
 def table_names(database_url: str) -> set[str]:

@@ -66,6 +66,43 @@ def test_broker_and_rasa_settings() -> None:
     assert "rasa-s3cret" not in repr(settings)
 
 
+def test_rabbitmq_settings() -> None:
+    defaults = HandoffSettings.from_env({})
+    assert (defaults.rabbitmq_url, defaults.rabbitmq_queue, defaults.rabbitmq_exchange) == (
+        "amqp://guest:guest@127.0.0.1:5672/",
+        "rasa_production_events",
+        "rasa-exchange",
+    )
+    settings = HandoffSettings.from_env(
+        {
+            "HANDOFF_BROKER": "RabbitMQ",
+            "HANDOFF_RABBITMQ_URL": "amqps://handoff:mq-s3cret@mq.example:5671/prod",
+            "HANDOFF_RABBITMQ_QUEUE": "handoff_events",
+            "HANDOFF_RABBITMQ_EXCHANGE": "events",
+        }
+    )
+    assert settings.broker == "rabbitmq"
+    assert settings.rabbitmq_url == "amqps://handoff:mq-s3cret@mq.example:5671/prod"
+    assert (settings.rabbitmq_queue, settings.rabbitmq_exchange) == ("handoff_events", "events")
+    assert "mq-s3cret" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://handoff:mq-s3cret@mq.example/",
+        "amqp://",
+        "amqp://handoff:mq-s3cret@mq.example:notaport/",
+        "amqp://handoff:mq-s3cret@mq.example:0/",
+        "mq.example:5672",
+    ],
+)
+def test_an_invalid_rabbitmq_url_is_named_without_its_password(url: str) -> None:
+    with pytest.raises(ValueError, match="HANDOFF_RABBITMQ_URL") as raised:
+        HandoffSettings.from_env({"HANDOFF_BROKER": "rabbitmq", "HANDOFF_RABBITMQ_URL": url})
+    assert "mq-s3cret" not in str(raised.value)
+
+
 @pytest.mark.parametrize(
     ("variable", "value"),
     [

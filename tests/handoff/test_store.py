@@ -377,7 +377,8 @@ async def test_transfer_by_assignee_or_supervisor(store: HandoffStore) -> None:
     await store.create_agent("kim", "agent")
     await store.create_agent("sue", "supervisor")
     handoff = await new_handoff(store, "ann")
-    sam, kim, sue = Agent(1, "sam", "agent"), Agent(2, "kim", "agent"), Agent(3, "sue", "supervisor")
+    sam, kim = Agent(1, "sam", "agent"), Agent(2, "kim", "agent")
+    sue = Agent(3, "sue", "supervisor")
 
     with pytest.raises(HandoffConflict):
         await store.transfer(handoff.id, sam, "kim")  # waiting: not sam's to give

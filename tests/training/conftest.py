@@ -10,25 +10,17 @@ as in production).
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError
 
 from tests.conftest import ROOT
-from tests.postgres import skip_or_fail_without_postgres
-
-POSTGRES_URL = os.environ.get(
-    "TRAINING_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
-)
+from tests.postgres import postgres_schema
 
 DOMAIN = """\
 version: "3.1"
@@ -239,20 +231,8 @@ def sqlite_tracker_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 def postgresql_tracker_url() -> Iterator[str]:
-    schema = f"training_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL, future=True)
-    try:
-        with admin.begin() as db:
-            db.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except OperationalError as error:
-        admin.dispose()
-        skip_or_fail_without_postgres(f"no PostgreSQL at {POSTGRES_URL}: {error.orig}")
-    try:
-        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as db:
-            db.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema("training_test") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

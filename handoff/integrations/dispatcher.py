@@ -1,0 +1,224 @@
+"""Delivering the journal to every active adapter: :class:`Dispatcher`.
+
+One background task per adapter, while the server runs. Each round it queues
+the journal's new events (handoff.integrations.deliveries), then delivers the
+heads of its conversations that are due, a few conversations at a time
+(``concurrency``), one event at a time per conversation. So delivery is:
+
+- at least once: an event leaves the queue only after the receiver took it,
+  and the queue is in the database, so a restart resumes where it stopped
+  (an event whose answer was lost is sent again, with the same id);
+- in order per conversation: a conversation's next event is not sent before
+  the one ahead of it was delivered or dead-lettered;
+- never blocked by another conversation: each has its own head and backoff.
+
+A failed attempt is retried after ``retry_base_s * 2**(attempt-1)``, capped at
+``retry_max_s``, each delay drawn at random between half and all of that (so
+conversations that failed together do not retry together), and no earlier
+than the receiver's ``Retry-After``. A 429 also pauses the whole adapter
+until then: a rate limit is per account, not per conversation.
+
+An event ends ``dead`` (kept in ``integration_deliveries`` for operators,
+logged at WARNING with its id, type and handoff, never its text) when the
+receiver refuses it for good (a 4xx other than 401, 403, 408, 425 and 429),
+or when it has failed for longer than ``give_up_after_s``. See
+handoff.integrations.admin to list them and send one again.
+
+The retries live in the database rather than in a retry library
+(tenacity, backoff): they must survive a restart, and a waiting retry must
+not hold a task.
+
+The dispatcher wakes when the service announces a change on its live event
+hub (published after the change committed), and polls every ``poll_s`` in
+case a change came from elsewhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import random
+from collections.abc import Sequence
+
+from handoff.events import EventHub
+from handoff.integrations.adapters import Adapter, DeliveryFailed
+from handoff.integrations.deliveries import Delivery, DeliveryQueue
+from handoff.integrations.settings import IntegrationSettings
+from handoff.models import utc_now
+
+logger = logging.getLogger(__name__)
+
+
+def backoff_s(attempt: int, base_s: float, max_s: float, rng: random.Random) -> float:
+    """The delay after failed attempt number ``attempt`` (1 for the first)."""
+    delay = min(max_s, base_s * 2 ** min(attempt - 1, 62))
+    return delay * rng.uniform(0.5, 1.0)
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        queue: DeliveryQueue,
+        adapters: Sequence[Adapter],
+        settings: IntegrationSettings,
+        hub: EventHub | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._queue = queue
+        self._adapters = list(adapters)
+        self._settings = settings
+        self._hub = hub
+        self._rng = rng or random.Random()
+        self._wake = {adapter.name: asyncio.Event() for adapter in self._adapters}
+        self._paused_until: dict[str, dt.datetime] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+
+    @property
+    def adapters(self) -> list[Adapter]:
+        return list(self._adapters)
+
+    async def start(self) -> None:
+        """Open every adapter's cursor (before returning: changes made from now on are
+        delivered), then run the delivery loops in the background."""
+        for adapter in self._adapters:
+            await self._queue.open(adapter.name)
+        for adapter in self._adapters:
+            self._tasks.append(
+                asyncio.create_task(self._run(adapter), name=f"integration-{adapter.name}")
+            )
+        if self._hub is not None:
+            self._tasks.append(asyncio.create_task(self._listen(self._hub)))
+
+    async def stop(self) -> None:
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    def wake(self) -> None:
+        for event in self._wake.values():
+            event.set()
+
+    async def _listen(self, hub: EventHub) -> None:
+        while True:
+            with hub.subscribe() as subscription:
+                while await subscription.get() is not None:
+                    self.wake()
+            # The hub ended the subscription (this listener fell behind, or the
+            # hub closed): wake once for what may have been missed, then resubscribe
+            # after a poll interval, not in a tight loop.
+            self.wake()
+            await asyncio.sleep(self._settings.poll_s)
+
+    async def _run(self, adapter: Adapter) -> None:
+        wake = self._wake[adapter.name]
+        while True:
+            try:
+                busy = await self.run_once(adapter)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # The database was unreachable, most likely: the queue is in it,
+                # so nothing is lost; try again after a poll interval.
+                logger.exception("integration %s: delivery round failed", adapter.name)
+                busy = False
+            if busy:
+                continue
+            # asyncio.wait rather than wait_for: on Python 3.10, wait_for loses a
+            # cancellation that arrives as the event is set, and stop() would hang.
+            waiter = asyncio.ensure_future(wake.wait())
+            try:
+                await asyncio.wait({waiter}, timeout=self._settings.poll_s)
+            finally:
+                waiter.cancel()
+            wake.clear()
+
+    async def run_once(self, adapter: Adapter) -> bool:
+        """One round: queue new events, deliver what is due. True if there was work."""
+        read = await self._queue.ingest(adapter.name, adapter.wants)
+        now = utc_now()
+        paused = self._paused_until.get(adapter.name)
+        if paused is not None and now < paused:
+            return read > 0
+        due = await self._queue.due(adapter.name, limit=self._settings.concurrency * 4, now=now)
+        if not due:
+            return read > 0
+        limit = asyncio.Semaphore(self._settings.concurrency)
+
+        async def one(delivery: Delivery) -> None:
+            async with limit:
+                await self._attempt(adapter, delivery)
+
+        await asyncio.gather(*(one(delivery) for delivery in due))
+        return True
+
+    async def _attempt(self, adapter: Adapter, delivery: Delivery) -> None:
+        event = delivery.event
+        attempt = delivery.attempts + 1
+        paused = self._paused_until.get(adapter.name)
+        if paused is not None and utc_now() < paused:
+            return  # another conversation hit the rate limit during this round
+        try:
+            await adapter.deliver(event, attempt)
+        except DeliveryFailed as failure:
+            await self._failed(adapter, delivery, attempt, failure)
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            # A bug or an unexpected answer: logged in full, and retried like a
+            # transient failure, so a fix deployed in time still delivers it.
+            logger.exception(
+                "integration %s: event %d (%s) raised", adapter.name, event.id, event.type
+            )
+            await self._failed(adapter, delivery, attempt, DeliveryFailed(type(error).__name__))
+            return
+        await self._queue.delivered(adapter.name, event.id)
+        logger.debug("integration %s: event %d delivered", adapter.name, event.id)
+
+    async def _failed(
+        self, adapter: Adapter, delivery: Delivery, attempt: int, failure: DeliveryFailed
+    ) -> None:
+        event = delivery.event
+        now = utc_now()
+        expired = (now - delivery.queued_at).total_seconds() >= self._settings.give_up_after_s
+        if failure.permanent or expired:
+            await self._queue.failed(
+                adapter.name, event.id, attempts=attempt, error=failure.reason, retry_at=None
+            )
+            logger.warning(
+                "integration %s: event %d (%s, handoff %d) dead-lettered after %d attempt(s): %s",
+                adapter.name,
+                event.id,
+                event.type,
+                event.handoff_id,
+                attempt,
+                failure.reason if failure.permanent else f"retried too long; last {failure.reason}",
+            )
+            return
+        delay = backoff_s(
+            attempt, self._settings.retry_base_s, self._settings.retry_max_s, self._rng
+        )
+        if failure.retry_after_s is not None:
+            delay = max(delay, failure.retry_after_s)
+            if failure.status == 429:
+                self._paused_until[adapter.name] = now + dt.timedelta(seconds=failure.retry_after_s)
+        retry_at = now + dt.timedelta(seconds=delay)
+        await self._queue.failed(
+            adapter.name, event.id, attempts=attempt, error=failure.reason, retry_at=retry_at
+        )
+        log = logger.warning if failure.credentials or attempt == 1 else logger.info
+        log(
+            "integration %s: event %d (%s, handoff %d) attempt %d failed (%s); retry in %.3g s",
+            adapter.name,
+            event.id,
+            event.type,
+            event.handoff_id,
+            attempt,
+            failure.reason,
+            delay,
+        )

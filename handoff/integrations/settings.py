@@ -1,0 +1,160 @@
+"""Settings of the contact-center adapters, read from ``HANDOFF_*`` environment variables.
+
+- ``HANDOFF_INTEGRATIONS``: the adapters to run, comma-separated: ``webhook``,
+  ``zendesk``. Empty (the default): only the built-in desk.
+- ``HANDOFF_WEBHOOK_URL`` / ``HANDOFF_WEBHOOK_SECRET``: where the generic
+  webhook posts events, and the shared secret that signs them both ways
+  (at least 16 characters).
+- ``HANDOFF_ZENDESK_URL``: ``https://<subdomain>.zendesk.com``;
+  ``HANDOFF_ZENDESK_EMAIL`` / ``HANDOFF_ZENDESK_API_TOKEN``: the API user
+  (an agent) and its API token; ``HANDOFF_ZENDESK_WEBHOOK_SECRET``: the signing
+  secret of the Zendesk webhook that calls us back.
+- Delivery: ``HANDOFF_INTEGRATION_RETRY_BASE_S`` (1) and
+  ``HANDOFF_INTEGRATION_RETRY_MAX_S`` (300): the first retry delay, doubled at
+  each failure up to the maximum; ``HANDOFF_INTEGRATION_GIVE_UP_AFTER_S``
+  (259200, three days): how long an event is retried before it is
+  dead-lettered; ``HANDOFF_INTEGRATION_TIMEOUT_S`` (10): the HTTP timeout;
+  ``HANDOFF_INTEGRATION_POLL_S`` (1): how often the journal is read when no
+  change announced itself; ``HANDOFF_INTEGRATION_CONCURRENCY`` (4): how many
+  conversations are delivered at once per adapter.
+
+A secret is never shown by ``repr``. Anything wrong for an enabled adapter is
+a ValueError naming the variable, raised at start-up.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+WEBHOOK = "webhook"
+ZENDESK = "zendesk"
+ADAPTERS = (WEBHOOK, ZENDESK)
+
+DEFAULT_RETRY_BASE_S = 1.0
+DEFAULT_RETRY_MAX_S = 300.0
+DEFAULT_GIVE_UP_AFTER_S = 3 * 24 * 3600.0
+DEFAULT_TIMEOUT_S = 10.0
+DEFAULT_POLL_S = 1.0
+DEFAULT_CONCURRENCY = 4
+# Shorter secrets can be guessed offline from one signed request.
+MIN_SECRET_LENGTH = 16
+
+
+def _check_url(name: str, url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{name} must be an http(s) URL, not {url!r}")
+
+
+@dataclass(frozen=True)
+class IntegrationSettings:
+    adapters: tuple[str, ...] = ()
+    webhook_url: str = ""
+    webhook_secret: str = field(default="", repr=False)
+    zendesk_url: str = ""
+    zendesk_email: str = ""
+    zendesk_api_token: str = field(default="", repr=False)
+    zendesk_webhook_secret: str = field(default="", repr=False)
+    retry_base_s: float = DEFAULT_RETRY_BASE_S
+    retry_max_s: float = DEFAULT_RETRY_MAX_S
+    give_up_after_s: float = DEFAULT_GIVE_UP_AFTER_S
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    poll_s: float = DEFAULT_POLL_S
+    concurrency: int = DEFAULT_CONCURRENCY
+
+    def __post_init__(self) -> None:
+        # Checked here rather than in from_env, so settings built in code
+        # (tests, another launcher) cannot skip the checks.
+        unknown = [name for name in self.adapters if name not in ADAPTERS]
+        if unknown:
+            raise ValueError(
+                f"HANDOFF_INTEGRATIONS: unknown adapter {unknown[0]!r}; "
+                f"choose from {', '.join(ADAPTERS)}"
+            )
+        if len(set(self.adapters)) != len(self.adapters):
+            raise ValueError("HANDOFF_INTEGRATIONS names an adapter twice")
+        if WEBHOOK in self.adapters:
+            if not self.webhook_url:
+                raise ValueError("HANDOFF_WEBHOOK_URL is required by the webhook adapter")
+            _check_url("HANDOFF_WEBHOOK_URL", self.webhook_url)
+            if len(self.webhook_secret) < MIN_SECRET_LENGTH:
+                raise ValueError(
+                    "HANDOFF_WEBHOOK_SECRET is required by the webhook adapter "
+                    f"(at least {MIN_SECRET_LENGTH} characters)"
+                )
+        if ZENDESK in self.adapters:
+            for name, value in (
+                ("HANDOFF_ZENDESK_URL", self.zendesk_url),
+                ("HANDOFF_ZENDESK_EMAIL", self.zendesk_email),
+                ("HANDOFF_ZENDESK_API_TOKEN", self.zendesk_api_token),
+                ("HANDOFF_ZENDESK_WEBHOOK_SECRET", self.zendesk_webhook_secret),
+            ):
+                if not value:
+                    raise ValueError(f"{name} is required by the zendesk adapter")
+            _check_url("HANDOFF_ZENDESK_URL", self.zendesk_url)
+            if "@" not in self.zendesk_email:
+                raise ValueError("HANDOFF_ZENDESK_EMAIL must be the API user's email address")
+        for name, number in (
+            ("HANDOFF_INTEGRATION_RETRY_BASE_S", self.retry_base_s),
+            ("HANDOFF_INTEGRATION_RETRY_MAX_S", self.retry_max_s),
+            ("HANDOFF_INTEGRATION_GIVE_UP_AFTER_S", self.give_up_after_s),
+            ("HANDOFF_INTEGRATION_TIMEOUT_S", self.timeout_s),
+            ("HANDOFF_INTEGRATION_POLL_S", self.poll_s),
+        ):
+            if not 0 < number < float("inf"):
+                raise ValueError(f"{name} must be a positive number, not {number!r}")
+        if self.retry_max_s < self.retry_base_s:
+            raise ValueError(
+                "HANDOFF_INTEGRATION_RETRY_MAX_S must not be below HANDOFF_INTEGRATION_RETRY_BASE_S"
+            )
+        if self.concurrency < 1:
+            raise ValueError("HANDOFF_INTEGRATION_CONCURRENCY must be a positive integer")
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.adapters)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> IntegrationSettings:
+        env = os.environ if environ is None else environ
+
+        def text(name: str) -> str:
+            return env.get(name, "").strip()
+
+        def number(name: str, default: float) -> float:
+            raw = text(name)
+            if not raw:
+                return default
+            try:
+                return float(raw)
+            except ValueError:
+                raise ValueError(f"{name} must be a number, not {raw!r}") from None
+
+        raw_concurrency = text("HANDOFF_INTEGRATION_CONCURRENCY")
+        try:
+            concurrency = int(raw_concurrency) if raw_concurrency else DEFAULT_CONCURRENCY
+        except ValueError:
+            raise ValueError(
+                f"HANDOFF_INTEGRATION_CONCURRENCY must be an integer, not {raw_concurrency!r}"
+            ) from None
+        adapters = tuple(
+            name.strip().lower() for name in text("HANDOFF_INTEGRATIONS").split(",") if name.strip()
+        )
+        return cls(
+            adapters=adapters,
+            webhook_url=text("HANDOFF_WEBHOOK_URL"),
+            webhook_secret=text("HANDOFF_WEBHOOK_SECRET"),
+            zendesk_url=text("HANDOFF_ZENDESK_URL").rstrip("/"),
+            zendesk_email=text("HANDOFF_ZENDESK_EMAIL"),
+            zendesk_api_token=text("HANDOFF_ZENDESK_API_TOKEN"),
+            zendesk_webhook_secret=text("HANDOFF_ZENDESK_WEBHOOK_SECRET"),
+            retry_base_s=number("HANDOFF_INTEGRATION_RETRY_BASE_S", DEFAULT_RETRY_BASE_S),
+            retry_max_s=number("HANDOFF_INTEGRATION_RETRY_MAX_S", DEFAULT_RETRY_MAX_S),
+            give_up_after_s=number("HANDOFF_INTEGRATION_GIVE_UP_AFTER_S", DEFAULT_GIVE_UP_AFTER_S),
+            timeout_s=number("HANDOFF_INTEGRATION_TIMEOUT_S", DEFAULT_TIMEOUT_S),
+            poll_s=number("HANDOFF_INTEGRATION_POLL_S", DEFAULT_POLL_S),
+            concurrency=concurrency,
+        )

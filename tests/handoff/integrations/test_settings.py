@@ -1,0 +1,67 @@
+"""handoff.integrations.settings: HANDOFF_* variables, and clear errors at start-up."""
+
+from __future__ import annotations
+
+import pytest
+
+from handoff.integrations.settings import IntegrationSettings
+
+WEBHOOK = {
+    "HANDOFF_INTEGRATIONS": "webhook",
+    "HANDOFF_WEBHOOK_URL": "https://cc.example.com/hooks/handoff",
+    "HANDOFF_WEBHOOK_SECRET": "s" * 32,
+}
+ZENDESK = {
+    "HANDOFF_INTEGRATIONS": "zendesk",
+    "HANDOFF_ZENDESK_URL": "https://acme.zendesk.com/",
+    "HANDOFF_ZENDESK_EMAIL": "bot@acme.com",
+    "HANDOFF_ZENDESK_API_TOKEN": "token-123",
+    "HANDOFF_ZENDESK_WEBHOOK_SECRET": "signing-secret",
+}
+
+
+def test_nothing_set_means_only_the_built_in_desk() -> None:
+    settings = IntegrationSettings.from_env({})
+    assert settings.adapters == ()
+    assert not settings.enabled
+
+
+def test_both_adapters_with_their_settings() -> None:
+    env = {**WEBHOOK, **ZENDESK, "HANDOFF_INTEGRATIONS": " Webhook, zendesk "}
+    env |= {"HANDOFF_INTEGRATION_RETRY_MAX_S": "60", "HANDOFF_INTEGRATION_CONCURRENCY": "2"}
+    settings = IntegrationSettings.from_env(env)
+    assert settings.adapters == ("webhook", "zendesk")
+    assert settings.zendesk_url == "https://acme.zendesk.com"
+    assert (settings.retry_max_s, settings.concurrency) == (60.0, 2)
+
+
+def test_secrets_stay_out_of_repr() -> None:
+    text = repr(IntegrationSettings.from_env({**WEBHOOK, **ZENDESK, "HANDOFF_INTEGRATIONS": ""}))
+    for secret in ("s" * 32, "token-123", "signing-secret"):
+        assert secret not in text
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"HANDOFF_INTEGRATIONS": "freshdesk"}, "unknown adapter 'freshdesk'"),
+        ({**WEBHOOK, "HANDOFF_INTEGRATIONS": "webhook,webhook"}, "names an adapter twice"),
+        ({**WEBHOOK, "HANDOFF_WEBHOOK_URL": ""}, "HANDOFF_WEBHOOK_URL is required"),
+        ({**WEBHOOK, "HANDOFF_WEBHOOK_URL": "cc.example.com"}, "must be an http(s) URL"),
+        ({**WEBHOOK, "HANDOFF_WEBHOOK_SECRET": "short"}, "at least 16 characters"),
+        ({**ZENDESK, "HANDOFF_ZENDESK_API_TOKEN": ""}, "HANDOFF_ZENDESK_API_TOKEN is required"),
+        ({**ZENDESK, "HANDOFF_ZENDESK_WEBHOOK_SECRET": ""}, "HANDOFF_ZENDESK_WEBHOOK_SECRET"),
+        ({**ZENDESK, "HANDOFF_ZENDESK_EMAIL": "bot"}, "email address"),
+        ({"HANDOFF_INTEGRATION_POLL_S": "fast"}, "must be a number"),
+        ({"HANDOFF_INTEGRATION_TIMEOUT_S": "0"}, "must be a positive number"),
+        ({"HANDOFF_INTEGRATION_RETRY_MAX_S": "0.5"}, "must not be below"),
+        ({"HANDOFF_INTEGRATION_CONCURRENCY": "two"}, "must be an integer"),
+        ({"HANDOFF_INTEGRATION_CONCURRENCY": "0"}, "positive integer"),
+    ],
+)
+def test_invalid_settings_are_refused_with_the_variable_named(
+    env: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ValueError, match=None) as error:
+        IntegrationSettings.from_env(env)
+    assert message in str(error.value)
