@@ -1,7 +1,12 @@
-"""Escalation precision and recall on the labelled conversations in escalation_cases.yml.
+"""Escalation precision and recall on labelled conversations.
 
-The set was written before the detector and is never edited to fit it; the
-numbers go to reports/escalation_eval.json, with the cases the rules got wrong.
+- escalation_cases.yml (84 conversations) was written before the detector and
+  is never edited to fit it; its numbers go to reports/escalation_eval.json,
+  with the cases the rules got wrong.
+- escalation_blind.yml (40 conversations) was written later by someone who
+  had not read the rules, to measure how they generalise; the rules were not
+  changed after it was measured (reports/escalation_blind_eval.json). Its
+  floors sit below what was measured: they catch regressions, not tune.
 """
 
 from __future__ import annotations
@@ -21,6 +26,10 @@ CASES = HERE / "escalation_cases.yml"
 REPORT = HERE.parent.parent / "reports" / "escalation_eval.json"
 MIN_PRECISION = 0.9
 MIN_RECALL = 0.9
+BLIND_CASES = HERE / "escalation_blind.yml"
+BLIND_REPORT = HERE.parent.parent / "reports" / "escalation_blind_eval.json"
+BLIND_MIN_PRECISION = 0.85
+BLIND_MIN_RECALL = 0.85
 # "strong_anger" is the stronger form of "anger": a case expecting anger is
 # satisfied by either.
 IMPLIED_BY = {"anger": {"anger", "strong_anger"}}
@@ -46,8 +55,8 @@ def parse_turn(raw: dict[str, Any]) -> Turn:
     return Turn.bot(str(raw["bot"]))
 
 
-def load_cases() -> list[Case]:
-    raw = yaml.safe_load(CASES.read_text(encoding="utf-8"))["cases"]
+def load_cases(path: Path = CASES) -> list[Case]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
     return [
         Case(
             id=c["id"],
@@ -76,7 +85,11 @@ class Evaluation:
 
 @pytest.fixture(scope="module")
 def evaluation() -> Evaluation:
-    cases = load_cases()
+    return evaluate(CASES, REPORT)
+
+
+def evaluate(path: Path, report_path: Path) -> Evaluation:
+    cases = load_cases(path)
     settings = EscalationSettings()
     decisions = {case.id: decide(case.turns, settings) for case in cases}
     tp = [c.id for c in cases if c.escalate and decisions[c.id].escalate]
@@ -109,13 +122,15 @@ def evaluation() -> Evaluation:
             cid: decisions[cid].summary() for cid in fp + fn
         },
     }
-    REPORT.parent.mkdir(parents=True, exist_ok=True)
-    REPORT.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    report_path.parent.mkdir(parents=True, exist_ok=True)
+    report_path.write_text(
+        json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     print(
         f"\nescalation on {len(cases)} labelled conversations: "
         f"precision {precision:.3f}, recall {recall:.3f} "
         f"(false positives {fp or 'none'}, false negatives {fn or 'none'}); "
-        f"written to {REPORT}"
+        f"written to {report_path}"
     )
     return Evaluation(cases, decisions, precision, recall, report)
 
@@ -129,6 +144,15 @@ def test_the_set_is_large_and_balanced() -> None:
     for case in cases:
         assert case.turns and case.turns[-1].role == "customer", case.id
         assert not case.escalate or case.reasons, f"{case.id}: an escalation needs reasons"
+
+
+def test_the_blind_set_generalises() -> None:
+    blind = evaluate(BLIND_CASES, BLIND_REPORT)
+    assert len(blind.cases) >= 40
+    assert sum(c.escalate for c in blind.cases) * 2 == len(blind.cases)
+    assert not {c.id for c in blind.cases} & {c.id for c in load_cases()}
+    assert blind.precision >= BLIND_MIN_PRECISION, blind.report["errors"]
+    assert blind.recall >= BLIND_MIN_RECALL, blind.report["errors"]
 
 
 def test_precision_and_recall_floors(evaluation: Evaluation) -> None:
