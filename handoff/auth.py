@@ -60,7 +60,9 @@ class SessionLookup(Protocol):
 
     trusted_origins: tuple[str, ...]
 
-    async def agent_for_session(self, session_token: str) -> Agent | None: ...
+    async def agent_for_session(
+        self, session_token: str, *, touch: bool = True
+    ) -> Agent | None: ...
 
 
 class CsrfRejected(Exception):
@@ -137,6 +139,20 @@ async def authenticate(request: Request) -> Principal | None:
         return Principal(ADMIN_ROLE, ADMIN_ROLE)
     agent = await request.app.ctx.store.agent_for_token(token)
     return None if agent is None else Principal(agent.name, agent.role)
+
+
+async def still_signed_in(request: Request) -> bool:
+    """Whether the credential a long request (the event stream) came with still holds:
+    the session not expired nor ended, the agent not disabled. Not activity: a
+    desk left open does not keep its session alive by listening."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return await authenticate(request) is not None
+    cookie = request.cookies.get(SESSION_COOKIE)
+    sessions: SessionLookup | None = getattr(request.app.ctx, "desk_sessions", None)
+    if not cookie or sessions is None:
+        return False
+    return await sessions.agent_for_session(cookie, touch=False) is not None
 
 
 def authorized(*roles: str) -> Callable[[Handler], Handler]:

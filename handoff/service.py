@@ -62,7 +62,7 @@ from sanic.response import json as json_response
 
 from handoff import events as ev
 from handoff import operations
-from handoff.auth import ADMIN_ROLE, EVERYONE, PEOPLE, Principal, authorized
+from handoff.auth import ADMIN_ROLE, EVERYONE, PEOPLE, Principal, authorized, still_signed_in
 from handoff.broker import create_consumer
 from handoff.catch_up import catch_up, is_late
 from handoff.desk import DeskSettings
@@ -565,6 +565,11 @@ def create_app(
                         subscription.get(), request.app.ctx.keepalive_s
                     )
                 except asyncio.TimeoutError:
+                    # A stream outlives the checks of single requests: one whose
+                    # session expired, was signed out or whose agent was disabled
+                    # ends here (the desk then asks to sign in again).
+                    if not await still_signed_in(request):
+                        break
                     await response.send(": keep-alive\n\n")
                     continue
                 if next_event is None:

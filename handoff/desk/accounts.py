@@ -141,11 +141,16 @@ class AccountStore:
             )
         return token
 
-    async def agent_for_session(self, session_token: str) -> Agent | None:
-        """The enabled agent whose live session this is, or None; keeps the session alive."""
-        return await asyncio.to_thread(self._agent_for_session, session_token)
+    async def agent_for_session(self, session_token: str, *, touch: bool = True) -> Agent | None:
+        """The enabled agent whose live session this is, or None.
 
-    def _agent_for_session(self, session_token: str) -> Agent | None:
+        ``touch``: the call is the agent's activity and keeps the session alive;
+        False for checks that are not (an open event stream asking whether its
+        session still holds).
+        """
+        return await asyncio.to_thread(self._agent_for_session, session_token, touch)
+
+    def _agent_for_session(self, session_token: str, touch: bool = True) -> Agent | None:
         token_hash = hash_token(session_token)
         now = self._clock()
         with self._engine.connect() as db:
@@ -166,7 +171,7 @@ class AccountStore:
         if row.disabled or now >= row.expires_at or now >= row.last_seen_at + self.session_idle:
             self._end_session(session_token)
             return None
-        if (now - row.last_seen_at).total_seconds() >= TOUCH_INTERVAL_S:
+        if touch and (now - row.last_seen_at).total_seconds() >= TOUCH_INTERVAL_S:
             with self._write() as db:
                 db.execute(
                     update(desk_sessions)

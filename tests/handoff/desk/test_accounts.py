@@ -105,6 +105,21 @@ async def test_idle_and_absolute_expiry(
         assert db.execute(select(desk_sessions)).all() == []
 
 
+async def test_checks_without_touch_do_not_keep_a_session_alive(
+    store: HandoffStore, accounts: AccountStore, clock: Clock
+) -> None:
+    await with_password(store, accounts, "sam")
+    agent = await accounts.check_password("sam", PASSWORD)
+    assert agent is not None
+    token = await accounts.start_session(agent)
+    # An open event stream checks now and then for an hour: that is not activity.
+    for _ in range(11):
+        clock.advance(minutes=5)
+        assert await accounts.agent_for_session(token, touch=False) is not None
+    clock.advance(minutes=5, seconds=1)  # an hour since sign-in, the idle timeout
+    assert await accounts.agent_for_session(token, touch=False) is None
+
+
 async def test_last_seen_is_written_at_most_once_a_minute(
     store: HandoffStore, accounts: AccountStore, clock: Clock
 ) -> None:

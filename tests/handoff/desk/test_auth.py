@@ -91,3 +91,30 @@ async def test_the_event_stream_takes_the_cookie(desk: Desk) -> None:
     anonymous = desk.new_client()
     assert (await anonymous.get("/api/events")).status_code == 401
     await anonymous.aclose()
+
+
+async def test_signing_out_ends_an_open_event_stream(desk: Desk) -> None:
+    desk.app.ctx.keepalive_s = 0.05
+    await desk.agent("sam")
+    token = await desk.agent("kim")
+    client, csrf = await desk.signed_in("sam")
+    async with client.stream("GET", "/api/events") as stream:
+        lines = stream.aiter_lines()
+        assert await asyncio.wait_for(anext(lines), 2) == ": connected"
+        assert await asyncio.wait_for(anext(lines), 2) == ""
+        signed_out = await client.delete("/api/session", headers={"X-CSRF-Token": csrf})
+        assert signed_out.status_code in (200, 204)
+
+        async def rest() -> list[str]:
+            return [line async for line in lines]
+
+        # The stream ends by itself at the next check: no keep-alive forever.
+        await asyncio.wait_for(rest(), 2)
+    # A bearer token's stream keeps going.
+    async with desk.client.stream(
+        "GET", "/api/events", headers={"Authorization": f"Bearer {token}"}
+    ) as stream:
+        lines = stream.aiter_lines()
+        seen = [await asyncio.wait_for(anext(lines), 2) for _ in range(4)]
+        assert seen == [": connected", "", ": keep-alive", ""]
+    await client.aclose()
