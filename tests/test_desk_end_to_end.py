@@ -13,7 +13,6 @@ their desk passwords through ``python -m handoff.agents``, as ``make agent`` doe
 
 from __future__ import annotations
 
-import itertools
 import os
 import re
 import subprocess
@@ -26,7 +25,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.conftest import ROOT, Assistant
-from tests.fakes.twilio import FakeTwilio, post_inbound_sms
+from tests.fakes.twilio import FakeTwilio, new_number, post_inbound_sms
 
 pytestmark = pytest.mark.slow
 
@@ -34,13 +33,6 @@ CHROMIUM = Path(os.environ.get("DESK_TEST_CHROMIUM", "/usr/bin/chromium"))
 PASSWORD = "a desk password for the test"
 # The bot, Rasa's broker and the handoff service are all in the way: seconds, not milliseconds.
 LIVE_TIMEOUT_MS = 30_000
-
-_numbers = itertools.count(1)
-
-
-def new_number() -> str:
-    return f"+1555030{next(_numbers):04d}"
-
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:

@@ -9,7 +9,6 @@ bot says it is back and answers again.
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections.abc import Callable
 from typing import Any
@@ -18,16 +17,9 @@ import httpx
 import pytest
 
 from tests.conftest import Assistant
-from tests.fakes.twilio import FakeTwilio, post_inbound_sms
+from tests.fakes.twilio import FakeTwilio, new_number, post_inbound_sms
 
 pytestmark = pytest.mark.slow
-
-_numbers = itertools.count(1)
-
-
-def new_number() -> str:
-    return f"+1555020{next(_numbers):04d}"
-
 
 def api(assistant: Assistant, token: str) -> httpx.Client:
     return httpx.Client(

@@ -15,7 +15,6 @@ shared ones), because these tests stop and start them:
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,17 +27,10 @@ from scripts.run import Service, isolated_environment, running, services, wait_u
 from tests.conftest import channel_environment
 from tests.fakes.messenger import FakeGraph
 from tests.fakes.telegram import FakeTelegram
-from tests.fakes.twilio import FakeTwilio, post_inbound_sms
+from tests.fakes.twilio import FakeTwilio, new_number, post_inbound_sms
 from tests.test_handoff_loop import eventually, handoffs_for, new_agent
 
 pytestmark = pytest.mark.slow
-
-_numbers = itertools.count(1)
-
-
-def new_number() -> str:
-    return f"+1555030{next(_numbers):04d}"
-
 
 @dataclass
 class Stack:

@@ -193,3 +193,15 @@ def post_inbound_sms(
         headers={"X-Twilio-Signature": signature},
         timeout=30,
     )
+
+
+_numbers = itertools.count(1)
+
+
+def new_number() -> str:
+    """A customer's phone number no other test of this session uses.
+
+    The fake Twilio lives for the whole session: two tests sharing a number
+    would see each other's messages.
+    """
+    return f"+1555070{next(_numbers):04d}"
