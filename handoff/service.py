@@ -1,7 +1,9 @@
 """The handoff service: the JSON API every agent-facing surface and contact-center
 integration talks to, and a live event stream. ``create_app(settings) -> Sanic``.
 
-Routes (all but /health need ``Authorization: Bearer <token>``)::
+Routes (all but /health need ``Authorization: Bearer <token>`` or a desk session, see
+handoff.auth; ``main`` adds the desk's and the adapters' routes, handoff.desk and
+handoff.integrations)::
 
     GET  /health                               no auth, for the launcher
     POST /api/handoffs                         admin (the bot's outbox)
@@ -75,6 +77,7 @@ from handoff.models import (
     AGENT_ROLE,
     AGENT_ROLES,
     BOT,
+    CLOSED,
     CUSTOMER,
     STATUSES,
     SUPERVISOR_ROLE,
@@ -338,7 +341,7 @@ def create_app(
         # have created the handoff and failed before catching up.
         rasa: RasaClient | None = app.ctx.rasa
         full = await app.ctx.store.get(handoff_id)
-        if rasa is None or full is None or full.status == "closed" or not is_late(full):
+        if rasa is None or full is None or full.status == CLOSED or not is_late(full):
             return
         try:
             await asyncio.wait_for(
