@@ -166,12 +166,13 @@ class BusinessHours:
         raise AssertionError("a week always contains an opening when spans exist")
 
 
-def _env(env: Mapping[str, str], name: str, default: str = "") -> str:
+def env_text(env: Mapping[str, str], name: str, default: str = "") -> str:
+    """A variable, stripped; ``default`` when unset or blank. Shared by every HANDOFF_* reader."""
     return env.get(name, "").strip() or default
 
 
 def _amqp_url(env: Mapping[str, str]) -> str:
-    url = _env(env, "HANDOFF_RABBITMQ_URL", DEFAULT_RABBITMQ_URL)
+    url = env_text(env, "HANDOFF_RABBITMQ_URL", DEFAULT_RABBITMQ_URL)
     # The message quotes nothing of the URL: it carries a password.
     try:
         parts = urlsplit(url)
@@ -186,8 +187,9 @@ def _amqp_url(env: Mapping[str, str]) -> str:
     return url
 
 
-def _number(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = _env(env, name)
+def env_positive_number(env: Mapping[str, str], name: str, default: float) -> float:
+    """A positive, finite number; ``default`` when unset; ValueError naming the variable."""
+    raw = env_text(env, name)
     if not raw:
         return default
     try:
@@ -220,33 +222,37 @@ class HandoffSettings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> HandoffSettings:
         env = os.environ if environ is None else environ
-        raw_port = _env(env, "HANDOFF_PORT", str(DEFAULT_PORT))
+        raw_port = env_text(env, "HANDOFF_PORT", str(DEFAULT_PORT))
         try:
             port = int(raw_port)
         except ValueError:
             raise ValueError(f"HANDOFF_PORT must be an integer, not {raw_port!r}") from None
         if not 0 < port < 65536:
             raise ValueError(f"HANDOFF_PORT must be between 1 and 65535, not {port}")
-        broker = _env(env, "HANDOFF_BROKER", DEFAULT_BROKER).lower()
+        broker = env_text(env, "HANDOFF_BROKER", DEFAULT_BROKER).lower()
         if broker not in BROKERS:
             raise ValueError(f"HANDOFF_BROKER must be one of {', '.join(BROKERS)}, not {broker!r}")
         return cls(
-            host=_env(env, "HANDOFF_HOST", DEFAULT_HOST),
+            host=env_text(env, "HANDOFF_HOST", DEFAULT_HOST),
             port=port,
-            database_url=_env(env, "HANDOFF_DATABASE_URL", DEFAULT_DATABASE_URL),
-            admin_token=_env(env, "HANDOFF_ADMIN_TOKEN"),
-            pickup_timeout_s=_number(env, "HANDOFF_PICKUP_TIMEOUT_S", DEFAULT_PICKUP_TIMEOUT_S),
+            database_url=env_text(env, "HANDOFF_DATABASE_URL", DEFAULT_DATABASE_URL),
+            admin_token=env_text(env, "HANDOFF_ADMIN_TOKEN"),
+            pickup_timeout_s=env_positive_number(
+                env, "HANDOFF_PICKUP_TIMEOUT_S", DEFAULT_PICKUP_TIMEOUT_S
+            ),
             business_hours=BusinessHours.parse(
                 env.get("HANDOFF_BUSINESS_HOURS", ""),
-                _env(env, "HANDOFF_TIMEZONE", DEFAULT_TIMEZONE),
+                env_text(env, "HANDOFF_TIMEZONE", DEFAULT_TIMEZONE),
             ),
-            average_handle_s=_number(env, "HANDOFF_AVERAGE_HANDLE_S", DEFAULT_AVERAGE_HANDLE_S),
+            average_handle_s=env_positive_number(
+                env, "HANDOFF_AVERAGE_HANDLE_S", DEFAULT_AVERAGE_HANDLE_S
+            ),
             broker=broker,
-            broker_url=_env(env, "HANDOFF_BROKER_URL", DEFAULT_BROKER_URL),
-            broker_poll_s=_number(env, "HANDOFF_BROKER_POLL_S", DEFAULT_BROKER_POLL_S),
+            broker_url=env_text(env, "HANDOFF_BROKER_URL", DEFAULT_BROKER_URL),
+            broker_poll_s=env_positive_number(env, "HANDOFF_BROKER_POLL_S", DEFAULT_BROKER_POLL_S),
             rabbitmq_url=_amqp_url(env),
-            rabbitmq_queue=_env(env, "HANDOFF_RABBITMQ_QUEUE", DEFAULT_RABBITMQ_QUEUE),
-            rabbitmq_exchange=_env(env, "HANDOFF_RABBITMQ_EXCHANGE", DEFAULT_RABBITMQ_EXCHANGE),
-            rasa_url=_env(env, "RASA_URL", DEFAULT_RASA_URL).rstrip("/"),
-            rasa_auth_token=_env(env, "RASA_AUTH_TOKEN"),
+            rabbitmq_queue=env_text(env, "HANDOFF_RABBITMQ_QUEUE", DEFAULT_RABBITMQ_QUEUE),
+            rabbitmq_exchange=env_text(env, "HANDOFF_RABBITMQ_EXCHANGE", DEFAULT_RABBITMQ_EXCHANGE),
+            rasa_url=env_text(env, "RASA_URL", DEFAULT_RASA_URL).rstrip("/"),
+            rasa_auth_token=env_text(env, "RASA_AUTH_TOKEN"),
         )

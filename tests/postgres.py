@@ -1,4 +1,5 @@
-"""PostgreSQL for the production-profile tests, and what they do when a server does not answer.
+"""PostgreSQL for the production-profile tests, and what a test does when something it
+needs (PostgreSQL, RabbitMQ, Chromium) is missing: :func:`skip_or_fail`.
 
 Each test gets a schema of its own on the server at ``TEST_POSTGRES_URL``
 (default: the local one, database ``test``), selected with ``search_path`` in

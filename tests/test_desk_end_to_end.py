@@ -18,7 +18,6 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -26,21 +25,18 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.conftest import ROOT, Assistant
 from tests.fakes.twilio import FakeTwilio, new_number, post_inbound_sms
+from tests.handoff.desk.conftest import CHROMIUM, require_chromium
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path(os.environ.get("DESK_TEST_CHROMIUM", "/usr/bin/chromium"))
 PASSWORD = "a desk password for the test"
 # The bot, Rasa's broker and the handoff service are all in the way: seconds, not milliseconds.
 LIVE_TIMEOUT_MS = 30_000
 
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        reason = f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+    require_chromium()
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM))
         yield launched

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from handoff.settings import env_positive_number
+
 DEFAULT_SESSION_IDLE_S = 3600.0
 DEFAULT_SESSION_MAX_S = 12 * 3600.0
 DEFAULT_SLA_AMBER_S = 120.0
@@ -34,19 +36,6 @@ DEFAULT_CANNED_RESPONSES = Path(__file__).resolve().parent / "canned_responses.y
 
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("", "0", "false", "no", "off")
-
-
-def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be a number of seconds, not {raw!r}") from None
-    if not 0 < value < float("inf"):
-        raise ValueError(f"{name} must be a positive number of seconds, not {raw!r}")
-    return value
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:
@@ -98,11 +87,15 @@ class DeskSettings:
         env = os.environ if environ is None else environ
         canned = env.get("HANDOFF_DESK_CANNED_RESPONSES", "").strip()
         return cls(
-            session_idle_s=_seconds(env, "HANDOFF_DESK_SESSION_IDLE_S", DEFAULT_SESSION_IDLE_S),
-            session_max_s=_seconds(env, "HANDOFF_DESK_SESSION_MAX_S", DEFAULT_SESSION_MAX_S),
+            session_idle_s=env_positive_number(
+                env, "HANDOFF_DESK_SESSION_IDLE_S", DEFAULT_SESSION_IDLE_S
+            ),
+            session_max_s=env_positive_number(
+                env, "HANDOFF_DESK_SESSION_MAX_S", DEFAULT_SESSION_MAX_S
+            ),
             cookie_secure=_flag(env, "HANDOFF_DESK_COOKIE_SECURE"),
-            sla_amber_s=_seconds(env, "HANDOFF_DESK_SLA_AMBER_S", DEFAULT_SLA_AMBER_S),
-            sla_red_s=_seconds(env, "HANDOFF_DESK_SLA_RED_S", DEFAULT_SLA_RED_S),
+            sla_amber_s=env_positive_number(env, "HANDOFF_DESK_SLA_AMBER_S", DEFAULT_SLA_AMBER_S),
+            sla_red_s=env_positive_number(env, "HANDOFF_DESK_SLA_RED_S", DEFAULT_SLA_RED_S),
             canned_responses_path=Path(canned) if canned else DEFAULT_CANNED_RESPONSES,
             trusted_origins=_origins(env, "HANDOFF_DESK_TRUSTED_ORIGINS"),
         )

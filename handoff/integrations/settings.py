@@ -29,6 +29,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from handoff.settings import env_positive_number, env_text
+
 WEBHOOK = "webhook"
 ZENDESK = "zendesk"
 ADAPTERS = (WEBHOOK, ZENDESK)
@@ -122,16 +124,10 @@ class IntegrationSettings:
         env = os.environ if environ is None else environ
 
         def text(name: str) -> str:
-            return env.get(name, "").strip()
+            return env_text(env, name)
 
         def number(name: str, default: float) -> float:
-            raw = text(name)
-            if not raw:
-                return default
-            try:
-                return float(raw)
-            except ValueError:
-                raise ValueError(f"{name} must be a number, not {raw!r}") from None
+            return env_positive_number(env, name, default)
 
         raw_concurrency = text("HANDOFF_INTEGRATION_CONCURRENCY")
         try:

@@ -31,6 +31,7 @@ from handoff.desk.passwords import ScryptParams
 from handoff.service import create_app
 from handoff.settings import HandoffSettings
 from tests.handoff.conftest import CloseRecorder, FakeDelivery, Service
+from tests.postgres import skip_or_fail
 
 CHROMIUM = Path(os.environ.get("DESK_TEST_CHROMIUM", "/usr/bin/chromium"))
 FAST_HASH = ScryptParams(log_n=4, r=8, p=1)
@@ -154,13 +155,15 @@ async def desk(
 # -- a real browser ---------------------------------------------------------------------
 
 
+def require_chromium() -> None:
+    """Skip without Chromium on a developer's machine; fail in CI, where `make test` installs it."""
+    if not CHROMIUM.exists():
+        skip_or_fail(f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium")
+
+
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
-    if not CHROMIUM.exists():
-        reason = f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+    require_chromium()
     async with async_playwright() as playwright:
         launched = await playwright.chromium.launch(executable_path=str(CHROMIUM))
         yield launched
