@@ -56,7 +56,7 @@ import datetime as dt
 import json
 import logging
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -94,8 +94,6 @@ ERROR_BACKOFF_S = 5.0
 CURSOR_NAME = "rasa-sql"
 SOURCE_PREFIX = "rasa-sql-"
 ROLES = {"user": CUSTOMER, "bot": BOT}
-
-Publish = Callable[[str, dict[str, Any]], object]
 
 
 class Consumer(Protocol):
@@ -176,7 +174,7 @@ class TranscriptWriter:
     message later rather than lose it.
     """
 
-    def __init__(self, store: HandoffStore, publish: Publish) -> None:
+    def __init__(self, store: HandoffStore, publish: ev.Publish) -> None:
         self._store = store
         self._publish = publish
 
@@ -227,7 +225,7 @@ class SqlEventConsumer:
         self,
         broker_database_url: str,
         store: HandoffStore,
-        publish: Publish,
+        publish: ev.Publish,
         *,
         poll_s: float = DEFAULT_POLL_S,
         batch_size: int = DEFAULT_BATCH_SIZE,
@@ -367,7 +365,7 @@ class SqlEventConsumer:
 
 
 def create_consumer(
-    settings: HandoffSettings, store: HandoffStore, publish: Publish
+    settings: HandoffSettings, store: HandoffStore, publish: ev.Publish
 ) -> Consumer | None:
     """The consumer ``HANDOFF_BROKER`` names, not yet started; None for ``none``."""
     if settings.broker == "sql" and settings.broker_url:

@@ -16,11 +16,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-from collections.abc import Callable, Mapping
-from typing import Any
 
 from handoff import events as ev
-from handoff.models import BOT, CUSTOMER
+from handoff.broker import parse_event
 from handoff.rasa_client import RasaClient
 from handoff.store import Handoff, HandoffConflict, HandoffStore, to_utc
 
@@ -29,9 +27,6 @@ logger = logging.getLogger(__name__)
 # A handoff created this long after its transcript's last message was
 # delivered late (a first attempt takes milliseconds): catch up.
 LATE_AFTER_S = 2.0
-ROLES = {"user": CUSTOMER, "bot": BOT}
-
-Publish = Callable[[str, dict[str, Any]], object]
 
 
 def last_message_time(handoff: Handoff) -> dt.datetime | None:
@@ -45,19 +40,8 @@ def is_late(handoff: Handoff) -> bool:
     return (to_utc(handoff.created_at) - last).total_seconds() > LATE_AFTER_S
 
 
-def _message(event: Mapping[str, Any]) -> tuple[str, str, dt.datetime] | None:
-    role = ROLES.get(str(event.get("event")))
-    text = event.get("text")
-    when = event.get("timestamp")
-    if role is None or not isinstance(text, str) or not text:
-        return None
-    if not isinstance(when, (int, float)) or not math.isfinite(when):
-        return None
-    return role, text, dt.datetime.fromtimestamp(when, dt.timezone.utc).replace(tzinfo=None)
-
-
 async def catch_up(
-    store: HandoffStore, rasa: RasaClient, handoff: Handoff, publish: Publish
+    store: HandoffStore, rasa: RasaClient, handoff: Handoff, publish: ev.Publish
 ) -> int:
     """Append the messages Rasa holds after the transcript's end; how many were new.
 
@@ -67,15 +51,19 @@ async def catch_up(
     since = last_message_time(handoff)
     added = 0
     for event in await rasa.events(handoff.conversation_id):
-        message = _message(event)
-        if message is None:
+        # A tracker event without a time cannot be placed in the transcript
+        # (the broker's parser would date it now).
+        when = event.get("timestamp")
+        if not isinstance(when, (int, float)) or not math.isfinite(when):
             continue
-        role, text, when = message
-        if since is not None and when <= since:
+        # Recorded without a source id: unless_present matches it to the
+        # broker's copy of the same event, whichever comes first.
+        message = parse_event(event, "", handoff.conversation_id)
+        if message is None or (since is not None and message.timestamp <= since):
             continue
         try:
             stored, created = await store.append_message(
-                handoff.id, role, text, when, unless_present=True
+                handoff.id, message.role, message.text, message.timestamp, unless_present=True
             )
         except HandoffConflict:
             break  # closed meanwhile: the rest belongs to the bot again

@@ -19,7 +19,7 @@ import asyncio
 import json
 import secrets
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +36,9 @@ HANDOFF_CLOSED = "handoff.closed"
 HANDOFF_OVERDUE = "handoff.overdue"
 MESSAGE_CREATED = "message.created"
 STREAM_RESET = "stream.reset"
+
+# How the background tasks announce a change: EventHub.publish, or a test's recorder.
+Publish = Callable[[str, dict[str, Any]], object]
 
 
 @dataclass(frozen=True)

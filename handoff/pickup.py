@@ -24,7 +24,6 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -37,8 +36,8 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_CHECK_S = 15.0
 
+# The service's deliver hook (handoff.service.Deliver; not imported: the service imports this).
 Deliver = Callable[[str, str, str], Awaitable[None]]
-Publish = Callable[[str, dict[str, Any]], object]
 
 
 def notice(position: int | None) -> str:
@@ -56,7 +55,7 @@ class PickupWatcher:
         store: HandoffStore,
         settings: HandoffSettings,
         deliver: Deliver,
-        publish: Publish,
+        publish: ev.Publish,
         *,
         check_s: float = DEFAULT_CHECK_S,
         clock: Callable[[], dt.datetime] = utc_now,

@@ -62,7 +62,8 @@ from aiormq.tools import censor_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from yarl import URL
 
-from handoff.broker import Publish, TranscriptWriter, decode_event, parse_event
+from handoff import events as ev
+from handoff.broker import TranscriptWriter, decode_event, parse_event
 from handoff.settings import DEFAULT_RABBITMQ_EXCHANGE, DEFAULT_RABBITMQ_QUEUE
 from handoff.store import HandoffStore
 
@@ -114,7 +115,7 @@ class RabbitEventConsumer:
         self,
         url: str,
         store: HandoffStore,
-        publish: Publish,
+        publish: ev.Publish,
         *,
         queue: str = DEFAULT_RABBITMQ_QUEUE,
         exchange: str = DEFAULT_RABBITMQ_EXCHANGE,

@@ -36,7 +36,6 @@ from sqlalchemy import delete, func, insert, literal, select, update
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import IntegrityError
 
-from handoff.integrations.sql import write_transaction
 from handoff.models import (
     INTEGRATION_DEAD,
     INTEGRATION_PENDING,
@@ -45,7 +44,7 @@ from handoff.models import (
     integration_deliveries,
     utc_now,
 )
-from handoff.store import JournalEvent, iso
+from handoff.store import JournalEvent, iso, write_transaction
 
 BATCH_SIZE = 200
 GAP_GRACE_S = 5.0

@@ -38,7 +38,6 @@ from sqlalchemy.exc import IntegrityError
 
 from handoff import events as ev
 from handoff import operations
-from handoff.integrations.sql import write_transaction
 from handoff.models import (
     CLOSED,
     SUPERVISOR_ROLE,
@@ -46,7 +45,7 @@ from handoff.models import (
     integration_inbound_events,
     utc_now,
 )
-from handoff.store import Agent, Handoff, HandoffConflict, HandoffStore
+from handoff.store import Agent, Handoff, HandoffConflict, HandoffStore, write_transaction
 
 MAX_TEXT_LENGTH = 10_000
 MAX_NAME_LENGTH = 128  # handoffs.assigned_to and transcript_messages.author

@@ -80,9 +80,8 @@ from handoff.integrations.signatures import (
     SignatureError,
     zendesk_verify,
 )
-from handoff.integrations.sql import write_transaction
 from handoff.models import AGENT, BOT, CUSTOMER, utc_now, zendesk_tickets
-from handoff.store import Handoff, HandoffStore, JournalEvent
+from handoff.store import Handoff, HandoffStore, JournalEvent, write_transaction
 
 if TYPE_CHECKING:
     from handoff.integrations.runtime import Integrations
