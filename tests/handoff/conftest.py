@@ -22,6 +22,7 @@ from handoff.migrate import migrate
 from handoff.service import DeliveryError, create_app
 from handoff.settings import HandoffSettings
 from handoff.store import Handoff, HandoffStore
+from tests.fakes.rasa import FakeRasa
 from tests.live_server import LiveServer
 from tests.postgres import postgres_schema
 
@@ -131,3 +132,28 @@ async def service(
     running = await Service(app).start()
     yield running
     await running.stop()
+
+
+# -- what background tasks announce, and Rasa's API ----------------------------------------
+
+
+class Published(list[tuple[str, dict[str, Any]]]):
+    """A ``publish`` callback that records (event type, data)."""
+
+    def __call__(self, type_: str, data: dict[str, Any]) -> None:
+        self.append((type_, data))
+
+    def texts(self) -> list[str]:
+        return [data["message"]["text"] for _, data in self]
+
+
+@pytest.fixture
+def published() -> Published:
+    return Published()
+
+
+@pytest.fixture
+def rasa() -> Iterator[FakeRasa]:
+    fake = FakeRasa().start()
+    yield fake
+    fake.stop()

@@ -7,7 +7,6 @@ import datetime as dt
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from rasa.core.brokers.sql import SQLEventBroker
@@ -27,15 +26,10 @@ from handoff.migrate import migrate
 from handoff.rabbitmq import RabbitEventConsumer
 from handoff.settings import HandoffSettings
 from handoff.store import Handoff, HandoffStore, NewMessage
-from tests.handoff.conftest import ADMIN_TOKEN, Service
+from tests.handoff.conftest import ADMIN_TOKEN, Published, Service
 from tests.postgres import POSTGRES_URL, skip_or_fail_without_postgres
 
 T0 = 1_740_830_400.0  # 2025-03-01 12:00:00 UTC
-
-
-class Published(list[tuple[str, dict[str, Any]]]):
-    def __call__(self, type_: str, data: dict[str, Any]) -> None:
-        self.append((type_, data))
 
 
 def publish(broker: SQLEventBroker, sender_id: str, event: Event) -> None:
@@ -63,11 +57,6 @@ def handoff_store(tmp_path: Path) -> Iterator[HandoffStore]:
     store = HandoffStore(url)
     yield store
     store.dispose()
-
-
-@pytest.fixture
-def published() -> Published:
-    return Published()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import dataclasses
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -19,13 +19,6 @@ from tests.fakes.server import Reply
 from tests.handoff.conftest import FakeDelivery, Service
 
 PHONE = "+4915112345678"
-
-
-@pytest.fixture
-def rasa() -> Iterator[FakeRasa]:
-    fake = FakeRasa().start()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture

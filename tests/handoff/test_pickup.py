@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from handoff.pickup import PickupWatcher
 from handoff.settings import BusinessHours, HandoffSettings
 from handoff.store import HandoffStore
-from tests.handoff.conftest import FakeDelivery
+from tests.handoff.conftest import FakeDelivery, Published
 
 T0 = dt.datetime(2026, 12, 2, 10, 0, 0)  # a Wednesday, 10:00 UTC
 
@@ -24,16 +23,14 @@ class Clock:
 def watcher(
     store: HandoffStore,
     delivery: FakeDelivery,
-    published: list[tuple[str, dict[str, Any]]],
+    published: Published,
     clock: Clock,
     hours: str = "",
 ) -> PickupWatcher:
     settings = HandoffSettings(
         pickup_timeout_s=300, business_hours=BusinessHours.parse(hours, "UTC")
     )
-    return PickupWatcher(
-        store, settings, delivery, lambda kind, data: published.append((kind, data)), clock=clock
-    )
+    return PickupWatcher(store, settings, delivery, published, clock=clock)
 
 
 async def waiting(store: HandoffStore, name: str, created: dt.datetime, priority: int = 3) -> int:
@@ -49,7 +46,7 @@ async def waiting(store: HandoffStore, name: str, created: dt.datetime, priority
 
 
 async def test_an_overdue_customer_is_told_once_and_stays_queued(store: HandoffStore) -> None:
-    delivery, published, clock = FakeDelivery(), [], Clock(T0)
+    delivery, published, clock = FakeDelivery(), Published(), Clock(T0)
     ann = await waiting(store, "ann", T0)
     bob = await waiting(store, "bob", T0 + dt.timedelta(seconds=100), priority=1)
     pickup = watcher(store, delivery, published, clock)
@@ -76,7 +73,7 @@ async def test_an_overdue_customer_is_told_once_and_stays_queued(store: HandoffS
 
 
 async def test_claimed_handoffs_are_left_alone(store: HandoffStore) -> None:
-    delivery, published, clock = FakeDelivery(), [], Clock(T0 + dt.timedelta(hours=1))
+    delivery, published, clock = FakeDelivery(), Published(), Clock(T0 + dt.timedelta(hours=1))
     ann = await waiting(store, "ann", T0)
     await store.claim(ann, "sam")
     assert await watcher(store, delivery, published, clock).check_once() == []
@@ -84,7 +81,7 @@ async def test_claimed_handoffs_are_left_alone(store: HandoffStore) -> None:
 
 
 async def test_outside_business_hours_nobody_is_told(store: HandoffStore) -> None:
-    delivery, published = FakeDelivery(), []
+    delivery, published = FakeDelivery(), Published()
     ann = await waiting(store, "ann", T0 - dt.timedelta(hours=14))  # Tuesday 20:00
     clock = Clock(T0 - dt.timedelta(hours=12))  # 22:00: closed
     pickup = watcher(store, delivery, published, clock, "Mon-Fri 09:00-18:00")
@@ -96,7 +93,11 @@ async def test_outside_business_hours_nobody_is_told(store: HandoffStore) -> Non
 
 
 async def test_a_failed_notice_still_alerts_and_is_not_resent(store: HandoffStore) -> None:
-    delivery, published, clock = FakeDelivery(failing=True), [], Clock(T0 + dt.timedelta(hours=1))
+    delivery, published, clock = (
+        FakeDelivery(failing=True),
+        Published(),
+        Clock(T0 + dt.timedelta(hours=1)),
+    )
     ann = await waiting(store, "ann", T0)
     pickup = watcher(store, delivery, published, clock)
     assert await pickup.check_once() == [ann]

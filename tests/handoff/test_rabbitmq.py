@@ -49,6 +49,7 @@ from handoff.migrate import migrate
 from handoff.rabbitmq import RabbitEventConsumer
 from handoff.settings import DEFAULT_RABBITMQ_EXCHANGE, DEFAULT_RABBITMQ_QUEUE, HandoffSettings
 from handoff.store import Handoff, HandoffStore, Message
+from tests.handoff.conftest import Published
 from tests.postgres import skip_or_fail
 
 RABBITMQ_URL = os.environ.get("HANDOFF_TEST_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672/")
@@ -71,14 +72,6 @@ async def eventually(check: Callable[[], Any], timeout: float = WAIT_S) -> None:
         if asyncio.get_running_loop().time() > deadline:
             pytest.fail(f"still not true after {timeout} s: {check}")
         await asyncio.sleep(0.02)
-
-
-class Published(list[tuple[str, dict[str, Any]]]):
-    def __call__(self, type_: str, data: dict[str, Any]) -> None:
-        self.append((type_, data))
-
-    def texts(self) -> list[str]:
-        return [data["message"]["text"] for _, data in self]
 
 
 class FlakyStore(HandoffStore):
@@ -238,11 +231,6 @@ def store(tmp_path: Path) -> Iterator[FlakyStore]:
     handoff_store = FlakyStore(url)
     yield handoff_store
     handoff_store.dispose()
-
-
-@pytest.fixture
-def published() -> Published:
-    return Published()
 
 
 @pytest.fixture

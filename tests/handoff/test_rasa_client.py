@@ -6,7 +6,7 @@ import logging
 import socket
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from sanic import Sanic
@@ -21,13 +21,6 @@ from tests.handoff.conftest import ADMIN_TOKEN, FakeDelivery, Service
 
 TOKEN = "rasa-secret"
 PHONE = "+4915112345678"  # a sender id that needs escaping in a path
-
-
-@pytest.fixture
-def rasa() -> Iterator[FakeRasa]:
-    fake = FakeRasa().start()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture
