@@ -16,11 +16,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+from collections.abc import Iterable
 
 from handoff import events as ev
 from handoff.broker import parse_event
 from handoff.rasa_client import RasaClient
-from handoff.store import Handoff, HandoffConflict, HandoffStore, to_utc
+from handoff.store import Handoff, HandoffConflict, HandoffStore, NewMessage, to_utc
 
 logger = logging.getLogger(__name__)
 
@@ -29,26 +30,33 @@ logger = logging.getLogger(__name__)
 LATE_AFTER_S = 2.0
 
 
-def last_message_time(handoff: Handoff) -> dt.datetime | None:
-    return max((to_utc(m.timestamp) for m in handoff.transcript or ()), default=None)
+def transcript_end(messages: Iterable[NewMessage]) -> dt.datetime | None:
+    """When the last message the bot's outbox sent was written (None: it sent none)."""
+    return max((to_utc(m.timestamp) for m in messages), default=None)
 
 
-def is_late(handoff: Handoff) -> bool:
-    last = last_message_time(handoff)
-    if last is None:
+def is_late(handoff: Handoff, sent_until: dt.datetime | None) -> bool:
+    """Whether the handoff was created well after the outbox's transcript ends."""
+    if sent_until is None:
         return True
-    return (to_utc(handoff.created_at) - last).total_seconds() > LATE_AFTER_S
+    return (to_utc(handoff.created_at) - sent_until).total_seconds() > LATE_AFTER_S
 
 
 async def catch_up(
-    store: HandoffStore, rasa: RasaClient, handoff: Handoff, publish: ev.Publish
+    store: HandoffStore,
+    rasa: RasaClient,
+    handoff: Handoff,
+    publish: ev.Publish,
+    since: dt.datetime | None,
 ) -> int:
-    """Append the messages Rasa holds after the transcript's end; how many were new.
+    """Append the messages Rasa holds after ``since`` (the outbox transcript's end);
+    how many were new. Raises handoff.rasa_client.RasaError when Rasa cannot be
+    read (after its retries).
 
-    ``handoff`` must carry its transcript. Raises handoff.rasa_client.RasaError
-    when Rasa cannot be read (after its retries).
+    ``since`` is the outbox's end, not the stored transcript's: the broker
+    consumer may already have added a later message, and what came between
+    must still be caught up.
     """
-    since = last_message_time(handoff)
     added = 0
     for event in await rasa.events(handoff.conversation_id):
         # A tracker event without a time cannot be placed in the transcript

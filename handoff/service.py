@@ -66,7 +66,7 @@ from handoff import events as ev
 from handoff import operations
 from handoff.auth import ADMIN_ROLE, EVERYONE, PEOPLE, Principal, authorized, still_signed_in
 from handoff.broker import create_consumer
-from handoff.catch_up import catch_up, is_late
+from handoff.catch_up import catch_up, is_late, transcript_end
 from handoff.desk import DeskSettings
 from handoff.desk import install as install_desk
 from handoff.events import EventHub
@@ -336,22 +336,23 @@ def create_app(
     async def conflict(_request: Request, error: HandoffConflict) -> HTTPResponse:
         return json_response({"error": "conflict", "detail": str(error)}, 409)
 
-    async def catch_up_if_late(app: Sanic, handoff_id: int) -> None:
+    async def catch_up_if_late(app: Sanic, handoff: Handoff, sent: list[NewMessage]) -> None:
         # Also when the outbox retries (created False): an earlier attempt may
         # have created the handoff and failed before catching up.
         rasa: RasaClient | None = app.ctx.rasa
-        full = await app.ctx.store.get(handoff_id)
-        if rasa is None or full is None or full.status == CLOSED or not is_late(full):
+        sent_until = transcript_end(sent)
+        if rasa is None or handoff.status == CLOSED or not is_late(handoff, sent_until):
             return
         try:
             await asyncio.wait_for(
-                catch_up(app.ctx.store, rasa, full, app.ctx.events.publish), CATCH_UP_TIMEOUT_S
+                catch_up(app.ctx.store, rasa, handoff, app.ctx.events.publish, sent_until),
+                CATCH_UP_TIMEOUT_S,
             )
         except (RasaError, asyncio.TimeoutError) as error:
             logger.error(
                 "handoff %d was created late and what the customer wrote meanwhile "
                 "could not be read from Rasa: %s",
-                handoff_id,
+                handoff.id,
                 error or "timed out",
             )
 
@@ -397,6 +398,7 @@ def create_app(
         )
         if not isinstance(customer_id, str):
             raise InvalidRequest("customer_id must be a string")
+        sent = _transcript(body.get("transcript"))
         handoff, created = await store(request).create_handoff(
             escalation_id=_string(body, "escalation_id", max_length=128),
             conversation_id=conversation_id,
@@ -407,11 +409,11 @@ def create_app(
             priority=priority,
             anger=float(anger),
             summary=_object(body, "summary"),
-            transcript=_transcript(body.get("transcript")),
+            transcript=sent,
         )
         if created:
             hub(request).publish(ev.HANDOFF_CREATED, {"handoff": handoff.to_json()})
-        await catch_up_if_late(request.app, handoff.id)
+        await catch_up_if_late(request.app, handoff, sent)
         now = utc_now()
         position = await store(request).queue_position(handoff.id)
         opening = settings.business_hours.next_opening(now)

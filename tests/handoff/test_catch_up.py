@@ -110,3 +110,34 @@ async def test_rasa_down_still_creates_the_handoff_and_says_so(
     assert len(await transcript(service, created.json()["id"])) == 3
     assert "could not be read from Rasa" in caplog.text
     assert PHONE not in caplog.text
+
+
+async def test_a_retry_catches_up_what_came_before_a_later_broker_message(
+    service: Service, rasa: FakeRasa
+) -> None:
+    escalated = time.time() - 120
+    # The first attempt creates the handoff, but Rasa cannot be read then.
+    rasa.fail_next(*[Reply(503, {})] * 4)
+    created = await service.admin("POST", "/api/handoffs", json=request(escalated))
+    assert created.status_code == 201
+    handoff_id = created.json()["id"]
+    # The broker consumer adds the customer's newest message meanwhile...
+    newest = await service.admin(
+        "POST",
+        f"/api/handoffs/{handoff_id}/customer-messages",
+        json={"text": "still waiting", "timestamp": escalated + 90, "source_event_id": "b-9"},
+    )
+    assert newest.status_code == 201
+    # ...and the outbox's retry, with Rasa back, still finds the one before it.
+    rasa.events[PHONE] = [
+        event("user", "get me a human", escalated),
+        event("user", "hello? anyone?", escalated + 60),
+        event("user", "still waiting", escalated + 90),
+    ]
+    again = await service.admin("POST", "/api/handoffs", json=request(escalated))
+    assert again.status_code == 200
+    assert [text for _, text in await transcript(service, handoff_id)][-3:] == [
+        "get me a human",
+        "hello? anyone?",
+        "still waiting",
+    ]
