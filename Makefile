@@ -79,7 +79,7 @@ test: $(MODEL) $(BROWSER) ## Run the whole test suite
 	$(BIN)/python -m pytest
 
 lint: $(STAMP) ## ruff and mypy
-	$(BIN)/ruff check actions bot handoff scripts training tests bench
+	$(BIN)/ruff check actions bot handoff plumbing scripts training tests bench
 	$(BIN)/mypy
 
 agent: $(STAMP) ## Create a handoff agent: prints their token once, asks a desk password (NAME=..., ROLE=agent|supervisor; RESET=1: new password)
