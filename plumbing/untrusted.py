@@ -2,7 +2,7 @@
 
 Python's own parsers are not made for hostile input: ``json.loads`` raises
 ``RecursionError`` on deeply nested arrays, ``str.isdigit`` accepts "²" that
-``int`` then refuses, ``int`` accepts "１２" and numbers of any size, and
+``int`` then refuses, ``int`` accepts "\\uff11\\uff12" (fullwidth) and numbers of any size, and
 ``datetime.fromtimestamp`` raises ``OverflowError`` or ``OSError`` out of range.
 Each of those became a 500. Everything here raises :class:`UntrustedInput`
 (a ``ValueError``) instead, with a message fit to show the client, so each
@@ -69,7 +69,7 @@ def parse_int(
 ) -> int:
     """An integer given as a JSON number or a string of ASCII digits, within bounds.
 
-    Booleans, floats and Unicode digits ("²", "１２") are refused, and so is
+    Booleans, floats and Unicode digits ("²", "\\uff11\\uff12" (fullwidth)) are refused, and so is
     anything past ``maximum`` (a signed 64-bit column by default).
     """
     if isinstance(value, bool):
