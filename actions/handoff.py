@@ -28,6 +28,7 @@ Responses: ``utter_handoff_queued`` ({position}, {wait}),
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import uuid
@@ -102,7 +103,9 @@ class ActionHandoff(Action):
         # is how escalations left pending by a restart get delivered.
         sender.kick()
         settings = self._escalation_settings or EscalationSettings.from_env()
-        decision = decide(conversation_turns(tracker.events), settings)
+        # Scoring is CPU work: off the event loop, so that other conversations'
+        # actions are not held up behind it.
+        decision = await asyncio.to_thread(decide, conversation_turns(tracker.events), settings)
         escalation_id = escalation_id_for(tracker)
         request = handoff_request(tracker, decision, escalation_id)
         try:
@@ -151,7 +154,7 @@ def handoff_request(tracker: Tracker, decision: Decision, escalation_id: str) ->
             "order_id": tracker.get_slot("order_id"),
             "email": tracker.get_slot("email") or tracker.get_slot("order_email"),
         },
-        "transcript": transcript(events),
+        "transcript": transcript(tracker.events),
     }
 
 
@@ -167,9 +170,17 @@ def detected_intents(events: Sequence[Mapping[str, Any]]) -> list[str]:
 
 
 def transcript(events: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
-    """The session's messages, customer and bot, oldest first (the latest ones if long)."""
+    """Every message of the session, customer and bot, oldest first (the latest ones if long).
+
+    Everything that was really sent and received, whatever the policies took
+    back: a fallback reverts the customer's message (``rewind``) and an
+    ``undo`` reverts an action, but the customer did write that message and
+    did read the bot's answer, and the agent must see both. So only a restart
+    or a new session starts the transcript afresh; rewinds are not applied
+    (the escalation rules, which judge what the bot understood, do apply them).
+    """
     messages = []
-    for event in events:
+    for event in since_session_start(events):
         kind = event.get("event")
         text = event.get("text")
         # Bot messages without text (an image, buttons alone) say nothing to an agent.
@@ -179,11 +190,31 @@ def transcript(events: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
         messages.append(
             {
                 "role": "customer" if kind == "user" else "bot",
-                "text": str(text),
+                "text": str(text) + truncation_note(event),
                 "timestamp": when.isoformat(),
             }
         )
     return messages[-MAX_TRANSCRIPT_MESSAGES:]
+
+
+def since_session_start(events: Sequence[Mapping[str, Any]]) -> Sequence[Mapping[str, Any]]:
+    """The events after the latest restart or session start, none taken back."""
+    for index in range(len(events) - 1, -1, -1):
+        if events[index].get("event") in ("restart", "session_started"):
+            return events[index + 1 :]
+    return events
+
+
+def truncation_note(event: Mapping[str, Any]) -> str:
+    """A note for the agent when the channel cut a message that was over its length cap.
+
+    The channels cut such a message at their cap rather than refuse it, and
+    record its original length in the message's metadata (``truncated_from``).
+    """
+    original = (event.get("metadata") or {}).get("truncated_from")
+    if event.get("event") != "user" or isinstance(original, bool) or not isinstance(original, int):
+        return ""
+    return f" [cut: the customer's message was {original} characters long]"
 
 
 def end_form(tracker: Tracker) -> list[EventType]:

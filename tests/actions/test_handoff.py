@@ -261,6 +261,51 @@ async def test_escalation_posts_the_request_and_tells_the_place_in_the_queue(
     assert entry.attempts == 1
 
 
+def test_the_transcript_keeps_what_a_fallback_took_back() -> None:
+    """A fallback rewinds the customer's message: it was still sent, and so was the answer."""
+    first = "the thingamajig on the side went purple after the update"
+    second = "no no the round bit that spins, not the lid"
+    last = "you are not helping at all"
+    events = [
+        *session_start(T0),
+        action("action_listen", T0),
+        user(first, "nlu_fallback", T0 + 1, confidence=0.4),
+        action("utter_please_rephrase", T0 + 2),
+        bot("Sorry, could you say that another way?", "utter_please_rephrase", T0 + 2),
+        action("action_listen", T0 + 3),
+        user(second, "inform", T0 + 10, confidence=0.3),
+        action("action_default_fallback", T0 + 11),
+        bot("Sorry, I didn't get that.", "utter_default", T0 + 11),
+        {"event": "rewind", "timestamp": T0 + 11},
+        action("action_listen", T0 + 12),
+        user(last, "bot_did_not_help", T0 + 20),
+        # An undone action's message was sent all the same.
+        action("utter_greet", T0 + 21),
+        bot("Hi!", "utter_greet", T0 + 21),
+        {"event": "undo", "timestamp": T0 + 21},
+    ]
+    request = handoff_request(
+        tracker_for(events), decide(conversation_turns(events)), str(uuid.uuid4())
+    )
+    assert [(m["role"], m["text"]) for m in request["transcript"]] == [
+        ("customer", first),
+        ("bot", "Sorry, could you say that another way?"),
+        ("customer", second),
+        ("bot", "Sorry, I didn't get that."),
+        ("customer", last),
+        ("bot", "Hi!"),
+    ]
+
+
+def test_the_transcript_says_when_a_channel_cut_a_long_message() -> None:
+    events = [*session_start(T0), action("action_listen", T0), user("x" * 4096, "inform", T0 + 1)]
+    events[-1]["metadata"] = {"truncated_from": 100_000}
+    request = handoff_request(tracker_for(events), decide([]), str(uuid.uuid4()))
+    [message] = request["transcript"]
+    assert message["text"].startswith("x" * 4096)
+    assert message["text"].endswith("[cut: the customer's message was 100000 characters long]")
+
+
 async def test_outside_business_hours_the_customer_hears_when_agents_are_back(
     sender: HandoffSender, service: FakeHandoffService, handoff_domain: dict[str, Any]
 ) -> None:
