@@ -1,39 +1,85 @@
-"""The action server: rasa-sdk's app, plus the handoff outbox's forwarder from start-up.
+"""The action server: rasa-sdk's actions behind our own HTTP front, plus the outbox's forwarder.
+
+    python -m actions.server [--port 5055]   (ACTIONS_HOST, ACTIONS_PORT, ACTIONS_TOKEN, ...:
+                                              see actions/settings.py)
+
+Routes, and what each answers (every body is JSON)::
+
+    GET  /health    {"status": "ok"}; open, for the launcher and health probes
+    GET  /actions   [{"name": ...}, ...]: the registered actions
+    POST /webhook   an action call from the Rasa server (rasa-sdk's protocol):
+        200  {"events": [...], "responses": [...]}
+        400  {"error", "action_name"}: the action rejected the call (rasa-sdk's
+             shape, which Rasa turns into "predict something else");
+             {"error"}: not JSON, nested too deep, not an action call
+        401  {"error"}: no bearer token        403  {"error"}: the wrong one
+        404  {"error", "action_name"}: no such action (rasa-sdk's shape)
+        413  {"error"}: over ACTIONS_MAX_BODY_BYTES, as sent or once inflated
+        415  {"error"}: a Content-Encoding other than deflate
+        500  {"error"}: the action crashed (logged here; nothing of the call is echoed)
+
+Every route but /health needs ``Authorization: Bearer $ACTIONS_TOKEN``
+(compared in constant time, before the body is read): the only caller is the
+Rasa server, which sends it from ``endpoints.yml``. Without it, anyone who
+reached the port could post a hand-made tracker and cancel any customer's
+order as them.
+
+Why not ``rasa_sdk.endpoint.create_app``: it trusts every caller and offers no
+hook to check one before the body is read, answers every cross-origin request
+with that origin allowed (sanic_cors), inflates ``deflate`` bodies without a
+limit (20 KB became 20 MiB), and echoes the whole tracker in its 500s. We keep
+its :class:`~rasa_sdk.executor.ActionExecutor`, which is the protocol, and
+its response shapes, which Rasa parses. No CORS headers at all: no browser
+has any business here.
 
 rasa-sdk's own ``python -m rasa_sdk`` offers no start-up hook for our code
-(its plugin hook needs an installed package with an entry point), so this
-module builds the same app with ``rasa_sdk.endpoint.create_app`` and adds
-listeners: the forwarder delivers what the outbox holds as soon as the
-server is up (escalations written before a crash or while the handoff
-service was down), and is kicked again every ``KICK_EVERY_S`` seconds, so
-one that stopped on an error resumes without waiting for the next
-escalation.
-
-    python -m actions.server --port 5055     (ACTIONS_HOST, default 127.0.0.1)
+either, so the listeners are added here: the forwarder delivers what the
+outbox holds as soon as the server is up (escalations written before a crash
+or while the handoff service was down), and is kicked again every
+``KICK_EVERY_S`` seconds, so one that stopped on an error resumes without
+waiting for the next escalation.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import hmac
 import logging
-import os
 import sys
+import zlib
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import utils
-from rasa_sdk.endpoint import create_app as create_sdk_app
+from rasa_sdk.executor import ActionExecutor
+from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
 from sanic import Sanic
+from sanic.exceptions import (
+    Forbidden,
+    InvalidUsage,
+    PayloadTooLarge,
+    SanicException,
+    Unauthorized,
+)
+from sanic.request import Request
+from sanic.response import HTTPResponse, json
 
 from actions.handoff import shared_sender
 from actions.handoff_outbox import HandoffSender
+from actions.settings import ActionSettings
+from plumbing.untrusted import UntrustedInput, header_bytes, parse_json
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 5055
 KICK_EVERY_S = 30.0
+ACTIONS_PACKAGE = "actions"
+BEARER = b"bearer "  # the scheme is case-insensitive (RFC 7235)
+
+
+class UnsupportedEncoding(SanicException):
+    status_code = 415
 
 
 async def keep_forwarding(sender: HandoffSender, every_s: float = KICK_EVERY_S) -> None:
@@ -43,8 +89,165 @@ async def keep_forwarding(sender: HandoffSender, every_s: float = KICK_EVERY_S) 
         await asyncio.sleep(every_s)
 
 
-def create_app(sender: HandoffSender | None = None, every_s: float = KICK_EVERY_S) -> Sanic:
-    app = create_sdk_app("actions")
+def check_token(request: Request, expected: bytes) -> None:
+    """Raise 401 without a bearer token, 403 with the wrong one."""
+    header = header_bytes(request.headers.get("authorization"))
+    if header is None or header[: len(BEARER)].lower() != BEARER:
+        # Logged (never the header): a Rasa server without ACTIONS_TOKEN, or a probe.
+        logger.warning("refused a call without a bearer token from %s", request.ip)
+        raise Unauthorized("this server answers the Rasa server only", scheme="Bearer")
+    if not hmac.compare_digest(header[len(BEARER) :].strip(), expected):
+        logger.warning("refused a call with the wrong token from %s", request.ip)
+        raise Forbidden("wrong token")
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The body of a streamed request, refused (413) once it passes ``limit`` bytes.
+
+    Sanic lifts its own REQUEST_MAX_SIZE for streamed routes, so the count is ours.
+    """
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"the body is over {limit} bytes")
+    if request.stream is None:
+        return b""
+    body = bytearray()
+    while (chunk := await request.stream.read()) is not None:
+        body += chunk
+        if len(body) > limit:
+            raise PayloadTooLarge(f"the body is over {limit} bytes")
+    return bytes(body)
+
+
+def inflate(body: bytes, limit: int) -> bytes:
+    """A ``Content-Encoding: deflate`` body (zlib format, as aiohttp sends it), at most ``limit``.
+
+    ``max_length`` stops the inflating one byte past the limit: a bomb costs
+    ``limit`` bytes of memory, never what it would grow to.
+    """
+    inflater = zlib.decompressobj()
+    try:
+        data = inflater.decompress(body, limit + 1)
+    except zlib.error:
+        raise InvalidUsage("the body is not valid deflate data") from None
+    if len(data) > limit:
+        raise PayloadTooLarge(f"the body is over {limit} bytes once inflated")
+    if not inflater.eof or inflater.unused_data:
+        raise InvalidUsage("the body is not valid deflate data")
+    return data
+
+
+def decode_action_call(body: bytes, encoding: str, limit: int) -> dict[str, Any]:
+    """The action call in a body as received; Sanic exceptions for what is wrong with it."""
+    if encoding == "deflate":
+        body = inflate(body, limit)
+    elif encoding not in ("", "identity"):
+        raise UnsupportedEncoding("only Content-Encoding: deflate is supported")
+    try:
+        call = parse_json(body)
+    except UntrustedInput as error:
+        raise InvalidUsage(str(error)) from None
+    if not is_action_call(call):
+        raise InvalidUsage("the body is not an action call (next_action, tracker, domain)")
+    return dict(call)
+
+
+def is_action_call(call: Any) -> bool:
+    """Whether ``call`` has the parts rasa-sdk reads without checking (a 500 otherwise)."""
+    if not isinstance(call, dict):
+        return False
+    tracker = call.get("tracker")
+    return (
+        isinstance(call.get("next_action"), str)
+        and bool(call["next_action"])
+        and isinstance(tracker, dict)
+        and isinstance(tracker.get("sender_id"), str)
+        and isinstance(call.get("domain", {}), dict)
+        and isinstance(call.get("version", ""), str)
+    )
+
+
+def actions_executor() -> ActionExecutor:
+    executor = ActionExecutor()
+    executor.register_package(ACTIONS_PACKAGE)
+    return executor
+
+
+def create_app(
+    settings: ActionSettings,
+    *,
+    executor: ActionExecutor | None = None,
+    sender: HandoffSender | None = None,
+    every_s: float = KICK_EVERY_S,
+) -> Sanic:
+    """The action server for ``settings``; ValueError naming the variable if one is missing."""
+    if not settings.token:
+        raise ValueError(
+            "ACTIONS_TOKEN is not set: the action server will not run actions for whoever "
+            "asks. Set the same secret for the Rasa server (endpoints.yml) and for this server; "
+            "`make run` generates one into var/actions_token."
+        )
+    expected = settings.token.encode()
+    limit = settings.max_body_bytes
+    executor = executor or actions_executor()
+    app = Sanic("actions", configure_logging=False)
+    # Applies to every route as Sanic reads the body; /webhook streams and
+    # counts on its own (read_body), so that it authenticates first.
+    app.config.REQUEST_MAX_SIZE = limit
+
+    @app.on_request
+    async def authenticate(request: Request) -> None:
+        # Every route is closed unless it says otherwise (ctx_open=True).
+        route = request.route
+        if route is None or not getattr(route.ctx, "open", False):
+            check_token(request, expected)
+
+    @app.get("/health", ctx_open=True)
+    async def health(_request: Request) -> HTTPResponse:
+        return json({"status": "ok"})
+
+    @app.get("/actions")
+    async def actions(_request: Request) -> HTTPResponse:
+        return json([{"name": name} for name in executor.actions])
+
+    @app.post("/webhook", stream=True)
+    async def webhook(request: Request) -> HTTPResponse:
+        try:
+            body = await read_body(request, limit)
+            encoding = request.headers.get("content-encoding", "").strip().lower()
+            # Inflating and parsing up to `limit` bytes is CPU work: off the event loop.
+            call = await asyncio.to_thread(decode_action_call, body, encoding, limit)
+        except PayloadTooLarge:
+            # From the Rasa server (the token was right): a conversation
+            # outgrew the limit, and its customer is getting errors.
+            logger.warning("refused an action call over ACTIONS_MAX_BODY_BYTES (%d)", limit)
+            raise
+        utils.check_version_compatibility(call.get("version"))
+        action_name = call["next_action"]
+        try:
+            result = await executor.run(call)
+        except ActionExecutionRejection as error:
+            logger.debug("%s rejected the call: %s", action_name, error.message)
+            return json({"error": error.message, "action_name": error.action_name}, status=400)
+        except ActionNotFoundException as error:
+            logger.error("Rasa called an action this server does not have: %s", action_name)
+            return json({"error": error.message, "action_name": error.action_name}, status=404)
+        except Exception:
+            # Logged with the traceback, but never the call: the tracker holds
+            # the customer's messages. The answer echoes nothing either.
+            logger.exception("action %s failed", action_name)
+            return json({"error": "the action failed; see the action server's log"}, status=500)
+        return json(result)
+
+    @app.exception(Exception)
+    async def json_error(request: Request | None, error: Exception) -> HTTPResponse:
+        if isinstance(error, SanicException):
+            status = error.status_code or 500
+            headers = getattr(error, "headers", None)
+            return json({"error": str(error)}, status=status, headers=headers)
+        path = request.path if request is not None else "?"
+        logger.error("unexpected error on %s", path, exc_info=error)
+        return json({"error": "internal error; see the action server's log"}, status=500)
 
     @app.after_server_start
     async def start_forwarding(app: Sanic, _loop: Any) -> None:
@@ -67,13 +270,25 @@ def create_app(sender: HandoffSender | None = None, every_s: float = KICK_EVERY_
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m actions.server")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT)
+    parser.add_argument("--port", type=int, help="overrides ACTIONS_PORT (5055)")
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    host = os.environ.get("ACTIONS_HOST", "").strip() or DEFAULT_HOST
-    create_app().run(host, args.port, workers=utils.number_of_sanic_workers(), access_log=False)
+    try:
+        settings = ActionSettings.from_env()
+        if args.port is not None:
+            settings = replace(settings, port=args.port)
+        app = create_app(settings)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    app.run(
+        settings.host,
+        settings.port,
+        workers=utils.number_of_sanic_workers(),
+        access_log=False,
+    )
     return 0
 
 

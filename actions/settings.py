@@ -1,20 +1,81 @@
-"""Settings of the action server, read from ``ACTIONS_*`` environment variables."""
+"""Settings of the action server, read from ``ACTIONS_*`` environment variables.
+
+- ``ACTIONS_HOST`` / ``ACTIONS_PORT``: where the server listens (127.0.0.1:5055;
+  ``python -m actions.server --port`` overrides the port). Its only caller is
+  the Rasa server: 0.0.0.0 only when that runs on another host.
+- ``ACTIONS_TOKEN``: the shared secret the Rasa server sends on every call
+  (``Authorization: Bearer ...``, from ``endpoints.yml``); at least 16
+  characters, no spaces. The server refuses to start without it (``make run``
+  generates one into ``var/actions_token``).
+- ``ACTIONS_MAX_BODY_BYTES``: the largest action call accepted, as sent and
+  after ``Content-Encoding: deflate`` is undone (8 MiB).
+- ``ACTIONS_BACKEND``, ``ACTIONS_DATABASE_URL``, ``ACTIONS_RETURN_WINDOW_DAYS``,
+  ``ACTIONS_SEED_SAMPLE_DATA``: the company's systems (see the fields below).
+- ``HANDOFF_URL``, ``HANDOFF_ADMIN_TOKEN``, ``ACTIONS_HANDOFF_OUTBOX_URL``,
+  ``ACTIONS_HANDOFF_TIMEOUT``: the handoff service and the outbox.
+
+Secrets are never shown by ``repr``. A malformed value is a ValueError naming
+the variable.
+"""
+
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 5055
 DEFAULT_DATABASE_URL = "sqlite:///var/business.db"
 DEFAULT_BACKEND = "actions.backend.sql:SqlBackend"
 DEFAULT_RETURN_WINDOW_DAYS = 30
 DEFAULT_HANDOFF_URL = "http://127.0.0.1:5080"
 DEFAULT_HANDOFF_OUTBOX_URL = "sqlite:///var/handoff_outbox.db"
 DEFAULT_HANDOFF_TIMEOUT_S = 5.0
+# Rasa posts the whole tracker (every event of every session) and the domain
+# on every call. Measured on this bot: about 4 KB a turn (the user event with
+# its intent ranking and entities is 2 KB) and 13 KB of domain, so 8 MiB holds
+# some 2,000 turns. A longer conversation is refused with a 413, which the
+# action server logs with this variable's name.
+DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
+# Shorter secrets can be guessed; the generated ones have 43 characters.
+MIN_TOKEN_LENGTH = 16
+# A token goes into an HTTP header through a YAML plain scalar: printable
+# ASCII without spaces (RFC 6750's token68 alphabet and a little more).
+TOKEN_PATTERN = re.compile(r"[!-~]+")
+
+
+def env_text(env: Mapping[str, str], name: str, default: str = "") -> str:
+    """A variable, stripped; ``default`` when unset or blank."""
+    return env.get(name, "").strip() or default
+
+
+def env_int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 1) -> int:
+    """A whole number of at least ``minimum``; ``default`` when unset; ValueError naming it."""
+    raw = env_text(env, name)
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, not {value}")
+    return value
 
 
 @dataclass(frozen=True)
 class ActionSettings:
+    # Where the server listens. Not 0.0.0.0 by default: anyone who reaches
+    # the port reaches every customer's orders (the token is the second lock).
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    # The shared secret of the Rasa server. Empty is allowed here, for the
+    # tools that share these settings without serving (the outbox's flush, the
+    # backend); actions.server.create_app refuses to start without it.
+    token: str = field(default="", repr=False)
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     # "module:Class" of the Backend implementation; the class is built with
     # the settings object as its only argument.
     backend: str = DEFAULT_BACKEND
@@ -32,10 +93,31 @@ class ActionSettings:
     handoff_outbox_url: str = DEFAULT_HANDOFF_OUTBOX_URL
     handoff_timeout_s: float = DEFAULT_HANDOFF_TIMEOUT_S
 
+    def __post_init__(self) -> None:
+        # Checked here rather than in from_env, so that settings built in code
+        # (tests, another launcher) cannot skip the checks.
+        if not 0 < self.port < 65536:
+            raise ValueError(f"ACTIONS_PORT must be between 1 and 65535, not {self.port}")
+        if self.max_body_bytes < 1:
+            raise ValueError(f"ACTIONS_MAX_BODY_BYTES must be positive, not {self.max_body_bytes}")
+        if self.token:
+            # The message never quotes the token.
+            if not TOKEN_PATTERN.fullmatch(self.token):
+                raise ValueError(
+                    "ACTIONS_TOKEN must be printable ASCII without spaces "
+                    "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+                )
+            if len(self.token) < MIN_TOKEN_LENGTH:
+                raise ValueError(f"ACTIONS_TOKEN must be at least {MIN_TOKEN_LENGTH} characters")
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ActionSettings:
         env = os.environ if environ is None else environ
         return cls(
+            host=env_text(env, "ACTIONS_HOST", DEFAULT_HOST),
+            port=env_int(env, "ACTIONS_PORT", DEFAULT_PORT),
+            token=env_text(env, "ACTIONS_TOKEN"),
+            max_body_bytes=env_int(env, "ACTIONS_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
             backend=env.get("ACTIONS_BACKEND", DEFAULT_BACKEND),
             database_url=env.get("ACTIONS_DATABASE_URL", DEFAULT_DATABASE_URL),
             return_window_days=int(

@@ -25,6 +25,9 @@ from pathlib import Path
 from bot.settings import local_auth_token
 
 ROOT = Path(__file__).resolve().parent.parent
+# What endpoints.yml's action_endpoint adds to the URL. A plain scalar on
+# purpose: Rasa expands ${VAR} only in unquoted values.
+ACTION_ENDPOINT_HEADERS = "  headers:\n    Authorization: Bearer ${ACTIONS_TOKEN}\n"
 STARTUP_TIMEOUT_S = 180.0
 STOP_TIMEOUT_S = 15.0
 
@@ -114,7 +117,7 @@ def isolated_environment(state: Path, model: Path) -> dict[str, str]:
     """
     endpoints = state / "endpoints.yml"
     endpoints.write_text(
-        "action_endpoint:\n  url: ${ACTION_ENDPOINT_URL}\n"
+        f"action_endpoint:\n  url: ${{ACTION_ENDPOINT_URL}}\n{ACTION_ENDPOINT_HEADERS}"
         f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {state / 'tracker.db'}\n"
         f"event_broker:\n  type: SQL\n  dialect: sqlite\n  db: {state / 'events.db'}\n"
     )
@@ -127,6 +130,7 @@ def isolated_environment(state: Path, model: Path) -> dict[str, str]:
         "RASA_MODEL": str(model),
         "RASA_ENDPOINTS": str(endpoints),
         "ACTIONS_PORT": str(actions_port),
+        "ACTIONS_TOKEN": secrets.token_urlsafe(32),
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
         "ACTIONS_DATABASE_URL": f"sqlite:///{state / 'business.db'}",
         "ACTIONS_HANDOFF_OUTBOX_URL": f"sqlite:///{state / 'handoff_outbox.db'}",
@@ -154,6 +158,9 @@ def environment() -> tuple[dict[str, str], bool]:
         env["RASA_AUTH_TOKEN"] = local_auth_token(ROOT / "var" / "rasa_auth_token")
     if not env.get("HANDOFF_ADMIN_TOKEN"):
         env["HANDOFF_ADMIN_TOKEN"] = local_auth_token(ROOT / "var" / "handoff_admin_token")
+    # The secret the Rasa server sends the action server (endpoints.yml).
+    if not env.get("ACTIONS_TOKEN", "").strip():
+        env["ACTIONS_TOKEN"] = local_auth_token(ROOT / "var" / "actions_token")
     return env, generated
 
 
@@ -204,6 +211,9 @@ def banner(env: dict[str, str], token_generated: bool) -> str:
         if not os.environ.get("HANDOFF_ADMIN_TOKEN")
         else "HANDOFF_ADMIN_TOKEN"
     )
+    actions_token = (
+        "ACTIONS_TOKEN" if os.environ.get("ACTIONS_TOKEN", "").strip() else "var/actions_token"
+    )
     channels = [
         f"  {title:21} POST {public}/webhooks/{name}/webhook  ({channel_status(rasa, name)})"
         for name, title in CHANNELS.items()
@@ -216,7 +226,8 @@ def banner(env: dict[str, str], token_generated: bool) -> str:
             '                        body: {"sender": "demo-alice", "message": "hi"}',
             *channels,
             f"  Rasa HTTP API         {rasa}/status?token=...  ({token})",
-            f"  action server         http://127.0.0.1:{env['ACTIONS_PORT']}/health",
+            f"  action server         http://127.0.0.1:{env['ACTIONS_PORT']}/health"
+            f"  (answers the Rasa server only: {actions_token})",
             f"  agent desk            http://127.0.0.1:{env['HANDOFF_PORT']}/desk"
             "  (sign in: `make agent NAME=...` creates an account)",
             f"  handoff service       http://127.0.0.1:{env['HANDOFF_PORT']}/api/handoffs"

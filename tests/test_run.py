@@ -1,0 +1,147 @@
+"""scripts.run and the endpoints files: the Rasa server sends the secret the action server wants.
+
+The last test has Rasa's own client for custom actions (``RemoteAction``, as
+configured by the endpoints file ``isolated_environment`` writes) call a real
+action server, plain and deflated, without starting the Rasa server.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from rasa.core.actions.action import RemoteAction
+from rasa.core.channels import CollectingOutputChannel
+from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.exceptions import RasaException
+from rasa.utils.endpoints import read_endpoint_config
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.events import SlotSet as SdkSlotSet
+from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sanic import Sanic
+
+from actions.server import create_app
+from actions.settings import ActionSettings
+from scripts import run
+from scripts.run import environment, isolated_environment
+from tests.live_server import LiveServer
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "endpoints-test-token-0123456789"
+# What endpoints.production.yml needs besides the action server's two variables.
+PRODUCTION_VARIABLES = (
+    "DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "REDIS_HOST", "REDIS_PORT",
+    "REDIS_PASSWORD", "RABBITMQ_HOST", "RABBITMQ_PORT", "RABBITMQ_USERNAME", "RABBITMQ_PASSWORD",
+)  # fmt: skip
+
+
+@pytest.fixture
+def rasa_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The variables the endpoints files refer to (Rasa expands them from os.environ)."""
+    monkeypatch.setenv("ACTION_ENDPOINT_URL", "http://127.0.0.1:5055/webhook")
+    monkeypatch.setenv("ACTIONS_TOKEN", TOKEN)
+    for name in PRODUCTION_VARIABLES:
+        monkeypatch.setenv(name, "unused")
+    yield
+
+
+@pytest.mark.parametrize("endpoints", ["endpoints.yml", "endpoints.production.yml"])
+def test_the_endpoints_files_send_the_token_to_the_action_server(
+    rasa_environment: None, monkeypatch: pytest.MonkeyPatch, endpoints: str
+) -> None:
+    config = read_endpoint_config(str(ROOT / endpoints), "action_endpoint")
+
+    assert config is not None
+    assert config.headers == {"Authorization": f"Bearer {TOKEN}"}
+    # Not as a query parameter, which access logs keep.
+    assert config.token is None and config.params == {}
+    # Without the variable Rasa refuses to start rather than send no token.
+    monkeypatch.delenv("ACTIONS_TOKEN")
+    with pytest.raises(RasaException, match="ACTIONS_TOKEN"):
+        read_endpoint_config(str(ROOT / endpoints), "action_endpoint")
+
+
+def test_make_run_generates_the_token_once_into_var(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(run, "ROOT", tmp_path)
+    for name in ("ACTIONS_TOKEN", "RASA_AUTH_TOKEN", "HANDOFF_ADMIN_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+
+    env, _ = environment()
+    again, _ = environment()
+
+    token_file = tmp_path / "var" / "actions_token"
+    assert env["ACTIONS_TOKEN"] == token_file.read_text().strip() == again["ACTIONS_TOKEN"]
+    assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+    assert ActionSettings.from_env(env).token == env["ACTIONS_TOKEN"]
+    # One given in the environment is used as it is.
+    monkeypatch.setenv("ACTIONS_TOKEN", TOKEN)
+    assert environment()[0]["ACTIONS_TOKEN"] == TOKEN
+
+
+def test_isolated_environments_get_a_token_of_their_own(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = isolated_environment(tmp_path / "a", tmp_path / "model.tar.gz")
+    second = isolated_environment(tmp_path / "b", tmp_path / "model.tar.gz")
+
+    assert first["ACTIONS_TOKEN"] != second["ACTIONS_TOKEN"]
+    assert first["ACTIONS_TOKEN"] != os.environ.get("ACTIONS_TOKEN")
+    ActionSettings.from_env(first)  # a token the action server accepts
+
+
+class SayHello(Action):
+    def name(self) -> str:
+        return "action_say_hello"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(text=f"hello {tracker.sender_id}")
+        return [SdkSlotSet("greeted", True)]
+
+
+@pytest.mark.parametrize("compress", [False, True])
+async def test_rasas_remote_action_reaches_the_action_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, compress: bool
+) -> None:
+    monkeypatch.setattr(Sanic, "test_mode", True)
+    env = isolated_environment(tmp_path, tmp_path / "model.tar.gz")
+    executor = ActionExecutor()
+    executor.register_action(SayHello)
+    app = create_app(ActionSettings.from_env(env), executor=executor)
+    server = await LiveServer(app).start()
+    try:
+        # Rasa reads the endpoints file with the environment the launcher gives it.
+        monkeypatch.setenv("ACTION_ENDPOINT_URL", f"{server.client.base_url}/webhook")
+        monkeypatch.setenv("ACTIONS_TOKEN", env["ACTIONS_TOKEN"])
+        monkeypatch.setenv("COMPRESS_ACTION_SERVER_REQUEST", str(compress).lower())
+        endpoint = read_endpoint_config(env["RASA_ENDPOINTS"], "action_endpoint")
+        domain = Domain.from_dict({"actions": ["action_say_hello"]})
+        tracker = DialogueStateTracker.from_events("demo-alice", [UserUttered("hi")])
+
+        events = await RemoteAction("action_say_hello", endpoint).run(
+            CollectingOutputChannel(), TemplatedNaturalLanguageGenerator({}), tracker, domain
+        )
+
+        [said, greeted] = events
+        assert getattr(said, "text", None) == "hello demo-alice"
+        assert greeted == SlotSet("greeted", True)
+        # And one without the token gets nowhere.
+        monkeypatch.setenv("ACTIONS_TOKEN", "someone-elses-token-0123456789")
+        forged = read_endpoint_config(env["RASA_ENDPOINTS"], "action_endpoint")
+        with pytest.raises(RasaException, match="Failed to execute custom action"):
+            await RemoteAction("action_say_hello", forged).run(
+                CollectingOutputChannel(), TemplatedNaturalLanguageGenerator({}), tracker, domain
+            )
+    finally:
+        await server.stop()
