@@ -73,3 +73,15 @@ async def may_change_order(backend: Backend, tracker: Tracker, order: Order) -> 
         return True
     email = tracker.get_slot("order_email")
     return bool(email) and await backend.order_email_matches(order.order_id, email)
+
+
+async def may_see_order_details(backend: Backend, tracker: Tracker, order: Order) -> bool:
+    """Whether this conversation may be told what is in an order and its tracking number.
+
+    The same proof as for changing it (:func:`may_change_order`): the items
+    say what someone bought, and a tracking number leads to their address on
+    the carrier's site. Anyone with the number still learns the status and
+    the expected date, which is what a guessed number should give away at
+    most.
+    """
+    return await may_change_order(backend, tracker, order)

@@ -11,7 +11,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend import BackendUnavailable, CancelOutcome, Order, OrderStatus
-from actions.common import UsesBackend, format_date, format_money, may_change_order
+from actions.common import (
+    UsesBackend,
+    format_date,
+    format_money,
+    may_change_order,
+    may_see_order_details,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +28,32 @@ STATUS_RESPONSES = {
     OrderStatus.CANCELLED: "utter_order_status_cancelled",
     OrderStatus.RETURNED: "utter_order_status_returned",
 }
+
+
+# What a conversation that has not shown the order is its own hears: the
+# status and the expected (or delivery) date, and nothing of the items, the
+# carrier or the tracking number, so that a guessed or mistyped number gives
+# away no more than that. Kept here until domain.yml has responses for them.
+SUMMARY_TEXTS = {
+    "utter_order_status_processing": (
+        "Order {order_id} is being prepared in our warehouse and hasn't shipped yet. "
+        "Expected delivery: {expected}."
+    ),
+    "utter_order_status_shipped": "Order {order_id} is on its way. Expected delivery: {expected}.",
+    "utter_order_status_late": (
+        "Order {order_id} is on its way. It was due on {expected}, so it's running late, "
+        "sorry about that. Parcels usually arrive within two working days of the estimate; "
+        "if it hasn't by then, ask for an agent and we'll chase the carrier."
+    ),
+    "utter_order_status_delivered": "Order {order_id} was delivered on {delivered}.",
+    "utter_order_status_cancelled": "Order {order_id} was cancelled.",
+    "utter_order_status_returned": "Order {order_id} has an authorised return.",
+}
+DETAILS_NEED_EMAIL = (
+    "I can share the items and the tracking number only once the order is confirmed as "
+    "yours with the e-mail address it was placed with: say \"agent\" and a person will "
+    "check it with you."
+)
 
 
 def order_details(order: Order) -> dict[str, Any]:
@@ -59,6 +91,9 @@ class ActionCheckOrderStatus(UsesBackend, Action):
             return []
         try:
             order = await self.backend.get_order(order_id)
+            theirs = order is not None and await may_see_order_details(
+                self.backend, tracker, order
+            )
         except BackendUnavailable:
             logger.warning("backend unavailable during an order status lookup")
             dispatcher.utter_message(response="utter_backend_down")
@@ -66,9 +101,12 @@ class ActionCheckOrderStatus(UsesBackend, Action):
         if order is None:
             dispatcher.utter_message(response="utter_order_not_found", order_id=order_id)
             return [SlotSet("order_id", None)]
-        dispatcher.utter_message(
-            response=status_response(order, dt.date.today()), **order_details(order)
-        )
+        response = status_response(order, dt.date.today())
+        if theirs:
+            dispatcher.utter_message(response=response, **order_details(order))
+        else:
+            summary = SUMMARY_TEXTS[response].format(**order_details(order))
+            dispatcher.utter_message(text=f"{summary} {DETAILS_NEED_EMAIL}")
         return []
 
 

@@ -409,8 +409,10 @@ def render(message: Mapping[str, Any], domain: Mapping[str, Any]) -> str:
 
     Strict where Rasa is lenient: a placeholder the action did not fill, or
     filled with None, fails the test instead of reaching the customer as
-    "{rma}" or "None".
+    "{rma}" or "None". A message sent as text (no response) is that text.
     """
+    if message.get("response") is None:
+        return str(message["text"])
     text = str(domain["responses"][message["response"]][0]["text"])
     values = _NoValue(message)
     for key in re.findall(r"{(\w+)}", text):

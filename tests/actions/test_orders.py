@@ -15,7 +15,7 @@ import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.backend import CancelOutcome, CancelResult, OrderStatus
+from actions.backend import BackendUnavailable, CancelOutcome, CancelResult, OrderStatus
 from actions.orders import ActionCancelOrder, ActionCheckOrderStatus
 
 if TYPE_CHECKING:
@@ -35,9 +35,26 @@ async def check_status(
     make_tracker: MakeTracker,
     domain: dict[str, Any],
     order_id: str | None,
+    *,
+    sender_id: str = "demo-alice",
+    channel: str = "rest",
+    order_email: str | None = None,
 ) -> list[dict[str, Any]]:
-    tracker = make_tracker(slots={"order_id": order_id})
+    """The status as asked by ``sender_id`` (by default Alice, the owner of most orders)."""
+    tracker = make_tracker(
+        slots={"order_id": order_id, "order_email": order_email},
+        sender_id=sender_id,
+        channel=channel,
+    )
     return await ActionCheckOrderStatus(backend=backend).run(dispatcher, tracker, domain)
+
+
+# Who owns which order in the fake's sample data (see conftest.py).
+BOBS_ORDERS = {"78901234", "24681357", "56789012"}
+
+
+def owner_of(order_id: str) -> str:
+    return "demo-bob" if order_id in BOBS_ORDERS else "demo-alice"
 
 
 async def test_shipped_order_gives_carrier_tracking_and_expected_date(
@@ -88,7 +105,9 @@ async def test_each_status_has_its_reply(
     response: str,
     expected_values: dict[str, str],
 ) -> None:
-    await check_status(fake_backend, dispatcher, make_tracker, domain, order_id)
+    await check_status(
+        fake_backend, dispatcher, make_tracker, domain, order_id, sender_id=owner_of(order_id)
+    )
 
     [message] = dispatcher.messages
     assert message["response"] == response
@@ -104,7 +123,9 @@ async def test_shipped_order_past_its_expected_date_is_reported_late(
     domain: dict[str, Any],
     bot_says: BotSays,
 ) -> None:
-    await check_status(fake_backend, dispatcher, make_tracker, domain, "78901234")
+    await check_status(
+        fake_backend, dispatcher, make_tracker, domain, "78901234", sender_id="demo-bob"
+    )
 
     [message] = dispatcher.messages
     assert message["response"] == "utter_order_status_late"
@@ -146,6 +167,171 @@ async def test_shipped_order_without_carrier_details_still_reads_well(
         "Order 11112222 (1 item: kettle) is on its way with our courier, tracking number "
         "not available yet. Expected delivery: soon."
     ]
+
+
+# Strangers: a guessed or mistyped number gives away the status and the
+# expected date, never the items, the carrier or the tracking number.
+
+ALICES_SHIPPED_ORDER_DETAILS = ("running shoes", "socks", "UPS", "1Z999AA10123456784")
+
+
+@pytest.mark.parametrize(
+    ("sender_id", "channel"),
+    [
+        ("unknown-visitor", "rest"),
+        # Identified, but as another customer than the order's.
+        ("demo-bob", "rest"),
+        # Alice's REST sender id, arriving on a channel where it is nobody's.
+        ("demo-alice", "sms"),
+    ],
+)
+async def test_someone_else_gets_the_status_and_date_but_no_items_or_tracking(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+    bot_says: BotSays,
+    sender_id: str,
+    channel: str,
+) -> None:
+    events = await check_status(
+        fake_backend,
+        dispatcher,
+        make_tracker,
+        domain,
+        "12345678",
+        sender_id=sender_id,
+        channel=channel,
+    )
+
+    [text] = bot_says()
+    assert text.startswith("Order 12345678 is on its way. Expected delivery: Monday 15 June.")
+    assert "e-mail address" in text
+    for detail in ALICES_SHIPPED_ORDER_DETAILS:
+        assert detail not in text
+    assert [m["response"] for m in dispatcher.messages] == [None]
+    assert events == []
+
+
+@pytest.mark.parametrize(
+    ("order_id", "summary", "withheld"),
+    [
+        (
+            "34567890",
+            "Order 34567890 is being prepared in our warehouse and hasn't shipped yet. "
+            "Expected delivery: Saturday 20 June.",
+            ["espresso machine"],
+        ),
+        ("45678901", "Order 45678901 was delivered on Saturday 16 March.", ["UPS", "notebook"]),
+        ("56789012", "Order 56789012 was cancelled.", ["test item"]),
+        ("67890123", "Order 67890123 has an authorised return.", ["blender"]),
+        (
+            "78901234",
+            "Order 78901234 is on its way. It was due on Tuesday 14 May, so it's running late",
+            ["DHL", "JD014600006281234567", "hiking boots"],
+        ),
+    ],
+    ids=["processing", "delivered", "cancelled", "returned", "late"],
+)
+async def test_a_stranger_gets_every_status_without_the_details(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+    bot_says: BotSays,
+    order_id: str,
+    summary: str,
+    withheld: list[str],
+) -> None:
+    await check_status(
+        fake_backend, dispatcher, make_tracker, domain, order_id, sender_id="unknown-visitor"
+    )
+
+    [text] = bot_says()
+    assert text.startswith(summary)
+    assert not [detail for detail in withheld if detail in text]
+
+
+async def test_the_owner_on_another_channel_gets_the_whole_answer(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+    bot_says: BotSays,
+) -> None:
+    # Alice's phone number on the SMS channel identifies her as well as demo-alice.
+    await check_status(
+        fake_backend,
+        dispatcher,
+        make_tracker,
+        domain,
+        "12345678",
+        sender_id="+14155550101",
+        channel="sms",
+    )
+
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_status_shipped"]
+    assert "1Z999AA10123456784" in bot_says()[0]
+
+
+async def test_a_stranger_who_gave_the_order_email_gets_the_whole_answer(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+    bot_says: BotSays,
+) -> None:
+    await check_status(
+        fake_backend,
+        dispatcher,
+        make_tracker,
+        domain,
+        "12345678",
+        sender_id="unknown-visitor",
+        order_email="alice.martin@example.com",
+    )
+
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_status_shipped"]
+    assert "1Z999AA10123456784" in bot_says()[0]
+
+
+async def test_a_stranger_with_another_orders_email_gets_the_short_answer(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+    bot_says: BotSays,
+) -> None:
+    await check_status(
+        fake_backend,
+        dispatcher,
+        make_tracker,
+        domain,
+        "12345678",
+        sender_id="unknown-visitor",
+        order_email="bob.nguyen@example.com",
+    )
+
+    [text] = bot_says()
+    assert "1Z999AA10123456784" not in text and "running shoes" not in text
+
+
+async def test_status_with_the_backend_down_while_identifying_apologises(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+) -> None:
+    async def unavailable(channel: str, sender_id: str) -> None:
+        raise BackendUnavailable("identity service down")
+
+    fake_backend.identify_customer = unavailable  # type: ignore[method-assign]
+
+    events = await check_status(fake_backend, dispatcher, make_tracker, domain, "12345678")
+
+    # Neither the details (not shown to be theirs) nor a crash.
+    assert [m["response"] for m in dispatcher.messages] == ["utter_backend_down"]
+    assert events == []
 
 
 async def test_unknown_order_is_not_found_and_the_number_forgotten(
