@@ -41,8 +41,14 @@ def test_greeting_says_what_the_bot_can_do_with_buttons(assistant: Assistant) ->
 
 
 def test_order_status_when_the_number_is_in_the_first_message(assistant: Assistant) -> None:
-    text = assistant.say_text(stranger(), "where is my order 12345678??")
+    text = assistant.say_text("demo-alice", "where is my order 12345678??")
     assert "12345678" in text and "UPS" in text and "1Z999AA10123456784" in text
+
+
+def test_a_stranger_gets_the_status_but_not_the_tracking_number(assistant: Assistant) -> None:
+    text = assistant.say_text(stranger(), "where is my order 12345678??")
+    assert "on its way" in text and "Expected delivery" in text
+    assert "UPS" not in text and "1Z999AA10123456784" not in text
 
 
 def test_order_status_asks_for_the_number_and_rejects_a_malformed_one(
@@ -51,7 +57,7 @@ def test_order_status_asks_for_the_number_and_rejects_a_malformed_one(
     customer = stranger()
     assert "8 digits" in assistant.say_text(customer, "hey where is my package")
     assert "doesn't look like an order number" in assistant.say_text(customer, "1234567")
-    assert "UPS" in assistant.say_text(customer, "1234 5678")
+    assert "on its way" in assistant.say_text(customer, "1234 5678")
 
 
 def test_unknown_order_number_says_so_and_offers_help(assistant: Assistant) -> None:
@@ -65,7 +71,7 @@ def test_unknown_order_number_says_so_and_offers_help(assistant: Assistant) -> N
 
 def test_late_delivery_is_acknowledged(assistant: Assistant) -> None:
     text = assistant.say_text(stranger(), "my parcel 78901234 still hasn't arrived")
-    assert "running late" in text and "DHL" in text
+    assert "running late" in text and "DHL" not in text
 
 
 def test_return_by_the_identified_owner_issues_an_rma(assistant: Assistant) -> None:

@@ -142,5 +142,5 @@ def test_an_agent_works_an_sms_handoff_on_the_desk(
     # And the bot answers the customer again.
     post_inbound_sms(assistant.rasa_url, customer, "where is order 12345678").raise_for_status()
     fake_twilio.wait_for_messages(customer, 4)
-    assert "UPS" in fake_twilio.bodies(customer)[3]
+    assert "on its way" in fake_twilio.bodies(customer)[3]
     expect(sam.locator("#queue li", has_text=customer)).to_have_count(0)
