@@ -41,6 +41,17 @@ message is not positive ("OMG I LOVE IT!!!"), and a friendly tone (🙈, 😂,
 "lol") damps the rest, so casual swearing does not escalate. The weights are
 priors chosen from what each signal means, not fitted to a data set; the
 thresholds are configuration.
+
+Customer text is untrusted, and ``decide`` runs inside the Rasa server's
+policy ensemble, on its event loop: its cost must stay small whatever is
+sent. So every pattern here runs in time linear in the text (no
+``(?=.*x).*y``, no nested or adjacent unbounded quantifiers; a "requires"
+condition is a second search, not a lookahead), VADER gets the same scores
+in linear time (:class:`_LinearVader`), each message is read up to
+:data:`MAX_SCANNED_CHARS` characters, and each message is scored once:
+findings are memoised per message text (:data:`TURN_CACHE_SIZE`), so a
+conversation of N messages costs N scans, not one per message per later
+message. ``bench/escalation_speed.py`` measures it.
 """
 
 from __future__ import annotations
@@ -49,11 +60,11 @@ import itertools
 import math
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
@@ -69,6 +80,23 @@ DEFAULT_MAX_REPEATS = 3
 DEFAULT_MAX_FORM_FAILURES = 3
 DEFAULT_MIN_INTENT_CONFIDENCE = 0.5
 DEFAULT_SHOUT_MIN_LETTERS = 10
+
+# --- untrusted text ----------------------------------------------------------------
+
+# The rules read at most this many characters of each message. Channels cap
+# what a customer can send (an SMS at 1,600, Messenger at 2,000, Telegram and
+# WhatsApp at 4,096), but a tracker can hold older, longer texts and Rasa's
+# HTTP API accepts events of any length. Anything a rule looks for is said
+# well within the longest message a channel takes; past it, more text only
+# costs time, on the event loop.
+MAX_SCANNED_CHARS = 4096
+# Messages whose findings (phrases, anger score) are remembered, keyed by the
+# text (and the trusted intent, for anger): each message is scanned once, not
+# again for every later message of its conversation. 4,096 holds the whole
+# of some eighty 50-message conversations at once; the keys are capped texts,
+# so the cache holds at most 4,096 x MAX_SCANNED_CHARS characters (16 MB of
+# ASCII) even if every message is as long as allowed.
+TURN_CACHE_SIZE = 4096
 
 
 @dataclass(frozen=True)
@@ -455,10 +483,15 @@ FRIENDLY_WORDS = re.compile(
 # must not cancel its anger.
 SARCASM = re.compile(
     r"\b(oh|yeah),? (great|brilliant|wonderful|perfect|fantastic|lovely|"
-    r"marvellous|marvelous|amazing)\b|\bthanks for nothing\b|\byeah,? right\b|"
-    r"\bgreat job\b.*\b(again|lost|never|still)\b",
+    r"marvellous|marvelous|amazing)\b|\bthanks for nothing\b|\byeah,? right\b",
     re.IGNORECASE,
 )
+SARCASTIC_EMOJI = "🙄😒"
+# "Great job, you lost it again": praise followed, on the same line, by what
+# went wrong. Two searches, not one pattern "great job.*(again|...)": that
+# one reads the rest of the line again from every "great job" in it.
+PRAISE = re.compile(r"\bgreat job\b", re.IGNORECASE)
+PRAISE_UNDONE = re.compile(r"\b(again|lost|never|still)\b", re.IGNORECASE)
 REPEAT_STRONG = re.compile(
     r"\b((second|third|fourth|fifth|sixth|umpteenth|\d+(st|nd|rd|th)) (\w+ )?(time|week|day|"
     r"email|e-mail|message|call|chat|attempt|try|delivery|request|complaint)|"
@@ -547,29 +580,88 @@ def _excerpts(matches: Iterable[re.Match[str]]) -> list[str]:
     return [m.group(0).strip() for m in matches]
 
 
+def _sarcastic(text: str) -> bool:
+    if SARCASM.search(text) is not None or any(c in text for c in SARCASTIC_EMOJI):
+        return True
+    # Line by line, as "." in a pattern would: praise on one line and "again"
+    # on the next is not the same remark.
+    for line in text.split("\n"):
+        praise = PRAISE.search(line)
+        if praise is not None and PRAISE_UNDONE.search(line, praise.end()) is not None:
+            return True
+    return False
+
+
+# Of the words around a sentiment word, VADER's negation and idiom checks read
+# at most three before it and two after it.
+VADER_WORDS_BEFORE = 3
+VADER_WORDS_AFTER = 2
+
+
+class _LinearVader(SentimentIntensityAnalyzer):
+    """VADER 3.3.2 with the same scores, in time linear in the message's length.
+
+    For every sentiment word, VADER's ``_negation_check`` and
+    ``_special_idioms_check`` lowercase the whole message to read the few
+    words around it: quadratic (a 4,096-character message of emoji and words
+    took 0.7 s, 10,000 characters 3.7 s). These overrides hand VADER's own
+    code only those words, so the result cannot differ;
+    ``tests/handoff/test_escalation_equivalence.py`` compares the two on
+    generated text. Why not another library: VADER's lexicon and rules are
+    what the anger weights were chosen against. Its ``_but_check`` is still
+    quadratic in the number of words after a "but", but in C (``list.index``)
+    and on at most MAX_SCANNED_CHARS characters.
+    """
+
+    @staticmethod
+    def _negation_check(
+        valence: float, words_and_emoticons: list[str], start_i: int, i: int
+    ) -> Any:
+        low = max(0, i - VADER_WORDS_BEFORE)
+        window = words_and_emoticons[low : i + VADER_WORDS_AFTER + 1]
+        return SentimentIntensityAnalyzer._negation_check(valence, window, start_i, i - low)
+
+    @staticmethod
+    def _special_idioms_check(valence: float, words_and_emoticons: list[str], i: int) -> Any:
+        # VADER's own length checks ("is there a word after i?") give the same
+        # answers on the window, which keeps the two words after i.
+        low = max(0, i - VADER_WORDS_BEFORE)
+        window = words_and_emoticons[low : i + VADER_WORDS_AFTER + 1]
+        return SentimentIntensityAnalyzer._special_idioms_check(valence, window, i - low)
+
+
 class AngerDetector:
     """Scores the anger of a customer message from 0 (none) to 1 (furious).
 
     Create one and reuse it: VADER's lexicon is read from disk when the
-    detector is created, never at import.
+    detector is created, never at import. It reads at most MAX_SCANNED_CHARS
+    characters of a message, and remembers the scores of the last
+    TURN_CACHE_SIZE messages: the anger trend asks again about earlier ones.
     """
 
     def __init__(self, shout_min_letters: int = DEFAULT_SHOUT_MIN_LETTERS) -> None:
         self.shout_min_letters = shout_min_letters
-        self._vader = SentimentIntensityAnalyzer()
+        self._vader = _LinearVader()
         # The analyzer's lexicon is its own dict: adapting it changes only this
         # detector.
         for word in DESCRIPTIVE_WORDS:
             self._vader.lexicon.pop(word, None)
         self._vader.lexicon.update(LEXICON_OVERRIDES)
+        # Per detector, not per module: the adapted lexicon and
+        # shout_min_letters are this detector's. Scores are frozen dataclasses,
+        # safe to hand out twice.
+        self._remembered = lru_cache(maxsize=TURN_CACHE_SIZE)(self._score)
 
     def anger(self, text: str, intent: str | None = None) -> AngerScore:
+        return self._remembered(text[:MAX_SCANNED_CHARS], intent)
+
+    def _score(self, text: str, intent: str | None) -> AngerScore:
         # VADER reads the message as written (it knows "u" and "lol"); the
         # patterns read it with chat spelling written out.
         compound = float(self._vader.polarity_scores(text)["compound"]) if text else 0.0
         text = _normalise(text)
         signals: list[AngerSignal] = []
-        sarcastic = SARCASM.search(text) is not None or any(c in text for c in "🙄😒")
+        sarcastic = _sarcastic(text)
         # Ironic praise is not positive; the rest of the message decides.
         valence = min(compound, 0.0) if sarcastic else compound
         positive = valence >= POSITIVE_COMPOUND
@@ -715,14 +807,29 @@ NEGATORS = re.compile(
 CLAUSE_BREAK = re.compile(r"[.,;:!?()\n]|\bbut\b|\bthen\b|\band\b", re.IGNORECASE)
 
 
+# How far back a negation is looked for: a few words (four at most), and the
+# spaces between them, fit well within it. Reading back to the start of the
+# text instead, for every match, made a message full of matches quadratic.
+# Where the words before a match are longer than this, the window is cut at a
+# word boundary, so it can only miss a negation, never invent one.
+NEGATION_LOOKBACK_CHARS = 128
+
+
 def _negated(text: str, start: int, words: int = 4) -> bool:
     """Whether a negation stands within ``words`` words before ``start``, in the same clause."""
-    before = text[:start].replace(CURLY_APOSTROPHE, "'")
-    breaks = list(CLAUSE_BREAK.finditer(before))
-    if breaks:
-        before = before[breaks[-1].end() :]
-    window = " ".join(before.split()[-words:]) if words else ""
-    return NEGATORS.search(window) is not None
+    if not words:
+        return False
+    low = max(0, start - NEGATION_LOOKBACK_CHARS)
+    clause = low
+    # Searched in place (pos, endpos): "\b" still sees the character before
+    # ``low``, so a word cut by the window is not taken for a clause break.
+    for clause_break in CLAUSE_BREAK.finditer(text, low, start):
+        clause = clause_break.end()
+    tokens = text[clause:start].replace(CURLY_APOSTROPHE, "'").split()
+    if clause == low and low > 0 and not text[low - 1].isspace() and not text[low].isspace():
+        # The window starts inside a word: its tail is not a word of the clause.
+        tokens = tokens[1:]
+    return NEGATORS.search(" ".join(tokens[-words:])) is not None
 
 
 @dataclass(frozen=True)
@@ -732,21 +839,64 @@ class Phrase:
     # ("nobody was hurt"); patterns that contain their own negation
     # ("I didn't place this order") are not negatable.
     negatable: bool = True
+    # A pattern the same line must also contain, before or after the match
+    # ("it wasn't me" is fraud next to "password", "charged"...). A second
+    # search, where a lookahead "(?=.*X).*Y" would read the rest of the line
+    # again from every position: quadratic.
+    requires: re.Pattern[str] | None = None
 
 
-def _phrases(*patterns: str, negatable: bool = True) -> list[Phrase]:
-    return [Phrase(re.compile(p, re.IGNORECASE), negatable) for p in patterns]
+@dataclass(frozen=True)
+class OnALineWith:
+    """A phrase pattern that counts only on a line that also matches ``requires``."""
+
+    pattern: str
+    requires: str
+
+
+def _phrases(*patterns: str | OnALineWith, negatable: bool = True) -> list[Phrase]:
+    return [
+        Phrase(re.compile(p, re.IGNORECASE), negatable)
+        if isinstance(p, str)
+        else Phrase(
+            re.compile(p.pattern, re.IGNORECASE), negatable, re.compile(p.requires, re.IGNORECASE)
+        )
+        for p in patterns
+    ]
+
+
+def _matches(phrase: Phrase, text: str) -> Iterator[tuple[int, str]]:
+    """Where ``phrase`` is found in ``text`` (start, excerpt), in order."""
+    if phrase.requires is None:
+        for match in phrase.pattern.finditer(text):
+            yield match.start(), match.group(0)
+        return
+    # Line by line, as "." in the lookahead this replaces read them.
+    line_start = 0
+    for line in text.split("\n"):
+        last: re.Match[str] | None = None
+        for match in phrase.pattern.finditer(line):
+            last = match
+        if last is not None and phrase.requires.search(line) is not None:
+            # Quoted from the start of the line, for context, to the end of its
+            # last match: what the lookahead pattern quoted.
+            yield line_start, line[: last.end()]
+        line_start += len(line) + 1
+
+
+def _first(phrases: Sequence[Phrase], text: str) -> str | None:
+    """The first phrase found in ``text`` (normalised) and not negated, as it was written."""
+    for phrase in phrases:
+        for start, excerpt in _matches(phrase, text):
+            if phrase.negatable and _negated(text, start):
+                continue
+            return excerpt
+    return None
 
 
 def _find(phrases: Sequence[Phrase], text: str) -> str | None:
     """The first phrase found in ``text`` and not negated, as it was written."""
-    text = _normalise(text)
-    for phrase in phrases:
-        for match in phrase.pattern.finditer(text):
-            if phrase.negatable and _negated(text, match.start()):
-                continue
-            return match.group(0)
-    return None
+    return _first(phrases, _normalise(text))
 
 
 PEOPLE = (
@@ -767,8 +917,10 @@ EXPLICIT_REQUEST = _phrases(
     r"\b(get|give|put|transfer|connect|pass|hand) me (to |with |through to |over to )?"
     r"(someone|somebody|" + AGENT + ")",
     r"\b(i|we) (want|need|would like|'d like) " + AGENT,
+    # "\W*(please)?\W*$" would try every split of a run of punctuation
+    # between its two "\W*": quadratic. Each "\W*" here has its own stop.
     r"^\W*(human|agent|operator|representative|manager|supervisor|real person|live agent|"
-    r"person)\W*(please|pls|plz|now)?\W*$",
+    r"person)(\W*(please|pls|plz|now))?\W*$",
     r"\b(human|agent|operator|person|representative) (please|pls|plz)\b",
     r"\b(can|could|would|please|will) (someone|somebody|a person|one of you|you) "
     r"(\w+ )?(call|ring|phone) me\b",
@@ -838,8 +990,11 @@ FRAUD = _phrases(
     r"into|accessed|accessing|hacked|logged into|logged in to|logging into|changed|stole|"
     r"took over|ordered with|bought with)\b",
     r"\bsomeone('s| is| has been| was) (in|into|inside) my (account|card)\b",
-    r"(?=.*\b(changed|ordered|charged|logged|payment|order|password|account|purchase|email)\b)"
-    r".*\b(it )?(wasn't|was not|weren't|were not) (me|us)\b",
+    OnALineWith(
+        r"\b(it )?(wasn't|was not|weren't|were not) (me|us)\b",
+        requires=r"\b(changed|ordered|charged|logged|payment|order|password|account|purchase|"
+        r"email)\b",
+    ),
     r"\bsomeone (else )?(has )?(ordered|bought|purchased|placed|made)\b[^.]{0,40}\b(my|our) "
     r"(account|card|details|name)\b",
     r"\b(been|got|get|was|were) scammed\b|\bpretend(ing|ed|s)? to be (you|northwind|from)\b|"
@@ -869,9 +1024,12 @@ FRAUD = _phrases(
     r"\bnot my (purchase|charge|transaction|payment)\b",
     # "I didn't order a TV" is fraud after "got an email saying I bought",
     # a wrong item otherwise ("I didn't order a medium").
-    r"(?=.*\b(e-?mail|notification|text|statement|charged?|payment|account|bank|card|"
-    r"receipt)\b).*\b(i|we) (didn't|did not|never) (order|ordered|buy|bought|purchase|"
-    r"purchased|place|placed|make|made|authori[sz]e|authori[sz]ed)\b",
+    OnALineWith(
+        r"\b(i|we) (didn't|did not|never) (order|ordered|buy|bought|purchase|purchased|place|"
+        r"placed|make|made|authori[sz]e|authori[sz]ed)\b",
+        requires=r"\b(e-?mail|notification|text|statement|charged?|payment|account|bank|card|"
+        r"receipt)\b",
+    ),
     r"\b(orders?|purchases?|payments?|charges?|transactions?)\b[^.]{0,40}\b(i|we) (never|"
     r"didn'?t|did not) (make|made|place|placed|order|ordered|authori[sz]e|authori[sz]ed)\b",
     negatable=False,
@@ -1010,6 +1168,37 @@ def queue_key(priority: int, created_at: datetime | float) -> tuple[int, float]:
     return (priority, float(created_at))
 
 
+@dataclass(frozen=True)
+class _Findings:
+    """The phrases found in one message (None: not found), as quoted in explanations."""
+
+    explicit_request: str | None
+    bot_did_not_help: str | None
+    # One per SENSITIVE_MATTERS, in its order.
+    sensitive: tuple[str | None, ...]
+
+
+@lru_cache(maxsize=TURN_CACHE_SIZE)
+def _findings(text: str) -> _Findings:
+    """Every phrase list's finding in ``text`` (already capped at MAX_SCANNED_CHARS).
+
+    Memoised: a sensitive matter is looked for in every earlier message of
+    the conversation each time it is judged, and must not cost a new scan of
+    each. The phrase lists are module constants, so the text is the whole key.
+    """
+    text = _normalise(text)
+    return _Findings(
+        explicit_request=_first(EXPLICIT_REQUEST, text),
+        bot_did_not_help=_first(BOT_DID_NOT_HELP, text),
+        sensitive=tuple(_first(phrases, text) for _, phrases, _ in SENSITIVE_MATTERS),
+    )
+
+
+def _scanned(turn: Turn) -> str:
+    """The part of a message the rules read."""
+    return turn.text[:MAX_SCANNED_CHARS]
+
+
 @lru_cache(maxsize=4)
 def default_detector(shout_min_letters: int = DEFAULT_SHOUT_MIN_LETTERS) -> AngerDetector:
     """A shared detector, created on first use (reading VADER's lexicon takes a while)."""
@@ -1021,18 +1210,24 @@ def decide(
     settings: EscalationSettings | None = None,
     detector: AngerDetector | None = None,
 ) -> Decision:
-    """Judge the last customer message of ``conversation`` (oldest turn first)."""
+    """Judge the last customer message of ``conversation`` (oldest turn first).
+
+    Each message is read up to MAX_SCANNED_CHARS characters, and what is
+    found in it is remembered: judging a conversation again after one more
+    message scans only that message.
+    """
     settings = settings or EscalationSettings()
     detector = detector or default_detector(settings.shout_min_letters)
     customers = [i for i, t in enumerate(conversation) if t.role == "customer"]
     if not customers:
         return Decision(escalate=False)
     judged = conversation[customers[-1]]
+    judged_findings = _findings(_scanned(judged))
     found: dict[str, str] = {}
 
     # Explicit request: the intent, or the wording when the NLU got it wrong
     # ("no stop, I want to talk to a real person" labelled deny).
-    phrase = _find(EXPLICIT_REQUEST, judged.text)
+    phrase = judged_findings.explicit_request
     if phrase is not None:
         found["explicit_request"] = f'the customer asked for a person: "{phrase}"'
     elif judged.intent == "request_human" and _trusted(judged, settings):
@@ -1040,7 +1235,7 @@ def decide(
 
     # Anger of the judged message, and of the last few.
     intent = judged.intent if _trusted(judged, settings) else None
-    score = detector.anger(judged.text, intent)
+    score = detector.anger(_scanned(judged), intent)
     if score.score >= settings.strong_anger_threshold:
         found["strong_anger"] = (
             f"strong anger {score.score:.2f} (>= {settings.strong_anger_threshold:.2f}): "
@@ -1058,7 +1253,7 @@ def decide(
     fallbacks = _fallbacks_in_a_row(conversation, customers)
     if fallbacks >= settings.max_fallbacks:
         found["repeated_fallback"] = f"the bot did not understand {fallbacks} messages in a row"
-    phrase = _find(BOT_DID_NOT_HELP, judged.text)
+    phrase = judged_findings.bot_did_not_help
     if phrase is not None:
         found["bot_did_not_help"] = f'the customer says the bot did not help: "{phrase}"'
     repeats = _repeats(conversation, customers)
@@ -1071,13 +1266,20 @@ def decide(
         found["form_failures"] = f"the form rejected the customer's answers {failures} times"
 
     # Sensitive matters stay sensitive for the whole conversation: a bereavement
-    # mentioned two messages ago still needs a person.
-    for code, phrases, label in SENSITIVE_MATTERS:
-        for index in reversed(customers):
-            phrase = _find(phrases, conversation[index].text)
+    # mentioned two messages ago still needs a person. The latest mention is
+    # quoted. Earlier messages' findings are remembered (_findings), so this
+    # costs a lookup per message, not a scan.
+    missing = set(range(len(SENSITIVE_MATTERS)))
+    for index in reversed(customers):
+        sensitive = _findings(_scanned(conversation[index])).sensitive
+        for matter in sorted(missing):
+            phrase = sensitive[matter]
             if phrase is not None:
+                code, _, label = SENSITIVE_MATTERS[matter]
                 found[code] = f'{label}: "{phrase}"'
-                break
+                missing.discard(matter)
+        if not missing:
+            break
 
     reasons = sorted(found, key=lambda r: (REASON_PRIORITY[r], REASON_ORDER[r]))
     return Decision(
@@ -1104,8 +1306,9 @@ def _anger_trend(
     n = settings.anger_trend_turns
     if n < 2 or len(customers) < n:
         return None
+    # Remembered by the detector: each earlier message was scored when it was judged.
     scores = [
-        detector.anger(t.text, t.intent if _trusted(t, settings) else None).score
+        detector.anger(_scanned(t), t.intent if _trusted(t, settings) else None).score
         for t in (conversation[i] for i in customers[-n:-1])
     ] + [judged.score]
     shown = " -> ".join(f"{s:.2f}" for s in scores)

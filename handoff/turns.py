@@ -30,6 +30,13 @@ from handoff.escalation import Turn
 
 Event = Mapping[str, Any]
 
+# The kinds of event these functions read; any other (slots, active loops,
+# reminders...) changes nothing here. The Rasa server serialises only these,
+# for each customer message of a conversation.
+EVENTS_READ = frozenset(
+    {"user", "action", "bot", "restart", "session_started", "undo", "rewind", "pause", "resume"}
+)
+
 # Actions that do not answer the customer: they are not bot turns.
 HOUSEKEEPING_ACTIONS = frozenset(
     {

@@ -6,6 +6,7 @@ domain.yml lists it); the policy is built the way Rasa's graph builds it.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -272,6 +273,40 @@ def test_without_escalation_the_other_policies_decide(
                                                                    domain)
 
     assert predicted(winner, domain) == ("order_status_form", 1.0)
+
+
+# --- cost: the policy runs on the Rasa server's event loop ---------------------------------------
+
+# A 10,000-character message took the old rules 3 s, and every later message
+# of its conversation as long again (it was scanned once per later message).
+# Now about 30 ms for it and a millisecond or two for each later one; the
+# bounds are for a loaded machine.
+LONG_MESSAGE_BUDGET_S = 1.0
+LATER_TURN_BUDGET_S = 0.25
+# CPU time: the wall clock of a shared machine also counts other processes' turns.
+cpu_time = time.process_time
+
+
+def test_a_long_message_does_not_slow_the_rest_of_its_conversation(
+    policy: EscalationPolicy, domain: Domain
+) -> None:
+    long_message = ("where is my order " * 600)[:10_000]
+    conversation = tracker(customer(long_message, "check_order_status"))
+
+    started = cpu_time()
+    first = policy.predict_action_probabilities(conversation, domain)
+    first_s = cpu_time() - started
+    later_s = []
+    for k in range(5):
+        for event in [*replies("utter_order_status_shipped"), *customer(f"ok {k}", "affirm")]:
+            conversation.update(event)
+        started = cpu_time()
+        policy.predict_action_probabilities(conversation, domain)
+        later_s.append(cpu_time() - started)
+
+    assert predicted(first, domain) == (None, 0.0)
+    assert first_s < LONG_MESSAGE_BUDGET_S
+    assert max(later_s) < LATER_TURN_BUDGET_S, later_s
 
 
 # --- training and loading -------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from handoff.escalation import Turn
-from handoff.turns import conversation_turns, is_paused, session_events, turns
+from handoff.turns import EVENTS_READ, conversation_turns, is_paused, session_events, turns
 
 
 def user(text: str, intent: str | None = None, **parse_data: Any) -> dict[str, Any]:
@@ -93,3 +93,33 @@ def test_the_rules_judge_only_what_came_after_a_hand_back() -> None:
     assert is_paused(session_events(escalated))
     assert not is_paused(session_events(resumed))
     assert [t.text for t in conversation_turns(resumed)] == ["thanks"]
+
+
+def test_events_not_read_change_nothing() -> None:
+    # The Rasa server serialises only EVENTS_READ, for every customer message.
+    events = [
+        action("action_listen"),
+        user("where is my order", "check_order_status"),
+        action("order_status_form"),
+        {"event": "active_loop", "name": "order_status_form"},
+        {"event": "slot", "name": "requested_slot", "value": "order_id"},
+        bot("What's the order number?", "utter_ask_order_id"),
+        action("action_listen"),
+        user("misheard", "nlu_fallback"),
+        {"event": "slot", "name": "order_id", "value": None},
+        {"event": "rewind"},
+        user("12345678", "inform"),
+        {"event": "slot", "name": "order_id", "value": "12345678"},
+        action("utter_order_status_shipped"),
+        {"event": "undo"},
+        {"event": "active_loop", "name": None},
+        {"event": "pause"},
+        {"event": "resume"},
+        user("thanks", "thank"),
+    ]
+    read = [e for e in events if e["event"] in EVENTS_READ]
+
+    assert len(read) < len(events)
+    assert session_events(read) == [e for e in session_events(events) if e in read]
+    assert conversation_turns(read) == conversation_turns(events)
+    assert simple(turns(session_events(read))) == simple(turns(session_events(events)))
