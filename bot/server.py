@@ -4,12 +4,27 @@ Rasa takes its API token only as a command-line option, and a process's
 command line is readable by every user of the machine (``ps``). So this entry
 point reads the token from ``RASA_AUTH_TOKEN`` and hands Rasa's own CLI its
 arguments in-process, where nobody else can see them.
+
+It also sets what Rasa's defaults leave open: the server listens on
+``RASA_INTERFACE`` (default 127.0.0.1, where Rasa would take every interface),
+and Sanic reads request bodies of at most ``SANIC_REQUEST_MAX_SIZE`` bytes
+(default here 1 MiB, where Sanic's is 100 MB).
 """
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import MutableMapping
 
 from bot.settings import BotSettings
+
+# Sanic reads SANIC_* variables into its config when Rasa creates the app. The
+# largest body any route we use takes is a webhook delivery (well under 1 MiB,
+# see bot/channels/settings.py); Rasa's API routes we call (PUT /model with a
+# path, tracker events, execute) take a few KB. POST /model/train takes the
+# training data itself: raise this to use it.
+REQUEST_MAX_SIZE_VARIABLE = "SANIC_REQUEST_MAX_SIZE"
+DEFAULT_REQUEST_MAX_SIZE = 1024 * 1024
 
 
 def rasa_arguments(settings: BotSettings) -> list[str]:
@@ -19,6 +34,7 @@ def rasa_arguments(settings: BotSettings) -> list[str]:
         "rasa", "run",
         "--enable-api",
         "--auth-token", settings.auth_token,
+        "--interface", settings.interface,
         "--port", str(settings.port),
         "--model", settings.model,
         "--endpoints", settings.endpoints,
@@ -26,10 +42,18 @@ def rasa_arguments(settings: BotSettings) -> list[str]:
     ]  # fmt: skip
 
 
+def set_sanic_defaults(environ: MutableMapping[str, str]) -> None:
+    """Sanic's limits where the environment does not set them."""
+    # Blank counts as unset: Sanic would keep "" as the limit, and fail on every request.
+    if not environ.get(REQUEST_MAX_SIZE_VARIABLE, "").strip():
+        environ[REQUEST_MAX_SIZE_VARIABLE] = str(DEFAULT_REQUEST_MAX_SIZE)
+
+
 def main() -> None:
     from rasa.__main__ import main as rasa_main
 
     sys.argv = rasa_arguments(BotSettings.from_env())
+    set_sanic_defaults(os.environ)
     rasa_main()
 
 

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_PORT = 5005
+# Loopback only: Rasa's own default is 0.0.0.0, every interface of the
+# machine, and the REST channel believes whatever sender it is given.
+DEFAULT_INTERFACE = "127.0.0.1"
 DEFAULT_MODEL = "models/retail-bot.tar.gz"
 TOKEN_FILE = Path("var/rasa_auth_token")
 
@@ -15,6 +18,9 @@ TOKEN_FILE = Path("var/rasa_auth_token")
 @dataclass(frozen=True)
 class BotSettings:
     port: int = DEFAULT_PORT
+    # The address the server listens on (RASA_INTERFACE): 0.0.0.0 or a
+    # public address only behind a proxy that authenticates REST users.
+    interface: str = DEFAULT_INTERFACE
     model: str = DEFAULT_MODEL
     endpoints: str = "endpoints.yml"
     credentials: str = "credentials.yml"
@@ -27,6 +33,7 @@ class BotSettings:
         env = os.environ if environ is None else environ
         return cls(
             port=int(env.get("RASA_PORT", DEFAULT_PORT)),
+            interface=env.get("RASA_INTERFACE", "").strip() or DEFAULT_INTERFACE,
             model=env.get("RASA_MODEL", DEFAULT_MODEL),
             endpoints=env.get("RASA_ENDPOINTS", "endpoints.yml"),
             credentials=env.get("RASA_CREDENTIALS", "credentials.yml"),

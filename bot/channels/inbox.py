@@ -2,9 +2,12 @@
 
 Every channel's webhook does the same few things, in this order:
 
-1. authenticate the request (403 if forged) and parse it (400 if malformed);
-2. write each delivery to the inbox; a delivery already there is a retry by
-   the platform and is dropped, so a retry never makes a second bot turn;
+1. refuse a body larger than the channel reads (413), authenticate the
+   request (403 if forged) and parse it (400 if malformed);
+2. cut each message's text to the channel's cap (``truncated_from`` in its
+   metadata says it was), then write the deliveries to the inbox in one
+   transaction; a delivery already there is a retry by the platform and is
+   dropped, so a retry never makes a second bot turn;
 3. acknowledge at once (the platforms retry when we are slow);
 4. process the deliveries in the background, one conversation's messages
    in the order they arrived, and mark each processed.
@@ -20,7 +23,7 @@ import asyncio
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -28,8 +31,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.settings import ChannelSettings
+from bot.channels.settings import MAX_WEBHOOK_BODY_BYTES, ChannelSettings
 from bot.channels.store import ChannelStore, InboxItem
+from bot.channels.text import TRUNCATED_FROM, cap_text
+from plumbing.untrusted import UntrustedInput
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +54,18 @@ class Delivery:
     # What to process: {"text": ...} for text the bot should read, or
     # {"kind": "photo"} and the like for input it cannot; plus "metadata".
     message: dict[str, Any] = field(default_factory=dict)
+
+
+def capped(delivery: Delivery, limit: int) -> Delivery:
+    """``delivery`` with its text cut to ``limit`` characters, and the cut recorded."""
+    text = delivery.message.get("text")
+    if not isinstance(text, str):
+        return delivery
+    cut, original = cap_text(text, limit)
+    if original is None:
+        return delivery
+    metadata = {**delivery.message.get("metadata", {}), TRUNCATED_FROM: original}
+    return replace(delivery, message={**delivery.message, "text": cut, "metadata": metadata})
 
 
 class SenderQueues:
@@ -84,6 +101,11 @@ class WebhookChannel(InputChannel, ABC):
     """Base of our channels: settings, store and the inbox pipeline above."""
 
     channel_name: ClassVar[str]
+    # The longest text the platform delivers in one message; longer ones are
+    # cut to it (or to CHANNELS_MAX_MESSAGE_CHARS if that is lower).
+    text_limit: ClassVar[int | None] = None
+    # Bodies beyond this are refused before the signature is computed over them.
+    max_body_bytes: ClassVar[int] = MAX_WEBHOOK_BODY_BYTES
 
     def __init__(self, settings: ChannelSettings, store: ChannelStore | None = None) -> None:
         self.settings = settings
@@ -104,6 +126,12 @@ class WebhookChannel(InputChannel, ABC):
     def from_credentials(cls, credentials: dict[str, Any] | None) -> WebhookChannel:
         # credentials.yml only names the channel; settings come from the environment.
         return cls(ChannelSettings.from_env())
+
+    @property
+    def max_message_chars(self) -> int:
+        """The longest customer text that reaches the bot; longer texts are cut."""
+        configured = self.settings.max_message_chars
+        return min(self.text_limit, configured) if self.text_limit else configured
 
     @property
     def store(self) -> ChannelStore:
@@ -153,16 +181,7 @@ class WebhookChannel(InputChannel, ABC):
 
         @blueprint.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            if not self.enabled:
-                return response.json({"error": "channel not configured"}, status=503)
-            if not self.authenticate(request):
-                return response.json({"error": "invalid signature"}, status=403)
-            try:
-                deliveries = self.parse(request)
-            except MalformedRequest as error:
-                return response.json({"error": f"malformed request: {error}"}, status=400)
-            await self.accept(deliveries, on_new_message)
-            return self.acknowledge(request)
+            return await self.receive(request, on_new_message)
 
         self.extra_routes(blueprint)
 
@@ -181,11 +200,55 @@ class WebhookChannel(InputChannel, ABC):
 
         return blueprint
 
-    async def accept(self, deliveries: list[Delivery], on_new_message: OnNewMessage) -> None:
-        for delivery in deliveries:
-            item = await self.store.accept(
-                self.channel_name, delivery.delivery_id, delivery.sender_id, delivery.message
+    async def receive(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
+        """The webhook: every step above up to the acknowledgement."""
+        if not self.enabled:
+            return response.json({"error": "channel not configured"}, status=503)
+        if len(request.body) > self.max_body_bytes:
+            # Warned: the platform retries, so a genuine delivery this large would
+            # be refused again and again until it gives up.
+            logger.warning(
+                "%s: a body of %d bytes refused (the webhook reads at most %d)",
+                self.channel_name,
+                len(request.body),
+                self.max_body_bytes,
             )
+            return response.json(
+                {"error": f"the body is larger than {self.max_body_bytes} bytes"}, status=413
+            )
+        if not self.authenticate(request):
+            return response.json({"error": "invalid signature"}, status=403)
+        try:
+            deliveries = self.read(request)
+        except (MalformedRequest, UntrustedInput) as error:
+            return response.json({"error": f"malformed request: {error}"}, status=400)
+        await self.accept(deliveries, on_new_message)
+        return self.acknowledge(request)
+
+    def read(self, request: Request) -> list[Delivery]:
+        """``parse``, with each text cut to the channel's cap; raises MalformedRequest."""
+        limit = self.max_message_chars
+        deliveries = [capped(delivery, limit) for delivery in self.parse(request)]
+        for delivery in deliveries:
+            original = delivery.message.get("metadata", {}).get(TRUNCATED_FROM)
+            if original is not None:
+                # The length only: message text stays out of the logs.
+                logger.info(
+                    "%s: delivery %s cut from %d to %d characters",
+                    self.channel_name,
+                    delivery.delivery_id,
+                    original,
+                    limit,
+                )
+        return deliveries
+
+    async def accept(self, deliveries: list[Delivery], on_new_message: OnNewMessage) -> None:
+        # One transaction for the whole request: a batch of a thousand
+        # Messenger events took 14 s as a thousand commits (each an fsync).
+        items = await self.store.accept_many(
+            self.channel_name, [(d.delivery_id, d.sender_id, d.message) for d in deliveries]
+        )
+        for delivery, item in zip(deliveries, items, strict=True):
             if item is None:
                 logger.debug("%s: delivery %s seen before", self.channel_name, delivery.delivery_id)
                 continue
@@ -219,6 +282,11 @@ class WebhookChannel(InputChannel, ABC):
         self, item: InboxItem, text: str, output_channel: OutputChannel | None = None
     ) -> UserMessage:
         metadata = {"channel": self.channel_name, **item.message.get("metadata", {})}
+        # Cut here too: a delivery stored before the cap existed, or a text
+        # the channel made from the delivery (a button's payload).
+        text, original = cap_text(text, self.max_message_chars)
+        if original is not None:
+            metadata[TRUNCATED_FROM] = original
         return UserMessage(
             text=text,
             output_channel=output_channel or self.get_output_channel(),

@@ -18,6 +18,13 @@ A message is keyed by its ``mid`` (a postback without one by a hash of
 sender, time and payload), so Meta's retries never make a second bot turn.
 The sender id is the page-scoped id (PSID).
 
+A signed body is still the customer's doing in part, and Meta documents
+shapes, not bounds: a body is refused (400) when it is nested deeper than
+JSON ever needs or batches more than Meta's 1000 events; an event is skipped
+(and logged, without the ids or text) when its sender id is not a whole number
+of at most 64 bits, its mid not a string, or its timestamp not a time in
+milliseconds between 2000 and 2100.
+
 Outbound: POST {api_base_url}/{api_version}/me/messages with the page access
 token. Texts split at 2000 characters on sentence boundaries, buttons as quick
 replies under the last part, images as image attachments; every call retried
@@ -34,7 +41,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import json
 import logging
 from collections.abc import Sequence
 from typing import Any, ClassVar
@@ -58,6 +64,7 @@ from bot.channels.settings import ChannelSettings
 from bot.channels.signatures import meta_signature_valid, secret_token_valid
 from bot.channels.store import ChannelStore, InboxItem, utc_now
 from bot.channels.text import MESSENGER_LIMIT, split_text
+from plumbing.untrusted import UntrustedInput, parse_int, parse_json, parse_timestamp
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +86,19 @@ RETRYABLE_GRAPH_CODES = frozenset({1, 2, 4, 17, 32, 613})
 
 # The inbox's delivery_id column holds 128 characters; longer ids are hashed.
 DELIVERY_ID_LIMIT = 128
+
+# Meta aggregates webhook events "in a batch with a maximum of 1000 updates"
+# (Graph API webhooks documentation). A body with more entries, or more
+# messaging events in all, is not one Meta sent: refused whole, since taking
+# part of it would drop the rest silently.
+MAX_BATCH_EVENTS = 1000
+# The largest body the webhook reads: a full batch of 2000-character texts,
+# each character escaped as \uXXXX (6 bytes), with 1 KB of envelope per event.
+# Meta retries a refused delivery for 36 hours and then drops it, so this is
+# what Meta may send, not what is usual. The server's SANIC_REQUEST_MAX_SIZE
+# (1 MiB by default) refuses a larger body first, unauthenticated; this one
+# applies when that is raised.
+MAX_BODY_BYTES = 16 * 1024 * 1024
 
 # What customers send that the bot cannot read: the attachment's type, as a
 # customer would name it. A sticker arrives as an image with a sticker_id.
@@ -110,7 +130,7 @@ def _delivery_id(raw: str) -> str:
     return "sha256:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def postback_id(sender_id: str, timestamp: Any, payload: str) -> str:
+def postback_id(sender_id: str, timestamp: int | None, payload: str) -> str:
     """A stable id for a postback without ``mid``: a retry of it hashes the same."""
     digest = hashlib.sha256(f"{sender_id}\n{timestamp}\n{payload}".encode()).hexdigest()
     return f"postback:{digest[:40]}"
@@ -125,49 +145,79 @@ def _attachment_kind(message: dict[str, Any]) -> str:
     return "attachment"
 
 
+def page_scoped_id(value: object) -> str | None:
+    """A PSID or page id (digits, given as a string or a number) in canonical form; or None."""
+    try:
+        return str(parse_int(value, name="id", minimum=1))
+    except UntrustedInput:
+        return None
+
+
+def event_timestamp(event: dict[str, Any]) -> int | None:
+    """The event's time in milliseconds (None if absent); raises UntrustedInput if nonsense."""
+    value = event.get("timestamp")
+    if value is None:
+        return None
+    milliseconds = parse_int(value, name="timestamp")
+    parse_timestamp(milliseconds / 1000, name="timestamp")
+    return milliseconds
+
+
+def _string(value: object) -> str:
+    """A text field Meta documents as a string; anything else counts as absent."""
+    return value if isinstance(value, str) else ""
+
+
 def event_delivery(event: dict[str, Any]) -> Delivery | None:
-    """The delivery in one messaging event, or None for an event the bot does not answer."""
+    """The delivery in one messaging event, or None for an event the bot does not answer.
+
+    Log lines name the event's problem only: ids and text are personal data.
+    """
     sender = event.get("sender")
-    sender_id = str(sender.get("id") or "") if isinstance(sender, dict) else ""
-    if not sender_id:
-        logger.warning("messenger: a messaging event without a sender was ignored")
+    sender_id = page_scoped_id(sender.get("id")) if isinstance(sender, dict) else None
+    if sender_id is None:
+        logger.warning("messenger: a messaging event without a valid sender id was ignored")
+        return None
+    try:
+        timestamp = event_timestamp(event)
+    except UntrustedInput as error:
+        logger.warning("messenger: a messaging event was ignored: %s", error)
         return None
     recipient = event.get("recipient")
     metadata: dict[str, Any] = {}
-    if isinstance(recipient, dict) and recipient.get("id"):
-        metadata["page_id"] = str(recipient["id"])
+    page_id = page_scoped_id(recipient.get("id")) if isinstance(recipient, dict) else None
+    if page_id is not None:
+        metadata["page_id"] = page_id
 
     message = event.get("message")
     if isinstance(message, dict):
         if message.get("is_echo"):
             return None  # our own message, sent back by Meta
-        mid = str(message.get("mid") or "")
+        mid = _string(message.get("mid"))
         if not mid:
-            logger.warning("messenger: a message without mid from %s was ignored", sender_id)
+            logger.warning("messenger: a message without a valid mid was ignored")
             return None
         quick_reply = message.get("quick_reply")
-        if isinstance(quick_reply, dict) and quick_reply.get("payload"):
+        payload = _string(quick_reply.get("payload")) if isinstance(quick_reply, dict) else ""
+        text = _string(message.get("text"))
+        if payload:
             # The title is what the customer saw; the payload is what the bot offered.
             metadata["quick_reply"] = True
-            content = {"text": str(quick_reply["payload"]), "metadata": metadata}
-        elif isinstance(message.get("text"), str) and message["text"].strip():
+            content = {"text": payload, "metadata": metadata}
+        elif text.strip():
             # A shared link also carries a "fallback" attachment: the text is what counts.
-            content = {"text": message["text"], "metadata": metadata}
+            content = {"text": text, "metadata": metadata}
         else:
             content = {"kind": _attachment_kind(message), "metadata": metadata}
         return Delivery(_delivery_id(mid), sender_id, content)
 
     postback = event.get("postback")
     if isinstance(postback, dict):
-        payload = str(postback.get("payload") or postback.get("title") or "")
+        payload = _string(postback.get("payload")) or _string(postback.get("title"))
         if not payload:
             return None
-        postback_mid = postback.get("mid")
-        delivery_id = (
-            str(postback_mid)
-            if postback_mid
-            else postback_id(sender_id, event.get("timestamp"), payload)
-        )
+        postback_mid = _string(postback.get("mid"))
+        delivery_id = postback_mid or postback_id(sender_id, timestamp, payload)
         metadata["postback"] = True
         content = {"text": payload, "metadata": metadata}
         return Delivery(_delivery_id(delivery_id), sender_id, content)
@@ -179,15 +229,18 @@ def event_delivery(event: dict[str, Any]) -> Delivery | None:
 def parse_body(body: bytes) -> list[Delivery]:
     """Every delivery in a webhook body, entry after entry, event after event."""
     try:
-        data = json.loads(body)
-    except ValueError as error:  # also UnicodeDecodeError
-        raise MalformedRequest("the body is not JSON") from error
+        data = parse_json(body)
+    except UntrustedInput as error:  # not JSON, not UTF-8, nested too deep
+        raise MalformedRequest(str(error)) from error
     if not isinstance(data, dict) or data.get("object") != "page":
         raise MalformedRequest('the body is not a "page" notification')
     entries = data.get("entry")
     if not isinstance(entries, list):
         raise MalformedRequest("the body has no entry list")
+    if len(entries) > MAX_BATCH_EVENTS:
+        raise MalformedRequest(f"more than {MAX_BATCH_EVENTS} entries")
     deliveries: list[Delivery] = []
+    events_seen = 0
     for entry in entries:
         if not isinstance(entry, dict):
             raise MalformedRequest("an entry is not an object")
@@ -195,6 +248,9 @@ def parse_body(body: bytes) -> list[Delivery]:
         events = entry.get("messaging", [])
         if not isinstance(events, list):
             raise MalformedRequest("an entry's messaging is not a list")
+        events_seen += len(events)
+        if events_seen > MAX_BATCH_EVENTS:
+            raise MalformedRequest(f"more than {MAX_BATCH_EVENTS} messaging events")
         for event in events:
             if not isinstance(event, dict):
                 raise MalformedRequest("a messaging event is not an object")
@@ -445,6 +501,8 @@ def create_output(settings: ChannelSettings, store: ChannelStore) -> OutputChann
 
 class MessengerInput(WebhookChannel):
     channel_name: ClassVar[str] = CHANNEL
+    text_limit: ClassVar[int | None] = MESSENGER_LIMIT
+    max_body_bytes: ClassVar[int] = MAX_BODY_BYTES
 
     def __init__(self, settings: ChannelSettings, store: ChannelStore | None = None) -> None:
         super().__init__(settings, store)

@@ -10,6 +10,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from plumbing.untrusted import parse_int
+
 DEFAULT_DATABASE_URL = "sqlite:///var/channels.db"
 TWILIO_API_BASE_URL = "https://api.twilio.com"
 TELEGRAM_API_BASE_URL = "https://api.telegram.org"
@@ -20,6 +22,19 @@ DEFAULT_SMS_HELP_TEXT = (
     "Reply STOP to opt out, START to opt back in. Msg&data rates may apply."
 )
 DEFAULT_TIMEOUT_S = 10.0
+# The REST channel's cap on a customer's message, in characters, and the
+# ceiling of every other channel's (which is its platform's own limit, see
+# bot/channels/text.py). Longer messages are cut to it.
+DEFAULT_MAX_MESSAGE_CHARS = 4096
+# CHANNELS_MAX_MESSAGE_CHARS may not go beyond this, so that a setting cannot
+# reopen what the cap closes: a turn's NLU runs on the server's event loop,
+# in time that grows with the length (0.27 s at 16,384 characters on a
+# 2-core machine), and every other conversation waits meanwhile.
+MAX_MESSAGE_CHARS_CEILING = 16_384
+# The largest request body a webhook reads, whatever SANIC_REQUEST_MAX_SIZE
+# allows (bot/server.py sets that to the same 1 MiB by default): ten times
+# more than any platform's single delivery needs.
+MAX_WEBHOOK_BODY_BYTES = 1024 * 1024
 
 
 def _env(environ: Mapping[str, str], name: str, default: str = "") -> str:
@@ -114,9 +129,18 @@ class ChannelSettings:
     public_url: str = ""
     database_url: str = DEFAULT_DATABASE_URL
     timeout_s: float = DEFAULT_TIMEOUT_S
+    # CHANNELS_MAX_MESSAGE_CHARS: see DEFAULT_MAX_MESSAGE_CHARS.
+    max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS
     twilio: TwilioSettings = TwilioSettings()
     telegram: TelegramSettings = TelegramSettings()
     messenger: MessengerSettings = MessengerSettings()
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.max_message_chars <= MAX_MESSAGE_CHARS_CEILING:
+            raise ValueError(
+                f"CHANNELS_MAX_MESSAGE_CHARS must be between 1 and {MAX_MESSAGE_CHARS_CEILING}, "
+                f"not {self.max_message_chars}"
+            )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ChannelSettings:
@@ -125,6 +149,12 @@ class ChannelSettings:
             public_url=_env(env, "PUBLIC_URL").rstrip("/"),
             database_url=_env(env, "CHANNELS_DATABASE_URL", DEFAULT_DATABASE_URL),
             timeout_s=float(_env(env, "CHANNELS_HTTP_TIMEOUT_S", str(DEFAULT_TIMEOUT_S))),
+            max_message_chars=parse_int(
+                _env(env, "CHANNELS_MAX_MESSAGE_CHARS") or str(DEFAULT_MAX_MESSAGE_CHARS),
+                name="CHANNELS_MAX_MESSAGE_CHARS",
+                minimum=1,
+                maximum=MAX_MESSAGE_CHARS_CEILING,
+            ),
             twilio=TwilioSettings.from_env(env),
             telegram=TelegramSettings.from_env(env),
             messenger=MessengerSettings.from_env(env),

@@ -48,6 +48,7 @@ from bot.channels.settings import ChannelSettings
 from bot.channels.signatures import twilio_signature_valid
 from bot.channels.store import ChannelStore, InboxItem
 from bot.channels.text import SMS_LIMIT, chosen_button, numbered_buttons, split_text
+from plumbing.untrusted import UntrustedInput, parse_int
 
 logger = logging.getLogger(__name__)
 
@@ -70,9 +71,15 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 
 # Twilio's error "Attempt to send to unsubscribed recipient".
 TWILIO_UNSUBSCRIBED = 21610
-E164 = re.compile(r"\+[1-9]\d{1,14}")
-# Twilio's form has some 30 fields, plus 2 per media item (at most 10).
+# ASCII digits only: ``\d`` also matches "١٢٣" and the like, which no phone
+# number has.
+E164 = re.compile(r"\+[1-9][0-9]{1,14}")
+# Twilio's form has some 30 fields, plus 2 per media item.
 MAX_FORM_FIELDS = 100
+# Twilio attaches at most 10 media to an MMS; NumMedia is only read up to that.
+MAX_MEDIA = 10
+# The inbox's delivery_id column holds 128 characters (a MessageSid has 34).
+MESSAGE_SID_LIMIT = 128
 # Phone numbers in Twilio's error messages ("The 'To' number +1555... is not...").
 _PHONE_NUMBER = re.compile(r"\+?\d{7,15}")
 # A list as long as any numbered reply can be: whether a reply is a number at all.
@@ -117,12 +124,14 @@ def parse_twilio_form(params: Mapping[str, str]) -> Delivery:
     sender = params.get("From", "")
     if not message_sid:
         raise MalformedRequest("no MessageSid")
+    if len(message_sid) > MESSAGE_SID_LIMIT:
+        raise MalformedRequest(f"MessageSid is longer than {MESSAGE_SID_LIMIT} characters")
     if not E164.fullmatch(sender):
         raise MalformedRequest("From is not an E.164 phone number")
     try:
-        num_media = int(params.get("NumMedia") or 0)
-    except ValueError:
-        raise MalformedRequest("NumMedia is not a number") from None
+        num_media = parse_int(params.get("NumMedia") or "0", name="NumMedia")
+    except UntrustedInput as error:
+        raise MalformedRequest(str(error)) from None
     body = params.get("Body", "")
     kind = classify(body)
     message: dict[str, Any] = {"kind": kind}
@@ -130,7 +139,7 @@ def parse_twilio_form(params: Mapping[str, str]) -> Delivery:
         message["text"] = body.strip()
     media = [
         {"url": params[f"MediaUrl{i}"], "content_type": params.get(f"MediaContentType{i}", "")}
-        for i in range(num_media)
+        for i in range(min(num_media, MAX_MEDIA))
         if params.get(f"MediaUrl{i}")
     ]
     if media:
@@ -299,6 +308,7 @@ def create_output(settings: ChannelSettings, store: ChannelStore) -> OutputChann
 
 class SmsInput(WebhookChannel):
     channel_name: ClassVar[str] = CHANNEL
+    text_limit: ClassVar[int | None] = SMS_LIMIT
 
     def __init__(self, settings: ChannelSettings, store: ChannelStore | None = None) -> None:
         super().__init__(settings, store)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,10 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError
 
 metadata = MetaData()
+
+# Delivery ids looked up per SELECT ... IN (...): well under SQLite's limit on
+# bound parameters (999 before 3.32).
+LOOKUP_CHUNK = 500
 
 inbox = Table(
     "channel_inbox",
@@ -150,6 +155,63 @@ class ChannelStore:
         except IntegrityError:
             return None
         return InboxItem(int(row_id), channel, delivery_id, sender_id, message)
+
+    async def accept_many(
+        self, channel: str, deliveries: Sequence[tuple[str, str, dict[str, Any]]]
+    ) -> list[InboxItem | None]:
+        """Record ``(delivery_id, sender_id, message)`` deliveries in one transaction.
+
+        The result is in the same order: None for a delivery recorded before
+        (a retry), or repeated earlier in ``deliveries``.
+        """
+        if not deliveries:
+            return []
+        return await asyncio.to_thread(self._accept_many, channel, deliveries)
+
+    def _accept_many(
+        self, channel: str, deliveries: Sequence[tuple[str, str, dict[str, Any]]]
+    ) -> list[InboxItem | None]:
+        try:
+            return self._accept_batch(channel, deliveries)
+        except IntegrityError:
+            # A concurrent request (the platform's retry of this one) stored
+            # one of them between the look-up and the insert; the whole
+            # transaction was rolled back, so each goes on its own now.
+            return [self._accept(channel, *delivery) for delivery in deliveries]
+
+    def _accept_batch(
+        self, channel: str, deliveries: Sequence[tuple[str, str, dict[str, Any]]]
+    ) -> list[InboxItem | None]:
+        ids = list(dict.fromkeys(delivery_id for delivery_id, _, _ in deliveries))
+        items: list[InboxItem | None] = []
+        with self._engine.begin() as db:
+            seen: set[str] = set()
+            for start in range(0, len(ids), LOOKUP_CHUNK):
+                chunk = ids[start : start + LOOKUP_CHUNK]
+                seen.update(
+                    db.execute(
+                        select(inbox.c.delivery_id).where(
+                            inbox.c.channel == channel, inbox.c.delivery_id.in_(chunk)
+                        )
+                    ).scalars()
+                )
+            received_at = utc_now()
+            for delivery_id, sender_id, message in deliveries:
+                if delivery_id in seen:
+                    items.append(None)
+                    continue
+                seen.add(delivery_id)
+                row_id = db.execute(
+                    insert(inbox).values(
+                        channel=channel,
+                        delivery_id=delivery_id,
+                        sender_id=sender_id,
+                        message=json.loads(json.dumps(message)),
+                        received_at=received_at,
+                    )
+                ).inserted_primary_key[0]
+                items.append(InboxItem(int(row_id), channel, delivery_id, sender_id, message))
+        return items
 
     async def mark_processed(self, item_id: int) -> None:
         await asyncio.to_thread(self._mark_processed, item_id)

@@ -16,6 +16,11 @@ its ``update_id``, so Telegram's retries never make a second bot turn.
 Group chats are ignored unless ``TELEGRAM_ALLOW_GROUPS`` is set. The sender id
 is the chat id, which for a private chat is the customer's user id.
 
+``de_json`` checks shapes, not types or ranges: a chat id may come out as an
+object or a 40-digit number, a text as a number, a date as year 1. So the
+values the bot uses are checked after it (400 if wrong), and what it raises
+on dates past the platform's ``time_t`` is a 400 too.
+
 Outbound: texts split at 4096 characters on sentence boundaries, buttons as an
 inline keyboard, images with sendPhoto, every call retried on 429 (after
 Telegram's ``retry_after``), 5xx and network errors.
@@ -25,7 +30,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import logging
 import warnings
 from collections.abc import Awaitable, Callable, Sequence
@@ -38,6 +42,7 @@ from telegram import (
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    MaybeInaccessibleMessage,
     Message,
     Update,
 )
@@ -66,6 +71,7 @@ from bot.channels.settings import ChannelSettings
 from bot.channels.signatures import secret_token_valid
 from bot.channels.store import ChannelStore, InboxItem
 from bot.channels.text import TELEGRAM_LIMIT, split_text
+from plumbing.untrusted import MAX_INT64, UntrustedInput, parse_int, parse_json, parse_timestamp
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +91,17 @@ BUTTONS_ONLY_TEXT = "Please choose:"
 # A customer command that should make the bot introduce itself.
 GREETING_COMMANDS = frozenset({"/start", "/help"})
 GREETING_INTENT = "/greet"
+
+# The largest body read. A message with a 4096-character text and an entity
+# on every character, replying to another such message, is about 370 KB (a
+# usual update is under 5 KB). Update.de_json holds the event loop about
+# 0.1 s per 2,000 entities: up to 0.5 s for a body of this size, 1.2 s for
+# one of 1 MiB, which the server's limit would let through. (Only Telegram,
+# or whoever has the secret token, gets that far.)
+MAX_BODY_BYTES = 512 * 1024
+
+# Telegram's callback query ids are strings of some 19 digits.
+CALLBACK_QUERY_ID_LIMIT = 64
 
 # answerCallbackQuery only stops the button's spinner, and Telegram forgets the
 # query after a few seconds: a couple of attempts is all it is worth.
@@ -391,13 +408,51 @@ def chat_allowed(chat_type: str, allow_groups: bool) -> bool:
     return chat_type == "private" or (allow_groups and chat_type in {"group", "supergroup"})
 
 
+def optional_text(value: object, name: str) -> str | None:
+    """A text field as the Bot API documents it (a string, or absent); raises MalformedRequest."""
+    if value is None or isinstance(value, str):
+        return value
+    raise MalformedRequest(f"{name} is not a string")
+
+
+def chat_of(message: MaybeInaccessibleMessage) -> tuple[str, str]:
+    """(the chat id as the sender id, the chat type), both checked; raises MalformedRequest."""
+    chat_id = message.chat.id
+    # Telegram's chat ids have at most 52 bits (negative for groups); bool is an int.
+    if type(chat_id) is not int:
+        raise MalformedRequest("chat.id is not a whole number")
+    try:
+        parse_int(chat_id, name="chat.id", minimum=-MAX_INT64)
+    except UntrustedInput as error:
+        raise MalformedRequest(str(error)) from None
+    chat_type = message.chat.type
+    if not isinstance(chat_type, str):
+        raise MalformedRequest("chat.type is not a string")
+    return str(chat_id), chat_type
+
+
+def check_date(message: Message) -> None:
+    """A message's date must be a time Telegram could have sent it; raises MalformedRequest."""
+    date = message.date
+    if not isinstance(date, dt.datetime):
+        raise MalformedRequest("message.date is not a Unix time")
+    try:
+        # An aware datetime's timestamp() is arithmetic: it cannot overflow.
+        parse_timestamp(date.timestamp(), name="message.date")
+    except UntrustedInput as error:
+        raise MalformedRequest(str(error)) from None
+
+
 def message_delivery(update_id: int, message: Message, edited: bool) -> Delivery | None:
-    sender_id = str(message.chat.id)
-    metadata: dict[str, Any] = {"chat_type": message.chat.type}
+    sender_id, chat_type = chat_of(message)
+    check_date(message)
+    text = optional_text(message.text, "message.text")
+    caption = optional_text(message.caption, "message.caption")
+    metadata: dict[str, Any] = {"chat_type": chat_type}
     if edited:
         metadata["edited"] = True
-    if message.text:
-        text = GREETING_INTENT if greeting_command(message.text) else message.text
+    if text:
+        text = GREETING_INTENT if greeting_command(text) else text
         return Delivery(str(update_id), sender_id, {"text": text, "metadata": metadata})
     if edited:
         # Live locations and re-captioned media arrive as edits, over and over:
@@ -407,8 +462,8 @@ def message_delivery(update_id: int, message: Message, edited: bool) -> Delivery
     if kind is None:
         return None  # service messages: pinned, chat photo changed...
     content: dict[str, Any] = {"kind": kind, "metadata": metadata}
-    if message.caption:
-        content["text"] = message.caption
+    if caption:
+        content["text"] = caption
     return Delivery(str(update_id), sender_id, content)
 
 
@@ -421,15 +476,18 @@ def pressed_title(query: CallbackQuery) -> str | None:
     for row in markup.inline_keyboard:
         for button in row:
             if button.callback_data == query.data:
-                return button.text
+                return optional_text(button.text, "the button's text")
     return None
 
 
 def callback_delivery(update_id: int, query: CallbackQuery) -> Delivery | None:
     if query.message is None:
         return None  # a button under an inline-mode message, which this bot never sends
-    chat = query.message.chat
-    content: dict[str, Any] = {"callback_query_id": query.id, "metadata": {"chat_type": chat.type}}
+    sender_id, chat_type = chat_of(query.message)
+    query_id = optional_text(query.id, "callback_query.id")
+    if not query_id or len(query_id) > CALLBACK_QUERY_ID_LIMIT:
+        raise MalformedRequest("callback_query.id is not a callback query id")
+    content: dict[str, Any] = {"callback_query_id": query_id, "metadata": {"chat_type": chat_type}}
     data = query.data if isinstance(query.data, str) else None
     if data and data.startswith(TITLE_BUTTON_PREFIX):
         data = pressed_title(query)
@@ -437,11 +495,15 @@ def callback_delivery(update_id: int, query: CallbackQuery) -> Delivery | None:
         content["text"] = data
     else:
         content["expired"] = True
-    return Delivery(str(update_id), str(chat.id), content)
+    return Delivery(str(update_id), sender_id, content)
 
 
 def update_delivery(update: Update, allow_groups: bool) -> Delivery | None:
-    """The delivery in an update, or None for an update the bot does not answer."""
+    """The delivery in an update, or None for an update the bot does not answer.
+
+    Raises MalformedRequest when a value the bot would use is of the wrong type
+    or out of range.
+    """
     if update.callback_query is not None:
         delivery = callback_delivery(update.update_id, update.callback_query)
     elif update.message is not None:
@@ -460,8 +522,16 @@ def update_delivery(update: Update, allow_groups: bool) -> Delivery | None:
     return delivery
 
 
+# What Update.de_json raises on an object of the wrong shape (a required field
+# missing, a string where an object belongs...) or a date past the platform's
+# time_t (OverflowError, OSError).
+DE_JSON_ERRORS = (KeyError, TypeError, ValueError, AttributeError, OverflowError, OSError)
+
+
 class TelegramInput(WebhookChannel):
     channel_name: ClassVar[str] = CHANNEL
+    text_limit: ClassVar[int | None] = TELEGRAM_LIMIT
+    max_body_bytes: ClassVar[int] = MAX_BODY_BYTES
 
     def __init__(self, settings: ChannelSettings, store: ChannelStore | None = None) -> None:
         super().__init__(settings, store)
@@ -478,16 +548,18 @@ class TelegramInput(WebhookChannel):
 
     def parse(self, request: Request) -> list[Delivery]:
         try:
-            data = json.loads(request.body)
-        except ValueError as error:  # also UnicodeDecodeError
-            raise MalformedRequest("the body is not JSON") from error
+            data = parse_json(request.body)
+        except UntrustedInput as error:  # not JSON, not UTF-8, nested too deep
+            raise MalformedRequest(str(error)) from error
         if not isinstance(data, dict) or type(data.get("update_id")) is not int:
             raise MalformedRequest("the body is not a Telegram Update")
         try:
+            parse_int(data["update_id"], name="update_id")
+        except UntrustedInput as error:
+            raise MalformedRequest(str(error)) from None
+        try:
             update = Update.de_json(data, self.api.bot)
-        except (KeyError, TypeError, ValueError, AttributeError) as error:
-            # What de_json raises on an object of the wrong shape (a required
-            # field missing, a string where an object belongs...).
+        except DE_JSON_ERRORS as error:
             raise MalformedRequest("the body is not a Telegram Update") from error
         logger.debug("telegram: update %d", update.update_id)
         delivery = update_delivery(update, self.settings.telegram.allow_groups)

@@ -1,13 +1,20 @@
-"""Text as customers see it: long answers split, buttons when a channel has none."""
+"""Text as customers see it: long answers split, long messages capped, buttons as text."""
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 from typing import Any
 
-SMS_LIMIT = 1600
-TELEGRAM_LIMIT = 4096
-MESSENGER_LIMIT = 2000
+# The longest text each platform carries in one message, in characters: what
+# we split our answers at, and what we cut a customer's message to.
+SMS_LIMIT = 1600  # Twilio's limit on a (concatenated) message body
+TELEGRAM_LIMIT = 4096  # the Bot API's limit on a message's text
+MESSENGER_LIMIT = 2000  # the Send API's limit on a text message
+
+# The UserMessage metadata key that says a customer's message was cut to the
+# channel's cap, and how long it was (in characters); the handoff transcript
+# reads it to tell the agent.
+TRUNCATED_FROM = "truncated_from"
 
 # A sentence ends at . ! ? or a line break, followed by white space.
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
@@ -35,6 +42,22 @@ def split_text(text: str, limit: int) -> list[str]:
     if text:
         parts.append(text)
     return parts
+
+
+def cap_text(text: str, limit: int) -> tuple[str, int | None]:
+    """``text`` cut to ``limit`` characters, and its original length if it was cut.
+
+    The NLU and the escalation rules take time that grows with a message's
+    length, and a message far longer than any platform sends (100,000
+    characters posted to the REST channel) held the server for minutes. A
+    longer message is cut, not refused: the customer still gets an answer to
+    what they wrote first, and the caller records the original length.
+    """
+    if limit < 1:
+        raise ValueError(f"limit must be positive, not {limit}")
+    if len(text) <= limit:
+        return text, None
+    return text[:limit], len(text)
 
 
 def numbered_buttons(text: str, buttons: Sequence[dict[str, Any]]) -> str:

@@ -23,6 +23,7 @@ import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, UserMessage
 from sanic import Sanic
 from sanic.request import Request
+from sqlalchemy import select
 
 from bot.channels.inbox import (
     Delivery,
@@ -33,7 +34,9 @@ from bot.channels.inbox import (
 )
 from bot.channels.settings import ChannelSettings
 from bot.channels.signatures import secret_token_valid
-from bot.channels.store import ChannelStore, InboxItem
+from bot.channels.store import ChannelStore, InboxItem, inbox
+from bot.channels.text import TRUNCATED_FROM
+from plumbing.untrusted import parse_json
 from tests.live_server import LiveServer
 
 SECRET = "fake-channel-secret"
@@ -461,3 +464,78 @@ def test_from_credentials_reads_the_environment_and_opens_no_database(
     assert not database.exists()  # the store is created on first use, not at configuration
     channel.store.close()
     assert database.exists()
+
+
+# -- caps: message length and body size --------------------------------------------------
+
+
+async def test_a_text_over_the_cap_reaches_the_bot_cut_with_its_length(
+    store: ChannelStore, bot: RecordingBot, serve: ServerFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    channel = FakeChannel(ChannelSettings(max_message_chars=10), store)
+    server = await serve(channel, bot)
+    secret_text = "where is my order " * 5
+    with caplog.at_level(logging.DEBUG, logger="bot.channels"):
+        response = await server.post({"messages": [message("d-1", "alice", secret_text)]})
+        assert response.status_code == 200
+        await server.stop()
+
+    [received] = bot.messages
+    assert received.text == secret_text[:10]
+    assert received.metadata == {"channel": "fake", "via": "fake", TRUNCATED_FROM: 90}
+    # Stored cut: the inbox holds no more than the bot reads.
+    with store.engine.connect() as db:
+        [stored] = db.execute(select(inbox.c.message)).scalars().all()
+    assert stored["text"] == secret_text[:10]
+    assert "cut from 90 to 10 characters" in caplog.text
+    assert "where is my" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("platform", "configured", "cap"), [(None, 4096, 4096), (1600, 4096, 1600), (2000, 100, 100)]
+)
+def test_the_cap_is_the_platform_s_limit_or_the_setting_whichever_is_lower(
+    store: ChannelStore, platform: int | None, configured: int, cap: int
+) -> None:
+    class Limited(FakeChannel):
+        text_limit = platform
+
+    channel = Limited(ChannelSettings(max_message_chars=configured), store)
+    assert channel.max_message_chars == cap
+
+
+def test_an_item_stored_uncut_is_cut_when_it_becomes_a_user_message(store: ChannelStore) -> None:
+    # Stored before the cap existed, or a text the channel made from a delivery.
+    channel = FakeChannel(ChannelSettings(max_message_chars=5), store)
+    item = InboxItem(1, "fake", "d-1", "alice", {"text": "0123456789", "metadata": {"via": "x"}})
+    received = channel.user_message(item, "0123456789")
+    assert received.text == "01234"
+    assert received.metadata == {"channel": "fake", "via": "x", TRUNCATED_FROM: 10}
+
+
+async def test_a_body_over_the_channel_s_cap_is_413_before_anything_else(
+    store: ChannelStore, bot: RecordingBot, serve: ServerFactory
+) -> None:
+    class Small(FakeChannel):
+        max_body_bytes = 100
+
+    channel = Small(ChannelSettings(), store)
+    server = await serve(channel, bot)
+    response = await server.post({"messages": [message("d-1", "alice", "x" * 100)]})
+    assert response.status_code == 413
+    await server.stop()
+    assert channel.parsed == 0 and bot.messages == []
+
+
+async def test_what_parse_refuses_as_untrusted_input_is_a_400(
+    store: ChannelStore, bot: RecordingBot, serve: ServerFactory
+) -> None:
+    class Strict(FakeChannel):
+        def parse(self, request: Request) -> list[Delivery]:
+            parse_json(request.body, max_depth=2)
+            return super().parse(request)
+
+    server = await serve(Strict(ChannelSettings(), store), bot)
+    response = await server.post(b'{"messages": [[[]]]}')
+    assert response.status_code == 400
+    assert "nested" in response.json()["error"]

@@ -24,15 +24,19 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import httpx
 import pytest
+from rasa.core.channels.channel import UserMessage
+from sanic.request import Request
 from sqlalchemy import update
 
 from bot.channels.delivery import PermanentSendError, RetryableSendError
 from bot.channels.inbox import MalformedRequest
 from bot.channels.messenger import (
+    MAX_BATCH_EVENTS,
     QUICK_REPLIES_LIMIT,
     QUICK_REPLY_TITLE_LIMIT,
     MessengerInput,
@@ -48,7 +52,7 @@ from bot.channels.messenger import (
 from bot.channels.outbound import send_to_customer
 from bot.channels.settings import ChannelSettings, MessengerSettings
 from bot.channels.store import ChannelStore, last_inbound, utc_now
-from bot.channels.text import MESSENGER_LIMIT
+from bot.channels.text import MESSENGER_LIMIT, TRUNCATED_FROM
 from tests.conftest import (
     MESSENGER_APP_SECRET,
     MESSENGER_PAGE_ACCESS_TOKEN,
@@ -235,6 +239,213 @@ def test_a_very_long_mid_is_hashed_to_fit_the_inbox() -> None:
 def test_malformed_bodies_are_refused(body: bytes) -> None:
     with pytest.raises(MalformedRequest):
         parse_body(body)
+
+
+# -- hostile bodies behind a valid signature: a client error or a skipped event, never a 500
+
+
+def test_a_deeply_nested_body_is_malformed_not_a_recursion_error() -> None:
+    # json.loads raised RecursionError: a 500.
+    with pytest.raises(MalformedRequest, match="nested"):
+        parse_body(b'{"object": "page", "entry": ' + b"[" * 100_000 + b"]" * 100_000 + b"}")
+
+
+def test_a_batch_of_meta_s_1000_events_is_read_whole() -> None:
+    psid = new_psid()
+    events = [text_event(psid, f"message {i}") for i in range(MAX_BATCH_EVENTS)]
+    assert len(parse_body(page(entry(*events)))) == MAX_BATCH_EVENTS
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        page(*[entry() for _ in range(MAX_BATCH_EVENTS + 1)]),
+        page(entry(*[read_receipt("1") for _ in range(MAX_BATCH_EVENTS + 1)])),
+        page(*[entry(read_receipt("1"), read_receipt("1"))] * (MAX_BATCH_EVENTS // 2 + 1)),
+    ],
+    ids=["entries", "events in one entry", "events in all"],
+)
+def test_a_batch_larger_than_meta_sends_is_refused_whole(body: bytes) -> None:
+    with pytest.raises(MalformedRequest, match=str(MAX_BATCH_EVENTS)):
+        parse_body(body)
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        {"id": {"psid": "1"}},  # became the conversation id "{'psid': '1'}"
+        {"id": ["1"]},
+        {"id": "abc"},
+        {"id": "²"},
+        {"id": "١٢٣"},
+        {"id": str(2**64)},
+        {"id": 2**64},
+        {"id": "-5"},
+        {"id": 0},
+        {"id": True},
+        {"id": 1.5},
+        {"id": ""},
+        {},
+        "1234",
+    ],
+    ids=repr,
+)
+def test_an_event_whose_sender_id_is_not_a_psid_is_skipped_and_logged_without_it(
+    sender: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    psid = new_psid()
+    bad = {**text_event(psid, "my secret text"), "sender": sender}
+    with caplog.at_level(logging.DEBUG, logger="bot.channels.messenger"):
+        [delivery] = parse_body(page(entry(bad, text_event(psid, "hi", "m_good"))))
+    assert delivery.delivery_id == "m_good"
+    assert "sender id" in caplog.text
+    assert "my secret text" not in caplog.text and "psid" not in caplog.text
+
+
+@pytest.mark.parametrize(("sender", "expected"), [(1234, "1234"), ("+1234", "1234")])
+def test_a_psid_given_as_a_number_is_the_same_conversation(sender: Any, expected: str) -> None:
+    event = {**text_event("1", "hi"), "sender": {"id": sender}}
+    assert parse_body(page(entry(event)))[0].sender_id == expected
+
+
+@pytest.mark.parametrize(
+    "timestamp",
+    [10**20, 1e20, -1, -62135596800000, 253402300800000, "yesterday", {"t": 1}, True],
+    ids=repr,
+)
+def test_an_event_with_a_timestamp_out_of_range_is_skipped(timestamp: Any) -> None:
+    psid = new_psid()
+    event = {**postback_event(psid, "Start", "/greet"), "timestamp": timestamp}
+    assert parse_body(page(entry(event))) == []
+
+
+def test_an_event_without_a_timestamp_is_read() -> None:
+    event = postback_event(new_psid(), "Start", "/greet")
+    del event["timestamp"]
+    [delivery] = parse_body(page(entry(event)))
+    assert delivery.message["text"] == "/greet"
+
+
+@pytest.mark.parametrize("mid", [{"id": "m_1"}, ["m_1"], 12345, True], ids=repr)
+def test_a_message_whose_mid_is_not_a_string_is_skipped(mid: Any) -> None:
+    event = text_event(new_psid(), "hi")
+    event["message"]["mid"] = mid
+    assert parse_body(page(entry(event))) == []
+
+
+def test_a_quick_reply_payload_that_is_not_text_leaves_the_title() -> None:
+    event = quick_reply_event(new_psid(), "Track my order", "/check")
+    event["message"]["quick_reply"]["payload"] = {"intent": "x"}
+    [delivery] = parse_body(page(entry(event)))
+    assert delivery.message["text"] == "Track my order"
+
+
+def test_a_postback_payload_that_is_not_text_is_not_sent_to_the_bot() -> None:
+    event = postback_event(new_psid(), "Start", "/greet")
+    event["postback"] = {"payload": {"a": 1}, "title": ["b"]}
+    assert parse_body(page(entry(event))) == []
+
+
+def test_a_page_id_that_is_not_one_is_left_out() -> None:
+    event = {**text_event(new_psid(), "hi"), "recipient": {"id": {"a": 1}}}
+    [delivery] = parse_body(page(entry(event)))
+    assert "page_id" not in delivery.message["metadata"]
+
+
+def webhook_request(body: bytes, signature_header: str | None) -> Request:
+    """What the channel reads of a Sanic request: headers and the raw body."""
+    headers = {} if signature_header is None else {"X-Hub-Signature-256": signature_header}
+    return cast(Request, SimpleNamespace(headers=headers, body=body))
+
+
+class Turns:
+    """Stands in for Rasa's on_new_message."""
+
+    def __init__(self) -> None:
+        self.messages: list[UserMessage] = []
+
+    async def __call__(self, message: UserMessage) -> None:
+        self.messages.append(message)
+
+
+@pytest.fixture
+async def messenger(tmp_path: Any) -> AsyncIterator[MessengerInput]:
+    settings = ChannelSettings(
+        database_url=f"sqlite:///{tmp_path / 'inbox.db'}",
+        messenger=MessengerSettings(
+            page_access_token=MESSENGER_PAGE_ACCESS_TOKEN,
+            app_secret=MESSENGER_APP_SECRET,
+            verify_token=MESSENGER_VERIFY_TOKEN,
+            api_base_url="https://graph.invalid",
+        ),
+    )
+    channel = MessengerInput(settings)
+    yield channel
+    channel.store.close()
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["sha256=\udcff" + "0" * 63, "\udcc3\udca9", "sha256=" + "\udce9" * 64],
+)
+async def test_a_signature_header_with_bytes_that_are_not_utf8_is_a_403(
+    messenger: MessengerInput, header: str
+) -> None:
+    # What Sanic makes of raw 0xff bytes in the header: it was a 500.
+    body = page(entry(text_event(new_psid(), "hi")))
+    assert (await messenger.receive(webhook_request(body, header), Turns())).status == 403
+
+
+async def test_a_deeply_nested_body_with_a_valid_signature_is_a_400(
+    messenger: MessengerInput,
+) -> None:
+    body = b"[" * 100_000 + b"]" * 100_000
+    response = await messenger.receive(webhook_request(body, signature(body)), Turns())
+    assert response.status == 400
+
+
+async def test_a_body_over_the_cap_is_a_413(messenger: MessengerInput) -> None:
+    body = page(entry(text_event(new_psid(), "x" * messenger.max_body_bytes)))
+    response = await messenger.receive(webhook_request(body, signature(body)), Turns())
+    assert response.status == 413
+
+
+async def test_a_text_over_2000_characters_reaches_the_bot_cut_with_its_length(
+    messenger: MessengerInput,
+) -> None:
+    text = "where is my order " + "a" * 3000
+    body = page(entry(text_event(new_psid(), text)))
+    turns = Turns()
+    assert (await messenger.receive(webhook_request(body, signature(body)), turns)).status == 200
+    await messenger._queues.drain()
+    [turn] = turns.messages
+    assert turn.text == text[:MESSENGER_LIMIT]
+    assert turn.metadata[TRUNCATED_FROM] == len(text)
+
+
+async def test_a_batch_of_1000_is_acknowledged_in_well_under_meta_s_timeout(
+    messenger: MessengerInput, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each delivery committed on its own took 14 s for a thousand; one transaction, under 1 s.
+    processed: list[str] = []
+
+    async def process(item: Any, on_new_message: Any) -> None:
+        processed.append(item.delivery_id)  # the turns themselves are not timed here
+
+    async def mark_processed(item_id: int) -> None:
+        return None  # one commit each, after the acknowledgement: not what is timed
+
+    monkeypatch.setattr(messenger, "process", process)
+    monkeypatch.setattr(messenger.store, "mark_processed", mark_processed)
+    events = [text_event(new_psid(), f"message {i}") for i in range(MAX_BATCH_EVENTS)]
+    body = page(entry(*events))
+    started = time.perf_counter()
+    response = await messenger.receive(webhook_request(body, signature(body)), Turns())
+    elapsed = time.perf_counter() - started
+    await messenger._queues.drain()
+    assert response.status == 200
+    assert len(processed) == MAX_BATCH_EVENTS
+    assert elapsed < 5.0, f"{elapsed:.1f} s to acknowledge"
 
 
 def test_missing_settings_disable_the_channel_with_a_log_line(
@@ -816,3 +1027,39 @@ async def test_after_24_hours_an_agent_tags_human_agent_and_the_bot_is_refused(
             "messenger", psid, "Anything else?", settings=settings, store=assistant_store
         )
     assert len(fake_graph.sent_to(psid)) == 2  # the greeting and the agent's message
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "header", [b"sha256=\xff\xfe", b"\xc3\x28" * 40], ids=["0xff", "invalid-utf8"]
+)
+def test_e2e_a_signature_header_with_bytes_that_are_not_utf8_is_a_403(
+    assistant: Assistant, header: bytes
+) -> None:
+    psid = new_psid()
+    response = httpx.post(
+        f"{assistant.rasa_url}{WEBHOOK}",
+        content=page(entry(text_event(psid, "hi"))),
+        headers=[(b"Content-Type", b"application/json"), (b"X-Hub-Signature-256", header)],
+        timeout=30,
+    )
+    assert response.status_code == 403
+    assert user_turns(assistant, psid) == []
+
+
+@pytest.mark.slow
+def test_e2e_a_deeply_nested_body_with_a_valid_signature_is_a_400(assistant: Assistant) -> None:
+    assert post_webhook(assistant, b"[" * 100_000 + b"]" * 100_000).status_code == 400
+
+
+@pytest.mark.slow
+def test_e2e_a_long_message_reaches_the_bot_cut_with_its_length(
+    assistant: Assistant, fake_graph: FakeGraph
+) -> None:
+    psid = new_psid()
+    text = "hi " + "a" * 4997
+    deliver(assistant, text_event(psid, text))
+    fake_graph.wait_for_sent(psid)
+    [turn] = user_turns(assistant, psid)
+    assert turn["text"] == text[:MESSENGER_LIMIT]
+    assert turn["metadata"][TRUNCATED_FROM] == 5000

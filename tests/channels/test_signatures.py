@@ -3,6 +3,9 @@
 The expected signatures are computed independently of the module under test:
 Twilio's with the Twilio SDK's own ``compute_signature``, Meta's with a plain
 HMAC-SHA256 of the raw body, as their documentation describes.
+
+Headers arrive as Sanic decodes them: a byte that is not UTF-8 (``\xff``)
+becomes a lone surrogate (``"\udcff"``), which ``str.encode()`` refuses.
 """
 
 from __future__ import annotations
@@ -96,6 +99,19 @@ def test_twilio_missing_or_garbage_signature_is_rejected(signature: str | None) 
     assert not twilio_signature_valid(TWILIO_TOKEN, TWILIO_URL, TWILIO_PARAMS, signature)
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://bot.example.test:99999/webhooks/sms/webhook",  # port out of range
+        "https://bot.example.test:https/webhooks/sms/webhook",  # port not a number
+        "https://bot.example.test\udcff/webhooks/sms/webhook",  # a raw 0xff in Host
+    ],
+)
+def test_twilio_url_twilio_cannot_have_signed_is_rejected_not_an_error(url: str) -> None:
+    # Without PUBLIC_URL the URL comes from the request's Host header.
+    assert not twilio_signature_valid(TWILIO_TOKEN, url, TWILIO_PARAMS, twilio_signature())
+
+
 def test_twilio_nothing_is_accepted_without_an_auth_token() -> None:
     unsigned = RequestValidator("").compute_signature(TWILIO_URL, TWILIO_PARAMS)
     assert not twilio_signature_valid("", TWILIO_URL, TWILIO_PARAMS, unsigned)
@@ -144,6 +160,13 @@ def test_meta_missing_or_garbage_header_is_rejected(header: str | None) -> None:
     assert not meta_signature_valid(META_SECRET, META_BODY, header)
 
 
+@pytest.mark.parametrize(
+    "header", ["sha256=\udcff" + "0" * 63, "\udcff\udcfe", "sha256=" + "\udce9" * 64]
+)
+def test_meta_header_with_bytes_that_are_not_utf8_is_rejected_not_an_error(header: str) -> None:
+    assert not meta_signature_valid(META_SECRET, META_BODY, header)
+
+
 def test_meta_nothing_is_accepted_without_an_app_secret() -> None:
     assert not meta_signature_valid("", META_BODY, meta_header(secret=""))
 
@@ -165,6 +188,13 @@ def test_secret_token_different_or_missing_is_rejected(received: str | None) -> 
 
 def test_secret_token_non_ascii_is_rejected_not_an_error() -> None:
     assert not secret_token_valid("telegram-secret_1", "telegram-secrét_1")
+
+
+@pytest.mark.parametrize("received", ["telegram-secret\udcff1", "\udcc3\udca9"])
+def test_secret_token_with_bytes_that_are_not_utf8_is_rejected_not_an_error(
+    received: str,
+) -> None:
+    assert not secret_token_valid("telegram-secret_1", received)
 
 
 def test_secret_token_nothing_is_accepted_when_none_is_configured() -> None:

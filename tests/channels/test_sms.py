@@ -15,6 +15,7 @@ shared by the whole session.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import logging
 import sqlite3
@@ -40,6 +41,7 @@ from bot.channels.settings import DEFAULT_SMS_HELP_TEXT, ChannelSettings, Twilio
 from bot.channels.sms import (
     EMPTY_TWIML,
     HELP,
+    MAX_MEDIA,
     NON_TEXT,
     NON_TEXT_REPLY,
     OPT_IN,
@@ -54,7 +56,7 @@ from bot.channels.sms import (
     parse_twilio_form,
 )
 from bot.channels.store import ChannelStore, InboxItem
-from bot.channels.text import SMS_LIMIT
+from bot.channels.text import SMS_LIMIT, TRUNCATED_FROM
 from tests.conftest import (
     PUBLIC_URL,
     TWILIO_ACCOUNT_SID,
@@ -253,6 +255,68 @@ def test_malformed_forms_are_refused(broken: dict) -> None:
         parse_twilio_form({**inbound_form("+15550100000", "hi"), **broken})
 
 
+# -- hostile forms: a client error, never a 500, and never slow ---------------------------
+
+
+class CountingForm(dict):
+    """A form that counts the look-ups made in it."""
+
+    lookups = 0
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        self.lookups += 1
+        return super().get(key, default)
+
+
+def test_num_media_is_read_up_to_twilios_ten_only() -> None:
+    # NumMedia=10000000 made ten million look-ups (seconds) before the acknowledgement.
+    form = CountingForm(inbound_form("+15550100000", "hi", NumMedia="10000000"))
+    for i in range(12):
+        form[f"MediaUrl{i}"] = f"https://example.test/m{i}"
+    delivery = parse_twilio_form(form)
+    assert form.lookups < 50
+    assert len(delivery.message["metadata"]["media"]) == MAX_MEDIA
+
+
+@pytest.mark.parametrize(
+    "num_media",
+    [
+        "²",  # str.isdigit() says yes, int() says no
+        "\u0661",  # Arabic-Indic one: int() reads it as 1
+        "\uff11",  # fullwidth one: the same
+        "99999999999999999999999",  # past 64 bits
+        "-1",
+        "1" * 5000,  # past int()'s 4300 digits
+    ],
+)
+def test_num_media_must_be_a_small_whole_number_in_ascii_digits(num_media: str) -> None:
+    with pytest.raises(MalformedRequest, match="NumMedia"):
+        parse_twilio_form(inbound_form("+15550100000", "hi", NumMedia=num_media))
+
+
+ARABIC_INDIC_DIGITS = {ord(str(d)): chr(0x0660 + d) for d in range(10)}
+FULLWIDTH_DIGITS = {ord(str(d)): chr(0xFF10 + d) for d in range(10)}
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "+1" + "5550100000".translate(ARABIC_INDIC_DIGITS),
+        "+1555" + "0100000".translate(FULLWIDTH_DIGITS),
+    ],
+)
+def test_a_phone_number_in_other_digits_is_refused(sender: str) -> None:
+    # \d matches them; no phone number is written so.
+    with pytest.raises(MalformedRequest, match=r"E\.164"):
+        parse_twilio_form(inbound_form(sender, "hi"))
+
+
+def test_a_message_sid_too_long_for_the_inbox_is_refused() -> None:
+    # PostgreSQL refuses more than the column's 128 characters: that was a 500.
+    with pytest.raises(MalformedRequest, match="MessageSid"):
+        parse_twilio_form(inbound_form("+15550100000", "hi", message_sid="SM" + "0" * 200))
+
+
 def test_phone_numbers_are_masked() -> None:
     assert mask_phone_number("+15550101234") == "***34"
     assert "0101234" not in mask_phone_number("+15550101234")
@@ -353,6 +417,47 @@ def test_the_acknowledgement_is_empty_twiml(settings: ChannelSettings, store: Ch
     assert reply.status == 200
     assert reply.content_type.startswith("text/xml")
     assert reply.body == EMPTY_TWIML.encode()
+
+
+async def test_a_message_over_1600_characters_is_cut_and_the_cut_recorded(
+    settings: ChannelSettings, store: ChannelStore
+) -> None:
+    sms, bot = channel(settings, store), Bot()
+    form = inbound_form("+15550100000", "where is my order " + "a" * 5000)
+    response = await sms.receive(fake_request(form, sign(form)), bot)
+    assert response.status == 200
+    await sms._queues.drain()
+    [message] = bot.messages
+    assert message.text == form["Body"][:SMS_LIMIT]
+    assert message.metadata[TRUNCATED_FROM] == len(form["Body"]) == 5018
+
+
+async def test_a_lower_configured_cap_applies_to_sms_too(
+    settings: ChannelSettings, store: ChannelStore
+) -> None:
+    sms = channel(dataclasses.replace(settings, max_message_chars=100), store)
+    form = inbound_form("+15550100000", "x" * 500)
+    [delivery] = sms.read(fake_request(form, sign(form)))
+    assert delivery.message["text"] == "x" * 100
+    assert delivery.message["metadata"] == {TRUNCATED_FROM: 500}
+
+
+async def test_a_body_over_the_cap_is_refused_before_its_signature_is_checked(
+    settings: ChannelSettings, store: ChannelStore
+) -> None:
+    sms = channel(settings, store)
+    form = inbound_form("+15550100000", "x" * (sms.max_body_bytes + 1))
+    response = await sms.receive(fake_request(form, sign(form)), Bot())
+    assert response.status == 413
+
+
+async def test_a_signed_hostile_form_is_a_400_not_a_500(
+    settings: ChannelSettings, store: ChannelStore
+) -> None:
+    sms = channel(settings, store)
+    form = inbound_form("+15550100000", "hi", NumMedia="²")
+    response = await sms.receive(fake_request(form, sign(form)), Bot())
+    assert response.status == 400
 
 
 # -- processing --------------------------------------------------------------------------
@@ -881,3 +986,28 @@ def test_e2e_stop_silences_the_bot_and_agents_until_start(
         assert not {"stop", "START"} & set(user_texts(assistant, sender))
     finally:
         agent_store.close()
+
+
+@e2e
+def test_e2e_a_long_message_reaches_the_bot_cut_with_its_length(
+    assistant: Assistant, fake_twilio: FakeTwilio
+) -> None:
+    sender = new_number()
+    text = "hi " + "a" * 4997
+    assert post(assistant, inbound_form(sender, text)).status_code == 200
+    fake_twilio.wait_for_messages(sender, 1)
+    [user] = [e for e in events(assistant, sender) if e["event"] == "user"]
+    assert user["text"] == text[:SMS_LIMIT]
+    assert user["metadata"][TRUNCATED_FROM] == 5000
+
+
+@e2e
+def test_e2e_a_signed_form_with_ten_million_media_is_answered_at_once(
+    assistant: Assistant, fake_twilio: FakeTwilio
+) -> None:
+    sender = new_number()
+    started = time.monotonic()
+    response = post(assistant, inbound_form(sender, "hi", NumMedia="10000000"))
+    assert response.status_code == 200
+    assert time.monotonic() - started < 2.0
+    fake_twilio.wait_for_messages(sender, 1)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from bot.channels.store import ChannelStore, InboxItem, utc_now
 from tests.postgres import postgres_schema
@@ -111,6 +112,64 @@ async def test_accept_concurrent_retries_record_one_delivery(store: ChannelStore
     )
     assert sum(item is not None for item in results) == 1
     assert len(await store.unprocessed("messenger")) == 1
+
+
+async def test_accept_many_records_a_batch_in_order_and_skips_retries(
+    store: ChannelStore,
+) -> None:
+    before = await store.accept("messenger", "m_2", "psid-1", {"text": "two"})
+    items = await store.accept_many(
+        "messenger",
+        [
+            ("m_1", "psid-1", {"text": "one"}),
+            ("m_2", "psid-1", {"text": "two"}),  # recorded before: a retry
+            ("m_3", "psid-2", {"text": "three"}),
+            ("m_1", "psid-1", {"text": "one"}),  # twice in the same batch
+        ],
+    )
+    assert [item.delivery_id if item else None for item in items] == ["m_1", None, "m_3", None]
+    assert [item.delivery_id for item in await store.unprocessed("messenger")] == [
+        "m_2",
+        "m_1",
+        "m_3",
+    ]
+    assert before is not None
+
+
+async def test_accept_many_with_nothing_is_nothing(store: ChannelStore) -> None:
+    assert await store.accept_many("sms", []) == []
+
+
+async def test_accept_many_looks_up_more_ids_than_one_statement_binds(store: ChannelStore) -> None:
+    deliveries = [(f"m_{n}", "psid-1", {"text": str(n)}) for n in range(1200)]
+    assert all(await store.accept_many("messenger", deliveries))
+    assert not any(await store.accept_many("messenger", deliveries))
+
+
+async def test_accept_many_concurrent_retries_record_each_delivery_once(
+    store: ChannelStore,
+) -> None:
+    batch = [(f"m_{n}", "psid-1", {"text": str(n)}) for n in range(20)]
+    results = await asyncio.gather(*(store.accept_many("messenger", batch) for _ in range(4)))
+    for position in range(len(batch)):
+        assert sum(result[position] is not None for result in results) == 1
+    assert len(await store.unprocessed("messenger")) == len(batch)
+
+
+async def test_accept_many_goes_one_at_a_time_when_another_request_won_the_race(
+    store: ChannelStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another request stored m_1 between this one's look-up and its insert.
+    await store.accept("messenger", "m_1", "psid-1", {"text": "one"})
+
+    def raced(channel: str, deliveries: object) -> list[InboxItem | None]:
+        raise IntegrityError("INSERT INTO channel_inbox", {}, Exception("duplicate key"))
+
+    monkeypatch.setattr(store, "_accept_batch", raced)
+    items = await store.accept_many(
+        "messenger", [("m_1", "psid-1", {"text": "one"}), ("m_2", "psid-1", {"text": "two"})]
+    )
+    assert [item.delivery_id if item else None for item in items] == [None, "m_2"]
 
 
 async def test_unprocessed_lists_a_channels_items_oldest_first(store: ChannelStore) -> None:

@@ -39,6 +39,7 @@ from bot.channels.telegram import (
     BUTTONS_ONLY_TEXT,
     CALLBACK_DATA_LIMIT,
     EXPIRED_BUTTON_TEXT,
+    MAX_BODY_BYTES,
     SECRET_TOKEN_HEADER,
     TITLE_BUTTON_PREFIX,
     TelegramApi,
@@ -48,7 +49,7 @@ from bot.channels.telegram import (
     inline_keyboard,
     polite_reply,
 )
-from bot.channels.text import TELEGRAM_LIMIT
+from bot.channels.text import TELEGRAM_LIMIT, TRUNCATED_FROM
 from tests.conftest import TELEGRAM_BOT_TOKEN, TELEGRAM_SECRET_TOKEN, Assistant
 from tests.fakes.server import Reply
 from tests.fakes.telegram import FakeTelegram, error, too_many_requests
@@ -205,6 +206,108 @@ def test_the_right_secret_token_is_accepted(channel: TelegramInput) -> None:
 def test_a_body_that_is_not_an_update_is_malformed(channel: TelegramInput, body: bytes) -> None:
     with pytest.raises(MalformedRequest):
         channel.parse(webhook_request(body))
+
+
+# -- hostile updates behind a valid secret: a client error, never a 500 ------------------
+
+
+def nested(depth: int) -> bytes:
+    return b'{"update_id": 1, "message": ' + b"[" * depth + b"]" * depth + b"}"
+
+
+def with_message(chat_id: int = 520, **changes: Any) -> dict[str, Any]:
+    update = text_update(chat_id, "hi")
+    update["message"].update(changes)
+    return update
+
+
+def with_chat(**changes: Any) -> dict[str, Any]:
+    update = text_update(521, "hi")
+    update["message"]["chat"].update(changes)
+    return update
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        nested(100_000),  # RecursionError in json.loads
+        nested(40),  # deeper than any update
+        {"update_id": 2**64, "message": message(522, text="hi")},
+        with_message(date=10**20),  # OverflowError in PTB
+        with_message(date=-62135596800),  # 0001-01-01
+        with_message(date=253402300800),  # year 10000
+        with_message(date="yesterday"),
+        with_message(text=12345),  # AttributeError in greeting_command
+        with_message(text={"a": 1}),
+        with_message(caption=["a"], text=None),
+        with_chat(id={"a": 1}),  # would have become the conversation id "{'a': 1}"
+        with_chat(id="abc"),
+        with_chat(id=10**40),
+        with_chat(id=True),
+        with_chat(id=1.5),
+        with_chat(type={"a": 1}),  # TypeError in chat_allowed when groups are allowed
+    ],
+    ids=lambda u: repr(u)[:60],
+)
+def test_hostile_updates_are_malformed_not_errors(update: Any) -> None:
+    telegram = TelegramInput(settings(allow_groups=True), ChannelStore("sqlite://"))
+    with pytest.raises(MalformedRequest):
+        telegram.parse(webhook_request(update))
+
+
+@pytest.mark.parametrize(
+    "query_id", [{"a": 1}, 12345, "x" * 1000], ids=["object", "number", "too long"]
+)
+def test_a_callback_query_id_that_is_not_one_is_malformed(
+    channel: TelegramInput, query_id: Any
+) -> None:
+    update = callback_update(523, "/affirm")
+    update["callback_query"]["id"] = query_id
+    with pytest.raises(MalformedRequest):
+        channel.parse(webhook_request(update))
+
+
+def test_a_pressed_title_that_is_not_text_is_malformed(channel: TelegramInput) -> None:
+    keyboard = [[{"text": 42, "callback_data": f"{TITLE_BUTTON_PREFIX}0"}]]
+    with pytest.raises(MalformedRequest):
+        channel.parse(webhook_request(callback_update(524, f"{TITLE_BUTTON_PREFIX}0", keyboard)))
+
+
+def test_a_text_over_4096_characters_is_cut_and_the_cut_recorded(channel: TelegramInput) -> None:
+    text = "where is my order " + "a" * 10_000
+    [delivery] = channel.read(webhook_request(text_update(525, text)))
+    assert delivery.message["text"] == text[:TELEGRAM_LIMIT]
+    assert delivery.message["metadata"][TRUNCATED_FROM] == len(text)
+
+
+def test_a_long_caption_is_cut_too(channel: TelegramInput) -> None:
+    update = {"update_id": new_id(), "message": message(526, photo=PHOTO, caption="b" * 5000)}
+    [delivery] = channel.read(webhook_request(update))
+    assert delivery.message["text"] == "b" * TELEGRAM_LIMIT
+    assert delivery.message["metadata"][TRUNCATED_FROM] == 5000
+
+
+@pytest.mark.parametrize("secret", ["\udcff", TELEGRAM_SECRET_TOKEN + "\udce9"])
+async def test_a_secret_header_with_bytes_that_are_not_utf8_is_a_403(
+    channel: TelegramInput, secret: str
+) -> None:
+    # What Sanic makes of a raw 0xff in the header: it was a 500.
+    response = await channel.receive(webhook_request(text_update(527, "hi"), secret), Turns())
+    assert response.status == 403
+
+
+async def test_an_update_over_512_kib_is_a_413_before_it_is_parsed(channel: TelegramInput) -> None:
+    # 25,000 entities in a 1 MiB update held the event loop for over a second in de_json.
+    update = text_update(528, "hi")
+    update["message"]["entities"] = [{"type": "bold", "offset": 0, "length": 1}] * 25_000
+    request = webhook_request(update)
+    assert len(request.body) > MAX_BODY_BYTES
+    assert (await channel.receive(request, Turns())).status == 413
+
+
+async def test_a_deeply_nested_body_with_the_right_secret_is_a_400(channel: TelegramInput) -> None:
+    response = await channel.receive(webhook_request(nested(100_000)), Turns())
+    assert response.status == 400
 
 
 @pytest.mark.parametrize("text", ["where is my order?", "👍🙂", "/cancel_order"])
@@ -821,3 +924,44 @@ def test_the_fake_answers_429_as_telegram_does() -> None:
         "description": "Too Many Requests: retry after 1",
         "parameters": {"retry_after": 1},
     }
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("secret", [b"\xff\xfe", TELEGRAM_SECRET_TOKEN.encode() + b"\xe9"])
+def test_e2e_a_secret_header_with_bytes_that_are_not_utf8_is_a_403(
+    assistant: Assistant, secret: bytes
+) -> None:
+    chat_id = new_id()
+    response = httpx.post(
+        f"{assistant.rasa_url}/webhooks/telegram/webhook",
+        content=json.dumps(text_update(chat_id, "hi")).encode(),
+        headers=[(b"Content-Type", b"application/json"), (SECRET_TOKEN_HEADER.encode(), secret)],
+        timeout=30,
+    )
+    assert response.status_code == 403
+    assert inbox_rows(assistant, chat_id) == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "body",
+    [nested(100_000), json.dumps(with_message(date=10**20)).encode()],
+    ids=["nested", "date-1e20"],
+)
+def test_e2e_hostile_updates_with_the_right_secret_are_400s(
+    assistant: Assistant, body: bytes
+) -> None:
+    assert post_update(assistant, body).status_code == 400
+
+
+@pytest.mark.slow
+def test_e2e_a_long_message_reaches_the_bot_cut_with_its_length(
+    assistant: Assistant, fake_telegram: FakeTelegram
+) -> None:
+    chat_id = new_id()
+    text = "hi " + "a" * 9997
+    assert post_update(assistant, text_update(chat_id, text)).status_code == 200
+    fake_telegram.wait_for_messages(chat_id)
+    [event] = user_events(assistant, chat_id)
+    assert event["text"] == text[:TELEGRAM_LIMIT]
+    assert event["metadata"][TRUNCATED_FROM] == 10_000

@@ -1,4 +1,5 @@
-"""bot.channels.text: long answers split for each channel's limit, buttons as numbered text."""
+"""bot.channels.text: long answers split for each channel's limit, long messages cut,
+buttons as numbered text."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from bot.channels.text import (
     MESSENGER_LIMIT,
     SMS_LIMIT,
     TELEGRAM_LIMIT,
+    cap_text,
     chosen_button,
     numbered_buttons,
     split_text,
@@ -192,3 +194,24 @@ def test_chosen_button_not_a_choice_is_none(reply: str) -> None:
 
 def test_chosen_button_without_buttons_is_none() -> None:
     assert chosen_button("1", []) is None
+
+
+# -- cutting a customer's message to the channel's cap ---------------------------------
+
+
+def test_a_text_within_the_cap_is_kept_whole() -> None:
+    assert cap_text("where is my order", 17) == ("where is my order", None)
+
+
+def test_a_longer_text_is_cut_to_the_cap_and_its_length_returned() -> None:
+    assert cap_text("x" * 100_000, 4096) == ("x" * 4096, 100_000)
+
+
+def test_the_cap_counts_characters_not_bytes() -> None:
+    text, original = cap_text("é🙂" * 10, 5)
+    assert text == "é🙂é🙂é" and original == 20
+
+
+def test_the_cap_must_be_positive() -> None:
+    with pytest.raises(ValueError):
+        cap_text("hi", 0)
