@@ -64,8 +64,21 @@ class Service:
             self.process.wait()
 
 
+def local_host(interface: str | None) -> str:
+    """Where this machine reaches a server listening on ``interface``.
+
+    Loopback unless the server listens on one specific other address (an
+    IPv6 one in brackets, as URLs want it).
+    """
+    interface = (interface or "").strip()
+    if interface in ("", "0.0.0.0", "::", "127.0.0.1", "localhost"):
+        return "127.0.0.1"
+    return f"[{interface}]" if ":" in interface else interface
+
+
 def services(env: dict[str, str], *, handoff: bool = False) -> list[Service]:
     rasa_port, actions_port = env["RASA_PORT"], env["ACTIONS_PORT"]
+    rasa_host = local_host(env.get("RASA_INTERFACE"))
     python = sys.executable
     handoff_service = Service(
         "handoff service",
@@ -79,7 +92,7 @@ def services(env: dict[str, str], *, handoff: bool = False) -> list[Service]:
             [python, "-m", "actions.server", "--port", actions_port],
             f"http://127.0.0.1:{actions_port}/health",
         ),
-        Service("Rasa server", [python, "-m", "bot.server"], f"http://127.0.0.1:{rasa_port}/"),
+        Service("Rasa server", [python, "-m", "bot.server"], f"http://{rasa_host}:{rasa_port}/"),
     ]
 
 
@@ -199,15 +212,17 @@ def channel_status(rasa_url: str, channel: str) -> str:
 
 
 def banner(env: dict[str, str], token_generated: bool) -> str:
-    rasa = f"http://127.0.0.1:{env['RASA_PORT']}"
+    rasa = f"http://{local_host(env.get('RASA_INTERFACE'))}:{env['RASA_PORT']}"
+    # Where the tokens are, never the tokens themselves: terminals are
+    # scrolled back, shared and recorded.
     token = (
-        f"the token in var/rasa_auth_token ({env['RASA_AUTH_TOKEN']})"
+        "the token in var/rasa_auth_token: `cat var/rasa_auth_token`"
         if token_generated
         else "the token in RASA_AUTH_TOKEN"
     )
     public = env.get("PUBLIC_URL") or rasa
     handoff_token = (
-        f"var/handoff_admin_token ({env['HANDOFF_ADMIN_TOKEN']})"
+        "`cat var/handoff_admin_token`"
         if not os.environ.get("HANDOFF_ADMIN_TOKEN")
         else "HANDOFF_ADMIN_TOKEN"
     )

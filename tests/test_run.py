@@ -145,3 +145,35 @@ async def test_rasas_remote_action_reaches_the_action_server(
             )
     finally:
         await server.stop()
+
+
+def test_the_banner_says_where_the_tokens_are_and_never_prints_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(run, "ROOT", tmp_path)
+    for name in ("RASA_AUTH_TOKEN", "HANDOFF_ADMIN_TOKEN", "ACTIONS_TOKEN", "RASA_INTERFACE"):
+        monkeypatch.delenv(name, raising=False)
+    env, generated = environment()
+    monkeypatch.setattr(run, "channel_status", lambda url, channel: "enabled")
+    text = run.banner(env, generated)
+    for name in ("RASA_AUTH_TOKEN", "HANDOFF_ADMIN_TOKEN", "ACTIONS_TOKEN"):
+        assert env[name] not in text
+    assert "var/rasa_auth_token" in text and "var/handoff_admin_token" in text
+
+
+@pytest.mark.parametrize(
+    ("interface", "host"),
+    [
+        (None, "127.0.0.1"),
+        ("0.0.0.0", "127.0.0.1"),
+        ("::", "127.0.0.1"),
+        ("10.1.2.3", "10.1.2.3"),
+        ("fd00::1", "[fd00::1]"),
+    ],
+)
+def test_make_run_reaches_rasa_where_it_listens(interface: str | None, host: str) -> None:
+    env = {"RASA_PORT": "5005", "ACTIONS_PORT": "5055"}
+    if interface is not None:
+        env["RASA_INTERFACE"] = interface
+    [rasa] = [s for s in run.services(env) if s.name == "Rasa server"]
+    assert rasa.health_url == f"http://{host}:5005/"
