@@ -8,8 +8,13 @@ see the responses our actions send; the unused-response check of
 retrieval intent ``faq`` that Rasa merges into the domain itself and then
 reports as duplicated.
 
-Output: one line per finding, ``file:line: level: message [check]``, then a
-summary. Exit status 1 when Rasa failed or a check found an error.
+Then how varied each intent's examples are (:mod:`training.diversity`): a
+thin intent is a warning like any other finding, and a compact table shows
+every intent's figures.
+
+Output: one line per finding, ``file:line: level: message [check]``, then the
+diversity table, then a summary. Exit status 1 when Rasa failed or a check
+found an error.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from training import diversity
 from training.checks import MIN_EXAMPLES, NEAR_DUPLICATE, Level, Options, Project, run_checks
 from training.settings import ROOT
 
@@ -101,9 +107,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"rasa: error: rasa data validate failed (exit status {rasa.returncode})")
             errors += 1
 
-    findings = run_checks(Project(root), Options(args.min_examples, args.near_duplicate))
+    project = Project(root)
+    findings = run_checks(project, Options(args.min_examples, args.near_duplicate))
+    thresholds = diversity.Thresholds(
+        min_examples=args.min_examples, near_duplicate=args.near_duplicate
+    )
+    variety = diversity.report(project, thresholds)
+    findings += variety.findings
     for finding in findings:
         print(finding.format(root))
+    print(variety.table)
     errors += sum(f.level is Level.ERROR for f in findings)
     warnings += sum(f.level is Level.WARNING for f in findings)
     print(f"validate: {plural(errors, 'error')}, {plural(warnings, 'warning')}")
