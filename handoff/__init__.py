@@ -14,7 +14,10 @@ from "should a person take over?" to "which agent sees it, and where":
   atomic claims.
 - ``handoff.events``: the live events behind the server-sent event stream.
 - ``handoff.service``: the JSON API and event stream (sanic), with bearer-token
-  auth; ``python -m handoff.service``.
+  auth; ``python -m handoff.service``. ``handoff/openapi.yaml`` describes it
+  (served at ``/api/openapi.json`` by ``handoff.openapi``).
+- ``handoff.inputs``: what callers send, read without a 500 (on top of
+  plumbing.untrusted): JSON bodies, ids, limits, times, storable text.
 - ``handoff.agents``: ``python -m handoff.agents create NAME`` prints a token.
 - ``handoff.broker``: customer messages sent during a handoff (the bot is
   paused), read from Rasa's SQL event broker into the transcript;

@@ -19,8 +19,11 @@ token that needs no column of its own): it can be recomputed from the cookie
 on every request, and knowing it does not reveal the cookie.
 
 Roles: ``admin``, ``agent`` and ``supervisor``. A missing or wrong credential
-gets 401 with the same body every time; a known caller without the role, or
-a cookie request without a valid CSRF token or from another origin, 403.
+gets 401 with the same body every time (a token or cookie that is not ASCII
+is a wrong one: every credential we issue is ASCII, and Sanic hands other
+bytes over as lone surrogates that no encoder takes); a known caller without
+the role, or a cookie request without a valid CSRF token or from another
+origin, 403.
 A bearer token wins over a cookie when a request has both.
 """
 
@@ -31,6 +34,7 @@ import hashlib
 import hmac
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from http.cookies import CookieError
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -41,6 +45,7 @@ from sanic.response import json as json_response
 from handoff.models import AGENT_ROLE, SUPERVISOR_ROLE
 from handoff.settings import HandoffSettings
 from handoff.store import Agent
+from plumbing.untrusted import header_bytes
 
 ADMIN_ROLE = "admin"
 PEOPLE = (AGENT_ROLE, SUPERVISOR_ROLE)
@@ -106,19 +111,39 @@ def origin_allowed(request: Request, trusted_origins: tuple[str, ...] = ()) -> b
     if origin.rstrip("/").lower() in trusted_origins:
         return True
     host = request.headers.get("host", "").lower()
-    return bool(host) and urlsplit(origin.lower()).netloc == host
+    try:
+        netloc = urlsplit(origin.lower()).netloc
+    except ValueError:  # "http://[": not an origin any browser sends
+        return False
+    return bool(host) and netloc == host
+
+
+def session_cookie(request: Request) -> str | None:
+    """The desk's session cookie, if the request has one.
+
+    Sanic parses the Cookie header with the standard library's SimpleCookie,
+    which raises CookieError on a header no browser sends (``Cookie: ===``):
+    such a request has no session, rather than a 500.
+    """
+    try:
+        cookie: str | None = request.cookies.get(SESSION_COOKIE)
+    except CookieError:
+        return None
+    return cookie
 
 
 async def _session_principal(request: Request, cookie: str) -> Principal | None:
     sessions: SessionLookup | None = getattr(request.app.ctx, "desk_sessions", None)
     if sessions is None:
         return None  # the desk is not installed: the cookie means nothing here
+    if not cookie.isascii():
+        return None  # not one we set (see the module docstring)
     csrf = csrf_token_for(cookie)
     if request.method.upper() in UNSAFE_METHODS:
         # Checked before the session is looked up: a forged request must not
         # even extend the session's idle time.
-        sent = request.headers.get(CSRF_HEADER, "")
-        if not hmac.compare_digest(sent.encode("utf-8"), csrf.encode("utf-8")):
+        sent = header_bytes(request.headers.get(CSRF_HEADER)) or b""
+        if not hmac.compare_digest(sent, csrf.encode("ascii")):
             raise CsrfRejected("missing or wrong X-CSRF-Token header")
         if not origin_allowed(request, sessions.trusted_origins):
             raise CsrfRejected("the request comes from another origin")
@@ -131,8 +156,10 @@ async def authenticate(request: Request) -> Principal | None:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
-        cookie = request.cookies.get(SESSION_COOKIE)
+        cookie = session_cookie(request)
         return await _session_principal(request, cookie) if cookie else None
+    if not token.isascii():
+        return None  # not a token we issued (see the module docstring)
     settings: HandoffSettings = request.app.ctx.settings
     # Digests have one length, so the comparison time says nothing about the token.
     if settings.admin_token and hmac.compare_digest(_digest(token), _digest(settings.admin_token)):
@@ -148,9 +175,9 @@ async def still_signed_in(request: Request) -> bool:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and token.strip():
         return await authenticate(request) is not None
-    cookie = request.cookies.get(SESSION_COOKIE)
+    cookie = session_cookie(request)
     sessions: SessionLookup | None = getattr(request.app.ctx, "desk_sessions", None)
-    if not cookie or sessions is None:
+    if not cookie or not cookie.isascii() or sessions is None:
         return False
     return await sessions.agent_for_session(cookie, touch=False) is not None
 

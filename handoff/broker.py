@@ -52,10 +52,9 @@ Known limits:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
-import json
 import logging
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,8 +77,11 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from handoff import events as ev
+from handoff import inputs
+from handoff.inputs import UntrustedInput, storable
 from handoff.models import BOT, CUSTOMER, broker_cursors, utc_now
 from handoff.store import Handoff, HandoffConflict, HandoffStore
+from plumbing.untrusted import parse_json
 
 if TYPE_CHECKING:
     from handoff.settings import HandoffSettings
@@ -142,18 +144,32 @@ def parse_event(
     if role is None or not isinstance(text, str) or not text or not conversation_id:
         return None
     raw_time = event.get("timestamp")
-    if isinstance(raw_time, (int, float)) and math.isfinite(raw_time):
-        timestamp = dt.datetime.fromtimestamp(raw_time, dt.timezone.utc).replace(tzinfo=None)
-    else:
-        timestamp = utc_now()
-    return BrokerEvent(source_event_id, str(conversation_id), role, text, timestamp)
+    timestamp = utc_now()
+    if isinstance(raw_time, (int, float)):
+        # Anything can set an event's time through Rasa's tracker API; one out
+        # of range (fromtimestamp raises OverflowError) would stop the
+        # consumer at this event for good, retrying it forever.
+        with contextlib.suppress(UntrustedInput):
+            timestamp = inputs.timestamp(raw_time)
+    # Text the database cannot store (a NUL, on PostgreSQL) would do the same.
+    return BrokerEvent(
+        source_event_id,
+        storable(str(conversation_id)),
+        role,
+        storable(text),
+        timestamp,
+    )
 
 
 def decode_event(data: str | bytes | None) -> dict[str, Any] | None:
-    """Rasa's JSON event as a dict; None when it is not a JSON object."""
+    """Rasa's JSON event as a dict; None when it is not a JSON object.
+
+    Through plumbing.untrusted.parse_json: a deeply nested event raises
+    RecursionError in ``json.loads``, which no ``except ValueError`` catches.
+    """
     try:
-        event = json.loads(data or "")
-    except ValueError:  # UnicodeDecodeError too: bytes that are no UTF-8
+        event = parse_json(data or "")
+    except UntrustedInput:  # not JSON, too deep, or bytes that are no UTF-8
         return None
     return event if isinstance(event, dict) else None
 
@@ -210,8 +226,9 @@ def build_broker_engine(database_url: str) -> Engine:
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         # No WAL or other pragmas here: the database is Rasa's, not ours.
-        return create_engine(url, future=True, connect_args={"timeout": 15})
-    return create_engine(url, future=True, pool_pre_ping=True)
+        return create_engine(url, future=True, hide_parameters=True, connect_args={"timeout": 15})
+    # hide_parameters: errors are logged, and parameters would hold conversation ids.
+    return create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
 
 
 class SqlEventConsumer:

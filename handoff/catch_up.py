@@ -19,7 +19,9 @@ import math
 from collections.abc import Iterable
 
 from handoff import events as ev
+from handoff import inputs
 from handoff.broker import parse_event
+from handoff.inputs import UntrustedInput
 from handoff.rasa_client import RasaClient
 from handoff.store import Handoff, HandoffConflict, HandoffStore, NewMessage, to_utc
 
@@ -64,6 +66,10 @@ async def catch_up(
         when = event.get("timestamp")
         if not isinstance(when, (int, float)) or not math.isfinite(when):
             continue
+        try:
+            inputs.timestamp(when)
+        except UntrustedInput:
+            continue  # nor one outside 2000-2100 (set through Rasa's tracker API)
         # Recorded without a source id: unless_present matches it to the
         # broker's copy of the same event, whichever comes first.
         message = parse_event(event, "", handoff.conversation_id)

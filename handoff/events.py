@@ -24,6 +24,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from plumbing.untrusted import UntrustedInput, parse_int
+
 DEFAULT_BUFFER_SIZE = 1000
 # Events one subscriber may have pending; a client that falls further behind
 # is disconnected (it can resume with Last-Event-ID) instead of holding memory.
@@ -99,9 +101,13 @@ class EventHub:
     def since(self, last_event_id: str) -> list[Event] | None:
         """Events after ``last_event_id``; None if they are no longer all known."""
         epoch, _, raw_sequence = last_event_id.strip().partition("-")
-        if epoch != self.epoch or not raw_sequence.isdigit():
+        if epoch != self.epoch:
             return None
-        sequence = int(raw_sequence)
+        try:
+            # The client's header: "²" passes isdigit() and then fails int().
+            sequence = parse_int(raw_sequence, name="Last-Event-ID")
+        except UntrustedInput:
+            return None
         oldest = self._buffer[0][0] if self._buffer else self._sequence + 1
         if sequence > self._sequence or sequence + 1 < oldest:
             return None

@@ -31,6 +31,7 @@ import httpx
 
 from bot.channels.logs import hide_in_http_logs
 from handoff.store import Handoff
+from plumbing.untrusted import UntrustedInput, parse_json
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,35 @@ RESUMED_RESPONSE = "utter_handoff_resumed"
 # Characters a URL path segment may carry unencoded, besides letters, digits and -._~
 PATH_SEGMENT_SAFE = "!$&'()*+,;=:@"
 SHOWN_CONVERSATION = re.compile(r"/conversations/[^/]+")
+# In httpx's log lines the path is followed by a query, a space or a quote.
+LOGGED_CONVERSATION = re.compile(r"/conversations/[^/?#\s\"']+")
+HIDDEN_CONVERSATION = "/conversations/…"
+
+
+class _ConversationIdFilter(logging.Filter):
+    """Rewrites log lines that name a conversation in a Rasa URL (see hide_conversation_ids)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        hidden = LOGGED_CONVERSATION.sub(HIDDEN_CONVERSATION, message)
+        if hidden != message:
+            record.msg, record.args = hidden, None
+        return True
+
+
+_conversation_filter = _ConversationIdFilter()
+
+
+def hide_conversation_ids() -> None:
+    """Keep conversation ids (phone numbers on SMS) out of httpx's INFO request lines.
+
+    httpx logs ``HTTP Request: POST http://rasa:5005/conversations/+4915.../tracker/events``
+    for every call; the line stays, with the id replaced. Idempotent; the
+    client installs it, and so does the service's logging set-up.
+    """
+    http_logger = logging.getLogger("httpx")
+    if _conversation_filter not in http_logger.filters:
+        http_logger.addFilter(_conversation_filter)
 
 
 class RasaError(Exception):
@@ -59,8 +89,10 @@ class RasaClient:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._token = token
-        # The token travels as a query parameter, which httpx logs at INFO.
+        # The token travels as a query parameter, which httpx logs at INFO;
+        # the conversation id, a phone number on SMS, is in the path.
         hide_in_http_logs(token)
+        hide_conversation_ids()
         self._attempts = max(1, attempts)
         self._backoff_s = backoff_s
         self._client = httpx.AsyncClient(
@@ -123,9 +155,13 @@ class RasaClient:
             params={"include_events": "AFTER_RESTART"},
         )
         try:
-            events = response.json().get("events") or []
-        except (ValueError, AttributeError):
+            # parse_json: a tracker nested too deep raises RecursionError in
+            # json.loads, which is no ValueError.
+            events = parse_json(response.content).get("events") or []
+        except (UntrustedInput, AttributeError):
             raise RasaError("the tracker Rasa sent is not a JSON object") from None
+        if not isinstance(events, list):
+            raise RasaError("the tracker Rasa sent has no list of events")
         return [event for event in events if isinstance(event, dict)]
 
     async def resume(self, conversation_id: str) -> None:

@@ -6,6 +6,7 @@ handoff.auth; ``main`` adds the desk's and the adapters' routes, handoff.desk an
 handoff.integrations)::
 
     GET  /health                               no auth, for the launcher
+    GET  /api/openapi.json                     no auth: this API's OpenAPI 3 document
     POST /api/handoffs                         admin (the bot's outbox)
     GET  /api/handoffs?status=&conversation_id=&limit=
     GET  /api/handoffs/<id>                    with its transcript
@@ -23,7 +24,13 @@ relay customer messages and close; claiming and replying take a person.
 Errors are JSON ``{"error": ..., "detail"?: ...}``: 400 invalid body or
 parameters, 401 missing or wrong token (always the same body), 403 wrong
 role, 404 unknown handoff, 409 a lost claim, a handoff held by someone else
-or already closed, 502 a reply that was recorded but not delivered.
+or already closed, 413 a body past MAX_REQUEST_BYTES (MAX_HANDOFF_BYTES for a
+new handoff), 429/503 too many event streams (per caller / in all), 502 a
+reply that was recorded but not delivered. No input is a 500: bodies, ids,
+limits and times are read through handoff.inputs.
+
+Every /api answer carries ``Cache-Control: no-store``: handoffs carry the
+customer's messages, and the desk's answers a CSRF token.
 
 Agent replies reach the customer through ``app.ctx.deliver``, an async
 ``(channel, recipient_id, text) -> None`` that raises :class:`DeliveryError`
@@ -50,26 +57,30 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import logging
-import math
 import sys
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from sanic import Sanic
+from sanic.exceptions import SanicException
+from sanic.handlers import ErrorHandler
+from sanic.helpers import STATUS_CODES
+from sanic.log import error_logger
 from sanic.request import Request
-from sanic.response import HTTPResponse
+from sanic.response import HTTPResponse, raw
 from sanic.response import json as json_response
 
 from handoff import events as ev
-from handoff import operations
+from handoff import inputs, operations
 from handoff.auth import ADMIN_ROLE, EVERYONE, PEOPLE, Principal, authorized, still_signed_in
 from handoff.broker import create_consumer
 from handoff.catch_up import catch_up, is_late, transcript_end
 from handoff.desk import DeskSettings
 from handoff.desk import install as install_desk
 from handoff.events import EventHub
+from handoff.inputs import MAX_INT32, UntrustedInput, json_object, query_int, query_text, stored_id
 from handoff.integrations import IntegrationSettings
 from handoff.integrations import install as install_integrations
 from handoff.migrate import migrate
@@ -84,8 +95,9 @@ from handoff.models import (
     WAITING,
     utc_now,
 )
+from handoff.openapi import OPENAPI_PATH, load_openapi
 from handoff.pickup import PickupWatcher
-from handoff.rasa_client import RasaClient, RasaError
+from handoff.rasa_client import RasaClient, RasaError, hide_conversation_ids
 from handoff.settings import HandoffSettings
 from handoff.store import (
     AgentExists,
@@ -94,7 +106,6 @@ from handoff.store import (
     HandoffNotFound,
     HandoffStore,
     NewMessage,
-    to_utc,
 )
 
 if TYPE_CHECKING:
@@ -111,6 +122,22 @@ KEEPALIVE_S = 15.0
 CATCH_UP_TIMEOUT_S = 5.0
 MAX_LIST_LIMIT = 500
 MAX_TEXT_LENGTH = 10_000
+MAX_ID_LENGTH = 255  # conversation, customer and source event ids: their columns
+# Every request body but a new handoff's: the largest, a reply or a note, is
+# 10,000 characters (60 kB as JSON escapes at worst). Sanic's default is 100 MB,
+# which anyone could make the service hold in memory, signed in or not.
+MAX_REQUEST_BYTES = 256 * 1024
+# A new handoff carries the transcript (200 messages at most, each within its
+# channel's limit: up to 4096 characters, 24 kB as JSON escapes): read as a
+# stream, after the admin token was checked, up to this many bytes.
+MAX_HANDOFF_BYTES = 8 * 1024 * 1024
+# Live streams: each holds a connection and up to a thousand queued events.
+# A desk tab opens one; a caller with more than a few is leaking them.
+MAX_STREAMS = 200
+MAX_STREAMS_PER_CALLER = 10
+# Every /api answer may carry customer messages or a credential: no cache,
+# shared or private, may keep it.
+NO_STORE = "no-store"
 
 Deliver = Callable[[str, str, str], Awaitable[None]]
 # True/False: the bot was (not) resumed; None: the hook does not say.
@@ -164,19 +191,54 @@ class ChannelDeliverer:
             self._store = None
 
 
+class ServiceErrorHandler(ErrorHandler):
+    """Sanic's error handler, with three changes.
+
+    - Every error answers in the service's own shape, ``{"error", "detail"}``
+      (Sanic's is ``{"description", "status", "message"}``); a 5xx says
+      nothing of its cause.
+    - A request that failed before it was routed on something other than
+      Sanic's own checks (its header parser lets ``int()`` refuse a
+      ``Content-Length: abc``) is the client's error, 400, not a 500.
+    - The log names the method and path, not the URL: Sanic's line would
+      carry the query string, where a conversation id (a phone number) may be.
+    """
+
+    def default(self, request: Request, exception: BaseException) -> HTTPResponse:
+        self.log(request, exception)
+        if isinstance(exception, SanicException):
+            status = int(getattr(exception, "status_code", 500))
+            headers = dict(getattr(exception, "headers", None) or {})
+        elif getattr(request, "route", None) is None:
+            status, headers = 400, {}
+            exception = SanicException("the request is malformed")
+        else:
+            status, headers = 500, {}
+        phrase = STATUS_CODES.get(status, b"error").decode("ascii").lower()
+        body: dict[str, Any] = {"error": phrase}
+        if status < 500:
+            body["detail"] = str(exception)
+        return json_response(body, status, headers=headers or None)
+
+    @staticmethod
+    def log(request: Request, exception: BaseException) -> None:
+        if getattr(exception, "quiet", False):
+            return
+        if not isinstance(exception, SanicException) and getattr(request, "route", None) is None:
+            return  # a malformed request: answered 400 above, nothing of ours failed
+        error_logger.exception(
+            "%s %s failed", getattr(request, "method", "?"), getattr(request, "path", "?")
+        )
+
+
 # -- request parsing ---------------------------------------------------------------------
 
 
 def _body(request: Request) -> dict[str, Any]:
+    """The JSON object in the body ({} for none); UntrustedInput (400) otherwise."""
     if not request.body:
         return {}
-    try:
-        body = json.loads(request.body)
-    except ValueError:
-        raise InvalidRequest("the body is not valid JSON") from None
-    if not isinstance(body, dict):
-        raise InvalidRequest("the body must be a JSON object")
-    return body
+    return json_object(request.body)
 
 
 def _string(
@@ -204,17 +266,14 @@ def _object(body: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def _timestamp(value: Any, name: str = "timestamp") -> dt.datetime:
-    """ISO 8601 (naive = UTC) or POSIX seconds, as Rasa events carry them."""
+    """ISO 8601 (naive = UTC) or POSIX seconds, as Rasa events carry them; now for None.
+
+    Naive UTC, as stored. Times outside 2000-2100 are refused (400): Python's
+    own conversions raise OverflowError or OSError for some of them.
+    """
     if value is None:
         return utc_now()
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
-        return dt.datetime.fromtimestamp(value, dt.timezone.utc).replace(tzinfo=None)
-    if isinstance(value, str):
-        try:
-            return to_utc(dt.datetime.fromisoformat(value.replace("Z", "+00:00")))
-        except ValueError:
-            pass  # reported below, with the other wrong types
-    raise InvalidRequest(f"{name} must be an ISO 8601 date-time or POSIX seconds")
+    return inputs.timestamp(value, name)
 
 
 def _transcript(value: Any) -> list[NewMessage]:
@@ -233,8 +292,11 @@ def _transcript(value: Any) -> list[NewMessage]:
         if not isinstance(text, str):
             raise InvalidRequest(f"transcript[{index}].text must be a string")
         source = item.get("source_event_id")
-        if source is not None and not isinstance(source, str):
-            raise InvalidRequest(f"transcript[{index}].source_event_id must be a string")
+        if source is not None and (not isinstance(source, str) or len(source) > MAX_ID_LENGTH):
+            raise InvalidRequest(
+                f"transcript[{index}].source_event_id must be a string "
+                f"of at most {MAX_ID_LENGTH} characters"
+            )
         messages.append(
             NewMessage(
                 role,
@@ -271,8 +333,11 @@ def create_app(
     on_close: OnClose | None = None,
     name: str = "handoff",
 ) -> Sanic:
-    app = Sanic(name)
+    app = Sanic(name, error_handler=ServiceErrorHandler())
     app.config.FALLBACK_ERROR_FORMAT = "json"
+    # Per app, read by each connection; POST /api/handoffs reads its own larger body.
+    app.config.REQUEST_MAX_SIZE = MAX_REQUEST_BYTES
+    openapi_document = load_openapi()
     app.ctx.settings = settings
     app.ctx.events = EventHub()
     app.ctx.deliver = deliver or ChannelDeliverer()
@@ -281,6 +346,8 @@ def create_app(
     app.ctx.rasa = None
     app.ctx.broker = None
     app.ctx.keepalive_s = KEEPALIVE_S
+    # Open event streams per caller (see MAX_STREAMS_PER_CALLER).
+    app.ctx.streams = Counter()
 
     @app.before_server_start
     async def open_store(app: Sanic, _loop: Any) -> None:
@@ -324,9 +391,15 @@ def create_app(
             await app.ctx.rasa.aclose()
             app.ctx.rasa = None
 
-    @app.exception(InvalidRequest)
-    async def invalid(_request: Request, error: InvalidRequest) -> HTTPResponse:
+    @app.exception(InvalidRequest, UntrustedInput)
+    async def invalid(_request: Request, error: Exception) -> HTTPResponse:
         return json_response({"error": "invalid request", "detail": str(error)}, 400)
+
+    @app.on_response
+    async def never_cached(request: Request, response: HTTPResponse) -> None:
+        # Errors too: Sanic's own (404, 405, 413) pass through here as well.
+        if request.path.startswith("/api/"):
+            response.headers["Cache-Control"] = NO_STORE
 
     @app.exception(HandoffNotFound)
     async def not_found(_request: Request, _error: HandoffNotFound) -> HTTPResponse:
@@ -364,8 +437,15 @@ def create_app(
         event_hub: EventHub = request.app.ctx.events
         return event_hub
 
+    def known(handoff_id: int) -> int:
+        # Sanic's <id:int> takes any length: past 64 bits no row has it, and
+        # SQLite could not even bind it.
+        if not stored_id(handoff_id):
+            raise HandoffNotFound(handoff_id)
+        return handoff_id
+
     async def existing(request: Request, handoff_id: int, with_transcript: bool = True) -> Handoff:
-        handoff = await store(request).get(handoff_id, with_transcript)
+        handoff = await store(request).get(known(handoff_id), with_transcript)
         if handoff is None:
             raise HandoffNotFound(handoff_id)
         return handoff
@@ -374,9 +454,20 @@ def create_app(
     async def health(_request: Request) -> HTTPResponse:
         return json_response({"status": "ok"})
 
-    @app.post("/api/handoffs")
+    @app.get(OPENAPI_PATH)
+    async def openapi(_request: Request) -> HTTPResponse:
+        return raw(openapi_document, content_type="application/json")
+
+    # Streamed: a transcript may be larger than MAX_REQUEST_BYTES, and the
+    # body is read only once the admin token has been checked.
+    @app.post("/api/handoffs", stream=True)
     @authorized(ADMIN_ROLE)
     async def create_handoff(request: Request) -> HTTPResponse:
+        if request.stream is not None:
+            # Sanic lifted the limit for this streamed route; the read below
+            # answers 413 past this one.
+            request.stream.request_max_size = MAX_HANDOFF_BYTES
+        await request.receive_body()
         body = _body(request)
         customer = _object(body, "customer")
         conversation_id = _string(body, "conversation_id")
@@ -384,8 +475,13 @@ def create_app(
         if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons):
             raise InvalidRequest("reasons must be a list of strings")
         priority = body.get("priority")
-        if not isinstance(priority, int) or isinstance(priority, bool) or priority < 1:
-            raise InvalidRequest("priority must be a positive integer")
+        # An INTEGER column: past 2**31 - 1 PostgreSQL refuses the row.
+        if (
+            not isinstance(priority, int)
+            or isinstance(priority, bool)
+            or not (1 <= priority <= MAX_INT32)
+        ):
+            raise InvalidRequest(f"priority must be an integer from 1 to {MAX_INT32}")
         anger = body.get("anger", 0.0)
         if not isinstance(anger, (int, float)) or isinstance(anger, bool) or not 0 <= anger <= 1:
             raise InvalidRequest("anger must be a number between 0 and 1")
@@ -396,8 +492,10 @@ def create_app(
             or customer.get("id")
             or conversation_id
         )
-        if not isinstance(customer_id, str):
-            raise InvalidRequest("customer_id must be a string")
+        if not isinstance(customer_id, str) or len(customer_id) > MAX_ID_LENGTH:
+            raise InvalidRequest(
+                f"customer_id must be a string of at most {MAX_ID_LENGTH} characters"
+            )
         sent = _transcript(body.get("transcript"))
         handoff, created = await store(request).create_handoff(
             escalation_id=_string(body, "escalation_id", max_length=128),
@@ -434,11 +532,9 @@ def create_app(
         status = request.args.get("status") or None
         if status is not None and status not in STATUSES:
             raise InvalidRequest(f"status must be one of {', '.join(STATUSES)}")
-        raw_limit = request.args.get("limit") or "100"
-        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIST_LIMIT:
-            raise InvalidRequest(f"limit must be an integer from 1 to {MAX_LIST_LIMIT}")
+        limit = query_int(request.args, "limit", default=100, minimum=1, maximum=MAX_LIST_LIMIT)
         found = await store(request).list(
-            status, request.args.get("conversation_id") or None, int(raw_limit)
+            status, query_text(request.args, "conversation_id"), limit
         )
         return json_response({"handoffs": [handoff.to_json() for handoff in found]})
 
@@ -454,13 +550,14 @@ def create_app(
     @app.post("/api/handoffs/<handoff_id:int>/claim")
     @authorized(*PEOPLE)
     async def claim(request: Request, handoff_id: int) -> HTTPResponse:
-        handoff = await store(request).claim(handoff_id, request.ctx.principal.name)
+        handoff = await store(request).claim(known(handoff_id), request.ctx.principal.name)
         hub(request).publish(ev.HANDOFF_ASSIGNED, {"handoff": handoff.to_json()})
         return json_response(handoff.to_json())
 
     @app.post("/api/handoffs/<handoff_id:int>/transfer")
     @authorized(*PEOPLE)
     async def transfer(request: Request, handoff_id: int) -> HTTPResponse:
+        known(handoff_id)
         to_agent = _string(_body(request), "to", max_length=128)
         principal: Principal = request.ctx.principal
         try:
@@ -473,6 +570,7 @@ def create_app(
     @app.post("/api/handoffs/<handoff_id:int>/messages")
     @authorized(*PEOPLE)
     async def agent_message(request: Request, handoff_id: int) -> HTTPResponse:
+        known(handoff_id)
         body = _body(request)
         text = _string(body, "text", max_length=MAX_TEXT_LENGTH)
         internal = body.get("internal", False)
@@ -496,6 +594,7 @@ def create_app(
     @app.post("/api/handoffs/<handoff_id:int>/close")
     @authorized(*EVERYONE)
     async def close(request: Request, handoff_id: int) -> HTTPResponse:
+        known(handoff_id)
         resolution = _optional_string(_body(request), "resolution", max_length=MAX_TEXT_LENGTH)
         principal: Principal = request.ctx.principal
         handoff, resumed = await operations.close(
@@ -513,6 +612,7 @@ def create_app(
     @app.post("/api/handoffs/<handoff_id:int>/customer-messages")
     @authorized(ADMIN_ROLE)
     async def customer_message(request: Request, handoff_id: int) -> HTTPResponse:
+        known(handoff_id)
         body = _body(request)
         role = body.get("role", CUSTOMER)
         if role not in (CUSTOMER, BOT):
@@ -524,6 +624,10 @@ def create_app(
             _timestamp(body.get("timestamp")),
             _optional_string(body, "source_event_id"),
         )
+        if message.handoff_id != handoff_id:
+            # The id was recorded for another handoff's message, which this
+            # caller must not be shown.
+            raise HandoffConflict("source_event_id belongs to another handoff's message")
         if created:
             hub(request).publish(
                 ev.MESSAGE_CREATED, {"handoff_id": handoff_id, "message": message.to_json()}
@@ -546,12 +650,41 @@ def create_app(
 
     @app.get("/api/events")
     @authorized(*EVERYONE)
-    async def events(request: Request) -> None:
+    async def events(request: Request) -> HTTPResponse | None:
+        principal: Principal = request.ctx.principal
+        streams: Counter[str] = request.app.ctx.streams
+        caller = f"{principal.role}:{principal.name}"
+        if sum(streams.values()) >= MAX_STREAMS:
+            return json_response(
+                {"error": "busy", "detail": "too many open event streams; try again later"},
+                503,
+                headers={"Retry-After": "5"},
+            )
+        if streams[caller] >= MAX_STREAMS_PER_CALLER:
+            return json_response(
+                {
+                    "error": "too many streams",
+                    "detail": f"at most {MAX_STREAMS_PER_CALLER} open event streams per caller",
+                },
+                429,
+                headers={"Retry-After": "5"},
+            )
+        # No await between the check above and this count: none can slip in.
+        streams[caller] += 1
+        try:
+            await stream_events(request)
+        finally:
+            streams[caller] -= 1
+            if streams[caller] <= 0:
+                del streams[caller]
+        return None
+
+    async def stream_events(request: Request) -> None:
         event_hub = hub(request)
         last_event_id = request.headers.get("last-event-id")
         response = await request.respond(
             content_type="text/event-stream",
-            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+            headers={"Cache-Control": NO_STORE, "X-Accel-Buffering": "no"},
         )
         # No await between subscribing and reading the buffer: no event can
         # fall in between, or be sent twice.
@@ -585,10 +718,24 @@ def create_app(
     return app
 
 
-def main() -> None:
+def configure_logging() -> None:
+    """INFO to standard error, without the URLs that name conversations.
+
+    httpx logs every request URL at INFO, and the calls to Rasa's API put the
+    conversation id (a phone number on SMS) in the path: a filter replaces it
+    (handoff.rasa_client.hide_conversation_ids), keeping the line itself.
+    httpcore logs requests at DEBUG only, but a DEBUG root must not bring
+    them back: it stays at WARNING.
+    """
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    hide_conversation_ids()
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+def main() -> None:
+    configure_logging()
     try:
         settings = HandoffSettings.from_env()
         desk_settings = DeskSettings.from_env()

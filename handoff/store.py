@@ -245,20 +245,29 @@ def _message(row: Row) -> Message:
 
 
 def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+    # surrogatepass: a token read from a header may hold lone surrogates (bytes
+    # that were not UTF-8); it then matches nothing instead of raising.
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 # -- engine ------------------------------------------------------------------------------
 
 
 def build_engine(database_url: str) -> Engine:
+    # hide_parameters: SQLAlchemy's error messages would otherwise list the
+    # statement's parameters (a customer's text, a phone number as conversation
+    # id), and those messages reach the logs (a 500's traceback, the broker's
+    # "retrying" warning).
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, future=True, pool_pre_ping=True)
+        return create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
-        url, future=True, connect_args={"timeout": 15, "check_same_thread": False}
+        url,
+        future=True,
+        hide_parameters=True,
+        connect_args={"timeout": 15, "check_same_thread": False},
     )
     event.listen(engine, "connect", _sqlite_connect)
     event.listen(engine, "begin", _sqlite_begin)
@@ -409,7 +418,11 @@ class HandoffStore:
                         )
                     ).first()
             if existing is None:
-                raise  # a transcript message's source_event_id belongs to another handoff
+                # A transcript message's source_event_id belongs to another
+                # handoff: the caller's mistake (409), not the database's.
+                raise HandoffConflict(
+                    "a transcript message's source_event_id belongs to another handoff"
+                ) from None
             return _handoff(existing), False
         handoff = self._get(int(handoff_id), with_transcript=False)
         assert handoff is not None

@@ -10,6 +10,9 @@
 - Checking a password costs the same whether the name exists or not (a
   dummy hash is checked for unknown names), so response times do not tell
   which agent names exist.
+- Hashing runs in handoff.desk.passwords' own bounded pool (``run_hashing``):
+  a flood of sign-ins waits for it, or gets HashingBusy, rather than taking
+  every core and the threads the database calls need.
 
 Synchronous SQLAlchemy in worker threads, as in handoff.store, on the
 store's own engine.
@@ -31,6 +34,7 @@ from handoff.desk.passwords import (
     ScryptParams,
     check_new_password,
     hash_password,
+    run_hashing,
     verify_password,
 )
 from handoff.models import agents, desk_sessions, utc_now
@@ -76,7 +80,7 @@ class AccountStore:
         WeakPassword for a password the desk refuses; UnknownAgent if no agent has the name.
         """
         check_new_password(password)
-        encoded = await asyncio.to_thread(hash_password, password, params)
+        encoded = await run_hashing(hash_password, password, params)
         await asyncio.to_thread(self._set_password, name, encoded)
 
     def _set_password(self, name: str, encoded: str) -> None:
@@ -88,8 +92,11 @@ class AccountStore:
             db.execute(delete(desk_sessions).where(desk_sessions.c.agent_id == agent_id))
 
     async def check_password(self, name: str, password: str) -> Agent | None:
-        """The enabled agent with this name and password, or None (whichever part was wrong)."""
-        return await asyncio.to_thread(self._check_password, name, password)
+        """The enabled agent with this name and password, or None (whichever part was wrong).
+
+        HashingBusy (handoff.desk.passwords) when too many checks are waiting already.
+        """
+        return await run_hashing(self._check_password, name, password)
 
     def _check_password(self, name: str, password: str) -> Agent | None:
         with self._engine.connect() as db:

@@ -10,17 +10,31 @@ would add, the encoding of the parameters with the hash, is the few lines of
 A hash reads ``scrypt$ln=14,r=8,p=5$<salt>$<key>`` (salt and key in unpadded
 URL-safe base64): the cost is stored with each hash, so raising
 :data:`DEFAULT_PARAMS` later keeps old hashes checkable.
+
+Each hash takes 16 MiB and a core for about a quarter of a second, so
+:func:`run_hashing` runs them off the event loop in a pool of their own,
+:data:`HASHES_AT_ONCE` at a time, with at most :data:`MAX_QUEUED_HASHES`
+waiting or running: past that it raises :class:`HashingBusy` (the desk
+answers 503) instead of queueing without bound. A pool of its own also
+keeps a burst of sign-ins from taking the threads every database call of
+the service runs in.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import re
 import secrets
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 SCHEME = "scrypt"
 SALT_BYTES = 16
@@ -53,6 +67,72 @@ class ScryptParams:
 # One of OWASP's equivalent scrypt settings (N=2^14, r=8, p=5): 16 MiB and
 # about a quarter of a second on one core of the machines this runs on.
 DEFAULT_PARAMS = ScryptParams(log_n=14, r=8, p=5)
+
+
+# Two hashes at once: 32 MiB and two cores at most, and a sign-in still
+# answers within a second when a few agents sign in together.
+HASHES_AT_ONCE = 2
+# Waiting or running: about four seconds of work for the two threads; then 503.
+MAX_QUEUED_HASHES = 32
+
+T = TypeVar("T")
+
+
+class HashingBusy(Exception):
+    """Too many password hashes are waiting already: try again shortly."""
+
+
+class _HashingPool:
+    """The threads that hash passwords, and how many hashes are waiting or running."""
+
+    def __init__(self, workers: int, max_queued: int) -> None:
+        self.workers = workers
+        self.max_queued = max_queued
+        self.queued = 0
+        self._lock = threading.Lock()
+        self._executor: ThreadPoolExecutor | None = None
+
+    def _pool(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(
+                    max_workers=self.workers, thread_name_prefix="password-hash"
+                )
+            return self._executor
+
+    def _run(self, function: Callable[[], T]) -> T:
+        try:
+            return function()
+        finally:
+            # Counted down when the work ends, not when its caller stops
+            # waiting: a cancelled request's hash still holds its thread.
+            with self._lock:
+                self.queued -= 1
+
+    async def run(self, function: Callable[[], T]) -> T:
+        with self._lock:
+            if self.queued >= self.max_queued:
+                raise HashingBusy("too many password checks are waiting")
+            self.queued += 1
+        try:
+            future = asyncio.get_running_loop().run_in_executor(self._pool(), self._run, function)
+        except BaseException:
+            with self._lock:
+                self.queued -= 1
+            raise
+        # Shielded: cancelling the request must not look like the thread is free.
+        return await asyncio.shield(future)
+
+
+_hashing = _HashingPool(HASHES_AT_ONCE, MAX_QUEUED_HASHES)
+
+
+async def run_hashing(function: Callable[..., T], *args: object) -> T:
+    """``function(*args)`` (a password hash or check) in the hashing pool.
+
+    HashingBusy when :data:`MAX_QUEUED_HASHES` are already waiting or running.
+    """
+    return await _hashing.run(functools.partial(function, *args))
 
 
 class WeakPassword(ValueError):

@@ -20,7 +20,6 @@ only, no inline code, no framing), so an injected ``<script>`` would not run.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,13 +39,15 @@ from handoff.auth import (
     authorized,
     csrf_token_for,
     origin_allowed,
+    session_cookie,
 )
 from handoff.desk.accounts import AccountStore
 from handoff.desk.canned import CannedResponse
 from handoff.desk.channels import channels_json
-from handoff.desk.passwords import MAX_PASSWORD_LENGTH
+from handoff.desk.passwords import MAX_PASSWORD_LENGTH, HashingBusy
 from handoff.desk.settings import DeskSettings
-from handoff.desk.throttle import LoginThrottle
+from handoff.desk.throttle import LoginThrottle, Throttled
+from handoff.inputs import UntrustedInput, json_object
 from handoff.models import SUPERVISOR_ROLE, utc_now
 from handoff.settings import HandoffSettings
 from handoff.store import iso
@@ -101,12 +102,9 @@ def _error(status: int, error: str, detail: str, **headers: str) -> HTTPResponse
     return json_response({"error": error, "detail": detail}, status, headers=headers or None)
 
 
-def _json_body(request: Request) -> dict[str, Any] | None:
-    try:
-        body = json.loads(request.body or b"")
-    except ValueError:
-        return None
-    return body if isinstance(body, dict) else None
+def _json_body(request: Request) -> dict[str, Any]:
+    """The body as a JSON object; UntrustedInput (400) otherwise, nested too deep included."""
+    return json_object(request.body or b"")
 
 
 def create_blueprint(
@@ -148,30 +146,46 @@ def create_blueprint(
             return _error(403, "forbidden", "the request comes from another origin")
         if (request.content_type or "").split(";")[0].strip().lower() != "application/json":
             return _error(415, "unsupported media type", "send the name and password as JSON")
-        body = _json_body(request)
-        name = body.get("name") if body else None
-        password = body.get("password") if body else None
+        try:
+            body = _json_body(request)
+        except UntrustedInput as error:
+            return _error(400, "invalid request", str(error))
+        name = body.get("name")
+        password = body.get("password")
         if not isinstance(name, str) or not name.strip() or not isinstance(password, str):
             return _error(400, "invalid request", "name and password must be strings")
         name = name.strip()
         if not password or len(name) > 128 or len(password) > MAX_PASSWORD_LENGTH:
             return _error(401, "unauthorized", GENERIC_SIGN_IN_ERROR)
         ip = request.remote_addr or request.ip
-        wait = throttle.retry_after(name, ip)
-        if wait > 0:
-            seconds = math.ceil(wait)
+        # The attempt is reserved before the password is checked: attempts
+        # sent at once cannot all pass the check (handoff.desk.throttle).
+        try:
+            attempt = throttle.begin(name, ip)
+        except Throttled as throttled:
+            seconds = max(1, math.ceil(throttled.retry_after_s))
             return _error(
                 429,
                 "too many attempts",
                 f"too many failed sign-ins; try again in {seconds} seconds",
                 **{"Retry-After": str(seconds)},
             )
-        agent = await accounts(request).check_password(name, password)
-        if agent is None:
-            throttle.failed(name, ip)
-            return _error(401, "unauthorized", GENERIC_SIGN_IN_ERROR)
-        throttle.succeeded(name, ip)
-        previous = request.cookies.get(SESSION_COOKIE)
+        with attempt:
+            try:
+                agent = await accounts(request).check_password(name, password)
+            except HashingBusy:
+                # Not counted as a failure: the password was not checked.
+                return _error(
+                    503,
+                    "busy",
+                    "too many sign-ins at once; try again in a moment",
+                    **{"Retry-After": "1"},
+                )
+            if agent is None:
+                attempt.failed()
+                return _error(401, "unauthorized", GENERIC_SIGN_IN_ERROR)
+            attempt.succeeded()
+        previous = session_cookie(request)
         if previous:
             await accounts(request).end_session(previous)
         token = await accounts(request).start_session(agent)
@@ -192,7 +206,7 @@ def create_blueprint(
     @bp.delete("/api/session")
     @authorized(*EVERYONE)
     async def sign_out(request: Request) -> HTTPResponse:
-        token = request.cookies.get(SESSION_COOKIE)
+        token = session_cookie(request)
         if token:
             await accounts(request).end_session(token)
         response = HTTPResponse(status=204, headers=NO_STORE)

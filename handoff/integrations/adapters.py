@@ -78,11 +78,13 @@ def retry_after(response: httpx.Response) -> float | None:
     raw = response.headers.get("retry-after", "").strip()
     if not raw:
         return None
-    if raw.isdigit():
+    # ASCII digits only: "²" passes isdigit() and float() then refuses it, which
+    # made every retry of the event raise instead of waiting.
+    if raw.isascii() and raw.isdigit():
         return min(float(raw), MAX_RETRY_AFTER_S)
     try:
         when = email.utils.parsedate_to_datetime(raw)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.timezone.utc)

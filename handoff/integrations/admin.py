@@ -24,6 +24,7 @@ from sanic.response import HTTPResponse
 from sanic.response import json as json_response
 
 from handoff.auth import ADMIN_ROLE, authorized
+from handoff.inputs import UntrustedInput, query_int, stored_id
 from handoff.models import INTEGRATION_DEAD, INTEGRATION_PENDING
 
 if TYPE_CHECKING:
@@ -48,12 +49,13 @@ def blueprint(integrations: Integrations, adapters: tuple[str, ...]) -> Blueprin
         adapter = request.args.get("adapter") or None
         if adapter is not None and adapter not in adapters:
             return bad(f"adapter must be one of {', '.join(adapters)}")
-        raw_limit = request.args.get("limit") or "100"
-        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
-            return bad(f"limit must be an integer from 1 to {MAX_LIMIT}")
+        try:
+            limit = query_int(request.args, "limit", default=100, minimum=1, maximum=MAX_LIMIT)
+        except UntrustedInput as error:
+            return bad(str(error))
         # Progress first: an event read by then is in the list that follows.
         read_up_to, latest = await integrations.queue.progress()
-        queued = await integrations.queue.queued(status, adapter, int(raw_limit))
+        queued = await integrations.queue.queued(status, adapter, limit)
         return json_response(
             {
                 "deliveries": [delivery.to_json() for delivery in queued],
@@ -65,7 +67,8 @@ def blueprint(integrations: Integrations, adapters: tuple[str, ...]) -> Blueprin
     @bp.post("/api/integrations/deliveries/<adapter:str>/<event_id:int>/retry")
     @authorized(ADMIN_ROLE)
     async def retry(request: Request, adapter: str, event_id: int) -> HTTPResponse:
-        if adapter not in adapters:
+        # Past 64 bits Sanic's <event_id:int> names no row (and SQLite could not bind it).
+        if adapter not in adapters or not stored_id(event_id):
             return json_response({"error": "not found"}, 404)
         if not await integrations.queue.retry(adapter, event_id):
             return json_response(

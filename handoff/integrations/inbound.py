@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +37,8 @@ from sqlalchemy.exc import IntegrityError
 
 from handoff import events as ev
 from handoff import operations
+from handoff.inputs import UntrustedInput, parse_int
+from handoff.inputs import json_object as parse_object
 from handoff.models import (
     CLOSED,
     SUPERVISOR_ROLE,
@@ -73,13 +74,22 @@ def invalid(detail: str) -> InboundError:
 
 
 def json_object(body: bytes) -> dict[str, Any]:
+    """The body as a JSON object (handoff.inputs: depth-capped, storable strings), else 400."""
     try:
-        parsed = json.loads(body)
-    except ValueError:
-        raise invalid("the body is not valid JSON") from None
-    if not isinstance(parsed, dict):
-        raise invalid("the body must be a JSON object")
-    return parsed
+        return parse_object(body)
+    except UntrustedInput as error:
+        raise invalid(str(error)) from None
+
+
+def row_id(value: Any, name: str, *, digits: bool = False) -> int:
+    """A positive id within 64 bits: a JSON integer, or with ``digits`` also a
+    string of ASCII digits (Zendesk's placeholders render ids as strings). 400 otherwise."""
+    if isinstance(value, str) and not digits:
+        raise invalid(f"{name} must be a positive integer")
+    try:
+        return parse_int(value, name=name, minimum=1)
+    except UntrustedInput as error:
+        raise invalid(str(error)) from None
 
 
 def text_field(data: dict[str, Any], name: str, max_length: int, *, required: bool = True) -> str:

@@ -23,10 +23,11 @@ library does all of it; no webhook library covers both schemes.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import hashlib
 import hmac
 import time
+
+from plumbing.untrusted import UntrustedInput, header_bytes, parse_int, parse_timestamp
 
 TOLERANCE_S = 300.0
 
@@ -75,17 +76,23 @@ def verify(
     """Check our scheme; SignatureError says what is wrong."""
     if not timestamp or not signature:
         raise SignatureError(f"{TIMESTAMP_HEADER} and {SIGNATURE_HEADER} are required")
-    if not timestamp.strip().isdigit():
-        raise SignatureError(f"{TIMESTAMP_HEADER} must be POSIX seconds")
     timestamp = timestamp.strip()
-    _check_age(int(timestamp), now)
+    try:
+        # ASCII digits within 64 bits: "²" passes isdigit() and fails int(),
+        # and a thousand digits would not fit a float for the age check.
+        sent_at = parse_int(timestamp, name=TIMESTAMP_HEADER)
+    except UntrustedInput:
+        raise SignatureError(f"{TIMESTAMP_HEADER} must be POSIX seconds") from None
+    _check_age(sent_at, now)
     expected = sign(secret, timestamp, body).encode("ascii")
+    # As the bytes sent (Sanic hands non-ASCII header bytes over as lone
+    # surrogates, which a plain encode() refuses).
+    sent = header_bytes(signature) or b""
     # Each candidate is compared in full, even after a match: timing then
     # says nothing about which one matched.
     valid = False
-    for candidate in signature.split(","):
-        # As bytes: compare_digest raises TypeError on str with non-ASCII characters.
-        valid |= hmac.compare_digest(expected, candidate.strip().lower().encode("utf-8"))
+    for candidate in sent.split(b","):
+        valid |= hmac.compare_digest(expected, candidate.strip().lower())
     if not valid:
         raise SignatureError("the signature does not match")
 
@@ -96,13 +103,13 @@ def zendesk_sign(secret: str, timestamp: str, body: bytes) -> str:
 
 
 def _zendesk_time(timestamp: str) -> float:
+    if not timestamp.isascii():
+        raise SignatureError(f"{ZENDESK_TIMESTAMP_HEADER} must be an ISO 8601 time")
     try:
-        parsed = dt.datetime.fromisoformat(timestamp.strip().replace("Z", "+00:00"))
-    except ValueError:
+        # In range (2000-2100): year 1 in a time zone east of UTC overflows.
+        return parse_timestamp(timestamp, name=ZENDESK_TIMESTAMP_HEADER).timestamp()
+    except UntrustedInput:
         raise SignatureError(f"{ZENDESK_TIMESTAMP_HEADER} must be an ISO 8601 time") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.timezone.utc)
-    return parsed.timestamp()
 
 
 def zendesk_verify(
@@ -119,5 +126,5 @@ def zendesk_verify(
         )
     _check_age(_zendesk_time(timestamp), now)
     expected = zendesk_sign(secret, timestamp, body).encode("ascii")
-    if not hmac.compare_digest(expected, signature.strip().encode("utf-8")):
+    if not hmac.compare_digest(expected, (header_bytes(signature) or b"").strip()):
         raise SignatureError("the signature does not match")

@@ -128,9 +128,7 @@ def _reference(data: dict[str, Any]) -> tuple[int | None, str | None]:
     handoff_id = data.get("handoff_id")
     conversation_id = data.get("conversation_id")
     if handoff_id is not None:
-        if not isinstance(handoff_id, int) or isinstance(handoff_id, bool) or handoff_id < 1:
-            raise invalid("data.handoff_id must be a positive integer")
-        return handoff_id, None
+        return inbound.row_id(handoff_id, "data.handoff_id"), None
     if isinstance(conversation_id, str) and conversation_id.strip():
         return None, conversation_id
     raise invalid("data.handoff_id or data.conversation_id is required")

@@ -9,7 +9,8 @@ basic auth ``{email}/token:{api_token}``):
   low), tags ``handoff``, ``handoff_channel_<channel>`` and our reasons,
   ``external_id`` ``handoff-<escalation id>`` and the customer as requester
   (by name only: with an email address Zendesk would also mail them the
-  replies the bot's channel delivers). It carries an ``Idempotency-Key``,
+  replies the bot's channel delivers). It carries an ``Idempotency-Key``
+  (the external id, or its digest when that is not plain ASCII),
   and a retry first looks the ticket up by ``external_id``, so an answer
   lost on the way does not make a second ticket. The ticket is recorded in
   ``zendesk_tickets``.
@@ -144,6 +145,23 @@ def transcript_comment(handoff: dict[str, Any]) -> str:
             label = f"Agent {message['author']}"
         lines.append(f"[{_clock(message.get('timestamp'))}] {label}: {message.get('text')}")
     return "\n".join(lines)
+
+
+# What an HTTP header value may carry as it is: visible ASCII.
+_HEADER_SAFE = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+
+def idempotency_key(external_id: str) -> str:
+    """The ``Idempotency-Key`` header for creating the ticket with ``external_id``.
+
+    The external id itself when a header can carry it; else (an escalation id
+    with non-ASCII characters, spaces or control characters, which httpx
+    refuses to send, so every retry failed the same way) a digest of it:
+    as stable across retries, and as unique.
+    """
+    if _HEADER_SAFE.match(external_id):
+        return external_id
+    return "handoff-sha256-" + hashlib.sha256(external_id.encode("utf-8")).hexdigest()
 
 
 def ticket_for(handoff: dict[str, Any]) -> dict[str, Any]:
@@ -349,7 +367,9 @@ class ZendeskAdapter:
             # created the ticket; its idempotency key may have expired since.
             created = await self._client.find_ticket(ticket["external_id"])
         if created is None:
-            created = await self._client.create_ticket(ticket, ticket["external_id"])
+            created = await self._client.create_ticket(
+                ticket, idempotency_key(ticket["external_id"])
+            )
         requester = created.get("requester_id")
         await self._tickets.record(
             handoff_id, int(created["id"]), requester if isinstance(requester, int) else None
@@ -386,12 +406,15 @@ class ZendeskAdapter:
 
 
 def _zendesk_id(value: Any, name: str) -> int:
-    """Ids arrive as numbers or, from placeholders, as strings of digits."""
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return value
-    if isinstance(value, str) and value.strip().isdigit() and int(value) > 0:
-        return int(value)
-    raise invalid(f"{name} must be a Zendesk id")
+    """Ids arrive as numbers or, from placeholders, as strings of digits.
+
+    Zendesk's ids are 64-bit: a larger one, or Unicode digits ("²" passes
+    ``isdigit``), is no Zendesk id (400), not a 500.
+    """
+    try:
+        return inbound.row_id(value, name, digits=True)
+    except InboundError:
+        raise invalid(f"{name} must be a Zendesk id") from None
 
 
 def _flag(value: Any, name: str) -> bool:

@@ -8,6 +8,7 @@ the reason, when that server does not answer.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -90,6 +91,19 @@ class Service(LiveServer):
 
     async def as_(self, token: str, method: str, url: str, **kwargs: Any) -> httpx.Response:
         return await self.client.request(method, url, headers=self.auth(token), **kwargs)
+
+    async def raw(self, request: bytes, timeout_s: float = 5.0) -> bytes:
+        """Send ``request`` as it is on a new connection (bytes no HTTP client would
+        send: a bad Content-Length, non-ASCII header bytes); the answer's first bytes."""
+        reader, writer = await asyncio.open_connection(
+            self.client.base_url.host, self.client.base_url.port
+        )
+        try:
+            writer.write(request)
+            await writer.drain()
+            return await asyncio.wait_for(reader.read(4096), timeout_s)
+        finally:
+            writer.close()
 
     async def new_agent(self, name: str, role: str = "agent") -> str:
         response = await self.admin("POST", "/api/agents", json={"name": name, "role": role})

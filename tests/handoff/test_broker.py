@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -21,7 +22,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from handoff.broker import SqlEventConsumer, create_consumer
+from handoff.broker import SqlEventConsumer, create_consumer, decode_event, parse_event
 from handoff.migrate import migrate
 from handoff.rabbitmq import RabbitEventConsumer
 from handoff.settings import HandoffSettings
@@ -211,7 +212,11 @@ async def test_batches_keep_the_order(
     finally:
         await small.stop()
     assert [text for _, text in await transcript(handoff_store, handoff.id)] == [
-        "m0", "m1", "m2", "m3", "m4"
+        "m0",
+        "m1",
+        "m2",
+        "m3",
+        "m4",
     ]
 
 
@@ -251,9 +256,7 @@ async def test_the_background_task_polls_until_stopped(
     broker: SQLEventBroker, events_path: Path, handoff_store: HandoffStore, published: Published
 ) -> None:
     handoff = await open_handoff(handoff_store, "ann")
-    running = SqlEventConsumer(
-        f"sqlite:///{events_path}", handoff_store, published, poll_s=0.02
-    )
+    running = SqlEventConsumer(f"sqlite:///{events_path}", handoff_store, published, poll_s=0.02)
     running.start()
     try:
         publish(broker, "ann", UserUttered("live", timestamp=T0))
@@ -389,3 +392,46 @@ async def test_the_service_reads_the_broker_while_it_runs(
             break
         await asyncio.sleep(0.02)
     assert [m["text"] for m in data["transcript"]] == ["still there?"]
+
+
+# -- events that must not stop the consumer ------------------------------------------------
+
+
+async def test_hostile_events_do_not_stop_the_consumer(
+    broker: SQLEventBroker,
+    consumer: SqlEventConsumer,
+    handoff_store: HandoffStore,
+) -> None:
+    """Anything can reach the broker through Rasa's tracker API or a channel. Before,
+    each of these raised in poll_once, and the consumer retried that batch forever:
+    no later customer message reached any transcript."""
+    handoff = await open_handoff(handoff_store, "ann")
+    rows = [
+        # A time far out of range: fromtimestamp raised OverflowError.
+        json.dumps({"event": "user", "text": "from the far future", "timestamp": 1e20}),
+        json.dumps({"event": "user", "text": "from year -10^300", "timestamp": -1e300}),
+        # Nested too deep for json.loads: RecursionError, which is no ValueError.
+        '{"event": "user", "text": "deep", "metadata": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        # A NUL (PostgreSQL refuses it) and a lone surrogate (UTF-8 does).
+        json.dumps({"event": "user", "text": "a\x00b\ud800", "timestamp": T0 + 1}),
+        json.dumps({"event": "user", "text": "still heard", "timestamp": T0 + 2}),
+    ]
+    with broker.engine.begin() as db:
+        for row in rows:
+            db.execute(
+                text("INSERT INTO events (sender_id, data) VALUES (:sender, :data)"),
+                {"sender": "ann", "data": row},
+            )
+    assert await consumer.poll_once() == len(rows)
+    texts = [text_ for _, text_ in await transcript(handoff_store, handoff.id)]
+    # The two out-of-range times are dated now, as events without a time are.
+    assert texts == ["a\ufffdb\ufffd", "still heard", "from the far future", "from year -10^300"]
+
+
+def test_parse_event_dates_an_out_of_range_time_now_and_makes_text_storable() -> None:
+    before = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    for when in (1e20, -1e300, float("nan"), "0001-01-01T00:00:00+01:00"):
+        message = parse_event({"event": "user", "text": "a\x00", "timestamp": when}, "e", "ann")
+        assert message is not None
+        assert message.timestamp >= before and message.text == "a\ufffd"
+    assert decode_event("[" * 100_000 + "]" * 100_000) is None

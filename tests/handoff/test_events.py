@@ -38,6 +38,10 @@ def test_since_replays_what_was_missed() -> None:
     assert hub.since("otherepoch-3") is None  # another process (a restart)
     assert hub.since(f"{hub.epoch}-99") is None
     assert hub.since("garbage") is None
+    # Unicode digits pass isdigit() and fail int(); before, the stream died with a 500.
+    assert hub.since(f"{hub.epoch}-²") is None
+    assert hub.since(f"{hub.epoch}-\uff13") is None
+    assert hub.since(f"{hub.epoch}-{'9' * 5000}") is None
 
 
 async def test_a_slow_subscriber_is_disconnected_not_buffered_forever() -> None:

@@ -511,9 +511,9 @@ async def test_the_production_profile_pairs_rasa_with_the_consumer(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Rasa resolves every ${VAR} of the file, whichever section is read.
-    for name in ("ACTION_ENDPOINT_URL", "DB_HOST", "DB_PORT", "DB_NAME", "DB_USER"):
+    for name in ("ACTION_ENDPOINT_URL", "ACTIONS_TOKEN", "DB_HOST", "DB_PORT", "DB_NAME"):
         monkeypatch.setenv(name, "unused")
-    for name in ("DB_PASSWORD", "REDIS_HOST", "REDIS_PORT", "REDIS_PASSWORD"):
+    for name in ("DB_USER", "DB_PASSWORD", "REDIS_HOST", "REDIS_PORT", "REDIS_PASSWORD"):
         monkeypatch.setenv(name, "unused")
     monkeypatch.setenv("RABBITMQ_HOST", rabbit.url.host or "127.0.0.1")
     monkeypatch.setenv("RABBITMQ_PORT", str(rabbit.url.port or 5672))

@@ -8,11 +8,12 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 
+import httpx
 import pytest
 from sanic import Sanic
 
 from handoff.rasa_client import RasaClient, RasaError
-from handoff.service import create_app
+from handoff.service import configure_logging, create_app
 from handoff.settings import HandoffSettings
 from handoff.store import Handoff
 from tests.fakes.rasa import FakeRasa
@@ -214,3 +215,50 @@ async def test_events_retries_while_rasa_restarts(client: RasaClient, rasa: Fake
     rasa.fail_next(Reply(503, {}))
     assert await client.events(PHONE) == []
     assert len(rasa.requests) == 2
+
+
+async def test_no_phone_number_reaches_the_log_at_info(
+    rasa: FakeRasa, client: RasaClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """httpx logs every request URL at INFO, and Rasa's URLs hold the conversation id."""
+    rasa.fail_next(Reply(503, {}))  # a retry is logged by the client itself, too
+    with caplog.at_level(logging.INFO):
+        assert await client.hand_back(handoff_for(PHONE)) is True
+        await client.events(PHONE)
+    http_lines = [r.getMessage() for r in caplog.records if r.name == "httpx"]
+    assert len(http_lines) >= 4  # the lines stay, with the id hidden
+    assert all("/conversations/…/" in line for line in http_lines)
+    assert "4915112345678" not in caplog.text
+    assert TOKEN not in caplog.text
+
+
+def test_the_services_logging_set_up_hides_conversation_ids(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Restored afterwards: loggers are global.
+    monkeypatch.setattr(logging.getLogger("httpx"), "filters", [])
+    monkeypatch.setattr(logging.getLogger("httpcore"), "level", logging.NOTSET)
+    configure_logging()
+    assert logging.getLogger("httpcore").getEffectiveLevel() >= logging.WARNING
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("httpx").info(
+            'HTTP Request: %s %s "%s %d %s"',
+            "POST",
+            "http://rasa:5005/conversations/+15551234567/tracker/events?token=x",
+            "HTTP/1.1",
+            200,
+            "OK",
+        )
+    assert "15551234567" not in caplog.text and "/conversations/…/tracker" in caplog.text
+
+
+async def test_a_tracker_nested_too_deep_is_a_rasa_error() -> None:
+    deep = b'{"events": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    transport = httpx.MockTransport(lambda _request: httpx.Response(200, content=deep))
+    rasa_client = RasaClient("http://rasa", transport=transport)
+    try:
+        # Before: RecursionError, which no caller expects (a 500 for a late handoff).
+        with pytest.raises(RasaError, match="not a JSON object"):
+            await rasa_client.events(PHONE)
+    finally:
+        await rasa_client.aclose()

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
+import logging
 import subprocess
 import sys
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,8 +17,15 @@ from typing import Any
 
 import httpx
 import pytest
+from sanic import Sanic
 
-from handoff.service import ChannelDeliverer, DeliveryError, expected_wait_s
+from handoff.service import (
+    MAX_STREAMS_PER_CALLER,
+    ChannelDeliverer,
+    DeliveryError,
+    create_app,
+    expected_wait_s,
+)
 from handoff.settings import BusinessHours, HandoffSettings
 from tests.handoff.conftest import ADMIN_TOKEN, CloseRecorder, FakeDelivery, Service
 
@@ -324,11 +334,11 @@ async def test_customer_messages_are_appended_once(service: Service) -> None:
 async def event_stream(
     service: Service,
     token: str = ADMIN_TOKEN,
-    last_event_id: str | None = None,
+    last_event_id: str | bytes | None = None,
     client: httpx.AsyncClient | None = None,
 ) -> AsyncIterator[AsyncIterator[dict[str, Any]]]:
     """Parsed events ({"id", "event", "data", or "comment"}) of GET /api/events."""
-    headers = service.auth(token)
+    headers: dict[str, str | bytes] = {**service.auth(token)}
     if last_event_id is not None:
         headers["Last-Event-ID"] = last_event_id
     client = client or service.client
@@ -471,3 +481,287 @@ async def test_default_delivery_uses_the_bot_channels(
             await deliver("fax", "+15550001", "hello")
     finally:
         deliver.close()
+
+
+# -- hostile input: a client error is a 4xx, never a 500 -------------------------------------
+
+DEEP = b"[" * 100_000 + b"]" * 100_000
+BIG_ID = "99999999999999999999"  # past 64 bits
+
+
+async def claimed_by(service: Service, name: str = "ann") -> tuple[dict[str, Any], str]:
+    """A handoff claimed by a new agent ``name``, and their token."""
+    handoff = await create(service)
+    token = await service.new_agent(name)
+    response = await service.as_(token, "POST", f"/api/handoffs/{handoff['id']}/claim")
+    assert response.status_code == 200, response.text
+    return handoff, token
+
+
+async def test_a_non_ascii_authorization_header_is_401(service: Service) -> None:
+    for value in (b"Bearer \xff\xfe", b"Bearer caf\xc3\xa9", b"\xffearer token"):
+        response = await service.client.get("/api/handoffs", headers={"Authorization": value})
+        assert response.status_code == 401, value
+        assert response.json() == {"error": "unauthorized"}
+
+
+async def test_deeply_nested_json_is_400_on_every_post(service: Service) -> None:
+    handoff, ann = await claimed_by(service)
+    base = f"/api/handoffs/{handoff['id']}"
+    for token, url in [
+        (ADMIN_TOKEN, "/api/handoffs"),
+        (ADMIN_TOKEN, "/api/agents"),
+        (ADMIN_TOKEN, f"{base}/customer-messages"),
+        (ann, f"{base}/transfer"),
+        (ann, f"{base}/messages"),
+        (ann, f"{base}/close"),
+    ]:
+        for body in (DEEP, b'{"a":' * 5_000 + b"1" + b"}" * 5_000):
+            response = await service.as_(token, "POST", url, content=body)
+            assert response.status_code == 400, (url, response.text)
+            assert "nested" in response.json()["detail"]
+
+
+async def test_ids_past_64_bits_are_404(service: Service) -> None:
+    _, ann = await claimed_by(service)
+    for token, method, url in [
+        (ann, "GET", f"/api/handoffs/{BIG_ID}"),
+        (ann, "POST", f"/api/handoffs/{BIG_ID}/claim"),
+        (ann, "POST", f"/api/handoffs/{BIG_ID}/transfer"),
+        (ann, "POST", f"/api/handoffs/{BIG_ID}/messages"),
+        (ann, "POST", f"/api/handoffs/{BIG_ID}/close"),
+        (ADMIN_TOKEN, "POST", f"/api/handoffs/{BIG_ID}/customer-messages"),
+        (ADMIN_TOKEN, "POST", f"/api/handoffs/{2**63}/close"),
+        (ann, "GET", "/api/handoffs/-1"),
+    ]:
+        response = await service.as_(token, method, url, json={"text": "x", "to": "ann"})
+        assert response.status_code == 404, (url, response.text)
+
+
+@pytest.mark.parametrize("limit", ["²", "\uff11\uff12", "9" * 30, "-1", "1.0"])
+async def test_a_limit_that_is_no_ascii_number_is_400(service: Service, limit: str) -> None:
+    response = await service.admin("GET", "/api/handoffs", params={"limit": limit})
+    assert response.status_code == 400, response.text
+    assert "limit" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "when", [1e20, -1e300, 10**30, "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-05:00"]
+)
+async def test_times_out_of_range_are_400(service: Service, when: Any) -> None:
+    transcript = [{"role": "customer", "text": "hi", "timestamp": when}]
+    response = await service.admin(
+        "POST", "/api/handoffs", json=handoff_body(transcript=transcript)
+    )
+    assert response.status_code == 400, response.text
+    assert "transcript[0].timestamp" in response.json()["detail"]
+    handoff = await create(service, "other")
+    response = await service.admin(
+        "POST",
+        f"/api/handoffs/{handoff['id']}/customer-messages",
+        json={"text": "hi", "timestamp": when},
+    )
+    assert response.status_code == 400, response.text
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"priority": 2**31},  # PostgreSQL's INTEGER column refuses it
+        {"priority": 10**30},
+        {"customer_id": "x" * 256},
+        {"transcript": [{"role": "bot", "text": "x", "source_event_id": "e" * 256}]},
+        {"customer": {"score": float("nan")}},
+        {"summary": {"anger": float("inf")}},
+    ],
+    ids=["priority-int32", "priority-huge", "customer-id", "source-event-id", "nan", "inf"],
+)
+async def test_values_no_column_can_hold_are_400(service: Service, change: dict[str, Any]) -> None:
+    body = json.dumps(handoff_body(**change))  # NaN and Infinity as Python writes them
+    response = await service.admin("POST", "/api/handoffs", content=body)
+    assert response.status_code == 400, response.text
+
+
+async def test_a_source_event_id_of_another_handoff_is_409(service: Service) -> None:
+    first = await create(service, "first")
+    response = await service.admin(
+        "POST",
+        f"/api/handoffs/{first['id']}/customer-messages",
+        json={"text": "mine", "source_event_id": "rasa-sql-7"},
+    )
+    assert response.status_code == 201
+    second = await create(service, "second")
+    response = await service.admin(
+        "POST",
+        f"/api/handoffs/{second['id']}/customer-messages",
+        json={"text": "other", "source_event_id": "rasa-sql-7"},
+    )
+    assert response.status_code == 409 and "mine" not in response.text
+    transcript = [{"role": "customer", "text": "x", "source_event_id": "rasa-sql-7"}]
+    response = await service.admin(
+        "POST", "/api/handoffs", json=handoff_body("third", transcript=transcript)
+    )
+    assert response.status_code == 409, response.text
+
+
+async def test_a_malformed_request_line_or_content_length_is_400(service: Service) -> None:
+    for request in (
+        b"GET /api/handoffs HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+        b"GET /api/handoffs HTTP/1.1\r\nHost: x\r\nContent-Length: \xc2\xb2\r\n\r\n",
+    ):
+        answer = await service.raw(request)
+        assert answer.startswith(b"HTTP/1.1 400 "), answer
+
+
+async def test_bodies_are_capped_and_a_new_handoff_may_be_larger(service: Service) -> None:
+    handoff, ann = await claimed_by(service)
+    # Sent by hand: the service answers 413 from the headers and closes the
+    # connection, which an HTTP client still sending the body reports as an error.
+    answer = await service.raw(
+        f"POST /api/handoffs/{handoff['id']}/messages HTTP/1.1\r\nHost: x\r\n"
+        f"Authorization: Bearer {ann}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {300 * 1024}\r\n\r\n".encode()
+    )
+    assert answer.startswith(b"HTTP/1.1 413 "), answer
+    assert b"cache-control: no-store" in answer.lower()
+    # A long transcript (over a megabyte) is fine for the admin...
+    transcript = [
+        {"role": "customer", "text": "é" * 4000, "timestamp": 1740830400.0 + n} for n in range(50)
+    ]
+    body = handoff_body("long", transcript=transcript)
+    assert len(json.dumps(body)) > 1024 * 1024
+    response = await service.admin("POST", "/api/handoffs", json=body)
+    assert response.status_code == 201, response.text
+    # ... but not without the token (the body is not even read), nor past its own cap.
+    answer = await service.raw(
+        b"POST /api/handoffs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 2000000\r\n\r\n"
+    )
+    assert answer.startswith(b"HTTP/1.1 401 "), answer
+    answer = await service.raw(
+        f"POST /api/handoffs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {ADMIN_TOKEN}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {9 * 1024 * 1024}\r\n\r\n".encode()
+    )
+    assert answer.startswith(b"HTTP/1.1 413 "), answer
+
+
+async def test_server_errors_say_nothing_and_log_no_query_string(
+    service: Service, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(*_args: Any, **_kwargs: Any) -> None:
+        raise RuntimeError("database password is hunter2")
+
+    monkeypatch.setattr(service.app.ctx.store, "list", broken)
+    with caplog.at_level(logging.ERROR):
+        response = await service.admin(
+            "GET", "/api/handoffs", params={"conversation_id": "+15551234567"}
+        )
+    assert response.status_code == 500
+    assert response.json() == {"error": "internal server error"}
+    assert "GET /api/handoffs failed" in caplog.text
+    assert "15551234567" not in caplog.text
+
+
+# -- caching ---------------------------------------------------------------------------------
+
+
+async def test_every_api_answer_is_no_store(service: Service) -> None:
+    handoff, ann = await claimed_by(service)
+    answers = [
+        await service.as_(ann, "GET", f"/api/handoffs/{handoff['id']}"),
+        await service.as_(ann, "GET", "/api/handoffs"),
+        await service.as_(
+            ann, "POST", f"/api/handoffs/{handoff['id']}/messages", json={"text": "hi"}
+        ),
+        await service.admin("POST", "/api/handoffs", json=handoff_body("new")),
+        await service.client.get(f"/api/handoffs/{handoff['id']}"),  # 401
+        await service.as_(ann, "GET", "/api/handoffs/999"),  # 404
+        await service.as_(ann, "GET", "/api/handoffs", params={"limit": "0"}),  # 400
+        await service.as_(ann, "GET", "/api/nothing-here"),  # Sanic's own 404
+        await service.as_(ann, "DELETE", "/api/handoffs"),  # Sanic's own 405
+        await service.client.get("/api/openapi.json"),
+    ]
+    for response in answers:
+        assert response.headers.get("cache-control") == "no-store", (
+            response.request.url,
+            response.status_code,
+        )
+    async with service.client.stream("GET", "/api/events", headers=service.auth(ann)) as stream:
+        assert stream.status_code == 200
+        assert stream.headers["cache-control"] == "no-store"
+
+
+# -- event streams ---------------------------------------------------------------------------
+
+
+async def test_event_streams_are_limited_per_caller(service: Service) -> None:
+    ann = await service.new_agent("ann")
+    async with contextlib.AsyncExitStack() as streams:
+        for _ in range(MAX_STREAMS_PER_CALLER):
+            await streams.enter_async_context(event_stream(service, ann))
+        refused = await service.as_(ann, "GET", "/api/events")
+        assert refused.status_code == 429, refused.text
+        assert refused.headers["retry-after"]
+        # Another caller is not held back by ann's streams.
+        async with event_stream(service) as events:
+            await create(service)
+            assert (await next_event(events))["event"] == "handoff.created"
+    # Closed streams are counted down (noticed at the next write: a keep-alive).
+    service.app.ctx.keepalive_s = 0.05
+    async with event_stream(service, ann):
+        assert service.app.ctx.streams["agent:ann"] >= 1
+    for _ in range(100):
+        if "agent:ann" not in service.app.ctx.streams:
+            break
+        await asyncio.sleep(0.05)
+    assert "agent:ann" not in service.app.ctx.streams
+
+
+async def test_a_last_event_id_with_unicode_digits_resets_the_stream(service: Service) -> None:
+    epoch = service.app.ctx.events.epoch
+    for last_event_id in (f"{epoch}-²", f"{epoch}-{'9' * 30}", f"{epoch}-\uff11"):
+        # As UTF-8 bytes: an HTTP client sends header text as ASCII only.
+        async with event_stream(service, last_event_id=last_event_id.encode()) as events:
+            assert (await next_event(events))["event"] == "stream.reset"
+
+
+async def test_text_postgresql_cannot_hold_is_stored_as_replacement_characters(
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    delivery: FakeDelivery,
+    closes: CloseRecorder,
+) -> None:
+    monkeypatch.setattr(Sanic, "test_mode", True)
+    settings = HandoffSettings(database_url=database_url, admin_token=ADMIN_TOKEN, broker="none")
+    app = create_app(settings, deliver=delivery, on_close=closes, name=f"nul_{uuid.uuid4().hex}")
+    service = await Service(app).start()
+    try:
+        # JSON escapes for a NUL and a lone surrogate: PostgreSQL refuses the
+        # first in text and JSON, and no UTF-8 encoder takes the second.
+        body = json.dumps(
+            handoff_body(
+                "nul",
+                conversation_id="conv-\x00",
+                customer={"name": "N\x00ll", "\ud800": "x"},
+                transcript=[{"role": "customer", "text": "a\x00b\udfff", "timestamp": 1.7e9}],
+            )
+        )
+        response = await service.admin("POST", "/api/handoffs", content=body)
+        assert response.status_code == 201, response.text
+        handoff_id = response.json()["id"]
+        response = await service.admin(
+            "POST",
+            f"/api/handoffs/{handoff_id}/customer-messages",
+            content=json.dumps({"text": "c\x00d", "source_event_id": "e\x00"}),
+        )
+        assert response.status_code == 201, response.text
+        data = (await service.admin("GET", f"/api/handoffs/{handoff_id}")).json()
+        assert data["conversation_id"] == "conv-\ufffd"
+        assert data["customer"] == {"name": "N\ufffdll", "\ufffd": "x"}
+        assert [m["text"] for m in data["transcript"]] == ["a\ufffdb\ufffd", "c\ufffdd"]
+        listed = await service.admin(
+            "GET", "/api/handoffs", params={"conversation_id": "conv-\x00"}
+        )
+        assert [h["id"] for h in listed.json()["handoffs"]] == [handoff_id]
+    finally:
+        await service.stop()

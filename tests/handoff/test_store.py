@@ -7,7 +7,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from handoff.escalation import queue_key
 from handoff.models import agents
@@ -441,3 +442,15 @@ async def test_pickup_notices_are_claimed_once(store: HandoffStore) -> None:
     assert await store.unnotified_waiting(at(300)) == []
     fetched = await store.get(old.id, with_transcript=False)
     assert fetched is not None and fetched.pickup_notified_at == at(301)
+
+
+def test_database_errors_do_not_list_the_statements_parameters(store: HandoffStore) -> None:
+    """They reach the logs (a 500's traceback, the broker's retry warning), and the
+    parameters are conversation ids (phone numbers) and customers' words. (What the
+    driver itself quotes, PostgreSQL's LINE and DETAIL, is its own.)"""
+    words = "my card number is 4111 1111 1111 1111"
+    with pytest.raises(SQLAlchemyError) as raised, store.engine.connect() as db:
+        db.execute(text("SELECT :words FROM no_such_table"), {"words": words})
+    message = str(raised.value)
+    assert "parameters hidden" in message and "[parameters:" not in message
+    assert "4111" not in message.split("[SQL:")[1]

@@ -12,7 +12,7 @@ from sanic.request import Request
 
 from handoff.auth import SESSION_COOKIE, csrf_token_for, origin_allowed
 from tests.handoff.conftest import Service
-from tests.handoff.desk.conftest import Desk
+from tests.handoff.desk.conftest import PASSWORD, Desk
 
 
 def request_with(headers: dict[str, str]) -> Request:
@@ -47,6 +47,33 @@ def test_csrf_tokens_are_per_session_and_do_not_reveal_it() -> None:
     assert first == csrf_token_for("session-one")
     assert first != second and len(first) == 64
     assert "session-one" not in first
+
+
+@pytest.mark.parametrize("origin", ["http://[", "http://[::1", "https://[zz]:80"])
+def test_a_malformed_origin_is_not_allowed(origin: str) -> None:
+    assert origin_allowed(request_with({"host": "127.0.0.1:5080", "origin": origin})) is False
+
+
+async def test_non_ascii_cookies_and_csrf_headers_are_refused_not_a_500(desk: Desk) -> None:
+    await desk.agent("sam")
+    handoff = await desk.create_handoff()
+    # A cookie that is no session: as any wrong credential, 401.
+    answer = await desk.raw(
+        b"GET /api/handoffs HTTP/1.1\r\nHost: x\r\nCookie: desk_session=\xff\xfe\r\n\r\n"
+    )
+    assert answer.startswith(b"HTTP/1.1 401 "), answer
+    # A real session with a CSRF header that is not ASCII: the CSRF check says no.
+    client, csrf = await desk.signed_in("sam")
+    response = await client.post(
+        f"/api/handoffs/{handoff['id']}/claim",
+        headers={"X-CSRF-Token": csrf.encode() + b"\xff"},
+    )
+    assert response.status_code == 403 and "CSRF" in response.json()["detail"]
+    claimed = await client.post(
+        f"/api/handoffs/{handoff['id']}/claim", headers={"X-CSRF-Token": csrf}
+    )
+    assert claimed.status_code == 200
+    await client.aclose()
 
 
 async def test_a_bearer_token_wins_over_a_cookie(desk: Desk) -> None:
@@ -118,3 +145,25 @@ async def test_signing_out_ends_an_open_event_stream(desk: Desk) -> None:
         seen = [await asyncio.wait_for(anext(lines), 2) for _ in range(4)]
         assert seen == [": connected", "", ": keep-alive", ""]
     await client.aclose()
+
+
+@pytest.mark.parametrize(
+    "cookie", [b"===;;;", b'desk_session="unterminated', b"$Version=1; =x", b"a b=c"]
+)
+async def test_a_cookie_header_no_browser_sends_is_no_session(desk: Desk, cookie: bytes) -> None:
+    # Sanic's cookie parser (the standard library's) raises CookieError on these: a 500 before.
+    await desk.agent("sam")
+    answer = await desk.raw(
+        b"GET /api/handoffs HTTP/1.1\r\nHost: x\r\nCookie: " + cookie + b"\r\n\r\n"
+    )
+    assert answer.startswith(b"HTTP/1.1 401 "), answer
+    # Signing in reads the old cookie, to end its session.
+    body = json.dumps({"name": "sam", "password": PASSWORD}).encode()
+    answer = await desk.raw(
+        b"POST /api/session HTTP/1.1\r\nHost: x\r\nCookie: " + cookie + b"\r\n"
+        b"Content-Type: application/json\r\nContent-Length: "
+        + str(len(body)).encode()
+        + b"\r\n\r\n"
+        + body
+    )
+    assert answer.startswith(b"HTTP/1.1 200 "), answer

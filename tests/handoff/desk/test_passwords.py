@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
+import threading
 import time
 
 import pytest
 
+from handoff.desk import passwords
 from handoff.desk.passwords import (
     DEFAULT_PARAMS,
+    HASHES_AT_ONCE,
+    HashingBusy,
     ScryptParams,
     WeakPassword,
     check_new_password,
     hash_password,
+    run_hashing,
     verify_password,
 )
 
@@ -78,3 +84,50 @@ def test_weak_new_passwords(password: str) -> None:
     with pytest.raises(WeakPassword):
         check_new_password(password)
     check_new_password("eight ch")
+
+
+# -- the hashing pool ----------------------------------------------------------------------
+
+
+async def test_hashes_run_off_the_event_loop_a_few_at_a_time() -> None:
+    running, most = 0, 0
+    lock = threading.Lock()
+    loop_thread = threading.get_ident()
+
+    def slow_hash(_password: str) -> int:
+        nonlocal running, most
+        assert threading.get_ident() != loop_thread
+        with lock:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.05)
+        with lock:
+            running -= 1
+        return 1
+
+    results = await asyncio.gather(*(run_hashing(slow_hash, "pw") for _ in range(8)))
+    assert results == [1] * 8
+    assert most == HASHES_AT_ONCE
+
+
+async def test_past_the_queue_limit_hashing_is_refused_not_queued(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    gate = threading.Event()
+    monkeypatch.setattr(passwords._hashing, "max_queued", 3)
+    waiting = [asyncio.ensure_future(run_hashing(gate.wait, 5)) for _ in range(3)]
+    await asyncio.sleep(0.05)
+    with pytest.raises(HashingBusy):
+        await run_hashing(hash_password, "correct horse", CHEAP)
+    # A cancelled caller's hash still holds its place until its thread is done.
+    waiting[0].cancel()
+    await asyncio.sleep(0.05)
+    with pytest.raises(HashingBusy):
+        await run_hashing(hash_password, "correct horse", CHEAP)
+    gate.set()
+    await asyncio.gather(*waiting[1:])
+    for _ in range(50):
+        if passwords._hashing.queued == 0:
+            break
+        await asyncio.sleep(0.01)
+    assert await run_hashing(verify_password, "x", "not a hash") is False

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
 from handoff.auth import SESSION_COOKIE
-from handoff.desk import DeskSettings
+from handoff.desk import DeskSettings, passwords
 from handoff.desk.routes import CONTENT_SECURITY_POLICY
 from tests.handoff.conftest import ADMIN_TOKEN
 from tests.handoff.desk.conftest import PASSWORD, Desk
@@ -129,6 +131,68 @@ async def test_repeated_failures_lock_the_name_out_even_with_the_right_password(
     await desk.agent("kim")
     assert (await desk.sign_in(desk.new_client(), "kim")).status_code == 200
     await client.aclose()
+
+
+async def test_wrong_passwords_sent_at_once_are_throttled_as_if_one_after_the_other(
+    desk: Desk,
+) -> None:
+    await desk.agent("sam")
+    clients = [desk.new_client() for _ in range(15)]
+    answers = await asyncio.gather(
+        *(desk.sign_in(client, "sam", f"guess {n}") for n, client in enumerate(clients))
+    )
+    statuses = sorted(answer.status_code for answer in answers)
+    # Five free failures and the sixth that starts the lockout; the rest wait.
+    assert statuses.count(429) >= 15 - 6, statuses
+    assert set(statuses) <= {401, 429}
+    # And the right password is locked out too, for now.
+    assert (await desk.sign_in(clients[0], "sam")).status_code == 429
+    for client in clients:
+        await client.aclose()
+
+
+async def test_sign_in_answers_503_when_too_many_checks_wait(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await desk.agent("sam")
+    monkeypatch.setattr(passwords._hashing, "max_queued", 0)
+    client = desk.new_client()
+    for _ in range(8):  # more than the free attempts: none of them counts
+        busy = await desk.sign_in(client, "sam", "guess")
+        assert busy.status_code == 503 and busy.headers["retry-after"] == "1"
+    monkeypatch.setattr(passwords._hashing, "max_queued", passwords.MAX_QUEUED_HASHES)
+    assert (await desk.sign_in(client, "sam")).status_code == 200
+    await client.aclose()
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, 400),
+        (b'{"name":' * 5_000 + b"1" + b"}" * 5_000, 400),
+        (b'{"name": "sam", "password": NaN}', 400),
+        (b"\xff\xfe", 400),
+        (b'{"name": "s\\u0000m", "password": "x"}', 401),  # PostgreSQL cannot hold a NUL
+        (b'{"name": "sam", "password": "\\ud800"}', 401),  # nor UTF-8 a lone surrogate
+    ],
+    ids=["deep-list", "deep-object", "nan", "not-utf8", "nul", "surrogate"],
+)
+async def test_hostile_sign_in_bodies_are_client_errors(
+    desk: Desk, body: bytes, status: int
+) -> None:
+    await desk.agent("sam")
+    response = await desk.client.post(
+        "/api/session", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == status, response.text
+
+
+async def test_a_malformed_origin_is_refused_not_a_500(desk: Desk) -> None:
+    await desk.agent("sam")
+    response = await desk.client.post(
+        "/api/session", json={"name": "sam", "password": PASSWORD}, headers={"Origin": "http://["}
+    )
+    assert response.status_code == 403
 
 
 # -- sessions -----------------------------------------------------------------------------

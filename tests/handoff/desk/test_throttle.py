@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from handoff.desk.throttle import LoginThrottle
+import pytest
+
+from handoff.desk.throttle import LoginThrottle, Throttled
 
 
 class Clock:
@@ -70,3 +72,62 @@ def test_memory_is_bounded_and_huge_counts_do_not_overflow() -> None:
     for _ in range(2000):
         throttle.failed("sam", None)
     assert throttle.retry_after("sam", None) == 900
+
+
+# -- attempts under way (sent at once) -----------------------------------------------------
+
+
+def test_attempts_under_way_count_as_failures_to_come() -> None:
+    clock = Clock()
+    throttle = LoginThrottle(free_attempts=5, ip_free_attempts=100, clock=clock)
+    attempts, refused = [], []
+    for _ in range(15):  # all sent before any has been checked
+        try:
+            attempts.append(throttle.begin("sam", "10.1.1.1"))
+        except Throttled as throttled:
+            refused.append(throttled.retry_after_s)
+    # As if sent one after the other: five free failures, and the sixth that starts the lockout.
+    assert len(attempts) == 6 and len(refused) == 9
+    assert all(wait >= 1 for wait in refused)
+    for attempt in attempts:
+        attempt.failed()
+    assert throttle.retry_after("sam", "10.1.1.1") == 1
+    with pytest.raises(Throttled):
+        throttle.begin("sam", "10.1.1.1")
+
+
+def test_past_the_free_attempts_only_one_attempt_at_a_time() -> None:
+    clock = Clock()
+    throttle = LoginThrottle(free_attempts=1, base_delay_s=1, clock=clock)
+    throttle.failed("sam", None)
+    throttle.failed("sam", None)
+    clock.now += 1  # the lockout has passed
+    first = throttle.begin("sam", None)
+    with pytest.raises(Throttled):
+        throttle.begin("sam", None)
+    first.failed()
+    assert throttle.retry_after("sam", None) == 2
+
+
+def test_an_attempt_left_unfinished_gives_its_place_back_without_counting() -> None:
+    clock = Clock()
+    throttle = LoginThrottle(free_attempts=0, clock=clock)
+    with pytest.raises(RuntimeError), throttle.begin("sam", None):
+        raise RuntimeError("the password check failed")
+    # Not counted as a failure, and no longer under way.
+    assert throttle.retry_after("sam", None) == 0
+    with throttle.begin("sam", None) as attempt:
+        attempt.succeeded()
+        attempt.failed()  # only the first outcome counts
+    assert throttle.retry_after("sam", None) == 0
+    assert not throttle._pending
+
+
+def test_an_ip_is_limited_across_names_while_attempts_are_under_way() -> None:
+    throttle = LoginThrottle(free_attempts=5, ip_free_attempts=2, clock=Clock())
+    started = [throttle.begin(f"user{n}", "203.0.113.9") for n in range(3)]
+    with pytest.raises(Throttled):
+        throttle.begin("user9", "203.0.113.9")
+    assert throttle.begin("user9", "203.0.113.10")  # another address is not held back
+    for attempt in started:
+        attempt.abandon()

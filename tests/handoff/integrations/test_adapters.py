@@ -65,6 +65,17 @@ def test_retry_after_in_seconds_or_as_a_date_and_capped() -> None:
     assert failure_for_status(response(429, **{"Retry-After": "3"})).retry_after_s == 3.0
 
 
+@pytest.mark.parametrize(
+    "header",
+    ["²", "\uff13", "Mon, 01 Jan 99999 00:00:00 GMT", "Mon, 32 Foo 2027 25:61:61 GMT", "-5"],
+)
+def test_a_retry_after_that_is_no_number_nor_date_is_ignored(header: str) -> None:
+    # As the receiver's bytes arrive: UTF-8 ("²" passed isdigit() and failed float()).
+    hostile = httpx.Response(503, headers=[(b"Retry-After", header.encode())])
+    assert retry_after(hostile) is None
+    assert not failure_for_status(hostile).permanent
+
+
 def _message(author: str | None) -> JournalEvent:
     payload = {"handoff_id": 1, "message": {"id": 1, "author": author, "text": "hi"}}
     return JournalEvent(1, "message.created", 1, "c", payload, dt.datetime(2027, 1, 1))

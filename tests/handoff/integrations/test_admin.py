@@ -38,6 +38,9 @@ async def test_only_the_admin_sees_the_queues(
         ({"status": "delivered"}, "status must be one of pending, dead"),
         ({"adapter": "zendesk"}, "adapter must be one of webhook"),
         ({"limit": "0"}, "limit must be an integer from 1 to 500"),
+        # isdigit() says yes to these, int() then no (a 500 before).
+        ({"limit": "²"}, "limit must be an integer from 1 to 500"),
+        ({"limit": "9" * 30}, "limit must be an integer from 1 to 500"),
     ],
 )
 async def test_bad_parameters_are_400(
@@ -50,6 +53,16 @@ async def test_bad_parameters_are_400(
     response = await service.admin("GET", LIST, params=params)
     assert response.status_code == 400
     assert response.json()["detail"] == detail
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_retrying_an_event_id_past_64_bits_is_404(
+    start_service: StartService, webhook_settings: IntegrationSettings
+) -> None:
+    service = await start_service(webhook_settings)
+    for event_id in ("99999999999999999999", str(2**63), "-1"):
+        response = await service.admin("POST", f"{LIST}/webhook/{event_id}/retry")
+        assert response.status_code == 404, (event_id, response.text)
 
 
 async def test_dead_letters_are_listed_without_text_and_can_be_sent_again(

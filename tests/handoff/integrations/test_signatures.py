@@ -84,3 +84,38 @@ def test_zendesk_forgeries_are_refused(
     signature = zendesk_sign(SECRET, STAMP, BODY) if signature is None else signature
     with pytest.raises(SignatureError, match=message):
         zendesk_verify(SECRET, body, timestamp, signature, now=now)
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "signature", "message"),
+    [
+        ("²", "v1=00", "POSIX seconds"),  # isdigit() says yes, int() no
+        ("\uff11\uff18\uff10\uff10", "v1=00", "POSIX seconds"),  # fullwidth digits
+        ("9" * 5000, "v1=00", "POSIX seconds"),  # past int()'s digit limit
+        ("9" * 400, "v1=00", "POSIX seconds"),  # past a float, for the age check
+        ("-1800000000", "v1=00", "POSIX seconds"),
+        ("1800000000", "v1=\udcff\udcfe", "does not match"),  # non-ASCII bytes, as Sanic hands them
+        ("1800000000", "v1=caf\udcc3\udca9", "does not match"),
+    ],
+)
+def test_hostile_headers_are_refused_as_signature_errors(
+    timestamp: str, signature: str, message: str
+) -> None:
+    with pytest.raises(SignatureError, match=message):
+        verify(SECRET, BODY, timestamp, signature, now=NOW)
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "signature", "message"),
+    [
+        ("0001-01-01T00:00:00+14:00", "x", "ISO 8601"),  # year 1: overflows as a time
+        ("9999-12-31T23:59:59-14:00", "x", "ISO 8601"),
+        ("2021-03-25T05:09:27\udcff", "x", "ISO 8601"),
+        (STAMP, "\udcff\udcfe", "does not match"),
+    ],
+)
+def test_hostile_zendesk_headers_are_refused_as_signature_errors(
+    timestamp: str, signature: str, message: str
+) -> None:
+    with pytest.raises(SignatureError, match=message):
+        zendesk_verify(SECRET, BODY, timestamp, signature, now=STAMP_EPOCH)

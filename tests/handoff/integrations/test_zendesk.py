@@ -29,12 +29,18 @@ from tests.handoff.integrations.conftest import (
 INBOUND = "/api/integrations/zendesk"
 
 
-async def ticket_of(zendesk: FakeZendesk, escalation_id: str) -> dict[str, Any]:
+async def ticket_of(service: Service, zendesk: FakeZendesk, escalation_id: str) -> dict[str, Any]:
+    """The handoff's ticket, once the service has recorded it too: Zendesk holds the
+    ticket a moment before the service has read the answer, and a webhook for it
+    in that moment would find no handoff (404)."""
     found: dict[str, Any] = {}
 
     async def created() -> bool:
         found.update(zendesk.ticket_by_external_id(f"handoff-{escalation_id}") or {})
-        return bool(found)
+        if not found:
+            return False
+        tickets = service.app.ctx.integrations.tickets
+        return await tickets.for_ticket(found["id"]) is not None
 
     await eventually(created, what="the Zendesk ticket")
     return found
@@ -63,7 +69,7 @@ async def test_a_handoff_becomes_a_ticket_and_the_conversation_follows_it(
 ) -> None:
     service = await start_service(zendesk_settings)
     handoff = await create_handoff(service, "ann", priority=2, reasons=["fraud", "anger"])
-    ticket = await ticket_of(zendesk, "esc-ann")
+    ticket = await ticket_of(service, zendesk, "esc-ann")
 
     create = next(r for r in zendesk.requests if r.method == "POST")
     assert base64.b64decode(create.headers["authorization"].split()[1]).decode() == (
@@ -113,7 +119,7 @@ async def test_agents_answer_in_zendesk_and_solving_the_ticket_resumes_the_bot(
 ) -> None:
     service = await start_service(zendesk_settings)
     handoff = await create_handoff(service, "ann")
-    ticket = await ticket_of(zendesk, "esc-ann")
+    ticket = await ticket_of(service, zendesk, "esc-ann")
 
     body = zendesk.agent_comment(ticket["id"], "Hi Ann, your refund is on its way.")
     answered = await from_zendesk(service, body)
@@ -152,7 +158,7 @@ async def test_closing_in_the_desk_solves_the_ticket(
 ) -> None:
     service = await start_service(zendesk_settings)
     handoff = await create_handoff(service, "ann")
-    ticket = await ticket_of(zendesk, "esc-ann")
+    ticket = await ticket_of(service, zendesk, "esc-ann")
     closed = await service.admin(
         "POST", f"/api/handoffs/{handoff['id']}/close", json={"resolution": "resent the parcel"}
     )
@@ -178,7 +184,7 @@ async def test_a_rate_limit_and_a_lost_answer_still_make_one_ticket(
     zendesk.lose_answers = 1  # the retry creates the ticket, but its answer is lost
     started = dt.datetime.now()
     await create_handoff(service, "ann")
-    await ticket_of(zendesk, "esc-ann")
+    await ticket_of(service, zendesk, "esc-ann")
     await drained(service)
 
     assert len(zendesk.tickets) == 1
@@ -241,7 +247,7 @@ async def test_private_notes_and_the_customers_own_comments_are_not_sent(
 ) -> None:
     service = await start_service(zendesk_settings)
     handoff = await create_handoff(service, "ann")
-    ticket = await ticket_of(zendesk, "esc-ann")
+    ticket = await ticket_of(service, zendesk, "esc-ann")
     await customer_says(service, handoff["id"], "ann: still waiting")
     await comments(zendesk, ticket["id"], 2)
 
@@ -263,7 +269,7 @@ async def test_comments_without_an_id_are_still_delivered_once(
 ) -> None:
     service = await start_service(zendesk_settings)
     await create_handoff(service, "ann")
-    ticket = await ticket_of(zendesk, "esc-ann")
+    ticket = await ticket_of(service, zendesk, "esc-ann")
     body = zendesk.agent_comment(ticket["id"], "Sorry for the wait.", with_id=False)
     assert (await from_zendesk(service, body)).json()["comment"]["delivered"] is True
     assert (await from_zendesk(service, body)).json()["comment"]["duplicate"] is True
@@ -302,7 +308,7 @@ async def test_bad_webhooks_get_clear_errors(
 ) -> None:
     service = await start_service(zendesk_settings)
     await create_handoff(service, "ann")
-    ticket = await ticket_of(zendesk, "esc-ann")
+    ticket = await ticket_of(service, zendesk, "esc-ann")
     comment = {"id": "1", "public": "true", "body": "hi", "author": {"id": "2000", "name": "J"}}
     body = _payload(str(ticket["id"]), comment=comment)
     if case == "wrong-secret":
@@ -326,3 +332,82 @@ async def test_bad_webhooks_get_clear_errors(
     assert response.status_code == status, response.text
     assert detail in response.json()["detail"]
     assert delivery.sent == []
+
+
+# -- hostile input ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "nested"),
+        (_payload("99999999999999999999"), "ticket_id must be a Zendesk id"),
+        (_payload(10**20), "ticket_id must be a Zendesk id"),
+        (_payload("²"), "ticket_id must be a Zendesk id"),  # isdigit() yes, int() no
+        (_payload("\uff11"), "ticket_id must be a Zendesk id"),  # fullwidth 1
+        (
+            _payload("1", comment={"id": "9" * 25, "body": "hi"}),
+            "comment.id must be a Zendesk id",
+        ),
+        (
+            _payload("1", comment={"body": "hi", "author": {"id": "²"}}),
+            "comment.author.id must be a Zendesk id",
+        ),
+    ],
+    ids=[
+        "deep",
+        "id-past-64-bits",
+        "id-number-past-64-bits",
+        "superscript",
+        "fullwidth",
+        "comment-id",
+        "author-id",
+    ],
+)
+async def test_hostile_signed_bodies_are_400(
+    start_service: StartService,
+    zendesk_settings: IntegrationSettings,
+    body: bytes,
+    detail: str,
+) -> None:
+    service = await start_service(zendesk_settings)
+    response = await from_zendesk(service, body)
+    assert response.status_code == 400, response.text
+    assert detail in response.json()["detail"]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_hostile_signature_headers_are_401(
+    start_service: StartService, zendesk_settings: IntegrationSettings
+) -> None:
+    service = await start_service(zendesk_settings)
+    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    for timestamp, signature in [
+        (b"0001-01-01T00:00:00+14:00", b"x"),  # year 1: overflows as a time
+        (now, b"\xff\xfe"),  # non-ASCII bytes
+    ]:
+        answer = await service.raw(
+            b"POST /api/integrations/zendesk HTTP/1.1\r\nHost: x\r\n"
+            b"X-Zendesk-Webhook-Signature-Timestamp: " + timestamp + b"\r\n"
+            b"X-Zendesk-Webhook-Signature: " + signature + b"\r\nContent-Length: 2\r\n\r\n{}"
+        )
+        assert answer.startswith(b"HTTP/1.1 401 "), answer
+
+
+async def test_an_escalation_id_a_header_cannot_carry_still_makes_a_ticket(
+    start_service: StartService,
+    zendesk: FakeZendesk,
+    zendesk_settings: IntegrationSettings,
+) -> None:
+    """Found by fuzzing the API: the external id went into the Idempotency-Key header
+    as it was, httpx refused the non-ASCII header, and every retry failed the same way."""
+    service = await start_service(zendesk_settings)
+    for escalation_id in ("esc-café", "esc with spaces"):
+        await create_handoff(service, escalation_id.replace(" ", "-"), escalation_id=escalation_id)
+        ticket = await ticket_of(service, zendesk, escalation_id)
+        assert ticket["external_id"] == f"handoff-{escalation_id}"
+    keys = [r.headers["idempotency-key"] for r in zendesk.requests if r.method == "POST"]
+    assert len(keys) == 2 and all(key.startswith("handoff-sha256-") for key in keys)
+    assert len(set(keys)) == 2
+    await drained(service)  # nothing left failing in the queue
