@@ -13,13 +13,25 @@ Reasons, grouped by priority (1 is the most urgent)::
        strong_anger       anger score >= strong_anger_threshold
     2  fraud              card or account misuse, orders the customer did not place
        legal_threat       lawyers, courts, small claims, regulators
-       payment_dispute    chargebacks and disputed charges (see below)
+       payment_dispute    chargebacks and disputed charges (see below), a charge
+                          taken twice, a lender chasing payment for a return
     3  explicit_request   the customer asks for a person
        anger              anger score >= anger_threshold
-       anger_trend        anger sustained or rising over the last few messages
+       anger_trend        anger sustained or rising over the last few messages,
+                          or irritation said outright after chasing ("still
+                          nothing", then "this is starting to annoy me")
+       threat_to_leave    the customer means to leave or go public: "never
+                          ordering again", "closing my account", "taking my
+                          business elsewhere", "1-star review", "third time. done."
+       contact_center_failure
+                          the customer could not reach us before: nobody called
+                          back, on hold for an hour, cut off, e-mails unanswered,
+                          "I've been trying to reach someone for days"
        repeated_fallback  the bot failed to understand several messages in a row
        bot_did_not_help   the customer says the bot's answer did not help
-       repeated_request   the same request made again and again
+       repeated_request   the same request made again and again (by intent or by
+                          wording), made again instead of answering the bot's
+                          question, or "third time asking" / "I already told you"
        form_failures      a form rejected the customer's answers repeatedly
        bereavement        a death in the customer's family
 
@@ -33,14 +45,21 @@ Queues order escalations by priority, then longest wait first: sort on
 
 The anger score comes from :class:`AngerDetector`, which combines VADER's
 sentiment lexicon (adapted to retail support: "wrong", "broken", "cancel"
-describe the problem, not the customer's mood) with signals VADER does not
-see: anger words, profanity (including "f***", "sh1t", "wtf"), shouting,
+describe the problem, not the customer's mood; "killer deals" and "my
+husband will go mad" are nobody's anger) with signals VADER does not see:
+anger words, profanity (including "f***", "sh1t", "wtf"), shouting,
 runs of "!!"/"??", angry emoji, the ``complain`` intent and repeat-contact
 cues ("third time", "how many times"). Shouting and "!!!" only count when the
 message is not positive ("OMG I LOVE IT!!!"), and a friendly tone (🙈, 😂,
-"lol") damps the rest, so casual swearing does not escalate. The weights are
-priors chosen from what each signal means, not fitted to a data set; the
-thresholds are configuration.
+"lol") damps the rest, so casual swearing does not escalate. Anger without
+swearing reaches the threshold through the signals that pair a manner with
+what went wrong (a complaint): a complaint in capitals ("I HAVE BEEN WAITING
+SINCE 8AM", "the driver SMASHED my gate"), an angry emoji with a complaint
+("came smashed 😤"), ironic praise of a failure ("great, another week",
+"thanks for nothing", "well done 👏", "...kept my money. Great."), and verdicts
+that need nothing else ("unacceptable", "not good enough.", "a disgrace",
+"I'm furious"). The weights are priors chosen from what each signal means,
+not fitted to a data set; the thresholds are configuration.
 
 Customer text is untrusted, and ``decide`` runs inside the Rasa server's
 policy ensemble, on its event loop: its cost must stay small whatever is
@@ -78,6 +97,7 @@ DEFAULT_ANGER_TREND_RISE = 0.3
 DEFAULT_MAX_FALLBACKS = 2
 DEFAULT_MAX_REPEATS = 3
 DEFAULT_MAX_FORM_FAILURES = 3
+DEFAULT_MAX_IGNORED_QUESTIONS = 1
 DEFAULT_MIN_INTENT_CONFIDENCE = 0.5
 DEFAULT_SHOUT_MIN_LETTERS = 10
 
@@ -124,6 +144,11 @@ class EscalationSettings:
     # Answers a form may reject before a person takes over (HANDOFF_MAX_FORM_FAILURES):
     # one or two typos in an order number are normal, a third is not.
     max_form_failures: int = DEFAULT_MAX_FORM_FAILURES
+    # Questions of the bot ("What's your order number?") the customer may
+    # answer by making the same request again before a person takes over
+    # (HANDOFF_MAX_IGNORED_QUESTIONS): by default the second time a request
+    # is made instead of an answer, the conversation is stuck.
+    max_ignored_questions: int = DEFAULT_MAX_IGNORED_QUESTIONS
     # Below this NLU confidence, request_human and complain are not trusted
     # (HANDOFF_MIN_INTENT_CONFIDENCE); the wording can still show the request.
     min_intent_confidence: float = DEFAULT_MIN_INTENT_CONFIDENCE
@@ -149,6 +174,7 @@ class EscalationSettings:
             "max_fallbacks",
             "max_repeats",
             "max_form_failures",
+            "max_ignored_questions",
             "shout_min_letters",
         ):
             if getattr(self, name) < 1:
@@ -192,6 +218,9 @@ class EscalationSettings:
             max_fallbacks=integer("HANDOFF_MAX_FALLBACKS", DEFAULT_MAX_FALLBACKS),
             max_repeats=integer("HANDOFF_MAX_REPEATS", DEFAULT_MAX_REPEATS),
             max_form_failures=integer("HANDOFF_MAX_FORM_FAILURES", DEFAULT_MAX_FORM_FAILURES),
+            max_ignored_questions=integer(
+                "HANDOFF_MAX_IGNORED_QUESTIONS", DEFAULT_MAX_IGNORED_QUESTIONS
+            ),
             min_intent_confidence=number(
                 "HANDOFF_MIN_INTENT_CONFIDENCE", DEFAULT_MIN_INTENT_CONFIDENCE
             ),
@@ -294,6 +323,20 @@ TASK_END_RESPONSES = frozenset(
     }
 )
 TASK_END_PREFIXES = ("utter_order_status_",)
+# Questions that leave the customer free to ask anything ("What can I do for
+# you?", "Anything else?"): asking the same again is no ignored question.
+OPEN_QUESTIONS = frozenset({"utter_greet", "utter_you_are_welcome", "utter_form_stopped"})
+# A bot question is a form's (utter_ask_*), a form's rejection that asks
+# again (FORM_FAILURE_RESPONSES), or any other message of the bot ending in
+# "?", except the fallbacks (a customer who repeats after "please rephrase"
+# does as asked), open questions and the end of a task.
+QUESTION_PREFIXES = ("utter_ask_",)
+# Intents whose messages are answers or small talk, never a repeated request
+# by their wording: the same e-mail given twice is a form failure, "thanks"
+# twice is politeness.
+NOT_REQUESTS = frozenset(
+    {"inform", "affirm", "deny", "greet", "goodbye", "thank", "bot_challenge", "request_human"}
+)
 # Intents that ask the bot to do something; repeating one of them is a
 # repeated request. Small talk, "inform" (answers inside a form) and
 # complaints are not requests to repeat; nlu_fallback has its own rule.
@@ -311,6 +354,39 @@ REQUEST_INTENTS = frozenset(
 # questions are not the same request.
 REQUEST_INTENT_PREFIXES = ("faq/",)
 FALLBACK_INTENT = "nlu_fallback"
+# A request repeated in other words than the NLU's: two messages say the same
+# when they share at least REPEAT_MIN_SHARED_WORDS content words, making up
+# REPEAT_MIN_OVERLAP of the shorter one's ("why was my order cancelled" and
+# "just tell me why it got cancelled"). A repeated question is short: only
+# the first REPEAT_SCANNED_CHARS characters and REPEAT_MAX_WORDS content
+# words of a message are compared, so a comparison costs little whatever the
+# message, and each message's words are read once (memoised, like its
+# findings).
+REPEAT_SCANNED_CHARS = 300
+REPEAT_MAX_WORDS = 40
+REPEAT_MIN_SHARED_WORDS = 2
+REPEAT_MIN_OVERLAP = 0.6
+STOP_WORDS = frozenset(
+    """a an the my me i i'm i've i'd i'll you you're your it it's its is are was were be been
+    being am to of for and or on in at with this that these those please pls just can could
+    would will do does did have has had so ok okay hi hello hey there here now then u ur we
+    our us they them their he she his her him get got getting some any all about from by as
+    if but not no yes yeah thanks thank cheers sorry tell know want need like let also still
+    really very one""".split()
+)
+# Words that make a new request of the same words: "track another one".
+NOVELTY_WORDS = frozenset(
+    {"another", "other", "different", "next", "second", "new", "more", "else"}
+)
+# A reply that answers a yes/no question, whatever else it says.
+ANSWER_START = re.compile(
+    r"^\W*(yes|yeah|yep|yup|no|nope|nah|sure|ok|okay|correct|right|confirm(ed)?|go ahead|"
+    r"please do|do it)\b",
+    re.IGNORECASE,
+)
+# What a message gives a form: order numbers and e-mail addresses. The
+# lookbehind starts an address only where a word starts: linear.
+GIVEN_VALUES = re.compile(r"\d{6,}|(?<!\S)\S+@\S+")
 
 # --- anger -------------------------------------------------------------------------
 
@@ -368,6 +444,25 @@ W_COMPLAIN_INTENT = 0.15
 W_REPEAT_STRONG = 0.25  # "third time", "how many times"
 W_REPEAT_WEAK = 0.1  # "again", "still": often neutral ("order it again")
 W_REPEAT_MAX = 0.3
+# Anger said without swearing. Each is, on its own, what a contact-centre lead
+# hands to a person, so each reaches the default threshold (0.5) together
+# with the signal it builds on, and no further: only more signals make it
+# strong anger.
+# A verdict: "unacceptable", "not good enough", "a disgrace". With VADER's
+# negative sentiment, which reads the same word, it adds up to this much.
+W_DECISIVE_ANGER_WORD = 0.5
+W_DECISIVE_ANGER_WORDS_MAX = 0.6
+W_SHOUTED_COMPLAINT = 0.3  # on top of shouting (0.2): a complaint in capitals
+W_EMPHASISED_COMPLAINT = 0.4  # on top of emphasis (0.1): "the driver SMASHED my gate"
+W_EMOJI_COMPLAINT = 0.2  # on top of an angry emoji (0.3): "smashed again 😡"
+W_ANNOYED_EMOJI_COMPLAINT = 0.35  # on top of an annoyed one (0.15): "came smashed 😤"
+W_SARCASM = 0.5  # ironic praise of what went wrong: "great, another week"
+# At or below this compound a message is a complaint even without a
+# complaint word (what makes a raised voice or an emoji angry).
+COMPLAINT_COMPOUND = -0.3
+# An angry emoji with at most this many words around it is the whole message
+# ("😡", "my parcel 🤬"): aimed at whoever reads it.
+BARE_EMOJI_WORDS = 3
 # A friendly tone (🙈, 😂, "lol", "no worries") keeps this share of the score.
 FRIENDLY_FACTOR = 0.6
 # Above this compound the message is positive: shouting and "!!!" are joy,
@@ -425,6 +520,66 @@ DESCRIPTIVE_WORDS = (
 )
 # Words VADER does not know or scores too mildly for a shop's products and service.
 LEXICON_OVERRIDES = {"rubbish": -1.5, "junk": -1.5, "nightmare": -2.0}
+# Idioms whose words read as anger but are not the customer's: marketing
+# ("killer deals", "insane offers", "deals to die for") and someone else's
+# imagined reaction ("my husband will go mad if it's late", "she'll kill me").
+# They are blanked out before VADER and the anger patterns read the message.
+# The customer's own "I'll go mad" is kept.
+THIRD_PARTY = (
+    r"(he|she|they|(my|our|the) (\w+ )?(husband|wife|partner|boyfriend|girlfriend|mum|mom|"
+    r"mam|mother|dad|father|son|daughter|kids?|children|boss|gran|granny|grandma|nan|nana|"
+    r"grandad|granddad|grandpa|sister|brother|fianc[ée]e?|missus|other half|family|friend))"
+)
+NEUTRAL_IDIOMS = re.compile(
+    r"\bkiller\b|\b(to die for|dead cheap|dirt cheap|drop[- ]dead gorgeous|killing it)\b|"
+    # "insane deals", "crazy low prices", "mad sale": praise of an offer.
+    r"\b(insane(ly)?|crazy|mad|sick|wicked|stupid(ly)?|silly|bonkers|unreal|obscene(ly)?)"
+    r"( good| low| cheap| big)? (deals?|offers?|bargains?|discounts?|savings|sales?|promos?|"
+    r"promotions?|steals?)\b|"
+    r"\bridiculous(ly)?( how)? (comfy|comfortable|cheap|good|soft|cosy|cozy|cute|pretty|fast|"
+    r"quick|easy|warm|light|nice|well|gorgeous|lovely)\b|"
+    r"\b(deals?|offers?|bargains?|discounts?|savings|sales?|promos?) (are|is|were|was) "
+    r"(insane|crazy|mad|sick|unreal|bonkers|wicked|killer|stupid)\b|"
+    r"\b" + THIRD_PARTY + r"('ll| will| would|'d| is going to|'s going to| are going to|"
+    r"'re going to| is gonna| are gonna| gonna| might| may)( \w+)? (go (mad|crazy|mental|"
+    r"spare|ballistic|nuts|bananas|berserk)|kill me|murder me|have my head|be (furious|"
+    r"livid|fuming|mad|angry|cross|raging|upset|gutted)|be (so|really|very|absolutely|well) "
+    r"(furious|livid|fuming|mad|angry|cross|raging|upset|gutted)|go (so |totally |absolutely )?"
+    r"(mad|crazy|mental|spare|ballistic|nuts)|freak( out)?|lose (it|the plot|"
+    r"(his|her|their) (mind|minds|head|rag))|have a (fit|meltdown)|throw a (fit|wobbly|"
+    r"tantrum)|hit the roof)\b",
+    re.IGNORECASE,
+)
+
+# Of the anger words, the verdicts and declarations that, on their own, are
+# anger a person should hear: "unacceptable", "not good enough", "I'm furious".
+# The rest ("useless", "worst", "you people", "are you serious") need another
+# signal with them.
+DECISIVE_WORDS = (
+    r"furious|fuming|livid|outraged|outrageous|enraged|infuriat\w*|ridiculous|"
+    r"unacceptable|disgrace\w*|disgust\w*|appall\w*|pathetic|shambles|atrocious|abysmal|"
+    r"horrendous|inexcusable|despicable|shameful|shame on you|incompeten\w*|thieves|crooks?|"
+    r"liars|con artists|cowboys|daylight robbery|rip[- ]?off|"
+    r"(is|are|'s|'re|what) (a |an )?(\w+ )?joke|(beyond|past) a joke|"
+    r"sick (of|and tired)|fed up|had enough|enough is enough|last straw|had it with|"
+    r"(losing|lost|running out of|out of) (my |all )?patience|patience is (wearing|running)|"
+    r"seething|(beyond|so|really|very) (angry|mad|cross)|"
+    # Hating us, not the weather: "I hate this weather" is small talk.
+    r"hate (you|northwind)|hate (this|your) (company|shop|store|service|app|website|place)|"
+    r"hate this(?= *([.!,;]|$))|taking the piss|get your act together|"
+    # "Not acceptable." as a verdict, not "is it not acceptable to return it?"
+    r"(not|isn't|wasn't|aren't|weren't) (\w+ )?(good enough|acceptable|on)(?= *([.,!;]|$))|"
+    r"how dare|"
+    r"(is|are|was|were|'s|'re) (a |an )?(absolute |complete |total |utter )?(nightmare|"
+    r"disaster|farce|circus|con)(?! (party|gift|present|film|movie|book))|"
+    r"disrespect\w*|arrogan\w*|lied|sort\W+it\W+out(?<!sort it out)|"
+    # A verdict or "Again." as a sentence of its own: "...won't refund it. Joke."
+    r"(?<=[.!?] )(yet |once )?again(?=[.!])|(?<=[.!?] )(a |what a |such a |absolute |total |"
+    r"utter )?(joke|shocking|shameful|embarrassing|laughable|disgraceful)(?=[.!])|"
+    r"done being (polite|nice|patient|reasonable|understanding)|zero stars|"
+    r"(i'm|i am|we're|we are) (so |really |very |absolutely |extremely |getting |beyond )?"
+    r"(angry|livid|pissed|cross|raging)"
+)
 
 ANGER_WORDS = re.compile(
     r"\b(furious|fuming|livid|outraged|outrageous|enraged|infuriat\w*|angry|pissed|"
@@ -433,24 +588,33 @@ ANGER_WORDS = re.compile(
     r"incompeten\w*|(is|are|'s|'re|what) (a |an )?(\w+ )?joke|clowns|idiots?|morons?|"
     r"shambles|rip[- ]?off|liars?|lied|crooks?|cheats?|criminals?|daylight robbery|"
     r"atrocious|abysmal|horrendous|inexcusable|despicable|shocking|clueless|insulting|"
-    r"nonsense|thieves|robbed|cowboys|con artists|hate (you|this|your)|"
+    r"nonsense|thieves|robbed|cowboys|con artists|"
     r"worst|scam|sick (of|and tired)|fed up|had enough|enough is enough|had it with|"
     r"you lot|(no ?one|nobody) (has|had) (a|any) clue|(beyond|past) a joke|last straw|"
     r"(losing|lost|running out of|out of) (my |all )?patience|patience is (wearing|running)|"
     r"raging|seething|(beyond|so|really|very) (angry|mad|cross)|"
     r"you('ve| have)? ruined|ruined my|taking the piss|having a laugh|"
-    r"thanks for nothing|waste of (my )?(time|money)|you people|shame on you|"
+    # ("Thanks for nothing" is sarcasm: counted there, once.)
+    r"waste of (my )?(time|money)|you people|shame on you|"
     r"are you (kidding|serious|joking)|never (again|ordering|shopping|buying)|"
     r"sort (it|this) out|get your act together|do your job|(i'm|i am) done with (you|this|"
-    r"your)|"
+    r"your)|" + DECISIVE_WORDS + r"|"
+    # The verdicts (DECISIVE_WORDS, above) are anger words too.
     # A curse as the verdict on the company or the service ("this is
     # bullshit") is hostile; a curse as an exclamation ("shit, wrong number") is not.
     r"(this|that|it|you|your \w+)( is|'s| are|'re| was) (such |absolute |complete |total |"
     r"utter )?(bullshit|bs|shit|crap|garbage|trash|rubbish))\b",
     re.IGNORECASE,
 )
+DECISIVE_ANGER_WORDS = re.compile(r"\b(" + DECISIVE_WORDS + r")\b", re.IGNORECASE)
 IRRITATION_WORDS = re.compile(
-    r"\b(annoy(ed|ing)|frustrat(ed|ing)|irritat(ed|ing)|exasperat\w*|fed-up)\b",
+    r"\b(annoy(s|ed|ing|ance)?|frustrat\w*|irritat\w*|exasperat\w*|fed-up)\b",
+    re.IGNORECASE,
+)
+# "A bit annoying", "slightly frustrated": irritation the customer plays down.
+PLAYED_DOWN = re.compile(
+    r"\b(a (little )?bit|bit|slightly|a little|mildly|kind of|kinda|sort of|somewhat|a tad|"
+    r"tad|little) (\w+ )?(annoy\w*|frustrat\w*|irritat\w*|fed up|disappoint\w*)",
     re.IGNORECASE,
 )
 # Obfuscated forms are spelled out: "f***", "f*ck", "sh1t", "a**hole".
@@ -472,8 +636,9 @@ MILD_PROFANITY = re.compile(
 )
 PUNCTUATION_RUN = re.compile(r"[!?¿¡]{2,}")
 ANGRY_EMOJI = frozenset("😡🤬😠👿💢🖕")
-ANNOYED_EMOJI = frozenset("😤🙄😒")
+ANNOYED_EMOJI = frozenset("😤🙄😒👎")
 FRIENDLY_EMOJI = frozenset("🙈😂🤣😅🙏😊🙂😄😁😆😉😍🥰😀☺🤗💕❤♥👍😘🥲")
+LAUGHING_EMOJI = frozenset("🙈😂🤣😅")
 FRIENDLY_WORDS = re.compile(
     r"(\b(lol|lmao|rofl|haha\w*|hehe\w*|no worries|no rush|all good|no big deal|"
     r"not a big deal|no biggie|my bad|fair enough|cheers)\b|(?<!\w)[:;]-?[)D](?!\w))",
@@ -482,11 +647,140 @@ FRIENDLY_WORDS = re.compile(
 # Praise said through gritted teeth: the positive words in such a message
 # must not cancel its anger.
 SARCASM = re.compile(
-    r"\b(oh|yeah),? (great|brilliant|wonderful|perfect|fantastic|lovely|"
-    r"marvellous|marvelous|amazing)\b|\bthanks for nothing\b|\byeah,? right\b",
+    r"\b(oh|yeah|wow|well),? (great|brilliant|wonderful|perfect|fantastic|lovely|"
+    r"marvellous|marvelous|amazing|sure|super|joy|nice|look)\b|\bthanks for nothing\b|"
+    r"\byeah,? (right|sure)\b|\b(that's|that is|it's|it is|how) just (great|brilliant|perfect|"
+    r"wonderful|lovely|fantastic|marvell?ous)\b",
     re.IGNORECASE,
 )
 SARCASTIC_EMOJI = "🙄😒"
+# Sarcasm that is a complaint by itself: "thanks for wasting my day",
+# "fantastic service, not", "love being ignored", "surprise, surprise".
+INHERENT_SARCASM = re.compile(
+    r"\b(thanks|thank you|cheers)( (so|very) much| a lot| a bunch)? for (nothing|wasting|ruining|"
+    r"ignoring|losing|lying|making me wait|the runaround|absolutely nothing|sweet fa)\b|"
+    r"\b(great|fantastic|excellent|brilliant|amazing|wonderful|superb|stellar|top|lovely|"
+    r"good|perfect)( customer)? (service|job|work|experience|communication|stuff)[,.!]* "
+    r"not\b(?= *([.!]|$))|"
+    r"\b(love|loving|gotta love|got to love|nothing like|nothing better than|enjoy|enjoying"
+    r"|such fun|so much fun) (being |getting )?(ignored|lied to|fobbed off|kept waiting|passed "
+    r"around|messed around|mucked about|cut off|left on hold|on hold|paying for nothing|"
+    r"chasing|waiting for (nothing|a reply|an answer|a refund|a parcel that))\b|"
+    r"\bsurprise,? surprise\b|\bcolou?r me (shocked|surprised)\b|\bslow clap\b",
+    re.IGNORECASE,
+)
+# Ironic next to a complaint, genuine elsewhere: "great, just great. Lost
+# again." but "perfect, just perfect!"; "what a surprise, late again" but
+# "what a surprise, it came a day early".
+SARCASM_NEXT_TO_COMPLAINT = re.compile(
+    r"\b(great|brilliant|fantastic|wonderful|perfect|lovely|marvell?ous),? just (great|"
+    r"brilliant|fantastic|wonderful|perfect|lovely|marvell?ous)\b|\bwhat a (surprise|shock)"
+    r"(?! (party|gift|present|visit))\b|\bwho (would have|could have|would've|'d have) "
+    r"(thought|guessed)\b|\bshocker\b",
+    re.IGNORECASE,
+)
+# Praise, ironic when what went wrong stands next to it.
+PRAISE_WORDS = (
+    r"(great|brilliant|fantastic|wonderful|perfect|lovely|amazing|superb|excellent|"
+    r"marvell?ous|incredible|splendid|terrific|awesome|fab|fabulous|classy|impressive|"
+    r"outstanding|stellar|genius|super|nice|nice one|well done|good job|great job|"
+    r"great work|good work|bravo|top notch|top quality|top service|5 stars|five stars|"
+    r"love it|love that|love this|just what i needed)"
+)
+# Every word of praise, blanked out to see whether the rest of a seemingly
+# sarcastic message is positive too: then the praise was meant.
+ANY_PRAISE = re.compile(r"\b" + PRAISE_WORDS + r"\b|\b(wow|oh|yeah)\b", re.IGNORECASE)
+# "Brilliant, the duvet is falling apart": praise opening a sentence that
+# complains. Matched at the start of one sentence at a time; the rest of the
+# sentence is then read once, for a complaint.
+PRAISE_OPENER = re.compile(
+    r"^\W*(oh |wow |well |just |how |so |really |yeah |ah )*"
+    + PRAISE_WORDS
+    + r"\s*[,:;\u2013\u2014-]+\s*",
+    re.IGNORECASE,
+)
+# "...and kept my money. Great.": a sentence of praise alone.
+PRAISE_ONLY = re.compile(
+    r"^\W*(oh |wow |well |just |how |so |really |yeah |ah |what a )*"
+    + PRAISE_WORDS
+    + r"( (service|job|work|stuff|effort|guys|team|everyone|northwind|as always|as usual|"
+    r"again|then|indeed|once again|you lot|people|thanks|there))?\W*$",
+    re.IGNORECASE,
+)
+# What follows an ironic "Great." in the next sentence: "Great. Another week."
+IRONY_FOLLOWS = re.compile(
+    r"^\W*(another|again|still|yet|so|now|and|no|nothing|lost|not|never|that's|it's been)\b",
+    re.IGNORECASE,
+)
+# Scare quotes around what was promised: "your 'express' delivery".
+SCARE_QUOTED = re.compile(
+    r"(?<!\w)['\"\u201c\u2018]([^'\"\u201c\u201d\u2018\u2019\n]{1,40})['\"\u201d\u2019](?!\w)"
+)
+PROMISE = re.compile(
+    r"\b(express|next[- ]day|same[- ]day|guaranteed?|premium|fast|quick|speedy|free|"
+    r"\d+ ?(hours?|hrs?|days?|working days?)|within|soon|shortly|on its way|out for delivery|"
+    r"delivered|dispatched|priority|value|care|sorry|high demand|customer (service|first|care)"
+    r"|helpful|tracked|luxury|quality|durable|waterproof|refund|processing|investigating)\b",
+    re.IGNORECASE,
+)
+# "@Northwind" is who the message is for, not what it says.
+MENTION = re.compile(r"@\w+")
+SENTENCE_BREAK = re.compile(r"[.!?\n]+")
+# In the same sentence as the praise, these make it genuine: "great, it came,
+# but the box was dented", "perfect, thanks, though it was late".
+GENUINE = re.compile(
+    r"\b(but|though|thanks|thank you|cheers|anyway|luckily|fortunately)\b", re.IGNORECASE
+)
+# What went wrong, in a customer's words. Alone it is a routine report ("my
+# parcel is late") and scores nothing; with a raised voice, an angry emoji or
+# ironic praise it is an angry complaint.
+COMPLAINT_CONTENT = re.compile(
+    r"\b((never|not|still not|hasn't|haven't|didn't|did not|has not|have not|still haven't|"
+    r"still hasn't|isn't|wasn't|aren't)( \w+)? (arrived|came|come|turned up|shown up|showed up|"
+    r"received|delivered|refunded|heard|here|working|replied|answered|called|rang|fixed|"
+    r"sorted|resolved)|"
+    r"still (waiting|no|nothing|not|missing|broken)|waiting|waited|"
+    r"late|delayed|smashed|damaged|crushed|cracked|ripped|torn|dented|faulty|defective|"
+    r"shattered|leak(ing|ed|s)|mou?ldy|soaked|missing|overcharged|ignored|ignoring|"
+    r"lied|lying|liars?|lies|a lie|blamed|excuses|fobbed|rude|broken|"
+    r"(won't|will not|doesn't|does not|don't|do not|never) (\w+ )?(answer|reply|respond|"
+    r"call back|get back)|"
+    r"(you|they|courier|driver|you've|you have|has been|have been|was|were|got|been) lost|"
+    # "Lost the replacement as well": lost by us; "I lost my receipt" is not.
+    r"(?<!i )(?<!i've )(?<!we )(?<!i have )lost (my|our|the|another|a) \w+|"
+    r"(old|wrong|previous) address|even though i|despite (me|my|us|our|having|paying)|"
+    r"(went|gone|going|sent|delivered|refunded|posted|shipped) to (the |a )?wrong|"
+    r"(missed|failed) (delivery|deliveries|slot|appointment|collection)|"
+    r"another (missed|late|lost|broken|failed|wasted|cancelled|wrong|damaged) \w+|"
+    r"took (\w+ ){0,2}(days|weeks|months|hours)|"
+    # What a product does wrong.
+    r"wobbl\w*|fray(ed|ing)|peel(ed|ing)|bobbl(ed|ing)|pilling|snapped|scratched|stained|"
+    r"sagg(ed|ing)|squeak\w*|rattl\w*|rust(ed|ing|y)|dead on arrival|"
+    r"(sent|delivered|gave|given|got|received) (me |us )?(the |a )?wrong|"
+    r"(fell|falling|came|coming) apart|stopped working|(doesn't|does not|didn't|did not|"
+    r"won't|will not) work|"
+    r"(no|zero) (refund|reply|response|answer|update|updates|idea|help|delivery|parcel|"
+    r"call ?back|contact|explanation|apology|show)|nobody|no one|nothing|"
+    r"again|twice|(are|is|were|was|has|have) (all )?gone|"
+    r"another (day|week|month|delay|excuse|wait|email|e-mail|promise|weekend)|"
+    r"(been|over|nearly|almost|for) (a|an|one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"eleven|twelve|\d+) (days?|weeks?|"
+    r"months?|hours?|minutes|mins)|on hold|"
+    r"where('s| is| are) (my|our)|where is it|since (\d+ ?(am|pm)?|monday|tuesday|wednesday"
+    r"|thursday|friday|saturday|sunday|yesterday|last \w+|this morning)|without (telling|"
+    r"asking|warning|notice|informing|any)|(kept|took|taken|keeping|stole) (my|our) money|"
+    r"(my|our) money back)\b",
+    re.IGNORECASE,
+)
+# A word written in capitals that says what went wrong: "it arrived SMASHED",
+# "it's been a MONTH". Not "WRONG": "I ordered the WRONG size" is the
+# customer's own mistake.
+EMPHASISED_PROBLEMS = frozenset(
+    """NEVER STILL AGAIN LOST BROKEN SMASHED DAMAGED MISSING NOTHING NOBODY LATE WEEK
+    WEEKS MONTH MONTHS DAYS HOURS TWICE NOT NO NOW REFUND MONEY STOLEN IGNORED LIED
+    RUINED USELESS RUBBISH JOKE WAITING WAITED CRUSHED CRACKED RIPPED TORN SHATTERED
+    EMPTY NONE ANYONE ANYTHING""".split()
+)
 # "Great job, you lost it again": praise followed, on the same line, by what
 # went wrong. Two searches, not one pattern "great job.*(again|...)": that
 # one reads the rest of the line again from every "great job" in it.
@@ -592,6 +886,71 @@ def _sarcastic(text: str) -> bool:
     return False
 
 
+def _complaint(text: str, compound: float) -> str | None:
+    """What the message says went wrong (quoted), or None if it is no complaint."""
+    match = COMPLAINT_CONTENT.search(text)
+    if match is not None:
+        return match.group(0)
+    if compound <= COMPLAINT_COMPOUND:
+        return f"VADER compound {compound:+.2f}"
+    return None
+
+
+def _sarcasm(text: str, complaint: str | None) -> str | None:
+    """Ironic praise of what went wrong (quoted), or None.
+
+    Praise alone is praise, and "oh sure, it's jane@example.com" is an
+    answer: apart from forms that are complaints by themselves ("thanks for
+    nothing"), the praise counts only next to a complaint, or next to a
+    promise in scare quotes ("oh sure, 'within 24 hours'").
+    """
+    inherent = INHERENT_SARCASM.search(text)
+    if inherent is not None:
+        return inherent.group(0)
+    quoted = next(
+        (m.group(0) for m in SCARE_QUOTED.finditer(text) if PROMISE.search(m.group(1))), None
+    )
+    marker = SARCASM.search(text)
+    if marker is not None and (complaint is not None or quoted is not None):
+        return f"{marker.group(0)} ({complaint or quoted})"
+    if complaint is None:
+        return None
+    marker = SARCASM_NEXT_TO_COMPLAINT.search(text)
+    if marker is not None:
+        return f"{marker.group(0)} ({complaint})"
+    if quoted is not None:
+        return f"{quoted} in scare quotes ({complaint})"
+    if "\U0001f44f" in text:  # clapping hands
+        return f"\U0001f44f ({complaint})"
+    for line in text.split("\n"):
+        praise = PRAISE.search(line)
+        if praise is not None and PRAISE_UNDONE.search(line, praise.end()) is not None:
+            return f"{praise.group(0)} ({complaint})"
+    sentences = [s.strip() for s in SENTENCE_BREAK.split(text)]
+    sentences = [s for s in sentences if s]
+    for i, sentence in enumerate(sentences):
+        opener = PRAISE_OPENER.match(sentence)
+        if opener is not None:
+            rest = sentence[opener.end() :]
+            # "Great, it came, but the box was dented" is praise, then a complaint.
+            if COMPLAINT_CONTENT.search(rest) is not None and GENUINE.search(rest) is None:
+                return sentence
+        if PRAISE_ONLY.match(sentence) is None or len(sentences) < 2:
+            continue
+        # "It's lost. Great." ends on the irony; "Great. Another week." and
+        # "Fab. Delivered to the wrong house." open with it ("Great! The box
+        # was dented though" does not).
+        if i == len(sentences) - 1:
+            return f"{sentence} ({complaint})"
+        after = sentences[1] if i == 0 else ""
+        if after and (
+            IRONY_FOLLOWS.match(after)
+            or (COMPLAINT_CONTENT.search(after) is not None and GENUINE.search(after) is None)
+        ):
+            return f"{sentence} ({complaint})"
+    return None
+
+
 # Of the words around a sentiment word, VADER's negation and idiom checks read
 # at most three before it and two after it.
 VADER_WORDS_BEFORE = 3
@@ -658,10 +1017,17 @@ class AngerDetector:
     def _score(self, text: str, intent: str | None) -> AngerScore:
         # VADER reads the message as written (it knows "u" and "lol"); the
         # patterns read it with chat spelling written out.
+        # Idioms that only look angry ("killer deals", "my husband will go
+        # mad") are blanked out first, for VADER and the patterns alike.
+        text = NEUTRAL_IDIOMS.sub(" ", text)
         compound = float(self._vader.polarity_scores(text)["compound"]) if text else 0.0
         text = _normalise(text)
         signals: list[AngerSignal] = []
-        sarcastic = _sarcastic(text)
+        complaint = _complaint(text, compound)
+        sarcasm = _sarcasm(text, complaint)
+        if sarcasm is not None and self._meant(text):
+            sarcasm = None
+        sarcastic = sarcasm is not None or _sarcastic(text)
         # Ironic praise is not positive; the rest of the message decides.
         valence = min(compound, 0.0) if sarcastic else compound
         positive = valence >= POSITIVE_COMPOUND
@@ -678,9 +1044,19 @@ class AngerDetector:
 
         anger_words = [m for m in ANGER_WORDS.finditer(text) if not _negated(text, m.start(), 2)]
         if anger_words:
-            weight = min(
-                W_ANGER_WORDS_MAX, W_ANGER_WORD + W_ANGER_WORD_EXTRA * (len(anger_words) - 1)
+            decisive = any(
+                not _negated(text, m.start(), 2) for m in DECISIVE_ANGER_WORDS.finditer(text)
             )
+            # A verdict brings the message to W_DECISIVE_ANGER_WORD together
+            # with VADER's share, which already counts the same word: "This
+            # is unacceptable" is anger, not strong anger.
+            said = W_NEGATIVE_SENTIMENT * -valence if valence < 0 else 0.0
+            first, most = (
+                (max(W_ANGER_WORD, W_DECISIVE_ANGER_WORD - said), W_DECISIVE_ANGER_WORDS_MAX)
+                if decisive
+                else (W_ANGER_WORD, W_ANGER_WORDS_MAX)
+            )
+            weight = min(most, first + W_ANGER_WORD_EXTRA * (len(anger_words) - 1))
             add(AngerSignal("anger_words", weight, ", ".join(_excerpts(anger_words))))
         else:
             irritation = [
@@ -708,6 +1084,21 @@ class AngerDetector:
             shouting = self._shouting(text)
             if shouting is not None:
                 add(shouting)
+                # A raised voice about what went wrong: "I HAVE BEEN WAITING
+                # SINCE 8AM", "the driver SMASHED my gate". Capitals on a
+                # question or on good news are not.
+                emphasised = [w for w in WORD.findall(text) if w in EMPHASISED_PROBLEMS]
+                if complaint is not None and shouting.name == "shouting":
+                    add(AngerSignal("shouted_complaint", W_SHOUTED_COMPLAINT, complaint))
+                elif complaint is not None and emphasised:
+                    about = "" if complaint.upper() == emphasised[0] else f" ({complaint})"
+                    add(
+                        AngerSignal(
+                            "shouted_complaint",
+                            W_EMPHASISED_COMPLAINT,
+                            f"{emphasised[0]} in capitals{about}",
+                        )
+                    )
 
             runs = PUNCTUATION_RUN.findall(text)
             if runs:
@@ -730,6 +1121,25 @@ class AngerDetector:
             add(AngerSignal("angry_emoji", W_ANGRY_EMOJI, "".join(angry)))
         elif annoyed:
             add(AngerSignal("angry_emoji", W_ANNOYED_EMOJI, "".join(annoyed)))
+        # An angry face next to what went wrong is an angry complaint; so is
+        # one sent with next to nothing else ("my parcel 😡"). An eye-roll at
+        # the customer's own slip ("ugh, ordered the wrong size 🙄") is no
+        # complaint: annoyed emoji need words saying what went wrong.
+        if (angry or annoyed) and not positive:
+            weight = W_EMOJI_COMPLAINT if angry else W_ANNOYED_EMOJI_COMPLAINT
+            wrong: str | None
+            if angry:
+                wrong = complaint
+            else:
+                words = COMPLAINT_CONTENT.search(text)
+                wrong = words.group(0) if words is not None else None
+            if wrong is not None:
+                add(AngerSignal("emoji_complaint", weight, wrong))
+            elif angry and len(WORD.findall(MENTION.sub(" ", text))) <= BARE_EMOJI_WORDS:
+                add(AngerSignal("emoji_complaint", weight, "an angry emoji and little else"))
+
+        if sarcasm is not None:
+            add(AngerSignal("sarcasm", W_SARCASM, sarcasm))
 
         if intent == "complain":
             add(AngerSignal("complain_intent", W_COMPLAIN_INTENT, "intent complain"))
@@ -757,7 +1167,10 @@ class AngerDetector:
                 )
             )
             score *= factor
-        friendly = [c for c in text if c in FRIENDLY_EMOJI]
+        # In ironic praise a smile or a thumbs-up is part of the irony ("top
+        # quality 👍"); laughing is still laughing.
+        smiles = LAUGHING_EMOJI if sarcasm is not None else FRIENDLY_EMOJI
+        friendly = [c for c in text if c in smiles]
         friendly += _excerpts(FRIENDLY_WORDS.finditer(text))
         # An angry emoji says the smiley is not friendly.
         if score > 0 and friendly and not angry:
@@ -767,6 +1180,22 @@ class AngerDetector:
         return AngerScore(
             score=round(max(0.0, score), 4), signals=tuple(signals), compound=compound
         )
+
+    def _meant(self, text: str) -> bool:
+        """Whether a message with ironic-looking praise is positive without it.
+
+        "Perfect, just perfect, thank you so much, another day and it would
+        have been late" still thanks: the praise was meant. VADER reads the
+        message again with the praise, the sarcastic forms, scare-quoted words
+        and smiles blanked out; a second pass only for the few messages that
+        look sarcastic, linear like the first.
+        """
+        rest = text
+        for pattern in (INHERENT_SARCASM, SARCASM, SARCASM_NEXT_TO_COMPLAINT, SCARE_QUOTED):
+            rest = pattern.sub(" ", rest)
+        rest = ANY_PRAISE.sub(" ", rest)
+        rest = "".join(c for c in rest if c not in FRIENDLY_EMOJI or c in LAUGHING_EMOJI)
+        return float(self._vader.polarity_scores(rest)["compound"]) >= POSITIVE_COMPOUND
 
     def _shouting(self, text: str) -> AngerSignal | None:
         words = [w for w in WORD.findall(text) if len(w) >= 2]
@@ -912,7 +1341,10 @@ AGENT = (
 )
 EXPLICIT_REQUEST = _phrases(
     # Not the question "am I talking to a human?" (bot_challenge).
-    r"(?<!am i )(?<!is this )(?<!is it )(?<!are you )(?<!was i )"
+    # Nor a story: "I was talking to the manager at your Leeds store, she
+    # was lovely" praises someone, it asks for no one.
+    r"(?<!am i )(?<!is this )(?<!is it )(?<!are you )(?<!was i )(?<!was )(?<!were )"
+    r"(?<!been )(?<!after )(?<!when )(?<!while )(?<!enjoyed )(?<!loved )"
     r"\b(speak|talk|chat)(ing)? (to|with) " + PEOPLE,
     r"\b(get|give|put|transfer|connect|pass|hand) me (to |with |through to |over to )?"
     r"(someone|somebody|" + AGENT + ")",
@@ -925,6 +1357,9 @@ EXPLICIT_REQUEST = _phrases(
     r"\b(can|could|would|please|will) (someone|somebody|a person|one of you|you) "
     r"(\w+ )?(call|ring|phone) me\b",
     r"\bescalate (this|it|me)\b",
+    r"\b(handled|dealt with|looked at|looked into|sorted|reviewed|taken over) by (a |an |the |"
+    r"your )?(real |actual |live |human )?(human|person|manager|supervisor|agent|"
+    r"representative|member of (your )?staff|team leader)\b",
 )
 BOT_DID_NOT_HELP = _phrases(
     r"\b(that|this|it|you|u|the bot|your (answer|reply|bot)s?)('s|'re| is| was| are| were)? ?"
@@ -984,16 +1419,61 @@ PAYMENT_DISPUTE = _phrases(
     r"(bank|card|provider|issuer|card company))\b",
     r"\b(bank|visa|mastercard|amex|american express|paypal|klarna|card company|card issuer|"
     r"card provider) to (get|claim|recover|have|take) (back )?(my|the|our) (money|payment|refund)",
+    # A duplicate charge: "charged twice", "double charged", "two charges for one order".
+    r"\b(charged|billed|debited|charging|billing)( me| us| my card| my account| for it| for "
+    r"this| for the same order)? (twice|two times|double|2x|x2|three times|3 times|multiple "
+    r"times)\b",
+    r"\b(payment|money|amount|charge)s? (was |were |has been |have been |got |been )?(taken|"
+    r"debited|charged|deducted|collected|processed) (twice|two times|double|2x|x2)\b",
+    r"\bdouble[- ]?(charged|charge|charging|billed|billing|debited|payment)\b|"
+    r"\b(duplicate|identical) (charges?|payments?|transactions?|debits?)\b",
+    r"\b(two|2|three|3) (identical |separate )?(charges|debits)\b|\b(two|2|three|3) "
+    r"(payments|transactions) (were |have been |had been )?(taken|made|came out|went out|"
+    r"gone out)\b",
+    # The lender or a collector chasing money for an order that was returned:
+    # "Klarna is chasing me for an order I returned".
+    OnALineWith(
+        r"\b(klarna|clearpay|afterpay|paypal|laybuy|zilch|debt collect\w*|collection agency)\b"
+        r"[^.!?\n]{0,40}\b(chas|demand|pursu|hound|harass|threaten|remind|charg|bill|asking me "
+        r"to pay|want(s)? me to pay|says i owe|saying i owe)\w*|\b(chas|charg|bill|demand|pursu)"
+        r"\w* (me )?by (klarna|clearpay|afterpay|paypal|laybuy|zilch|a debt collector)\b",
+        requires=r"\b(returned|sent (it |them )?back|cancell?ed|canceled|refunded|never (arrived|"
+        r"received|came|got)|didn't (arrive|receive|get)|not (arrived|received))\b",
+    ),
+    r"\b(debt collect(or|ors|ion)|collection agency|bailiffs?)\b",
+    # An ultimatum: "my money back or I'm going to my bank".
+    r"\b(or|otherwise) (i'll|i will|i'm going to|i am going to|i'm|we'll|we will|i shall) "
+    r"(go(ing)? to|contact(ing)?|call(ing)?|ring(ing)?|speak(ing)? to|report(ing)? (you|this|"
+    r"it) to) (my|the) (bank|card company|card issuer|credit card company|card provider)\b",
+)
+GIFT_CARD_EMPTIED = (
+    r"\b(gift ?cards?|e-?gift( cards?)?|vouchers?|balance|store credit|points)\b[^.!?\n]{0,30}"
+    r"\b((was|were|has been|have been|got|been|is|are|have|has|had) (emptied|drained|wiped|"
+    r"cleared|spent|used|redeemed|taken|gone|vanished|disappeared|gone missing)|(vanished|"
+    r"disappeared)|(is|was|shows|showing|says|now)( \w+)? (zero|empty|nothing|"
+    r"0|£0|\$0))\b"
+)
+DETAILS_CHANGED = (
+    r"\b(password|e-?mail( address)?|login|pin|phone number|mobile number|address|details|"
+    r"security questions?)( \w+){0,2} (was|were|has been|have been|had been|got|been|is) "
+    r"(changed|reset|updated|altered)\b"
+)
+# The customer was not the one: "I didn't use it", "it wasn't me", "someone".
+NOT_ME = (
+    r"((i|we) (didn't|did not|never|haven't|have not|hadn't|had not)( \w+)? (use|used|spend|"
+    r"spent|touch|touched|redeem|redeemed|buy|bought|change|changed|reset|update|updated|"
+    r"request|requested|ask|asked|do|did)|(wasn't|was not|not) (me|us)|someone|without (my|"
+    r"our) (knowledge|permission|consent))\b"
 )
 FRAUD = _phrases(
     r"\bsomeone (else )?('s |has |have |had |is |was )?(been )?(used|using|got into|getting "
     r"into|accessed|accessing|hacked|logged into|logged in to|logging into|changed|stole|"
-    r"took over|ordered with|bought with)\b",
+    r"took over|ordered with|bought with|spent|spending|redeemed|emptied|drained)\b",
     r"\bsomeone('s| is| has been| was) (in|into|inside) my (account|card)\b",
     OnALineWith(
         r"\b(it )?(wasn't|was not|weren't|were not) (me|us)\b",
         requires=r"\b(changed|ordered|charged|logged|payment|order|password|account|purchase|"
-        r"email)\b",
+        r"email|spent|used|gift ?card|balance|voucher)\b",
     ),
     r"\bsomeone (else )?(has )?(ordered|bought|purchased|placed|made)\b[^.]{0,40}\b(my|our) "
     r"(account|card|details|name)\b",
@@ -1014,6 +1494,23 @@ FRAUD = _phrases(
     r"\blogin from (a|an) (\w+ )?(device|country|location)",
     r"\b(address|name|e-?mail|phone number|card)s? (i|we)('ve| have)? never (lived at|used|"
     r"heard of|seen|added|registered|given)",
+    # "going to an address I don't know", "from a device I don't recognise".
+    r"\b(an?|some|this|that|unknown|strange|random) (\w+ )?(address|name|person|e-?mail|"
+    r"device|location|phone number|account) (that )?(i|we) (don't|do not|didn't|did not|"
+    r"never) (know|recogni[sz]e|recogni[sz]ed)\b",
+    # "my card was used on your website without my permission".
+    r"\b(card|account|details|paypal|bank|gift ?card|identity|balance|points)\b[^.!?\n]{0,40}"
+    r"\bwithout (my|our) (permission|consent|knowledge|authori[sz]ation)\b",
+    r"\b(used|charged|debited|ordered|bought|accessed|spent|redeemed)\b[^.!?\n]{0,30}"
+    r"\bwithout (my|our) (permission|consent|knowledge|authori[sz]ation)\b",
+    # "My gift card was emptied and I didn't use it", "I got an email saying
+    # my password was changed but I didn't change it": what happened, and
+    # that it was not the customer, in either order, near each other. Bounded
+    # gaps, not a second search: FRAUD keeps its two line-wide pairs.
+    GIFT_CARD_EMPTIED + r"[^\n]{0,60}\b" + NOT_ME,
+    NOT_ME + r"[^\n]{0,60}\b" + GIFT_CARD_EMPTIED,
+    DETAILS_CHANGED + r"[^\n]{0,60}\b" + NOT_ME,
+    NOT_ME + r"[^\n]{0,60}\b" + DETAILS_CHANGED,
 ) + _phrases(
     r"\b(didn'?t|did not|never) (place|make|authori[sz]e) (this|that|these|those|the|an?|any)"
     r" (order|purchase|payment|transaction|charge)s?\b",
@@ -1082,8 +1579,19 @@ SAFETY_INCIDENT = _phrases(
 )
 KIN = (
     r"(husband|wife|mother|father|mum|mom|mam|dad|son|daughter|brother|sister|partner|"
-    r"grandmother|grandfather|grandma|grandpa|granny|nan|aunt|uncle|cousin|friend|child|"
+    r"grandmother|grandfather|grandma|grandpa|granny|gran|nan|nana|nanna|grandad|granddad|"
+    r"grandparents?|stepmum|stepmom|stepdad|aunt|auntie|uncle|cousin|friend|child|"
     r"baby|fianc[ée]e?|parents?)"
+)
+# What else dies or passes in a message that names a relative: "a present
+# for my gran, but the battery died", "...and the delivery date has passed".
+NOT_A_PERSON = (
+    r"(?<!battery )(?<!phone )(?<!it )(?<!laptop )(?<!charger )(?<!tablet )(?<!device )"
+    r"(?<!screen )(?<!engine )(?<!car )(?<!plant )(?<!date )(?<!deadline )(?<!time )"
+    r"(?<!window )(?<!days )(?<!weeks )(?<!offer )(?<!sale )(?<!that )(?<!this )"
+    r"(?<!date has )(?<!deadline has )(?<!time has )(?<!window has )(?<!days have )"
+    r"(?<!weeks have )(?<!offer has )(?<!sale has )(?<!it has )(?<!that has )(?<!this has )"
+    r"(?<!phone has )(?<!battery has )"
 )
 BEREAVEMENT = _phrases(
     r"\bpass(ed|ing) away\b",
@@ -1094,12 +1602,193 @@ BEREAVEMENT = _phrases(
     r"(died|passed away|passed(?=\s*([.,!?;]|$|(last|recently|yesterday|this)\b))|is dead|"
     r"was killed)",
     r"\b(death|passing) of (my|our|his|her)\b",
-    r"\b(my|our) " + KIN + r"\b[^.]{0,60}\b(died|has passed|passed away|passed(?=\s*([.,!?;]|$|"
-    r"and\b)))",
+    # Within the clause, and with the relative, not a phone or a date, as
+    # what died or passed.
+    r"\b(my|our) " + KIN + r"\b[^.,;!?\n]{0,60}\b" + NOT_A_PERSON + r"(died|has passed|"
+    r"passed away|passed(?=\s*([.,!?;]|$|and\b)))",
     r"\b(he|she|they) (has |had |just |recently |sadly |suddenly )*(died|passed away)\b",
     r"\blost (my|our) " + KIN + r"\b(?!'s)",
     r"\bestate of\b",
     negatable=False,
+)
+
+# Complaints about reaching us at all: the contact centre failed the customer
+# before the bot did. Nobody called back, nobody answers, hours on hold, cut
+# off, e-mails ignored, "I've been trying to reach someone for days".
+CONTACT_WAYS = (
+    r"(call(ed|s)?|r(i|a)ng|rings|phoned?|e-?mail(ed|s)?|repl(y|ied|ies)|respond(ed|s)?|"
+    r"answer(ed|s)?|got back|gets? back|came back|come back|contact(ed|s)?|pick(s|ed)? up|"
+    r"bother(ed|s)?|follow(ed|s)? up|(can|could|will|is able to|seems able to) (tell|help|"
+    r"explain))\b"
+    # Not the door: "no one answered the door, so the driver took it back".
+    r"(?! (the )?(door|doorbell|bell|intercom|buzzer))"
+)
+# A wait on the line worth complaining about: ten minutes or more, or hours
+# ("on hold for 2 minutes, then sorted" is no complaint).
+LONG_WAIT = (
+    r"[1-9]\d+\s?(min(ute)?s?|m)|(\d+|an?|one|two|three|four|five|six|several|many|over an?|"
+    r"nearly an?|almost an?|half an?)\s?(hours?|hrs?|h)|(twenty|thirty|forty|fifty|ninety|"
+    r"forty[- ]five|several|many|so many|too many) min(ute)?s"
+)
+CONTACT_CENTER_FAILURE = _phrases(
+    # "Nobody called me back", "no one ever answers", "so nobody is going to reply?"
+    r"\b(nobody|no one|no-one|noone|none of you)\b( \w+){0,3} " + CONTACT_WAYS,
+    # A promised contact that never came: "I was told someone would ring me
+    # and nobody did". Two searches on the line: the promise, and its failure.
+    OnALineWith(
+        r"\b(promised|told|said|assured|supposed|meant|going|would|will|'d|'ll)\b( \w+){0,4} "
+        r"(call|ring|phone|e-?mail|contact|get back|reply|respond|message|text)",
+        requires=r"\b(nobody|no one|never|didn't|did not|hasn't|has not|haven't|have not|"
+        r"still waiting|still nothing|still no|nothing)\b",
+    ),
+    r"\b(call ?backs?|callbacks?|promised calls?|return calls?)\b( \w+){0,3} (never|didn't|"
+    r"did not|hasn't|has not|haven't|have not|still hasn't|that never|which never)\b",
+    r"\b(never|didn't|did not|haven't|have not|hasn't|has not|still haven't|yet to|still not) "
+    r"(\w+ )?(got|get|had|received|receive|heard|hear)( a| an| any| the| your| my)? "
+    r"(call ?back|callback|reply|replies|response|responses|answer|answers|phone call|"
+    r"return call)\b",
+    r"\b(never|didn't|did not|haven't|have not|hasn't|has not|still haven't|yet to) (\w+ )?"
+    r"(heard|hear) back\b",
+    r"\b(still )?(no|zero|not a|not one|without a|without any) (reply|replies|response|"
+    r"responses|call ?back|callback|peep)\b|\bno answer (from|to|when|on the phone)\b|"
+    r"\b(no|not a) word (from|back)\b",
+    r"\b(e-?mails?|messages?|complaints?|letters?|tickets?|quer(y|ies)|calls?|voicemails?|"
+    r"dms?|requests?)\b( \w+){0,4} (unanswered|ignored|answered by nobody)\b",
+    r"\b(won't|will not|doesn't|does not|don't|do not|never|can't be bothered to) (\w+ )?"
+    r"(answer|reply|respond|call back|ring back|get back)( to)? (anyone|anybody|me|us|my|our|"
+    r"the phone|your phones?|e-?mails?|messages?|calls?|complaints?)\b",
+    r"\bignor(e|es|ed|ing) (all )?(my|our) (e-?mails?|messages?|calls?|complaints?|letters?|"
+    r"tickets?|quer(y|ies)|requests?|dms?)\b|\b(stop|keep|keeps|kept|you're|you are) "
+    r"ignoring (me|us)\b",
+    # Waiting on the line: "held in your phone queue for 90 minutes".
+    r"\b(on hold|held|holding|hold music|on the (phone|line) (to|with) (you|your \w+)|"
+    r"been on the (phone|line)|in (a |the |your )?(phone |call |chat |web ?chat |"
+    r"online )?queue|waiting (on|in) (the )?(phone|line|chat|queue))\b[^.!?\n]{0,30}"
+    r"\b(" + LONG_WAIT + r")\b",
+    r"\b(on hold|in (the|a|your) queue)\b[^.!?\n]{0,20}\b(forever|for ages|for ever|all (day|"
+    r"morning|afternoon|evening)|for hours|an eternity)\b",
+    r"\b(" + LONG_WAIT + r") (on hold|in (the |a |your )?(phone |call |chat |web ?chat |"
+    r"online )?queue|waiting (on|for) (the )?(phone|chat|an agent|someone))\b",
+    # Cut off: "hung up on me", "the chat dropped", "I got disconnected".
+    r"\b(hung up on|put the phone down on) (me|us)\b",
+    # "Your call centre never picks up", not "I never reply to adverts".
+    r"(?<!i )(?<!we )\bnever (pick(s|ed)? up|answer(s|ed)?( the phone| my \w+)?|repl(y|ies|"
+    r"ied)|respond(s|ed)?|call(s|ed)? (me )?back|ring(s)? (me )?back|rang (me )?back|get(s)? "
+    r"back|got back)\b(?! (the )?(door|doorbell|bell|intercom|buzzer))",
+    r"\b(got|get|getting|been|keep getting|kept getting) (cut off|disconnected|kicked out|"
+    r"thrown out)\b",
+    r"\b(i|we) (got|get|was|were|keep getting|kept getting|have been|'ve been|been) (cut off|"
+    r"disconnected|dropped|kicked out|thrown out|timed out)\b",
+    r"\b(chat|web ?chat|live chat|call|line|phone call|queue|connection)( \w+){0,2} (cut off|"
+    r"disconnected|dropped|timed out|crashed|cut out|went dead|closed on me|ended on me|"
+    r"kicked (me|us) out|threw (me|us) out|logged (me|us) out)\b",
+    # "I've been trying to reach someone for days", "can't get through".
+    r"\b(been|keep|kept|have|has|'ve|spent \w+ \w+)( \w+)? (trying|attempting|tried|attempted) "
+    r"to (reach|contact|get hold of|get through|get in touch|speak|talk|call|ring|phone|"
+    r"e-?mail|get an answer|get a reply|get a response|get someone)\b",
+    r"\b(can't|cannot|can not|couldn't|could not|unable to|impossible to) (\w+ )?(get through|"
+    r"get hold of (anyone|anybody|someone|somebody|you)|(reach|contact|speak to|talk to|get "
+    r"in touch with) (you|anyone|anybody|someone|somebody|a (human|person|manager|real person|"
+    r"agent)|customer service|your (team|staff|helpline|call cent(er|re)|customer service)|"
+    r"northwind|the (helpline|call cent(er|re)|team)))\b",
+    # Busy lines as a pattern, not once: "the line is always engaged".
+    r"\b(phone|line|number|helpline)s? (is |are |was |were |just )?(always|constantly|"
+    r"permanently|forever|still|keeps? being|kept being) (busy|engaged|ringing out|going to "
+    r"voicemail|dead)\b|\b(busy|engaged) (all day|every time|for hours|for days|all week)\b",
+    r"\b(phone|line|it) (just )?(rings|rang|ringing) (and rings|out|forever|for ages)\b",
+    r"\bwaiting (\w+ ){0,3}(for|on) (a |an |any |your |the |my |someone('s)? )?(reply|"
+    r"response|answer|call ?back|callback|return call|someone to (call|ring|phone|reply|"
+    r"respond|get back|answer|contact))\b",
+    r"\b(heard|had|got) (absolutely )?nothing (back|from (you|anyone|your \w+))\b",
+    r"\b(chased|chasing|contacted|e-?mailed|called|rung|rang|phoned|messaged|written|wrote)"
+    r"( to)?( you| your \w+| customer service| northwind| them)? (\d+|two|three|four|five|six|"
+    r"several|multiple|many|so many|countless|numerous) times\b",
+    r"\b(passed|pushed|bounced|transferred|shunted|fobbed) (around|off|from pillar to post|"
+    r"back and forth|from one \w+ to another)\b",
+    OnALineWith(
+        r"\bauto(mated|matic)?[- ]?(reply|replies|response|responses|e-?mails?)\b",
+        requires=r"\b(only|just|all|nothing but|still|again|another|same)\b",
+    ),
+)
+# The customer means to leave, or to go public: a retention matter, calm or
+# not. "Never ordering again", "closing my account", "taking my business
+# elsewhere", "going to post this everywhere", and the cold "third time. done."
+THREAT_TO_LEAVE = _phrases(
+    r"\b(take|taking|took) (my|our) (business|custom|money|shopping) (elsewhere|somewhere "
+    r"else)\b",
+    r"\b(i'll|i will|i'm going to|i am going to|gonna|we'll|we will|will be|i'd rather|will)"
+    r" (\w+ )?(shop|shopping|order|ordering|buy|buying|go|going) (somewhere )?elsewhere\b",
+    r"\bnever (ordering|shopping|buying|using|recommending|returning|coming back|setting foot)"
+    r"\b",
+    r"\b(won't|will not|will never|i'll never|we'll never|shan't|not going to|never going to|"
+    r"never) (be )?(order|shop|buy|use|recommend|come back|return|set foot|deal)\w*\b"
+    r"[^.!?\n]{0,40}\b(again|anymore|any more|ever)\b",
+    r"\bnever again(?= *([.!,;]|$))",
+    r"\b(lost|losing|lose) (a|another|one|your|yet another) (\w+ )?customer\b|\b(lost|"
+    r"losing|lose) me( as a customer)?(?= *([.!,;]|$| as a customer| for good| forever))|"
+    r"\b(lost|losing|lose) (my|our) (custom|business)\b",
+    r"\b(close|closing|cancel|cancelling|delete|deleting) (my|our) (account|membership) "
+    r"(after this|because of this|over this|for good)\b",
+    r"\b(tell|telling|warn|warning) (all )?(my |our )?(friends|family|everyone|everybody|"
+    r"people|colleagues)( \w+){0,2} (to )?(avoid|steer clear|stay away|not to (shop|order|"
+    r"buy))\b|\b(avoid|steer clear of|stay away from) (you|northwind|this (shop|company|"
+    r"store))\b",
+    r"\b(done|finished|through) with (you|northwind|this (company|shop|store|place)|your "
+    r"(company|shop|store|service)|you lot|you people)\b|\bdone with this(?= *([.!]|$))",
+    r"\b(this is|that's|that is|it's|that was) the (last|final) time (i|we)( will| 'll|'ll)? "
+    r"(ever )?(order|shop|buy|use)\w*\b",
+    r"\b(switching|switch|going|moving|move|went) (over )?to (amazon|argos|ebay|john lewis|"
+    r"a competitor|your competitors?|another (shop|store|retailer|company))\b",
+    r"\b(post|posting|share|sharing|put|putting|plaster|plastering|spread|spreading) (this|it|"
+    r"my story|this story|what happened)( \w+){0,2} (everywhere|all over)\b",
+    r"\b(leave|leaving|write|writing|post|posting|give|giving)( you)? (an? )?(1|one|zero|0|"
+    r"no)[- ]?stars?( review)?\b|\b(bad|terrible|negative|scathing|awful|damning) (review|"
+    r"reviews|rating)\b|\bname and shame\b|\bgo(ing)? viral\b",
+    r"\b(contact|contacting|tell|telling|go|going|went) (to )?the (press|papers|newspapers|"
+    r"media|bbc|local news)\b",
+    # The cold "I'm done." after a complaint: "third time. done."
+    OnALineWith(
+        r"(^|[.!?]\s*|\b(i'm|i am|we're|we are)( so| completely| totally| officially)? )"
+        r"done\s*([.!]|$)",
+        requires=r"\b(time|times|again|still|nothing|never|weeks?|days?|months?|waiting|nobody|"
+        r"no one|refund|asked|asking|told|chased|enough)\b",
+    ),
+)
+# Closing the account: leaving, when the message is unhappy ("cancel my
+# account, I've had enough"); "please close my account, I'm moving abroad" is
+# a request. Not the question "how do I close my account?"
+ACCOUNT_CLOSURE = _phrases(
+    r"(?<!how do i )(?<!how can i )(?<!how to )(?<!can i )(?<!how would i )(?<!do i )"
+    r"\b(close|closing|delete|deleting|cancel|cancelling|canceling|shut|shutting|terminate|"
+    r"terminating) (down )?(my|our) (account|membership|loyalty card|store card)\b(?!\?)",
+    r"\b(close|closing|delete|deleting|cancel|cancelling|canceling) (my|our) \w+ and (my|our) "
+    r"(account|membership)\b(?!\?)",
+)
+# The customer says they have asked before: the same request, again.
+REPEATED_ASKING = _phrases(
+    r"\b(third|fourth|fifth|sixth|seventh|umpteenth|nth|3rd|4th|5th|6th|7th|8th|9th|10th) "
+    r"time (i('m| am|'ve| have) )?(asking|asked|ask|contacting|writing|explaining|telling|"
+    r"requesting|messaging|raising|chasing)\b",
+    OnALineWith(
+        r"\b(third|fourth|fifth|sixth|umpteenth|3rd|4th|5th|6th) (time|request|message|"
+        r"attempt|e-?mail)\b",
+        requires=r"\b(ask\w*|told|tell\w*|explain\w*|chas\w+|contact\w*|writ\w+|messag\w+|"
+        r"done|enough)\b",
+    ),
+    r"\b(asked|told|explained|said|requested|mentioned|raised)\b( \w+){0,3} twice( now| "
+    r"already)?\b",
+    r"\b(asked|told|explained|said|requested|mentioned|raised|given|gave)\b( \w+){0,3} (\d+|"
+    r"two|three|four|five|six|several|multiple|many|so many|countless|numerous|a (few|dozen|"
+    r"hundred|million)) times\b",
+    r"\balready (told|asked|explained|answered) (you|this|that|it|u)\b|\b(i('ve| have) )?"
+    r"already (gave|given|provided|sent) you\b",
+    r"\b(told|asked) you (already|before|twice|earlier|yesterday)\b",
+    r"\bhow many (more )?times (do|must|will|should|am) (i|we) (have to |need to |got to |"
+    r"gotta )?(ask|tell|say|explain|repeat|contact|call|ring|e-?mail|write|chase|go through)"
+    r"\b|\bhow many (more )?times (have|did) (i|we) (asked|ask|told|tell|said|say|explained|"
+    r"called|rung|e-?mailed|written|chased)\b",
+    r"\b(i|we) (keep|kept) (asking|telling|explaining|repeating|saying)\b",
+    r"\b(same|this) question (again|\d+ times|three times|twice|over and over)\b",
 )
 
 # --- the decision -------------------------------------------------------------------
@@ -1114,6 +1803,8 @@ REASON_PRIORITY = {
     "explicit_request": 3,
     "anger": 3,
     "anger_trend": 3,
+    "threat_to_leave": 3,
+    "contact_center_failure": 3,
     "repeated_fallback": 3,
     "bot_did_not_help": 3,
     "repeated_request": 3,
@@ -1121,6 +1812,15 @@ REASON_PRIORITY = {
     "bereavement": 3,
 }
 REASON_ORDER = {reason: i for i, reason in enumerate(REASON_PRIORITY)}
+# A message clearly positive overall (VADER compound at least GLAD_COMPOUND)
+# and scoring below GLAD_MAX_ANGER is glad: what looks like a threat to leave
+# or a contact-centre complaint in it is not. Higher than POSITIVE_COMPOUND:
+# a complaint often scores slightly positive ("...before giving up": +0.34).
+GLAD_COMPOUND = 0.5
+GLAD_MAX_ANGER = 0.15
+# Closing the account is leaving when the message scores at least this anger,
+# or a VADER compound at most its negative.
+UNHAPPY_MIN_ANGER = 0.1
 SENSITIVE_MATTERS: tuple[tuple[str, Sequence[Phrase], str], ...] = (
     ("safety_incident", SAFETY_INCIDENT, "a product safety incident"),
     ("fraud", FRAUD, "fraud or account misuse"),
@@ -1176,6 +1876,10 @@ class _Findings:
     bot_did_not_help: str | None
     # One per SENSITIVE_MATTERS, in its order.
     sensitive: tuple[str | None, ...]
+    contact_center_failure: str | None = None
+    threat_to_leave: str | None = None
+    account_closure: str | None = None
+    repeated_asking: str | None = None
 
 
 @lru_cache(maxsize=TURN_CACHE_SIZE)
@@ -1191,7 +1895,76 @@ def _findings(text: str) -> _Findings:
         explicit_request=_first(EXPLICIT_REQUEST, text),
         bot_did_not_help=_first(BOT_DID_NOT_HELP, text),
         sensitive=tuple(_first(phrases, text) for _, phrases, _ in SENSITIVE_MATTERS),
+        contact_center_failure=_cue(CONTACT_CENTER_FAILURE, text),
+        threat_to_leave=_cue(THREAT_TO_LEAVE, text),
+        account_closure=_cue(ACCOUNT_CLOSURE, text),
+        repeated_asking=_cue(REPEATED_ASKING, text),
     )
+
+
+def _cue(phrases: Sequence[Phrase], text: str) -> str | None:
+    """The first cue of a conversation-level list in ``text``: as :func:`_first`.
+
+    A function of its own so that the scans of these lists can be counted
+    apart from those of the seven original lists (tests/handoff/
+    test_escalation_speed.py counts those); each message is still scanned
+    once per list, in :func:`_findings`.
+    """
+    for phrase in phrases:
+        for start, excerpt in _matches(phrase, text):
+            if phrase.negatable and _negated(text, start):
+                continue
+            return excerpt
+    return None
+
+
+@dataclass(frozen=True)
+class _Wording:
+    """What one message says, for comparing it with another (see REPEAT_MIN_OVERLAP)."""
+
+    # Content words, lower-cased and lightly stemmed ("cancelled" -> "cancel").
+    words: frozenset[str]
+    # Order numbers and e-mail addresses in it.
+    ids: frozenset[str]
+    # Whether it opens with an answer to a yes/no question ("yes", "no, ...").
+    answer: bool
+
+
+@lru_cache(maxsize=TURN_CACHE_SIZE)
+def _wording(text: str) -> _Wording:
+    """The wording of ``text`` (already capped at MAX_SCANNED_CHARS), memoised like its findings."""
+    text = _normalise(text[:REPEAT_SCANNED_CHARS]).lower()
+    words: set[str] = set()
+    for word in WORD.findall(text):
+        if word not in STOP_WORDS:
+            words.add(_stem(word))
+            if len(words) >= REPEAT_MAX_WORDS:
+                break
+    return _Wording(
+        words=frozenset(words),
+        ids=frozenset(m.group(0).rstrip(".,!?") for m in GIVEN_VALUES.finditer(text)),
+        answer=ANSWER_START.match(text) is not None,
+    )
+
+
+def _stem(word: str) -> str:
+    """A crude English stem, enough to see "cancelled" and "cancel" as one word.
+
+    Why not a stemmer library: two messages of the same customer are
+    compared, not a corpus indexed; dropping a few suffixes does, in a few
+    lines, and adds no dependency to the Rasa server.
+    """
+    if word.endswith("'s"):
+        word = word[:-2]
+    for suffix in ("ing", "ed", "s"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2 and not word.endswith("ss"):
+            word = word[: -len(suffix)]
+            break
+    if len(word) > 3 and word[-1] == word[-2]:
+        word = word[:-1]
+    if len(word) > 3 and word.endswith("e"):
+        word = word[:-1]
+    return word
 
 
 def _scanned(turn: Turn) -> str:
@@ -1246,8 +2019,28 @@ def decide(
             f"anger {score.score:.2f} (>= {settings.anger_threshold:.2f}): " + score.describe()
         )
     trend = _anger_trend(conversation, customers, score, detector, settings)
+    if trend is None:
+        trend = _irritation_after_chasing(conversation, customers, score, detector, settings)
     if trend is not None:
         found["anger_trend"] = trend
+
+    # Leaving, and a contact centre that failed the customer: said in the
+    # judged message, and not in a clearly happy one ("I'll never shop
+    # anywhere else again, love you guys", "on hold for 20 minutes but the
+    # agent was lovely, thanks"). Closing the account counts only in an
+    # unhappy message: otherwise it is a request like any other.
+    glad = score.compound >= GLAD_COMPOUND and score.score < GLAD_MAX_ANGER
+    phrase = None if glad else judged_findings.threat_to_leave
+    unhappy = score.score >= UNHAPPY_MIN_ANGER or score.compound <= -UNHAPPY_MIN_ANGER
+    if phrase is None and unhappy:
+        phrase = judged_findings.account_closure
+    if phrase is not None:
+        found["threat_to_leave"] = f'the customer threatens to leave or go public: "{phrase}"'
+    phrase = None if glad else judged_findings.contact_center_failure
+    if phrase is not None:
+        found["contact_center_failure"] = (
+            f'the customer says our contact centre did not answer or call back: "{phrase}"'
+        )
 
     # A conversation the bot cannot resolve.
     fallbacks = _fallbacks_in_a_row(conversation, customers)
@@ -1256,11 +2049,23 @@ def decide(
     phrase = judged_findings.bot_did_not_help
     if phrase is not None:
         found["bot_did_not_help"] = f'the customer says the bot did not help: "{phrase}"'
-    repeats = _repeats(conversation, customers)
-    if repeats >= settings.max_repeats:
-        found["repeated_request"] = (
-            f"the customer made the same request ({judged.intent}) {repeats} times"
-        )
+    # One reason however the repeat shows: counted by intent and by wording
+    # (a message matching both counts once), made instead of answering the
+    # bot's question, or said by the customer ("third time asking").
+    repeat = _repeats(conversation, customers)
+    said = judged_findings.repeated_asking
+    parts = []
+    if repeat.count >= settings.max_repeats or (
+        repeat.count >= 2 and len(repeat.ignored) >= settings.max_ignored_questions
+    ):
+        part = f"the customer made the same request ({repeat.by}) {repeat.count} times"
+        if repeat.ignored:
+            part += ", instead of answering " + ", ".join(sorted(set(repeat.ignored)))
+        parts.append(part)
+    if said is not None:
+        parts.append(f'the customer says they asked before: "{said}"')
+    if parts:
+        found["repeated_request"] = "; ".join(parts)
     failures = _form_failures(conversation)
     if failures >= settings.max_form_failures:
         found["form_failures"] = f"the form rejected the customer's answers {failures} times"
@@ -1325,6 +2130,38 @@ def _anger_trend(
     return None
 
 
+def _irritation_after_chasing(
+    conversation: Sequence[Turn],
+    customers: Sequence[int],
+    judged: AngerScore,
+    detector: AngerDetector,
+    settings: EscalationSettings,
+) -> str | None:
+    """Irritation said outright after the customer chased the same matter.
+
+    "Still nothing", then "this is really starting to annoy me": each alone
+    is mild, and the average of a calm start stays low, but a customer who
+    chased and now says they are annoyed is past the bot. Not when the
+    irritation is played down ("a bit annoying"), laughed off or outweighed
+    by a positive tone.
+    """
+    said = next((s for s in judged.signals if s.name in ("anger_words", "irritation_words")), None)
+    if said is None:
+        return None
+    if any(s.weight < 0 for s in judged.signals):
+        return None
+    text = _normalise(conversation[customers[-1]].text[:MAX_SCANNED_CHARS])
+    if PLAYED_DOWN.search(text) is not None:
+        return None
+    for index in reversed(customers[-settings.anger_trend_turns - 1 : -1]):
+        turn = conversation[index]
+        earlier = detector.anger(_scanned(turn), turn.intent if _trusted(turn, settings) else None)
+        chased = next((s for s in earlier.signals if s.name == "repeat_contact"), None)
+        if chased is not None:
+            return f'irritation after chasing: "{chased.evidence}" earlier, now "{said.evidence}"'
+    return None
+
+
 def _replies(conversation: Sequence[Turn], customers: Sequence[int], k: int) -> list[str]:
     """Names of the bot's turns answering the k-th customer turn."""
     end = customers[k + 1] if k + 1 < len(customers) else len(conversation)
@@ -1350,36 +2187,141 @@ def _is_request(intent: str | None) -> bool:
     )
 
 
-def _repeats(conversation: Sequence[Turn], customers: Sequence[int]) -> int:
+@dataclass(frozen=True)
+class _Repeat:
+    """How often the judged request was made, and how."""
+
+    # Times made, the judged message included (1: not repeated).
+    count: int = 1
+    # What identified the repeats: the intent, or "wording".
+    by: str = ""
+    # The bot's questions the customer answered with the same request again.
+    ignored: tuple[str, ...] = ()
+
+
+def _repeats(conversation: Sequence[Turn], customers: Sequence[int]) -> _Repeat:
     """How many times the judged request has been made, the judged message included.
 
-    Requests are the same when their intent is and their entities do not
-    conflict; entities given in answers to a form ("inform") belong to the
-    request that started it. Asking about three different orders is three
-    requests, each made once: the customer made progress.
+    Two messages make the same request when their intent does (and their
+    entities do not conflict), or when their wording does (:func:`_same_wording`):
+    the NLU may label the same question differently each time. A message that
+    is both counts once. A repeat that follows a question of the bot and gives
+    nothing new (no entity, no order number or e-mail, no "yes"/"no") ignored
+    that question.
+    """
+    judged_index = customers[-1]
+    judged = conversation[judged_index]
+    by_intent = _same_intent(conversation, customers)
+    by_wording = _same_wording(conversation, customers)
+    earlier = by_intent | by_wording
+    if not earlier:
+        return _Repeat()
+    chain = [*sorted(earlier), judged_index]
+    if by_intent and judged.intent:
+        by = judged.intent + (" and wording" if by_wording - by_intent else "")
+    else:
+        by = "wording"
+    ignored = []
+    given = _given(conversation[chain[0]])
+    for index in chain[1:]:
+        turn = conversation[index]
+        question = _question_before(conversation, index)
+        new = _given(turn) - given
+        if question is not None and not new and not _wording(_scanned(turn)).answer:
+            ignored.append(question)
+        given |= new
+    return _Repeat(count=len(chain), by=by, ignored=tuple(ignored))
+
+
+def _same_intent(conversation: Sequence[Turn], customers: Sequence[int]) -> set[int]:
+    """Earlier customer turns with the judged request's intent and no conflicting entity.
+
+    Entities given in answers to a form ("inform") belong to the request that
+    started it. Asking about three different orders is three requests, each
+    made once: the customer made progress.
     """
     judged = conversation[customers[-1]]
     if not _is_request(judged.intent):
-        return 0
-    requests: list[tuple[str, dict[str, str]]] = []
+        return set()
+    requests: list[tuple[int, str, dict[str, str]]] = []
     for index in customers:
         turn = conversation[index]
         if _is_request(turn.intent):
-            requests.append((turn.intent or "", dict(turn.entities)))
+            requests.append((index, turn.intent or "", dict(turn.entities)))
         elif turn.intent == "inform" and requests:
             for key, value in turn.entities.items():
-                requests[-1][1].setdefault(key, value)
-    intent, merged = requests[-1]
+                requests[-1][2].setdefault(key, value)
+    _, intent, merged = requests[-1]
     merged = dict(merged)
-    count = 1
-    for other_intent, entities in reversed(requests[:-1]):
+    same = set()
+    for index, other_intent, entities in reversed(requests[:-1]):
         if other_intent != intent:
             continue
         if any(merged.get(k, v) != v for k, v in entities.items()):
             continue
         merged.update(entities)
-        count += 1
-    return count
+        same.add(index)
+    return same
+
+
+def _same_wording(conversation: Sequence[Turn], customers: Sequence[int]) -> set[int]:
+    """Earlier customer turns that say what the judged one says (see REPEAT_MIN_OVERLAP)."""
+    judged = conversation[customers[-1]]
+    if judged.intent in NOT_REQUESTS:
+        return set()
+    mine = _wording(_scanned(judged))
+    if len(mine.words) < REPEAT_MIN_SHARED_WORDS:
+        return set()
+    mine_ids = mine.ids | frozenset(judged.entities.values())
+    same = set()
+    for index in customers[:-1]:
+        turn = conversation[index]
+        if turn.intent in NOT_REQUESTS:
+            continue
+        theirs = _wording(_scanned(turn))
+        shared = len(mine.words & theirs.words)
+        if shared < REPEAT_MIN_SHARED_WORDS:
+            continue
+        if shared / min(len(mine.words), len(theirs.words)) < REPEAT_MIN_OVERLAP:
+            continue
+        # "And another order", "a different one": a new request in the same words.
+        if (mine.words - theirs.words) & NOVELTY_WORDS:
+            continue
+        # About two different orders: two requests.
+        their_ids = theirs.ids | frozenset(turn.entities.values())
+        if mine_ids and their_ids and not mine_ids & their_ids:
+            continue
+        same.add(index)
+    return same
+
+
+def _given(turn: Turn) -> frozenset[str]:
+    """What a message gives a form: its entities, order numbers and e-mails."""
+    return _wording(_scanned(turn)).ids | frozenset(f"{k}={v}" for k, v in turn.entities.items())
+
+
+def _question_before(conversation: Sequence[Turn], index: int) -> str | None:
+    """The bot's question the customer turn at ``index`` answers, if it answers one."""
+    for turn in reversed(conversation[:index]):
+        if turn.role != "bot":
+            return None
+        if _is_question(turn):
+            return turn.action or "a question"
+    return None
+
+
+def _is_question(turn: Turn) -> bool:
+    action = turn.action or ""
+    if (
+        action in FALLBACK_ACTIONS
+        or action in OPEN_QUESTIONS
+        or action in TASK_END_RESPONSES
+        or action.startswith(TASK_END_PREFIXES)
+    ):
+        return False
+    if action.startswith(QUESTION_PREFIXES) or action in FORM_FAILURE_RESPONSES:
+        return True
+    return turn.text.rstrip().endswith("?")
 
 
 def _form_failures(conversation: Sequence[Turn]) -> int:

@@ -42,6 +42,7 @@ def test_settings_defaults_are_documented_values() -> None:
     assert settings.max_fallbacks == 2
     assert settings.max_repeats == 3
     assert settings.max_form_failures == 3
+    assert settings.max_ignored_questions == 1
     assert 0 < settings.anger_threshold < settings.strong_anger_threshold <= 1
 
 
@@ -56,6 +57,7 @@ def test_settings_from_env() -> None:
             "HANDOFF_MAX_FALLBACKS": "3",
             "HANDOFF_MAX_REPEATS": "4",
             "HANDOFF_MAX_FORM_FAILURES": "5",
+            "HANDOFF_MAX_IGNORED_QUESTIONS": "2",
             "HANDOFF_MIN_INTENT_CONFIDENCE": "0.7",
             "HANDOFF_SHOUT_MIN_LETTERS": "12",
             "UNRELATED": "ignored",
@@ -70,6 +72,7 @@ def test_settings_from_env() -> None:
         max_fallbacks=3,
         max_repeats=4,
         max_form_failures=5,
+        max_ignored_questions=2,
         min_intent_confidence=0.7,
         shout_min_letters=12,
     )
@@ -88,6 +91,7 @@ def test_settings_read_the_process_environment(monkeypatch: pytest.MonkeyPatch) 
         ("HANDOFF_ANGER_THRESHOLD", "1.5", "between 0 and 1"),
         ("HANDOFF_MAX_REPEATS", "2.5", "HANDOFF_MAX_REPEATS must be a whole number"),
         ("HANDOFF_MAX_FALLBACKS", "0", "at least 1"),
+        ("HANDOFF_MAX_IGNORED_QUESTIONS", "0", "at least 1"),
         ("HANDOFF_STRONG_ANGER_THRESHOLD", "0.2", "must not be below"),
     ],
 )
@@ -202,6 +206,15 @@ def test_sarcasm_keeps_its_anger(detector: AngerDetector) -> None:
     score = detector.anger("Oh great, lost again. Thanks for nothing.", "complain")
     assert score.score >= 0.5
     assert "positive_sentiment" not in {s.name for s in score.signals}
+    assert "sarcasm" in {s.name for s in score.signals}
+
+
+def test_sarcasm_is_counted_once(detector: AngerDetector) -> None:
+    # "Thanks for nothing" is sarcasm, not also an anger word: one remark,
+    # one signal, and not strong anger on its own.
+    score = detector.anger("thanks for nothing")
+    assert [s.name for s in score.signals if s.weight > 0] == ["sarcasm"]
+    assert score.score < EscalationSettings().strong_anger_threshold
 
 
 def test_real_anger_scores_high(detector: AngerDetector) -> None:

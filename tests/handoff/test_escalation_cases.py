@@ -1,8 +1,11 @@
 """Escalation precision and recall on labelled conversations.
 
-- escalation_cases.yml (84 conversations) was written before the detector and
+- escalation_cases.yml (132 conversations) was written before the detector and
   is never edited to fit it; its numbers go to reports/escalation_eval.json,
-  with the cases the rules got wrong.
+  with the cases the rules got wrong. Its last 48 cases (ids "added-...")
+  were added with the contact-centre, leaving, asking-again, sarcasm and
+  subtle fraud cues: 24 that must escalate and 24 hard negatives, among them
+  the false escalations seen in the field. The first 84 are unchanged.
 - escalation_blind.yml (40 conversations) was written later by someone who
   had not read the rules, to measure how they generalise; the rules were not
   changed after it was measured (reports/escalation_blind_eval.json). Its
@@ -169,3 +172,15 @@ def test_escalations_give_the_expected_reasons(evaluation: Evaluation) -> None:
 
 def test_escalations_get_the_expected_priority(evaluation: Evaluation) -> None:
     assert evaluation.report["wrong_priority"] == {}
+
+
+ADDED_PREFIX = "added-"
+ADDED_REASONS = {"contact_center_failure", "threat_to_leave", "repeated_request"}
+
+
+def test_the_added_cases_are_balanced_and_cover_the_new_cues() -> None:
+    added = [c for c in load_cases() if c.id.startswith(ADDED_PREFIX)]
+    assert len(added) >= 40
+    assert sum(c.escalate for c in added) * 2 == len(added)
+    assert ADDED_REASONS <= {r for c in added for r in c.reasons}
+
