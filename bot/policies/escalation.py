@@ -74,6 +74,7 @@ from handoff.escalation import (
     AngerDetector,
     Decision,
     EscalationSettings,
+    anger_probability,
     decide,
 )
 from handoff.turns import EVENTS_READ, is_paused, session_events, since_hand_back, turns
@@ -115,6 +116,9 @@ class EscalationPolicy(Policy):
         # Created once per policy, not per message: VADER reads its lexicon
         # from disk when the detector is made.
         self.detector = AngerDetector(shout_min_letters=self.settings.shout_min_letters)
+        if self.settings.anger_model_threshold < 1.0:
+            # Trained now (about half a second), not on the first customer's message.
+            anger_probability("")
 
     def train(
         self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any

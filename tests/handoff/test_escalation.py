@@ -25,8 +25,13 @@ def detector() -> AngerDetector:
     return AngerDetector()
 
 
+# These tests are about the rules: the learned anger model (which can also
+# find anger) is off here, and tested on its own in test_escalation_model.py.
+RULES_ONLY = EscalationSettings(anger_model_threshold=1.0)
+
+
 def judge(*turns: Turn, settings: EscalationSettings | None = None) -> Decision:
-    return decide(list(turns), settings or EscalationSettings())
+    return decide(list(turns), settings or RULES_ONLY)
 
 
 def signal_names(detector: AngerDetector, text: str, intent: str | None = None) -> set[str]:
@@ -299,9 +304,13 @@ def test_strong_anger_is_priority_one() -> None:
 
 def test_anger_threshold_is_configuration() -> None:
     text, intent = "this is ridiculous, where is my order", "complain"
-    strict = EscalationSettings(anger_threshold=0.9, strong_anger_threshold=0.95)
+    strict = EscalationSettings(
+        anger_threshold=0.9, strong_anger_threshold=0.95, anger_model_threshold=1.0
+    )
     assert not judge(C(text, intent), settings=strict).escalate
-    lenient = EscalationSettings(anger_threshold=0.2, strong_anger_threshold=0.95)
+    lenient = EscalationSettings(
+        anger_threshold=0.2, strong_anger_threshold=0.95, anger_model_threshold=1.0
+    )
     assert judge(C(text, intent), settings=lenient).reasons == ["anger"]
 
 
@@ -319,7 +328,8 @@ def test_sustained_irritation_is_a_trend() -> None:
 def test_rising_anger_is_a_trend() -> None:
     # Thresholds out of reach, so that only the rise can escalate.
     settings = EscalationSettings(
-        anger_threshold=0.95, strong_anger_threshold=0.95, anger_trend_threshold=0.4
+        anger_threshold=0.95, strong_anger_threshold=0.95, anger_trend_threshold=0.4,
+        anger_model_threshold=1.0,
     )
     decision = judge(
         C("where is my order", "check_order_status"), B("utter_order_status_late"),

@@ -40,8 +40,13 @@ def detector() -> AngerDetector:
     return AngerDetector()
 
 
+# These tests are about the rules: the learned anger model (which can also
+# find anger) is off here, and tested on its own in test_escalation_model.py.
+RULES_ONLY = EscalationSettings(anger_model_threshold=1.0)
+
+
 def judge(*turns: Turn, settings: EscalationSettings | None = None) -> Decision:
-    return decide(list(turns), settings or EscalationSettings())
+    return decide(list(turns), settings or RULES_ONLY)
 
 
 def signals(detector: AngerDetector, text: str, intent: str | None = None) -> set[str]:
