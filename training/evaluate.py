@@ -140,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     evaluation, written = evaluate(args.model, args.test_set, args.reports, settings.root)
     print(
         f"evaluate: accuracy {evaluation.accuracy:.3f}, macro F1 {evaluation.macro_f1:.3f}, "
-        f"{len(evaluation.errors)} of {len(evaluation.predictions)} misclassified"
+        f"{len(evaluation.errors)} of {len(evaluation.predictions)} misclassified, "
+        f"{evaluation.confident_error_rate:.1%} confidently wrong"
     )
     for path in written.files:
         print(

@@ -73,6 +73,15 @@ class Evaluation:
     def errors(self) -> list[Prediction]:
         return [p for p in self.predictions if not p.correct]
 
+    @property
+    def confident_errors(self) -> list[Prediction]:
+        """Wrong answers given without asking to rephrase: what customers get wrong."""
+        return [p for p in self.errors if p.predicted != FALLBACK]
+
+    @property
+    def confident_error_rate(self) -> float:
+        return len(self.confident_errors) / len(self.predictions) if self.predictions else 0.0
+
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self), indent=2, ensure_ascii=False)
 
@@ -192,7 +201,7 @@ def delta(intent: str, current: Evaluation, comparison: Comparison) -> str:
 
 def intent_report(evaluation: Evaluation, comparison: Comparison) -> str:
     fallbacks = sum(p.predicted == FALLBACK for p in evaluation.predictions)
-    confident = sum(not p.correct and p.predicted != FALLBACK for p in evaluation.predictions)
+    confident = len(evaluation.confident_errors)
     rows = [
         [
             intent,
@@ -220,7 +229,8 @@ def intent_report(evaluation: Evaluation, comparison: Comparison) -> str:
             f"- accuracy: {evaluation.accuracy:.3f}",
             f"- macro F1: {evaluation.macro_f1:.3f} (weighted: {evaluation.weighted_f1:.3f})",
             f"- asked to rephrase (nlu_fallback): {fallbacks}",
-            f"- confidently wrong: {confident} (see misclassified.md)",
+            f"- confidently wrong: {confident} ({evaluation.confident_error_rate:.1%} of the "
+            "examples; see misclassified.md)",
             "",
             table(["intent", "precision", "recall", "F1", "support", f"F1 change {since}"], rows),
             "",

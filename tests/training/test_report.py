@@ -55,6 +55,18 @@ def test_scores_per_intent_and_overall() -> None:
     assert result.macro_f1 == pytest.approx(sum(s.f1 for s in result.intents.values()) / 3)
 
 
+def test_confident_errors_are_the_wrong_answers_given_without_asking_to_rephrase(
+    tmp_path: Path,
+) -> None:
+    result = evaluation("m1", wrong_greets=2)
+    # Two greets answered as goodbyes; the FAQ that fell back is wrong but not confident.
+    assert [p.text for p in result.confident_errors] == ["hi 0", "hi 1"]
+    assert result.confident_error_rate == pytest.approx(2 / 30)
+    written = write_reports(result, tmp_path, fallback_threshold=0.7)
+    report = next(p for p in written.files if p.name == "intent_report.md").read_text()
+    assert "confidently wrong: 2 (6.7% of the examples" in report
+
+
 def test_every_report_file_is_written(tmp_path: Path) -> None:
     written = write_reports(evaluation("m1", wrong_greets=1), tmp_path, fallback_threshold=0.6)
     names = sorted(p.name for p in written.files)
