@@ -219,7 +219,7 @@ def test_the_blind_sets_are_apart_and_cover_every_intent() -> None:
     assert len(shared) <= 5, shared
     assert min(sum(e.intent == i for e in blind) for i in {e.intent for e in blind}) >= 35
     unseen = unseen_blind_examples()
-    assert min(sum(e.intent == i for e in unseen) for i in {e.intent for e in blind}) >= 20
+    assert min(sum(e.intent == i for e in unseen) for i in {e.intent for e in blind}) >= 10
 
 
 def test_the_blind_set_is_understood(blind_scores: dict) -> None:
