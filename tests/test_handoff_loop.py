@@ -66,7 +66,7 @@ def test_an_angry_customer_reaches_a_person_and_comes_back_to_the_bot(
     position = admin.get(f"/api/handoffs/{handoff['id']}").json()["queue_position"]
     assert f"number {position} in the queue" in told["Body"]
     assert handoff["status"] == "waiting" and handoff["channel"] == "sms"
-    assert "anger" in handoff["reasons"]
+    assert {"anger", "strong_anger"} & set(handoff["reasons"])
     assert handoff["summary"].get("order_id") == "12345678"
     detail = admin.get(f"/api/handoffs/{handoff['id']}").json()
     assert [m["role"] for m in detail["transcript"]][:1] == ["customer"]
