@@ -23,34 +23,16 @@ from handoff.escalation import (
     REPEATED_ASKING,
     THREAT_TO_LEAVE,
     AngerDetector,
-    Decision,
     EscalationSettings,
     Phrase,
     Turn,
     decide,
 )
+from tests.handoff.test_escalation import RULES_ONLY, B, C, detector, judge
+from tests.handoff.test_escalation import signal_names as signals
 from tests.handoff.test_escalation_speed import SHAPES, assert_linear, growth, repeated
 
-C = Turn.customer
-B = Turn.bot
-
-
-@pytest.fixture(scope="module")
-def detector() -> AngerDetector:
-    return AngerDetector()
-
-
-# These tests are about the rules: the learned anger model (which can also
-# find anger) is off here, and tested on its own in test_escalation_model.py.
-RULES_ONLY = EscalationSettings(anger_model_threshold=1.0)
-
-
-def judge(*turns: Turn, settings: EscalationSettings | None = None) -> Decision:
-    return decide(list(turns), settings or RULES_ONLY)
-
-
-def signals(detector: AngerDetector, text: str, intent: str | None = None) -> set[str]:
-    return {s.name for s in detector.anger(text, intent).signals if s.weight > 0}
+__all__ = ["detector"]  # a fixture: pytest finds it here by name
 
 
 # --- the new reasons -------------------------------------------------------------------------
