@@ -28,7 +28,7 @@ from handoff.escalation import (
     Turn,
     decide,
 )
-from tests.handoff.test_escalation import RULES_ONLY, B, C, detector, judge
+from tests.handoff.test_escalation import B, C, detector, judge
 from tests.handoff.test_escalation import signal_names as signals
 from tests.handoff.test_escalation_speed import SHAPES, assert_linear, growth, repeated
 
