@@ -58,7 +58,7 @@ training, and remember scores per message text as the detector does.
 
 Customer text is untrusted: each message is cut at :data:`MAX_MODEL_CHARS`
 characters before anything reads it, and every step is linear in its length:
-scikit-learn's tokenisers, a windowed VADER (:class:`_WindowedVader`), and
+scikit-learn's tokenisers, a linear-time VADER (:class:`handoff.vader.LinearVader`), and
 patterns that are alternations of words without nested quantifiers (their
 only lookarounds read one character); "praise followed by trouble" is two
 searches, not one pattern with ``.*``. Scoring is CPU work: callers on an
@@ -67,7 +67,6 @@ event loop should run it off the loop (``asyncio.to_thread``).
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
 import threading
@@ -86,7 +85,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from handoff.vader import LinearVader
 
 # --- configuration -----------------------------------------------------------------
 
@@ -183,78 +183,10 @@ def _prepare_all(texts: Iterable[str]) -> list[str]:
 
 # --- VADER, in linear time ---------------------------------------------------------
 
-# Of the words around a sentiment word, VADER's negation and idiom checks read
-# at most three before it and two after it.
-VADER_WORDS_BEFORE = 3
-VADER_WORDS_AFTER = 2
-
-
-class _WindowedVader(SentimentIntensityAnalyzer):
-    """VADER 3.3.2 with the same scores, in time (near) linear in the message's length.
-
-    VADER's ``_negation_check`` and ``_special_idioms_check`` lowercase the
-    whole message for every sentiment word, to read the few words around it:
-    quadratic. These overrides hand VADER's own code only those words (it
-    reads a word before the sentiment word only when there is one, so no
-    index wraps around, and the window gives the same answers); its
-    ``_but_check``, quadratic too, is rewritten below. Why a copy of
-    ``handoff.escalation._LinearVader`` and not an import: the escalation
-    rules are the ones to use this model, and a cycle of imports between the
-    two would be fragile. ``tests/handoff/test_anger_model.py`` checks the
-    scores equal VADER's.
-    """
-
-    @staticmethod
-    def _negation_check(
-        valence: float, words_and_emoticons: list[str], start_i: int, i: int
-    ) -> Any:
-        low = max(0, i - VADER_WORDS_BEFORE)
-        window = words_and_emoticons[low : i + VADER_WORDS_AFTER + 1]
-        return SentimentIntensityAnalyzer._negation_check(valence, window, start_i, i - low)
-
-    @staticmethod
-    def _special_idioms_check(valence: float, words_and_emoticons: list[str], i: int) -> Any:
-        low = max(0, i - VADER_WORDS_BEFORE)
-        window = words_and_emoticons[low : i + VADER_WORDS_AFTER + 1]
-        return SentimentIntensityAnalyzer._special_idioms_check(valence, window, i - low)
-
-    @staticmethod
-    def _but_check(words_and_emoticons: list[str], sentiments: list[float]) -> list[float]:
-        """VADER's "but" rule, with its quirks, without its quadratic list operations.
-
-        VADER walks the scores and, for each, rescales the *first* score
-        equal to it (``list.index``): halved before the first "but", times
-        1.5 after it; each lookup and ``pop``/``insert`` reads the whole
-        list. Here a heap of positions per value finds that first score
-        (stale positions are dropped as they surface): the same updates, in
-        O(n log n).
-        """
-        lowered = [str(w).lower() for w in words_and_emoticons]
-        if "but" not in lowered:
-            return sentiments
-        but = lowered.index("but")
-        positions: dict[float, list[int]] = {}
-        for i, value in enumerate(sentiments):
-            heapq.heappush(positions.setdefault(value, []), i)
-        for i in range(len(sentiments)):
-            # VADER's loop reads the list as it changes it.
-            value = sentiments[i]
-            heap = positions[value]
-            while sentiments[heap[0]] != value:
-                heapq.heappop(heap)
-            first = heap[0]
-            if first == but:
-                continue
-            heapq.heappop(heap)
-            sentiments[first] = value * 0.5 if first < but else value * 1.5
-            heapq.heappush(positions.setdefault(sentiments[first], []), first)
-        return sentiments
-
-
 @lru_cache(maxsize=1)
-def _vader() -> _WindowedVader:
+def _vader() -> LinearVader:
     """One shared analyzer, created on first use: reading its lexicon takes a while."""
-    return _WindowedVader()
+    return LinearVader()
 
 
 # --- dense cues -----------------------------------------------------------------------

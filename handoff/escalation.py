@@ -66,7 +66,7 @@ policy ensemble, on its event loop: its cost must stay small whatever is
 sent. So every pattern here runs in time linear in the text (no
 ``(?=.*x).*y``, no nested or adjacent unbounded quantifiers; a "requires"
 condition is a second search, not a lookahead), VADER gets the same scores
-in linear time (:class:`_LinearVader`), each message is read up to
+in linear time (:class:`handoff.vader.LinearVader`), each message is read up to
 :data:`MAX_SCANNED_CHARS` characters, and each message is scored once:
 findings are memoised per message text (:data:`TURN_CACHE_SIZE`), so a
 conversation of N messages costs N scans, not one per message per later
@@ -83,9 +83,9 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Literal
 
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+from handoff.vader import LinearVader
 
 # --- settings ------------------------------------------------------------------
 
@@ -964,43 +964,6 @@ def _sarcasm(text: str, complaint: str | None) -> str | None:
     return None
 
 
-# Of the words around a sentiment word, VADER's negation and idiom checks read
-# at most three before it and two after it.
-VADER_WORDS_BEFORE = 3
-VADER_WORDS_AFTER = 2
-
-
-class _LinearVader(SentimentIntensityAnalyzer):
-    """VADER 3.3.2 with the same scores, in time linear in the message's length.
-
-    For every sentiment word, VADER's ``_negation_check`` and
-    ``_special_idioms_check`` lowercase the whole message to read the few
-    words around it: quadratic (a 4,096-character message of emoji and words
-    took 0.7 s, 10,000 characters 3.7 s). These overrides hand VADER's own
-    code only those words, so the result cannot differ;
-    ``tests/handoff/test_escalation_equivalence.py`` compares the two on
-    generated text. Why not another library: VADER's lexicon and rules are
-    what the anger weights were chosen against. Its ``_but_check`` is still
-    quadratic in the number of words after a "but", but in C (``list.index``)
-    and on at most MAX_SCANNED_CHARS characters.
-    """
-
-    @staticmethod
-    def _negation_check(
-        valence: float, words_and_emoticons: list[str], start_i: int, i: int
-    ) -> Any:
-        low = max(0, i - VADER_WORDS_BEFORE)
-        window = words_and_emoticons[low : i + VADER_WORDS_AFTER + 1]
-        return SentimentIntensityAnalyzer._negation_check(valence, window, start_i, i - low)
-
-    @staticmethod
-    def _special_idioms_check(valence: float, words_and_emoticons: list[str], i: int) -> Any:
-        # VADER's own length checks ("is there a word after i?") give the same
-        # answers on the window, which keeps the two words after i.
-        low = max(0, i - VADER_WORDS_BEFORE)
-        window = words_and_emoticons[low : i + VADER_WORDS_AFTER + 1]
-        return SentimentIntensityAnalyzer._special_idioms_check(valence, window, i - low)
-
 
 class AngerDetector:
     """Scores the anger of a customer message from 0 (none) to 1 (furious).
@@ -1013,7 +976,7 @@ class AngerDetector:
 
     def __init__(self, shout_min_letters: int = DEFAULT_SHOUT_MIN_LETTERS) -> None:
         self.shout_min_letters = shout_min_letters
-        self._vader = _LinearVader()
+        self._vader = LinearVader()
         # The analyzer's lexicon is its own dict: adapting it changes only this
         # detector.
         for word in DESCRIPTIVE_WORDS:

@@ -19,12 +19,12 @@ from handoff.anger_model import (
     THRESHOLD_GRID,
     AngerModel,
     LabelledMessage,
-    _WindowedVader,
     build_pipeline,
     cues,
     load_messages,
     prepare,
 )
+from handoff.vader import LinearVader
 
 # Written for these tests, not taken from the training, dev or blind files
 # (test_examples_are_not_training_data checks the first).
@@ -221,7 +221,7 @@ def test_windowed_vader_scores_as_vader() -> None:
         "parcel order refund love hate happy angry"
     ).split()
     rng = random.Random(11)
-    plain, windowed = SentimentIntensityAnalyzer(), _WindowedVader()
+    plain, windowed = SentimentIntensityAnalyzer(), LinearVader()
     for _ in range(1000):
         text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 30)))
         assert windowed.polarity_scores(text) == plain.polarity_scores(text), text

@@ -32,6 +32,7 @@ from handoff.escalation import (
     Turn,
     decide,
 )
+from handoff.vader import LinearVader
 from tests.handoff.test_escalation_cases import BLIND_CASES, CASES, load_cases
 
 EXAMPLES = 300
@@ -200,7 +201,7 @@ def test_the_negation_look_back_can_miss_but_never_invent_a_negation() -> None:
 @lru_cache(maxsize=1)
 def analyzers() -> tuple[SentimentIntensityAnalyzer, SentimentIntensityAnalyzer]:
     # Shared across examples: each reads VADER's lexicon from disk.
-    return SentimentIntensityAnalyzer(), escalation._LinearVader()
+    return SentimentIntensityAnalyzer(), LinearVader()
 
 
 @SETTINGS
