@@ -4,7 +4,7 @@ tests/handoff/anger_messages_blind.yml (243 messages, 122 angry) was written
 from a description of the task only. A message counts as angry when decide()
 hands it to a person for anger or what anger says (a threat to leave, a
 contact centre that failed the customer). Measured when the set was written:
-recall 0.172 at 1.7% false alarms with the old rules; 0.869 at 11.6% with the
+recall 0.172 at 1.7% false alarms with the old rules; 0.861 at 10.7% with the
 new cues and the learned model. The floors catch regressions.
 """
 
