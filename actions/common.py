@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from decimal import Decimal
 
 from rasa_sdk import Tracker
@@ -85,3 +86,13 @@ async def may_see_order_details(backend: Backend, tracker: Tracker, order: Order
     most.
     """
     return await may_change_order(backend, tracker, order)
+
+
+def said_in_latest_message(tracker: Tracker, order_id: str) -> bool:
+    """Whether the customer's latest message holds this order number.
+
+    Compared on digits only, so "#2345-6789" holds 23456789. A number that is
+    not there came from earlier in the conversation.
+    """
+    digits = re.sub(r"\D", "", tracker.latest_message.get("text") or "")
+    return order_id in digits

@@ -4,6 +4,10 @@ Each form named ``X_form`` in the domain has a ``validate_X_form`` action here.
 A value that is wrong gets a message saying what is wrong and is asked for
 again; a message with nothing like a value in it is left to the dialogue
 policies (the customer changed the subject).
+
+An order number from earlier in the conversation is not silently reused to
+change an order: "cancel my order" after a return for 23456789 asks "is this
+about order 23456789?", and a yes, a no or another number answers it.
 """
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.backend import BackendUnavailable, Order
-from actions.common import UsesBackend, channel_identity, is_own_order
+from actions.common import UsesBackend, channel_identity, is_own_order, said_in_latest_message
 from actions.orders import cancel_refusal
 
 logger = logging.getLogger(__name__)
@@ -65,8 +69,16 @@ def _has_entity(tracker: Tracker, entity: str) -> bool:
     return any(e.get("entity") == entity for e in tracker.latest_message.get("entities", []))
 
 
+def _intent(tracker: Tracker) -> str | None:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
 class OrderIdValidation(FormValidationAction, ABC):
     """Shared by the forms that ask for an order number."""
+
+    # Whether an order number from earlier in the conversation must be
+    # confirmed before the form goes on with it (see validate_order_id).
+    confirms_earlier_order = False
 
     @abstractmethod
     def name(self) -> str: ...
@@ -80,15 +92,34 @@ class OrderIdValidation(FormValidationAction, ABC):
         if not _requested(tracker, "order_id") or _has_entity(tracker, "order_id"):
             return {}
         text = tracker.latest_message.get("text") or ""
-        if text.startswith("/"):  # a button payload, not typed digits
-            return {}
-        candidates = [m.group(0).strip() for m in DIGIT_GROUPS.finditer(text)]
+        candidates = [] if text.startswith("/") else [  # a button payload is not typed digits
+            m.group(0).strip() for m in DIGIT_GROUPS.finditer(text)
+        ]
         if not candidates:
-            return {}
+            return self._answer_to_suggestion(tracker)
         for candidate in candidates:
             if normalise_order_id(candidate):
                 return {"order_id": candidate}
         return {"order_id": max(candidates, key=len)}
+
+    @staticmethod
+    def _answer_to_suggestion(tracker: Tracker) -> dict[str, Any]:
+        """A yes or a no to "is this about order X?", without a number.
+
+        Yes takes the suggested order. No is returned as an empty order
+        number, which validate_order_id turns into the plain question: an
+        extraction that fills nothing would make Rasa hand the "no" to the
+        rules, which read it as stopping the form.
+        """
+        suggested = tracker.get_slot("suggested_order_id")
+        if not suggested:
+            return {}
+        intent = _intent(tracker)
+        if intent == "affirm":
+            return {"order_id": suggested}
+        if intent == "deny":
+            return {"order_id": None}
+        return {}
 
     async def validate_order_id(
         self,
@@ -97,11 +128,40 @@ class OrderIdValidation(FormValidationAction, ABC):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
+        if slot_value is None:  # "no" to the suggested order: ask for the number
+            return {"order_id": None, "suggested_order_id": None}
         order_id = normalise_order_id(str(slot_value))
         if order_id is None:
             dispatcher.utter_message(response="utter_invalid_order_id", value=slot_value)
             return {"order_id": None}
+        if self._reused_from_earlier(tracker, order_id):
+            # The form asks utter_ask_order_id, whose variation for a
+            # suggested order names it and takes a yes or another number.
+            return {"order_id": None, "suggested_order_id": order_id}
+        if tracker.get_slot("suggested_order_id"):  # answered: forget the suggestion
+            return {"order_id": order_id, "suggested_order_id": None}
         return {"order_id": order_id}
+
+    def _reused_from_earlier(self, tracker: Tracker, order_id: str) -> bool:
+        """Whether the form starts with an order number the customer gave before."""
+        return (
+            self.confirms_earlier_order
+            and self._starting(tracker)
+            and not said_in_latest_message(tracker, order_id)
+        )
+
+    def _starting(self, tracker: Tracker) -> bool:
+        """Whether Rasa is validating the slots filled before this form started.
+
+        Rasa marks the form active, with the message that started it as the
+        trigger, before it validates those slots; on later turns the latest
+        message is another one.
+        """
+        loop = tracker.active_loop or {}
+        if loop.get("name") != self.form_name():
+            return True
+        trigger = (loop.get("trigger_message") or {}).get("message_id")
+        return trigger is not None and trigger == tracker.latest_message.get("message_id")
 
 
 class ValidateOrderStatusForm(OrderIdValidation):
@@ -113,8 +173,11 @@ class OrderChangeValidation(UsesBackend, OrderIdValidation, ABC):
     """Forms that change an order: it must exist, and be shown to be the customer's.
 
     The e-mail on the order is asked for only when the channel identity does
-    not already show the order is the customer's own.
+    not already show the order is the customer's own. An order number from
+    earlier in the conversation is confirmed before anything else.
     """
+
+    confirms_earlier_order = True
 
     def ends_early(self, order: Order) -> bool:
         """Whether there is nothing to ask the customer about this order."""
@@ -158,11 +221,11 @@ class OrderChangeValidation(UsesBackend, OrderIdValidation, ABC):
             order = await self.backend.get_order(order_id)
         except BackendUnavailable:
             logger.warning("backend unavailable while validating an order number")
-            return {"order_id": order_id, "requested_slot": None}
+            return {**result, "requested_slot": None}
         # An unknown order, or one with nothing to confirm: end the form and
         # let the submit action explain.
         if order is None or self.ends_early(order):
-            return {"order_id": order_id, "requested_slot": None}
+            return {**result, "requested_slot": None}
         return result
 
     async def extract_order_email(

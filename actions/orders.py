@@ -17,6 +17,7 @@ from actions.common import (
     format_money,
     may_change_order,
     may_see_order_details,
+    said_in_latest_message,
 )
 
 logger = logging.getLogger(__name__)
@@ -49,6 +50,9 @@ SUMMARY_TEXTS = {
     "utter_order_status_cancelled": "Order {order_id} was cancelled.",
     "utter_order_status_returned": "Order {order_id} has an authorised return.",
 }
+# After the status of an order the customer named earlier in the conversation,
+# not in the message that asked: they may have meant another one.
+EARLIER_ORDER_NOTE = "If you meant a different order, just send me its number."
 DETAILS_NEED_EMAIL = (
     "I can share the items and the tracking number only once the order is confirmed as "
     "yours with the e-mail address it was placed with: say \"agent\" and a person will "
@@ -107,13 +111,15 @@ class ActionCheckOrderStatus(UsesBackend, Action):
         else:
             summary = SUMMARY_TEXTS[response].format(**order_details(order))
             dispatcher.utter_message(text=f"{summary} {DETAILS_NEED_EMAIL}")
+        if not said_in_latest_message(tracker, order_id):
+            dispatcher.utter_message(text=EARLIER_ORDER_NOTE)
         return []
 
 
 REFUSAL_RESPONSES = {
     CancelOutcome.ALREADY_SHIPPED: "utter_cancel_too_late",
     CancelOutcome.ALREADY_CANCELLED: "utter_cancel_already_cancelled",
-    CancelOutcome.NOT_FOUND: "utter_order_not_found",
+    CancelOutcome.NOT_FOUND: "utter_order_not_found_retry",
 }
 
 
@@ -138,7 +144,7 @@ class ActionCancelOrder(UsesBackend, Action):
             dispatcher.utter_message(response="utter_backend_down")
             return events
         dispatcher.utter_message(response=response, **values)
-        if response == "utter_order_not_found":
+        if response == "utter_order_not_found_retry":
             events.append(SlotSet("order_id", None))
         return events
 

@@ -61,6 +61,6 @@ class ActionStartReturn(UsesBackend, Action):
         elif outcome is ReturnOutcome.CANCELLED:
             dispatcher.utter_message(response="utter_return_order_cancelled", order_id=order_id)
         else:
-            dispatcher.utter_message(response="utter_order_not_found", order_id=order_id)
+            dispatcher.utter_message(response="utter_order_not_found_retry", order_id=order_id)
             events.append(SlotSet("order_id", None))
         return events

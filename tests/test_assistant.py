@@ -119,6 +119,77 @@ def test_a_shipped_order_cannot_be_cancelled(assistant: Assistant) -> None:
     assert order_status(assistant, "12345678") == "shipped"
 
 
+# --- context: an order from earlier, corrections, answers to the bot's questions -------
+
+
+def test_cancel_after_a_return_asks_about_the_earlier_order_and_takes_a_correction(
+    assistant: Assistant,
+) -> None:
+    # The conversation from the issue: the order number of the return must
+    # not be silently reused to cancel, a bare number answers the question,
+    # and so does the yes or no that follows.
+    customer = stranger()
+    assistant.say(customer, "I want to return order 23456789")
+    assert "RMA-" in assistant.say_text(customer, "alice.martin@example.com")
+
+    replies = assistant.say(customer, "cancel my order")
+    assert "Is this about order 23456789" in replies[-1]["text"]
+    assert [b["payload"] for b in replies[-1]["buttons"]] == ["/affirm", "/deny"]
+
+    assert "order 34567890" in assistant.say_text(customer, "34567890")  # its e-mail, please
+    assert "Just to confirm" in assistant.say_text(customer, "alice.martin@example.com")
+    assert "haven't cancelled" in assistant.say_text(customer, "no, keep it")
+    assert order_status(assistant, "34567890") == "processing"
+
+
+def test_yes_to_the_earlier_order_goes_on_with_it(assistant: Assistant) -> None:
+    customer = stranger()
+    assistant.say_text(customer, "where is order 12345678")
+    assert "Is this about order 12345678" in assistant.say_text(customer, "I want to cancel it")
+    assert "already shipped" in assistant.say_text(customer, "yes")
+
+
+def test_no_to_the_earlier_order_asks_for_the_number(assistant: Assistant) -> None:
+    customer = stranger()
+    assistant.say_text(customer, "where is order 12345678")
+    assert "Is this about order 12345678" in assistant.say_text(customer, "cancel my order")
+    assert "What's your order number" in assistant.say_text(customer, "no")
+    # Processing in the sample data, and never cancelled by a test.
+    assert "e-mail address you used for order 89012345" in assistant.say_text(
+        customer, "89012345"
+    )
+
+
+def test_a_bare_number_after_a_refused_cancellation_cancels_that_order(
+    assistant: Assistant,
+) -> None:
+    customer = stranger()
+    assert "already shipped" in assistant.say_text(customer, "cancel order 12345678 please")
+    # Not a status check: the cancellation goes on, asking the stranger for
+    # the e-mail on the order they meant.
+    text = assistant.say_text(customer, "34567890")
+    assert "confirm the e-mail address you used for order 34567890" in text
+
+
+def test_a_status_for_an_order_from_earlier_says_how_to_name_another(
+    assistant: Assistant,
+) -> None:
+    customer = stranger()
+    assistant.say_text(customer, "where is order 12345678")
+    text = assistant.say_text(customer, "where's my order")
+    assert "12345678" in text and "If you meant a different order" in text
+    # A bare number: the status of that order (which other tests may have
+    # returned), without the note.
+    text = assistant.say_text(customer, "23456789")
+    assert text.startswith("Order 23456789 ") and "If you meant" not in text
+
+
+def test_no_to_anything_else_says_goodbye(assistant: Assistant) -> None:
+    customer = stranger()
+    assert "Anything else" in assistant.say_text(customer, "thanks!")
+    assert "Have a great day" in assistant.say_text(customer, "no thats all")
+
+
 def test_password_reset_never_reveals_whether_an_account_exists(assistant: Assistant) -> None:
     known, unknown = stranger(), stranger()
     assert "e-mail" in assistant.say_text(known, "I forgot my password")

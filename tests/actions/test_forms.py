@@ -15,6 +15,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.forms import (
+    OrderChangeValidation,
     ValidateAddressForm,
     ValidateCancelForm,
     ValidateOrderStatusForm,
@@ -142,7 +143,12 @@ async def test_cancel_form_ends_for_an_order_with_nothing_to_confirm(
 ) -> None:
     # Unknown, shipped, already cancelled: action_cancel_order explains.
     form = ValidateCancelForm(backend=fake_backend)
-    tracker = make_tracker(slots={"requested_slot": "order_id"}, new_slots={"order_id": order_id})
+    tracker = make_tracker(
+        text=order_id,
+        slots={"requested_slot": "order_id"},
+        new_slots={"order_id": order_id},
+        active_loop="cancel_form",
+    )
 
     validated = await form.validate_order_id(order_id, dispatcher, tracker, domain)
 
@@ -298,13 +304,154 @@ async def test_order_number_check_with_the_backend_down_ends_the_form(
 ) -> None:
     # Asking more questions would be pointless: the submit action apologises.
     fake_backend.down = True
-    tracker = make_tracker(slots={"requested_slot": "order_id"})
+    tracker = make_tracker(
+        text="23456789", slots={"requested_slot": "order_id"}, active_loop="return_form"
+    )
 
     validated = await ValidateReturnForm(backend=fake_backend).validate_order_id(
         "23456789", dispatcher, tracker, domain
     )
 
     assert validated == {"order_id": "23456789", "requested_slot": None}
+
+
+# --- an order number from earlier in the conversation --------------------------------
+
+
+@pytest.mark.parametrize("form_class", [ValidateCancelForm, ValidateReturnForm])
+async def test_a_change_form_started_without_a_number_asks_about_the_earlier_order(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+    form_class: type[OrderChangeValidation],
+) -> None:
+    # "cancel my order" after talking about 23456789: Rasa starts the form
+    # with the slot still filled, marks it active with this message as the
+    # trigger, and validates the slot.
+    form = form_class(backend=fake_backend)
+    tracker = make_tracker(text="cancel my order", new_slots={"order_id": "23456789"})
+    tracker.latest_message["message_id"] = "m-2"
+    tracker.active_loop = {"name": form.form_name(), "trigger_message": {"message_id": "m-2"}}
+
+    events = await form.run(dispatcher, tracker, domain)
+
+    assert slot_events(events)["order_id"] is None
+    assert slot_events(events)["suggested_order_id"] == "23456789"
+    # Nothing is said about the order until the customer confirms it.
+    assert dispatcher.messages == []
+
+
+async def test_the_number_in_the_message_that_starts_the_form_is_used_at_once(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+) -> None:
+    form = ValidateCancelForm(backend=fake_backend)
+    tracker = make_tracker(
+        text="cancel order #3456-7890 please", new_slots={"order_id": "34567890"}
+    )
+
+    events = await form.run(dispatcher, tracker, domain)
+
+    assert slot_events(events)["order_id"] == "34567890"
+    assert "suggested_order_id" not in slot_events(events)
+    assert last_requested_slot(events) == "cancel_confirmed"
+
+
+async def test_the_status_form_answers_about_the_earlier_order_without_asking(
+    dispatcher: CollectingDispatcher, make_tracker: MakeTracker, domain: dict[str, Any]
+) -> None:
+    # Reading a status changes nothing: the answer names the order instead
+    # (see action_check_order_status).
+    tracker = make_tracker(text="where's my order", new_slots={"order_id": "23456789"})
+
+    events = await ValidateOrderStatusForm().run(dispatcher, tracker, domain)
+
+    assert slot_events(events) == {"order_id": "23456789"}
+
+
+@pytest.mark.parametrize("text", ["yes", "/affirm"])
+async def test_yes_to_the_earlier_order_takes_it(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+    text: str,
+) -> None:
+    tracker = make_tracker(
+        text=text,
+        intent="affirm",
+        slots={"requested_slot": "order_id", "suggested_order_id": "34567890"},
+        active_loop="cancel_form",
+    )
+
+    events = await ValidateCancelForm(backend=fake_backend).run(dispatcher, tracker, domain)
+
+    assert slot_events(events)["order_id"] == "34567890"
+    assert slot_events(events)["suggested_order_id"] is None
+    assert last_requested_slot(events) == "cancel_confirmed"
+
+
+async def test_no_to_the_earlier_order_asks_for_the_number_instead_of_stopping(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+) -> None:
+    tracker = make_tracker(
+        text="no, a different one",
+        intent="deny",
+        slots={"requested_slot": "order_id", "suggested_order_id": "23456789"},
+        active_loop="cancel_form",
+    )
+
+    events = await ValidateCancelForm(backend=fake_backend).run(dispatcher, tracker, domain)
+
+    # Slots were set, so Rasa does not reject the form and hand the "no" to
+    # the rule that stops it; with no suggestion, the plain question follows.
+    assert slot_events(events)["order_id"] is None
+    assert slot_events(events)["suggested_order_id"] is None
+    assert dispatcher.messages == []
+
+
+async def test_another_number_instead_of_the_earlier_order_is_taken(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+) -> None:
+    tracker = make_tracker(
+        text="no it's 3456 7890",
+        intent="deny",
+        slots={"requested_slot": "order_id", "suggested_order_id": "23456789"},
+        active_loop="cancel_form",
+    )
+
+    events = await ValidateCancelForm(backend=fake_backend).run(dispatcher, tracker, domain)
+
+    assert slot_events(events)["order_id"] == "34567890"
+    assert slot_events(events)["suggested_order_id"] is None
+    assert last_requested_slot(events) == "cancel_confirmed"
+
+
+async def test_yes_without_a_suggestion_is_left_to_the_dialogue(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+) -> None:
+    tracker = make_tracker(
+        text="yes",
+        intent="affirm",
+        slots={"requested_slot": "order_id"},
+        active_loop="cancel_form",
+    )
+
+    form = ValidateCancelForm(backend=fake_backend)
+
+    assert await form.extract_order_id(dispatcher, tracker, domain) == {}
 
 
 # --- the e-mail on the order ------------------------------------------------------------

@@ -42,6 +42,7 @@ async def check_status(
 ) -> list[dict[str, Any]]:
     """The status as asked by ``sender_id`` (by default Alice, the owner of most orders)."""
     tracker = make_tracker(
+        text=f"where is order {order_id}",
         slots={"order_id": order_id, "order_email": order_email},
         sender_id=sender_id,
         channel=channel,
@@ -376,6 +377,23 @@ async def test_status_with_the_backend_down_apologises(
     assert events == []
 
 
+async def test_the_status_of_an_order_named_earlier_says_how_to_ask_about_another(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+    bot_says: BotSays,
+) -> None:
+    # "where's my order" after a return for 23456789: the slot still holds it.
+    tracker = make_tracker(text="where's my order", slots={"order_id": "23456789"})
+
+    await ActionCheckOrderStatus(backend=fake_backend).run(dispatcher, tracker, domain)
+
+    first, note = bot_says()
+    assert first.startswith("Order 23456789 ")
+    assert note == "If you meant a different order, just send me its number."
+
+
 # --- action_cancel_order --------------------------------------------------------
 
 
@@ -524,7 +542,7 @@ async def test_cancelling_an_unknown_order_forgets_the_number(
     events = await cancel(fake_backend, dispatcher, make_tracker, domain, "99999999")
 
     [message] = dispatcher.messages
-    assert message["response"] == "utter_order_not_found"
+    assert message["response"] == "utter_order_not_found_retry"
     assert message["order_id"] == "99999999"
     assert fake_backend.cancellations == []
     assert events == [*CANCEL_RESETS, SlotSet("order_id", None)]

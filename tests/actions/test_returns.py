@@ -172,7 +172,7 @@ async def test_unknown_order_is_not_found_and_the_number_forgotten(
     events = await start_return(fake_backend, dispatcher, make_tracker, domain, order_id)
 
     [message] = dispatcher.messages
-    assert message["response"] == "utter_order_not_found"
+    assert message["response"] == "utter_order_not_found_retry"
     assert message["order_id"] == order_id
     assert events == [*RESETS, SlotSet("order_id", None)]
 
