@@ -417,6 +417,18 @@ CHAT_SPELLING = (
     (re.compile(r"\bive\b", re.IGNORECASE), "i've"),
     (re.compile(r"\b(pls|plz)\b", re.IGNORECASE), "please"),
     (re.compile(r"\bppl\b", re.IGNORECASE), "people"),
+    (re.compile(r"\b(sum1|some1|sum1e|sumone)\b", re.IGNORECASE), "someone"),
+    (re.compile(r"\b(any1|ne1)\b", re.IGNORECASE), "anyone"),
+    (re.compile(r"\bno1\b", re.IGNORECASE), "no one"),
+    (re.compile(r"\btlk\b", re.IGNORECASE), "talk"),
+    (re.compile(r"\bspk\b", re.IGNORECASE), "speak"),
+    (re.compile(r"\bcn\b", re.IGNORECASE), "can"),
+    (re.compile(r"\br\b", re.IGNORECASE), "are"),
+    # "2" is "to" only after a verb that takes one: "tlk 2 sum1", not "2 items".
+    (
+        re.compile(r"\b(talk|speak|chat|get|go|send|reply|respond|listen|back) 2\b", re.IGNORECASE),
+        r"\1 to",
+    ),
     (
         re.compile(
             r"\b(do|did|does|ca|wo|is|was|are|have|has|had|would|could|should)nt\b", re.IGNORECASE
@@ -705,6 +717,13 @@ PRAISE_WORDS = (
 # Every word of praise, blanked out to see whether the rest of a seemingly
 # sarcastic message is positive too: then the praise was meant.
 ANY_PRAISE = re.compile(r"\b" + PRAISE_WORDS + r"\b|\b(wow|oh|yeah)\b", re.IGNORECASE)
+# Praise or thanks with an eye-roll: "very helpful 🙄", "thanks 😒". The
+# emoji says the praise is not meant, whatever the rest of the message says.
+EYE_ROLLED_PRAISE = re.compile(
+    r"\b(" + PRAISE_WORDS + r"|(very |so |really |super )?helpful|thanks|thank you|cheers)"
+    r"\b[^\n\U0001f644\U0001f612]{0,40}[\U0001f644\U0001f612]",
+    re.IGNORECASE,
+)
 # "Brilliant, the duvet is falling apart": praise opening a sentence that
 # complains. Matched at the start of one sentence at a time; the rest of the
 # sentence is then read once, for a complaint.
@@ -1002,8 +1021,9 @@ class AngerDetector:
         text = _normalise(text)
         signals: list[AngerSignal] = []
         complaint = _complaint(text, compound)
-        sarcasm = _sarcasm(text, complaint)
-        if sarcasm is not None and self._meant(text):
+        eye_rolled = EYE_ROLLED_PRAISE.search(text)
+        sarcasm = eye_rolled.group(0) if eye_rolled is not None else _sarcasm(text, complaint)
+        if eye_rolled is None and sarcasm is not None and self._meant(text):
             sarcasm = None
         sarcastic = sarcasm is not None or _sarcastic(text)
         # Ironic praise is not positive; the rest of the message decides.
@@ -1088,7 +1108,10 @@ class AngerDetector:
                 )
                 exclaimed = [r for r in runs if "!" in r]
                 # "!" raises the voice; "??" in capitals is often just caps lock.
-                if shouting is not None and shouting.name == "shouting" and exclaimed:
+                # Excitement in capitals ("THE SALE IS ON!!!") has nothing
+                # negative in it: no complaint, no negative tone.
+                grievance = complaint is not None or valence < 0
+                if shouting is not None and shouting.name == "shouting" and exclaimed and grievance:
                     add(
                         AngerSignal("raised_voice", W_RAISED_VOICE, "capitals with " + exclaimed[0])
                     )
@@ -1335,6 +1358,11 @@ EXPLICIT_REQUEST = _phrases(
     r"\b(can|could|would|please|will) (someone|somebody|a person|one of you|you) "
     r"(\w+ )?(call|ring|phone) me\b",
     r"\bescalate (this|it|me)\b",
+    # "is there an actual human there or is it just you": asked of the bot,
+    # not "is there a human I can ask at the store?" (no "real"/"there").
+    r"\b(is|are) (there|they) (an? |any )?(actual|real|live) (human|person|people|agent)s?\b",
+    r"\b(is|are) there (an? |any )?(human|person|people|agent|anyone|anybody|someone|somebody)"
+    r" (real |actual )?(there|at all|out there|around|available)\b",
     r"\b(handled|dealt with|looked at|looked into|sorted|reviewed|taken over) by (a |an |the |"
     r"your )?(real |actual |live |human )?(human|person|manager|supervisor|agent|"
     r"representative|member of (your )?staff|team leader)\b",
@@ -1490,8 +1518,8 @@ FRAUD = _phrases(
     DETAILS_CHANGED + r"[^\n]{0,60}\b" + NOT_ME,
     NOT_ME + r"[^\n]{0,60}\b" + DETAILS_CHANGED,
 ) + _phrases(
-    r"\b(didn'?t|did not|never) (place|make|authori[sz]e) (this|that|these|those|the|an?|any)"
-    r" (order|purchase|payment|transaction|charge)s?\b",
+    r"\b(didn'?t|did not|never) (place|placed|make|made|authori[sz]e|authori[sz]ed) (this|"
+    r"that|these|those|the|an?|any) (order|purchase|payment|transaction|charge)s?\b",
     r"\b(didn'?t|did not|never) (order|buy|purchase|ordered|bought|purchased) (this|that|"
     r"these|those|it|them|anything)(?=\s*([.,!?;]|$|(and|but|so|please|yet|at all)\b))",
     # Not "not my order": in answer to "shall I cancel order 123?" it means a
@@ -1573,7 +1601,16 @@ NOT_A_PERSON = (
 )
 BEREAVEMENT = _phrases(
     r"\bpass(ed|ing) away\b",
-    r"\b(deceased|funeral|bereave(d|ment)|condolences|probate|executor|executrix)\b",
+    r"\b(deceased|bereave(d|ment)|condolences|probate|executor|executrix)\b",
+    r"\b(my|our|his|her) " + KIN + r"'s funeral\b",
+    # A funeral alone is an occasion: "flowers for a funeral on Saturday, will
+    # they arrive?" is a delivery question; "the flowers for the funeral never
+    # came" is not.
+    OnALineWith(
+        r"\bfuneral\b",
+        requires=r"\b(never|didn't|did not|hasn't|has not|haven't|have not|wasn't|weren't|"
+        r"isn't|not|late|missed|lost|wrong|damaged|broken|ruined|too late)\b",
+    ),
     r"\b(my|our) late " + KIN + r"\b",
     r"\b(my|our|his|her) " + KIN + r"('s)? (has |had |just |recently |sadly |suddenly )*"
     # "Passed" alone only where it ends the phrase: "my dad passed his test" is news.
@@ -1799,6 +1836,18 @@ GLAD_MAX_ANGER = 0.15
 # Closing the account is leaving when the message scores at least this anger,
 # or a VADER compound at most its negative.
 UNHAPPY_MIN_ANGER = 0.1
+# "I'm done." as the whole message, and how unhappy one of the customer's
+# previous DONE_LOOKBACK messages must be for it to mean giving up on us.
+BARE_DONE = re.compile(
+    r"^\W*((i'm|i am|we're|we are)( so| completely| totally| officially| just)? )?done"
+    r"( now| here)?\W*$",
+    re.IGNORECASE,
+)
+DONE_LOOKBACK = 2
+# The chat convention for correcting a typo in one's last message: "*cancel",
+# "cancel*", "* cancel".
+TYPO_CORRECTION = re.compile(r"^\s*(\*\s*\S{1,30}|\S{1,30}\*)\s*$")
+DONE_MIN_EARLIER_ANGER = 0.3
 SENSITIVE_MATTERS: tuple[tuple[str, Sequence[Phrase], str], ...] = (
     ("safety_incident", SAFETY_INCIDENT, "a product safety incident"),
     ("fraud", FRAUD, "fraud or account misuse"),
@@ -2051,6 +2100,8 @@ def decide(
     unhappy = score.score >= UNHAPPY_MIN_ANGER or score.compound <= -UNHAPPY_MIN_ANGER
     if phrase is None and unhappy:
         phrase = judged_findings.account_closure
+    if phrase is None and BARE_DONE.match(_scanned(judged)) is not None:
+        phrase = _done_after_grievance(conversation, customers, detector)
     if phrase is not None:
         found["threat_to_leave"] = f'the customer threatens to leave or go public: "{phrase}"'
     phrase = None if glad else judged_findings.contact_center_failure
@@ -2112,6 +2163,21 @@ def decide(
         explanation={r: found[r] for r in reasons},
         anger_detail=score,
     )
+
+
+def _done_after_grievance(
+    conversation: Sequence[Turn], customers: Sequence[int], detector: AngerDetector
+) -> str | None:
+    """A bare "I'm done." right after a message that complained, quoted; else None.
+
+    Alone it may be the end of a form ("done!"); after "Third missed
+    delivery." it is the customer giving up on us.
+    """
+    for index in customers[-1 - DONE_LOOKBACK : -1]:
+        earlier = detector.anger(_scanned(conversation[index]))
+        if earlier.score >= DONE_MIN_EARLIER_ANGER:
+            return f"{_scanned(conversation[customers[-1]]).strip()} (after: {earlier.describe()})"
+    return None
 
 
 def _trusted(turn: Turn, settings: EscalationSettings) -> bool:
@@ -2228,6 +2294,10 @@ def _repeats(conversation: Sequence[Turn], customers: Sequence[int]) -> _Repeat:
     """
     judged_index = customers[-1]
     judged = conversation[judged_index]
+    if TYPO_CORRECTION.match(_scanned(judged)) is not None:
+        # "*cancel" after "cancle order 31928475" fixes a typo: it makes no
+        # request of its own, so it repeats none.
+        return _Repeat()
     by_intent = _same_intent(conversation, customers)
     by_wording = _same_wording(conversation, customers)
     earlier = by_intent | by_wording

@@ -5,7 +5,9 @@ from a description of the task only. A message counts as angry when decide()
 hands it to a person for anger or what anger says (a threat to leave, a
 contact centre that failed the customer). Measured when the set was written:
 recall 0.172 at 1.7% false alarms with the old rules; 0.861 at 10.7% with the
-new cues and the learned model. The floors catch regressions.
+new cues and the learned model; 0.869 at 5.8% once the model's training data
+had cold anger and calm look-alikes (threshold kept at 0.70, chosen on the two
+dev sets). The floors catch regressions; the false-alarm one is the goal.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ ANGER_REASONS = {
     "anger", "strong_anger", "anger_trend", "threat_to_leave", "contact_center_failure"
 }  # fmt: skip
 MIN_RECALL = 0.80
-MAX_FALSE_ALARMS = 0.15
+MAX_FALSE_ALARMS = 0.10
 
 
 def test_anger_in_blind_social_media_messages() -> None:
