@@ -78,9 +78,10 @@ $(BROWSER): $(STAMP)
 test: $(MODEL) $(BROWSER) ## Run the whole test suite
 	$(BIN)/python -m pytest
 
-lint: $(STAMP) ## ruff and mypy
+lint: $(STAMP) ## ruff, mypy and the import contracts (lint-imports, see pyproject.toml)
 	$(BIN)/ruff check actions bot handoff plumbing scripts training tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 agent: $(STAMP) ## Create a handoff agent: prints their token once, asks a desk password (NAME=..., ROLE=agent|supervisor; RESET=1: new password)
 	@[ -n "$(NAME)" ] || { echo "usage: make agent NAME=jane [ROLE=supervisor] [RESET=1]"; exit 2; }

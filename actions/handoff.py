@@ -44,8 +44,15 @@ from actions.api.handoff import HandoffReceipt
 from actions.common import channel_identity, format_date
 from actions.handoff_outbox import HandoffSender, OutboxUnavailable
 from actions.settings import ActionSettings
-from handoff.escalation import Decision, EscalationSettings, decide
-from handoff.turns import conversation_turns, event_time, intent_of, session_events
+from handoff.escalation import (
+    Decision,
+    EscalationSettings,
+    conversation_turns,
+    decide,
+    event_time,
+    intent_of,
+    session_events,
+)
 
 logger = logging.getLogger(__name__)
 

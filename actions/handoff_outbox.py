@@ -9,13 +9,15 @@ will take over" as soon as the row is written: a handoff will exist. Delivery
 is at least once, and the service makes it exactly once: the request's
 ``escalation_id`` is its idempotency key.
 
-The forwarder runs as an asyncio task in the action server's event loop, one
-per process, started by :meth:`HandoffSender.kick` from the action: rasa-sdk
-has no startup hook for our code, and nothing may run at import time (rasa-sdk
-imports this package before its event loop exists). Every later call of the
-action kicks it again, so a forwarder that stopped (outbox emptied, database
-error) or a process restarted with rows pending resumes at the next
-escalation. Operators can also deliver what is pending at once with::
+The forwarder is a background worker (plumbing.worker) in the action
+server's event loop, one per process, started by :meth:`HandoffSender.kick`:
+at the server's start-up (actions.server, which kicks it again every 30 s)
+and by the action after each escalation; nothing may run at import time
+(rasa-sdk imports this package before its event loop exists). Once started
+it runs until the server stops: it sleeps until the next row is due (at most
+``retry_max_s``), each kick wakes it, and an outbox that fails (a full disk)
+is logged and tried again with backoff. Operators can also deliver what is
+pending at once with::
 
     python -m actions.handoff_outbox
 
@@ -38,7 +40,6 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -50,23 +51,26 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    create_engine,
-    event,
     func,
     insert,
     select,
     update,
 )
-from sqlalchemy.engine import Engine, Row, make_url
+from sqlalchemy.engine import Engine, Row
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+import plumbing.db
 from actions.api.handoff import (
+    HandoffApiError,
     HandoffClient,
-    HandoffError,
     HandoffReceipt,
     HandoffRejected,
 )
+from actions.errors import ActionServerError
 from actions.settings import ActionSettings
+from plumbing.backoff import backoff_delay
+from plumbing.clock import utc_now
+from plumbing.worker import Worker
 
 logger = logging.getLogger(__name__)
 
@@ -100,15 +104,10 @@ outbox_table = Table(
 )
 
 
-def utc_now() -> dt.datetime:
-    # Naive UTC: SQLite has no time zones, and every timestamp here is UTC.
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-
-
 Clock = Callable[[], dt.datetime]
 
 
-class OutboxUnavailable(Exception):
+class OutboxUnavailable(ActionServerError):
     """The outbox could not be read or written (disk full, unwritable path...)."""
 
 
@@ -134,32 +133,19 @@ class OutboxEntry:
 
 
 def build_engine(database_url: str) -> Engine:
-    """An engine that does not connect yet: the first use creates file and table."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        engine = create_engine(
-            url, future=True, connect_args={"timeout": 15, "check_same_thread": False}
-        )
-        event.listen(engine, "connect", _sqlite_durable)
-        return engine
-    return create_engine(url, future=True, pool_pre_ping=True)
+    """An engine that does not connect yet: the first use creates file and table.
 
-
-def _sqlite_durable(dbapi_connection: Any, _record: Any) -> None:
-    # The row must survive a power cut once the customer has been told a
-    # person will take over: synchronous FULL. WAL lets the operators' flush
-    # read while the action server writes.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.close()
+    plumbing.db's OUTBOX profile: the row must survive a power cut once the
+    customer has been told a person will take over (synchronous FULL), and
+    WAL lets the operators' flush read while the action server writes.
+    """
+    return plumbing.db.build_engine(database_url, plumbing.db.OUTBOX)
 
 
 class Outbox:
     """The ``handoff_outbox`` table. Every method raises :class:`OutboxUnavailable`."""
 
     def __init__(self, database_url: str, clock: Clock = utc_now) -> None:
-        self._url = make_url(database_url)
         self._engine = build_engine(database_url)
         self._clock = clock
         self._ready = False
@@ -214,10 +200,7 @@ class Outbox:
         # action server imports or builds this object.
         with self._ready_lock:
             if not self._ready:
-                database = self._url.database
-                if self._url.get_backend_name() == "sqlite" and database and \
-                        database != ":memory:":
-                    Path(database).parent.mkdir(parents=True, exist_ok=True)
+                plumbing.db.ensure_sqlite_directory(self._engine.url)
                 metadata.create_all(self._engine)
                 self._ready = True
         return fn(*args)
@@ -346,17 +329,24 @@ class OutboxForwarder:
         self._clock = clock
         self.retry_base_s = retry_base_s
         self.retry_max_s = retry_max_s
-        self._task: asyncio.Task[None] | None = None
+        self._worker = Worker(
+            "handoff-outbox-forwarder",
+            self._forward,
+            interval_s=retry_max_s,  # when nothing is pending: kicks wake it sooner
+            retry_s=retry_base_s,
+            max_retry_s=retry_max_s,
+            log_error=_log_failure,
+        )
 
     def retry_delay(self, attempts: int) -> float:
         """Seconds to wait after the ``attempts``-th failed attempt."""
-        return min(self.retry_max_s, self.retry_base_s * 2 ** max(0, attempts - 1))
+        return backoff_delay(max(attempts, 1), base_s=self.retry_base_s, max_s=self.retry_max_s)
 
     async def deliver(self, entry: OutboxEntry) -> Attempt:
         """One attempt to create the entry's handoff; the outcome is recorded in the outbox."""
         try:
             receipt = await self.client.create_handoff(entry.payload)
-        except HandoffError as error:
+        except HandoffApiError as error:
             rejected = isinstance(error, HandoffRejected)
             # A rejection needs a person (a wrong token, a request the service
             # does not accept): it is logged as an error, and still retried,
@@ -395,43 +385,33 @@ class OutboxForwarder:
         return FlushResult(delivered, await self.outbox.pending_count())
 
     def kick(self) -> None:
-        """Make sure a forwarder task runs in the current event loop (one at a time)."""
-        loop = asyncio.get_running_loop()
-        task = self._task
-        if task is not None and not task.done() and task.get_loop() is loop:
-            return
-        self._task = loop.create_task(self._run(), name="handoff-outbox-forwarder")
-        self._task.add_done_callback(_report_crash)
+        """Make sure the forwarder runs in the current event loop, and have it look now."""
+        self._worker.start()
+        self._worker.wake()
 
-    async def _run(self) -> None:
-        # Runs until the outbox is empty; the next kick starts it again.
-        try:
-            while True:
-                await self.flush()
-                due = await self.outbox.next_attempt_at()
-                if due is None:
-                    return
-                wait = (due - self._clock()).total_seconds()
-                await asyncio.sleep(min(max(wait, 0.05), self.retry_max_s))
-        except OutboxUnavailable:
-            logger.exception("the handoff outbox failed; the forwarder stops until the next kick")
+    async def _forward(self) -> float | None:
+        """One pass of the worker; the seconds until the next row is due (None: none pending)."""
+        await self.flush()
+        due = await self.outbox.next_attempt_at()
+        if due is None:
+            return None
+        wait = (due - self._clock()).total_seconds()
+        return min(max(wait, 0.05), self.retry_max_s)
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None and not task.done():
-            task.cancel()
-            try:
-                await task
-            except asyncio.CancelledError:
-                if not task.cancelled():
-                    raise  # we were cancelled ourselves, not only the task
+        await self._worker.stop(cancel=True)
 
 
-def _report_crash(task: asyncio.Task[None]) -> None:
-    # A bug must show in the logs, not vanish with the task; the next kick
-    # starts a new forwarder.
-    if not task.cancelled() and task.exception() is not None:
-        logger.error("the handoff outbox forwarder crashed", exc_info=task.exception())
+def _log_failure(error: Exception, retry_in_s: float) -> None:
+    if isinstance(error, OutboxUnavailable):
+        logger.error("the handoff outbox failed (%s); trying again in %.3g s", error, retry_in_s)
+    else:
+        # A bug must show in the logs with its traceback; the worker goes on.
+        logger.error(
+            "the handoff outbox forwarder failed; trying again in %.3g s",
+            retry_in_s,
+            exc_info=error,
+        )
 
 
 @dataclass(frozen=True)

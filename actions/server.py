@@ -18,6 +18,12 @@ Routes, and what each answers (every body is JSON)::
         415  {"error"}: a Content-Encoding other than deflate
         500  {"error"}: the action crashed (logged here; nothing of the call is echoed)
 
+Errors are raised as the classes of :mod:`actions.errors` (each knows its
+status and what the caller may read) and answered by one error handler,
+:func:`error_response`, which also gives Sanic's own errors (an unknown
+route, a wrong method) the same ``{"error"}`` shape, and anything unexpected
+a 500 that echoes nothing.
+
 Every route but /health needs ``Authorization: Bearer $ACTIONS_TOKEN``
 (compared in constant time, before the body is read): the only caller is the
 Rasa server, which sends it from ``endpoints.yml``. Without it, anyone who
@@ -56,16 +62,22 @@ from rasa_sdk import utils
 from rasa_sdk.executor import ActionExecutor
 from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
 from sanic import Sanic
-from sanic.exceptions import (
-    Forbidden,
-    InvalidUsage,
-    PayloadTooLarge,
-    SanicException,
-    Unauthorized,
-)
+from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse, json
 
+from actions.errors import (
+    INTERNAL_ERROR,
+    ActionFailed,
+    ActionNotFound,
+    ActionRejected,
+    ActionServerError,
+    CallTooLarge,
+    MalformedCall,
+    MissingToken,
+    UnsupportedEncoding,
+    WrongToken,
+)
 from actions.handoff import shared_sender
 from actions.handoff_outbox import HandoffSender
 from actions.settings import ActionSettings
@@ -78,12 +90,8 @@ ACTIONS_PACKAGE = "actions"
 BEARER = b"bearer "  # the scheme is case-insensitive (RFC 7235)
 
 
-class UnsupportedEncoding(SanicException):
-    status_code = 415
-
-
 async def keep_forwarding(sender: HandoffSender, every_s: float = KICK_EVERY_S) -> None:
-    """Kick the forwarder now and every ``every_s`` seconds (a no-op while it runs)."""
+    """Kick the forwarder now and every ``every_s`` seconds: it starts, or looks for due rows."""
     while True:
         sender.kick()
         await asyncio.sleep(every_s)
@@ -95,27 +103,27 @@ def check_token(request: Request, expected: bytes) -> None:
     if header is None or header[: len(BEARER)].lower() != BEARER:
         # Logged (never the header): a Rasa server without ACTIONS_TOKEN, or a probe.
         logger.warning("refused a call without a bearer token from %s", request.ip)
-        raise Unauthorized("this server answers the Rasa server only", scheme="Bearer")
+        raise MissingToken("this server answers the Rasa server only")
     if not hmac.compare_digest(header[len(BEARER) :].strip(), expected):
         logger.warning("refused a call with the wrong token from %s", request.ip)
-        raise Forbidden("wrong token")
+        raise WrongToken("wrong token")
 
 
 async def read_body(request: Request, limit: int) -> bytes:
-    """The body of a streamed request, refused (413) once it passes ``limit`` bytes.
+    """The body of a streamed request; CallTooLarge once it passes ``limit`` bytes.
 
     Sanic lifts its own REQUEST_MAX_SIZE for streamed routes, so the count is ours.
     """
     declared = request.headers.get("content-length", "")
     if declared.isascii() and declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(f"the body is over {limit} bytes")
+        raise CallTooLarge(f"the body is over {limit} bytes")
     if request.stream is None:
         return b""
     body = bytearray()
     while (chunk := await request.stream.read()) is not None:
         body += chunk
         if len(body) > limit:
-            raise PayloadTooLarge(f"the body is over {limit} bytes")
+            raise CallTooLarge(f"the body is over {limit} bytes")
     return bytes(body)
 
 
@@ -129,16 +137,16 @@ def inflate(body: bytes, limit: int) -> bytes:
     try:
         data = inflater.decompress(body, limit + 1)
     except zlib.error:
-        raise InvalidUsage("the body is not valid deflate data") from None
+        raise MalformedCall("the body is not valid deflate data") from None
     if len(data) > limit:
-        raise PayloadTooLarge(f"the body is over {limit} bytes once inflated")
+        raise CallTooLarge(f"the body is over {limit} bytes once inflated")
     if not inflater.eof or inflater.unused_data:
-        raise InvalidUsage("the body is not valid deflate data")
+        raise MalformedCall("the body is not valid deflate data")
     return data
 
 
 def decode_action_call(body: bytes, encoding: str, limit: int) -> dict[str, Any]:
-    """The action call in a body as received; Sanic exceptions for what is wrong with it."""
+    """The action call in a body as received; CallRefused errors for what is wrong with it."""
     if encoding == "deflate":
         body = inflate(body, limit)
     elif encoding not in ("", "identity"):
@@ -146,9 +154,9 @@ def decode_action_call(body: bytes, encoding: str, limit: int) -> dict[str, Any]
     try:
         call = parse_json(body)
     except UntrustedInput as error:
-        raise InvalidUsage(str(error)) from None
+        raise MalformedCall(str(error)) from None
     if not is_action_call(call):
-        raise InvalidUsage("the body is not an action call (next_action, tracker, domain)")
+        raise MalformedCall("the body is not an action call (next_action, tracker, domain)")
     return dict(call)
 
 
@@ -165,6 +173,47 @@ def is_action_call(call: Any) -> bool:
         and isinstance(call.get("domain", {}), dict)
         and isinstance(call.get("version", ""), str)
     )
+
+
+async def run_action(executor: ActionExecutor, call: dict[str, Any]) -> dict[str, Any] | None:
+    """rasa-sdk's answer to ``call``: the events and responses; an ActionServerError if none.
+
+    Whatever the action raises, even one of our own errors, is an
+    ActionFailed: its message may quote the tracker, so it is logged (by
+    :func:`error_response`, with the traceback) and never answered.
+    """
+    action_name = call["next_action"]
+    try:
+        return await executor.run(call)
+    except ActionExecutionRejection as error:
+        logger.debug("%s rejected the call: %s", action_name, error.message)
+        raise ActionRejected(error.message, error.action_name) from error
+    except ActionNotFoundException as error:
+        logger.error("Rasa called an action this server does not have: %s", action_name)
+        raise ActionNotFound(error.message, error.action_name) from error
+    except Exception as error:
+        raise ActionFailed(action_name) from error
+
+
+def error_response(error: Exception, path: str) -> HTTPResponse:
+    """The answer to any error on any route: JSON, and never the call's content.
+
+    Ours as :mod:`actions.errors` says (the 5xx logged with their cause);
+    Sanic's own (404 for an unknown route, 405, 413 over REQUEST_MAX_SIZE)
+    with their status and message; anything else a 500, logged.
+    """
+    if isinstance(error, ActionServerError):
+        if error.http_status >= 500:
+            # Not the call, only the traceback: the tracker holds the
+            # customer's messages.
+            logger.error("%s (%s)", error, path, exc_info=error)
+        return json(error.response_body(), status=error.http_status, headers=dict(error.headers))
+    if isinstance(error, SanicException):
+        status = error.status_code or 500
+        headers = getattr(error, "headers", None)
+        return json({"error": str(error)}, status=status, headers=headers)
+    logger.error("unexpected error on %s", path, exc_info=error)
+    return json({"error": INTERNAL_ERROR}, status=500)
 
 
 def actions_executor() -> ActionExecutor:
@@ -217,37 +266,17 @@ def create_app(
             encoding = request.headers.get("content-encoding", "").strip().lower()
             # Inflating and parsing up to `limit` bytes is CPU work: off the event loop.
             call = await asyncio.to_thread(decode_action_call, body, encoding, limit)
-        except PayloadTooLarge:
+        except CallTooLarge:
             # From the Rasa server (the token was right): a conversation
             # outgrew the limit, and its customer is getting errors.
             logger.warning("refused an action call over ACTIONS_MAX_BODY_BYTES (%d)", limit)
             raise
         utils.check_version_compatibility(call.get("version"))
-        action_name = call["next_action"]
-        try:
-            result = await executor.run(call)
-        except ActionExecutionRejection as error:
-            logger.debug("%s rejected the call: %s", action_name, error.message)
-            return json({"error": error.message, "action_name": error.action_name}, status=400)
-        except ActionNotFoundException as error:
-            logger.error("Rasa called an action this server does not have: %s", action_name)
-            return json({"error": error.message, "action_name": error.action_name}, status=404)
-        except Exception:
-            # Logged with the traceback, but never the call: the tracker holds
-            # the customer's messages. The answer echoes nothing either.
-            logger.exception("action %s failed", action_name)
-            return json({"error": "the action failed; see the action server's log"}, status=500)
-        return json(result)
+        return json(await run_action(executor, call))
 
     @app.exception(Exception)
     async def json_error(request: Request | None, error: Exception) -> HTTPResponse:
-        if isinstance(error, SanicException):
-            status = error.status_code or 500
-            headers = getattr(error, "headers", None)
-            return json({"error": str(error)}, status=status, headers=headers)
-        path = request.path if request is not None else "?"
-        logger.error("unexpected error on %s", path, exc_info=error)
-        return json({"error": "internal error; see the action server's log"}, status=500)
+        return error_response(error, request.path if request is not None else "?")
 
     @app.after_server_start
     async def start_forwarding(app: Sanic, _loop: Any) -> None:

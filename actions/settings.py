@@ -14,16 +14,20 @@
 - ``HANDOFF_URL``, ``HANDOFF_ADMIN_TOKEN``, ``ACTIONS_HANDOFF_OUTBOX_URL``,
   ``ACTIONS_HANDOFF_TIMEOUT``: the handoff service and the outbox.
 
-Secrets are never shown by ``repr``. A malformed value is a ValueError naming
-the variable.
+Secrets are never shown by ``repr``. Values are read by plumbing.settings'
+rules (one per type: how a flag, a number, a duration is written); a
+malformed value is a ValueError naming the variable.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+from plumbing.settings import Seconds, read_env, setting
+
+ENV_PREFIX = "ACTIONS_"
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5055
@@ -44,25 +48,6 @@ MIN_TOKEN_LENGTH = 16
 # A token goes into an HTTP header through a YAML plain scalar: printable
 # ASCII without spaces (RFC 6750's token68 alphabet and a little more).
 TOKEN_PATTERN = re.compile(r"[!-~]+")
-
-
-def env_text(env: Mapping[str, str], name: str, default: str = "") -> str:
-    """A variable, stripped; ``default`` when unset or blank."""
-    return env.get(name, "").strip() or default
-
-
-def env_int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 1) -> int:
-    """A whole number of at least ``minimum``; ``default`` when unset; ValueError naming it."""
-    raw = env_text(env, name)
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, not {value}")
-    return value
 
 
 @dataclass(frozen=True)
@@ -88,10 +73,10 @@ class ActionSettings:
     # (ACTIONS_HANDOFF_OUTBOX_URL). The timeout bounds how long a customer
     # waits for "you are number 3 in the queue" before hearing "a person will
     # take over" and the outbox retrying in the background.
-    handoff_url: str = DEFAULT_HANDOFF_URL
-    handoff_token: str = field(default="", repr=False)
+    handoff_url: str = setting(DEFAULT_HANDOFF_URL, env="HANDOFF_URL")
+    handoff_token: str = setting("", env="HANDOFF_ADMIN_TOKEN", secret=True)
     handoff_outbox_url: str = DEFAULT_HANDOFF_OUTBOX_URL
-    handoff_timeout_s: float = DEFAULT_HANDOFF_TIMEOUT_S
+    handoff_timeout_s: Seconds = setting(DEFAULT_HANDOFF_TIMEOUT_S, env="ACTIONS_HANDOFF_TIMEOUT")
 
     def __post_init__(self) -> None:
         # Checked here rather than in from_env, so that settings built in code
@@ -99,7 +84,13 @@ class ActionSettings:
         if not 0 < self.port < 65536:
             raise ValueError(f"ACTIONS_PORT must be between 1 and 65535, not {self.port}")
         if self.max_body_bytes < 1:
-            raise ValueError(f"ACTIONS_MAX_BODY_BYTES must be positive, not {self.max_body_bytes}")
+            raise ValueError(
+                f"ACTIONS_MAX_BODY_BYTES must be at least 1, not {self.max_body_bytes}"
+            )
+        if self.return_window_days < 0:
+            raise ValueError(
+                f"ACTIONS_RETURN_WINDOW_DAYS must not be negative, not {self.return_window_days}"
+            )
         if self.token:
             # The message never quotes the token.
             if not TOKEN_PATTERN.fullmatch(self.token):
@@ -112,24 +103,5 @@ class ActionSettings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ActionSettings:
-        env = os.environ if environ is None else environ
-        return cls(
-            host=env_text(env, "ACTIONS_HOST", DEFAULT_HOST),
-            port=env_int(env, "ACTIONS_PORT", DEFAULT_PORT),
-            token=env_text(env, "ACTIONS_TOKEN"),
-            max_body_bytes=env_int(env, "ACTIONS_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
-            backend=env.get("ACTIONS_BACKEND", DEFAULT_BACKEND),
-            database_url=env.get("ACTIONS_DATABASE_URL", DEFAULT_DATABASE_URL),
-            return_window_days=int(
-                env.get("ACTIONS_RETURN_WINDOW_DAYS", DEFAULT_RETURN_WINDOW_DAYS)
-            ),
-            seed_sample_data=env.get("ACTIONS_SEED_SAMPLE_DATA", "1").lower()
-            not in {"0", "false", "no"},
-            handoff_url=env.get("HANDOFF_URL", "").strip() or DEFAULT_HANDOFF_URL,
-            handoff_token=env.get("HANDOFF_ADMIN_TOKEN", "").strip(),
-            handoff_outbox_url=env.get("ACTIONS_HANDOFF_OUTBOX_URL", "").strip()
-            or DEFAULT_HANDOFF_OUTBOX_URL,
-            handoff_timeout_s=float(
-                env.get("ACTIONS_HANDOFF_TIMEOUT", "").strip() or DEFAULT_HANDOFF_TIMEOUT_S
-            ),
-        )
+        """Each field from ``ACTIONS_`` + its name (``ACTIONS_PORT``), or the variable it names."""
+        return read_env(cls, environ, prefix=ENV_PREFIX)

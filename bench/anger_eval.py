@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.anger_eval [files...] [--threshold 0.55] [--no-timing]
 
 Each file is a labelled set (``messages: [{text: ..., angry: true|false}]``);
-without files, the dev set ``tests/handoff/anger_messages_dev.yml``. For each
+without files, the dev set ``tests/handoff/escalation/anger_messages_dev.yml``. For each
 file it prints recall (angry messages caught), false-alarm rate (calm
 messages flagged) and precision of:
 
@@ -41,7 +41,8 @@ from pathlib import Path
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from handoff.anger_model import (
+from handoff.escalation import AngerDetector, EscalationSettings
+from handoff.escalation.anger_model import (
     ANGER_PROBABILITY_THRESHOLD,
     DEFAULT_TRAINING_PATH,
     TARGET_FALSE_ALARM_RATE,
@@ -50,10 +51,9 @@ from handoff.anger_model import (
     LabelledMessage,
     load_messages,
 )
-from handoff.escalation import AngerDetector, EscalationSettings
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_FILES = (ROOT / "tests" / "handoff" / "anger_messages_dev.yml",)
+DEFAULT_FILES = (ROOT / "tests" / "handoff" / "escalation" / "anger_messages_dev.yml",)
 VADER_ANGRY_COMPOUND = -0.5
 LONG_MESSAGE_CHARS = 4096
 # Latency is measured on each message this many times, best kept, to see past

@@ -39,8 +39,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import handoff.escalation
-from handoff.escalation import EscalationSettings, Turn, decide
+from handoff.escalation import EscalationSettings, Turn, anger, decide, rules, stuck
+from handoff.escalation import settings as escalation_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SIZES = (100, 1_000, 4_096, 10_000, 100_000)
@@ -240,10 +240,14 @@ def main() -> None:
         parser.error(f"unknown shapes {sorted(unknown)}; known: {', '.join(SHAPES)}")
 
     if args.uncapped:
-        if not hasattr(handoff.escalation, "MAX_SCANNED_CHARS"):
+        if not hasattr(escalation_settings, "MAX_SCANNED_CHARS"):
             parser.error("these rules have no cap to lift")
-        # Read at call time: the rules see whole messages from here on.
-        handoff.escalation.MAX_SCANNED_CHARS = max(sizes) * 2
+        # Read at call time, by each module that cuts messages: the rules see
+        # whole messages from here on.
+        cap = max(sizes) * 2
+        anger.MAX_SCANNED_CHARS = cap
+        stuck.MAX_SCANNED_CHARS = cap
+        rules.MAX_SCANNED_CHARS = cap
         print("uncapped: whole messages are read\n")
 
     results = bench_decide(sizes, shapes, args.budget)

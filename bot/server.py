@@ -20,7 +20,8 @@ from bot.settings import BotSettings
 
 # Sanic reads SANIC_* variables into its config when Rasa creates the app. The
 # largest body any route we use takes is a webhook delivery (well under 1 MiB,
-# see bot/channels/settings.py); Rasa's API routes we call (PUT /model with a
+# see bot/channels/settings.py; the handoff service's replies to customers,
+# bot/channels/internal.py, at most 128 KiB); Rasa's API routes we call (PUT /model with a
 # path, tracker events, execute) take a few KB. POST /model/train takes the
 # training data itself: raise this to use it.
 REQUEST_MAX_SIZE_VARIABLE = "SANIC_REQUEST_MAX_SIZE"

@@ -1,11 +1,20 @@
-"""Settings of the Rasa server, read from ``RASA_*`` environment variables."""
+"""Settings of the Rasa server, read from ``RASA_*`` environment variables.
+
+``RASA_PORT``, ``RASA_INTERFACE``, ``RASA_MODEL``, ``RASA_ENDPOINTS``,
+``RASA_CREDENTIALS``, ``RASA_AUTH_TOKEN``: one per field below, read by
+plumbing.settings' rules (a malformed value is a ValueError naming it).
+"""
 from __future__ import annotations
 
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from plumbing.settings import read_env
+
+ENV_PREFIX = "RASA_"
 
 DEFAULT_PORT = 5005
 # Loopback only: Rasa's own default is 0.0.0.0, every interface of the
@@ -25,20 +34,17 @@ class BotSettings:
     endpoints: str = "endpoints.yml"
     credentials: str = "credentials.yml"
     # Protects Rasa's HTTP API (/status, /conversations/...); the webhooks are
-    # protected by their channels' own signatures.
-    auth_token: str = ""
+    # protected by their channels' own signatures. A secret: not in repr.
+    auth_token: str = field(default="", repr=False)
+
+    def __post_init__(self) -> None:
+        if not 0 < self.port < 65536:
+            raise ValueError(f"RASA_PORT must be between 1 and 65535, not {self.port}")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> BotSettings:
-        env = os.environ if environ is None else environ
-        return cls(
-            port=int(env.get("RASA_PORT", DEFAULT_PORT)),
-            interface=env.get("RASA_INTERFACE", "").strip() or DEFAULT_INTERFACE,
-            model=env.get("RASA_MODEL", DEFAULT_MODEL),
-            endpoints=env.get("RASA_ENDPOINTS", "endpoints.yml"),
-            credentials=env.get("RASA_CREDENTIALS", "credentials.yml"),
-            auth_token=env.get("RASA_AUTH_TOKEN", ""),
-        )
+        """Each field from ``RASA_`` and its name in capitals (``RASA_PORT``)."""
+        return read_env(cls, environ, prefix=ENV_PREFIX)
 
 
 def local_auth_token(path: Path = TOKEN_FILE) -> str:

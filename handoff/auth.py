@@ -23,8 +23,10 @@ gets 401 with the same body every time (a token or cookie that is not ASCII
 is a wrong one: every credential we issue is ASCII, and Sanic hands other
 bytes over as lone surrogates that no encoder takes); a known caller without
 the role, or a cookie request without a valid CSRF token or from another
-origin, 403.
-A bearer token wins over a cookie when a request has both.
+origin, 403. These are raised (handoff.errors: :class:`CredentialsRequired`,
+:class:`Forbidden`, :class:`CsrfRejected`) and answered by the service's
+error handler. A bearer token wins over a cookie when a request has both.
+A route reads who is calling with :func:`caller`.
 """
 
 from __future__ import annotations
@@ -35,15 +37,15 @@ import hmac
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from http.cookies import CookieError
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit
 
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from sanic.response import json as json_response
 
+from handoff.context import context_of
+from handoff.errors import CredentialsRequired, Forbidden
 from handoff.models import AGENT_ROLE, SUPERVISOR_ROLE
-from handoff.settings import HandoffSettings
 from handoff.store import Agent
 from plumbing.untrusted import header_bytes
 
@@ -60,17 +62,7 @@ _CSRF_CONTEXT = b"handoff desk csrf v1"
 Handler = Callable[..., Coroutine[Any, Any, HTTPResponse | None]]
 
 
-class SessionLookup(Protocol):
-    """What the desk puts on ``app.ctx.desk_sessions`` (handoff.desk.accounts)."""
-
-    trusted_origins: tuple[str, ...]
-
-    async def agent_for_session(
-        self, session_token: str, *, touch: bool = True
-    ) -> Agent | None: ...
-
-
-class CsrfRejected(Exception):
+class CsrfRejected(Forbidden):
     """A cookie-authenticated, state-changing request without a valid CSRF token or origin."""
 
 
@@ -133,9 +125,10 @@ def session_cookie(request: Request) -> str | None:
 
 
 async def _session_principal(request: Request, cookie: str) -> Principal | None:
-    sessions: SessionLookup | None = getattr(request.app.ctx, "desk_sessions", None)
-    if sessions is None:
+    desk = context_of(request).desk
+    if desk is None:
         return None  # the desk is not installed: the cookie means nothing here
+    sessions = desk.accounts
     if not cookie.isascii():
         return None  # not one we set (see the module docstring)
     csrf = csrf_token_for(cookie)
@@ -160,11 +153,12 @@ async def authenticate(request: Request) -> Principal | None:
         return await _session_principal(request, cookie) if cookie else None
     if not token.isascii():
         return None  # not a token we issued (see the module docstring)
-    settings: HandoffSettings = request.app.ctx.settings
+    ctx = context_of(request)
+    admin_token = ctx.settings.admin_token
     # Digests have one length, so the comparison time says nothing about the token.
-    if settings.admin_token and hmac.compare_digest(_digest(token), _digest(settings.admin_token)):
+    if admin_token and hmac.compare_digest(_digest(token), _digest(admin_token)):
         return Principal(ADMIN_ROLE, ADMIN_ROLE)
-    agent = await request.app.ctx.store.agent_for_token(token)
+    agent = await ctx.store.agent_for_token(token)
     return None if agent is None else Principal(agent.name, agent.role)
 
 
@@ -176,29 +170,38 @@ async def still_signed_in(request: Request) -> bool:
     if scheme.lower() == "bearer" and token.strip():
         return await authenticate(request) is not None
     cookie = session_cookie(request)
-    sessions: SessionLookup | None = getattr(request.app.ctx, "desk_sessions", None)
-    if not cookie or not cookie.isascii() or sessions is None:
+    desk = context_of(request).desk
+    if not cookie or not cookie.isascii() or desk is None:
         return False
-    return await sessions.agent_for_session(cookie, touch=False) is not None
+    return await desk.accounts.agent_for_session(cookie, touch=False) is not None
 
 
 def authorized(*roles: str) -> Callable[[Handler], Handler]:
+    """Let the handler run for callers with one of ``roles``; :func:`caller` says who.
+
+    CredentialsRequired (401) without a valid credential, Forbidden (403)
+    without the role, CsrfRejected (403) for a forged cookie request.
+    """
+
     def decorate(handler: Handler) -> Handler:
         @functools.wraps(handler)
         async def checked(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse | None:
-            try:
-                principal = await authenticate(request)
-            except CsrfRejected as error:
-                return json_response({"error": "forbidden", "detail": str(error)}, 403)
+            principal = await authenticate(request)
             if principal is None:
-                return json_response(
-                    {"error": "unauthorized"}, 401, headers={"WWW-Authenticate": "Bearer"}
-                )
+                raise CredentialsRequired()
             if principal.role not in roles:
-                return json_response({"error": "forbidden"}, 403)
+                raise Forbidden()
             request.ctx.principal = principal
             return await handler(request, *args, **kwargs)
 
         return checked
 
     return decorate
+
+
+def caller(request: Request) -> Principal:
+    """Who is calling, in a handler behind :func:`authorized`."""
+    principal = getattr(request.ctx, "principal", None)
+    if not isinstance(principal, Principal):
+        raise TypeError("caller() is for handlers behind handoff.auth.authorized")
+    return principal

@@ -18,12 +18,12 @@ import logging
 import math
 from collections.abc import Iterable
 
-from handoff import events as ev
 from handoff import inputs
-from handoff.broker import parse_event
+from handoff.broker.events import parse_event
 from handoff.inputs import UntrustedInput
 from handoff.rasa_client import RasaClient
-from handoff.store import Handoff, HandoffConflict, HandoffStore, NewMessage, to_utc
+from handoff.store import Handoff, HandoffConflict, HandoffStore, NewMessage
+from plumbing.clock import to_naive_utc
 
 logger = logging.getLogger(__name__)
 
@@ -34,26 +34,25 @@ LATE_AFTER_S = 2.0
 
 def transcript_end(messages: Iterable[NewMessage]) -> dt.datetime | None:
     """When the last message the bot's outbox sent was written (None: it sent none)."""
-    return max((to_utc(m.timestamp) for m in messages), default=None)
+    return max((to_naive_utc(m.timestamp) for m in messages), default=None)
 
 
 def is_late(handoff: Handoff, sent_until: dt.datetime | None) -> bool:
     """Whether the handoff was created well after the outbox's transcript ends."""
     if sent_until is None:
         return True
-    return (to_utc(handoff.created_at) - sent_until).total_seconds() > LATE_AFTER_S
+    return (to_naive_utc(handoff.created_at) - sent_until).total_seconds() > LATE_AFTER_S
 
 
 async def catch_up(
     store: HandoffStore,
     rasa: RasaClient,
     handoff: Handoff,
-    publish: ev.Publish,
     since: dt.datetime | None,
 ) -> int:
     """Append the messages Rasa holds after ``since`` (the outbox transcript's end);
-    how many were new. Raises handoff.rasa_client.RasaError when Rasa cannot be
-    read (after its retries).
+    how many were new (the store journals each as ``message.created``). Raises
+    handoff.rasa_client.RasaError when Rasa cannot be read (after its retries).
 
     ``since`` is the outbox's end, not the stored transcript's: the broker
     consumer may already have added a later message, and what came between
@@ -76,14 +75,13 @@ async def catch_up(
         if message is None or (since is not None and message.timestamp <= since):
             continue
         try:
-            stored, created = await store.append_message(
+            _, created = await store.append_message(
                 handoff.id, message.role, message.text, message.timestamp, unless_present=True
             )
         except HandoffConflict:
             break  # closed meanwhile: the rest belongs to the bot again
         if created:
             added += 1
-            publish(ev.MESSAGE_CREATED, {"handoff_id": handoff.id, "message": stored.to_json()})
     if added:
         logger.info("handoff %d: %d message(s) from before it existed added", handoff.id, added)
     return added

@@ -3,8 +3,10 @@
 Built on plumbing.untrusted (JSON with a depth cap, whole numbers in ASCII
 within 64 bits, times within 2000-2100), which raises
 :class:`~plumbing.untrusted.UntrustedInput` (a ``ValueError``) with a message
-fit for the client; each surface answers it with its own 400. What this
-module adds is what the handoff database needs on top:
+fit for the client; the service's error handler answers it 400, and
+handoff.bodies, which reads request bodies on top of this module, turns it
+into :class:`~handoff.errors.InvalidRequest`. What this module adds is what
+the handoff database needs on top:
 
 - **Strings it can store.** JSON may spell a NUL (``"\\u0000"``), which
   PostgreSQL refuses in text and JSON columns, and an unpaired surrogate

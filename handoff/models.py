@@ -17,15 +17,14 @@
   (handoff.broker), so that a restart resumes where it stopped.
 - ``handoff_events``: a journal of every change, written in the same
   transaction as the change itself (a transactional outbox): whatever reads
-  it (the contact-center adapters) sees each committed change once it is
-  committed, in order, even across a crash between the commit and the read.
+  it (the live event stream, the contact-center adapters) sees each
+  committed change once it is committed, in order, even across a crash
+  between the commit and the read, or a restart of the service.
 
 Every timestamp is naive UTC: SQLite has no time zones.
 """
 
 from __future__ import annotations
-
-import datetime as dt
 
 from sqlalchemy import (
     JSON,
@@ -44,6 +43,10 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+
+# Naive UTC, the form every DateTime column here stores (plumbing.clock says
+# why). Re-exported: the handoff service's modules import it from here.
+from plumbing.clock import utc_now as utc_now
 
 WAITING = "waiting"
 ASSIGNED = "assigned"
@@ -168,27 +171,33 @@ broker_cursors = Table(
     Column("updated_at", DateTime, nullable=False),
 )
 
-# Types of handoff_events, the same names as the live stream's (handoff.events).
-EVENT_TYPES = ("handoff.created", "handoff.assigned", "handoff.closed", "message.created")
+# Types of handoff_events, which the live stream sends as they are (handoff.events).
+EVENT_TYPES = (
+    "handoff.created",
+    "handoff.assigned",
+    "handoff.closed",
+    "handoff.overdue",
+    "message.created",
+    "message.updated",
+)
 
 handoff_events = Table(
     "handoff_events",
     metadata,
-    # Commit order on one writer; readers keep their own cursor on it.
+    # Commit order on one writer; readers keep their own cursor on it. Also
+    # the live stream's event ids (Last-Event-ID), so never reused.
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("type", String(32), nullable=False),
     Column("handoff_id", Integer, nullable=False),
     Column("conversation_id", String(255), nullable=False),
-    # The event's data as the stream sends it: {"handoff": ...} or
-    # {"handoff_id": ..., "message": ...}; handoff.created carries the transcript.
+    # The event's data as the stream sends it, as it was at the change:
+    # {"handoff": ...}, {"handoff_id": ..., "message": ...} or handoff.overdue's
+    # {"handoff_id", "waited_s", "queue_position"}; handoff.created carries the
+    # transcript (which the stream leaves out).
     Column("payload", JSON, nullable=False),
     Column("created_at", DateTime, nullable=False),
     Index("ix_handoff_events_handoff", "handoff_id", "id"),
 )
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 # -- contact-center adapters (handoff.integrations) ----------------------------------------

@@ -4,9 +4,9 @@ Every ``check_s`` seconds, each waiting handoff older than
 ``HANDOFF_PICKUP_TIMEOUT_S`` whose customer has not been told yet gets one
 message on their channel: they are still in the queue (with their place),
 need not write again, and may ask for a call back instead. The notice joins
-the transcript as a bot message, and a ``handoff.overdue`` event goes to the
-live stream, so that the desk can flag it. The handoff stays queued:
-nothing is dropped.
+the transcript as a bot message, and a ``handoff.overdue`` event is journaled
+with ``pickup_notified_at`` (in its transaction), so that the desk can flag
+it. The handoff stays queued: nothing is dropped.
 
 Outside business hours nobody is told: the customer heard at escalation
 when agents are back. A handoff counts as overdue only when agents have been
@@ -20,23 +20,22 @@ channel already retried it).
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from handoff import events as ev
 from handoff.models import BOT, utc_now
 from handoff.settings import HandoffSettings
 from handoff.store import Handoff, HandoffConflict, HandoffStore
+from plumbing.worker import Worker
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_CHECK_S = 15.0
 
-# The service's deliver hook (handoff.service.Deliver; not imported: the service imports this).
+# The service's deliver hook (handoff.context.Deliver; not imported: context imports this).
 Deliver = Callable[[str, str, str], Awaitable[None]]
 
 
@@ -55,7 +54,6 @@ class PickupWatcher:
         store: HandoffStore,
         settings: HandoffSettings,
         deliver: Deliver,
-        publish: ev.Publish,
         *,
         check_s: float = DEFAULT_CHECK_S,
         clock: Callable[[], dt.datetime] = utc_now,
@@ -63,11 +61,11 @@ class PickupWatcher:
         self._store = store
         self._settings = settings
         self._deliver = deliver
-        self._publish = publish
         self._check_s = check_s
         self._clock = clock
-        self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._worker = Worker(
+            "pickup-watcher", self._check, interval_s=check_s, log_error=_log_failure
+        )
 
     def _agents_were_there(self, now: dt.datetime) -> bool:
         hours = self._settings.business_hours
@@ -90,50 +88,38 @@ class PickupWatcher:
     async def _tell(self, handoff: Handoff, now: dt.datetime) -> None:
         position = await self._store.queue_position(handoff.id)
         text = notice(position)
-        waited_s = round((now - handoff.created_at).total_seconds())
-        self._publish(
-            ev.HANDOFF_OVERDUE,
-            {"handoff_id": handoff.id, "waited_s": waited_s, "queue_position": position},
-        )
         try:
             await self._deliver(handoff.channel, handoff.customer_id, text)
         except Exception as error:  # noqa: BLE001 - the hook's errors are not one type
             # Any hook failure (a channel down, a REST customer who cannot be
-            # pushed to): supervisors got the alert above; the log says why.
+            # pushed to): supervisors got the alert (handoff.overdue, journaled
+            # by mark_pickup_notified); the log says why.
             logger.warning("handoff %d: the pickup notice was not delivered: %s", handoff.id, error)
             return
         try:
-            message, created = await self._store.append_message(
+            await self._store.append_message(
                 handoff.id, BOT, text, now, f"pickup-notice-{handoff.id}"
             )
         except HandoffConflict:
             return  # closed in the meantime: the notice went out, the transcript is final
-        if created:
-            self._publish(
-                ev.MESSAGE_CREATED, {"handoff_id": handoff.id, "message": message.to_json()}
-            )
 
-    async def run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                await self.check_once()
-            except SQLAlchemyError as error:
-                logger.warning("checking for overdue handoffs failed, retrying: %s", error)
-            except Exception:
-                # A bug must not end the checks for good: log it loudly, go on.
-                logger.exception("checking for overdue handoffs failed")
-            try:
-                await asyncio.wait_for(self._stopping.wait(), self._check_s)
-            except asyncio.TimeoutError:
-                continue
+    async def _check(self) -> float | None:
+        await self.check_once()
+        return None  # again in check_s
 
     def start(self) -> None:
-        if self._task is None:
-            self._stopping.clear()
-            self._task = asyncio.create_task(self.run(), name="pickup-watcher")
+        """Check every ``check_s`` seconds in a background worker (plumbing.worker)."""
+        self._worker.start()
 
     async def stop(self) -> None:
-        self._stopping.set()
-        if self._task is not None:
-            task, self._task = self._task, None
-            await task
+        """Stop once the check under way is done."""
+        await self._worker.stop()
+
+
+def _log_failure(error: Exception, retry_in_s: float) -> None:
+    # A failed check never ends the checks (the worker goes on): a database
+    # error is one line, anything else a bug, logged with its traceback.
+    if isinstance(error, SQLAlchemyError):
+        logger.warning("checking for overdue handoffs failed, retrying: %s", error)
+    else:
+        logger.error("checking for overdue handoffs failed", exc_info=error)

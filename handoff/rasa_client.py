@@ -29,8 +29,9 @@ from urllib.parse import quote
 
 import httpx
 
-from bot.channels.logs import hide_in_http_logs
 from handoff.store import Handoff
+from plumbing.backoff import backoff_delay
+from plumbing.http_logs import hide_in_http_logs
 from plumbing.untrusted import UntrustedInput, parse_json
 
 logger = logging.getLogger(__name__)
@@ -131,7 +132,7 @@ class RasaClient:
                     raise RasaError(f"{method} {shown} failed with {problem}")
             if attempt == self._attempts:
                 raise RasaError(f"{method} {shown} failed {attempt} times; last: {problem}")
-            delay = self._backoff_s * 2 ** (attempt - 1)
+            delay = backoff_delay(attempt, base_s=self._backoff_s)
             logger.warning(
                 "%s %s to Rasa failed (%s), attempt %d of %d; retrying in %.1f s",
                 method,

@@ -31,6 +31,10 @@
 - ``RASA_URL`` / ``RASA_AUTH_TOKEN``: the Rasa server's HTTP API
   (``http://127.0.0.1:5005``; the token of ``rasa run --auth-token``), used to
   give a closed handoff's conversation back to the bot.
+- ``HANDOFF_DELIVERY_TOKEN``: the secret of the Rasa server's internal route
+  (``POST $RASA_URL/internal/deliveries``, bot.channels.internal), which
+  sends agents' replies on the customer's channel; the Rasa server needs the
+  same value. Unset: no reply can be delivered (``make run`` generates one).
 """
 
 from __future__ import annotations
@@ -42,6 +46,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from plumbing.settings import Seconds, SettingsError, one_of, parse_base_url, read_env, setting
+
+ENV_PREFIX = "HANDOFF_"
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5080
@@ -166,13 +174,8 @@ class BusinessHours:
         raise AssertionError("a week always contains an opening when spans exist")
 
 
-def env_text(env: Mapping[str, str], name: str, default: str = "") -> str:
-    """A variable, stripped; ``default`` when unset or blank. Shared by every HANDOFF_* reader."""
-    return env.get(name, "").strip() or default
-
-
-def _amqp_url(env: Mapping[str, str]) -> str:
-    url = env_text(env, "HANDOFF_RABBITMQ_URL", DEFAULT_RABBITMQ_URL)
+def _amqp_url(value: str, variable: str) -> str:
+    url = value.strip()
     # The message quotes nothing of the URL: it carries a password.
     try:
         parts = urlsplit(url)
@@ -181,24 +184,26 @@ def _amqp_url(env: Mapping[str, str]) -> str:
         valid = False
     if not valid:
         raise ValueError(
-            "HANDOFF_RABBITMQ_URL must be an amqp:// or amqps:// URL with a host, "
+            f"{variable} must be an amqp:// or amqps:// URL with a host, "
             "e.g. amqp://user:password@rabbitmq:5672/"
         )
     return url
 
 
-def env_positive_number(env: Mapping[str, str], name: str, default: float) -> float:
-    """A positive, finite number; ``default`` when unset; ValueError naming the variable."""
-    raw = env_text(env, name)
-    if not raw:
-        return default
+def _business_hours(environ: Mapping[str, str] | None) -> BusinessHours:
+    """HANDOFF_BUSINESS_HOURS in HANDOFF_TIMEZONE: one value read from two variables."""
+    env = os.environ if environ is None else environ
+    timezone = env.get("HANDOFF_TIMEZONE", "").strip() or DEFAULT_TIMEZONE
     try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be a number, not {raw!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise ValueError(f"{name} must be a positive number, not {raw!r}")
-    return value
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            f"HANDOFF_TIMEZONE must be a time zone such as Europe/Berlin, not {timezone!r}"
+        ) from None
+    try:
+        return BusinessHours.parse(env.get("HANDOFF_BUSINESS_HOURS", ""), timezone)
+    except ValueError as error:
+        raise SettingsError(f"HANDOFF_BUSINESS_HOURS: {error}") from None
 
 
 @dataclass(frozen=True)
@@ -207,52 +212,34 @@ class HandoffSettings:
     port: int = DEFAULT_PORT
     database_url: str = DEFAULT_DATABASE_URL
     admin_token: str = field(default="", repr=False)  # a secret: never in logs
-    pickup_timeout_s: float = DEFAULT_PICKUP_TIMEOUT_S
+    pickup_timeout_s: Seconds = DEFAULT_PICKUP_TIMEOUT_S
+    # From HANDOFF_BUSINESS_HOURS and HANDOFF_TIMEZONE (see _business_hours).
     business_hours: BusinessHours = BusinessHours()
-    average_handle_s: float = DEFAULT_AVERAGE_HANDLE_S
-    broker: str = DEFAULT_BROKER
+    average_handle_s: Seconds = DEFAULT_AVERAGE_HANDLE_S
+    broker: str = setting(DEFAULT_BROKER, parse=one_of(*BROKERS))
     broker_url: str = DEFAULT_BROKER_URL
-    broker_poll_s: float = DEFAULT_BROKER_POLL_S
-    rabbitmq_url: str = field(default=DEFAULT_RABBITMQ_URL, repr=False)  # holds a password
+    broker_poll_s: Seconds = DEFAULT_BROKER_POLL_S
+    # Holds a password: out of repr and error messages.
+    rabbitmq_url: str = setting(DEFAULT_RABBITMQ_URL, parse=_amqp_url, secret=True)
     rabbitmq_queue: str = DEFAULT_RABBITMQ_QUEUE
     rabbitmq_exchange: str = DEFAULT_RABBITMQ_EXCHANGE
-    rasa_url: str = DEFAULT_RASA_URL
-    rasa_auth_token: str = field(default="", repr=False)  # a secret too
+    rasa_url: str = setting(DEFAULT_RASA_URL, env="RASA_URL", parse=parse_base_url)
+    rasa_auth_token: str = setting("", env="RASA_AUTH_TOKEN", secret=True)  # a secret too
+    delivery_token: str = setting("", secret=True)  # HANDOFF_DELIVERY_TOKEN, a secret too
+
+    def __post_init__(self) -> None:
+        # Checked here rather than in from_env, so that settings built in code
+        # (tests, another launcher) cannot skip the checks.
+        if not 0 < self.port < 65536:
+            raise ValueError(f"HANDOFF_PORT must be between 1 and 65535, not {self.port}")
+        if self.broker not in BROKERS:
+            raise ValueError(
+                f"HANDOFF_BROKER must be one of {', '.join(BROKERS)}, not {self.broker!r}"
+            )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> HandoffSettings:
-        env = os.environ if environ is None else environ
-        raw_port = env_text(env, "HANDOFF_PORT", str(DEFAULT_PORT))
-        try:
-            port = int(raw_port)
-        except ValueError:
-            raise ValueError(f"HANDOFF_PORT must be an integer, not {raw_port!r}") from None
-        if not 0 < port < 65536:
-            raise ValueError(f"HANDOFF_PORT must be between 1 and 65535, not {port}")
-        broker = env_text(env, "HANDOFF_BROKER", DEFAULT_BROKER).lower()
-        if broker not in BROKERS:
-            raise ValueError(f"HANDOFF_BROKER must be one of {', '.join(BROKERS)}, not {broker!r}")
-        return cls(
-            host=env_text(env, "HANDOFF_HOST", DEFAULT_HOST),
-            port=port,
-            database_url=env_text(env, "HANDOFF_DATABASE_URL", DEFAULT_DATABASE_URL),
-            admin_token=env_text(env, "HANDOFF_ADMIN_TOKEN"),
-            pickup_timeout_s=env_positive_number(
-                env, "HANDOFF_PICKUP_TIMEOUT_S", DEFAULT_PICKUP_TIMEOUT_S
-            ),
-            business_hours=BusinessHours.parse(
-                env.get("HANDOFF_BUSINESS_HOURS", ""),
-                env_text(env, "HANDOFF_TIMEZONE", DEFAULT_TIMEZONE),
-            ),
-            average_handle_s=env_positive_number(
-                env, "HANDOFF_AVERAGE_HANDLE_S", DEFAULT_AVERAGE_HANDLE_S
-            ),
-            broker=broker,
-            broker_url=env_text(env, "HANDOFF_BROKER_URL", DEFAULT_BROKER_URL),
-            broker_poll_s=env_positive_number(env, "HANDOFF_BROKER_POLL_S", DEFAULT_BROKER_POLL_S),
-            rabbitmq_url=_amqp_url(env),
-            rabbitmq_queue=env_text(env, "HANDOFF_RABBITMQ_QUEUE", DEFAULT_RABBITMQ_QUEUE),
-            rabbitmq_exchange=env_text(env, "HANDOFF_RABBITMQ_EXCHANGE", DEFAULT_RABBITMQ_EXCHANGE),
-            rasa_url=env_text(env, "RASA_URL", DEFAULT_RASA_URL).rstrip("/"),
-            rasa_auth_token=env_text(env, "RASA_AUTH_TOKEN"),
+        """Each field from ``HANDOFF_`` + its name (``HANDOFF_PORT``), or the variable it names."""
+        return read_env(
+            cls, environ, prefix=ENV_PREFIX, business_hours=_business_hours(environ)
         )

@@ -21,6 +21,7 @@ from typing import Any
 
 from playwright.async_api import Page, ViewportSize, async_playwright
 
+from handoff.context import context_of
 from handoff.desk import DeskSettings, install
 from handoff.desk.accounts import AccountStore
 from handoff.models import DELIVERY_SENT, utc_now
@@ -302,7 +303,9 @@ async def main(out: Path) -> None:
         await server.start_serving()
         await server.after_start()
         try:
-            conversation = await fill(app.ctx.store, app.ctx.desk_sessions)
+            ctx = context_of(app)
+            assert ctx.desk is not None
+            conversation = await fill(ctx.store, ctx.desk.accounts)
             await photograph(f"http://127.0.0.1:{sock.getsockname()[1]}", conversation, out)
         finally:
             await server.before_stop()

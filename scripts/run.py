@@ -3,6 +3,10 @@
 Each service runs in its own process (and process group, so that Ctrl-C
 reaches this supervisor only, which then stops them in order). If any of them
 dies, the others are stopped too and the exit status says so.
+
+Each process gets only the secrets it uses: the channels' variables go to the
+Rasa server alone (it sends agents' replies for the handoff service, which
+holds only ``HANDOFF_DELIVERY_TOKEN``, the secret of that route).
 """
 
 from __future__ import annotations
@@ -30,6 +34,11 @@ ROOT = Path(__file__).resolve().parent.parent
 ACTION_ENDPOINT_HEADERS = "  headers:\n    Authorization: Bearer ${ACTIONS_TOKEN}\n"
 STARTUP_TIMEOUT_S = 180.0
 STOP_TIMEOUT_S = 15.0
+# The channels' settings (bot/channels/settings.py) and their database: the
+# Rasa server's alone.
+CHANNEL_VARIABLES = ("TWILIO_", "TELEGRAM_", "MESSENGER_", "META_", "SMS_", "CHANNELS_")
+# The secret between the handoff service and the Rasa server's delivery route.
+DELIVERY_TOKEN = "HANDOFF_DELIVERY_TOKEN"
 
 
 @dataclass
@@ -37,10 +46,18 @@ class Service:
     name: str
     command: list[str]
     health_url: str
+    # Variables the service is not given: names, or prefixes of names.
+    withheld: tuple[str, ...] = ()
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
+    def environment(self, env: dict[str, str]) -> dict[str, str]:
+        """``env`` without the variables this service must not hold."""
+        return {name: value for name, value in env.items() if not name.startswith(self.withheld)}
+
     def start(self, env: dict[str, str]) -> None:
-        self.process = subprocess.Popen(self.command, env=env, cwd=ROOT, start_new_session=True)
+        self.process = subprocess.Popen(
+            self.command, env=self.environment(env), cwd=ROOT, start_new_session=True
+        )
 
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
@@ -84,6 +101,7 @@ def services(env: dict[str, str], *, handoff: bool = False) -> list[Service]:
         "handoff service",
         [python, "-m", "handoff.service"],
         f"http://127.0.0.1:{env.get('HANDOFF_PORT', '5080')}/health",
+        withheld=(*CHANNEL_VARIABLES, "ACTIONS_TOKEN"),
     )
     return [
         *([handoff_service] if handoff else []),
@@ -91,8 +109,16 @@ def services(env: dict[str, str], *, handoff: bool = False) -> list[Service]:
             "action server",
             [python, "-m", "actions.server", "--port", actions_port],
             f"http://127.0.0.1:{actions_port}/health",
+            # It calls the handoff service, never Rasa's HTTP API.
+            withheld=(*CHANNEL_VARIABLES, DELIVERY_TOKEN, "RASA_AUTH_TOKEN"),
         ),
-        Service("Rasa server", [python, "-m", "bot.server"], f"http://{rasa_host}:{rasa_port}/"),
+        Service(
+            "Rasa server",
+            [python, "-m", "bot.server"],
+            f"http://{rasa_host}:{rasa_port}/",
+            # The action server, not Rasa, creates handoffs.
+            withheld=("HANDOFF_ADMIN_TOKEN",),
+        ),
     ]
 
 
@@ -150,6 +176,7 @@ def isolated_environment(state: Path, model: Path) -> dict[str, str]:
         "HANDOFF_PORT": str(handoff_port),
         "HANDOFF_URL": f"http://127.0.0.1:{handoff_port}",
         "HANDOFF_ADMIN_TOKEN": secrets.token_urlsafe(16),
+        DELIVERY_TOKEN: secrets.token_urlsafe(32),
         "HANDOFF_DATABASE_URL": f"sqlite:///{state / 'handoff.db'}",
         "HANDOFF_BROKER_URL": f"sqlite:///{state / 'events.db'}",
         "RASA_TELEMETRY_ENABLED": "false",
@@ -174,6 +201,9 @@ def environment() -> tuple[dict[str, str], bool]:
     # The secret the Rasa server sends the action server (endpoints.yml).
     if not env.get("ACTIONS_TOKEN", "").strip():
         env["ACTIONS_TOKEN"] = local_auth_token(ROOT / "var" / "actions_token")
+    # The secret the handoff service sends the Rasa server's delivery route.
+    if not env.get(DELIVERY_TOKEN, "").strip():
+        env[DELIVERY_TOKEN] = local_auth_token(ROOT / "var" / "handoff_delivery_token")
     return env, generated
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
+from sanic import Sanic
 
 from scripts.run import isolated_environment, running, services
 from tests.fakes.credentials import (
@@ -24,6 +27,11 @@ from tests.fakes.credentials import (
 from tests.fakes.messenger import FakeGraph
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.twilio import FakeTwilio
+from tests.live_server import LiveServer
+
+if TYPE_CHECKING:
+    from bot.channels.settings import ChannelSettings
+    from bot.channels.store import ChannelStore
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "retail-bot.tar.gz"
@@ -129,3 +137,103 @@ def assistant(
             tracker_db=state / "tracker.db",
             channels_db=state / "channels.db",
         )
+
+
+# -- the Rasa server's delivery route, without Rasa's agent ---------------------------------
+
+DELIVERY_TOKEN = "test-delivery-token-" + "d" * 24
+
+
+class DeliveryRouteServer(LiveServer):
+    """The channels and bot.channels.internal's route on a Sanic app, mounted by Rasa's
+    own ``register`` as ``rasa run`` mounts credentials.yml's channels; no model, no agent.
+
+    ``store`` is the channels' store (SMS opt-outs, Messenger's last inbound times).
+    """
+
+    def __init__(self, settings: ChannelSettings, store: ChannelStore, token: str) -> None:
+        # Imported here: Rasa takes seconds to import, and most tests never need it.
+        from rasa.core.channels.channel import register
+
+        from bot.channels.internal import DeliveryRoute, DeliveryRouteSettings
+        from bot.channels.messenger import MessengerInput
+        from bot.channels.rest import RestInput
+        from bot.channels.sms import SmsInput
+        from bot.channels.telegram import TelegramInput
+
+        app = Sanic(f"rasa_{uuid.uuid4().hex}")
+        channels = [
+            RestInput(settings),
+            SmsInput(settings, store),
+            TelegramInput(settings, store),
+            MessengerInput(settings, store),
+            DeliveryRoute(DeliveryRouteSettings(token=token)),
+        ]
+        register(channels, app, route="/webhooks/")
+        super().__init__(app)
+        self.settings = settings
+        self.store = store
+        self.token = token
+
+    @property
+    def url(self) -> str:
+        return str(self.client.base_url)
+
+    async def deliver(self, body: Any, *, token: str | None = None) -> httpx.Response:
+        """POST /internal/deliveries with the route's token (or ``token``); a dict as JSON."""
+        headers = {"Authorization": f"Bearer {self.token if token is None else token}"}
+        content = body if isinstance(body, (bytes, str)) else None
+        return await self.client.post(
+            "/internal/deliveries",
+            content=content,
+            json=None if content is not None else body,
+            headers=headers,
+        )
+
+
+ServeDeliveryRoute = Callable[..., Awaitable[DeliveryRouteServer]]
+
+
+@pytest.fixture
+async def serve_delivery_route(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    fake_twilio: FakeTwilio,
+    fake_telegram: FakeTelegram,
+    fake_graph: FakeGraph,
+) -> AsyncIterator[ServeDeliveryRoute]:
+    """Starts a DeliveryRouteServer: every channel enabled and sending to the fake APIs,
+    unless ``environ`` (channel variables) or ``token`` say otherwise."""
+    from bot.channels.settings import ChannelSettings
+    from bot.channels.store import ChannelStore
+
+    # Sanic 21.12 can start several apps in one process only in test mode.
+    monkeypatch.setattr(Sanic, "test_mode", True)
+    started: list[DeliveryRouteServer] = []
+    stores: list[ChannelStore] = []
+
+    async def start(
+        environ: dict[str, str] | None = None, token: str = DELIVERY_TOKEN
+    ) -> DeliveryRouteServer:
+        if environ is None:
+            environ = channel_environment(
+                tmp_path, fake_twilio.url, fake_telegram.url, fake_graph.url
+            )
+        settings = ChannelSettings.from_env(environ)
+        store = ChannelStore(settings.database_url)
+        stores.append(store)
+        server = await DeliveryRouteServer(settings, store, token).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        await server.stop()
+    for store in stores:
+        store.close()
+
+
+@pytest.fixture
+async def delivery_route(serve_delivery_route: ServeDeliveryRoute) -> DeliveryRouteServer:
+    """The route with every channel enabled, sending to the fake APIs."""
+    return await serve_delivery_route()

@@ -24,9 +24,11 @@ class LiveServer:
         self.client = httpx.AsyncClient(timeout=10)
         self._server: AsyncioServer | None = None
 
-    async def start(self: S) -> S:
+    async def start(self: S, port: int = 0) -> S:
+        """Serve on ``port`` (a free one by default; a stopped server's, to restart it)."""
         sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port))
         server = await self.app.create_server(
             sock=sock, return_asyncio_server=True, access_log=False
         )

@@ -30,8 +30,10 @@ from sanic import Sanic
 
 from actions.server import create_app
 from actions.settings import ActionSettings
+from bot.channels.internal import DeliveryRouteSettings
+from handoff.settings import HandoffSettings
 from scripts import run
-from scripts.run import environment, isolated_environment
+from scripts.run import DELIVERY_TOKEN, environment, isolated_environment, services
 from tests.live_server import LiveServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,6 +99,62 @@ def test_isolated_environments_get_a_token_of_their_own(tmp_path: Path) -> None:
     assert first["ACTIONS_TOKEN"] != second["ACTIONS_TOKEN"]
     assert first["ACTIONS_TOKEN"] != os.environ.get("ACTIONS_TOKEN")
     ActionSettings.from_env(first)  # a token the action server accepts
+    assert first[DELIVERY_TOKEN] != second[DELIVERY_TOKEN]
+    DeliveryRouteSettings.from_env(first)  # and one the delivery route accepts
+
+
+def test_make_run_gives_both_ends_of_the_delivery_route_one_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(run, "ROOT", tmp_path)
+    monkeypatch.delenv(DELIVERY_TOKEN, raising=False)
+
+    env, _ = environment()
+    again, _ = environment()
+
+    token_file = tmp_path / "var" / "handoff_delivery_token"
+    assert env[DELIVERY_TOKEN] == token_file.read_text().strip() == again[DELIVERY_TOKEN]
+    assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+    handoff, actions, rasa = services(env, handoff=True)
+    # The same value at both ends of the route, and nowhere else.
+    assert HandoffSettings.from_env(handoff.environment(env)).delivery_token == env[DELIVERY_TOKEN]
+    assert DeliveryRouteSettings.from_env(rasa.environment(env)).token == env[DELIVERY_TOKEN]
+    assert DELIVERY_TOKEN not in actions.environment(env)
+    monkeypatch.setenv(DELIVERY_TOKEN, TOKEN)
+    assert environment()[0][DELIVERY_TOKEN] == TOKEN
+
+
+def test_each_service_gets_only_the_secrets_it_uses(monkeypatch: pytest.MonkeyPatch) -> None:
+    channel_variables = {
+        "TWILIO_AUTH_TOKEN": "t",
+        "TELEGRAM_BOT_TOKEN": "t",
+        "MESSENGER_APP_SECRET": "t",
+        "META_APP_SECRET": "t",
+        "SMS_HELP_TEXT": "t",
+        "CHANNELS_DATABASE_URL": "sqlite:///var/channels.db",
+    }
+    env = {
+        "RASA_PORT": "5005",
+        "ACTIONS_PORT": "5055",
+        "ACTIONS_TOKEN": TOKEN,
+        "HANDOFF_ADMIN_TOKEN": TOKEN,
+        "RASA_AUTH_TOKEN": TOKEN,
+        DELIVERY_TOKEN: TOKEN,
+        **channel_variables,
+    }
+    handoff, actions, rasa = services(env, handoff=True)
+
+    # Each gets the secrets it uses, and no other.
+    assert set(rasa.environment(env)) == set(env) - {"HANDOFF_ADMIN_TOKEN"}
+    for service in (handoff, actions):
+        assert not set(channel_variables) & set(service.environment(env)), service.name
+    # The handoff service calls the Rasa server, never the action server.
+    assert set(handoff.environment(env)) == {
+        "RASA_PORT", "ACTIONS_PORT", "HANDOFF_ADMIN_TOKEN", "RASA_AUTH_TOKEN", DELIVERY_TOKEN,
+    }  # fmt: skip
+    assert set(actions.environment(env)) == {
+        "RASA_PORT", "ACTIONS_PORT", "ACTIONS_TOKEN", "HANDOFF_ADMIN_TOKEN",
+    }  # fmt: skip
 
 
 class SayHello(Action):
@@ -153,10 +211,11 @@ def test_the_banner_says_where_the_tokens_are_and_never_prints_them(
     monkeypatch.setattr(run, "ROOT", tmp_path)
     for name in ("RASA_AUTH_TOKEN", "HANDOFF_ADMIN_TOKEN", "ACTIONS_TOKEN", "RASA_INTERFACE"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv(DELIVERY_TOKEN, raising=False)
     env, generated = environment()
     monkeypatch.setattr(run, "channel_status", lambda url, channel: "enabled")
     text = run.banner(env, generated)
-    for name in ("RASA_AUTH_TOKEN", "HANDOFF_ADMIN_TOKEN", "ACTIONS_TOKEN"):
+    for name in ("RASA_AUTH_TOKEN", "HANDOFF_ADMIN_TOKEN", "ACTIONS_TOKEN", DELIVERY_TOKEN):
         assert env[name] not in text
     assert "var/rasa_auth_token" in text and "var/handoff_admin_token" in text
 

@@ -54,12 +54,12 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    create_engine,
     inspect,
     select,
 )
 from sqlalchemy.engine import Engine, make_url
 
+import plumbing.db
 from training.corpus import load_domain, load_nlu, normalise, parse_example, yaml_files
 from training.scrub import scrub, scrub_identifier
 from training.settings import TrainingSettings
@@ -420,7 +420,9 @@ def main(argv: list[str] | None = None) -> int:
         # SQLite would create an empty file: say what is wrong instead.
         print(f"no tracker store at {url.database}: has the bot run (`make run`)?", file=sys.stderr)
         return 1
-    engine = create_engine(url, future=True)
+    # Rasa's database, only read: the profile that sets nothing on it (no WAL),
+    # with hidden parameters, as handoff.broker reads Rasa's event broker.
+    engine = plumbing.db.build_engine(url, plumbing.db.RASA_EVENTS)
     try:
         if not inspect(engine).has_table("events"):
             print(f"no conversations in {safe(args.url)} (no `events` table)", file=sys.stderr)

@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from plumbing.settings import parse_whole_number
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TRACKER_URL = "sqlite:///var/tracker.db"
 TOKEN_FILE = Path("var/rasa_auth_token")
@@ -36,7 +38,8 @@ class TrainingSettings:
         cls, environ: Mapping[str, str] | None = None, root: Path = ROOT
     ) -> TrainingSettings:
         env = os.environ if environ is None else environ
-        port = env.get("RASA_PORT", "5005")
+        # By plumbing.settings' rule for numbers, so a wrong value names its variable.
+        port = parse_whole_number(env.get("RASA_PORT") or "5005", "RASA_PORT")
         token = env.get("RASA_AUTH_TOKEN", "")
         token_file = root / TOKEN_FILE
         if not token and token_file.exists():

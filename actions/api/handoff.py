@@ -1,8 +1,8 @@
 """Client of the handoff service: ``POST {HANDOFF_URL}/api/handoffs``.
 
-Exceptions::
+Exceptions (under actions.errors.ActionServerError, the action server's root)::
 
-    HandoffError
+    HandoffApiError
     ├── HandoffUnavailable  not reached, timed out, 5xx, 408, 429: try again later
     └── HandoffRejected     any other 4xx (wrong token, invalid request): retrying
                             the same request will fail until someone fixes it
@@ -18,29 +18,41 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
+
+from actions.errors import ActionServerError
 
 HANDOFFS_PATH = "/api/handoffs"
 # Statuses that say "not now" rather than "never".
 RETRYABLE_STATUSES = frozenset({408, 425, 429})
 
 
-class HandoffError(Exception):
-    """The handoff was not created."""
+class HandoffApiError(ActionServerError):
+    """The handoff service did not create the handoff (a 502 if it ever reached a caller)."""
+
+    http_status: ClassVar[int] = 502
+
+    @property
+    def public_message(self) -> str:
+        return "the handoff service did not take the handoff"
 
 
-class HandoffUnavailable(HandoffError):
+class HandoffUnavailable(HandoffApiError):
     """The service could not be reached or failed: try again later."""
 
 
-class HandoffRejected(HandoffError):
-    """The service refused the request (4xx other than 408/425/429)."""
+class HandoffRejected(HandoffApiError):
+    """The service refused the request (4xx other than 408/425/429).
 
-    def __init__(self, status: int, detail: str) -> None:
-        super().__init__(f"HTTP {status}: {detail}")
-        self.status = status
+    ``service_status`` is the service's answer; ``http_status``, as for every
+    ActionServerError, is what this server would answer with it.
+    """
+
+    def __init__(self, service_status: int, detail: str) -> None:
+        super().__init__(f"HTTP {service_status}: {detail}")
+        self.service_status = service_status
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """The company's systems, as the actions see them.
 
 ``base`` holds the interface and its value types; ``sql`` the default
-implementation on a SQLAlchemy database seeded with sample data; ``factory``
-chooses an implementation from :class:`actions.settings.ActionSettings`.
+implementation on a SQLAlchemy database (its tables in ``tables``, seeded
+with the sample data in ``seed``); ``factory`` chooses an implementation from
+:class:`actions.settings.ActionSettings`.
 """
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ A deployment swaps in its own implementation (an HTTP client for its order
 management system, say) by naming a class with the same methods in
 ``ACTIONS_BACKEND``; the actions never see anything but these types.
 
-Exceptions::
+Exceptions (under actions.errors.ActionServerError, the action server's root)::
 
     BackendUnavailable   the system could not be reached or failed; the
                          actions apologise and ask the customer to retry
@@ -15,11 +15,23 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import ClassVar, Protocol
+
+from actions.errors import ActionServerError
 
 
-class BackendUnavailable(Exception):
-    """The business system is down, timed out or failed unexpectedly."""
+class BackendUnavailable(ActionServerError):
+    """The business system is down, timed out or failed unexpectedly.
+
+    The message is for the log (no customer data in it); a caller is told
+    only that the systems are unavailable.
+    """
+
+    http_status: ClassVar[int] = 503
+
+    @property
+    def public_message(self) -> str:
+        return "the company's systems are unavailable; try again later"
 
 
 class OrderStatus(str, enum.Enum):

@@ -1,7 +1,8 @@
 """Sample customers and orders for demos and manual testing.
 
 Seeded into an empty database by :class:`actions.backend.sql.SqlBackend` when
-``ACTIONS_SEED_SAMPLE_DATA`` is on (the default). Every date is relative to the
+``ACTIONS_SEED_SAMPLE_DATA`` is on (the default), into the tables of
+:mod:`actions.backend.tables`. Every date is relative to the
 moment of seeding, so each scenario still works whenever the database is made
 (delete ``var/business.db`` to re-seed). "now" below means that moment; the
 return window is the default 30 days.
@@ -51,7 +52,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from actions.backend.base import OrderStatus
-from actions.backend.sql import (
+from actions.backend.tables import (
     CustomerIdentityRow,
     CustomerRow,
     OrderRow,

@@ -6,17 +6,9 @@ tables are created, and sample data seeded (see :mod:`actions.backend.seed`),
 on first use rather than at import or construction, so a database that is down
 when the action server starts only fails the requests made while it is down.
 
-Tables::
-
-    customers                 id, names, email (unique), address, store credit, points
-    customer_identities       (channel, external_id) unique -> customer
-    orders                    order_id (8 digits), status, carrier, dates, total
-    returns                   rma_number (unique), order_id (unique), created_at
-    password_reset_requests   email, channel, requested_at (every request)
-    address_changes           audit trail of update_address
-
-Times are stored as naive UTC and handed out timezone-aware; the return window
-is counted in UTC calendar days.
+The tables are in :mod:`actions.backend.tables`. Times are stored as naive
+UTC and handed out timezone-aware; the return window is counted in UTC
+calendar days.
 """
 
 from __future__ import annotations
@@ -28,33 +20,15 @@ import re
 import secrets
 import threading
 from collections.abc import Callable
-from decimal import Decimal
 from functools import partial
-from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy import (
-    CheckConstraint,
-    Column,
-    Date,
-    DateTime,
-    ForeignKey,
-    Integer,
-    Numeric,
-    String,
-    Text,
-    UniqueConstraint,
-    create_engine,
-    event,
-    select,
-    update,
-)
-from sqlalchemy.engine import URL, Dialect, Engine, make_url
+from sqlalchemy import select, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import declarative_base, sessionmaker
-from sqlalchemy.pool import StaticPool
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.orm import sessionmaker
 
+import plumbing.db
 from actions.backend.base import (
     BackendUnavailable,
     CancelOutcome,
@@ -65,15 +39,23 @@ from actions.backend.base import (
     ReturnOutcome,
     ReturnResult,
 )
+from actions.backend.seed import seed_sample_data
+from actions.backend.tables import (
+    AddressChangeRow,
+    Base,
+    CustomerIdentityRow,
+    CustomerRow,
+    OrderRow,
+    PasswordResetRequestRow,
+    ReturnRow,
+    from_db_time,
+    to_db_time,
+)
 from actions.settings import ActionSettings
+from plumbing.clock import utc_now_aware
 
 logger = logging.getLogger(__name__)
 
-# How long a SQLite writer waits for another writer's lock before giving up.
-SQLITE_BUSY_TIMEOUT_SECONDS = 15.0
-# libpq otherwise waits for the operating system's TCP timeout (minutes) when
-# the database host does not answer; Rasa gives up on the action long before.
-POSTGRES_CONNECT_TIMEOUT_SECONDS = 5
 # Attempts at a write that lost a race with a concurrent one; the next attempt
 # sees the winner's result, so two are enough in practice.
 MAX_WRITE_ATTEMPTS = 3
@@ -83,15 +65,10 @@ RMA_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 RMA_LENGTH = 6
 
 _ORDER_ID = re.compile(r"[0-9]{8}")
-_CENT = Decimal("0.01")
 
 P = ParamSpec("P")
 T = TypeVar("T")
 Clock = Callable[[], dt.datetime]
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 def new_rma_number() -> str:
@@ -99,134 +76,12 @@ def new_rma_number() -> str:
     return "RMA-" + "".join(secrets.choice(RMA_ALPHABET) for _ in range(RMA_LENGTH))
 
 
-def to_db_time(moment: dt.datetime) -> dt.datetime:
-    """Naive UTC, the form every dialect stores alike (naive input is UTC)."""
-    if moment.tzinfo is None:
-        return moment
-    return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+class _LostRace(BackendUnavailable):
+    """Another transaction changed the order between our read and our write.
 
-
-def from_db_time(moment: dt.datetime) -> dt.datetime:
-    return moment.replace(tzinfo=dt.timezone.utc)
-
-
-class Money(TypeDecorator):
-    """A :class:`~decimal.Decimal` amount in cents precision, exact everywhere.
-
-    SQLite has no decimal type: SQLAlchemy's ``Numeric`` would round-trip it
-    through float (and warns about it), so there the amount is integer cents.
+    Retried by ``_retrying``; one that escaped a write without it would be
+    what it is to the actions, a system too busy to answer now.
     """
-
-    impl = Numeric
-    cache_ok = True
-
-    def load_dialect_impl(self, dialect: Dialect) -> Any:
-        if dialect.name == "sqlite":
-            return dialect.type_descriptor(Integer())
-        return dialect.type_descriptor(Numeric(12, 2, asdecimal=True))
-
-    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
-        if value is None:
-            return None
-        amount = Decimal(value)
-        if amount != amount.quantize(_CENT):
-            raise ValueError(f"amount {amount} has fractions of a cent")
-        return int(amount * 100) if dialect.name == "sqlite" else amount
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
-        if value is None:
-            return None
-        if dialect.name == "sqlite":
-            return (Decimal(value) / 100).quantize(_CENT)
-        return Decimal(value).quantize(_CENT)
-
-
-Base: Any = declarative_base()
-
-_STATUSES = ", ".join(f"'{status.value}'" for status in OrderStatus)
-
-
-class CustomerRow(Base):
-    __tablename__ = "customers"
-
-    id = Column(Integer, primary_key=True)
-    first_name = Column(String(100), nullable=False)
-    last_name = Column(String(100), nullable=False)
-    email = Column(String(320), nullable=False, unique=True)
-    address = Column(Text, nullable=False)
-    store_credit = Column(Money(), nullable=False, default=Decimal("0.00"))
-    loyalty_points = Column(Integer, nullable=False, default=0)
-
-
-class CustomerIdentityRow(Base):
-    """Who is behind a sender id on a channel (a phone number, a chat id...)."""
-
-    __tablename__ = "customer_identities"
-    __table_args__ = (UniqueConstraint("channel", "external_id"),)
-
-    id = Column(Integer, primary_key=True)
-    channel = Column(String(32), nullable=False)
-    external_id = Column(String(128), nullable=False)
-    customer_id = Column(ForeignKey("customers.id", ondelete="CASCADE"), nullable=False, index=True)
-
-
-class OrderRow(Base):
-    __tablename__ = "orders"
-    __table_args__ = (
-        CheckConstraint(f"status IN ({_STATUSES})", name="order_status_known"),
-        # The return window is counted from delivery, so it must be known.
-        CheckConstraint(
-            "delivered_at IS NOT NULL OR status NOT IN ('delivered', 'returned')",
-            name="delivered_order_has_delivery_time",
-        ),
-    )
-
-    order_id = Column(String(8), primary_key=True)
-    customer_id = Column(ForeignKey("customers.id"), nullable=False, index=True)
-    status = Column(String(16), nullable=False)
-    placed_at = Column(DateTime, nullable=False)
-    carrier = Column(String(32))
-    tracking_number = Column(String(64))
-    expected_delivery = Column(Date)
-    delivered_at = Column(DateTime)
-    total = Column(Money(), nullable=False)
-    item_summary = Column(Text, nullable=False)
-
-
-class ReturnRow(Base):
-    __tablename__ = "returns"
-
-    id = Column(Integer, primary_key=True)
-    rma_number = Column(String(16), nullable=False, unique=True)
-    # Unique: however many times, or however concurrently, a customer asks,
-    # an order gets one RMA.
-    order_id = Column(ForeignKey("orders.order_id"), nullable=False, unique=True)
-    created_at = Column(DateTime, nullable=False)
-
-
-class PasswordResetRequestRow(Base):
-    """A reset request as asked, deliberately not linked to any account."""
-
-    __tablename__ = "password_reset_requests"
-
-    id = Column(Integer, primary_key=True)
-    email = Column(String(320), nullable=False)
-    channel = Column(String(32), nullable=False)
-    requested_at = Column(DateTime, nullable=False)
-
-
-class AddressChangeRow(Base):
-    __tablename__ = "address_changes"
-
-    id = Column(Integer, primary_key=True)
-    customer_id = Column(ForeignKey("customers.id"), nullable=False, index=True)
-    old_address = Column(Text, nullable=False)
-    new_address = Column(Text, nullable=False)
-    changed_at = Column(DateTime, nullable=False)
-
-
-class _LostRace(Exception):
-    """Another transaction changed the order between our read and our write."""
 
 
 def _is_order_id(order_id: str) -> bool:
@@ -262,42 +117,15 @@ def _to_customer(row: CustomerRow) -> Customer:
     )
 
 
-def _is_sqlite_memory(url: URL) -> bool:
-    return not url.database or url.database == ":memory:"
-
-
-def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
-    # SQLite ignores REFERENCES clauses unless asked, per connection.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
-
-
 def build_engine(database_url: str) -> Engine:
-    """An engine for ``database_url``; connects to nothing yet."""
-    url = make_url(database_url)
-    if url.get_backend_name() != "sqlite":
-        options: dict[str, Any] = {"pool_pre_ping": True}
-        if url.get_driver_name() == "psycopg2" and "connect_timeout" not in url.query:
-            options["connect_args"] = {"connect_timeout": POSTGRES_CONNECT_TIMEOUT_SECONDS}
-        # pre-ping: connections the server dropped (restart, idle timeout) are
-        # replaced instead of failing the next customer's request.
-        return create_engine(url, future=True, **options)
-    sqlite_options: dict[str, Any] = {
-        # Sessions run in worker threads (see SqlBackend._run), not the
-        # thread that opened the connection.
-        "connect_args": {
-            "check_same_thread": False,
-            "timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
-        },
-    }
-    if _is_sqlite_memory(url):
-        # Each connection to ":memory:" is a separate, empty database; share
-        # one so every thread sees the same tables.
-        sqlite_options["poolclass"] = StaticPool
-    engine = create_engine(url, future=True, **sqlite_options)
-    event.listen(engine, "connect", _enable_sqlite_foreign_keys)
-    return engine
+    """An engine for ``database_url``; connects to nothing yet.
+
+    plumbing.db's BUSINESS profile: foreign keys on, SQLite's rollback journal
+    (the README has operators delete the file to re-seed it); on PostgreSQL a
+    connect timeout, since Rasa gives up on the action long before libpq
+    would give up on a host that does not answer.
+    """
+    return plumbing.db.build_engine(database_url, plumbing.db.BUSINESS)
 
 
 class SqlBackend:
@@ -306,7 +134,7 @@ class SqlBackend:
     ``clock`` returns the current time (timezone-aware); tests freeze it.
     """
 
-    def __init__(self, settings: ActionSettings, *, clock: Clock = utc_now) -> None:
+    def __init__(self, settings: ActionSettings, *, clock: Clock = utc_now_aware) -> None:
         self._settings = settings
         self._clock = clock
         self._engine = build_engine(settings.database_url)
@@ -391,19 +219,14 @@ class SqlBackend:
             self._ready = True
 
     def _make_sqlite_directory(self) -> None:
-        url = self._engine.url
-        if url.get_backend_name() != "sqlite" or _is_sqlite_memory(url):
-            return
         try:
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            plumbing.db.ensure_sqlite_directory(self._engine.url)
         except OSError as exc:
-            raise BackendUnavailable(f"cannot create the directory of {url.database}") from exc
+            raise BackendUnavailable(
+                f"cannot create the directory of {self._engine.url.database}"
+            ) from exc
 
     def _seed(self) -> None:
-        # Imported here because the seed module imports this one's tables, and
-        # because a deployment without sample data never needs it.
-        from actions.backend.seed import seed_sample_data
-
         try:
             with self._sessions.begin() as session:
                 seed_sample_data(session, self._clock())

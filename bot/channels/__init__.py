@@ -1,15 +1,20 @@
 """Rasa input/output channels for the customers' own apps.
 
-    sms.py        Twilio Programmable Messaging
-    telegram.py   Telegram Bot API, through python-telegram-bot
-    messenger.py  Facebook Messenger Platform (Graph API)
-    rest.py       Rasa's REST channel, with its input checked and capped
+    sms.py             Twilio Programmable Messaging
+    telegram.py        Telegram's webhook: updates in, the channel itself
+    telegram_send.py   the Bot API client (python-telegram-bot), messages out
+    messenger.py       Facebook Messenger's webhook: events in, the channel itself
+    messenger_send.py  the Graph API's Send API, messages out, Meta's 24-hour window
+    rest.py            Rasa's REST channel, with its input checked and capped
+    internal.py        not a customer channel: POST /internal/deliveries, where the
+                       handoff service sends agents' replies through the channels
 
 What they share: ``settings`` (typed, from environment variables),
 ``signatures`` (checks of inbound requests), ``store`` (inbox for
 de-duplication and recovery, SMS opt-outs, last inbound message times),
 ``inbox`` (acknowledge fast, process each delivery once and in order),
 ``delivery`` (retries of outbound calls), ``text`` (splitting long answers,
-cutting long messages to the channel's cap, buttons as text) and ``outbound``
-(sending to a customer outside a Rasa turn).
+cutting long messages to the channel's cap, buttons as text), ``outbound``
+(sending to a customer outside a Rasa turn) and ``errors`` (the exceptions'
+root, and the one answer a webhook gives each).
 """

@@ -1,6 +1,6 @@
 """Outbound API calls with retries: back off on 429 and 5xx, honour Retry-After.
 
-Exceptions::
+Exceptions (under bot.channels.errors.ChannelError, the channels' root)::
 
     SendError             a message could not be delivered
      +-- PermanentSendError   the API refused it (bad recipient, opted out,
@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
+
+from bot.channels.errors import ChannelError
+from plumbing.backoff import backoff_delay
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +31,7 @@ BASE_DELAY_S = 0.5
 MAX_DELAY_S = 30.0
 
 
-class SendError(Exception):
+class SendError(ChannelError):
     def __init__(self, channel: str, message: str, code: str | int | None = None) -> None:
         super().__init__(f"{channel}: {message}" + (f" (code {code})" if code is not None else ""))
         self.channel = channel
@@ -77,9 +79,9 @@ async def with_retries(
                 raise
             delay = error.retry_after_s
             if delay is None:
-                # Exponential backoff with jitter, so that many conversations
-                # rate-limited at once do not retry in lockstep.
-                delay = random.uniform(0, min(MAX_DELAY_S, BASE_DELAY_S * 2 ** (attempt - 1)))
+                # Exponential backoff with full jitter, so that many
+                # conversations rate-limited at once do not retry in lockstep.
+                delay = backoff_delay(attempt, base_s=BASE_DELAY_S, max_s=MAX_DELAY_S, jitter=1.0)
             logger.info(
                 "%s: retrying in %.1f s (attempt %d of %d, code %s)",
                 error.channel, min(delay, MAX_DELAY_S), attempt, attempts, error.code,

@@ -3,7 +3,8 @@
 Every channel's webhook does the same few things, in this order:
 
 1. refuse a body larger than the channel reads (413), authenticate the
-   request (403 if forged) and parse it (400 if malformed);
+   request (403 if forged) and parse it (400 if malformed): each refusal a
+   WebhookRefused, answered by bot.channels.errors.error_response;
 2. cut each message's text to the channel's cap (``truncated_from`` in its
    metadata says it was), then write the deliveries to the inbox in one
    transaction; a delivery already there is a retry by the platform and is
@@ -31,6 +32,15 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.errors import (
+    BodyTooLarge,
+    ChannelDisabled,
+    ChannelError,
+    InvalidSignature,
+    MalformedRequest,
+    WebhookRefused,
+    error_response,
+)
 from bot.channels.settings import MAX_WEBHOOK_BODY_BYTES, ChannelSettings
 from bot.channels.store import ChannelStore, InboxItem
 from bot.channels.text import TRUNCATED_FROM, cap_text
@@ -41,13 +51,14 @@ logger = logging.getLogger(__name__)
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 
-class MalformedRequest(Exception):
-    """The body is not what the platform documents; answered with 400."""
-
-
 @dataclass(frozen=True)
-class Delivery:
-    """One customer message (or event) taken from a webhook body."""
+class InboxDelivery:
+    """One customer message (or event) taken from a webhook body, for the inbox.
+
+    What ``parse`` returns and ``accept`` stores (as a
+    :class:`~bot.channels.store.InboxItem`): not to be confused with what the
+    handoff service delivers to contact centers.
+    """
 
     delivery_id: str  # the platform's id: MessageSid, message mid, update_id
     sender_id: str  # E.164 phone number, Telegram chat id, page-scoped id
@@ -56,7 +67,7 @@ class Delivery:
     message: dict[str, Any] = field(default_factory=dict)
 
 
-def capped(delivery: Delivery, limit: int) -> Delivery:
+def capped(delivery: InboxDelivery, limit: int) -> InboxDelivery:
     """``delivery`` with its text cut to ``limit`` characters, and the cut recorded."""
     text = delivery.message.get("text")
     if not isinstance(text, str):
@@ -151,7 +162,7 @@ class WebhookChannel(InputChannel, ABC):
         """Whether the request really comes from the platform (before parsing)."""
 
     @abstractmethod
-    def parse(self, request: Request) -> list[Delivery]:
+    def parse(self, request: Request) -> list[InboxDelivery]:
         """The deliveries in an authenticated request; raises MalformedRequest."""
 
     @abstractmethod
@@ -184,6 +195,8 @@ class WebhookChannel(InputChannel, ABC):
             return await self.receive(request, on_new_message)
 
         self.extra_routes(blueprint)
+        # A ChannelError raised anywhere under these routes answers as documented.
+        blueprint.exception(ChannelError)(error_response)
 
         @blueprint.listener("after_server_start")
         async def recover(app: Any, loop: Any) -> None:
@@ -202,8 +215,17 @@ class WebhookChannel(InputChannel, ABC):
 
     async def receive(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
         """The webhook: every step above up to the acknowledgement."""
+        try:
+            deliveries = self.admit(request)
+        except WebhookRefused as refused:
+            return error_response(request, refused)
+        await self.accept(deliveries, on_new_message)
+        return self.acknowledge(request)
+
+    def admit(self, request: Request) -> list[InboxDelivery]:
+        """Step 1: the deliveries of a request the channel accepts; WebhookRefused if none."""
         if not self.enabled:
-            return response.json({"error": "channel not configured"}, status=503)
+            raise ChannelDisabled()
         if len(request.body) > self.max_body_bytes:
             # Warned: the platform retries, so a genuine delivery this large would
             # be refused again and again until it gives up.
@@ -213,22 +235,19 @@ class WebhookChannel(InputChannel, ABC):
                 len(request.body),
                 self.max_body_bytes,
             )
-            return response.json(
-                {"error": f"the body is larger than {self.max_body_bytes} bytes"}, status=413
-            )
+            raise BodyTooLarge(self.max_body_bytes)
         if not self.authenticate(request):
-            return response.json({"error": "invalid signature"}, status=403)
-        try:
-            deliveries = self.read(request)
-        except (MalformedRequest, UntrustedInput) as error:
-            return response.json({"error": f"malformed request: {error}"}, status=400)
-        await self.accept(deliveries, on_new_message)
-        return self.acknowledge(request)
+            raise InvalidSignature()
+        return self.read(request)
 
-    def read(self, request: Request) -> list[Delivery]:
+    def read(self, request: Request) -> list[InboxDelivery]:
         """``parse``, with each text cut to the channel's cap; raises MalformedRequest."""
         limit = self.max_message_chars
-        deliveries = [capped(delivery, limit) for delivery in self.parse(request)]
+        try:
+            parsed = self.parse(request)
+        except UntrustedInput as error:
+            raise MalformedRequest(str(error)) from error
+        deliveries = [capped(delivery, limit) for delivery in parsed]
         for delivery in deliveries:
             original = delivery.message.get("metadata", {}).get(TRUNCATED_FROM)
             if original is not None:
@@ -242,7 +261,9 @@ class WebhookChannel(InputChannel, ABC):
                 )
         return deliveries
 
-    async def accept(self, deliveries: list[Delivery], on_new_message: OnNewMessage) -> None:
+    async def accept(
+        self, deliveries: list[InboxDelivery], on_new_message: OnNewMessage
+    ) -> None:
         # One transaction for the whole request: a batch of a thousand
         # Messenger events took 14 s as a thousand commits (each an fsync).
         items = await self.store.accept_many(

@@ -25,64 +25,38 @@ JSON ever needs or batches more than Meta's 1000 events; an event is skipped
 of at most 64 bits, its mid not a string, or its timestamp not a time in
 milliseconds between 2000 and 2100.
 
-Outbound: POST {api_base_url}/{api_version}/me/messages with the page access
-token. Texts split at 2000 characters on sentence boundaries, buttons as quick
-replies under the last part, images as image attachments; every call retried
-on 429, 5xx, network errors and Graph's rate-limit codes.
+Every message, postback and attachment opens Meta's 24-hour window: its time
+is recorded in the channels' store, where bot.channels.messenger_send reads it.
 
-Meta's 24-hour window: a page may answer freely for 24 hours after the
-customer's last message (``messaging_type`` RESPONSE). After that only a human
-agent may write, for 7 days, with the HUMAN_AGENT tag; the bot is refused here,
-before Meta would refuse it.
+Outbound (the bot's replies, and agents' through bot.channels.outbound's
+:func:`create_output`): bot.channels.messenger_send, the Send API.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
 import hashlib
 import logging
-from collections.abc import Sequence
 from typing import Any, ClassVar
 
-import httpx
 from rasa.core.channels.channel import OutputChannel
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.delivery import (
-    PermanentSendError,
-    RetryableSendError,
-    SendError,
-    retry_after_seconds,
-    with_retries,
-)
-from bot.channels.inbox import Delivery, MalformedRequest, OnNewMessage, WebhookChannel
-from bot.channels.logs import hide_in_http_logs
+from bot.channels.errors import ChannelDisabled, InvalidSignature, MalformedRequest
+from bot.channels.inbox import InboxDelivery, OnNewMessage, WebhookChannel
+from bot.channels.messenger_send import CHANNEL, MessengerOutput
 from bot.channels.settings import ChannelSettings
 from bot.channels.signatures import meta_signature_valid, secret_token_valid
-from bot.channels.store import ChannelStore, InboxItem, utc_now
-from bot.channels.text import MESSENGER_LIMIT, split_text
+from bot.channels.store import ChannelStore, InboxItem
+from bot.channels.text import MESSENGER_LIMIT
 from plumbing.untrusted import UntrustedInput, parse_int, parse_json, parse_timestamp
 
 logger = logging.getLogger(__name__)
 
-CHANNEL = "messenger"
 SIGNATURE_HEADER = "X-Hub-Signature-256"
-
-# The Send API's limits on quick replies.
-QUICK_REPLIES_LIMIT = 13
-QUICK_REPLY_TITLE_LIMIT = 20
-QUICK_REPLY_PAYLOAD_LIMIT = 1000
-
-# Meta's messaging windows, counted from the customer's last message.
-STANDARD_WINDOW = dt.timedelta(hours=24)
-HUMAN_AGENT_WINDOW = dt.timedelta(days=7)
-
-# Graph error codes worth retrying: 1 unknown and 2 service errors (transient),
-# 4, 17, 32 and 613 rate limits (application, user, page, custom).
-RETRYABLE_GRAPH_CODES = frozenset({1, 2, 4, 17, 32, 613})
+# The subscription handshake's 403: a wrong verify token, or not a subscription.
+VERIFICATION_REFUSED = "webhook verification refused"
 
 # The inbox's delivery_id column holds 128 characters; longer ids are hashed.
 DELIVERY_ID_LIMIT = 128
@@ -168,7 +142,7 @@ def _string(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
-def event_delivery(event: dict[str, Any]) -> Delivery | None:
+def event_delivery(event: dict[str, Any]) -> InboxDelivery | None:
     """The delivery in one messaging event, or None for an event the bot does not answer.
 
     Log lines name the event's problem only: ids and text are personal data.
@@ -209,7 +183,7 @@ def event_delivery(event: dict[str, Any]) -> Delivery | None:
             content = {"text": text, "metadata": metadata}
         else:
             content = {"kind": _attachment_kind(message), "metadata": metadata}
-        return Delivery(_delivery_id(mid), sender_id, content)
+        return InboxDelivery(_delivery_id(mid), sender_id, content)
 
     postback = event.get("postback")
     if isinstance(postback, dict):
@@ -220,13 +194,13 @@ def event_delivery(event: dict[str, Any]) -> Delivery | None:
         delivery_id = postback_mid or postback_id(sender_id, timestamp, payload)
         metadata["postback"] = True
         content = {"text": payload, "metadata": metadata}
-        return Delivery(_delivery_id(delivery_id), sender_id, content)
+        return InboxDelivery(_delivery_id(delivery_id), sender_id, content)
 
     # delivery and read receipts, reactions, optins, referrals...: nothing to answer.
     return None
 
 
-def parse_body(body: bytes) -> list[Delivery]:
+def parse_body(body: bytes) -> list[InboxDelivery]:
     """Every delivery in a webhook body, entry after entry, event after event."""
     try:
         data = parse_json(body)
@@ -239,7 +213,7 @@ def parse_body(body: bytes) -> list[Delivery]:
         raise MalformedRequest("the body has no entry list")
     if len(entries) > MAX_BATCH_EVENTS:
         raise MalformedRequest(f"more than {MAX_BATCH_EVENTS} entries")
-    deliveries: list[Delivery] = []
+    deliveries: list[InboxDelivery] = []
     events_seen = 0
     for entry in entries:
         if not isinstance(entry, dict):
@@ -262,229 +236,7 @@ def parse_body(body: bytes) -> list[Delivery]:
     return deliveries
 
 
-# -- outbound ----------------------------------------------------------------------
-
-
-def quick_replies(buttons: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rasa's buttons as Messenger quick replies, within the Send API's limits."""
-    if len(buttons) > QUICK_REPLIES_LIMIT:
-        logger.warning(
-            "messenger: %d buttons, only the first %d are shown",
-            len(buttons),
-            QUICK_REPLIES_LIMIT,
-        )
-    replies = []
-    for button in buttons[:QUICK_REPLIES_LIMIT]:
-        title = str(button.get("title") or button.get("payload") or "").strip()
-        payload = str(button.get("payload") or title)
-        if not title:
-            continue
-        if len(title) > QUICK_REPLY_TITLE_LIMIT:
-            title = title[: QUICK_REPLY_TITLE_LIMIT - 1].rstrip() + "…"
-        replies.append(
-            {
-                "content_type": "text",
-                "title": title,
-                "payload": payload[:QUICK_REPLY_PAYLOAD_LIMIT],
-            }
-        )
-    return replies
-
-
-def text_messages(text: str, buttons: Sequence[dict[str, Any]] = ()) -> list[dict[str, Any]]:
-    """The Send API ``message`` objects for a text: split, quick replies on the last part."""
-    messages: list[dict[str, Any]] = [{"text": part} for part in split_text(text, MESSENGER_LIMIT)]
-    replies = quick_replies(buttons)
-    if replies and messages:
-        messages[-1]["quick_replies"] = replies
-    return messages
-
-
-def image_message(url: str) -> dict[str, Any]:
-    return {"attachment": {"type": "image", "payload": {"url": url, "is_reusable": True}}}
-
-
-def graph_error(response: httpx.Response) -> SendError:
-    """A refused Send API call as ours: worth retrying, or not.
-
-    Graph answers errors as {"error": {"message", "type", "code",
-    "error_subcode", "is_transient", "fbtrace_id"}}; a proxy in between may
-    answer anything, so nothing of it is taken for granted.
-    """
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    error = body.get("error") if isinstance(body, dict) else None
-    error = error if isinstance(error, dict) else {}
-    code = error.get("code")
-    description = (
-        f"HTTP {response.status_code}, {error.get('type', 'no Graph error')}"
-        f" subcode {error.get('error_subcode')}: {error.get('message', response.reason_phrase)}"
-        f" (fbtrace_id {error.get('fbtrace_id')})"
-    )
-    if (
-        response.status_code == 429
-        or response.status_code >= 500
-        or code in RETRYABLE_GRAPH_CODES
-        or error.get("is_transient") is True
-    ):
-        return RetryableSendError(
-            CHANNEL,
-            description,
-            code,
-            retry_after_s=retry_after_seconds(response.headers.get("Retry-After")),
-        )
-    return PermanentSendError(CHANNEL, description, code)
-
-
-class MessengerOutput(OutputChannel):
-    """Sends the bot's (or an agent's) messages to a customer's PSID.
-
-    ``raise_errors``: raise SendError when a message cannot be delivered
-    (outbound.send_to_customer's contract), or log it and carry on (in a Rasa
-    turn, where an exception would lose the turn and leave the delivery to be
-    processed again at the next start). ``one_off``: close the HTTP client
-    after each send, for an output that nobody closes. Failures are logged in
-    both cases, once, with Graph's error code and subcode.
-    """
-
-    def __init__(
-        self,
-        settings: ChannelSettings,
-        store: ChannelStore,
-        *,
-        raise_errors: bool = False,
-        one_off: bool = False,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        self.settings = settings
-        self.store = store
-        self.raise_errors = raise_errors
-        self.one_off = one_off
-        self._transport = transport  # tests pass httpx.MockTransport
-        self._client: httpx.AsyncClient | None = None
-
-    @classmethod
-    def name(cls) -> str:
-        return CHANNEL
-
-    @property
-    def url(self) -> str:
-        messenger = self.settings.messenger
-        return f"{messenger.api_base_url}/{messenger.api_version}/me/messages"
-
-    def _http(self) -> httpx.AsyncClient:
-        # Created on first use, inside the running event loop it is bound to.
-        if self._client is None:
-            hide_in_http_logs(self.settings.messenger.page_access_token)
-            self._client = httpx.AsyncClient(
-                timeout=httpx.Timeout(self.settings.timeout_s), transport=self._transport
-            )
-        return self._client
-
-    async def close(self) -> None:
-        client, self._client = self._client, None
-        if client is not None:
-            await client.aclose()
-
-    # -- what Rasa (and the handoff service) call ------------------------------------
-
-    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        # kwargs: the rest of Rasa's message, or human_agent from the handoff service.
-        await self._send(recipient_id, text_messages(text), kwargs.get("human_agent") is True)
-
-    async def send_text_with_buttons(
-        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
-    ) -> None:
-        await self._send(
-            recipient_id, text_messages(text, buttons), kwargs.get("human_agent") is True
-        )
-
-    async def send_quick_replies(
-        self, recipient_id: str, text: str, quick_replies: list[dict[str, Any]], **kwargs: Any
-    ) -> None:
-        await self.send_text_with_buttons(recipient_id, text, quick_replies, **kwargs)
-
-    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
-        await self._send(recipient_id, [image_message(image)], kwargs.get("human_agent") is True)
-
-    async def send_attachment(self, recipient_id: str, attachment: Any, **kwargs: Any) -> None:
-        human_agent = kwargs.get("human_agent") is True
-        if isinstance(attachment, dict) and "type" in attachment and "payload" in attachment:
-            # Already a Send API attachment (a template, a file by URL...).
-            await self._send(recipient_id, [{"attachment": attachment}], human_agent)
-        else:
-            await self._send(recipient_id, text_messages(str(attachment)), human_agent)
-
-    async def send_elements(self, recipient_id: str, elements: Any, **kwargs: Any) -> None:
-        template = {"template_type": "generic", "elements": list(elements)}
-        await self._send(
-            recipient_id,
-            [{"attachment": {"type": "template", "payload": template}}],
-            kwargs.get("human_agent") is True,
-        )
-
-    async def send_custom_json(
-        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
-    ) -> None:
-        # A custom response is taken to be a Send API message object; Rasa's
-        # default would show the customer raw JSON.
-        await self._send(recipient_id, [json_message], kwargs.get("human_agent") is True)
-
-    # -- sending -------------------------------------------------------------------------
-
-    async def _send(
-        self, recipient_id: str, messages: list[dict[str, Any]], human_agent: bool
-    ) -> None:
-        try:
-            if messages:
-                window = await self._messaging_type(recipient_id, human_agent)
-                # Stops at the first part that fails: the rest would arrive out
-                # of context, or fail the same way.
-                for message in messages:
-                    body = {"recipient": {"id": recipient_id}, **window, "message": message}
-                    await with_retries(functools.partial(self._post, body))
-        except SendError as error:
-            logger.error("messenger: message to %s not delivered: %s", recipient_id, error)
-            if self.raise_errors:
-                raise
-        finally:
-            if self.one_off:
-                await self.close()
-
-    async def _messaging_type(self, recipient_id: str, human_agent: bool) -> dict[str, str]:
-        """RESPONSE inside the 24-hour window; the HUMAN_AGENT tag after it, for people only."""
-        last = await self.store.last_inbound_at(CHANNEL, recipient_id)
-        elapsed = utc_now() - last if last is not None else None
-        if elapsed is not None and elapsed < STANDARD_WINDOW:
-            return {"messaging_type": "RESPONSE"}
-        if not human_agent:
-            raise PermanentSendError(
-                CHANNEL, "outside the 24-hour window, only a human agent may write"
-            )
-        if elapsed is not None and elapsed >= HUMAN_AGENT_WINDOW:
-            raise PermanentSendError(
-                CHANNEL, "the customer last wrote more than 7 days ago (HUMAN_AGENT window)"
-            )
-        # With no record of the customer's last message, Meta decides.
-        return {"messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT"}
-
-    async def _post(self, body: dict[str, Any]) -> None:
-        try:
-            response = await self._http().post(
-                self.url,
-                params={"access_token": self.settings.messenger.page_access_token},
-                json=body,
-            )
-        except httpx.TransportError as error:
-            # Connection failures and timeouts alike. A timeout after Meta got
-            # the message makes a retry send it twice: rarer and better than losing it.
-            raise RetryableSendError(CHANNEL, f"{type(error).__name__}: {error}") from error
-        if response.is_success:
-            logger.debug("messenger: sent to %s", body["recipient"]["id"])
-            return
-        raise graph_error(response)
+# -- output ------------------------------------------------------------------------
 
 
 def create_output(settings: ChannelSettings, store: ChannelStore) -> OutputChannel:
@@ -517,7 +269,7 @@ class MessengerInput(WebhookChannel):
             self.settings.messenger.app_secret, request.body, request.headers.get(SIGNATURE_HEADER)
         )
 
-    def parse(self, request: Request) -> list[Delivery]:
+    def parse(self, request: Request) -> list[InboxDelivery]:
         return parse_body(request.body)
 
     async def process(self, item: InboxItem, on_new_message: OnNewMessage) -> None:
@@ -544,14 +296,22 @@ class MessengerInput(WebhookChannel):
     def extra_routes(self, blueprint: Blueprint) -> None:
         @blueprint.route("/webhook", methods=["GET"])
         async def verify(request: Request) -> HTTPResponse:
-            """Meta's handshake when the webhook is subscribed: echo the challenge."""
-            if not self.enabled:
-                return response.json({"error": "channel not configured"}, status=503)
-            token_ok = secret_token_valid(
-                self.settings.messenger.verify_token, request.args.get("hub.verify_token")
-            )
-            challenge = request.args.get("hub.challenge")
-            if request.args.get("hub.mode") == "subscribe" and token_ok and challenge:
-                return response.text(challenge)
-            logger.warning("messenger: webhook verification refused")
-            return response.text("forbidden", status=403)
+            return self.verify(request)
+
+    def verify(self, request: Request) -> HTTPResponse:
+        """Meta's handshake when the webhook is subscribed: echo the challenge.
+
+        Meta's contract: ``hub.challenge`` back as the body on success, 403
+        otherwise (Meta reads the status only). Each refusal is raised, for the
+        blueprint's bot.channels.errors.error_response.
+        """
+        if not self.enabled:
+            raise ChannelDisabled()
+        token_ok = secret_token_valid(
+            self.settings.messenger.verify_token, request.args.get("hub.verify_token")
+        )
+        challenge = request.args.get("hub.challenge")
+        if request.args.get("hub.mode") == "subscribe" and token_ok and challenge:
+            return response.text(challenge)
+        logger.warning("messenger: webhook verification refused")
+        raise InvalidSignature(VERIFICATION_REFUSED)

@@ -1,8 +1,10 @@
 """Send a message to a customer on their own channel, outside a Rasa turn.
 
-This is how a human agent's reply reaches the customer (the handoff service
-calls it): the same output channels, with the same splitting, retries and
-SMS opt-out checks, as the bot's own replies.
+This is how a human agent's reply reaches the customer: the handoff service
+posts it to the Rasa server's internal route (bot.channels.internal), which
+calls :func:`send_to_customer` with the channel's own settings and store. The
+same output channels, with the same splitting, retries and SMS opt-out
+checks, as the bot's own replies.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 
 from rasa.core.channels.channel import OutputChannel
 
+from bot.channels.errors import ChannelError
 from bot.channels.settings import ChannelSettings
 from bot.channels.store import ChannelStore
 
@@ -23,7 +26,7 @@ OUTPUT_FACTORIES = {
 }
 
 
-class UnknownChannel(ValueError):
+class UnknownChannel(ChannelError):
     pass
 
 

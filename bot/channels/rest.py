@@ -43,6 +43,13 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
 
+from bot.channels.errors import (
+    BodyTooLarge,
+    ChannelError,
+    MalformedRequest,
+    WebhookRefused,
+    error_response,
+)
 from bot.channels.settings import MAX_WEBHOOK_BODY_BYTES, ChannelSettings
 from bot.channels.text import TRUNCATED_FROM, cap_text
 from plumbing.untrusted import UntrustedInput, parse_json
@@ -57,8 +64,12 @@ SENDER_LIMIT = 128
 BODY_SHAPE = 'the body must be a JSON object: {"sender": "...", "message": "..."}'
 
 
-class RestRequestError(ValueError):
-    """A body the channel refuses (400); ``str()`` is fit to show the client."""
+class RestRequestError(MalformedRequest):
+    """A body the channel refuses (400); the client reads ``str()`` as it is."""
+
+    @property
+    def public_message(self) -> str:
+        return str(self)
 
 
 @dataclass(frozen=True)
@@ -145,19 +156,19 @@ class RestInput(rasa.core.channels.rest.RestInput):
         async def receive(request: Request) -> HTTPResponse | ResponseStream:
             return await self.receive(request, on_new_message)
 
+        # A ChannelError raised anywhere under these routes answers as documented.
+        blueprint.exception(ChannelError)(error_response)
         return blueprint
 
     async def receive(
         self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> HTTPResponse | ResponseStream:
-        if len(request.body) > MAX_WEBHOOK_BODY_BYTES:
-            return response.json(
-                {"error": f"the body is larger than {MAX_WEBHOOK_BODY_BYTES} bytes"}, status=413
-            )
         try:
+            if len(request.body) > MAX_WEBHOOK_BODY_BYTES:
+                raise BodyTooLarge(MAX_WEBHOOK_BODY_BYTES)
             message = read_body(request.body, self.settings.max_message_chars)
-        except RestRequestError as error:
-            return response.json({"error": str(error)}, status=400)
+        except WebhookRefused as refused:
+            return error_response(request, refused)
         if message.truncated_from is not None:
             # The lengths only: message text stays out of the logs.
             logger.info(

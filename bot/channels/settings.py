@@ -3,14 +3,19 @@
 Secrets never live in credentials.yml: it only names the channels, and each
 channel reads its settings here. A channel whose required settings are
 missing is disabled with one log line, instead of stopping the server.
+
+Each class reads its own prefix (``TWILIO_``, ``TELEGRAM_``, ``MESSENGER_``,
+``CHANNELS_``) and the field's name, by plumbing.settings' rules; the few
+variables named otherwise (``PUBLIC_URL``, ``SMS_HELP_TEXT``,
+``CHANNELS_HTTP_TIMEOUT_S``) say so at their field. Tokens and secrets stay
+out of ``repr``.
 """
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from plumbing.untrusted import parse_int
+from plumbing.settings import Seconds, parse_base_url, read_env, setting
 
 DEFAULT_DATABASE_URL = "sqlite:///var/channels.db"
 TWILIO_API_BASE_URL = "https://api.twilio.com"
@@ -37,10 +42,6 @@ MAX_MESSAGE_CHARS_CEILING = 16_384
 MAX_WEBHOOK_BODY_BYTES = 1024 * 1024
 
 
-def _env(environ: Mapping[str, str], name: str, default: str = "") -> str:
-    return environ.get(name, default).strip()
-
-
 @dataclass(frozen=True)
 class _Configurable:
     def missing(self) -> list[str]:
@@ -57,43 +58,30 @@ class TwilioSettings(_Configurable):
         "from_number": "TWILIO_FROM_NUMBER",
     }
     account_sid: str = ""
-    auth_token: str = ""
+    auth_token: str = field(default="", repr=False)
     # The E.164 number (or messaging service SID, "MG...") replies are sent from.
     from_number: str = ""
-    api_base_url: str = TWILIO_API_BASE_URL
-    help_text: str = DEFAULT_SMS_HELP_TEXT
+    api_base_url: str = setting(TWILIO_API_BASE_URL, parse=parse_base_url)
+    help_text: str = setting(DEFAULT_SMS_HELP_TEXT, env="SMS_HELP_TEXT")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> TwilioSettings:
-        env = os.environ if environ is None else environ
-        return cls(
-            account_sid=_env(env, "TWILIO_ACCOUNT_SID"),
-            auth_token=_env(env, "TWILIO_AUTH_TOKEN"),
-            from_number=_env(env, "TWILIO_FROM_NUMBER"),
-            api_base_url=_env(env, "TWILIO_API_BASE_URL", TWILIO_API_BASE_URL).rstrip("/"),
-            help_text=_env(env, "SMS_HELP_TEXT", DEFAULT_SMS_HELP_TEXT),
-        )
+        return read_env(cls, environ, prefix="TWILIO_")
 
 
 @dataclass(frozen=True)
 class TelegramSettings(_Configurable):
     REQUIRED = {"bot_token": "TELEGRAM_BOT_TOKEN", "secret_token": "TELEGRAM_SECRET_TOKEN"}
-    bot_token: str = ""
+    bot_token: str = field(default="", repr=False)
     # Sent by Telegram in X-Telegram-Bot-Api-Secret-Token; set with setWebhook.
-    secret_token: str = ""
-    api_base_url: str = TELEGRAM_API_BASE_URL
+    secret_token: str = field(default="", repr=False)
+    api_base_url: str = setting(TELEGRAM_API_BASE_URL, parse=parse_base_url)
     # Answer in groups too, not only in private chats.
     allow_groups: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> TelegramSettings:
-        env = os.environ if environ is None else environ
-        return cls(
-            bot_token=_env(env, "TELEGRAM_BOT_TOKEN"),
-            secret_token=_env(env, "TELEGRAM_SECRET_TOKEN"),
-            api_base_url=_env(env, "TELEGRAM_API_BASE_URL", TELEGRAM_API_BASE_URL).rstrip("/"),
-            allow_groups=_env(env, "TELEGRAM_ALLOW_GROUPS", "0").lower() in {"1", "true", "yes"},
-        )
+        return read_env(cls, environ, prefix="TELEGRAM_")
 
 
 @dataclass(frozen=True)
@@ -103,22 +91,15 @@ class MessengerSettings(_Configurable):
         "app_secret": "MESSENGER_APP_SECRET",
         "verify_token": "MESSENGER_VERIFY_TOKEN",
     }
-    page_access_token: str = ""
-    app_secret: str = ""
-    verify_token: str = ""
-    api_base_url: str = MESSENGER_API_BASE_URL
+    page_access_token: str = field(default="", repr=False)
+    app_secret: str = field(default="", repr=False)
+    verify_token: str = field(default="", repr=False)
+    api_base_url: str = setting(MESSENGER_API_BASE_URL, parse=parse_base_url)
     api_version: str = MESSENGER_API_VERSION
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> MessengerSettings:
-        env = os.environ if environ is None else environ
-        return cls(
-            page_access_token=_env(env, "MESSENGER_PAGE_ACCESS_TOKEN"),
-            app_secret=_env(env, "MESSENGER_APP_SECRET"),
-            verify_token=_env(env, "MESSENGER_VERIFY_TOKEN"),
-            api_base_url=_env(env, "MESSENGER_API_BASE_URL", MESSENGER_API_BASE_URL).rstrip("/"),
-            api_version=_env(env, "MESSENGER_API_VERSION", MESSENGER_API_VERSION),
-        )
+        return read_env(cls, environ, prefix="MESSENGER_")
 
 
 @dataclass(frozen=True)
@@ -126,9 +107,9 @@ class ChannelSettings:
     # The address the outside world reaches the Rasa server at, e.g.
     # https://bot.example.com; Twilio signs the URL it called, which behind a
     # reverse proxy is not the one the server sees.
-    public_url: str = ""
+    public_url: str = setting("", env="PUBLIC_URL", parse=parse_base_url)
     database_url: str = DEFAULT_DATABASE_URL
-    timeout_s: float = DEFAULT_TIMEOUT_S
+    timeout_s: Seconds = setting(DEFAULT_TIMEOUT_S, env="CHANNELS_HTTP_TIMEOUT_S")
     # CHANNELS_MAX_MESSAGE_CHARS: see DEFAULT_MAX_MESSAGE_CHARS.
     max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS
     twilio: TwilioSettings = TwilioSettings()
@@ -144,19 +125,11 @@ class ChannelSettings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ChannelSettings:
-        env = os.environ if environ is None else environ
-        return cls(
-            public_url=_env(env, "PUBLIC_URL").rstrip("/"),
-            database_url=_env(env, "CHANNELS_DATABASE_URL", DEFAULT_DATABASE_URL),
-            timeout_s=float(_env(env, "CHANNELS_HTTP_TIMEOUT_S", str(DEFAULT_TIMEOUT_S))),
-            max_message_chars=parse_int(
-                _env(env, "CHANNELS_MAX_MESSAGE_CHARS") or str(DEFAULT_MAX_MESSAGE_CHARS),
-                name="CHANNELS_MAX_MESSAGE_CHARS",
-                minimum=1,
-                maximum=MAX_MESSAGE_CHARS_CEILING,
-            ),
-            twilio=TwilioSettings.from_env(env),
-            telegram=TelegramSettings.from_env(env),
-            messenger=MessengerSettings.from_env(env),
+        return read_env(
+            cls,
+            environ,
+            prefix="CHANNELS_",
+            twilio=TwilioSettings.from_env(environ),
+            telegram=TelegramSettings.from_env(environ),
+            messenger=MessengerSettings.from_env(environ),
         )
-

@@ -43,7 +43,8 @@ from bot.channels.delivery import (
     retry_after_seconds,
     with_retries,
 )
-from bot.channels.inbox import Delivery, MalformedRequest, OnNewMessage, WebhookChannel
+from bot.channels.errors import MalformedRequest
+from bot.channels.inbox import InboxDelivery, OnNewMessage, WebhookChannel
 from bot.channels.settings import ChannelSettings
 from bot.channels.signatures import twilio_signature_valid
 from bot.channels.store import ChannelStore, InboxItem
@@ -118,7 +119,7 @@ def classify(body: str) -> str:
     return TEXT if body.strip() else NON_TEXT
 
 
-def parse_twilio_form(params: Mapping[str, str]) -> Delivery:
+def parse_twilio_form(params: Mapping[str, str]) -> InboxDelivery:
     """One inbound message from Twilio's webhook form; raises MalformedRequest."""
     message_sid = params.get("MessageSid", "")
     sender = params.get("From", "")
@@ -144,7 +145,7 @@ def parse_twilio_form(params: Mapping[str, str]) -> Delivery:
     ]
     if media:
         message["metadata"] = {"media": media}
-    return Delivery(delivery_id=message_sid, sender_id=sender, message=message)
+    return InboxDelivery(delivery_id=message_sid, sender_id=sender, message=message)
 
 
 class OptedOut(PermanentSendError):
@@ -357,7 +358,7 @@ class SmsInput(WebhookChannel):
             )
         return str(request.url)
 
-    def parse(self, request: Request) -> list[Delivery]:
+    def parse(self, request: Request) -> list[InboxDelivery]:
         params = _form(request)
         if params is None:  # authenticate() refuses these first
             raise MalformedRequest("not a form")
@@ -369,7 +370,9 @@ class SmsInput(WebhookChannel):
         # Empty TwiML: Twilio sends nothing itself; replies go through the API.
         return response.text(EMPTY_TWIML, content_type="text/xml")
 
-    async def accept(self, deliveries: list[Delivery], on_new_message: OnNewMessage) -> None:
+    async def accept(
+        self, deliveries: list[InboxDelivery], on_new_message: OnNewMessage
+    ) -> None:
         # Opt-outs take effect when the STOP arrives, before it is acknowledged,
         # not when its turn in the sender's queue comes: replies still being
         # sent to earlier messages must stop too. START is applied here as

@@ -22,7 +22,6 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -34,15 +33,16 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
-    create_engine,
     delete,
-    event,
     insert,
     select,
     update,
 )
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
+
+import plumbing.db
+from plumbing.clock import utc_now
 
 metadata = MetaData()
 
@@ -79,11 +79,6 @@ last_inbound = Table(
 )
 
 
-def utc_now() -> dt.datetime:
-    # Naive UTC: SQLite has no time zones, and every timestamp here is UTC.
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-
-
 @dataclass(frozen=True)
 class InboxItem:
     id: int
@@ -94,28 +89,16 @@ class InboxItem:
 
 
 def build_engine(database_url: str) -> Engine:
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        # Several processes (Rasa server, handoff service) share the file.
-        engine = create_engine(
-            url, future=True, connect_args={"timeout": 15, "check_same_thread": False}
-        )
-        event.listen(engine, "connect", _sqlite_wal)
-        return engine
-    return create_engine(url, future=True, pool_pre_ping=True)
+    """The channels' engine (plumbing.db's CHANNELS profile), its SQLite folder made.
 
-
-def _sqlite_wal(dbapi_connection: Any, _record: Any) -> None:
-    # The inbox write sits between a webhook and its acknowledgement. In WAL
-    # mode a commit is one append and one fsync, and readers (the handoff
-    # service) do not wait for writers. Syncing stays FULL: an acknowledged
-    # delivery must survive a power cut, since the platform will not resend it.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.close()
+    The inbox write sits between a webhook and its acknowledgement. In WAL
+    mode a commit is one append and one fsync, and readers (the handoff
+    service) do not wait for writers. Syncing stays FULL: an acknowledged
+    delivery must survive a power cut, since the platform will not resend it.
+    """
+    engine = plumbing.db.build_engine(database_url, plumbing.db.CHANNELS)
+    plumbing.db.ensure_sqlite_directory(engine.url)
+    return engine
 
 
 class ChannelStore:

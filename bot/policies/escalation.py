@@ -1,7 +1,7 @@
 """``EscalationPolicy``: predicts ``action_handoff`` when a person must take over.
 
 Right after each customer message it converts the conversation into
-:class:`~handoff.escalation.Turn` objects (:mod:`handoff.turns`) and asks
+:class:`~handoff.escalation.Turn` objects (:mod:`handoff.escalation.turns`) and asks
 :func:`handoff.escalation.decide`. When the rules say escalate, it predicts
 the handoff action with confidence 1; otherwise it predicts nothing (all
 zeros) and the other policies decide as usual.
@@ -77,7 +77,13 @@ from handoff.escalation import (
     anger_probability,
     decide,
 )
-from handoff.turns import EVENTS_READ, is_paused, session_events, since_hand_back, turns
+from handoff.escalation.turns import (
+    EVENTS_READ,
+    is_paused,
+    session_events,
+    since_hand_back,
+    turns,
+)
 
 logger = logging.getLogger(__name__)
 

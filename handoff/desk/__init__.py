@@ -7,7 +7,8 @@ agents and supervisors work the queue of handoffs.
 - ``throttle``: in-memory backoff of failed sign-ins per name and per IP.
 - ``canned`` / ``canned_responses.yml``: ready-made replies.
 - ``channels``: each channel's reply length limit, with its source.
-- ``routes``: the page, sign-in/out and the JSON the page needs.
+- ``routes``: the page, sign-in/out and the JSON the page needs;
+  ``parts``: what they share on the service's context (handoff.context).
 - ``static/``: the page itself: plain HTML, one JavaScript module, one
   stylesheet; no framework and no build step.
 
@@ -26,9 +27,11 @@ from typing import Any
 
 from sanic import Sanic
 
+from handoff.context import context_of
 from handoff.desk.accounts import AccountStore
 from handoff.desk.canned import load_canned_responses
-from handoff.desk.routes import create_blueprint, load_assets
+from handoff.desk.parts import DeskParts, load_assets
+from handoff.desk.routes import blueprint
 from handoff.desk.settings import DeskSettings
 
 __all__ = ["DeskSettings", "install"]
@@ -42,20 +45,19 @@ def install(app: Sanic, settings: DeskSettings) -> None:
     server starts, on the handoff store's engine (opened by the service's
     own listener, which runs first).
     """
-    if getattr(app.ctx, "desk_settings", None) is not None:
+    ctx = context_of(app)  # TypeError for an app create_app did not make
+    if ctx.desk is not None:
         raise RuntimeError("the desk is already installed on this app")
-    canned = load_canned_responses(settings.canned_responses_path)
-    app.ctx.desk_settings = settings
-    app.blueprint(create_blueprint(settings, canned, load_assets()))
+    desk = DeskParts(settings, load_canned_responses(settings.canned_responses_path), load_assets())
+    ctx.desk = desk
+    app.blueprint(blueprint())
 
-    @app.before_server_start
-    async def open_accounts(app: Sanic, _loop: Any) -> None:
-        store = getattr(app.ctx, "store", None)
-        if store is None:
-            raise RuntimeError("install the desk on an app made by handoff.service.create_app")
-        app.ctx.desk_sessions = AccountStore(
-            store.engine,
+    async def open_accounts(_app: Sanic, _loop: Any) -> None:
+        desk.sessions = AccountStore(
+            ctx.store.engine,
             session_idle_s=settings.session_idle_s,
             session_max_s=settings.session_max_s,
             trusted_origins=settings.trusted_origins,
         )
+
+    app.register_listener(open_accounts, "before_server_start")

@@ -36,6 +36,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
 
+from handoff.errors import Busy
+
 SCHEME = "scrypt"
 SALT_BYTES = 16
 KEY_BYTES = 32
@@ -78,8 +80,12 @@ MAX_QUEUED_HASHES = 32
 T = TypeVar("T")
 
 
-class HashingBusy(Exception):
-    """Too many password hashes are waiting already: try again shortly."""
+class HashingBusy(Busy):
+    """Too many password hashes are waiting already: try again shortly (503 with
+    ``Retry-After``, handoff.errors)."""
+
+    def __init__(self) -> None:
+        super().__init__("too many sign-ins at once; try again in a moment", retry_after_s=1)
 
 
 class _HashingPool:
@@ -112,7 +118,7 @@ class _HashingPool:
     async def run(self, function: Callable[[], T]) -> T:
         with self._lock:
             if self.queued >= self.max_queued:
-                raise HashingBusy("too many password checks are waiting")
+                raise HashingBusy()
             self.queued += 1
         try:
             future = asyncio.get_running_loop().run_in_executor(self._pool(), self._run, function)

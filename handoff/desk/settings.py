@@ -16,17 +16,21 @@
   (``https://desk.example.com``) that may send state-changing requests
   besides the one the request itself names in its ``Host`` header; for a
   reverse proxy that rewrites ``Host``.
+
+Durations and the flag are read by plumbing.settings' rules (which lists the
+spellings of true and false); a wrong value is a ValueError naming the variable.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from handoff.settings import env_positive_number
+from plumbing.settings import Seconds, parse_words, read_env, setting
+
+ENV_PREFIX = "HANDOFF_DESK_"
 
 DEFAULT_SESSION_IDLE_S = 3600.0
 DEFAULT_SESSION_MAX_S = 12 * 3600.0
@@ -34,23 +38,11 @@ DEFAULT_SLA_AMBER_S = 120.0
 DEFAULT_SLA_RED_S = 300.0
 DEFAULT_CANNED_RESPONSES = Path(__file__).resolve().parent / "canned_responses.yml"
 
-_TRUE = ("1", "true", "yes", "on")
-_FALSE = ("", "0", "false", "no", "off")
 
-
-def _flag(env: Mapping[str, str], name: str) -> bool:
-    raw = env.get(name, "").strip().lower()
-    if raw in _TRUE:
-        return True
-    if raw in _FALSE:
-        return False
-    raise ValueError(f"{name} must be true or false, not {raw!r}")
-
-
-def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+def _origins(value: str, name: str) -> tuple[str, ...]:
     origins = []
-    for part in env.get(name, "").split(","):
-        origin = part.strip().rstrip("/")
+    for part in parse_words(value, name):
+        origin = part.rstrip("/")
         if not origin:
             continue
         parts = urlsplit(origin)
@@ -62,13 +54,15 @@ def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class DeskSettings:
-    session_idle_s: float = DEFAULT_SESSION_IDLE_S
-    session_max_s: float = DEFAULT_SESSION_MAX_S
+    session_idle_s: Seconds = DEFAULT_SESSION_IDLE_S
+    session_max_s: Seconds = DEFAULT_SESSION_MAX_S
     cookie_secure: bool = False
-    sla_amber_s: float = DEFAULT_SLA_AMBER_S
-    sla_red_s: float = DEFAULT_SLA_RED_S
-    canned_responses_path: Path = DEFAULT_CANNED_RESPONSES
-    trusted_origins: tuple[str, ...] = ()
+    sla_amber_s: Seconds = DEFAULT_SLA_AMBER_S
+    sla_red_s: Seconds = DEFAULT_SLA_RED_S
+    canned_responses_path: Path = setting(
+        DEFAULT_CANNED_RESPONSES, env="HANDOFF_DESK_CANNED_RESPONSES"
+    )
+    trusted_origins: tuple[str, ...] = setting((), parse=_origins)
 
     def __post_init__(self) -> None:
         if self.sla_red_s <= self.sla_amber_s:
@@ -84,18 +78,5 @@ class DeskSettings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> DeskSettings:
-        env = os.environ if environ is None else environ
-        canned = env.get("HANDOFF_DESK_CANNED_RESPONSES", "").strip()
-        return cls(
-            session_idle_s=env_positive_number(
-                env, "HANDOFF_DESK_SESSION_IDLE_S", DEFAULT_SESSION_IDLE_S
-            ),
-            session_max_s=env_positive_number(
-                env, "HANDOFF_DESK_SESSION_MAX_S", DEFAULT_SESSION_MAX_S
-            ),
-            cookie_secure=_flag(env, "HANDOFF_DESK_COOKIE_SECURE"),
-            sla_amber_s=env_positive_number(env, "HANDOFF_DESK_SLA_AMBER_S", DEFAULT_SLA_AMBER_S),
-            sla_red_s=env_positive_number(env, "HANDOFF_DESK_SLA_RED_S", DEFAULT_SLA_RED_S),
-            canned_responses_path=Path(canned) if canned else DEFAULT_CANNED_RESPONSES,
-            trusted_origins=_origins(env, "HANDOFF_DESK_TRUSTED_ORIGINS"),
-        )
+        """Each field from ``HANDOFF_DESK_`` + its name, or the variable it names."""
+        return read_env(cls, environ, prefix=ENV_PREFIX)

@@ -31,11 +31,15 @@ if they had been sent one after the other.
 
 from __future__ import annotations
 
+import math
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
+
+from handoff.errors import TooManyRequests
+from plumbing.backoff import backoff_delay
 
 DEFAULT_FREE_ATTEMPTS = 5
 DEFAULT_IP_FREE_ATTEMPTS = 20
@@ -52,12 +56,15 @@ class _Failures:
     locked_until: float
 
 
-class Throttled(Exception):
-    """Too many attempts for this name or IP: try again in ``retry_after_s`` seconds."""
+class Throttled(TooManyRequests):
+    """Too many attempts for this name or IP: try again in ``retry_after_s`` seconds
+    (answered 429 with ``Retry-After``, handoff.errors)."""
+
+    error = "too many attempts"
 
     def __init__(self, retry_after_s: float) -> None:
-        super().__init__(f"try again in {retry_after_s:.0f} seconds")
-        self.retry_after_s = retry_after_s
+        seconds = max(1, math.ceil(retry_after_s))
+        super().__init__(f"too many failed sign-ins; try again in {seconds} seconds", retry_after_s)
 
 
 class Attempt:
@@ -186,8 +193,7 @@ class LoginThrottle:
 
     def _delay(self, beyond: int) -> float:
         """The lockout after ``beyond`` failures past the free ones (beyond >= 1)."""
-        # The exponent is capped: 2**1100 would not fit in a float.
-        return min(self._max_delay_s, self._base_delay_s * 2 ** min(beyond - 1, 60))
+        return backoff_delay(beyond, base_s=self._base_delay_s, max_s=self._max_delay_s)
 
     def failed(self, name: str, ip: str | None) -> None:
         now = self._clock()

@@ -8,28 +8,40 @@ once); the built-in desk keeps working with or without them.
   backoff and dead letters, across restarts.
 - ``adapters``: what an adapter is, and how a failed delivery is judged.
 - ``signatures``: signing and checking webhooks (ours and Zendesk's).
-- ``inbound``: an external agent's reply or close, carried out once per event id.
+- ``inbound``: an external agent's reply or close, carried out once per event id;
+  ``bodies``: what the inbound routes read.
 - ``webhook``: the generic signed JSON webhook, both directions.
-- ``zendesk``: tickets through the Tickets API, replies and solves through a
-  Zendesk webhook.
+- ``zendesk``: tickets through the Tickets API; ``zendesk_inbound``: replies
+  and solves through a Zendesk webhook.
 - ``admin``: the operators' view of the queues (dead letters).
-- ``runtime``: what the routes and the dispatcher share while the server runs.
 
 Wiring: ``install(app, IntegrationSettings.from_env())`` after
-``handoff.service.create_app``.
+``handoff.service.create_app``. Each route is given what it needs when its
+blueprint is made (its secret, the adapters turned on); what exists only
+while the server runs, it reaches through the service's context
+(handoff.context): the store's engine, on which it reads and writes its
+tables, and the dispatcher, which the listeners below start and stop.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sanic import Sanic
 
-from handoff.integrations import admin, webhook, zendesk
-from handoff.integrations.runtime import Integrations
+from handoff.context import context_of
+from handoff.integrations import admin, webhook, zendesk_inbound
+from handoff.integrations.adapters import Adapter
+from handoff.integrations.deliveries import DeliveryQueue
+from handoff.integrations.dispatcher import Dispatcher
 from handoff.integrations.settings import WEBHOOK, ZENDESK, IntegrationSettings
+from handoff.integrations.webhook import WebhookAdapter
+from handoff.integrations.zendesk import ZendeskAdapter
 
-__all__ = ["IntegrationSettings", "Integrations", "install"]
+__all__ = ["IntegrationSettings", "install"]
+
+logger = logging.getLogger(__name__)
 
 
 def install(app: Sanic, settings: IntegrationSettings) -> None:
@@ -37,23 +49,38 @@ def install(app: Sanic, settings: IntegrationSettings) -> None:
 
     With no adapter enabled this adds nothing: the built-in desk is all there is.
     """
-    integrations = Integrations(settings)
-    app.ctx.integrations = integrations
+    ctx = context_of(app)
+    if ctx.integrations is not None:
+        raise RuntimeError("the integrations are already installed on this app")
+    ctx.integrations = settings
     if not settings.enabled:
         return
     if WEBHOOK in settings.adapters:
-        app.blueprint(webhook.blueprint(settings, integrations))
+        app.blueprint(webhook.blueprint(settings))
     if ZENDESK in settings.adapters:
-        app.blueprint(zendesk.blueprint(settings, integrations))
-    app.blueprint(admin.blueprint(integrations, settings.adapters))
+        app.blueprint(zendesk_inbound.blueprint(settings))
+    app.blueprint(admin.blueprint(settings.adapters))
 
-    async def start(app: Sanic, _loop: Any) -> None:
-        await integrations.start(app)
+    async def start(_app: Sanic, _loop: Any) -> None:
+        engine = ctx.store.engine
+        adapters: list[Adapter] = []
+        if WEBHOOK in settings.adapters:
+            adapters.append(WebhookAdapter.create(settings))
+        if ZENDESK in settings.adapters:
+            adapters.append(ZendeskAdapter.create(settings, engine))
+        ctx.dispatcher = Dispatcher(DeliveryQueue(engine), adapters, settings, hub=ctx.events)
+        await ctx.dispatcher.start()
+        logger.info("contact-center adapters running: %s", ", ".join(settings.adapters))
 
     async def stop(_app: Sanic, _loop: Any) -> None:
-        await integrations.stop()
+        dispatcher, ctx.dispatcher = ctx.dispatcher, None
+        if dispatcher is None:
+            return
+        await dispatcher.stop()
+        for adapter in dispatcher.adapters:
+            await adapter.aclose()
 
-    # After start: app.ctx.store is made in a before_server_start listener.
+    # After start: the store is opened in a before_server_start listener.
     # Before stop: the dispatcher must end before the store is disposed.
     app.register_listener(start, "after_server_start")
     app.register_listener(stop, "before_server_stop")

@@ -16,66 +16,72 @@ were already delivered, so a receiver sees it late, under its original id.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from sanic.response import json as json_response
 
 from handoff.auth import ADMIN_ROLE, authorized
-from handoff.inputs import UntrustedInput, query_int, stored_id
+from handoff.context import context_of
+from handoff.errors import InvalidRequest, NotFound
+from handoff.inputs import query_int, stored_id
+from handoff.integrations.deliveries import DeliveryQueue
 from handoff.models import INTEGRATION_DEAD, INTEGRATION_PENDING
-
-if TYPE_CHECKING:
-    from handoff.integrations.runtime import Integrations
 
 STATUSES = (INTEGRATION_PENDING, INTEGRATION_DEAD)
 MAX_LIMIT = 500
 
 
-def blueprint(integrations: Integrations, adapters: tuple[str, ...]) -> Blueprint:
-    bp = Blueprint("integrations_admin")
+def _one_of(request: Request, name: str, choices: tuple[str, ...]) -> str | None:
+    value = request.args.get(name) or None
+    if value is not None and value not in choices:
+        raise InvalidRequest(f"{name} must be one of {', '.join(choices)}")
+    return value
 
-    def bad(detail: str) -> HTTPResponse:
-        return json_response({"error": "invalid request", "detail": detail}, 400)
+
+async def deliveries(request: Request, adapters: tuple[str, ...]) -> HTTPResponse:
+    status = _one_of(request, "status", STATUSES)
+    adapter = _one_of(request, "adapter", adapters)
+    limit = query_int(request.args, "limit", default=100, minimum=1, maximum=MAX_LIMIT)
+    queue = DeliveryQueue(context_of(request).store.engine)
+    # Progress first: an event read by then is in the list that follows.
+    read_up_to, latest = await queue.progress()
+    queued = await queue.queued(status, adapter, limit)
+    return json_response(
+        {
+            "deliveries": [delivery.to_json() for delivery in queued],
+            "read_up_to": {name: read_up_to.get(name) for name in adapters},
+            "latest_event_id": latest,
+        }
+    )
+
+
+async def retry(
+    request: Request, adapters: tuple[str, ...], adapter: str, event_id: int
+) -> HTTPResponse:
+    # Past 64 bits Sanic's <event_id:int> names no row (and SQLite could not bind it).
+    if adapter not in adapters or not stored_id(event_id):
+        raise NotFound()
+    ctx = context_of(request)
+    if not await DeliveryQueue(ctx.store.engine).retry(adapter, event_id):
+        raise NotFound("no dead event with that id for that adapter")
+    if ctx.dispatcher is not None:
+        ctx.dispatcher.wake()
+    return json_response({"adapter": adapter, "event_id": event_id, "status": "pending"})
+
+
+def blueprint(adapters: tuple[str, ...]) -> Blueprint:
+    """The admin routes for the adapters turned on; a new blueprint per app."""
+    bp = Blueprint("integrations_admin")
 
     @bp.get("/api/integrations/deliveries")
     @authorized(ADMIN_ROLE)
-    async def deliveries(request: Request) -> HTTPResponse:
-        status = request.args.get("status") or None
-        if status is not None and status not in STATUSES:
-            return bad(f"status must be one of {', '.join(STATUSES)}")
-        adapter = request.args.get("adapter") or None
-        if adapter is not None and adapter not in adapters:
-            return bad(f"adapter must be one of {', '.join(adapters)}")
-        try:
-            limit = query_int(request.args, "limit", default=100, minimum=1, maximum=MAX_LIMIT)
-        except UntrustedInput as error:
-            return bad(str(error))
-        # Progress first: an event read by then is in the list that follows.
-        read_up_to, latest = await integrations.queue.progress()
-        queued = await integrations.queue.queued(status, adapter, limit)
-        return json_response(
-            {
-                "deliveries": [delivery.to_json() for delivery in queued],
-                "read_up_to": {name: read_up_to.get(name) for name in adapters},
-                "latest_event_id": latest,
-            }
-        )
+    async def list_deliveries(request: Request) -> HTTPResponse:
+        return await deliveries(request, adapters)
 
     @bp.post("/api/integrations/deliveries/<adapter:str>/<event_id:int>/retry")
     @authorized(ADMIN_ROLE)
-    async def retry(request: Request, adapter: str, event_id: int) -> HTTPResponse:
-        # Past 64 bits Sanic's <event_id:int> names no row (and SQLite could not bind it).
-        if adapter not in adapters or not stored_id(event_id):
-            return json_response({"error": "not found"}, 404)
-        if not await integrations.queue.retry(adapter, event_id):
-            return json_response(
-                {"error": "not found", "detail": "no dead event with that id for that adapter"},
-                404,
-            )
-        integrations.wake()
-        return json_response({"adapter": adapter, "event_id": event_id, "status": "pending"})
+    async def retry_delivery(request: Request, adapter: str, event_id: int) -> HTTPResponse:
+        return await retry(request, adapters, adapter, event_id)
 
     return bp

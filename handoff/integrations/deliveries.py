@@ -16,8 +16,9 @@ A dead event no longer holds its conversation back.
 
 Journal ids are handed out at insert, not at commit: on PostgreSQL a
 transaction can commit id 7 after id 8 was committed and read. Reading stops
-at such a gap until it is :data:`GAP_GRACE_S` old (every store transaction is
-short; an id that is still missing by then was rolled back).
+at such a gap until it is :data:`handoff.store.GAP_GRACE_S` old (every store
+transaction is short; an id that is still missing by then was rolled back),
+as the live event stream does (handoff.store.settled).
 
 The first time an adapter runs, its cursor starts at the end of the journal:
 it is sent the changes made from then on, not the whole history.
@@ -44,10 +45,9 @@ from handoff.models import (
     integration_deliveries,
     utc_now,
 )
-from handoff.store import JournalEvent, iso, write_transaction
+from handoff.store import GAP_GRACE_S, JournalEvent, iso, settled, write_transaction
 
 BATCH_SIZE = 200
-GAP_GRACE_S = 5.0
 MAX_ERROR_LENGTH = 500
 
 
@@ -127,7 +127,7 @@ def _delivery(row: Row) -> Delivery:
 class DeliveryQueue:
     def __init__(self, engine: Engine, gap_grace_s: float = GAP_GRACE_S) -> None:
         self._engine = engine
-        self._gap_grace = dt.timedelta(seconds=gap_grace_s)
+        self._gap_grace_s = gap_grace_s
 
     def _write(self) -> AbstractContextManager[Connection]:
         return write_transaction(self._engine)
@@ -175,13 +175,10 @@ class DeliveryQueue:
                 rows = db.execute(
                     select(handoff_events).where(_e.id > position).order_by(_e.id).limit(BATCH_SIZE)
                 ).all()
-                accepted: list[JournalEvent] = []
-                expected = position + 1
-                for row in rows:
-                    if row.id != expected and now - row.created_at < self._gap_grace:
-                        break  # an earlier id may still commit: wait for it
-                    accepted.append(_journal_event(row))
-                    expected = row.id + 1
+                # Up to a gap an earlier id may still commit into: wait for it.
+                accepted = settled(
+                    [_journal_event(row) for row in rows], position, now, self._gap_grace_s
+                )
                 if not accepted:
                     return 0
                 queued = [

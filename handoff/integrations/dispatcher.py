@@ -28,9 +28,9 @@ The retries live in the database rather than in a retry library
 (tenacity, backoff): they must survive a restart, and a waiting retry must
 not hold a task.
 
-The dispatcher wakes when the service announces a change on its live event
-hub (published after the change committed), and polls every ``poll_s`` in
-case a change came from elsewhere.
+The dispatcher wakes when the service's event hub says the journal grew (the
+store tells it after each commit that journaled something; handoff.events),
+and polls every ``poll_s`` in case a change came from elsewhere.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import logging
 import random
 from collections.abc import Sequence
@@ -47,14 +48,15 @@ from handoff.integrations.adapters import Adapter, DeliveryFailed
 from handoff.integrations.deliveries import Delivery, DeliveryQueue
 from handoff.integrations.settings import IntegrationSettings
 from handoff.models import utc_now
+from plumbing.backoff import backoff_delay
+from plumbing.worker import Worker
 
 logger = logging.getLogger(__name__)
 
 
 def backoff_s(attempt: int, base_s: float, max_s: float, rng: random.Random) -> float:
-    """The delay after failed attempt number ``attempt`` (1 for the first)."""
-    delay = min(max_s, base_s * 2 ** min(attempt - 1, 62))
-    return delay * rng.uniform(0.5, 1.0)
+    """The delay after failed attempt number ``attempt`` (1 for the first): half jitter."""
+    return backoff_delay(attempt, base_s=base_s, max_s=max_s, jitter=0.5, rng=rng)
 
 
 class Dispatcher:
@@ -71,9 +73,21 @@ class Dispatcher:
         self._settings = settings
         self._hub = hub
         self._rng = rng or random.Random()
-        self._wake = {adapter.name: asyncio.Event() for adapter in self._adapters}
+        # One background worker (plumbing.worker) per adapter: a round, then at
+        # once if it had work, else after poll_s or a wake-up; a failed round
+        # (the database unreachable, most likely: the queue is in it, so nothing
+        # is lost) is logged and tried again after poll_s.
+        self._workers = [
+            Worker(
+                f"integration-{adapter.name}",
+                functools.partial(self._round, adapter),
+                interval_s=settings.poll_s,
+                log_error=functools.partial(_log_round_failure, adapter.name),
+            )
+            for adapter in self._adapters
+        ]
         self._paused_until: dict[str, dt.datetime] = {}
-        self._tasks: list[asyncio.Task[None]] = []
+        self._listener: asyncio.Task[None] | None = None
 
     @property
     def adapters(self) -> list[Adapter]:
@@ -84,58 +98,37 @@ class Dispatcher:
         delivered), then run the delivery loops in the background."""
         for adapter in self._adapters:
             await self._queue.open(adapter.name)
-        for adapter in self._adapters:
-            self._tasks.append(
-                asyncio.create_task(self._run(adapter), name=f"integration-{adapter.name}")
-            )
+        for worker in self._workers:
+            worker.start()
         if self._hub is not None:
-            self._tasks.append(asyncio.create_task(self._listen(self._hub)))
+            self._listener = asyncio.create_task(
+                self._listen(self._hub), name="integration-wakeups"
+            )
 
     async def stop(self) -> None:
-        tasks, self._tasks = self._tasks, []
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await task
+                await listener
+        for worker in self._workers:
+            await worker.stop(cancel=True)
 
     def wake(self) -> None:
-        for event in self._wake.values():
-            event.set()
+        for worker in self._workers:
+            worker.wake()
 
     async def _listen(self, hub: EventHub) -> None:
-        while True:
-            with hub.subscribe() as subscription:
-                while await subscription.get() is not None:
-                    self.wake()
-            # The hub ended the subscription (this listener fell behind, or the
-            # hub closed): wake once for what may have been missed, then resubscribe
-            # after a poll interval, not in a tight loop.
-            self.wake()
-            await asyncio.sleep(self._settings.poll_s)
+        with hub.subscribe() as wakeups:
+            # Each wake-up is only "the journal grew": the delivery loops read it.
+            while await wakeups.wait() and not wakeups.closed:
+                self.wake()
+        # The hub closed (the server is stopping): the loops go on polling
+        # until stop() cancels them.
 
-    async def _run(self, adapter: Adapter) -> None:
-        wake = self._wake[adapter.name]
-        while True:
-            try:
-                busy = await self.run_once(adapter)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                # The database was unreachable, most likely: the queue is in it,
-                # so nothing is lost; try again after a poll interval.
-                logger.exception("integration %s: delivery round failed", adapter.name)
-                busy = False
-            if busy:
-                continue
-            # asyncio.wait rather than wait_for: on Python 3.10, wait_for loses a
-            # cancellation that arrives as the event is set, and stop() would hang.
-            waiter = asyncio.ensure_future(wake.wait())
-            try:
-                await asyncio.wait({waiter}, timeout=self._settings.poll_s)
-            finally:
-                waiter.cancel()
-            wake.clear()
+    async def _round(self, adapter: Adapter) -> float | None:
+        """A worker's step: one round, and the next at once if it had work."""
+        return 0 if await self.run_once(adapter) else None
 
     async def run_once(self, adapter: Adapter) -> bool:
         """One round: queue new events, deliver what is due. True if there was work."""
@@ -222,3 +215,7 @@ class Dispatcher:
             failure.reason,
             delay,
         )
+
+
+def _log_round_failure(adapter_name: str, error: Exception, retry_in_s: float) -> None:
+    logger.error("integration %s: delivery round failed", adapter_name, exc_info=error)

@@ -18,7 +18,10 @@ resent event gets that answer again (200, ``"duplicate": true``). An id that
 is still being carried out is answered 409, so the sender tries again later;
 one whose processing died with the process is taken over after
 :data:`STALE_CLAIM_S`. A failure (404, 409, 5xx) records nothing: the sender
-may resend the event once the cause is fixed.
+may resend the event once the cause is fixed. Failures are the service's
+errors (handoff.errors: :class:`~handoff.errors.NotFound`,
+:class:`~handoff.errors.HandoffConflict`), answered by its one error handler;
+only the answers of what was carried out are recorded (:class:`Answer`).
 """
 
 from __future__ import annotations
@@ -35,10 +38,10 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from handoff import events as ev
 from handoff import operations
-from handoff.inputs import UntrustedInput, parse_int
-from handoff.inputs import json_object as parse_object
+from handoff.bodies import MAX_NAME_LENGTH
+from handoff.context import ServiceContext
+from handoff.errors import HandoffConflict, NotFound
 from handoff.models import (
     CLOSED,
     SUPERVISOR_ROLE,
@@ -46,65 +49,15 @@ from handoff.models import (
     integration_inbound_events,
     utc_now,
 )
-from handoff.store import Agent, Handoff, HandoffConflict, HandoffStore, write_transaction
+from handoff.store import Agent, Handoff, write_transaction
 
-MAX_TEXT_LENGTH = 10_000
-MAX_NAME_LENGTH = 128  # handoffs.assigned_to and transcript_messages.author
-MAX_EVENT_ID_LENGTH = 255
 STALE_CLAIM_S = 120.0
 
 _i = integration_inbound_events.c
 
 
-class InboundError(Exception):
-    """The answer to an inbound request that cannot be carried out."""
-
-    def __init__(self, status: int, error: str, detail: str) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.error = error
-        self.detail = detail
-
-    def response(self) -> HTTPResponse:
-        return json_response({"error": self.error, "detail": self.detail}, self.status)
-
-
-def invalid(detail: str) -> InboundError:
-    return InboundError(400, "invalid request", detail)
-
-
-def json_object(body: bytes) -> dict[str, Any]:
-    """The body as a JSON object (handoff.inputs: depth-capped, storable strings), else 400."""
-    try:
-        return parse_object(body)
-    except UntrustedInput as error:
-        raise invalid(str(error)) from None
-
-
-def row_id(value: Any, name: str, *, digits: bool = False) -> int:
-    """A positive id within 64 bits: a JSON integer, or with ``digits`` also a
-    string of ASCII digits (Zendesk's placeholders render ids as strings). 400 otherwise."""
-    if isinstance(value, str) and not digits:
-        raise invalid(f"{name} must be a positive integer")
-    try:
-        return parse_int(value, name=name, minimum=1)
-    except UntrustedInput as error:
-        raise invalid(str(error)) from None
-
-
-def text_field(data: dict[str, Any], name: str, max_length: int, *, required: bool = True) -> str:
-    value = data.get(name)
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str) or not value.strip():
-        raise invalid(f"{name} must be a non-empty string")
-    if len(value) > max_length:
-        raise invalid(f"{name} must be at most {max_length} characters")
-    return value
-
-
-def _in_progress() -> InboundError:
-    return InboundError(409, "conflict", "this event is being processed; send it again later")
+def _in_progress() -> HandoffConflict:
+    return HandoffConflict("this event is being processed; send it again later")
 
 
 def agent_name(adapter: str, name: str) -> str:
@@ -205,14 +158,11 @@ class InboundLog:
 # -- actions -----------------------------------------------------------------------------
 
 
-def _store(app: Any) -> HandoffStore:
-    store: HandoffStore = app.ctx.store
-    return store
-
-
-async def find_handoff(app: Any, handoff_id: int | None, conversation_id: str | None) -> Handoff:
-    """By id, or the conversation's open handoff (else its latest one)."""
-    store = _store(app)
+async def find_handoff(
+    ctx: ServiceContext, handoff_id: int | None, conversation_id: str | None
+) -> Handoff:
+    """By id, or the conversation's open handoff (else its latest one); NotFound (404)."""
+    store = ctx.store
     handoff: Handoff | None
     if handoff_id is not None:
         handoff = await store.get(handoff_id, with_transcript=False)
@@ -223,33 +173,32 @@ async def find_handoff(app: Any, handoff_id: int | None, conversation_id: str | 
             latest = await store.list(conversation_id=conversation_id, limit=1)
             handoff = latest[0] if latest else None
     if handoff is None:
-        raise InboundError(404, "not found", "no such handoff")
+        raise NotFound("no such handoff")
     return handoff
 
 
-async def _claim_if_waiting(app: Any, handoff: Handoff, name: str) -> None:
+async def _claim_if_waiting(ctx: ServiceContext, handoff: Handoff, name: str) -> None:
     if handoff.status != WAITING:
         return
     try:
-        claimed = await _store(app).claim(handoff.id, name)
+        await ctx.store.claim(handoff.id, name)
     except HandoffConflict:
         return  # claimed by someone else just now: the contact center acts anyway
-    app.ctx.events.publish(ev.HANDOFF_ASSIGNED, {"handoff": claimed.to_json()})
 
 
 async def agent_reply(
-    app: Any, handoff: Handoff, name: str, text: str, *, internal: bool = False
+    ctx: ServiceContext, handoff: Handoff, name: str, text: str, *, internal: bool = False
 ) -> Answer:
-    """An external agent's reply (or internal note) on ``handoff``: 201, with the message."""
+    """An external agent's reply (or internal note) on ``handoff``: 201, with the message.
+
+    HandoffConflict (409) when the handoff is closed.
+    """
     if handoff.status == CLOSED:
-        raise InboundError(409, "conflict", "the handoff is closed")
-    await _claim_if_waiting(app, handoff, name)
-    try:
-        sent = await operations.reply(
-            app, handoff.id, Agent(0, name, SUPERVISOR_ROLE), text, internal=internal
-        )
-    except HandoffConflict as error:
-        raise InboundError(409, "conflict", str(error)) from None
+        raise HandoffConflict("the handoff is closed")
+    await _claim_if_waiting(ctx, handoff, name)
+    sent = await operations.reply(
+        ctx, handoff.id, Agent(0, name, SUPERVISOR_ROLE), text, internal=internal
+    )
     return Answer(
         201,
         {
@@ -261,17 +210,17 @@ async def agent_reply(
     )
 
 
-async def close(app: Any, handoff: Handoff, name: str, resolution: str | None) -> Answer:
+async def close(ctx: ServiceContext, handoff: Handoff, name: str, resolution: str | None) -> Answer:
     """Close ``handoff`` on behalf of an external agent and resume the bot: 200.
 
     Closing a closed handoff is not an error (contact centers send "solved"
     and later "closed"): the answer says ``"already_closed": true``.
     """
     if handoff.status != CLOSED:
-        await _claim_if_waiting(app, handoff, name)
+        await _claim_if_waiting(ctx, handoff, name)
         try:
             closed, resumed = await operations.close(
-                app, handoff.id, name, resolution, supervisor=True
+                ctx, handoff.id, name, resolution, supervisor=True
             )
         except HandoffConflict:
             pass  # closed by someone else just now
@@ -280,6 +229,6 @@ async def close(app: Any, handoff: Handoff, name: str, resolution: str | None) -
             if resumed is not None:
                 body["bot_resumed"] = resumed
             return Answer(200, body)
-    current = await _store(app).get(handoff.id, with_transcript=False)
+    current = await ctx.store.get(handoff.id, with_transcript=False)
     assert current is not None
     return Answer(200, {"handoff": current.to_json(), "already_closed": True})

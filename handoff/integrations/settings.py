@@ -19,17 +19,19 @@
   conversations are delivered at once per adapter.
 
 A secret is never shown by ``repr``. Anything wrong for an enabled adapter is
-a ValueError naming the variable, raised at start-up.
+a ValueError naming the variable, raised at start-up. Durations and numbers
+are read by plumbing.settings' rules.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from handoff.settings import env_positive_number, env_text
+from plumbing.settings import Seconds, parse_base_url, parse_words, read_env, setting
+
+ENV_PREFIX = "HANDOFF_"
 
 WEBHOOK = "webhook"
 ZENDESK = "zendesk"
@@ -45,6 +47,10 @@ DEFAULT_CONCURRENCY = 4
 MIN_SECRET_LENGTH = 16
 
 
+def _adapter_names(value: str, variable: str) -> tuple[str, ...]:
+    return tuple(name.lower() for name in parse_words(value, variable))
+
+
 def _check_url(name: str, url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -53,19 +59,21 @@ def _check_url(name: str, url: str) -> None:
 
 @dataclass(frozen=True)
 class IntegrationSettings:
-    adapters: tuple[str, ...] = ()
+    adapters: tuple[str, ...] = setting((), env="HANDOFF_INTEGRATIONS", parse=_adapter_names)
     webhook_url: str = ""
     webhook_secret: str = field(default="", repr=False)
-    zendesk_url: str = ""
+    zendesk_url: str = setting("", parse=parse_base_url)
     zendesk_email: str = ""
     zendesk_api_token: str = field(default="", repr=False)
     zendesk_webhook_secret: str = field(default="", repr=False)
-    retry_base_s: float = DEFAULT_RETRY_BASE_S
-    retry_max_s: float = DEFAULT_RETRY_MAX_S
-    give_up_after_s: float = DEFAULT_GIVE_UP_AFTER_S
-    timeout_s: float = DEFAULT_TIMEOUT_S
-    poll_s: float = DEFAULT_POLL_S
-    concurrency: int = DEFAULT_CONCURRENCY
+    retry_base_s: Seconds = setting(DEFAULT_RETRY_BASE_S, env="HANDOFF_INTEGRATION_RETRY_BASE_S")
+    retry_max_s: Seconds = setting(DEFAULT_RETRY_MAX_S, env="HANDOFF_INTEGRATION_RETRY_MAX_S")
+    give_up_after_s: Seconds = setting(
+        DEFAULT_GIVE_UP_AFTER_S, env="HANDOFF_INTEGRATION_GIVE_UP_AFTER_S"
+    )
+    timeout_s: Seconds = setting(DEFAULT_TIMEOUT_S, env="HANDOFF_INTEGRATION_TIMEOUT_S")
+    poll_s: Seconds = setting(DEFAULT_POLL_S, env="HANDOFF_INTEGRATION_POLL_S")
+    concurrency: int = setting(DEFAULT_CONCURRENCY, env="HANDOFF_INTEGRATION_CONCURRENCY")
 
     def __post_init__(self) -> None:
         # Checked here rather than in from_env, so settings built in code
@@ -121,36 +129,5 @@ class IntegrationSettings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> IntegrationSettings:
-        env = os.environ if environ is None else environ
-
-        def text(name: str) -> str:
-            return env_text(env, name)
-
-        def number(name: str, default: float) -> float:
-            return env_positive_number(env, name, default)
-
-        raw_concurrency = text("HANDOFF_INTEGRATION_CONCURRENCY")
-        try:
-            concurrency = int(raw_concurrency) if raw_concurrency else DEFAULT_CONCURRENCY
-        except ValueError:
-            raise ValueError(
-                f"HANDOFF_INTEGRATION_CONCURRENCY must be an integer, not {raw_concurrency!r}"
-            ) from None
-        adapters = tuple(
-            name.strip().lower() for name in text("HANDOFF_INTEGRATIONS").split(",") if name.strip()
-        )
-        return cls(
-            adapters=adapters,
-            webhook_url=text("HANDOFF_WEBHOOK_URL"),
-            webhook_secret=text("HANDOFF_WEBHOOK_SECRET"),
-            zendesk_url=text("HANDOFF_ZENDESK_URL").rstrip("/"),
-            zendesk_email=text("HANDOFF_ZENDESK_EMAIL"),
-            zendesk_api_token=text("HANDOFF_ZENDESK_API_TOKEN"),
-            zendesk_webhook_secret=text("HANDOFF_ZENDESK_WEBHOOK_SECRET"),
-            retry_base_s=number("HANDOFF_INTEGRATION_RETRY_BASE_S", DEFAULT_RETRY_BASE_S),
-            retry_max_s=number("HANDOFF_INTEGRATION_RETRY_MAX_S", DEFAULT_RETRY_MAX_S),
-            give_up_after_s=number("HANDOFF_INTEGRATION_GIVE_UP_AFTER_S", DEFAULT_GIVE_UP_AFTER_S),
-            timeout_s=number("HANDOFF_INTEGRATION_TIMEOUT_S", DEFAULT_TIMEOUT_S),
-            poll_s=number("HANDOFF_INTEGRATION_POLL_S", DEFAULT_POLL_S),
-            concurrency=concurrency,
-        )
+        """Each field from ``HANDOFF_`` + its name, or the variable it names."""
+        return read_env(cls, environ, prefix=ENV_PREFIX)

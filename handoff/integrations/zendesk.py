@@ -25,24 +25,8 @@ basic auth ``{email}/token:{api_token}``):
 A 429 pauses the adapter for its ``Retry-After``; 409 (a concurrent update
 in Zendesk) is retried like a 5xx.
 
-Inbound (:func:`blueprint`): ``POST /api/integrations/zendesk``, from a
-Zendesk webhook (signing secret ``HANDOFF_ZENDESK_WEBHOOK_SECRET``) that a
-trigger calls with this JSON body (see the README for the trigger)::
-
-    {"ticket_id": "123", "status": "solved",
-     "comment": {"id": "456", "public": true, "body": "...",
-                 "created_at": "2027-01-15T08:00:00Z",
-                 "author": {"id": "789", "name": "Jane Doe"}}}
-
-Ids may be numbers or strings of digits (placeholders render strings);
-``comment`` is optional, and so are its ``id``, ``created_at``, ``public``
-(default true) and ``author.id``. A public comment by anyone but the
-requester is an agent reply, delivered to the customer once (per comment id,
-or without one per ticket, author, time and text); a private one is ignored. Status
-``solved`` or ``closed`` closes the handoff and resumes the bot (once per
-ticket). Both may come in one request: the comment is handled first.
-Answers: 200 with what was done; 401 bad signature; 400 malformed; 404 a
-ticket that is not a handoff's; 409 a comment on a closed handoff.
+Inbound: handoff.integrations.zendesk_inbound, on the ticket map kept here
+(:class:`TicketMap`).
 """
 
 from __future__ import annotations
@@ -50,22 +34,16 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
-import json
 import logging
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
-from sanic import Blueprint
-from sanic.request import Request
-from sanic.response import HTTPResponse
-from sanic.response import json as json_response
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from handoff.integrations import inbound
 from handoff.integrations.adapters import (
     TRANSIENT_STATUSES,
     DeliveryFailed,
@@ -73,26 +51,14 @@ from handoff.integrations.adapters import (
     failure_for_error,
     failure_for_status,
 )
-from handoff.integrations.inbound import Answer, InboundError, InboundLog, invalid
 from handoff.integrations.settings import ZENDESK, IntegrationSettings
-from handoff.integrations.signatures import (
-    ZENDESK_SIGNATURE_HEADER,
-    ZENDESK_TIMESTAMP_HEADER,
-    SignatureError,
-    zendesk_verify,
-)
 from handoff.models import AGENT, BOT, CUSTOMER, utc_now, zendesk_tickets
-from handoff.store import Handoff, HandoffStore, JournalEvent, write_transaction
-
-if TYPE_CHECKING:
-    from handoff.integrations.runtime import Integrations
+from handoff.store import JournalEvent, write_transaction
 
 logger = logging.getLogger(__name__)
 
-INBOUND_PATH = "/api/integrations/zendesk"
 TICKETS_PATH = "/api/v2/tickets.json"
 MAX_SUBJECT_LENGTH = 150
-SOLVED_STATUSES = ("solved", "closed")
 # Zendesk answers 409 to concurrent updates of a ticket and asks for a retry.
 ZENDESK_TRANSIENT = TRANSIENT_STATUSES | {409}
 USER_AGENT = "handoff-service-zendesk/1"
@@ -400,154 +366,3 @@ class ZendeskAdapter:
 
     async def aclose(self) -> None:
         await self._client.aclose()
-
-
-# -- inbound -----------------------------------------------------------------------------
-
-
-def _zendesk_id(value: Any, name: str) -> int:
-    """Ids arrive as numbers or, from placeholders, as strings of digits.
-
-    Zendesk's ids are 64-bit: a larger one, or Unicode digits ("²" passes
-    ``isdigit``), is no Zendesk id (400), not a 500.
-    """
-    try:
-        return inbound.row_id(value, name, digits=True)
-    except InboundError:
-        raise invalid(f"{name} must be a Zendesk id") from None
-
-
-def _flag(value: Any, name: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    raise invalid(f"{name} must be true or false")
-
-
-@dataclass(frozen=True)
-class ZendeskComment:
-    # Zendesk's comment id when the trigger renders it; else a digest of
-    # ticket, author, time and text (see :func:`_comment`).
-    key: str
-    public: bool
-    body: str
-    author_id: int | None
-    author_name: str
-
-
-def _comment(ticket_id: int, payload: dict[str, Any]) -> ZendeskComment | None:
-    comment = payload.get("comment")
-    if comment is None:
-        return None
-    if not isinstance(comment, dict):
-        raise invalid("comment must be an object")
-    body = comment.get("body")
-    if not isinstance(body, str):
-        raise invalid("comment.body must be a string")
-    if not body.strip():
-        return None  # a trigger fired for a ticket with no public comment yet
-    if len(body) > inbound.MAX_TEXT_LENGTH:
-        raise invalid(f"comment.body must be at most {inbound.MAX_TEXT_LENGTH} characters")
-    author = comment.get("author") or {}
-    if not isinstance(author, dict):
-        raise invalid("comment.author must be an object")
-    raw_author_id = author.get("id")
-    author_id = (
-        None if raw_author_id in (None, "") else _zendesk_id(raw_author_id, "comment.author.id")
-    )
-    name = author.get("name")
-    created_at = comment.get("created_at")
-    if created_at is not None and not isinstance(created_at, str):
-        raise invalid("comment.created_at must be a string")
-    if comment.get("id") not in (None, ""):
-        key = f"comment:{_zendesk_id(comment.get('id'), 'comment.id')}"
-    else:
-        # Without an id, the same comment resent has the same digest; two
-        # comments differ in time (or text) unless an agent sends the same
-        # words twice within the same second.
-        digest = hashlib.sha256(
-            json.dumps([ticket_id, author_id, created_at, body]).encode("utf-8")
-        ).hexdigest()
-        key = f"comment-digest:{digest}"
-    return ZendeskComment(
-        key=key,
-        public=_flag(comment.get("public", True), "comment.public"),
-        body=body,
-        author_id=author_id,
-        author_name=name.strip() if isinstance(name, str) and name.strip() else "Zendesk agent",
-    )
-
-
-def blueprint(settings: IntegrationSettings, integrations: Integrations) -> Blueprint:
-    bp = Blueprint(f"integrations_{ZENDESK}")
-
-    async def handle(request: Request, payload: dict[str, Any]) -> dict[str, Any]:
-        ticket_id = _zendesk_id(payload.get("ticket_id"), "ticket_id")
-        status = payload.get("status", "")
-        if not isinstance(status, str):
-            raise invalid("status must be a string")
-        status = status.strip().lower()
-        comment = _comment(ticket_id, payload)
-        log, tickets = integrations.log, integrations.tickets
-        ticket = await tickets.for_ticket(ticket_id)
-        if ticket is None:
-            raise InboundError(404, "not found", f"ticket {ticket_id} is not a handoff's")
-        store: HandoffStore = request.app.ctx.store
-        handoff = await store.get(ticket.handoff_id, with_transcript=False)
-        assert handoff is not None  # zendesk_tickets cascades with handoffs
-        result: dict[str, Any] = {"handoff_id": handoff.id, "ticket_id": ticket_id}
-        name = inbound.agent_name(ZENDESK, comment.author_name if comment else "Zendesk")
-        if comment is not None:
-            result["comment"] = await _agent_comment(request, log, handoff, ticket, comment)
-        if status in SOLVED_STATUSES:
-            # Recorded first: the handoff.closed this close journals is then not
-            # sent back to solve the ticket again.
-            await tickets.mark_solved(ticket_id)
-            current = await store.get(handoff.id, with_transcript=False)
-            assert current is not None
-            closed = await log.once(
-                ZENDESK,
-                f"ticket:{ticket_id}:solved",
-                lambda: inbound.close(
-                    request.app, current, name, f"solved in Zendesk ticket #{ticket_id}"
-                ),
-            )
-            result["close"] = closed.body
-        return result
-
-    @bp.post(INBOUND_PATH)
-    async def receive(request: Request) -> HTTPResponse:
-        body = request.body or b""
-        try:
-            zendesk_verify(
-                settings.zendesk_webhook_secret,
-                body,
-                request.headers.get(ZENDESK_TIMESTAMP_HEADER),
-                request.headers.get(ZENDESK_SIGNATURE_HEADER),
-            )
-        except SignatureError as error:
-            return json_response({"error": "unauthorized", "detail": str(error)}, 401)
-        try:
-            result = await handle(request, inbound.json_object(body))
-        except InboundError as error:
-            return error.response()
-        return json_response(result, 200)
-
-    return bp
-
-
-async def _agent_comment(
-    request: Request, log: InboundLog, handoff: Handoff, ticket: Ticket, comment: ZendeskComment
-) -> dict[str, Any]:
-    if not comment.public:
-        return {"ignored": "a private note stays in Zendesk"}
-    if ticket.requester_id is not None and comment.author_id == ticket.requester_id:
-        return {"ignored": "the customer's own message, posted by this service"}
-    name = inbound.agent_name(ZENDESK, comment.author_name)
-
-    async def reply() -> Answer:
-        return await inbound.agent_reply(request.app, handoff, name, comment.body)
-
-    answer = await log.once(ZENDESK, comment.key, reply)
-    return answer.body

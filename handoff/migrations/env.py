@@ -8,8 +8,8 @@ so the service, the tests and the command line all migrate the same way.
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
 
+import plumbing.db
 from handoff.models import metadata
 
 config = context.config
@@ -35,7 +35,9 @@ def run() -> None:
     url = config.get_main_option("sqlalchemy.url")
     if not url:
         raise RuntimeError("no database: pass a connection or set sqlalchemy.url")
-    engine = create_engine(url, future=True)
+    # As the service opens it (handoff.store.build_engine), so that a migration
+    # run from alembic's command line sees the same foreign keys and journal.
+    engine = plumbing.db.build_engine(url, plumbing.db.HANDOFF)
     try:
         with engine.begin() as own_connection:
             context.configure(

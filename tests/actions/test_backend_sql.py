@@ -29,14 +29,14 @@ from actions.backend.base import (
 )
 from actions.backend.factory import create_backend
 from actions.backend.seed import SEEDED_RMA_NUMBER, seed_sample_data
-from actions.backend.sql import (
+from actions.backend.sql import SqlBackend
+from actions.backend.tables import (
     AddressChangeRow,
     CustomerIdentityRow,
     CustomerRow,
     OrderRow,
     PasswordResetRequestRow,
     ReturnRow,
-    SqlBackend,
 )
 from actions.settings import ActionSettings
 
@@ -552,7 +552,7 @@ def test_factory_builds_a_named_class(sql_settings: ActionSettings) -> None:
         ("actions.backend.nonexistent:Backend", "no module"),
         ("no_such_package.backend:Backend", "no module"),
         ("actions.backend.sql:NoSuchBackend", "no class"),
-        ("actions.backend.sql:utc_now", "no class"),
+        ("actions.backend.sql:utc_now_aware", "no class"),
         ("collections:OrderedDict", "lacks Backend methods: cancel_order"),
     ],
 )

@@ -36,8 +36,7 @@ from actions.handoff_outbox import (
     OutboxForwarder,
     main,
 )
-from handoff.escalation import EscalationSettings, decide
-from handoff.turns import conversation_turns
+from handoff.escalation import EscalationSettings, conversation_turns, decide
 from tests.actions.conftest import TOKEN, Make, render
 from tests.fakes.handoff import WAIT_PER_PLACE_S, FakeHandoffService
 from tests.fakes.server import Reply

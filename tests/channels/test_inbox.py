@@ -25,9 +25,9 @@ from sanic import Sanic
 from sanic.request import Request
 from sqlalchemy import select
 
+from bot.channels.errors import MalformedRequest
 from bot.channels.inbox import (
-    Delivery,
-    MalformedRequest,
+    InboxDelivery,
     OnNewMessage,
     SenderQueues,
     WebhookChannel,
@@ -68,12 +68,12 @@ class FakeChannel(WebhookChannel):
     def authenticate(self, request: Request) -> bool:
         return secret_token_valid(self.secret, request.headers.get(SECRET_HEADER))
 
-    def parse(self, request: Request) -> list[Delivery]:
+    def parse(self, request: Request) -> list[InboxDelivery]:
         self.parsed += 1
         try:
             body = json.loads(request.body)
             return [
-                Delivery(m["id"], m["from"], {"text": m["text"], "metadata": {"via": "fake"}})
+                InboxDelivery(m["id"], m["from"], {"text": m["text"], "metadata": {"via": "fake"}})
                 for m in body["messages"]
             ]
         except (ValueError, TypeError, KeyError) as error:
@@ -531,7 +531,7 @@ async def test_what_parse_refuses_as_untrusted_input_is_a_400(
     store: ChannelStore, bot: RecordingBot, serve: ServerFactory
 ) -> None:
     class Strict(FakeChannel):
-        def parse(self, request: Request) -> list[Delivery]:
+        def parse(self, request: Request) -> list[InboxDelivery]:
             parse_json(request.body, max_depth=2)
             return super().parse(request)
 

@@ -35,7 +35,7 @@ from sanic.request import Request
 from twilio.request_validator import RequestValidator
 
 from bot.channels.delivery import PermanentSendError
-from bot.channels.inbox import MalformedRequest
+from bot.channels.errors import MalformedRequest
 from bot.channels.outbound import send_to_customer
 from bot.channels.settings import DEFAULT_SMS_HELP_TEXT, ChannelSettings, TwilioSettings
 from bot.channels.sms import (

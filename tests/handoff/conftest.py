@@ -19,6 +19,7 @@ import httpx
 import pytest
 from sanic import Sanic
 
+from handoff.context import ServiceContext, context_of
 from handoff.migrate import migrate
 from handoff.service import DeliveryError, create_app
 from handoff.settings import HandoffSettings
@@ -81,6 +82,11 @@ class CloseRecorder:
 
 class Service(LiveServer):
     """The handoff app on a real server on a free port, and an httpx client for it."""
+
+    @property
+    def context(self) -> ServiceContext:
+        """The app's typed context (handoff.context): its store, hooks, streams..."""
+        return context_of(self.app)
 
     @staticmethod
     def auth(token: str) -> dict[str, str]:
@@ -148,22 +154,46 @@ async def service(
     await running.stop()
 
 
-# -- what background tasks announce, and Rasa's API ----------------------------------------
+# -- driving the API -----------------------------------------------------------------------
 
 
-class Published(list[tuple[str, dict[str, Any]]]):
-    """A ``publish`` callback that records (event type, data)."""
+def handoff_body(name: str = "ann", **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "escalation_id": f"esc-{name}",
+        "conversation_id": f"conv-{name}",
+        "channel": "telegram",
+        "customer": {"id": f"tg-{name}", "name": name.title(), "email": f"{name}@example.com"},
+        "reasons": ["explicit_request", "anger"],
+        "priority": 3,
+        "anger": 0.62,
+        "summary": {"intents": ["order_status", "request_human"], "order_number": "A1234"},
+        "transcript": [
+            {"role": "customer", "text": "where is my order A1234", "timestamp": 1740830400.0},
+            {"role": "bot", "text": "It ships tomorrow.", "timestamp": "2025-03-01T12:00:01Z"},
+            {"role": "customer", "text": "I want a person", "timestamp": 1740830410.5},
+        ],
+    }
+    body.update(overrides)
+    return body
 
-    def __call__(self, type_: str, data: dict[str, Any]) -> None:
-        self.append((type_, data))
 
-    def texts(self) -> list[str]:
-        return [data["message"]["text"] for _, data in self]
+async def create(service: Service, name: str = "ann", **overrides: Any) -> dict[str, Any]:
+    response = await service.admin("POST", "/api/handoffs", json=handoff_body(name, **overrides))
+    assert response.status_code == 201, response.text
+    data: dict[str, Any] = response.json()
+    return data
 
 
-@pytest.fixture
-def published() -> Published:
-    return Published()
+async def claimed_by(service: Service, name: str = "ann") -> tuple[dict[str, Any], str]:
+    """A handoff claimed by a new agent ``name``, and their token."""
+    handoff = await create(service)
+    token = await service.new_agent(name)
+    response = await service.as_(token, "POST", f"/api/handoffs/{handoff['id']}/claim")
+    assert response.status_code == 200, response.text
+    return handoff, token
+
+
+# -- Rasa's API ----------------------------------------------------------------------------
 
 
 @pytest.fixture

@@ -37,6 +37,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from handoff.auth import CSRF_HEADER, SESSION_COOKIE, csrf_token_for
+from handoff.context import context_of
 from handoff.desk import DeskSettings
 from handoff.desk import install as install_desk
 from handoff.desk.accounts import AccountStore
@@ -144,8 +145,9 @@ class ThreadedService:
 
     @property
     def accounts(self) -> AccountStore:
-        accounts: AccountStore = self.app.ctx.desk_sessions
-        return accounts
+        desk = context_of(self.app).desk
+        assert desk is not None
+        return desk.accounts
 
 
 class Live:

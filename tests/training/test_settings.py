@@ -58,3 +58,8 @@ def test_the_token_make_run_generated_is_used_when_none_is_set(tmp_path: Path) -
     (tmp_path / "var" / "rasa_auth_token").write_text("generated\n")
     assert TrainingSettings.from_env({}, root=tmp_path).auth_token == "generated"
     assert TrainingSettings.from_env({}, root=tmp_path / "none").auth_token == ""
+
+
+def test_a_malformed_port_names_its_variable(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="RASA_PORT must be a whole number"):
+        TrainingSettings.from_env({"RASA_PORT": "50o5"}, root=tmp_path)

@@ -319,7 +319,8 @@ function connect() {
     }
   });
   const types = [
-    "handoff.created", "handoff.assigned", "handoff.closed", "handoff.overdue", "message.created",
+    "handoff.created", "handoff.assigned", "handoff.closed", "handoff.overdue",
+    "message.created", "message.updated",
   ];
   for (const type of types) {
     source.addEventListener(type, (event) => receive(type, JSON.parse(event.data)));
@@ -351,6 +352,11 @@ function receive(type, data) {
 function apply(type, data, live) {
   if (type === "message.created") {
     messageArrived(data.handoff_id, data.message, live);
+    return;
+  }
+  if (type === "message.updated") {
+    // A reply's delivery state changed (pending -> sent or failed).
+    if (state.current && state.current.id === data.handoff_id) upsertMessage(data.message, false);
     return;
   }
   if (type === "handoff.overdue") {

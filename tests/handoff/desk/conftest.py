@@ -25,6 +25,7 @@ import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 from sanic import Sanic
 
+from handoff.context import context_of
 from handoff.desk import DeskSettings, install
 from handoff.desk.accounts import AccountStore
 from handoff.desk.passwords import ScryptParams
@@ -90,8 +91,9 @@ class Desk(Service):
 
     @property
     def accounts(self) -> AccountStore:
-        accounts: AccountStore = self.app.ctx.desk_sessions
-        return accounts
+        desk = context_of(self.app).desk
+        assert desk is not None
+        return desk.accounts
 
     async def agent(self, name: str, role: str = "agent", password: str = PASSWORD) -> str:
         """A new agent with a desk password; their bearer token."""
@@ -131,10 +133,11 @@ async def start_desk(
     desk_settings: DeskSettings,
     delivery: FakeDelivery,
     closes: CloseRecorder,
+    port: int = 0,
 ) -> Desk:
     app = create_app(settings, deliver=delivery, on_close=closes, name=f"desk_{uuid.uuid4().hex}")
     install(app, desk_settings)
-    return await Desk(app).start()
+    return await Desk(app).start(port)
 
 
 @pytest.fixture

@@ -128,6 +128,7 @@ async def test_signing_out_ends_an_open_event_stream(desk: Desk) -> None:
     async with client.stream("GET", "/api/events") as stream:
         lines = stream.aiter_lines()
         assert await asyncio.wait_for(anext(lines), 2) == ": connected"
+        assert await asyncio.wait_for(anext(lines), 2) == "id: 0"  # where to resume from
         assert await asyncio.wait_for(anext(lines), 2) == ""
         signed_out = await client.delete("/api/session", headers={"X-CSRF-Token": csrf})
         assert signed_out.status_code in (200, 204)
@@ -142,8 +143,8 @@ async def test_signing_out_ends_an_open_event_stream(desk: Desk) -> None:
         "GET", "/api/events", headers={"Authorization": f"Bearer {token}"}
     ) as stream:
         lines = stream.aiter_lines()
-        seen = [await asyncio.wait_for(anext(lines), 2) for _ in range(4)]
-        assert seen == [": connected", "", ": keep-alive", ""]
+        seen = [await asyncio.wait_for(anext(lines), 2) for _ in range(5)]
+        assert seen == [": connected", "id: 0", "", ": keep-alive", ""]
     await client.aclose()
 
 

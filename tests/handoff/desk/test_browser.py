@@ -244,10 +244,15 @@ async def test_a_reply_that_was_not_delivered_says_so(
     desk: Desk, browser: Browser, delivery: FakeDelivery
 ) -> None:
     await desk.agent("sam")
+    await desk.agent("sue", "supervisor")
     handoff = await desk.create_handoff()
     page = await open_desk(browser, desk.url, "sam")
     await page.goto(f"{desk.url}/desk#/handoffs/{handoff['id']}")
     await page.get_by_role("button", name="Claim").click()
+    # A supervisor reads along: the delivery state reaches her through the event stream.
+    sue = await open_desk(browser, desk.url, "sue")
+    await sue.goto(f"{desk.url}/desk#/handoffs/{handoff['id']}")
+    await expect(sue.locator("#transcript li")).to_have_count(3)
     delivery.failing = True
     box = page.get_by_label("Message to the customer")
     await box.fill("Your refund is on its way.")
@@ -256,13 +261,61 @@ async def test_a_reply_that_was_not_delivered_says_so(
     failed = page.locator("#transcript li.failed")
     await expect(failed).to_contain_text("Not delivered")
     await expect(box).to_have_value("Your refund is on its way.")
+    await expect(sue.locator("#transcript li.failed")).to_contain_text("Not delivered")
 
     delivery.failing = False
     await page.get_by_role("button", name="Send reply").click()
     await expect(page.locator("#transcript li", has_text="Delivered to the channel")).to_have_count(
         1
     )
+    await expect(sue.locator("#transcript li", has_text="Delivered to the channel")).to_have_count(
+        1
+    )
     assert delivery.sent == [("sms", handoff["customer_id"], "Your refund is on its way.")]
+    no_page_errors(sue)
+
+
+async def test_an_open_desk_catches_up_after_the_service_restarts(
+    monkeypatch: pytest.MonkeyPatch,
+    settings: HandoffSettings,
+    browser: Browser,
+    delivery: FakeDelivery,
+    closes: CloseRecorder,
+) -> None:
+    monkeypatch.setattr(Sanic, "test_mode", True)
+    first = await start_desk(settings, DeskSettings(), delivery, closes)
+    await first.agent("sam")
+    page = await open_desk(browser, first.url, "sam")
+    before = await first.create_handoff("ann")
+    await expect(page.locator("#queue li", has_text=before["customer_id"])).to_be_visible()
+    port = first.client.base_url.port
+    await first.stop()
+
+    # While the service is down, another writer of its database queues a handoff.
+    store = HandoffStore(settings.database_url)
+    try:
+        during, _ = await store.create_handoff(
+            escalation_id="esc-during",
+            conversation_id="+15550109999",
+            channel="sms",
+            customer_id="+15550109999",
+            priority=2,
+            transcript=[NewMessage("customer", "hello?", utc_now())],
+        )
+    finally:
+        store.dispose()
+
+    second = await start_desk(settings, DeskSettings(), delivery, closes, port=port)
+    try:
+        # The page's EventSource reconnects by itself with Last-Event-ID and is
+        # sent what it missed: no reload, no stream.reset.
+        card = page.locator("#queue li", has_text=during.customer_id)
+        await expect(card).to_be_visible(timeout=20_000)
+        await expect(page.locator("#queue li")).to_have_count(2)
+        after = await second.create_handoff("bob")  # and live again
+        await expect(page.locator("#queue li", has_text=after["customer_id"])).to_be_visible()
+    finally:
+        await second.stop()
 
 
 async def test_transfer_to_another_agent(desk: Desk, browser: Browser) -> None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.channels.text import MESSENGER_LIMIT, SMS_LIMIT, TELEGRAM_LIMIT
+from handoff.bodies import MAX_TEXT_LENGTH
 from handoff.desk.channels import LIMITS, SOURCES, channels_json, limit_for
-from handoff.service import MAX_TEXT_LENGTH
 from tests.fakes.twilio import BODY_LIMIT
 
 

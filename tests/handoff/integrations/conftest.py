@@ -19,11 +19,13 @@ from sanic import Sanic
 
 from handoff.integrations import install
 from handoff.integrations.settings import IntegrationSettings
+from handoff.integrations.zendesk import TicketMap
+from handoff.integrations.zendesk_inbound import INBOUND_PATH
 from handoff.service import create_app
 from handoff.settings import HandoffSettings
 from handoff.store import HandoffStore, JournalEvent
 from tests.fakes.webhook_receiver import FakeWebhookReceiver
-from tests.fakes.zendesk import FakeZendesk
+from tests.fakes.zendesk import FakeZendesk, webhook_headers
 from tests.handoff.conftest import ADMIN_TOKEN, CloseRecorder, FakeDelivery, Service
 
 WEBHOOK_SECRET = "webhook-secret-" + "w" * 24
@@ -196,3 +198,39 @@ async def arrived(
 
     await eventually(enough, timeout_s, f"{count} events at the receiver")
     return receiver.events()
+
+
+# -- Zendesk ------------------------------------------------------------------------------
+
+
+async def ticket_of(service: Service, zendesk: FakeZendesk, escalation_id: str) -> dict[str, Any]:
+    """The handoff's ticket, once the service has recorded it too: Zendesk holds the
+    ticket a moment before the service has read the answer, and a webhook for it
+    in that moment would find no handoff (404)."""
+    found: dict[str, Any] = {}
+
+    async def created() -> bool:
+        found.update(zendesk.ticket_by_external_id(f"handoff-{escalation_id}") or {})
+        if not found:
+            return False
+        tickets = TicketMap(store_of(service).engine)
+        return await tickets.for_ticket(found["id"]) is not None
+
+    await eventually(created, what="the Zendesk ticket")
+    return found
+
+
+async def comments(zendesk: FakeZendesk, ticket_id: int, count: int) -> list[dict[str, Any]]:
+    async def enough() -> bool:
+        return len(zendesk.comments_of(ticket_id)) >= count
+
+    await eventually(enough, what=f"{count} comments on ticket {ticket_id}")
+    return zendesk.comments_of(ticket_id)
+
+
+async def from_zendesk(
+    service: Service, body: bytes, *, secret: str = ZENDESK_WEBHOOK_SECRET, **kwargs: Any
+) -> Any:
+    return await service.client.post(
+        INBOUND_PATH, content=body, headers=webhook_headers(secret, body, **kwargs)
+    )

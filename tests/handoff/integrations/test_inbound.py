@@ -6,7 +6,8 @@ import asyncio
 
 import pytest
 
-from handoff.integrations.inbound import Answer, InboundError, InboundLog
+from handoff.errors import HandoffConflict, NotFound
+from handoff.integrations.inbound import Answer, InboundLog
 from handoff.store import HandoffStore
 
 
@@ -46,9 +47,9 @@ async def test_an_event_being_carried_out_is_answered_409(store: HandoffStore) -
     first = asyncio.create_task(log.once("webhook", "evt-1", slow))
     while slow.calls == 0:
         await asyncio.sleep(0.01)
-    with pytest.raises(InboundError) as error:
+    with pytest.raises(HandoffConflict) as error:
         await log.once("webhook", "evt-1", Action())
-    assert error.value.status == 409
+    assert error.value.status == 409 and "send it again later" in str(error.value)
     slow.release.set()
     assert (await first).status == 201
 
@@ -71,8 +72,8 @@ async def test_a_claim_left_by_a_dead_process_is_taken_over(store: HandoffStore)
 
 async def test_a_failure_records_nothing_so_the_event_can_be_resent(store: HandoffStore) -> None:
     log = InboundLog(store.engine)
-    with pytest.raises(InboundError):
-        await log.once("webhook", "evt-1", Action(error=InboundError(404, "not found", "no")))
+    with pytest.raises(NotFound):
+        await log.once("webhook", "evt-1", Action(error=NotFound("no such handoff")))
     with pytest.raises(RuntimeError):
         await log.once("webhook", "evt-1", Action(error=RuntimeError("database down")))
     assert (await log.once("webhook", "evt-1", Action())).status == 201

@@ -55,7 +55,7 @@ def test_secrets_stay_out_of_repr() -> None:
         ({"HANDOFF_INTEGRATION_POLL_S": "fast"}, "must be a number"),
         ({"HANDOFF_INTEGRATION_TIMEOUT_S": "0"}, "must be a positive number"),
         ({"HANDOFF_INTEGRATION_RETRY_MAX_S": "0.5"}, "must not be below"),
-        ({"HANDOFF_INTEGRATION_CONCURRENCY": "two"}, "must be an integer"),
+        ({"HANDOFF_INTEGRATION_CONCURRENCY": "two"}, "must be a whole number"),
         ({"HANDOFF_INTEGRATION_CONCURRENCY": "0"}, "positive integer"),
     ],
 )

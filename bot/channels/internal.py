@@ -1,0 +1,386 @@
+"""The Rasa server's internal route for sending to a customer: ``POST /internal/deliveries``.
+
+The handoff service sends agents' replies (and its "still in the queue"
+notices) through this route, so that it holds none of the channels' secrets
+and never writes channels.db: the Rasa server owns Twilio's, Telegram's and
+Meta's credentials and the channels' store, and sends with the same output
+channels, splitting, retries and SMS opt-out checks as the bot's own replies
+(bot.channels.outbound.send_to_customer). The two processes share one
+secret, ``HANDOFF_DELIVERY_TOKEN``::
+
+    POST /internal/deliveries
+    Authorization: Bearer $HANDOFF_DELIVERY_TOKEN
+    {"channel": "sms", "recipient_id": "+14155550101", "text": "...", "human_agent": true}
+
+Checked in this order, each answer JSON, ``{"error", "detail"}`` but the first::
+
+    200  {"status": "sent"}
+    401  unauthorized        no bearer token, the wrong one, or no HANDOFF_DELIVERY_TOKEN
+                             here (then the route refuses everything, and says so in the log)
+    413  too_large           a body over MAX_BODY_BYTES
+    400  invalid_request     not a JSON object; a field missing, of the wrong type, empty
+                             or too long (text: MAX_TEXT_CHARS); a field we do not know
+    422  unknown_channel     no channel of that name on this server that can push a message
+                             (the REST channel cannot: it only answers requests)
+    422  channel_disabled    the channel's settings are missing on this server
+    409  refused             refused for good, so a retry cannot help: an SMS opt-out, a
+                             Telegram user who blocked the bot, Messenger's window closed,
+                             a platform that did not answer in time (the message may have
+                             arrived); ``code`` is the platform's error code, if any
+    502  channel_failed      the platform's API kept failing through the channel's own
+                             retries (bot.channels.delivery)
+    500  internal_error      anything else went wrong (the log says what, with the traceback)
+
+Every answer with ``error`` is the route's own, and final: the handoff
+service does not send the same message again (part of it may have gone).
+
+Exceptions, each answered by :func:`delivery_error_response`, the one handler
+the route's blueprint registers (the route's own refusals carry their status
+and kind; what sending raises is mapped in ``SEND_ERROR_ANSWERS``)::
+
+    ChannelError (bot.channels.errors)
+    ├── DeliveryRefused               the route's own refusals
+    │   ├── Unauthorized              401  unauthorized
+    │   ├── DeliveryTooLarge          413  too_large
+    │   ├── InvalidDelivery           400  invalid_request
+    │   ├── NoSuchChannel             422  unknown_channel
+    │   └── DeliveryChannelDisabled   422  channel_disabled
+    ├── UnknownChannel                422  unknown_channel (bot.channels.outbound: a
+    │                                      channel Rasa loaded that has no sender)
+    └── SendError                     502  channel_failed (bot.channels.delivery)
+        └── PermanentSendError        409  refused
+    anything else                     500  internal_error, logged with its traceback
+
+Sanic's own HTTP errors (a chunked body over ``SANIC_REQUEST_MAX_SIZE``...)
+keep Sanic's answer, as on any route.
+
+``human_agent`` (default false) marks a person's message: Messenger then
+tags one sent after its 24-hour window with HUMAN_AGENT.
+
+The route is an input channel named in credentials.yml, which is how Rasa
+lets a package add routes to its Sanic app; :meth:`DeliveryRoute.url_prefix`
+puts it at ``/internal/`` rather than under ``/webhooks/``, so a proxy that
+passes only ``/webhooks/<channel>/`` on to the internet keeps it private. It
+sends through the channels Rasa loaded (``app.ctx.input_channels``), with
+their own settings and store: a channel missing from credentials.yml, or
+disabled for want of its settings, is refused here too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rasa.core.channels.channel import InputChannel
+from sanic import Blueprint
+from sanic.exceptions import SanicException
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from sanic.response import json as json_response
+
+from bot.channels.delivery import PermanentSendError, SendError
+from bot.channels.errors import ChannelError
+from bot.channels.inbox import OnNewMessage, WebhookChannel
+from bot.channels.outbound import UnknownChannel, send_to_customer
+from plumbing.settings import read_env, setting
+from plumbing.untrusted import UntrustedInput, header_bytes, parse_json
+
+logger = logging.getLogger(__name__)
+
+NAME = "internal"
+URL_PREFIX = "/internal"
+TOKEN_VARIABLE = "HANDOFF_DELIVERY_TOKEN"
+# As ACTIONS_TOKEN: a token goes into an HTTP header, printable ASCII without spaces.
+MIN_TOKEN_LENGTH = 16
+TOKEN_PATTERN = re.compile(r"[!-~]+")
+BEARER = b"bearer "
+# An agent's reply is at most 10,000 characters (handoff.bodies.MAX_TEXT_LENGTH);
+# a pickup notice is a sentence.
+MAX_TEXT_CHARS = 10_000
+# 10,000 characters as JSON escapes at worst: 12 bytes for a character beyond
+# the BMP ("\ud83d\ude00", as httpx's json= writes it), plus the other fields.
+MAX_BODY_BYTES = 128 * 1024
+# The handoff service's id columns hold 255 characters; a phone number, a
+# Telegram chat id or a page-scoped id is far shorter.
+RECIPIENT_LIMIT = 255
+CHANNEL_NAME_LIMIT = 64
+FIELDS = frozenset({"channel", "recipient_id", "text", "human_agent"})
+BODY_SHAPE = (
+    'the body must be a JSON object: {"channel": "...", "recipient_id": "...", '
+    '"text": "...", "human_agent": false}'
+)
+INTERNAL_ERROR_DETAIL = "the send failed; see the Rasa server's log"
+# Control characters (and lone surrogates) have no place in an id.
+_NOT_PRINTABLE = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+
+
+# -- the route's answers -------------------------------------------------------------
+
+
+class DeliveryRefused(ChannelError):
+    """A request the route refuses itself: ``{"error": kind, "detail": str(self)}``.
+
+    The detail is for the handoff service's log and its agent: it never names
+    a recipient or quotes the token.
+    """
+
+    http_status: ClassVar[int] = 400
+    kind: ClassVar[str] = "invalid_request"
+
+    @property
+    def public_message(self) -> str:
+        return str(self)
+
+
+class Unauthorized(DeliveryRefused):
+    http_status: ClassVar[int] = 401
+    kind: ClassVar[str] = "unauthorized"
+
+    def __init__(self) -> None:
+        super().__init__(f"a bearer token ({TOKEN_VARIABLE}) is needed")
+
+
+class DeliveryTooLarge(DeliveryRefused):
+    http_status: ClassVar[int] = 413
+    kind: ClassVar[str] = "too_large"
+
+    def __init__(self) -> None:
+        super().__init__(f"the body is larger than {MAX_BODY_BYTES} bytes")
+
+
+class InvalidDelivery(DeliveryRefused):
+    """Not a JSON object of the documented fields; the message says what is wrong."""
+
+    http_status: ClassVar[int] = 400
+    kind: ClassVar[str] = "invalid_request"
+
+
+class NoSuchChannel(DeliveryRefused):
+    """No channel of that name loaded here that can push a message."""
+
+    http_status: ClassVar[int] = 422
+    kind: ClassVar[str] = "unknown_channel"
+
+    def __init__(self, channel: str) -> None:
+        super().__init__(f"this server cannot send on channel {channel!r}")
+
+
+class DeliveryChannelDisabled(DeliveryRefused):
+    http_status: ClassVar[int] = 422
+    kind: ClassVar[str] = "channel_disabled"
+
+    def __init__(self, channel: str, missing: list[str]) -> None:
+        super().__init__(
+            f"the {channel} channel is disabled on this server: its settings "
+            f"are missing ({', '.join(missing)})"
+        )
+
+
+# What sending raises, answered as (status, kind, log level): the first class
+# that matches, so a subclass comes before its base.
+SEND_ERROR_ANSWERS: tuple[tuple[type[ChannelError], int, str, int], ...] = (
+    # Loaded, but with no sender in bot.channels.outbound: as NoSuchChannel.
+    (UnknownChannel, 422, NoSuchChannel.kind, logging.ERROR),
+    # Refused for good: an opt-out, a blocked bot, Messenger's window closed...
+    (PermanentSendError, 409, "refused", logging.WARNING),
+    # The platform kept failing through the channel's own retries.
+    (SendError, 502, "channel_failed", logging.ERROR),
+)
+
+
+def answer(status: int, kind: str, detail: str, **extra: Any) -> HTTPResponse:
+    """``{"error": kind, "detail": detail, **extra}`` with ``status``."""
+    return json_response({"error": kind, "detail": detail, **extra}, status=status)
+
+
+def delivery_error_response(request: Request, error: Exception) -> HTTPResponse:
+    """The route's answer to whatever its handler raised (the module docstring's tree).
+
+    Registered on the route's blueprint for every exception: answered here
+    rather than by Sanic's 500, an unexpected error still tells the handoff
+    service that the route answered, so it does not send again (part of the
+    message may have gone).
+    """
+    if isinstance(error, DeliveryRefused):
+        return answer(error.http_status, error.kind, error.public_message)
+    if isinstance(error, SanicException):
+        # Sanic's own HTTP errors, answered as on every route.
+        response: HTTPResponse = request.app.error_handler.default(request, error)
+        return response
+    channel = getattr(request.ctx, "delivery_channel", "?")
+    for error_class, status, kind, level in SEND_ERROR_ANSWERS:
+        if isinstance(error, error_class):
+            # The channels' errors name no recipient (SMS masks phone numbers).
+            logger.log(level, "delivery on %s: %s %s: %s", channel, status, kind, error)
+            code = {"code": error.code} if isinstance(error, SendError) else {}
+            return answer(status, kind, str(error), **code)
+    logger.error("delivery on %s failed unexpectedly", channel, exc_info=error)
+    return answer(500, "internal_error", INTERNAL_ERROR_DETAIL)
+
+
+# -- the request -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeliveryRouteSettings:
+    """``HANDOFF_DELIVERY_TOKEN``: the secret the handoff service sends; none: refuse all."""
+
+    token: str = setting("", env=TOKEN_VARIABLE, secret=True)  # never in logs
+
+    def __post_init__(self) -> None:
+        if not self.token:
+            return
+        # The messages never quote the token.
+        if not TOKEN_PATTERN.fullmatch(self.token):
+            raise ValueError(
+                f"{TOKEN_VARIABLE} must be printable ASCII without spaces "
+                "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
+        if len(self.token) < MIN_TOKEN_LENGTH:
+            raise ValueError(f"{TOKEN_VARIABLE} must be at least {MIN_TOKEN_LENGTH} characters")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> DeliveryRouteSettings:
+        return read_env(cls, environ, prefix="")
+
+
+@dataclass(frozen=True)
+class DeliveryRequest:
+    """What the handoff service asks to send."""
+
+    channel: str
+    recipient_id: str
+    text: str
+    human_agent: bool = False
+
+    @classmethod
+    def parse(cls, body: bytes) -> DeliveryRequest:
+        """The request in ``body``; raises InvalidDelivery with a message for the client."""
+        try:
+            data = parse_json(body)
+        except UntrustedInput as error:  # not JSON, not UTF-8, nested too deep
+            raise InvalidDelivery(str(error)) from None
+        if not isinstance(data, dict):
+            raise InvalidDelivery(BODY_SHAPE)
+        unknown = sorted(set(data) - FIELDS)
+        if unknown:
+            raise InvalidDelivery(f"unknown field(s): {', '.join(unknown)}; {BODY_SHAPE}")
+        human_agent = data.get("human_agent", False)
+        if not isinstance(human_agent, bool):
+            raise InvalidDelivery("human_agent must be true or false")
+        return cls(
+            channel=_text(data, "channel", CHANNEL_NAME_LIMIT, printable=True),
+            recipient_id=_text(data, "recipient_id", RECIPIENT_LIMIT, printable=True),
+            text=_text(data, "text", MAX_TEXT_CHARS),
+            human_agent=human_agent,
+        )
+
+
+def _text(data: Mapping[str, Any], name: str, limit: int, *, printable: bool = False) -> str:
+    value = data.get(name)
+    if not isinstance(value, str):
+        raise InvalidDelivery(f"{name} must be a string; {BODY_SHAPE}")
+    if not value.strip():
+        raise InvalidDelivery(f"{name} must not be empty")
+    if len(value) > limit:
+        raise InvalidDelivery(f"{name} is longer than {limit} characters")
+    if printable and _NOT_PRINTABLE.search(value):
+        raise InvalidDelivery(f"{name} must not contain control characters")
+    return value
+
+
+# -- the route -------------------------------------------------------------------------
+
+
+class DeliveryRoute(InputChannel):
+    """``POST /internal/deliveries`` on Rasa's Sanic app (the module docstring).
+
+    An input channel only in form: no customer writes here, and Rasa never
+    runs a turn for it.
+    """
+
+    def __init__(self, settings: DeliveryRouteSettings) -> None:
+        self.settings = settings
+        if not settings.token:
+            logger.warning(
+                "%s is not set: POST %s/deliveries refuses every request, so agents' "
+                "replies cannot reach customers (give both the Rasa server and the "
+                "handoff service the same value)",
+                TOKEN_VARIABLE,
+                URL_PREFIX,
+            )
+
+    @classmethod
+    def name(cls) -> str:
+        return NAME
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> DeliveryRoute:
+        # credentials.yml only names the route; the token comes from the environment.
+        return cls(DeliveryRouteSettings.from_env())
+
+    def url_prefix(self) -> str:
+        # Rasa joins this to "/webhooks/" with urljoin: an absolute path replaces it.
+        return URL_PREFIX
+
+    def authorized(self, request: Request) -> bool:
+        """A bearer token equal to ours, compared in constant time; never with none set."""
+        expected = self.settings.token
+        header = header_bytes(request.headers.get("Authorization"))
+        if not expected or header is None or header[: len(BEARER)].lower() != BEARER:
+            return False
+        return hmac.compare_digest(header[len(BEARER) :].strip(), expected.encode())
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        blueprint = Blueprint("internal_deliveries")
+
+        @blueprint.route("/deliveries", methods=["POST"])
+        async def deliveries(request: Request) -> HTTPResponse:
+            return await self.deliver(request)
+
+        # Every error under the route, ours or not, is answered in one place.
+        blueprint.exception(Exception)(delivery_error_response)
+        return blueprint
+
+    async def deliver(self, request: Request) -> HTTPResponse:
+        """Send what the request asks; anything else raises, for delivery_error_response."""
+        if not self.authorized(request):
+            # The request's address only: never the header.
+            logger.warning("refused a delivery without the right token from %s", request.ip)
+            raise Unauthorized()
+        if len(request.body) > MAX_BODY_BYTES:
+            raise DeliveryTooLarge()
+        delivery = DeliveryRequest.parse(request.body)
+        request.ctx.delivery_channel = delivery.channel  # for the error handler's log
+        channel = _loaded_channel(request.app, delivery.channel)
+        if channel is None:
+            raise NoSuchChannel(delivery.channel)
+        if not channel.enabled:
+            raise DeliveryChannelDisabled(delivery.channel, channel.missing_settings())
+        # Created on first use, when the channel's start-up did not: its tables
+        # are made then, off the event loop.
+        store = await asyncio.to_thread(lambda: channel.store)
+        await send_to_customer(
+            delivery.channel,
+            delivery.recipient_id,
+            delivery.text,
+            settings=channel.settings,
+            store=store,
+            human_agent=delivery.human_agent,
+        )
+        logger.debug("delivery on %s sent", delivery.channel)
+        return json_response({"status": "sent"})
+
+
+def _loaded_channel(app: Any, name: str) -> WebhookChannel | None:
+    """Of the channels Rasa loaded (credentials.yml), the one named ``name`` that can push."""
+    channels = getattr(app.ctx, "input_channels", None) or []
+    for channel in channels:
+        if isinstance(channel, WebhookChannel) and channel.name() == name:
+            return channel
+    return None

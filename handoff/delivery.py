@@ -1,0 +1,164 @@
+"""Agent replies to the customer, through the Rasa server: :class:`RasaDelivery`.
+
+The handoff service holds none of the channels' secrets and never opens the
+channels' database: the Rasa server owns both, and sends for it on its
+internal route (bot.channels.internal, not imported: this package imports
+nothing of ``bot``)::
+
+    POST $RASA_URL/internal/deliveries
+    Authorization: Bearer $HANDOFF_DELIVERY_TOKEN
+    {"channel", "recipient_id", "text", "human_agent": true}
+
+An instance is the service's default ``deliver`` hook (handoff.service):
+``await deliver(channel, recipient_id, text)`` returns once the channel took
+the message, and raises :class:`DeliveryError` otherwise, with a message fit
+for the log.
+
+Exceptions::
+
+    DeliveryError        the message did not reach the customer's channel
+
+Retries: only what certainly did not send, and may go through on a second
+try. A connection that could not be opened (Rasa restarting) and a 5xx
+answer that is not the route's own (a proxy's 502/503/504, Sanic's 500/503)
+are retried with backoff (0.5 s, then 1 s). The route's own answers are
+final: a 4xx will not change, and its 502 ``channel_failed`` comes after the
+Rasa server's own retries of the platform, where another round would only
+multiply the wait and resend the parts of a long message that did arrive. A
+read timeout is not retried either: the Rasa server may be sending.
+
+Timeouts: 2 s to connect; 30 s for the answer, which covers the channels'
+retries with backoff (bot.channels.delivery) and keeps an agent's request
+within the handoff service's own 60 s response timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import httpx
+
+from plumbing.backoff import backoff_delay
+from plumbing.http_logs import hide_in_http_logs
+from plumbing.untrusted import UntrustedInput, parse_json
+
+logger = logging.getLogger(__name__)
+
+DELIVERIES_PATH = "/internal/deliveries"
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=2.0)
+DEFAULT_ATTEMPTS = 3
+DEFAULT_BACKOFF_S = 0.5
+# What the route answers with itself, and must not be retried (see above).
+ROUTE_ERRORS = frozenset(
+    {
+        "unauthorized",
+        "too_large",
+        "invalid_request",
+        "unknown_channel",
+        "channel_disabled",
+        "refused",
+        "channel_failed",
+        "internal_error",
+    }
+)
+# Failures before the request left: it cannot have been sent.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+class DeliveryError(Exception):
+    """A reply could not be delivered to the customer (raised by ``deliver`` hooks)."""
+
+
+class RasaDelivery:
+    """The default ``deliver`` hook: the Rasa server's channels, on its internal route."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        *,
+        attempts: int = DEFAULT_ATTEMPTS,
+        backoff_s: float = DEFAULT_BACKOFF_S,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._token = token
+        # Headers are not logged by httpx; in case a proxy's error echoes it.
+        hide_in_http_logs(token)
+        self._attempts = max(1, attempts)
+        self._backoff_s = backoff_s
+        self._client = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"), timeout=timeout, transport=transport
+        )
+        if not token:
+            logger.warning(
+                "HANDOFF_DELIVERY_TOKEN is not set: agents' replies cannot reach customers "
+                "(give the handoff service and the Rasa server the same value)"
+            )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def __call__(self, channel: str, recipient_id: str, text: str) -> None:
+        if not self._token:
+            raise DeliveryError("HANDOFF_DELIVERY_TOKEN is not set: nothing can be delivered")
+        body = {"channel": channel, "recipient_id": recipient_id, "text": text, "human_agent": True}
+        headers = {"Authorization": f"Bearer {self._token}"}
+        for attempt in range(1, self._attempts + 1):
+            try:
+                response = await self._client.post(DELIVERIES_PATH, json=body, headers=headers)
+            except NOT_SENT as error:
+                problem = f"the Rasa server cannot be reached ({type(error).__name__})"
+            except httpx.TransportError as error:
+                # The request may have reached the Rasa server, which may be sending.
+                raise DeliveryError(
+                    f"{channel}: no answer from the Rasa server ({type(error).__name__}); "
+                    "the message may or may not have arrived"
+                ) from error
+            else:
+                if response.is_success:
+                    return
+                code, detail = _route_error(response)
+                if code in ROUTE_ERRORS or response.status_code < 500:
+                    raise DeliveryError(_explain(channel, response.status_code, code, detail))
+                problem = f"HTTP {response.status_code}"
+            if attempt == self._attempts:
+                raise DeliveryError(f"{channel}: {problem}, {attempt} times")
+            delay = backoff_delay(attempt, base_s=self._backoff_s)
+            logger.warning(
+                "delivery on %s: %s, attempt %d of %d; retrying in %.1f s",
+                channel,
+                problem,
+                attempt,
+                self._attempts,
+                delay,
+            )
+            await asyncio.sleep(delay)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _route_error(response: httpx.Response) -> tuple[str | None, str]:
+    """The route's ``{"error", "detail"}``, or (None, the first bytes) from anyone else."""
+    try:
+        data = parse_json(response.content)
+    except UntrustedInput:
+        data = None
+    if isinstance(data, dict) and isinstance(data.get("error"), str):
+        return data["error"], str(data.get("detail") or "")
+    return None, response.text[:200]
+
+
+def _explain(channel: str, status: int, code: str | None, detail: str) -> str:
+    if code == "unauthorized":
+        return (
+            f"{channel}: the Rasa server refused the delivery token (HTTP 401): "
+            "HANDOFF_DELIVERY_TOKEN must be set, to the same value, in both processes"
+        )
+    if status == 404 and code is None:
+        return (
+            f"{channel}: the Rasa server has no delivery route (HTTP 404): is "
+            "bot.channels.internal.DeliveryRoute in its credentials.yml?"
+        )
+    what = f"HTTP {status} {code}" if code else f"HTTP {status}"
+    return f"{channel}: {what}: {detail}" if detail else f"{channel}: {what}"

@@ -1,0 +1,78 @@
+"""When the bot hands a conversation to a person, how urgently, and why.
+
+``decide(conversation, settings)`` judges the last customer message of a
+conversation (a list of :class:`Turn`) and returns a :class:`Decision`:
+whether to escalate, the reasons, a priority and the message's anger. It is
+pure: no I/O and no Rasa, so the Rasa server's policy, the action server and
+an offline evaluation all call it the same way. :mod:`.rules` lists the
+reasons and their priorities.
+
+This is the only part of ``handoff`` that ``bot/`` and ``actions/`` import,
+and it imports nothing from the rest of ``handoff``, nor ``bot``, ``actions``
+or Rasa: import contracts in ``pyproject.toml`` (``make lint``) keep both
+directions. Inside, each module imports only those on the lines below its own
+(a contract too)::
+
+    rules               decide(), Decision, the reasons and their priorities
+    stuck               the bot cannot resolve it: fallbacks, repeats, form failures
+    sensitive_matters   safety, fraud, legal threats, payment disputes, bereavement
+    anger_model         the learned anger classifier (trained on anger_training.yml)
+    anger               AngerDetector: the rule-based anger score of a message
+    phrases             phrase lists (asking for a person, threats to leave...)
+                        and how a phrase is matched
+    turns               Turn, and Rasa's events into turns
+    anger_model_cues    the learned model's dense features
+    anger_words         the words, idioms and emoji the detector reads
+    vader               VADER's sentiment, in linear time
+    settings            HANDOFF_* thresholds, limits on untrusted text
+    vocabulary          chat spelling, words, negation
+    domain_names        the intents, actions and responses of domain.yml relied on
+"""
+
+from __future__ import annotations
+
+from handoff.escalation.anger import AngerDetector, AngerScore, AngerSignal, default_detector
+from handoff.escalation.rules import (
+    REASON_PRIORITY,
+    Decision,
+    anger_probability,
+    decide,
+    queue_key,
+)
+from handoff.escalation.settings import MAX_SCANNED_CHARS, EscalationSettings
+from handoff.escalation.turns import (
+    EVENTS_READ,
+    Event,
+    Turn,
+    conversation_turns,
+    event_time,
+    intent_of,
+    is_paused,
+    session_events,
+    since_hand_back,
+)
+
+# turns.turns (events to turns, no session cut) is not re-exported: as a
+# package attribute it would hide the submodule of the same name.
+__all__ = [
+    "EVENTS_READ",
+    "MAX_SCANNED_CHARS",
+    "REASON_PRIORITY",
+    "AngerDetector",
+    "AngerScore",
+    "AngerSignal",
+    "Decision",
+    "EscalationSettings",
+    "Event",
+    "Turn",
+    "anger_probability",
+    "conversation_turns",
+    "decide",
+    "default_detector",
+    "event_time",
+    "intent_of",
+    "is_paused",
+    "queue_key",
+    "session_events",
+    "since_hand_back",
+]

@@ -1,0 +1,253 @@
+"""Sensitive matters: a safety incident, fraud, a legal threat, a payment dispute, a bereavement.
+
+Once mentioned, each needs a person for the rest of the conversation
+(:func:`.rules.decide`). :data:`SENSITIVE_MATTERS` gives each phrase list its
+reason code and the label quoted to agents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from handoff.escalation.phrases import OnALineWith, Phrase, _phrases
+
+LEGAL_THREAT = _phrases(
+    # Not "to Sue" or "I'm Sue": Sue is also a name.
+    r"\b(i'?ll|i will|i'?m going to|i am going to|gonna|going to|will|we'?ll|we will|"
+    r"want to|plan to|intend to|have to|had to) (sue|be suing)\b",
+    r"\b(i'?m|i am|we are|we're|be) suing\b",
+    r"\bsue (you|u|your|the|this|northwind|them)\b",
+    # "Legal advice" only about this matter: "I need legal advice about my
+    # divorce" is out of scope, not a threat.
+    r"\blegal advice (on|about|regarding) (this|that|it|the matter|your|you)\b|"
+    r"\b(taking|taken|took|seeking|sought|getting|got) legal advice\b",
+    r"\b(lawsuit|legal (action|proceedings|steps|route|options|team|counsel)|"
+    r"class[- ]action|small[- ]claims|cease and desist|letter before action)\b",
+    r"\b(lawyer|attorney|solicitor)s?\b",
+    r"\b(take|taking|see|seeing|bring|bringing|drag|dragging) (you|this|it|your company|"
+    r"northwind)? ?(to )?court\b",
+    r"\bsee you in court\b|\b(go|going|went) to court\b|\bcourt (action|case|claim|proceedings)\b",
+    r"\b(further|pursue|pursuing|act|acting|proceed|proceeding) legally\b",
+    r"\b(trading standards|better business bureau|attorney general|ombudsman|"
+    r"consumer protection (agency|bureau|office)|consumer rights act)\b",
+    r"\breport(ing)? (you|this|your company) to (the )?(bbb|ftc|cfpb|fca|regulator|police)\b",
+)
+PAYMENT_DISPUTE = _phrases(
+    r"\bcharge[- ]?backs?\b",
+    r"\bdisput(e|ing) (the|this|that|a|my) (charge|payment|transaction)\b",
+    r"\b(reverse|reversing|reversal of) (the|this|that) (charge|payment|transaction)\b",
+    r"\b(my|the) bank to (reverse|dispute|claw back|recall) \b",
+    r"\b(charge|payment|transaction|money)s? (reversed|disputed|clawed back)\b",
+    r"\b(rais|open|fil|lodg)(e|ed|ing) a (payment )?dispute\b",
+    r"\b(claim|case|dispute) with (paypal|klarna|visa|mastercard|amex|(my|the) (\w+ ){0,2}"
+    r"(bank|card|provider|issuer|card company))\b",
+    r"\b(bank|visa|mastercard|amex|american express|paypal|klarna|card company|card issuer|"
+    r"card provider) to (get|claim|recover|have|take) (back )?(my|the|our) (money|payment|refund)",
+    # A duplicate charge: "charged twice", "double charged", "two charges for one order".
+    r"\b(charged|billed|debited|charging|billing)( me| us| my card| my account| for it| for "
+    r"this| for the same order)? (twice|two times|double|2x|x2|three times|3 times|multiple "
+    r"times)\b",
+    r"\b(payment|money|amount|charge)s? (was |were |has been |have been |got |been )?(taken|"
+    r"debited|charged|deducted|collected|processed) (twice|two times|double|2x|x2)\b",
+    r"\bdouble[- ]?(charged|charge|charging|billed|billing|debited|payment)\b|"
+    r"\b(duplicate|identical) (charges?|payments?|transactions?|debits?)\b",
+    r"\b(two|2|three|3) (identical |separate )?(charges|debits)\b|\b(two|2|three|3) "
+    r"(payments|transactions) (were |have been |had been )?(taken|made|came out|went out|"
+    r"gone out)\b",
+    # The lender or a collector chasing money for an order that was returned:
+    # "Klarna is chasing me for an order I returned".
+    OnALineWith(
+        r"\b(klarna|clearpay|afterpay|paypal|laybuy|zilch|debt collect\w*|collection agency)\b"
+        r"[^.!?\n]{0,40}\b(chas|demand|pursu|hound|harass|threaten|remind|charg|bill|asking me "
+        r"to pay|want(s)? me to pay|says i owe|saying i owe)\w*|\b(chas|charg|bill|demand|pursu)"
+        r"\w* (me )?by (klarna|clearpay|afterpay|paypal|laybuy|zilch|a debt collector)\b",
+        requires=r"\b(returned|sent (it |them )?back|cancell?ed|canceled|refunded|never (arrived|"
+        r"received|came|got)|didn't (arrive|receive|get)|not (arrived|received))\b",
+    ),
+    r"\b(debt collect(or|ors|ion)|collection agency|bailiffs?)\b",
+    # An ultimatum: "my money back or I'm going to my bank".
+    r"\b(or|otherwise) (i'll|i will|i'm going to|i am going to|i'm|we'll|we will|i shall) "
+    r"(go(ing)? to|contact(ing)?|call(ing)?|ring(ing)?|speak(ing)? to|report(ing)? (you|this|"
+    r"it) to) (my|the) (bank|card company|card issuer|credit card company|card provider)\b",
+)
+GIFT_CARD_EMPTIED = (
+    r"\b(gift ?cards?|e-?gift( cards?)?|vouchers?|balance|store credit|points)\b[^.!?\n]{0,30}"
+    r"\b((was|were|has been|have been|got|been|is|are|have|has|had) (emptied|drained|wiped|"
+    r"cleared|spent|used|redeemed|taken|gone|vanished|disappeared|gone missing)|(vanished|"
+    r"disappeared)|(is|was|shows|showing|says|now)( \w+)? (zero|empty|nothing|"
+    r"0|£0|\$0))\b"
+)
+DETAILS_CHANGED = (
+    r"\b(password|e-?mail( address)?|login|pin|phone number|mobile number|address|details|"
+    r"security questions?)( \w+){0,2} (was|were|has been|have been|had been|got|been|is) "
+    r"(changed|reset|updated|altered)\b"
+)
+# The customer was not the one: "I didn't use it", "it wasn't me", "someone".
+NOT_ME = (
+    r"((i|we) (didn't|did not|never|haven't|have not|hadn't|had not)( \w+)? (use|used|spend|"
+    r"spent|touch|touched|redeem|redeemed|buy|bought|change|changed|reset|update|updated|"
+    r"request|requested|ask|asked|do|did)|(wasn't|was not|not) (me|us)|someone|without (my|"
+    r"our) (knowledge|permission|consent))\b"
+)
+FRAUD = _phrases(
+    r"\bsomeone (else )?('s |has |have |had |is |was )?(been )?(used|using|got into|getting "
+    r"into|accessed|accessing|hacked|logged into|logged in to|logging into|changed|stole|"
+    r"took over|ordered with|bought with|spent|spending|redeemed|emptied|drained)\b",
+    r"\bsomeone('s| is| has been| was) (in|into|inside) my (account|card)\b",
+    OnALineWith(
+        r"\b(it )?(wasn't|was not|weren't|were not) (me|us)\b",
+        requires=r"\b(changed|ordered|charged|logged|payment|order|password|account|purchase|"
+        r"email|spent|used|gift ?card|balance|voucher)\b",
+    ),
+    r"\bsomeone (else )?(has )?(ordered|bought|purchased|placed|made)\b[^.]{0,40}\b(my|our) "
+    r"(account|card|details|name)\b",
+    r"\b(been|got|get|was|were) scammed\b|\bpretend(ing|ed|s)? to be (you|northwind|from)\b|"
+    r"\bfake (site|website|web site|email|e-mail|text|sms|shop|store|account|page)\b|"
+    r"\bimpersonat\w*",
+    r"\bsuspicious (login|sign[- ]in|activity|charges?|payments?|transactions?|orders?)\b",
+    r"\b(login|sign[- ]in) (alert|attempt|notification)s? from\b",
+    r"\b(was|were|been|got|get|is|has been|have been) hacked\b|\bhacked\b",
+    r"\b(unauthori[sz]ed|fraud|fraudulent|fraudster|identity theft|phishing)\b",
+    r"\bstolen (card|credit card|debit card|identity|account|details|password)\b",
+    r"\b(card|account|details|identity|password) (was|were|has been|have been|got|is) "
+    r"(stolen|compromised|used by someone)\b",
+    r"\bcompromised\b",
+    r"\bunrecogni[sz]ed (charge|payment|transaction|order|purchase)",
+    r"\b(charge|payment|transaction|purchase|order)s?\b[^.]{0,40}\b(don'?t|do not|didn'?t|"
+    r"did not) recogni[sz]e\b",
+    r"\blogin from (a|an) (\w+ )?(device|country|location)",
+    r"\b(address|name|e-?mail|phone number|card)s? (i|we)('ve| have)? never (lived at|used|"
+    r"heard of|seen|added|registered|given)",
+    # "going to an address I don't know", "from a device I don't recognise".
+    r"\b(an?|some|this|that|unknown|strange|random) (\w+ )?(address|name|person|e-?mail|"
+    r"device|location|phone number|account) (that )?(i|we) (don't|do not|didn't|did not|"
+    r"never) (know|recogni[sz]e|recogni[sz]ed)\b",
+    # "my card was used on your website without my permission".
+    r"\b(card|account|details|paypal|bank|gift ?card|identity|balance|points)\b[^.!?\n]{0,40}"
+    r"\bwithout (my|our) (permission|consent|knowledge|authori[sz]ation)\b",
+    r"\b(used|charged|debited|ordered|bought|accessed|spent|redeemed)\b[^.!?\n]{0,30}"
+    r"\bwithout (my|our) (permission|consent|knowledge|authori[sz]ation)\b",
+    # "My gift card was emptied and I didn't use it", "I got an email saying
+    # my password was changed but I didn't change it": what happened, and
+    # that it was not the customer, in either order, near each other. Bounded
+    # gaps, not a second search: FRAUD keeps its two line-wide pairs.
+    GIFT_CARD_EMPTIED + r"[^\n]{0,60}\b" + NOT_ME,
+    NOT_ME + r"[^\n]{0,60}\b" + GIFT_CARD_EMPTIED,
+    DETAILS_CHANGED + r"[^\n]{0,60}\b" + NOT_ME,
+    NOT_ME + r"[^\n]{0,60}\b" + DETAILS_CHANGED,
+) + _phrases(
+    r"\b(didn'?t|did not|never) (place|placed|make|made|authori[sz]e|authori[sz]ed) (this|"
+    r"that|these|those|the|an?|any) (order|purchase|payment|transaction|charge)s?\b",
+    r"\b(didn'?t|did not|never) (order|buy|purchase|ordered|bought|purchased) (this|that|"
+    r"these|those|it|them|anything)(?=\s*([.,!?;]|$|(and|but|so|please|yet|at all)\b))",
+    # Not "not my order": in answer to "shall I cancel order 123?" it means a
+    # wrong number.
+    r"\bnot my (purchase|charge|transaction|payment)\b",
+    # "I didn't order a TV" is fraud after "got an email saying I bought",
+    # a wrong item otherwise ("I didn't order a medium").
+    OnALineWith(
+        r"\b(i|we) (didn't|did not|never) (order|ordered|buy|bought|purchase|purchased|place|"
+        r"placed|make|made|authori[sz]e|authori[sz]ed)\b",
+        requires=r"\b(e-?mail|notification|text|statement|charged?|payment|account|bank|card|"
+        r"receipt)\b",
+    ),
+    r"\b(orders?|purchases?|payments?|charges?|transactions?)\b[^.]{0,40}\b(i|we) (never|"
+    r"didn'?t|did not) (make|made|place|placed|order|ordered|authori[sz]e|authori[sz]ed)\b",
+    negatable=False,
+)
+BODY = (
+    r"(hand|finger|arm|leg|face|skin|foot|feet|mouth|tongue|lip|neck|chest|back|thumb|"
+    r"eye|head|wrist|ankle|knee|palm)s?"
+)
+SAFETY_INCIDENT = _phrases(
+    # Not the product names: "deals on fire pits", "Fire TV".
+    r"\b(caught|catch|catches|catching|on|set on|burst into|went up in) (fire|flames?)\b"
+    r"(?!-|\s+(tv|sticks?|pits?|tablets?|hd|kids|extinguishers?|alarms?|blankets?|starters?|"
+    r"logs?|bowls?|resistant|proof|retardant|safety|doors?|escape))",
+    r"\b(explod(ed|es|ing)|blew up|went bang)\b",
+    r"\b(start(ed|s)?|began|was|is|were|kept|keeps) (to )?smok(e|ing|ed)\b|\bsmoke (came|"
+    r"coming|was coming|pouring|everywhere)\b",
+    r"\bbatter(y|ies) (\w+ )?(swell(ed|ing|s)?|swollen|bulg(ed|ing)|leak(ed|ing)|puff(ed)? up)",
+    r"\b(overheat(ed|ing|s)?|spark(s|ed|ing)|short[- ]circuit(ed)?|electrocut\w*|"
+    r"electric(al)? shock|scorch(ed|ing|es)?|singed|charred|fire hazard|too hot to touch)\b",
+    r"\b(could|might|would) have (had|caused|started|been) (a )?(fire|killed|hurt|injured|"
+    r"electrocuted)\b",
+    r"\bflames? (came|coming|shot|shooting|everywhere|out of)\b|\b(there were|saw|see) "
+    r"(flames|sparks|smoke)\b",
+    r"\b(plug|socket|cable|lead|wire|wiring|charger|adapter|adaptor|battery|extension|"
+    r"power strip|outlet)s? (\w+ ){0,3}(melted|melting|burnt|burned|scorched)\b",
+    r"\b(boiling|scalding|hot) (water|oil|liquid|steam)\b[^.]{0,40}\b(on|onto|over|into) "
+    r"(my|his|her|their|our) (\w+'s )?(\w+ )?" + BODY + r"\b",
+    r"\b(got|get|gets|became|was|were|been|fell) (really |very |so |seriously )?(sick|ill|"
+    r"unwell) (after|from)\b",
+    # Contamination: "a piece of glass in the baby food".
+    r"\b(glass|metal|plastic|insects?|bugs?|maggots?|mould|mold|worms?|hair|needle|blade)"
+    r"( shards?| fragments?| pieces?)? (in|inside) (the|my|a|his|her|our) (\w+ ){0,2}(food|jar|"
+    r"drink|bottle|meal|snack|bar|packet|bag|can|formula|sandwich|salad|cereal)\b",
+    r"\b(gave|giving|gives|got) (me|him|her|us|them|my \w+) (a|an) (nasty |bad )?"
+    r"(electric )?shock\b",
+    r"\bburn(ed|t|s)? (my|his|her|their|our) (\w+ )?" + BODY + r"\b",
+    r"\b(got|was|were|been|badly|severely|seriously) (badly |severely )?burn(ed|t)\b",
+    r"\bburns? (on|to) (my|his|her|their)\b",
+    r"\binjur(y|ies|ed|ing)\b",
+    r"\b(was|were|got|been|get|gets) (badly |seriously )?(hurt|injured)\b",
+    r"\bhurt (my|his|her|their|our) (\w+ )?" + BODY + r"\b",
+    r"\b(hurt|cut|injured|scalded|burnt|burned) (myself|himself|herself|themselves|"
+    r"ourselves)\b",
+    r"\bcut (my|his|her|their|our) (\w+ )?" + BODY + r"\b",
+    r"\b(hospital|a&e|emergency room|ambulance|stitches|poison(ed|ing)|allergic reaction|"
+    r"(severe|serious|bad) reaction|chok(ed|ing)( hazard)?|scald(ed|ing))\b",
+    r"\b(went|go|going|taken|rushed|had to go) to (the )?(er|hospital|a&e|emergency|doctor|gp)\b",
+    r"\bmade (me|him|her|us|them|my \w+) (really |very )?(sick|ill)\b",
+    r"\bbroke (my|his|her) (arm|leg|wrist|ankle|finger|nose|tooth|toe)\b",
+)
+KIN = (
+    r"(husband|wife|mother|father|mum|mom|mam|dad|son|daughter|brother|sister|partner|"
+    r"grandmother|grandfather|grandma|grandpa|granny|gran|nan|nana|nanna|grandad|granddad|"
+    r"grandparents?|stepmum|stepmom|stepdad|aunt|auntie|uncle|cousin|friend|child|"
+    r"baby|fianc[ée]e?|parents?)"
+)
+# What else dies or passes in a message that names a relative: "a present
+# for my gran, but the battery died", "...and the delivery date has passed".
+NOT_A_PERSON = (
+    r"(?<!battery )(?<!phone )(?<!it )(?<!laptop )(?<!charger )(?<!tablet )(?<!device )"
+    r"(?<!screen )(?<!engine )(?<!car )(?<!plant )(?<!date )(?<!deadline )(?<!time )"
+    r"(?<!window )(?<!days )(?<!weeks )(?<!offer )(?<!sale )(?<!that )(?<!this )"
+    r"(?<!date has )(?<!deadline has )(?<!time has )(?<!window has )(?<!days have )"
+    r"(?<!weeks have )(?<!offer has )(?<!sale has )(?<!it has )(?<!that has )(?<!this has )"
+    r"(?<!phone has )(?<!battery has )"
+)
+BEREAVEMENT = _phrases(
+    r"\bpass(ed|ing) away\b",
+    r"\b(deceased|bereave(d|ment)|condolences|probate|executor|executrix)\b",
+    r"\b(my|our|his|her) " + KIN + r"'s funeral\b",
+    # A funeral alone is an occasion: "flowers for a funeral on Saturday, will
+    # they arrive?" is a delivery question; "the flowers for the funeral never
+    # came" is not.
+    OnALineWith(
+        r"\bfuneral\b",
+        requires=r"\b(never|didn't|did not|hasn't|has not|haven't|have not|wasn't|weren't|"
+        r"isn't|not|late|missed|lost|wrong|damaged|broken|ruined|too late)\b",
+    ),
+    r"\b(my|our) late " + KIN + r"\b",
+    r"\b(my|our|his|her) " + KIN + r"('s)? (has |had |just |recently |sadly |suddenly )*"
+    # "Passed" alone only where it ends the phrase: "my dad passed his test" is news.
+    r"(died|passed away|passed(?=\s*([.,!?;]|$|(last|recently|yesterday|this)\b))|is dead|"
+    r"was killed)",
+    r"\b(death|passing) of (my|our|his|her)\b",
+    # Within the clause, and with the relative, not a phone or a date, as
+    # what died or passed.
+    r"\b(my|our) " + KIN + r"\b[^.,;!?\n]{0,60}\b" + NOT_A_PERSON + r"(died|has passed|"
+    r"passed away|passed(?=\s*([.,!?;]|$|and\b)))",
+    r"\b(he|she|they) (has |had |just |recently |sadly |suddenly )*(died|passed away)\b",
+    r"\blost (my|our) " + KIN + r"\b(?!'s)",
+    r"\bestate of\b",
+    negatable=False,
+)
+SENSITIVE_MATTERS: tuple[tuple[str, Sequence[Phrase], str], ...] = (
+    ("safety_incident", SAFETY_INCIDENT, "a product safety incident"),
+    ("fraud", FRAUD, "fraud or account misuse"),
+    ("legal_threat", LEGAL_THREAT, "a legal threat"),
+    ("payment_dispute", PAYMENT_DISPUTE, "a payment dispute"),
+    ("bereavement", BEREAVEMENT, "a bereavement"),
+)

@@ -1,0 +1,595 @@
+"""Conversation-level and rule-level cues of the escalation rules (handoff/escalation/).
+
+The contact centre failing the customer, a threat to leave, a request made
+again instead of answering the bot, anger said without swearing (a complaint
+in capitals, an angry emoji with a complaint, sarcasm, verdicts), subtle
+fraud and payment disputes, and the false escalations seen in the field.
+Each cue is tested with the wording it must catch and the innocent wording it
+must leave alone, and for linear time like every other pattern.
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+
+import pytest
+
+from handoff.escalation import (
+    REASON_PRIORITY,
+    AngerDetector,
+    EscalationSettings,
+    Turn,
+    decide,
+    stuck,
+)
+from handoff.escalation import phrases as phrase_lists
+from handoff.escalation import rules as escalation_rules
+from handoff.escalation.phrases import (
+    ACCOUNT_CLOSURE,
+    CONTACT_CENTER_FAILURE,
+    REPEATED_ASKING,
+    THREAT_TO_LEAVE,
+    Phrase,
+)
+from handoff.escalation.settings import TURN_CACHE_SIZE
+from handoff.escalation.vocabulary import _normalise
+from tests.handoff.escalation.test_rules import B, C, detector, judge
+from tests.handoff.escalation.test_rules import signal_names as signals
+from tests.handoff.escalation.test_speed import SHAPES, assert_linear, growth, repeated
+
+__all__ = ["detector"]  # a fixture: pytest finds it here by name
+
+
+# --- the new reasons -------------------------------------------------------------------------
+
+
+def test_new_reasons_are_priority_three_and_documented() -> None:
+    for reason in ("contact_center_failure", "threat_to_leave"):
+        assert REASON_PRIORITY[reason] == 3
+        assert reason in (escalation_rules.__doc__ or "")
+
+
+def test_settings_read_the_ignored_questions_limit() -> None:
+    assert EscalationSettings().max_ignored_questions == 1
+    settings = EscalationSettings.from_env({"HANDOFF_MAX_IGNORED_QUESTIONS": "2"})
+    assert settings.max_ignored_questions == 2
+    with pytest.raises(ValueError, match="max_ignored_questions"):
+        EscalationSettings(max_ignored_questions=0)
+
+
+# --- the contact centre failed the customer ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "you promised a call back on Friday and nobody rang",
+        "I was told a manager would email me, still nothing",
+        "the callback never happened",
+        "no one ever picks up the phone at your head office",
+        "I've been on hold for 50 minutes",
+        "spent two hours in your phone queue yesterday",
+        "the live chat disconnected me twice",
+        "I got cut off after waiting in the queue",
+        "your agent hung up on me",
+        "my emails have been ignored for a fortnight",
+        "I've written to you three times and heard nothing",
+        "I have been trying to contact someone about this since Monday",
+        "I can't get through to anyone on the helpline",
+        "still waiting for a reply to my complaint",
+        "you keep ignoring my messages",
+        "all I get is the same automated reply",
+        "I've been passed around from department to department",
+        "so nobody is going to get back to me?",
+    ],
+)
+def test_contact_center_failures(text: str) -> None:
+    decision = judge(C(text, "complain"))
+    assert "contact_center_failure" in decision.reasons, decision.summary()
+    assert decision.explanation["contact_center_failure"].startswith(
+        "the customer says our contact centre did not answer or call back"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can someone call me back about a bulk order?",
+        "nobody was in when the courier came, can I rebook?",
+        "no one answered the door so it went back to the depot",
+        "nobody told me the sale ended yesterday, is it still on anywhere?",
+        "I was on hold for 3 minutes and the agent sorted it all, thank you!",
+        "please put my order on hold for two weeks while I'm away",
+        "the price label was cut off, how much is the blue one?",
+        "I tried phoning but the line was busy, what's your e-mail address?",
+        "they said they'd call me tomorrow to book the delivery slot",
+        "I emailed my receipt over, did it arrive?",
+    ],
+)
+def test_not_contact_center_failures(text: str) -> None:
+    assert "contact_center_failure" not in judge(C(text, "out_of_scope")).reasons
+
+
+def test_a_negated_wait_is_no_failure() -> None:
+    assert not judge(C("I wasn't on hold for 20 minutes, it was quick", "thank")).escalate
+
+
+def test_a_long_wait_in_a_happy_message_is_no_failure() -> None:
+    decision = judge(
+        C("on hold for 20 minutes but Jo was brilliant and fixed it, thank you!", "thank")
+    )
+    assert not decision.escalate, decision.summary()
+
+
+# --- leaving, going public, the cold "done" ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'll be taking my custom elsewhere",
+        "never shopping here again",
+        "I won't be ordering from you again",
+        "you've lost a loyal customer",
+        "I'm done with Northwind",
+        "this is the last time I order from you",
+        "I'm switching to a competitor",
+        "I'm going to post this everywhere",
+        "leaving you a one star review",
+        "I'll be contacting the press about this",
+        "fourth time I've chased this. done.",
+        "Never again.",
+    ],
+)
+def test_threats_to_leave(text: str) -> None:
+    decision = judge(C(text, "complain"))
+    assert {"threat_to_leave", "repeated_request"} & set(decision.reasons), decision.summary()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'll never shop anywhere else again, love you guys!",
+        "never again will I buy shoes from a market, yours are so much better",
+        "I'll buy it elsewhere if you don't stock it, no problem",
+        "I'm done, thanks for your help!",
+        "done. what do I do next?",
+        "I'll leave a review once it's arrived",
+        "I'm going to share this on Instagram, it's gorgeous",
+    ],
+)
+def test_not_threats_to_leave(text: str) -> None:
+    assert not judge(C(text, "thank")).escalate, judge(C(text, "thank")).summary()
+
+
+def test_closing_the_account_is_leaving_only_when_unhappy() -> None:
+    assert not judge(C("please close my account, I'm moving abroad", "out_of_scope")).escalate
+    assert not judge(C("how do I close my account?", "out_of_scope")).escalate
+    decision = judge(C("close my account, I've had enough of the delays", "complain"))
+    assert "threat_to_leave" in decision.reasons
+
+
+# --- a request made again instead of answering the bot ------------------------------------------
+
+
+def test_repeating_instead_of_answering_the_form_escalates() -> None:
+    decision = judge(
+        C("I need to return the kettle"),
+        B("utter_ask_order_id"),
+        C("I need to return the kettle!"),
+    )
+    assert decision.reasons == ["repeated_request"]
+    assert "utter_ask_order_id" in decision.explanation["repeated_request"]
+
+
+def test_a_question_of_the_bot_is_also_one_in_its_text() -> None:
+    decision = judge(
+        C("why was the delivery fee charged"),
+        B("action_explain_fees", text="Which order is that about?"),
+        C("why was the delivery fee charged?"),
+    )
+    assert "repeated_request" in decision.reasons
+
+
+def test_same_intent_instead_of_the_order_number() -> None:
+    decision = judge(
+        C("where's my parcel", "check_order_status"),
+        B("utter_ask_order_id"),
+        C("I just want to know where it is", "check_order_status"),
+    )
+    assert decision.reasons == ["repeated_request"]
+    assert "check_order_status" in decision.explanation["repeated_request"]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        C("where's my parcel 24242424", "check_order_status", entities={"order_id": "24242424"}),
+        C("it's 24242424, where's my parcel", None),
+        C("no, where's my parcel", "deny"),
+    ],
+)
+def test_an_answer_is_not_an_ignored_question(answer: Turn) -> None:
+    assert not judge(
+        C("where's my parcel", "check_order_status"), B("utter_ask_order_id"), answer
+    ).escalate
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["utter_please_rephrase", "utter_greet", "utter_you_are_welcome", "utter_order_status_late"],
+)
+def test_repeating_after_a_non_question_is_not_ignoring(question: str) -> None:
+    decision = judge(
+        C("why is the sofa delayed"),
+        B(question, text="Anything else?"),
+        C("why is the sofa delayed"),
+    )
+    assert not decision.escalate, decision.summary()
+
+
+def test_the_same_wording_three_times_whatever_the_intent() -> None:
+    decision = judge(
+        C("when does the clearance sale start", "faq/store_hours"),
+        B("utter_faq/store_hours"),
+        C("so when does the clearance sale start", "out_of_scope"),
+        B("utter_out_of_scope"),
+        C("when does the clearance sale start??", "nlu_fallback", 0.4),
+    )
+    assert "repeated_request" in decision.reasons
+    assert "3 times" in decision.explanation["repeated_request"]
+
+
+def test_a_repeat_by_intent_and_by_wording_counts_once() -> None:
+    decision = judge(
+        C("reset my password", "reset_password"),
+        B("utter_password_reset_sent"),
+        C("reset my password", "reset_password"),
+    )
+    # Once before and once now: two, not three (the earlier message matches both ways).
+    assert not decision.escalate
+
+
+def test_the_same_words_about_another_order_is_progress() -> None:
+    assert not judge(
+        C("when will 11112222 arrive"),
+        B("x", text="Which order?"),
+        C("when will 33334444 arrive"),
+    ).escalate
+    assert not judge(
+        C("track my order"), B("utter_ask_order_id"), C("track another order")
+    ).escalate
+
+
+def test_ignoring_twice_can_be_required() -> None:
+    turns = (
+        C("I want to return the kettle"),
+        B("utter_ask_order_id"),
+        C("I want to return the kettle"),
+    )
+    assert not judge(*turns, settings=EscalationSettings(max_ignored_questions=2)).escalate
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "third time asking: where is my refund",
+        "I've asked this 4 times now",
+        "I already told you the order number",
+        "how many times do I have to explain this",
+        "I told you twice already",
+        "fifth message about this. done.",
+    ],
+)
+def test_the_customer_says_they_asked_before(text: str) -> None:
+    decision = judge(C(text, "complain"))
+    assert "repeated_request" in decision.reasons
+    assert "asked before" in decision.explanation["repeated_request"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "this is the third time I've bought this kettle, great product",
+        "how many times can I use the code?",
+        "I already sent the item back, when's my refund?",
+        "I've already asked in store, they said to message you",
+    ],
+)
+def test_not_asking_again(text: str) -> None:
+    assert "repeated_request" not in judge(C(text, "out_of_scope")).reasons
+
+
+# --- irritation after chasing -------------------------------------------------------------------
+
+
+def test_irritation_after_chasing_is_a_trend() -> None:
+    decision = judge(
+        C("has the desk shipped?"),
+        B("x"),
+        C("it's 60606060"),
+        B("x"),
+        C("still no tracking"),
+        B("x"),
+        C("honestly this is starting to frustrate me"),
+    )
+    assert decision.reasons == ["anger_trend"]
+    assert "chasing" in decision.explanation["anger_trend"]
+
+
+@pytest.mark.parametrize("text", ["a bit frustrating, but ok", "frustrating lol, anyway"])
+def test_played_down_irritation_after_chasing_is_not(text: str) -> None:
+    assert not judge(C("still no tracking"), B("x"), C(text)).escalate
+
+
+# --- anger without swearing -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I HAVE WAITED IN ALL DAY AND NOBODY CAME",
+        "WHERE IS MY REFUND",
+        "the courier THREW my parcel over the gate and it arrived SMASHED",
+    ],
+)
+def test_a_complaint_in_capitals_is_anger(detector: AngerDetector, text: str) -> None:
+    assert "shouted_complaint" in signals(detector, text)
+    assert judge(C(text)).escalate
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "WHAT TIME DO YOU CLOSE ON SUNDAY",
+        "THANK YOU, THE DRESS IS PERFECT",
+        "can I get the NEW trainers in a size 6?",
+        "is the sofa STILL on offer?",
+    ],
+)
+def test_capitals_without_a_complaint_are_not(text: str) -> None:
+    assert not judge(C(text)).escalate
+
+
+@pytest.mark.parametrize(
+    "text", ["parcel late again 😡", "the lamp came broken 😤", "nobody replied 👎", "🤬"]
+)
+def test_an_angry_emoji_with_a_complaint_is_anger(detector: AngerDetector, text: str) -> None:
+    assert "emoji_complaint" in signals(detector, text)
+    assert {"anger", "strong_anger"} & set(judge(C(text)).reasons)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ugh, I typed my own postcode wrong 🙄",
+        "😤 new personal best in your running shoes!",
+        "the parcel came late 😂 no harm done",
+    ],
+)
+def test_an_angry_emoji_without_a_complaint_is_not(text: str) -> None:
+    assert not judge(C(text)).escalate
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "great, another missed delivery",
+        "thanks for wasting my whole Saturday",
+        "superb customer service, not.",
+        "well done 👏 my refund went to the wrong card",
+        "love being kept waiting by you lot",
+        "the 'express' option took nine days",
+        "The chair is already wobbling. Lovely.",
+        "surprise, surprise, no delivery today",
+        "great, just great, it's missing again",
+    ],
+)
+def test_sarcasm_is_anger(detector: AngerDetector, text: str) -> None:
+    assert "sarcasm" in signals(detector, text)
+    assert {"anger", "strong_anger"} & set(judge(C(text)).reasons)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "great, thanks! what's the returns address?",
+        "Lovely, it arrived a day early. Thank you!",
+        "perfect, just perfect, thank you so much",
+        "what a surprise, it came a day early!",
+        "the 'Oslo' sofa, is it in stock?",
+        "oh sure, my email is kim@example.com",
+        "Great, it arrived, but the box was dented",
+    ],
+)
+def test_genuine_praise_is_not_sarcasm(detector: AngerDetector, text: str) -> None:
+    assert "sarcasm" not in signals(detector, text)
+    assert not judge(C(text)).escalate
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Unacceptable.",
+        "This service is not good enough.",
+        "what a shambles",
+        "the way you treat customers is a disgrace",
+        "I am absolutely livid",
+        "Three weeks. Still no refund. Appalling.",
+        "your returns process is a nightmare",
+        "you lied to me about the delivery date",
+        "it's late. Again.",
+    ],
+)
+def test_verdicts_are_anger_on_their_own(text: str) -> None:
+    decision = judge(C(text))
+    assert {"anger", "strong_anger"} & set(decision.reasons), decision.summary()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the coat is not good enough for skiing, do you have a warmer one?",
+        "is it not acceptable to return worn shoes?",
+        "ridiculously comfy slippers, thank you",
+        "I hate this weather, do you sell umbrellas?",
+        "lol I'm so useless with passwords 😂",
+    ],
+)
+def test_innocent_uses_of_verdict_words(text: str) -> None:
+    assert not judge(C(text)).escalate, judge(C(text)).summary()
+
+
+def test_a_verdict_alone_is_not_strong_anger() -> None:
+    decision = judge(C("This is unacceptable.", "complain"))
+    assert decision.reasons == ["anger"]
+    assert decision.priority == 3
+
+
+# --- the false escalations seen in the field ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("these killer deals are insane!!!", "thank"),
+        ("the killer deal on sofas, is it still on?", "complain"),
+        ("my husband will go mad if it's late!!", "complain"),
+        ("my mum's going to kill me if it isn't here by Friday", "check_order_status"),
+        ("I was talking to the manager at your Leeds store and she was lovely", "thank"),
+        ("a present for my gran, but the estimated date has passed", "check_order_status"),
+        ("a present for my grandma and the battery died after a day", "start_return"),
+    ],
+)
+def test_field_false_escalations(text: str, intent: str) -> None:
+    decision = judge(C(text, intent))
+    assert not decision.escalate, decision.summary()
+
+
+def test_the_customer_own_anger_is_kept() -> None:
+    assert judge(C("I'm absolutely furious it's late again", "complain")).escalate
+
+
+def test_a_real_bereavement_with_a_grandmother_still_escalates() -> None:
+    assert judge(C("my gran died last month, please stop her orders")).reasons == ["bereavement"]
+
+
+def test_asking_for_a_supervisor_in_other_words() -> None:
+    decision = judge(C("I'd like this dealt with by a supervisor please"))
+    assert decision.reasons == ["explicit_request"]
+
+
+# --- subtle fraud and payment disputes ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("an order I never placed is going to an address I don't know", "fraud"),
+        ("my voucher was drained and I never used it", "fraud"),
+        ("I didn't spend it but the gift card balance is now zero", "fraud"),
+        ("my account was used without my permission", "fraud"),
+        ("my e-mail address was changed and it wasn't me", "fraud"),
+        ("someone redeemed my points", "fraud"),
+        ("you charged me twice for one order", "payment_dispute"),
+        ("there's a double charge on my card", "payment_dispute"),
+        ("Klarna are chasing me to pay for a coat I returned", "payment_dispute"),
+        ("a debt collector wrote to me about my Northwind order", "payment_dispute"),
+    ],
+)
+def test_subtle_fraud_and_payment_disputes(text: str, reason: str) -> None:
+    decision = judge(C(text, "complain"))
+    assert reason in decision.reasons, decision.summary()
+    assert decision.priority == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I haven't used my gift card yet, what's on it?",
+        "I used my gift card and now the balance is zero, can I top it up?",
+        "can I split the payment into two with Klarna?",
+        "I changed my address last week, has it updated?",
+        "my Klarna reminder came, can I pay early?",
+        "my new address I don't know the postcode of yet, can I add it later?",
+    ],
+)
+def test_innocent_payment_and_account_questions(text: str) -> None:
+    assert not judge(C(text, "check_balance")).escalate, judge(C(text, "check_balance")).summary()
+
+
+# --- linear time, each message read once ---------------------------------------------------------
+
+NEW_LISTS: dict[str, list[Phrase]] = {
+    "contact_center_failure": CONTACT_CENTER_FAILURE,
+    "threat_to_leave": THREAT_TO_LEAVE,
+    "account_closure": ACCOUNT_CLOSURE,
+    "repeated_asking": REPEATED_ASKING,
+}
+CUE_SHAPES = dict(
+    SHAPES,
+    contact="nobody called me back on hold for 40 minutes in the chat queue hung up ",
+    leaving="never ordering again I'm done. third time asking close my account ",
+    sarcasm="great, another week 'express' lovely. well done 👏 late again ",
+)
+
+
+@pytest.mark.parametrize("shape", sorted(CUE_SHAPES))
+@pytest.mark.parametrize("name", sorted(NEW_LISTS))
+def test_each_new_list_is_linear(name: str, shape: str) -> None:
+    small, large = growth(
+        lambda size: _normalise(repeated(CUE_SHAPES[shape], size)),
+        lambda text: phrase_lists._cue(NEW_LISTS[name], text),
+    )
+    assert_linear(small, large, f"{name} on {shape!r}")
+
+
+@pytest.mark.parametrize("shape", ["contact", "leaving", "sarcasm"])
+def test_the_new_anger_signals_are_linear(shape: str) -> None:
+    detector = AngerDetector()
+    small, large = growth(
+        lambda size: repeated(CUE_SHAPES[shape], size), lambda text: detector._score(text, None)
+    )
+    assert_linear(small, large, f"anger on {shape!r}")
+
+
+def test_the_wording_is_read_from_a_capped_text() -> None:
+    long = repeated("why was my order cancelled ", 40_000)
+    wording = stuck._wording(long)
+    assert len(wording.words) <= stuck.REPEAT_MAX_WORDS
+    small, large = growth(
+        lambda size: f"{uuid.uuid4().hex} " + repeated("where is my order 12345678 ", size),
+        lambda text: stuck._wording.__wrapped__(text),
+    )
+    assert large < 3 * small + 0.003
+
+
+def test_each_message_is_read_once_for_the_new_cues(monkeypatch: pytest.MonkeyPatch) -> None:
+    cue_scans: list[str] = []
+    wording_scans: list[str] = []
+    cue = escalation_rules._cue
+    wording = stuck._wording.__wrapped__
+
+    def counting_cue(phrases: list[Phrase], text: str) -> str | None:
+        cue_scans.append(text)
+        return cue(phrases, text)
+
+    def counting_wording(text: str) -> object:
+        wording_scans.append(text)
+        return wording(text)
+
+    monkeypatch.setattr(escalation_rules, "_cue", counting_cue)
+    remembered = functools.lru_cache(maxsize=TURN_CACHE_SIZE)(counting_wording)
+    monkeypatch.setattr(stuck, "_wording", remembered)
+    escalation_rules._findings.cache_clear()
+    tag = uuid.uuid4().hex
+    conversation: list[Turn] = []
+    for k in range(50):
+        conversation.append(C(f"why was my order cancelled, day {k} ({tag})"))
+        conversation.append(B("utter_ask_order_id"))
+    for end in range(1, len(conversation) + 1, 2):
+        decide(conversation[:end])
+
+    assert len(cue_scans) == 50 * len(NEW_LISTS)
+    assert len(set(wording_scans)) == len(wording_scans) == 50
