@@ -48,4 +48,9 @@ class LiveServer:
         await self.client.aclose()
         await server.before_stop()
         await server.close()
+        # As Sanic's own shutdown does (sanic/server/runners.py): idle keep-alive
+        # connections close with the server instead of outliving it, so a client's
+        # next request reaches whatever serves the port next.
+        for connection in list(server.connections):
+            connection.close_if_idle()
         await server.after_stop()
