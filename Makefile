@@ -6,6 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BROWSER := $(VENV)/.browser
+# Debian's nginx, in front of the Rasa instances of `make run-prod`.
+NGINX := /usr/sbin/nginx
 MODEL := models/retail-bot.tar.gz
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null)
 
@@ -47,6 +49,10 @@ $(MODEL): $(STAMP) $(TRAINING_INPUTS)
 run: $(MODEL) ## Start the Rasa server and the action server on the embedded default
 	$(BIN)/python -m scripts.run
 
+.PHONY: run-prod
+run-prod: $(MODEL) $(NGINX) ## Production profile: Rasa instances behind nginx on PostgreSQL, Redis, RabbitMQ (RASA_INSTANCES=2 ACTIONS_INSTANCES=2)
+	$(BIN)/python -m scripts.run_prod
+
 shell: $(MODEL) ## Chat with the bot in the terminal (uses a running `make run`, or starts one)
 	$(BIN)/python -m scripts.shell
 
@@ -66,6 +72,13 @@ review-apply: $(STAMP) ## Add the inbox's labelled messages to data/nlu/ (DRY_RU
 reload: $(MODEL) ## Train if needed, then load the model into the running server (no conversation dropped)
 	$(BIN)/python -m training.reload
 
+.PHONY: profile bench
+profile: $(MODEL) ## Where a message's time goes, per component (CONVERSATIONS=40 CONCURRENCY=1)
+	PYTHONPATH=. $(BIN)/python -m bench.profile $(if $(CONVERSATIONS),--conversations $(CONVERSATIONS)) $(if $(CONCURRENCY),--concurrency $(CONCURRENCY))
+
+bench: $(MODEL) ## Load benchmark, ours vs stock Rasa, per channel, into bench/results/ (QUICK=1 SYSTEMS=... CONCURRENCY=1,16 DURATION=s)
+	PYTHONPATH=. $(BIN)/python -m bench.load $(if $(QUICK),--quick) $(if $(SYSTEMS),--systems $(SYSTEMS)) $(if $(CONCURRENCY),--concurrency $(CONCURRENCY)) $(if $(DURATION),--duration $(DURATION))
+
 # Debian's Chromium, for the desk's browser tests (Playwright drives it; it never downloads one).
 $(BROWSER): $(STAMP)
 	@if [ ! -x /usr/bin/chromium ]; then \
@@ -75,7 +88,15 @@ $(BROWSER): $(STAMP)
 	fi
 	@touch $@
 
-test: $(MODEL) $(BROWSER) ## Run the whole test suite
+# Debian's nginx (nginx-light, or nginx where that is gone), for `make run-prod` and its
+# test, which start their own; the system service the package starts is turned off.
+$(NGINX):
+	@sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  install="$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends"; \
+	  $$sudo apt-get update -qq && { $$install nginx-light || $$install nginx; } && \
+	  { $$sudo systemctl disable --now nginx.service 2>/dev/null || true; }
+
+test: $(MODEL) $(BROWSER) $(NGINX) ## Run the whole test suite
 	$(BIN)/python -m pytest
 
 lint: $(STAMP) ## ruff, mypy and the import contracts (lint-imports, see pyproject.toml)

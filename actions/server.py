@@ -6,6 +6,10 @@
 Routes, and what each answers (every body is JSON)::
 
     GET  /health    {"status": "ok"}; open, for the launcher and health probes
+    GET  /ready     {"status": "ready"}, or 503 {"status": "not ready", "reason"}: whether
+                    the outbox's database answers (actions.metrics); open
+    GET  /metrics   Prometheus metrics (actions.metrics); open, or with
+                    ACTIONS_METRICS_TOKEN set, that bearer token (not ACTIONS_TOKEN)
     GET  /actions   [{"name": ...}, ...]: the registered actions
     POST /webhook   an action call from the Rasa server (rasa-sdk's protocol):
         200  {"events": [...], "responses": [...]}
@@ -24,7 +28,7 @@ status and what the caller may read) and answered by one error handler,
 route, a wrong method) the same ``{"error"}`` shape, and anything unexpected
 a 500 that echoes nothing.
 
-Every route but /health needs ``Authorization: Bearer $ACTIONS_TOKEN``
+Every route but /health, /ready and /metrics needs ``Authorization: Bearer $ACTIONS_TOKEN``
 (compared in constant time, before the body is read): the only caller is the
 Rasa server, which sends it from ``endpoints.yml``. Without it, anyone who
 reached the port could post a hand-made tracker and cancel any customer's
@@ -79,8 +83,13 @@ from actions.errors import (
     WrongToken,
 )
 from actions.handoff import shared_sender
-from actions.handoff_outbox import HandoffSender
+from actions.handoff_outbox import HandoffSender, Outbox
+from actions.metrics import ENV_PREFIX as METRICS_ENV_PREFIX
+from actions.metrics import ActionMetrics, not_ready_because
 from actions.settings import ActionSettings
+from plumbing.log_masking import install_log_masking
+from plumbing.logs import configure_logging
+from plumbing.metrics import METRICS_PATH, MetricsSettings, measure_requests, metrics_handler
 from plumbing.untrusted import UntrustedInput, header_bytes, parse_json
 
 logger = logging.getLogger(__name__)
@@ -228,8 +237,12 @@ def create_app(
     executor: ActionExecutor | None = None,
     sender: HandoffSender | None = None,
     every_s: float = KICK_EVERY_S,
+    metrics: MetricsSettings | None = None,
 ) -> Sanic:
-    """The action server for ``settings``; ValueError naming the variable if one is missing."""
+    """The action server for ``settings``; ValueError naming the variable if one is missing.
+
+    ``metrics`` protects ``GET /metrics`` with a token (actions.metrics).
+    """
     if not settings.token:
         raise ValueError(
             "ACTIONS_TOKEN is not set: the action server will not run actions for whoever "
@@ -244,6 +257,14 @@ def create_app(
     # counts on its own (read_body), so that it authenticates first.
     app.config.REQUEST_MAX_SIZE = limit
 
+    def outbox() -> Outbox | None:
+        running = getattr(app.ctx, "sender", None)
+        return running.outbox if isinstance(running, HandoffSender) else None
+
+    observed = ActionMetrics(outbox)
+    # Before authenticate: refused requests are timed too.
+    measure_requests(app, observed.requests)
+
     @app.on_request
     async def authenticate(request: Request) -> None:
         # Every route is closed unless it says otherwise (ctx_open=True).
@@ -254,6 +275,22 @@ def create_app(
     @app.get("/health", ctx_open=True)
     async def health(_request: Request) -> HTTPResponse:
         return json({"status": "ok"})
+
+    @app.get("/ready", ctx_open=True)
+    async def ready(_request: Request) -> HTTPResponse:
+        reason = await not_ready_because(outbox())
+        if reason is not None:
+            return json({"status": "not ready", "reason": reason}, status=503)
+        return json({"status": "ready"})
+
+    app.add_route(
+        metrics_handler(
+            observed.registry, (metrics or MetricsSettings()).token, refresh=observed.refresh
+        ),
+        METRICS_PATH,
+        methods=["GET"],
+        ctx_open=True,  # its own token, if any: checked by the handler
+    )
 
     @app.get("/actions")
     async def actions(_request: Request) -> HTTPResponse:
@@ -272,7 +309,10 @@ def create_app(
             logger.warning("refused an action call over ACTIONS_MAX_BODY_BYTES (%d)", limit)
             raise
         utils.check_version_compatibility(call.get("version"))
-        return json(await run_action(executor, call))
+        name = call["next_action"]
+        with observed.running(name, known=name in executor.actions):
+            answer = await run_action(executor, call)
+        return json(answer)
 
     @app.exception(Exception)
     async def json_error(request: Request | None, error: Exception) -> HTTPResponse:
@@ -301,14 +341,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m actions.server")
     parser.add_argument("--port", type=int, help="overrides ACTIONS_PORT (5055)")
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
     try:
+        configure_logging(logging.INFO)  # LOG_FORMAT (plumbing.logs)
+        install_log_masking()  # phone numbers and secrets (plumbing.log_masking)
         settings = ActionSettings.from_env()
         if args.port is not None:
             settings = replace(settings, port=args.port)
-        app = create_app(settings)
+        app = create_app(settings, metrics=MetricsSettings.from_env(METRICS_ENV_PREFIX))
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -70,6 +70,8 @@ IDLE_MAX_WAIT_S = 15 * 60
 WARM_UP = 5
 # Fallback thresholds the JSON reports each variant at (ambiguity threshold as configured).
 THRESHOLD_SWEEP = (0.5, 0.6, 0.7, 0.8)
+
+
 def load_config(path: Path = CONFIG) -> dict[str, Any]:
     config: dict[str, Any] = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
     return config

@@ -16,7 +16,11 @@ import os
 import sys
 from collections.abc import MutableMapping
 
+from bot.channels.settings import ChannelSettings
 from bot.settings import BotSettings
+from plumbing.log_masking import install_log_masking
+from plumbing.logs import JSON, configure_logging, log_format
+from plumbing.settings import SettingsError
 
 # Sanic reads SANIC_* variables into its config when Rasa creates the app. The
 # largest body any route we use takes is a webhook delivery (well under 1 MiB,
@@ -34,7 +38,9 @@ def rasa_arguments(settings: BotSettings) -> list[str]:
     return [
         "rasa", "run",
         "--enable-api",
-        "--auth-token", settings.auth_token,
+        # One argument: a token may begin with "-" (1 in 64 of
+        # secrets.token_urlsafe's), which would be read as an option.
+        f"--auth-token={settings.auth_token}",
         "--interface", settings.interface,
         "--port", str(settings.port),
         "--model", settings.model,
@@ -50,11 +56,44 @@ def set_sanic_defaults(environ: MutableMapping[str, str]) -> None:
         environ[REQUEST_MAX_SIZE_VARIABLE] = str(DEFAULT_REQUEST_MAX_SIZE)
 
 
+def channel_secrets(channels: ChannelSettings) -> list[str]:
+    """The channels' tokens and secrets: never to appear in a log line."""
+    return [
+        channels.twilio.auth_token,
+        channels.telegram.bot_token,
+        channels.telegram.secret_token,
+        channels.messenger.page_access_token,
+        channels.messenger.app_secret,
+        channels.messenger.verify_token,
+    ]
+
+
 def main() -> None:
     from rasa.__main__ import main as rasa_main
 
-    sys.argv = rasa_arguments(BotSettings.from_env())
+    settings = BotSettings.from_env()
+    # LOG_FORMAT (plumbing.logs), checked before Rasa starts. Rasa's command line
+    # then installs its colored handler; the metrics channel (bot.channels.metrics)
+    # puts the JSON one back when the server starts.
+    try:
+        if log_format() == JSON:
+            configure_logging()
+    except SettingsError as error:
+        raise SystemExit(f"rasa server: {error}") from None
+    try:
+        channels = ChannelSettings.from_env()
+    except ValueError as error:
+        raise SystemExit(f"rasa server: {error}") from None
+    # Phone numbers and these secrets masked in every log line, Rasa's too
+    # (plumbing.log_masking): a traceback of a failed Telegram call names
+    # its URL, and the URL holds the bot token.
+    install_log_masking([*channel_secrets(channels), settings.auth_token])
+    sys.argv = rasa_arguments(settings)
     set_sanic_defaults(os.environ)
+    # Rasa's cost per message (bot.rasa_patches).
+    from bot.rasa_patches import install as install_rasa_patches
+
+    install_rasa_patches()
     rasa_main()
 
 

@@ -12,6 +12,7 @@ The pieces, each in a module named for what it holds::
     handoff.auth       bearer tokens and desk sessions, roles
     handoff.desk       the agents' web desk (``install``)
     handoff.integrations  contact-center adapters (``install``)
+    handoff.metrics    GET /metrics (Prometheus), GET /ready, request latency (``install``)
 
 This module makes the app: its context, its routes, its one error handler
 (:class:`ServiceErrorHandler`), the header every /api answer carries, and the
@@ -81,6 +82,8 @@ from handoff.desk import install as install_desk
 from handoff.errors import HandoffServiceError
 from handoff.integrations import IntegrationSettings
 from handoff.integrations import install as install_integrations
+from handoff.metrics import CountedRasaDelivery, metrics_of, metrics_settings_from_env
+from handoff.metrics import install as install_metrics
 from handoff.migrate import migrate
 from handoff.openapi import load_openapi
 from handoff.pickup import PickupWatcher
@@ -89,6 +92,10 @@ from handoff.routes import blueprints
 from handoff.routes.events import KEEPALIVE_S, NO_STORE
 from handoff.settings import HandoffSettings
 from handoff.store import HandoffStore
+from plumbing.log_masking import install_log_masking
+from plumbing.logs import configure_logging as configure_log_format
+from plumbing.logs import format_handlers_of
+from plumbing.metrics import MetricsSettings
 from plumbing.untrusted import UntrustedInput
 
 logger = logging.getLogger(__name__)
@@ -161,19 +168,24 @@ def create_app(
     deliver: Deliver | None = None,
     on_close: OnClose | None = None,
     name: str = "handoff",
+    metrics: MetricsSettings | None = None,
 ) -> Sanic:
-    """The service's app. ``deliver`` and ``on_close`` replace Rasa's hooks (tests do)."""
+    """The service's app. ``deliver`` and ``on_close`` replace Rasa's hooks (tests do);
+    ``metrics`` protects ``GET /metrics`` with a token (handoff.metrics)."""
     ctx = ServiceContext(
         settings=settings,
         openapi_document=load_openapi(),
         keepalive_s=KEEPALIVE_S,
-        deliver_hook=deliver,
         on_close_hook=on_close,
     )
     app = Sanic(name, ctx=ctx, error_handler=ServiceErrorHandler())
     app.config.FALLBACK_ERROR_FORMAT = "json"
     # Per app, read by each connection; POST /api/handoffs reads its own larger body.
     app.config.REQUEST_MAX_SIZE = MAX_REQUEST_BYTES
+    # First: its middleware times the whole request. /metrics, /ready.
+    counted = install_metrics(app, metrics)
+    if deliver is not None:
+        ctx.deliver_hook = counted.counting(deliver)
     for blueprint in blueprints():
         app.blueprint(blueprint)
     app.register_middleware(never_cached, "response")
@@ -204,7 +216,12 @@ async def open_resources(app: Sanic, _loop: Any) -> None:
     if ctx.on_close_hook is None:
         ctx.rasa = RasaClient(settings.rasa_url, settings.rasa_auth_token)
     if ctx.deliver_hook is None:
-        ctx.delivery = RasaDelivery(settings.rasa_url, settings.delivery_token)
+        metrics = metrics_of(app)
+        ctx.delivery = (
+            RasaDelivery(settings.rasa_url, settings.delivery_token)
+            if metrics is None
+            else CountedRasaDelivery(metrics, settings.rasa_url, settings.delivery_token)
+        )
 
 
 async def start_background(app: Sanic, _loop: Any) -> None:
@@ -251,7 +268,8 @@ async def close_resources(app: Sanic, _loop: Any) -> None:
 
 
 def configure_logging() -> None:
-    """INFO to standard error, without the URLs that name conversations.
+    """INFO to standard error (one JSON object a line with ``LOG_FORMAT=json``,
+    plumbing.logs), without the URLs that name conversations.
 
     httpx logs every request URL at INFO, and the calls to Rasa's API put the
     conversation id (a phone number on SMS) in the path: a filter replaces it
@@ -259,29 +277,32 @@ def configure_logging() -> None:
     httpcore logs requests at DEBUG only, but a DEBUG root must not bring
     them back: it stays at WARNING.
     """
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_log_format(logging.INFO)
     hide_conversation_ids()
+    # Phone numbers and registered secrets masked in every line (plumbing.log_masking).
+    install_log_masking()
     logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
 def main() -> None:
-    configure_logging()
     try:
+        configure_logging()
         settings = HandoffSettings.from_env()
         desk_settings = DeskSettings.from_env()
         integration_settings = IntegrationSettings.from_env()
+        metrics_settings = metrics_settings_from_env()
     except ValueError as error:
         sys.exit(f"handoff service: {error}")
     if not settings.admin_token:
         sys.exit("handoff service: HANDOFF_ADMIN_TOKEN is not set; refusing to start")
-    app = create_app(settings)
+    app = create_app(settings, metrics=metrics_settings)
     install_desk(app, desk_settings)
     install_integrations(app, integration_settings)
     # Sanic has its own handlers: without this its lines would be logged twice.
-    for name in ("sanic.root", "sanic.error", "sanic.access"):
+    sanic_loggers = ("sanic.root", "sanic.error", "sanic.access")
+    for name in sanic_loggers:
         logging.getLogger(name).propagate = False
+    format_handlers_of(sanic_loggers)
     # One worker: the event hub that wakes the streams lives in this process's
     # memory (another worker's changes would reach them only at a keep-alive).
     app.run(host=settings.host, port=settings.port, workers=1, access_log=False)

@@ -46,8 +46,8 @@ The differences between profiles are deliberate:
   checks the assignee first), from several writers at once, and pysqlite's
   lazy BEGIN would make the second writer fail at once instead of queueing
   on the busy timeout. The other stores' transactions are single statements.
-- Rasa's event broker gets nothing set: changing the journal mode of
-  another program's database is not ours to do.
+- Rasa's event broker gets nothing set here, where it is read: its writer,
+  the Rasa server, sets the file's journal mode (bot/stores/engines.py).
 
 What used to differ by accident and is now the same everywhere:
 ``hide_parameters`` and psycopg2's ``connect_timeout`` (only some stores

@@ -8,6 +8,10 @@ also the useful line; a filter replaces just the secrets.
 
 Here rather than in one process's package because every process that calls
 out with httpx needs it: the Rasa server's channels and the handoff service.
+
+The secrets registered here are also replaced in every other log line once
+the service has called plumbing.log_masking.install_log_masking (an
+exception's message or traceback may quote a URL too): :func:`mask_secrets`.
 """
 
 from __future__ import annotations
@@ -21,6 +25,13 @@ def redact(text: str, secret: str) -> str:
     return text.replace(secret, REDACTED) if secret else text
 
 
+def mask_secrets(text: str) -> str:
+    """``text`` with every secret registered by :func:`hide_in_http_logs` replaced."""
+    for secret in _secret_filter.secrets:
+        text = redact(text, secret)
+    return text
+
+
 class _SecretFilter(logging.Filter):
     def __init__(self) -> None:
         super().__init__()
@@ -28,9 +39,7 @@ class _SecretFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        cleaned = message
-        for secret in self.secrets:
-            cleaned = redact(cleaned, secret)
+        cleaned = mask_secrets(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
         return True

@@ -31,7 +31,9 @@ from bot.settings import local_auth_token
 ROOT = Path(__file__).resolve().parent.parent
 # What endpoints.yml's action_endpoint adds to the URL. A plain scalar on
 # purpose: Rasa expands ${VAR} only in unquoted values.
-ACTION_ENDPOINT_HEADERS = "  headers:\n    Authorization: Bearer ${ACTIONS_TOKEN}\n"
+ACTION_ENDPOINT_OPTIONS = (
+    "  headers:\n    Authorization: Bearer ${ACTIONS_TOKEN}\n  enable_selective_domain: true\n"
+)
 STARTUP_TIMEOUT_S = 180.0
 STOP_TIMEOUT_S = 15.0
 # The channels' settings (bot/channels/settings.py) and their database: the
@@ -48,11 +50,17 @@ class Service:
     health_url: str
     # Variables the service is not given: names, or prefixes of names.
     withheld: tuple[str, ...] = ()
+    # Variables of this service alone, over ``env``'s (one instance's port).
+    own: dict[str, str] = field(default_factory=dict)
+    # Instances of one kind, listed next to each other, share a group: they
+    # are stopped together (see stop_all).
+    group: str = ""
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     def environment(self, env: dict[str, str]) -> dict[str, str]:
-        """``env`` without the variables this service must not hold."""
-        return {name: value for name, value in env.items() if not name.startswith(self.withheld)}
+        """``env`` without the variables this service must not hold, with its own."""
+        shared = {name: value for name, value in env.items() if not name.startswith(self.withheld)}
+        return {**shared, **self.own}
 
     def start(self, env: dict[str, str]) -> None:
         self.process = subprocess.Popen(
@@ -70,15 +78,37 @@ class Service:
             return False
 
     def stop(self) -> None:
-        if not self.running():
+        self.terminate()
+        self.wait_stopped()
+
+    def terminate(self) -> None:
+        """Ask the service to stop (SIGTERM), without waiting."""
+        if self.running():
+            assert self.process is not None
+            os.killpg(self.process.pid, signal.SIGTERM)
+
+    def wait_stopped(self) -> None:
+        """Wait for a terminated service to exit; kill it after STOP_TIMEOUT_S."""
+        if self.process is None:
             return
-        assert self.process is not None
-        os.killpg(self.process.pid, signal.SIGTERM)
         try:
             self.process.wait(STOP_TIMEOUT_S)
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
+
+
+def stop_all(all_services: list[Service]) -> None:
+    """Stop the services in reverse order of start; the instances of one group together."""
+    remaining = list(reversed(all_services))
+    while remaining:
+        batch = [remaining.pop(0)]
+        while remaining and batch[0].group and remaining[0].group == batch[0].group:
+            batch.append(remaining.pop(0))
+        for service in batch:
+            service.terminate()
+        for service in batch:
+            service.wait_stopped()
 
 
 def local_host(interface: str | None) -> str:
@@ -132,8 +162,7 @@ def running(all_services: list[Service], env: dict[str, str]) -> Iterator[None]:
             raise RuntimeError("the assistant did not start; see its output above")
         yield
     finally:
-        for service in reversed(all_services):
-            service.stop()
+        stop_all(all_services)
 
 
 def free_ports(count: int) -> list[int]:
@@ -156,9 +185,12 @@ def isolated_environment(state: Path, model: Path) -> dict[str, str]:
     """
     endpoints = state / "endpoints.yml"
     endpoints.write_text(
-        f"action_endpoint:\n  url: ${{ACTION_ENDPOINT_URL}}\n{ACTION_ENDPOINT_HEADERS}"
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {state / 'tracker.db'}\n"
-        f"event_broker:\n  type: SQL\n  dialect: sqlite\n  db: {state / 'events.db'}\n"
+        f"action_endpoint:\n  url: ${{ACTION_ENDPOINT_URL}}\n{ACTION_ENDPOINT_OPTIONS}"
+        f"tracker_store:\n  type: bot.stores.tracker.SQLTrackerStore\n  dialect: sqlite\n"
+        f"  db: {state / 'tracker.db'}\n"
+        "lock_store:\n  type: bot.stores.lock.InMemoryLockStore\n"
+        f"event_broker:\n  type: bot.stores.broker.SQLEventBroker\n  dialect: sqlite\n"
+        f"  db: {state / 'events.db'}\n"
     )
     rasa_port, actions_port, handoff_port = free_ports(3)
     return {
@@ -287,6 +319,11 @@ def main() -> int:
     (ROOT / "var").mkdir(exist_ok=True)
     env, token_generated = environment()
     all_services = services(env, handoff=True)
+    return supervise(all_services, env, lambda: banner(env, token_generated), stop_requested())
+
+
+def stop_requested() -> Callable[[], bool]:
+    """From now on Ctrl-C and SIGTERM ask to stop: whether they have, as a function."""
     stopping = False
 
     def request_stop(signum: int, frame: object) -> None:
@@ -295,13 +332,27 @@ def main() -> int:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
+    return lambda: stopping
+
+
+def supervise(
+    all_services: list[Service],
+    env: dict[str, str],
+    announce: Callable[[], str],
+    stopping: Callable[[], bool],
+) -> int:
+    """Start the services, print ``announce()`` once all answer, and stop them all together.
+
+    Returns when ``stopping()`` (0) or when one of them dies (1); the
+    others are stopped either way, in reverse order.
+    """
     for service in all_services:
         service.start(env)
     try:
-        if not wait_until_healthy(all_services, lambda: stopping):
+        if not wait_until_healthy(all_services, stopping):
             return 1
-        print(banner(env, token_generated), flush=True)
-        while not stopping:
+        print(announce(), flush=True)
+        while not stopping():
             for service in all_services:
                 if not service.running():
                     print(f"error: the {service.name} stopped unexpectedly", file=sys.stderr)
@@ -310,8 +361,7 @@ def main() -> int:
         return 0
     finally:
         print("stopping...", file=sys.stderr)
-        for service in reversed(all_services):
-            service.stop()
+        stop_all(all_services)
 
 
 if __name__ == "__main__":

@@ -19,8 +19,11 @@ from tests.conftest import Assistant
 pytestmark = pytest.mark.slow
 
 # A greeting during the flood may wait for at most one flood message ahead of
-# it in the server's single event loop: a few times the quiet latency.
-MAX_MEDIAN_RATIO = 4.0
+# it in the server's single event loop. Measured against that, not against
+# the quiet greeting alone: a repeated greeting is answered from the parse
+# cache in about 10 ms (bot/rasa_patches.py), a tenth of one flood message, so
+# a ratio to the quiet latency measured the cache, not the flood.
+FLOOD_MESSAGES_AHEAD = 2.0
 MAX_GREETING_MS = 3_000.0
 
 
@@ -30,6 +33,9 @@ def test_a_greeting_is_answered_promptly_while_someone_floods_the_channel(
     result = measure(assistant.rasa_url, greetings=12, size=100_000)
     print("\n" + result.report())
     assert result.flood_ms, "the flood never got an answer"
-    assert result.ratio <= MAX_MEDIAN_RATIO, result.report()
+    bound = statistics.median(result.quiet_ms) + FLOOD_MESSAGES_AHEAD * statistics.median(
+        result.flood_ms
+    )
+    assert statistics.median(result.flooded_ms) <= bound, result.report()
     assert max(result.flooded_ms) <= MAX_GREETING_MS, result.report()
     assert statistics.median(result.flood_ms) <= MAX_GREETING_MS, result.report()

@@ -32,6 +32,8 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from plumbing.redaction import luhn_valid
+
 SCRUBBED_EMAIL = "customer@example.com"
 CARD = "<card>"
 PHONE = "<phone>"
@@ -51,17 +53,6 @@ EMAIL_MARK = "\0EMAIL\0"
 class Scrubbed:
     text: str  # an annotated training example
     removed: tuple[str, ...]  # the kinds replaced: "email", "card", "phone", "number"
-
-
-def luhn_valid(digits: str) -> bool:
-    """The check digit of payment card numbers (ISO/IEC 7812)."""
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char)
-        if position % 2 == 1:
-            value = value * 2 - 9 if value > 4 else value * 2
-        total += value
-    return total % 10 == 0
 
 
 def classify(run: str) -> str | None:

@@ -16,6 +16,20 @@ Every channel's webhook does the same few things, in this order:
 A delivery whose processing failed stays unprocessed in the inbox and is
 processed again when the server next starts, so an acknowledged message is
 never silently lost.
+
+A flood from one sender does not starve the others: each sender's
+messages are processed at most at ``CHANNELS_RATE_PER_MINUTE`` after a
+burst of ``CHANNELS_RATE_BURST`` (bot/channels/rate_limit.py). A message
+over the limit is still stored and acknowledged (a platform that is not
+answered retries for hours, and an SMS is a customer's words: dropping
+it is not an option), then waits in the sender's queue, in order, until
+the sender's bucket has a token. Only beyond
+``CHANNELS_MAX_QUEUED_PER_SENDER`` messages waiting for one sender is a
+new one refused: recorded in the inbox as processed without a turn, logged
+at WARNING (without the sender), and the sender is told once, by
+:data:`SLOW_DOWN_REPLY`, that messages are coming too fast. Waiting
+messages cost a task each and no CPU; when the server stops they stop
+waiting and stay in the inbox for the next start.
 """
 
 from __future__ import annotations
@@ -41,6 +55,7 @@ from bot.channels.errors import (
     WebhookRefused,
     error_response,
 )
+from bot.channels.rate_limit import SenderLimiter
 from bot.channels.settings import MAX_WEBHOOK_BODY_BYTES, ChannelSettings
 from bot.channels.store import ChannelStore, InboxItem
 from bot.channels.text import TRUNCATED_FROM, cap_text
@@ -49,6 +64,11 @@ from plumbing.untrusted import UntrustedInput
 logger = logging.getLogger(__name__)
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+SLOW_DOWN_REPLY = (
+    "You're sending messages very fast, so I can't keep up. I'll answer what I "
+    "received in order; please wait for my replies before sending more."
+)
 
 
 @dataclass(frozen=True)
@@ -84,9 +104,15 @@ class SenderQueues:
 
     def __init__(self) -> None:
         self._tails: dict[str, asyncio.Task[None]] = {}
+        self._pending: dict[str, int] = {}
+
+    def pending(self, sender_id: str) -> int:
+        """Jobs of ``sender_id`` submitted and not finished (the one running included)."""
+        return self._pending.get(sender_id, 0)
 
     def submit(self, sender_id: str, job: Callable[[], Coroutine[Any, Any, None]]) -> None:
         previous = self._tails.get(sender_id)
+        self._pending[sender_id] = self._pending.get(sender_id, 0) + 1
 
         async def run_after_previous() -> None:
             if previous is not None:
@@ -99,6 +125,11 @@ class SenderQueues:
         task.add_done_callback(lambda t: self._forget(sender_id, t))
 
     def _forget(self, sender_id: str, task: asyncio.Task[None]) -> None:
+        left = self._pending.get(sender_id, 1) - 1
+        if left > 0:
+            self._pending[sender_id] = left
+        else:
+            self._pending.pop(sender_id, None)
         if self._tails.get(sender_id) is task:
             del self._tails[sender_id]
 
@@ -122,6 +153,14 @@ class WebhookChannel(InputChannel, ABC):
         self.settings = settings
         self._store = store
         self._queues = SenderQueues()
+        self._limiter = SenderLimiter(settings.rate_per_minute, settings.rate_burst)
+        # Senders told to slow down, until their queue empties again.
+        self._told_to_slow_down: set[str] = set()
+        # Created in the server's loop, on first use; set when the server stops.
+        self._stopping: asyncio.Event | None = None
+        # Refusals being recorded and answered (kept: a task nobody holds may
+        # be garbage-collected before it ran).
+        self._refusals: set[asyncio.Task[None]] = set()
         missing = self.missing_settings()
         self.enabled = not missing
         if missing:
@@ -200,6 +239,7 @@ class WebhookChannel(InputChannel, ABC):
 
         @blueprint.listener("after_server_start")
         async def recover(app: Any, loop: Any) -> None:
+            self._stopping = None  # a server started again (tests) processes again
             if self.enabled:
                 # Creating the store creates its tables: done here, off the
                 # event loop, rather than inside the first webhook request.
@@ -208,7 +248,13 @@ class WebhookChannel(InputChannel, ABC):
 
         @blueprint.listener("before_server_stop")
         async def stop(app: Any, loop: Any) -> None:
+            # Messages waiting for their sender's rate limit stop waiting
+            # and stay in the inbox; those being processed finish.
+            self._stop_event.set()
             await self._queues.drain()
+            if self._refusals:
+                # Their failures are logged by _refusal_done.
+                await asyncio.wait(list(self._refusals))
             await self.close()
 
         return blueprint
@@ -282,10 +328,29 @@ class WebhookChannel(InputChannel, ABC):
                 "%s: processing %d deliveries left from before", self.channel_name, len(pending)
             )
         for item in pending:
-            self._submit(item, on_new_message)
+            # Not refused however many: each was within the limit when it came.
+            self._submit(item, on_new_message, refuse_over_cap=False)
 
-    def _submit(self, item: InboxItem, on_new_message: OnNewMessage) -> None:
+    @property
+    def _stop_event(self) -> asyncio.Event:
+        if self._stopping is None:
+            self._stopping = asyncio.Event()
+        return self._stopping
+
+    def _submit(
+        self, item: InboxItem, on_new_message: OnNewMessage, *, refuse_over_cap: bool = True
+    ) -> None:
+        sender = item.sender_id
+        waiting = self._queues.pending(sender)
+        if waiting == 0:
+            self._told_to_slow_down.discard(sender)
+        if refuse_over_cap and waiting >= self.settings.max_queued_per_sender:
+            self._refuse(item)
+            return
+
         async def job() -> None:
+            if not await self._wait_for_turn(sender):
+                return  # the server is stopping: it stays in the inbox
             try:
                 await self.process(item, on_new_message)
             except Exception:
@@ -297,7 +362,56 @@ class WebhookChannel(InputChannel, ABC):
                 return
             await self.store.mark_processed(item.id)
 
-        self._queues.submit(item.sender_id, job)
+        self._queues.submit(sender, job)
+
+    async def _wait_for_turn(self, sender_id: str) -> bool:
+        """Wait until the sender's rate limit lets its next message through; False if
+        the server began stopping meanwhile."""
+        stopping = self._stop_event
+        while True:
+            delay = self._limiter.take(sender_id)
+            if delay <= 0:
+                return True  # even when stopping: the queues drain what may go now
+            if stopping.is_set():
+                return False
+            try:
+                await asyncio.wait_for(stopping.wait(), timeout=delay)
+            except asyncio.TimeoutError:
+                continue
+
+    def _refuse(self, item: InboxItem) -> None:
+        """A message beyond the sender's queue cap: recorded as processed, not processed."""
+        first = item.sender_id not in self._told_to_slow_down
+        self._told_to_slow_down.add(item.sender_id)
+        # One WARNING per flood, without the sender (a phone number on SMS);
+        # the delivery id finds the row in the inbox.
+        log = logger.warning if first else logger.debug
+        log(
+            "%s: a sender has %d messages waiting; delivery %s refused, not processed",
+            self.channel_name,
+            self._queues.pending(item.sender_id),
+            item.delivery_id,
+        )
+
+        async def record_and_tell() -> None:
+            await self.store.mark_processed(item.id)
+            if first:
+                await self.get_output_channel().send_text_message(
+                    item.sender_id, SLOW_DOWN_REPLY
+                )
+
+        task = asyncio.get_running_loop().create_task(record_and_tell())
+        self._refusals.add(task)
+        task.add_done_callback(self._refusal_done)
+
+    def _refusal_done(self, task: asyncio.Task[None]) -> None:
+        self._refusals.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.error(
+                "%s: recording a refused delivery or telling its sender failed",
+                self.channel_name,
+                exc_info=task.exception(),
+            )
 
     def user_message(
         self, item: InboxItem, text: str, output_channel: OutputChannel | None = None

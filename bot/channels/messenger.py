@@ -44,8 +44,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.errors import ChannelDisabled, InvalidSignature, MalformedRequest
-from bot.channels.inbox import InboxDelivery, OnNewMessage, WebhookChannel
+from bot.channels.inbox import InboxDelivery, OnNewMessage
 from bot.channels.messenger_send import CHANNEL, MessengerOutput
+from bot.channels.metrics import MeasuredWebhookChannel
 from bot.channels.settings import ChannelSettings
 from bot.channels.signatures import meta_signature_valid, secret_token_valid
 from bot.channels.store import ChannelStore, InboxItem
@@ -251,7 +252,7 @@ def create_output(settings: ChannelSettings, store: ChannelStore) -> OutputChann
 # -- input ---------------------------------------------------------------------------
 
 
-class MessengerInput(WebhookChannel):
+class MessengerInput(MeasuredWebhookChannel):
     channel_name: ClassVar[str] = CHANNEL
     text_limit: ClassVar[int | None] = MESSENGER_LIMIT
     max_body_bytes: ClassVar[int] = MAX_BODY_BYTES

@@ -50,6 +50,7 @@ from bot.channels.errors import (
     WebhookRefused,
     error_response,
 )
+from bot.channels.metrics import MeasuredTurns, received
 from bot.channels.settings import MAX_WEBHOOK_BODY_BYTES, ChannelSettings
 from bot.channels.text import TRUNCATED_FROM, cap_text
 from plumbing.untrusted import UntrustedInput, parse_json
@@ -152,9 +153,15 @@ class RestInput(rasa.core.channels.rest.RestInput):
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
+        # Counted and timed from the request's arrival (bot.channels.metrics).
+        turns = MeasuredTurns()
+        measured = turns.wrap(on_new_message)
+        turns.bind(blueprint)
+
         @blueprint.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse | ResponseStream:
-            return await self.receive(request, on_new_message)
+            with received():
+                return await self.receive(request, measured)
 
         # A ChannelError raised anywhere under these routes answers as documented.
         blueprint.exception(ChannelError)(error_response)

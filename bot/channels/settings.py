@@ -40,6 +40,16 @@ MAX_MESSAGE_CHARS_CEILING = 16_384
 # allows (bot/server.py sets that to the same 1 MiB by default): ten times
 # more than any platform's single delivery needs.
 MAX_WEBHOOK_BODY_BYTES = 1024 * 1024
+# Per-sender rate limit of the inbox (bot/channels/rate_limit.py): a person
+# types a few messages a minute, pastes split into a handful; beyond that a
+# sender's messages wait in its queue, in order, and are processed at this
+# rate. CHANNELS_RATE_PER_MINUTE=0 turns the limit off.
+DEFAULT_RATE_PER_MINUTE = 20.0
+DEFAULT_RATE_BURST = 10
+# Beyond this many messages waiting for one sender, new ones are refused
+# (recorded, not processed) and the sender is told once to slow down:
+# ten minutes of messages at the default rate.
+DEFAULT_MAX_QUEUED_PER_SENDER = 200
 
 
 @dataclass(frozen=True)
@@ -112,6 +122,11 @@ class ChannelSettings:
     timeout_s: Seconds = setting(DEFAULT_TIMEOUT_S, env="CHANNELS_HTTP_TIMEOUT_S")
     # CHANNELS_MAX_MESSAGE_CHARS: see DEFAULT_MAX_MESSAGE_CHARS.
     max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS
+    # CHANNELS_RATE_PER_MINUTE, CHANNELS_RATE_BURST, CHANNELS_MAX_QUEUED_PER_SENDER:
+    # see DEFAULT_RATE_PER_MINUTE.
+    rate_per_minute: float = DEFAULT_RATE_PER_MINUTE
+    rate_burst: int = DEFAULT_RATE_BURST
+    max_queued_per_sender: int = DEFAULT_MAX_QUEUED_PER_SENDER
     twilio: TwilioSettings = TwilioSettings()
     telegram: TelegramSettings = TelegramSettings()
     messenger: MessengerSettings = MessengerSettings()
@@ -121,6 +136,17 @@ class ChannelSettings:
             raise ValueError(
                 f"CHANNELS_MAX_MESSAGE_CHARS must be between 1 and {MAX_MESSAGE_CHARS_CEILING}, "
                 f"not {self.max_message_chars}"
+            )
+        if self.rate_per_minute < 0:
+            raise ValueError(
+                f"CHANNELS_RATE_PER_MINUTE must be 0 (no limit) or more, not {self.rate_per_minute}"
+            )
+        if self.rate_burst < 1:
+            raise ValueError(f"CHANNELS_RATE_BURST must be at least 1, not {self.rate_burst}")
+        if self.max_queued_per_sender < 1:
+            raise ValueError(
+                "CHANNELS_MAX_QUEUED_PER_SENDER must be at least 1, "
+                f"not {self.max_queued_per_sender}"
             )
 
     @classmethod

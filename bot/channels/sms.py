@@ -44,7 +44,8 @@ from bot.channels.delivery import (
     with_retries,
 )
 from bot.channels.errors import MalformedRequest
-from bot.channels.inbox import InboxDelivery, OnNewMessage, WebhookChannel
+from bot.channels.inbox import InboxDelivery, OnNewMessage
+from bot.channels.metrics import MeasuredWebhookChannel
 from bot.channels.settings import ChannelSettings
 from bot.channels.signatures import twilio_signature_valid
 from bot.channels.store import ChannelStore, InboxItem
@@ -307,7 +308,7 @@ def create_output(settings: ChannelSettings, store: ChannelStore) -> OutputChann
     return SmsOutput(settings, store, raise_on_failure=True)
 
 
-class SmsInput(WebhookChannel):
+class SmsInput(MeasuredWebhookChannel):
     channel_name: ClassVar[str] = CHANNEL
     text_limit: ClassVar[int | None] = SMS_LIMIT
 

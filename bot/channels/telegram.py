@@ -38,7 +38,8 @@ from telegram import CallbackQuery, MaybeInaccessibleMessage, Message, Update
 
 from bot.channels.delivery import SendError
 from bot.channels.errors import MalformedRequest
-from bot.channels.inbox import InboxDelivery, OnNewMessage, WebhookChannel
+from bot.channels.inbox import InboxDelivery, OnNewMessage
+from bot.channels.metrics import MeasuredWebhookChannel
 from bot.channels.settings import ChannelSettings
 from bot.channels.signatures import secret_token_valid
 from bot.channels.store import ChannelStore, InboxItem
@@ -272,7 +273,7 @@ def update_delivery(update: Update, allow_groups: bool) -> InboxDelivery | None:
 DE_JSON_ERRORS = (KeyError, TypeError, ValueError, AttributeError, OverflowError, OSError)
 
 
-class TelegramInput(WebhookChannel):
+class TelegramInput(MeasuredWebhookChannel):
     channel_name: ClassVar[str] = CHANNEL
     text_limit: ClassVar[int | None] = TELEGRAM_LIMIT
     max_body_bytes: ClassVar[int] = MAX_BODY_BYTES

@@ -10,6 +10,7 @@ once); the built-in desk keeps working with or without them.
 - ``signatures``: signing and checking webhooks (ours and Zendesk's).
 - ``inbound``: an external agent's reply or close, carried out once per event id;
   ``bodies``: what the inbound routes read.
+- ``redaction``: card numbers and the like out of what the adapters send.
 - ``webhook``: the generic signed JSON webhook, both directions.
 - ``zendesk``: tickets through the Tickets API; ``zendesk_inbound``: replies
   and solves through a Zendesk webhook.

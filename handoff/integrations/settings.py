@@ -17,6 +17,10 @@
   ``HANDOFF_INTEGRATION_POLL_S`` (1): how often the journal is read when no
   change announced itself; ``HANDOFF_INTEGRATION_CONCURRENCY`` (4): how many
   conversations are delivered at once per adapter.
+- ``HANDOFF_REDACT``: the personal numbers taken out of the transcripts and
+  messages the adapters send (handoff.integrations.redaction): any of
+  ``cards``, ``iban``, ``ssn``, ``cvv``, comma-separated; ``all`` (the
+  default) or ``off``.
 
 A secret is never shown by ``repr``. Anything wrong for an enabled adapter is
 a ValueError naming the variable, raised at start-up. Durations and numbers
@@ -29,6 +33,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from plumbing.redaction import KINDS, parse_kinds
 from plumbing.settings import Seconds, parse_base_url, parse_words, read_env, setting
 
 ENV_PREFIX = "HANDOFF_"
@@ -74,6 +79,8 @@ class IntegrationSettings:
     timeout_s: Seconds = setting(DEFAULT_TIMEOUT_S, env="HANDOFF_INTEGRATION_TIMEOUT_S")
     poll_s: Seconds = setting(DEFAULT_POLL_S, env="HANDOFF_INTEGRATION_POLL_S")
     concurrency: int = setting(DEFAULT_CONCURRENCY, env="HANDOFF_INTEGRATION_CONCURRENCY")
+    # What leaves the system without card numbers and the like: see above.
+    redact: tuple[str, ...] = setting(KINDS, env="HANDOFF_REDACT", parse=parse_kinds)
 
     def __post_init__(self) -> None:
         # Checked here rather than in from_env, so settings built in code

@@ -16,6 +16,9 @@ is a change of this contract. Agents' internal notes are sent too, with
 ``data.message.internal: true``: the receiver must not show them to the
 customer. Messages that came in through this webhook are not sent back.
 
+Card numbers, IBANs, SSNs and CVVs in the text are replaced before it is
+sent (``HANDOFF_REDACT``, handoff.integrations.redaction).
+
 Headers: ``X-Handoff-Event-Id`` (the ``id``, the same on every retry: de-duplicate
 on it), ``X-Handoff-Event-Type``, ``X-Handoff-Timestamp`` and
 ``X-Handoff-Signature`` (handoff.integrations.signatures). Any 2xx answer
@@ -57,6 +60,7 @@ from handoff.integrations.adapters import (
 )
 from handoff.integrations.bodies import REPLY, WebhookClose, WebhookEvent, WebhookReply
 from handoff.integrations.inbound import Answer, InboundLog
+from handoff.integrations.redaction import redacted
 from handoff.integrations.settings import WEBHOOK, IntegrationSettings
 from handoff.integrations.signatures import (
     EVENT_ID_HEADER,
@@ -91,6 +95,7 @@ class WebhookAdapter:
     def __init__(self, settings: IntegrationSettings, client: httpx.AsyncClient) -> None:
         self._url = settings.webhook_url
         self._secret = settings.webhook_secret
+        self._redact = settings.redact
         self._client = client
 
     @classmethod
@@ -104,7 +109,7 @@ class WebhookAdapter:
         return event.type in OUTBOUND_TYPES and not authored_by(event, self.name)
 
     async def deliver(self, event: JournalEvent, attempt: int) -> None:
-        body = envelope(event)
+        body = envelope(redacted(event, self._redact))
         headers = {
             "Content-Type": "application/json",
             EVENT_ID_HEADER: str(event.id),

@@ -22,6 +22,9 @@ basic auth ``{email}/token:{api_token}``):
 - ``handoff.closed`` -> the ticket is set to ``solved``, with a private note,
   unless Zendesk itself solved it.
 
+Card numbers, IBANs, SSNs and CVVs in the text are replaced before it is
+sent (``HANDOFF_REDACT``, handoff.integrations.redaction).
+
 A 429 pauses the adapter for its ``Retry-After``; 409 (a concurrent update
 in Zendesk) is retried like a 5xx.
 
@@ -36,6 +39,7 @@ import datetime as dt
 import hashlib
 import logging
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,9 +55,11 @@ from handoff.integrations.adapters import (
     failure_for_error,
     failure_for_status,
 )
+from handoff.integrations.redaction import redacted
 from handoff.integrations.settings import ZENDESK, IntegrationSettings
 from handoff.models import AGENT, BOT, CUSTOMER, utc_now, zendesk_tickets
 from handoff.store import JournalEvent, write_transaction
+from plumbing.redaction import KINDS
 
 logger = logging.getLogger(__name__)
 
@@ -290,13 +296,16 @@ def _error_summary(response: httpx.Response) -> str:
 class ZendeskAdapter:
     name = ZENDESK
 
-    def __init__(self, client: ZendeskClient, tickets: TicketMap) -> None:
+    def __init__(
+        self, client: ZendeskClient, tickets: TicketMap, redact: Collection[str] = KINDS
+    ) -> None:
         self._client = client
         self._tickets = tickets
+        self._redact = redact
 
     @classmethod
     def create(cls, settings: IntegrationSettings, engine: Engine) -> ZendeskAdapter:
-        return cls(ZendeskClient(settings), TicketMap(engine))
+        return cls(ZendeskClient(settings), TicketMap(engine), settings.redact)
 
     def wants(self, event: JournalEvent) -> bool:
         if event.type not in ("handoff.created", "message.created", "handoff.closed"):
@@ -304,6 +313,7 @@ class ZendeskAdapter:
         return not authored_by(event, self.name)
 
     async def deliver(self, event: JournalEvent, attempt: int) -> None:
+        event = redacted(event, self._redact)
         if event.type == "handoff.created":
             await self._create(event.payload["handoff"], attempt)
             return

@@ -46,6 +46,7 @@ from handoff.catch_up import catch_up, is_late, transcript_end
 from handoff.context import ServiceContext, context_of
 from handoff.errors import HandoffConflict, HandoffNotFound, InvalidRequest
 from handoff.inputs import query_int, query_text, stored_id
+from handoff.metrics import metrics_of
 from handoff.models import CLOSED, STATUSES, SUPERVISOR_ROLE, WAITING, utc_now
 from handoff.rasa_client import RasaError
 from handoff.settings import HandoffSettings
@@ -130,6 +131,9 @@ async def create_handoff(request: Request) -> HTTPResponse:
         summary=body.summary,
         transcript=sent,
     )
+    metrics = metrics_of(request)
+    if created and metrics is not None:
+        metrics.created(handoff)
     await catch_up_if_late(ctx, handoff, sent)
     now = utc_now()
     position = await ctx.store.queue_position(handoff.id)

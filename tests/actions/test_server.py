@@ -239,7 +239,7 @@ async def test_the_action_list_needs_the_token_and_health_does_not(
     assert (health.status_code, health.json()) == (200, {"status": "ok"})
 
 
-async def test_every_route_but_health_needs_the_token(
+async def test_every_route_but_health_ready_and_metrics_needs_the_token(
     serve: Serve, executor: ActionExecutor
 ) -> None:
     app = create_app(ActionSettings(token=TOKEN), executor=executor)
@@ -247,7 +247,8 @@ async def test_every_route_but_health_needs_the_token(
 
     open_routes = {route.path for route in app.router.routes if getattr(route.ctx, "open", False)}
 
-    assert open_routes == {"health"}
+    # /metrics has its own token, ACTIONS_METRICS_TOKEN (tests/actions/test_metrics.py).
+    assert open_routes == {"health", "ready", "metrics"}
     # Sanic also routes the path with a trailing slash: closed all the same.
     assert (await client.post("/webhook/", json=action_call())).status_code == 401
 

@@ -50,6 +50,17 @@ def test_a_blank_rasa_interface_is_the_default() -> None:
     assert settings.interface == DEFAULT_INTERFACE
 
 
+@pytest.mark.parametrize("token", ["-starts-with-a-dash", "--enable-api", "plain"])
+def test_rasas_command_line_reads_any_token_as_the_token(token: str) -> None:
+    from rasa.__main__ import create_argument_parser
+
+    settings = BotSettings.from_env({"RASA_AUTH_TOKEN": token})
+    # Before: "-starts-with-a-dash" made Rasa exit with "expected one argument",
+    # one start in 64 with a generated token.
+    parsed = create_argument_parser().parse_args(rasa_arguments(settings)[1:])
+    assert parsed.auth_token == token
+
+
 def test_the_token_is_still_required() -> None:
     with pytest.raises(SystemExit, match="RASA_AUTH_TOKEN"):
         rasa_arguments(BotSettings.from_env({}))

@@ -55,11 +55,14 @@ def test_before_the_server_starts_the_store_and_default_hooks_do_not_exist(
             getattr(ctx, part)
 
 
-def test_hooks_given_to_create_app_are_the_context_s(
+async def test_hooks_given_to_create_app_are_the_context_s(
     settings: HandoffSettings, delivery: FakeDelivery, closes: CloseRecorder
 ) -> None:
     ctx = context_of(app_for(settings, deliver=delivery, on_close=closes))
-    assert ctx.deliver is delivery and ctx.on_close is closes
+    assert ctx.on_close is closes
+    # The deliver hook is called through a wrapper that counts failures (handoff.metrics).
+    await ctx.deliver("sms", "+14155550101", "hello")
+    assert delivery.sent == [("sms", "+14155550101", "hello")]
 
 
 async def test_the_default_hooks_are_rasa_s_while_the_server_runs(

@@ -238,7 +238,11 @@ def test_the_services_logging_set_up_hides_conversation_ids(
     # Restored afterwards: loggers are global.
     monkeypatch.setattr(logging.getLogger("httpx"), "filters", [])
     monkeypatch.setattr(logging.getLogger("httpcore"), "level", logging.NOTSET)
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", list(root.handlers))
     configure_logging()
+    # configure_logging replaces the root's handlers, pytest's capture among them.
+    root.addHandler(caplog.handler)
     assert logging.getLogger("httpcore").getEffectiveLevel() >= logging.WARNING
     with caplog.at_level(logging.INFO):
         logging.getLogger("httpx").info(

@@ -1,0 +1,142 @@
+"""Two fixes to Rasa 3.6's cost per message, installed by :mod:`bot.server`.
+
+Rasa offers no setting or hook for either, hence patches: each replaces one
+method, in the Rasa server's process only, and tests/bot/test_rasa_patches.py
+compares each with Rasa's own, so an upgrade that changes them fails there.
+
+**The action server's answers.** Rasa checks every answer of the action
+server against a JSON schema with ``jsonschema.validate``, which first
+validates the schema itself against JSON Schema's meta-schema, then builds a
+validator, on every call. The schema
+is a constant (``RemoteAction.action_response_format_spec``). py-spy on the
+Rasa server under the routine mix: 88% of an action call's CPU time and 17%
+of the whole server's went to re-checking it. Here the validator is built
+once; each answer is validated exactly as before (the same best-matching
+error, with Rasa's hint appended).
+
+**Understanding the same words again.** The NLU pipeline's output is a
+function of the message's text alone when every component in it is one of
+Rasa's own (none reads the conversation or the message's metadata), and
+customers repeat themselves: "hi", "thanks", "yes", "agent", "where is my
+order". The parse of a text is kept (bounded, least recently used out, per
+loaded model: a reloaded model starts empty) and a repeat skips the
+pipeline: about 12 ms of TensorFlow and featurizers on this machine. Texts
+longer than :data:`PARSE_CACHE_MAX_TEXT` are not kept: they rarely repeat.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import OrderedDict
+from functools import cache
+from typing import Any
+
+from jsonschema.exceptions import best_match
+from jsonschema.protocols import Validator
+from jsonschema.validators import validator_for
+from rasa.core.actions.action import RemoteAction
+from rasa.core.channels.channel import UserMessage
+from rasa.core.processor import MessageProcessor
+from rasa.engine.constants import PLACEHOLDER_MESSAGE, PLACEHOLDER_TRACKER
+from rasa.shared.constants import DOCS_BASE_URL
+from rasa.shared.core.trackers import DialogueStateTracker
+
+RASAS_VALIDATE_ACTION_RESULT = RemoteAction._validate_action_result
+RASAS_PARSE_MESSAGE_WITH_GRAPH = MessageProcessor._parse_message_with_graph
+PARSE_CACHE_SIZE = 10_000
+PARSE_CACHE_MAX_TEXT = 300
+# Where a processor keeps its cache (the processor is the loaded model's).
+_CACHE_ATTRIBUTE = "_northwind_parse_cache"
+
+
+@cache
+def action_result_validator() -> Validator:
+    schema = RemoteAction.action_response_format_spec()
+    cls = validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def validate_action_result(_action: RemoteAction, result: dict[str, Any]) -> bool:
+    """``RemoteAction._validate_action_result`` with the validator built once."""
+    error = best_match(action_result_validator().iter_errors(result))
+    if error is None:
+        return True
+    error.message += (
+        ". Failed to validate Action server response from API, "
+        "make sure your response from the Action endpoint is valid. "
+        f"For more information about the format visit {DOCS_BASE_URL}/custom-actions"
+    )
+    raise error
+
+
+class ParseCache:
+    def __init__(self, usable: bool) -> None:
+        self.usable = usable
+        self.parses: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, text: str) -> dict[str, Any] | None:
+        parse = self.parses.get(text)
+        if parse is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        self.parses.move_to_end(text)
+        # A copy: Rasa adds to the parse it is given (the full retrieval intent).
+        return copy.deepcopy(parse)
+
+    def put(self, text: str, parse: dict[str, Any]) -> None:
+        self.parses[text] = copy.deepcopy(parse)
+        if len(self.parses) > PARSE_CACHE_SIZE:
+            self.parses.popitem(last=False)
+
+
+def nlu_reads_text_alone(processor: MessageProcessor) -> bool:
+    """Whether the model's NLU graph uses Rasa's components only, fed the message alone."""
+    metadata = processor.model_metadata
+    graph = metadata.predict_schema.minimal_graph_schema([metadata.nlu_target])
+    return all(
+        node.uses.__module__.startswith("rasa.")
+        and PLACEHOLDER_TRACKER not in node.needs.values()
+        for node in graph.nodes.values()
+    ) and any(PLACEHOLDER_MESSAGE in node.needs.values() for node in graph.nodes.values())
+
+
+def parse_cache(processor: MessageProcessor) -> ParseCache:
+    cache_ = processor.__dict__.get(_CACHE_ATTRIBUTE)
+    if cache_ is None:
+        cache_ = ParseCache(nlu_reads_text_alone(processor))
+        setattr(processor, _CACHE_ATTRIBUTE, cache_)
+    return cache_
+
+
+def parse_message_with_graph(
+    processor: MessageProcessor,
+    message: UserMessage,
+    tracker: DialogueStateTracker,
+    only_output_properties: bool = True,
+) -> dict[str, Any]:
+    """``MessageProcessor._parse_message_with_graph``, remembering parses by text."""
+    text = message.text
+    cache_ = parse_cache(processor)
+    # Without only_output_properties the parse also holds the message's id
+    # and metadata (Rasa's debugging routes ask for it): not the text's alone.
+    if (
+        not cache_.usable
+        or not only_output_properties
+        or text is None
+        or len(text) > PARSE_CACHE_MAX_TEXT
+    ):
+        return RASAS_PARSE_MESSAGE_WITH_GRAPH(processor, message, tracker, only_output_properties)
+    parse = cache_.get(text)
+    if parse is None:
+        parse = RASAS_PARSE_MESSAGE_WITH_GRAPH(processor, message, tracker, only_output_properties)
+        cache_.put(text, parse)
+    return parse
+
+
+def install() -> None:
+    RemoteAction._validate_action_result = validate_action_result
+    MessageProcessor._parse_message_with_graph = parse_message_with_graph
