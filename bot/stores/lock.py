@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 
 import redis
 from rasa.core.lock import TicketLock
-from rasa.core.lock_store import LOCK_LIFETIME, LockError
+from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
 from rasa.core.lock_store import InMemoryLockStore as RasaInMemoryLockStore
 from rasa.core.lock_store import RedisLockStore as RasaRedisLockStore
 from rasa.utils.endpoints import EndpointConfig
@@ -42,38 +42,32 @@ WAIT_S = 0.02
 T = TypeVar("T")
 
 
-class InMemoryLockStore(RasaInMemoryLockStore):
+class QuickWaits(LockStore):
+    """Waiting for a conversation's lock looks again every :data:`WAIT_S`, not every second."""
+
+    @asynccontextmanager
+    async def lock(
+        self,
+        conversation_id: str,
+        lock_lifetime: float = LOCK_LIFETIME,
+        wait_time_in_seconds: float = WAIT_S,
+    ) -> AsyncIterator[TicketLock]:
+        async with super().lock(conversation_id, lock_lifetime, wait_time_in_seconds) as lock:
+            yield lock
+
+
+class InMemoryLockStore(QuickWaits, RasaInMemoryLockStore):
     """Rasa's in-memory lock store (one process: its changes are atomic already)."""
 
     def __init__(self, endpoint_config: EndpointConfig | None = None) -> None:
         super().__init__()
 
-    @asynccontextmanager
-    async def lock(
-        self,
-        conversation_id: str,
-        lock_lifetime: float = LOCK_LIFETIME,
-        wait_time_in_seconds: float = WAIT_S,
-    ) -> AsyncIterator[TicketLock]:
-        async with super().lock(conversation_id, lock_lifetime, wait_time_in_seconds) as lock:
-            yield lock
 
-
-class RedisLockStore(RasaRedisLockStore):
+class RedisLockStore(QuickWaits, RasaRedisLockStore):
     """Rasa's Redis lock store, each change of a lock one Redis transaction."""
 
     def __init__(self, endpoint_config: EndpointConfig) -> None:
         super().__init__(host=endpoint_config.url or "localhost", **endpoint_config.kwargs)
-
-    @asynccontextmanager
-    async def lock(
-        self,
-        conversation_id: str,
-        lock_lifetime: float = LOCK_LIFETIME,
-        wait_time_in_seconds: float = WAIT_S,
-    ) -> AsyncIterator[TicketLock]:
-        async with super().lock(conversation_id, lock_lifetime, wait_time_in_seconds) as lock:
-            yield lock
 
     def _change(
         self,
