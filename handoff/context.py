@@ -11,7 +11,7 @@ attributes off ``app.ctx``. What it holds:
 - made when the server starts, closed when it stops (handoff.service's
   listeners): the store (:attr:`ServiceContext.store`), the default hooks'
   clients (Rasa's API, the delivery route), the broker consumer and the
-  pickup watcher;
+  pickup watcher, the transcript reconciler;
 - what ``handoff.desk.install`` and ``handoff.integrations.install`` add:
   the desk's parts (its settings, page, throttle and sessions), the
   adapters' settings and, while the server runs, their dispatcher.
@@ -36,6 +36,7 @@ from handoff.errors import NotRunning
 from handoff.events import EventHub
 from handoff.pickup import PickupWatcher
 from handoff.rasa_client import RasaClient
+from handoff.reconcile import TranscriptReconciler
 from handoff.settings import HandoffSettings
 from handoff.store import Handoff, HandoffStore
 
@@ -75,6 +76,7 @@ class ServiceContext:
     rasa: RasaClient | None = None
     broker: Consumer | None = None
     pickup: PickupWatcher | None = None
+    reconciler: TranscriptReconciler | None = None
 
     # -- what the desk and the adapters add (their install functions) --------------------
     desk: DeskParts | None = None

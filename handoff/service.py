@@ -88,6 +88,7 @@ from handoff.migrate import migrate
 from handoff.openapi import load_openapi
 from handoff.pickup import PickupWatcher
 from handoff.rasa_client import RasaClient, hide_conversation_ids
+from handoff.reconcile import TranscriptReconciler
 from handoff.routes import blueprints
 from handoff.routes.events import KEEPALIVE_S, NO_STORE
 from handoff.settings import HandoffSettings
@@ -225,7 +226,7 @@ async def open_resources(app: Sanic, _loop: Any) -> None:
 
 
 async def start_background(app: Sanic, _loop: Any) -> None:
-    """The broker's consumer and the pickup watcher."""
+    """The broker's consumer, the pickup watcher, the transcript reconciler."""
     ctx = context_of(app)
     ctx.broker = create_consumer(ctx.settings, ctx.store)
     if ctx.broker is not None:
@@ -237,6 +238,10 @@ async def start_background(app: Sanic, _loop: Any) -> None:
         check_s=min(15.0, ctx.settings.pickup_timeout_s / 4),
     )
     ctx.pickup.start()
+    # Only with Rasa's hooks (tests that replace them have no Rasa to read).
+    if ctx.rasa is not None and ctx.settings.reconcile_s > 0:
+        ctx.reconciler = TranscriptReconciler(ctx.store, ctx.rasa, ctx.settings.reconcile_s)
+        ctx.reconciler.start()
 
 
 async def stop_background(app: Sanic, _loop: Any) -> None:
@@ -246,6 +251,9 @@ async def stop_background(app: Sanic, _loop: Any) -> None:
     pickup, ctx.pickup = ctx.pickup, None
     if pickup is not None:
         await pickup.stop()
+    reconciler, ctx.reconciler = ctx.reconciler, None
+    if reconciler is not None:
+        await reconciler.stop()
     broker, ctx.broker = ctx.broker, None
     if broker is not None:
         await broker.stop()

@@ -61,6 +61,9 @@ DEFAULT_BROKER = "sql"
 BROKERS = ("sql", "rabbitmq", "none")
 DEFAULT_BROKER_URL = "sqlite:///var/events.db"
 DEFAULT_BROKER_POLL_S = 0.2
+# How often open handoffs' transcripts are compared with Rasa's trackers
+# (handoff.reconcile); 0 turns it off.
+DEFAULT_RECONCILE_S = 30.0
 DEFAULT_RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672/"
 # What Rasa's PikaEventBroker uses with endpoints.production.yml.
 DEFAULT_RABBITMQ_QUEUE = "rasa_production_events"
@@ -226,6 +229,7 @@ class HandoffSettings:
     rasa_url: str = setting(DEFAULT_RASA_URL, env="RASA_URL", parse=parse_base_url)
     rasa_auth_token: str = setting("", env="RASA_AUTH_TOKEN", secret=True)  # a secret too
     delivery_token: str = setting("", secret=True)  # HANDOFF_DELIVERY_TOKEN, a secret too
+    reconcile_s: Seconds = DEFAULT_RECONCILE_S
 
     def __post_init__(self) -> None:
         # Checked here rather than in from_env, so that settings built in code

@@ -138,11 +138,17 @@ async def retry_failures(env: dict[str, str], log: Iterable[Sent]) -> None:
 
 
 def tracker(env: dict[str, str], sender: str) -> dict[str, Any]:
-    response = httpx.get(
-        f"http://127.0.0.1:{env['RASA_PORT']}/conversations/{sender}/tracker",
-        params={"token": env["RASA_AUTH_TOKEN"]},
-        timeout=30,
-    )
+    for _ in range(5):
+        response = httpx.get(
+            f"http://127.0.0.1:{env['RASA_PORT']}/conversations/{sender}/tracker",
+            params={"token": env["RASA_AUTH_TOKEN"]},
+            timeout=30,
+        )
+        # Just after instances restarted, nginx may still try a connection
+        # to the old process: a read is safe to repeat.
+        if response.status_code not in (502, 503, 504):
+            break
+        time.sleep(1.0)
     response.raise_for_status()
     result = response.json()
     assert isinstance(result, dict)

@@ -24,13 +24,25 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore as RasaSQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy.exc import DBAPIError
 
 from bot.stores.engines import use_own_engine
+
+logger = logging.getLogger(__name__)
+
+# A save whose connection the server closed is tried once more.
+SAVE_ATTEMPTS = 2
+
+
+def intent_of(event: dict[str, Any]) -> Any:
+    """The intent's name of a user event (None for the others), as Rasa's store keeps it."""
+    return event.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY)
 
 
 class SQLTrackerStore(RasaSQLTrackerStore):
@@ -39,33 +51,55 @@ class SQLTrackerStore(RasaSQLTrackerStore):
         use_own_engine(self)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        with self.session_scope() as session:
-            stored = self._event_query(
-                session, tracker.sender_id, fetch_events_from_all_sessions=False
-            ).count()
-            new_events = [
-                event.as_dict() for event in itertools.islice(tracker.events, stored, None)
-            ]
-            self._publish(tracker.sender_id, new_events)
-            if new_events:
-                # One executemany, not the ORM's INSERT a row (it fetches each id).
-                session.execute(
-                    self.SQLEvent.__table__.insert(),
-                    [
-                        {
-                            "sender_id": tracker.sender_id,
-                            "type_name": data.get("event"),
-                            "timestamp": data.get("timestamp"),
-                            "intent_name": data.get("parse_data", {})
-                            .get("intent", {})
-                            .get(INTENT_NAME_KEY),
-                            "action_name": data.get("name"),
-                            "data": json.dumps(data),
-                        }
-                        for data in new_events
-                    ],
-                )
-            session.commit()
+        published = False
+        for attempt in range(1, SAVE_ATTEMPTS + 1):
+            try:
+                with self.session_scope() as session:
+                    new_events = self._unsaved(session, tracker)
+                    if not published:
+                        self._publish(tracker.sender_id, new_events)
+                        published = True
+                    self._insert(session, tracker.sender_id, new_events)
+                    session.commit()
+                return
+            except DBAPIError as error:
+                # The server closed the connection in the middle of the save
+                # (a restart, a failover, an administrator ending sessions):
+                # once more on a new one. Rasa would keep the turn in memory
+                # only, and the customer's message would be lost to the
+                # tracker (tests/test_production_faults.py saw it). The events
+                # were published already: not twice.
+                if not error.connection_invalidated or attempt == SAVE_ATTEMPTS:
+                    raise
+                logger.warning("saving a conversation: the database connection was lost; again")
+
+    def _unsaved(self, session: Any, tracker: DialogueStateTracker) -> list[dict[str, Any]]:
+        """The tracker's events the database does not hold yet, as Rasa serialises them."""
+        stored = self._event_query(
+            session, tracker.sender_id, fetch_events_from_all_sessions=False
+        ).count()
+        return [event.as_dict() for event in itertools.islice(tracker.events, stored, None)]
+
+    def _insert(self, session: Any, sender_id: str, new_events: list[dict[str, Any]]) -> None:
+        if not new_events:
+            return
+        # One executemany, not the ORM's INSERT a row (it fetches each id).
+        session.execute(
+            self.SQLEvent.__table__.insert(),
+            [
+                {
+                    "sender_id": sender_id,
+                    "type_name": data.get("event"),
+                    "timestamp": data.get("timestamp"),
+                    "intent_name": data.get("parse_data", {})
+                    .get("intent", {})
+                    .get(INTENT_NAME_KEY),
+                    "action_name": data.get("name"),
+                    "data": json.dumps(data),
+                }
+                for data in new_events
+            ],
+        )
 
     def _publish(self, sender_id: str, events: list[dict[str, Any]]) -> None:
         broker = self.event_broker

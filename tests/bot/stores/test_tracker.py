@@ -235,3 +235,38 @@ async def test_on_postgresql_a_connection_the_server_dropped_is_replaced() -> No
         restored = await store.retrieve("gina")
         assert restored is not None and list(restored.events) == list(tracker.events)
         store.engine.dispose()
+
+
+async def test_a_save_whose_connection_dropped_midway_is_made_once_more(tmp_path: Path) -> None:
+    broker = RecordingBroker()
+    store = SQLTrackerStore(DOMAIN, db=str(tmp_path / "tracker.db"), event_broker=broker)
+    tracker = conversation("hana", 1)
+    insert = store._insert
+    calls = []
+
+    def dropped_once(*args: Any) -> None:
+        calls.append(args)
+        if len(calls) == 1:
+            raise sa.exc.DBAPIError(
+                "INSERT", {}, Exception("server closed"), connection_invalidated=True
+            )
+        insert(*args)
+
+    store._insert = dropped_once  # type: ignore[method-assign,assignment]
+    await store.save(tracker)
+
+    restored = await store.retrieve("hana")
+    assert restored is not None and list(restored.events) == list(tracker.events)
+    # Published once, though saved twice.
+    assert len(broker.published) == len(tracker.events)
+
+
+async def test_other_database_errors_are_not_retried(tmp_path: Path) -> None:
+    store = SQLTrackerStore(DOMAIN, db=str(tmp_path / "tracker.db"))
+
+    def broken(*_args: Any) -> None:
+        raise sa.exc.DBAPIError("INSERT", {}, Exception("disk full"), connection_invalidated=False)
+
+    store._insert = broken  # type: ignore[method-assign,assignment]
+    with pytest.raises(sa.exc.DBAPIError):
+        await store.save(conversation("ivan", 1))
