@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
@@ -56,6 +57,24 @@ def channel_environment(
         "MESSENGER_VERIFY_TOKEN": MESSENGER_VERIFY_TOKEN,
         "MESSENGER_API_BASE_URL": graph_url,
     }
+
+
+@pytest.fixture(autouse=True)
+def log_masking_restored() -> Iterator[None]:
+    """Secrets registered for masking, and the masking itself, undone after each test.
+
+    Both are process-wide (plumbing.log_masking, plumbing.http_logs): a test
+    that made a client with the token "token" would otherwise have every later
+    log line's "access_token" masked.
+    """
+    from plumbing import http_logs
+
+    secrets = set(http_logs._secret_filter.secrets)
+    factory = logging.getLogRecordFactory()
+    yield
+    http_logs._secret_filter.secrets.clear()
+    http_logs._secret_filter.secrets.update(secrets)
+    logging.setLogRecordFactory(factory)
 
 
 @pytest.fixture(scope="session")

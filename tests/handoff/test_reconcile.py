@@ -125,7 +125,7 @@ async def test_rasa_down_is_tried_again_at_the_next_pass(service: Service, rasa:
     await running.stop()
     handoff_id, now = await open_handoff(service, rasa)
     rasa.events[PHONE] += [event("user", "still waiting", now + 1)]
-    client = RasaClient(rasa.url, "token")
+    client = RasaClient(rasa.url, uuid.uuid4().hex)
     reconciler = TranscriptReconciler(service.context.store, client, every_s=60)
     try:
         # Every attempt of the client's (it retries) fails.
