@@ -34,12 +34,11 @@ within the handoff service's own 60 s response timeout.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import httpx
 
-from plumbing.backoff import backoff_delay
+from plumbing.backoff import retry
 from plumbing.http_logs import hide_in_http_logs
 from plumbing.untrusted import UntrustedInput, parse_json
 
@@ -68,6 +67,10 @@ NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 class DeliveryError(Exception):
     """A reply could not be delivered to the customer (raised by ``deliver`` hooks)."""
+
+
+class _NotSent(Exception):
+    """An attempt that certainly did not send, and is worth another (module-private)."""
 
 
 class RasaDelivery:
@@ -105,37 +108,43 @@ class RasaDelivery:
             raise DeliveryError("HANDOFF_DELIVERY_TOKEN is not set: nothing can be delivered")
         body = {"channel": channel, "recipient_id": recipient_id, "text": text, "human_agent": True}
         headers = {"Authorization": f"Bearer {self._token}"}
-        for attempt in range(1, self._attempts + 1):
+
+        async def attempt() -> None:
             try:
                 response = await self._client.post(DELIVERIES_PATH, json=body, headers=headers)
             except NOT_SENT as error:
-                problem = f"the Rasa server cannot be reached ({type(error).__name__})"
+                raise _NotSent(
+                    f"the Rasa server cannot be reached ({type(error).__name__})"
+                ) from error
             except httpx.TransportError as error:
                 # The request may have reached the Rasa server, which may be sending.
                 raise DeliveryError(
                     f"{channel}: no answer from the Rasa server ({type(error).__name__}); "
                     "the message may or may not have arrived"
                 ) from error
-            else:
-                if response.is_success:
-                    return
-                code, detail = _route_error(response)
-                if code in ROUTE_ERRORS or response.status_code < 500:
-                    raise DeliveryError(_explain(channel, response.status_code, code, detail))
-                problem = f"HTTP {response.status_code}"
-            if attempt == self._attempts:
-                raise DeliveryError(f"{channel}: {problem}, {attempt} times")
-            delay = backoff_delay(attempt, base_s=self._backoff_s)
+            if response.is_success:
+                return
+            code, detail = _route_error(response)
+            if code in ROUTE_ERRORS or response.status_code < 500:
+                raise DeliveryError(_explain(channel, response.status_code, code, detail))
+            raise _NotSent(f"HTTP {response.status_code}")
+
+        def log(error: _NotSent, attempt: int, delay: float) -> None:
             logger.warning(
                 "delivery on %s: %s, attempt %d of %d; retrying in %.1f s",
-                channel,
-                problem,
+                channel, error, attempt, self._attempts, delay,
+            )  # fmt: skip
+
+        try:
+            await retry(
                 attempt,
-                self._attempts,
-                delay,
+                retry_on=_NotSent,
+                attempts=self._attempts,
+                base_s=self._backoff_s,
+                on_retry=log,
             )
-            await asyncio.sleep(delay)
-        raise AssertionError("unreachable: the last attempt returns or raises")
+        except _NotSent as last:
+            raise DeliveryError(f"{channel}: {last}, {self._attempts} times") from None
 
 
 def _route_error(response: httpx.Response) -> tuple[str | None, str]:

@@ -21,7 +21,6 @@ only job is to say the response.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from typing import Any
@@ -30,7 +29,7 @@ from urllib.parse import quote
 import httpx
 
 from handoff.store import Handoff
-from plumbing.backoff import backoff_delay
+from plumbing.backoff import retry
 from plumbing.http_logs import hide_in_http_logs
 from plumbing.untrusted import UntrustedInput, parse_json
 
@@ -78,6 +77,10 @@ class RasaError(Exception):
     """A request to Rasa failed for good (after retries, or with an answer that will not change)."""
 
 
+class _TryAgain(Exception):
+    """An attempt that failed in a way another may mend (module-private)."""
+
+
 class RasaClient:
     def __init__(
         self,
@@ -119,31 +122,37 @@ class RasaClient:
         query = dict(params or {})
         if self._token:
             query["token"] = self._token
-        for attempt in range(1, self._attempts + 1):
+
+        async def attempt() -> httpx.Response:
             try:
                 response = await self._client.request(method, path, json=body, params=query)
             except httpx.TransportError as error:
-                problem = f"{type(error).__name__}: {error}"
-            else:
-                if response.is_success:
-                    return response
-                problem = f"HTTP {response.status_code}: {response.text[:200]}"
-                if response.status_code < 500:
-                    raise RasaError(f"{method} {shown} failed with {problem}")
-            if attempt == self._attempts:
-                raise RasaError(f"{method} {shown} failed {attempt} times; last: {problem}")
-            delay = backoff_delay(attempt, base_s=self._backoff_s)
+                raise _TryAgain(f"{type(error).__name__}: {error}") from error
+            if response.is_success:
+                return response
+            problem = f"HTTP {response.status_code}: {response.text[:200]}"
+            if response.status_code < 500:
+                raise RasaError(f"{method} {shown} failed with {problem}")
+            raise _TryAgain(problem)
+
+        def log(error: _TryAgain, attempt: int, delay: float) -> None:
             logger.warning(
                 "%s %s to Rasa failed (%s), attempt %d of %d; retrying in %.1f s",
-                method,
-                shown,
-                problem,
+                method, shown, error, attempt, self._attempts, delay,
+            )  # fmt: skip
+
+        try:
+            return await retry(
                 attempt,
-                self._attempts,
-                delay,
+                retry_on=_TryAgain,
+                attempts=self._attempts,
+                base_s=self._backoff_s,
+                on_retry=log,
             )
-            await asyncio.sleep(delay)
-        raise AssertionError("unreachable: the last attempt returns or raises")
+        except _TryAgain as last:
+            raise RasaError(
+                f"{method} {shown} failed {self._attempts} times; last: {last}"
+            ) from None
 
     async def _post(self, path: str, body: Any, params: dict[str, str] | None = None) -> None:
         await self._request("POST", path, body, params)

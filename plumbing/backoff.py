@@ -1,4 +1,6 @@
-"""How long to wait before trying again: :func:`backoff_delay`, one formula for every retry.
+"""How long to wait before trying again: :func:`backoff_delay`, one formula for
+every retry, and :func:`retry`, the one loop for the retries that happen in a
+single call.
 
 The delay doubles with each failed attempt, from ``base_s`` up to ``max_s``,
 and part of it may be drawn at random (``jitter``) so that clients that
@@ -17,16 +19,25 @@ handoff.desk.throttle.LoginThrottle    1 s     15 min   none    a lockout after 
 plumbing.worker.Worker                 per worker       none    a background step that failed
 =====================================  ======  =======  ======  ==============================
 
-Why not a library (tenacity, backoff): the retry loops around this differ
-(some keep the next attempt's time in a database to survive a restart, some
-honour ``Retry-After``, the desk's throttle is no loop at all); what they
-share is this formula, a few lines.
+The first four retry within one call, through :func:`retry`; the others
+keep their next attempt's time elsewhere (a database row, a worker's clock).
+
+Why not a library (tenacity, backoff): the retries differ (some keep the next
+attempt's time in a database to survive a restart, some honour
+``Retry-After``, the desk's throttle is no loop at all); what they share is
+this formula and a loop of a dozen lines, with the log line each caller wants.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 import random
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+E = TypeVar("E", bound=BaseException)
 
 # 2**62 times any base delay is past every cap; a larger exponent could
 # overflow a float (2.0**1100), and attempts are counted without bound.
@@ -58,3 +69,40 @@ def backoff_delay(
         uniform = random.uniform if rng is None else rng.uniform
         delay *= uniform(1.0 - jitter, 1.0)
     return delay
+
+
+async def retry(
+    call: Callable[[], Awaitable[T]],
+    *,
+    retry_on: type[E],
+    attempts: int,
+    base_s: float,
+    max_s: float = math.inf,
+    jitter: float = 0.0,
+    wait_hint: Callable[[E], float | None] | None = None,
+    on_retry: Callable[[E, int, float], None] | None = None,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> T:
+    """``await call()`` until it returns, raises anything but ``retry_on``, or attempts run out.
+
+    A ``retry_on`` error from the last attempt is raised as it is, so the
+    caller words the final failure. Between attempts the wait is
+    ``wait_hint(error)`` when it gives one (a server's ``Retry-After``),
+    else :func:`backoff_delay`; either way at most ``max_s``. ``on_retry``
+    gets the error, the attempt that failed and the wait, to log it.
+    """
+    attempts = max(1, attempts)
+    for attempt in range(1, attempts + 1):
+        try:
+            return await call()
+        except retry_on as error:
+            if attempt == attempts:
+                raise
+            hinted = wait_hint(error) if wait_hint is not None else None
+            if hinted is None:
+                hinted = backoff_delay(attempt, base_s=base_s, max_s=max_s, jitter=jitter)
+            delay = min(hinted, max_s)
+            if on_retry is not None:
+                on_retry(error, attempt, delay)
+            await sleep(delay)
+    raise AssertionError("unreachable: the last attempt returns or raises")

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from bot.channels.errors import ChannelError
-from plumbing.backoff import backoff_delay
+from plumbing.backoff import retry
 
 logger = logging.getLogger(__name__)
 
@@ -71,20 +71,23 @@ async def with_retries(
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> T:
     """Run ``call`` until it succeeds, raises a permanent error, or attempts run out."""
-    for attempt in range(1, attempts + 1):
-        try:
-            return await call()
-        except RetryableSendError as error:
-            if attempt == attempts:
-                raise
-            delay = error.retry_after_s
-            if delay is None:
-                # Exponential backoff with full jitter, so that many
-                # conversations rate-limited at once do not retry in lockstep.
-                delay = backoff_delay(attempt, base_s=BASE_DELAY_S, max_s=MAX_DELAY_S, jitter=1.0)
-            logger.info(
-                "%s: retrying in %.1f s (attempt %d of %d, code %s)",
-                error.channel, min(delay, MAX_DELAY_S), attempt, attempts, error.code,
-            )  # fmt: skip
-            await sleep(min(delay, MAX_DELAY_S))
-    raise AssertionError("unreachable: the loop returns or raises")
+
+    def log(error: RetryableSendError, attempt: int, delay: float) -> None:
+        logger.info(
+            "%s: retrying in %.1f s (attempt %d of %d, code %s)",
+            error.channel, delay, attempt, attempts, error.code,
+        )  # fmt: skip
+
+    # Exponential backoff with full jitter, so that many conversations
+    # rate-limited at once do not retry in lockstep; Retry-After wins.
+    return await retry(
+        call,
+        retry_on=RetryableSendError,
+        attempts=attempts,
+        base_s=BASE_DELAY_S,
+        max_s=MAX_DELAY_S,
+        jitter=1.0,
+        wait_hint=lambda error: error.retry_after_s,
+        on_retry=log,
+        sleep=sleep,
+    )

@@ -1,4 +1,4 @@
-"""plumbing.backoff: doubling delays, capped, with optional jitter."""
+"""plumbing.backoff: doubling delays, capped, with optional jitter; the retry loop."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from plumbing.backoff import backoff_delay
+from plumbing.backoff import backoff_delay, retry
 
 
 def test_the_delay_doubles_from_the_base_up_to_the_cap() -> None:
@@ -53,3 +53,90 @@ def test_full_jitter_spreads_over_the_whole_delay_reproducibly() -> None:
 def test_nonsense_is_refused(attempt: int, jitter: float) -> None:
     with pytest.raises(ValueError):
         backoff_delay(attempt, base_s=1.0, jitter=jitter)
+
+
+class Flaky(Exception):
+    def __init__(self, wait_s: float | None = None) -> None:
+        super().__init__("flaky")
+        self.wait_s = wait_s
+
+
+class Broken(Exception):
+    pass
+
+
+class Script:
+    """A call that fails with the given errors in turn, then answers "done"."""
+
+    def __init__(self, *errors: BaseException) -> None:
+        self.errors = list(errors)
+        self.calls = 0
+        self.slept: list[float] = []
+        self.retried: list[tuple[int, float]] = []
+
+    async def __call__(self) -> str:
+        self.calls += 1
+        if self.errors:
+            raise self.errors.pop(0)
+        return "done"
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+
+    def on_retry(self, error: Flaky, attempt: int, delay: float) -> None:
+        self.retried.append((attempt, delay))
+
+
+async def test_retry_backs_off_between_attempts_until_the_call_succeeds() -> None:
+    script = Script(Flaky(), Flaky())
+
+    answer = await retry(
+        script,
+        retry_on=Flaky,
+        attempts=3,
+        base_s=0.5,
+        on_retry=script.on_retry,
+        sleep=script.sleep,
+    )
+
+    assert answer == "done"
+    assert script.calls == 3
+    assert script.slept == [0.5, 1.0]
+    assert script.retried == [(1, 0.5), (2, 1.0)]
+
+
+async def test_retry_raises_the_last_error_when_attempts_run_out() -> None:
+    last = Flaky()
+    script = Script(Flaky(), last)
+
+    with pytest.raises(Flaky) as raised:
+        await retry(script, retry_on=Flaky, attempts=2, base_s=1.0, sleep=script.sleep)
+
+    assert raised.value is last
+    assert script.slept == [1.0]
+
+
+async def test_errors_not_named_are_not_retried() -> None:
+    script = Script(Broken(), Flaky())
+
+    with pytest.raises(Broken):
+        await retry(script, retry_on=Flaky, attempts=5, base_s=1.0, sleep=script.sleep)
+
+    assert script.calls == 1
+    assert script.slept == []
+
+
+async def test_a_servers_hint_replaces_the_backoff_but_not_the_cap() -> None:
+    script = Script(Flaky(wait_s=7.0), Flaky(wait_s=500.0), Flaky(wait_s=None))
+
+    await retry(
+        script,
+        retry_on=Flaky,
+        attempts=4,
+        base_s=1.0,
+        max_s=30.0,
+        wait_hint=lambda error: error.wait_s,
+        sleep=script.sleep,
+    )
+
+    assert script.slept == [7.0, 30.0, 4.0]

@@ -19,6 +19,7 @@ from plumbing.db import (
     OUTBOX,
     POSTGRES_CONNECT_TIMEOUT_S,
     RASA_EVENTS,
+    RASA_STORES,
     SQLITE_BUSY_TIMEOUT_S,
     Profile,
     build_engine,
@@ -86,6 +87,26 @@ def test_rasas_database_is_left_as_it_is_but_for_the_busy_timeout(tmp_path: Path
         "foreign_keys": 0,
         "busy_timeout": SQLITE_BUSY_TIMEOUT_S * 1000,
     }
+    engine.dispose()
+
+
+def test_rasas_own_stores_commit_without_waiting_for_the_disk_on_kept_connections(
+    tmp_path: Path,
+) -> None:
+    engine = build_engine(f"sqlite:///{tmp_path / 'rasa.db'}", RASA_STORES, future=False)
+
+    assert pragmas(engine) == {
+        "journal_mode": "wal",
+        "synchronous": 1,  # NORMAL
+        "foreign_keys": 0,
+        "busy_timeout": SQLITE_BUSY_TIMEOUT_S * 1000,
+    }
+    opened = []
+    event.listen(engine, "connect", lambda *_: opened.append(1))
+    for _ in range(5):
+        with engine.connect() as db:
+            db.execute(text("SELECT 1"))
+    assert opened == []  # the connection the pragmas were read on is reused
     engine.dispose()
 
 
