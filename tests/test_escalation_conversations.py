@@ -7,8 +7,18 @@ written: precision 0.857, recall 0.545, 9.1% false escalations with the old
 rules and data; precision 0.943, recall 0.909, 5.5% false escalations with
 the new cues, the anger model and the new data; precision 0.926, recall
 0.909, 7.3% with the NLU pipeline of 2026-12-03 (word pairs, 50 epochs:
-chosen on the dev sets, where it scored as well as the old one). The floors
-catch regressions; `python -m training.conversations FILE` prints the misses.
+chosen on the dev sets, where it scored as well as the old one); precision
+0.946, recall 0.964, 5.5% with the "needs a person" model (threshold 0.80,
+chosen on dev4) and the cues dev3 showed missing.
+
+tests/handoff/escalation_conversations_blind2.yml (140 conversations, 70 to
+escalate) was written later the same way, and only ever measured: precision
+0.895, recall 0.729, 8.6% false escalations before the model; 0.917, 0.943,
+8.6% with it.
+
+The floors catch regressions; `python -m training.conversations FILE`
+prints the misses (read them for the blind files only to report, never to
+write rules or data).
 """
 
 from __future__ import annotations
@@ -20,13 +30,19 @@ from training.conversations import load, run
 
 pytestmark = pytest.mark.slow
 
-BLIND = ROOT / "tests" / "handoff" / "escalation_conversations_blind.yml"
-MIN_RECALL = 0.85
-MAX_FALSE_ESCALATIONS = 0.11
+BLIND = ROOT / "tests" / "handoff"
+# File, lowest recall, highest false-escalation rate.
+FLOORS = [
+    ("escalation_conversations_blind.yml", 0.92, 0.08),
+    ("escalation_conversations_blind2.yml", 0.90, 0.11),
+]
 
 
-def test_blind_conversations_escalate_when_they_should(assistant: Assistant) -> None:
-    scores = run(assistant.rasa_url, load(BLIND))
+@pytest.mark.parametrize(("name", "min_recall", "max_false_escalations"), FLOORS)
+def test_blind_conversations_escalate_when_they_should(
+    assistant: Assistant, name: str, min_recall: float, max_false_escalations: float
+) -> None:
+    scores = run(assistant.rasa_url, load(BLIND / name))
     print("\n" + scores.report())
-    assert scores.recall >= MIN_RECALL, scores.report()
-    assert scores.false_escalation_rate <= MAX_FALSE_ESCALATIONS, scores.report()
+    assert scores.recall >= min_recall, scores.report()
+    assert scores.false_escalation_rate <= max_false_escalations, scores.report()

@@ -76,6 +76,7 @@ from handoff.escalation import (
     EscalationSettings,
     anger_probability,
     decide,
+    person_probability,
 )
 from handoff.escalation.turns import (
     EVENTS_READ,
@@ -125,6 +126,8 @@ class EscalationPolicy(Policy):
         if self.settings.anger_model_threshold < 1.0:
             # Trained now (about half a second), not on the first customer's message.
             anger_probability("")
+        if self.settings.person_model_threshold < 1.0:
+            person_probability("")  # the same, about a second
 
     def train(
         self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any

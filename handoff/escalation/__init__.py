@@ -37,6 +37,7 @@ from handoff.escalation.rules import (
     Decision,
     anger_probability,
     decide,
+    person_probability,
     queue_key,
 )
 from handoff.escalation.settings import MAX_SCANNED_CHARS, EscalationSettings
@@ -72,6 +73,7 @@ __all__ = [
     "event_time",
     "intent_of",
     "is_paused",
+    "person_probability",
     "queue_key",
     "session_events",
     "since_hand_back",

@@ -132,8 +132,12 @@ class LabelledMessage:
     angry: bool
 
 
-def load_messages(path: str | Path) -> list[LabelledMessage]:
-    """Messages of a ``messages: [{text: ..., angry: true|false}, ...]`` YAML file."""
+def load_messages(path: str | Path, label: str = "angry") -> list[LabelledMessage]:
+    """Messages of a ``messages: [{text: ..., angry: true|false}, ...]`` YAML file.
+
+    ``label`` names the boolean to read instead of ``angry`` (the person
+    model's files say ``person``); it is returned as ``angry`` all the same.
+    """
     if Path(path).stat().st_size > MAX_LABELLED_FILE_BYTES:
         raise ValueError(f"{path}: larger than {MAX_LABELLED_FILE_BYTES} bytes")
     with open(path, encoding="utf-8") as f:
@@ -147,10 +151,10 @@ def load_messages(path: str | Path) -> list[LabelledMessage]:
         if (
             not isinstance(item, dict)
             or not isinstance(item.get("text"), str)
-            or not isinstance(item.get("angry"), bool)
+            or not isinstance(item.get(label), bool)
         ):
-            raise ValueError(f"{path}: message {i} needs a string 'text' and a boolean 'angry'")
-        messages.append(LabelledMessage(item["text"], item["angry"]))
+            raise ValueError(f"{path}: message {i} needs a string 'text' and a boolean '{label}'")
+        messages.append(LabelledMessage(item["text"], item[label]))
     return messages
 
 

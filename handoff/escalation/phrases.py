@@ -30,14 +30,26 @@ class Phrase:
     # search, where a lookahead "(?=.*X).*Y" would read the rest of the line
     # again from every position: quadratic.
     requires: re.Pattern[str] | None = None
+    # A pattern that, found on the same line, cancels the match: the bank's
+    # fraud check on a purchase the customer made ("flagged as fraud, but it
+    # was me"). A second search too.
+    unless: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
 class OnALineWith:
-    """A phrase pattern that counts only on a line that also matches ``requires``."""
+    """A phrase pattern that counts only on a line that also matches ``requires``.
+
+    And, with ``unless``, only on a line that does not match ``unless``.
+    """
 
     pattern: str
-    requires: str
+    requires: str | None = None
+    unless: str | None = None
+
+
+def _compiled(pattern: str | None) -> re.Pattern[str] | None:
+    return None if pattern is None else re.compile(pattern, re.IGNORECASE)
 
 
 def _phrases(*patterns: str | OnALineWith, negatable: bool = True) -> list[Phrase]:
@@ -45,7 +57,10 @@ def _phrases(*patterns: str | OnALineWith, negatable: bool = True) -> list[Phras
         Phrase(re.compile(p, re.IGNORECASE), negatable)
         if isinstance(p, str)
         else Phrase(
-            re.compile(p.pattern, re.IGNORECASE), negatable, re.compile(p.requires, re.IGNORECASE)
+            re.compile(p.pattern, re.IGNORECASE),
+            negatable,
+            _compiled(p.requires),
+            _compiled(p.unless),
         )
         for p in patterns
     ]
@@ -53,7 +68,7 @@ def _phrases(*patterns: str | OnALineWith, negatable: bool = True) -> list[Phras
 
 def _matches(phrase: Phrase, text: str) -> Iterator[tuple[int, str]]:
     """Where ``phrase`` is found in ``text`` (start, excerpt), in order."""
-    if phrase.requires is None:
+    if phrase.requires is None and phrase.unless is None:
         for match in phrase.pattern.finditer(text):
             yield match.start(), match.group(0)
         return
@@ -63,7 +78,11 @@ def _matches(phrase: Phrase, text: str) -> Iterator[tuple[int, str]]:
         last: re.Match[str] | None = None
         for match in phrase.pattern.finditer(line):
             last = match
-        if last is not None and phrase.requires.search(line) is not None:
+        if (
+            last is not None
+            and (phrase.requires is None or phrase.requires.search(line) is not None)
+            and (phrase.unless is None or phrase.unless.search(line) is None)
+        ):
             # Quoted from the start of the line, for context, to the end of its
             # last match: what the lookahead pattern quoted.
             yield line_start, line[: last.end()]
@@ -137,6 +156,10 @@ EXPLICIT_REQUEST = _phrases(
     r"\b(is|are) (there|they) (an? |any )?(actual|real|live) (human|person|people|agent)s?\b",
     r"\b(is|are) there (an? |any )?(human|person|people|agent|anyone|anybody|someone|somebody)"
     r" (real |actual )?(there|at all|out there|around|available)\b",
+    # Asked of the chat itself: "is anyone actually reading this", "hello, anybody there?"
+    r"\b(is|are) (anyone|anybody|someone|somebody|a (real )?(human|person)|any (real )?"
+    r"(humans?|people)) (actually |even |really |ever |at all )?(reading|listening|there|"
+    r"awake|home|seeing|looking at|getting) (this|these|my|me|at all)?\b(?! (a|an|the) )",
     r"\b(handled|dealt with|looked at|looked into|sorted|reviewed|taken over) by (a |an |the |"
     r"your )?(real |actual |live |human )?(human|person|manager|supervisor|agent|"
     r"representative|member of (your )?staff|team leader)\b",
@@ -145,7 +168,8 @@ BOT_DID_NOT_HELP = _phrases(
     r"\b(that|this|it|you|u|the bot|your (answer|reply|bot)s?)('s|'re| is| was| are| were)? ?"
     r"(n't|not|never|didn'?t|doesn'?t|don'?t|isn'?t|wasn'?t|aren'?t|did not|does not|do not)"
     r" (really |at all |very |much )?(help|helping|helpful|helped)\b(?! (me )?(with|to|choose))",
-    r"^\W*(didn'?t|doesn'?t|did not|does not|not) (really |very )?(help|helpful)\b",
+    r"^\W*(didn'?t|doesn'?t|did not|does not|not|still not|that's not|thats not|this is not|"
+    r"this isn'?t) (really |very |at all |remotely )?(help|helpful|helping)\b",
     r"\bnot (very |at all |really )?helpful\b|\b(of )?no help\b",
     r"\b(bot|chatbot|robot|assistant|this|you|u)('s| is| are|'re| r)? (so |completely |totally "
     r"|absolutely )?(useless|pointless|hopeless|no help|stupid|dumb)\b",
@@ -258,6 +282,12 @@ CONTACT_CENTER_FAILURE = _phrases(
     r"\b(chased|chasing|contacted|e-?mailed|called|rung|rang|phoned|messaged|written|wrote)"
     r"( to)?( you| your \w+| customer service| northwind| them)? (\d+|two|three|four|five|six|"
     r"several|multiple|many|so many|countless|numerous) times\b",
+    # "Just following up on my follow-up from last week", "per my previous
+    # messages": the customer has chased before.
+    r"\bfollow(ing|ed)?[- ]up (on|to) (my|our) (last |previous |earlier |own )?(follow[- ]"
+    r"?ups?|e-?mails?|messages?|chasers?|complaints?)\b|\b(per|as per|further to|re) (my|"
+    r"our) (previous|last|earlier|many|several|numerous) (messages?|e-?mails?|calls?|"
+    r"complaints?|requests?)\b",
     r"\b(passed|pushed|bounced|transferred|shunted|fobbed) (around|off|from pillar to post|"
     r"back and forth|from one \w+ to another)\b",
     OnALineWith(
@@ -301,6 +331,18 @@ THREAT_TO_LEAVE = _phrases(
     r"reviews|rating)\b|\bname and shame\b|\bgo(ing)? viral\b",
     r"\b(contact|contacting|tell|telling|go|going|went) (to )?the (press|papers|newspapers|"
     r"media|bbc|local news)\b",
+    # Going public on a review site or social media: "putting the whole story
+    # on trustpilot", "every review site will hear about this".
+    r"\b(on|to) (trustpilot|tripadvisor|google reviews|yelp|feefo|reviews\.io|tiktok|"
+    r"twitter|x|facebook|instagram|reddit|mumsnet|social media|every review site|all the "
+    r"review sites|review sites)\b[^.!?\n]{0,40}\b(review|post|posting|story|photos?|"
+    r"video|everyone|everybody|warn|hear|know|about this|about you)\b",
+    r"\b(review|post|posting|story|photos?|video|warn(ing)? (everyone|people|others)|"
+    r"everyone will (know|hear))\b[^.!?\n]{0,40}\b(on|to) (trustpilot|tripadvisor|google|"
+    r"yelp|feefo|tiktok|twitter|facebook|instagram|reddit|mumsnet|social media|every review "
+    r"site|review sites)\b",
+    r"\b(won't|will not|shan't|shall not|not going to|never going to) be (ordering|"
+    r"reordering|re-ordering|shopping|buying|coming back|returning|using you|recommending)\b",
     # The cold "I'm done." after a complaint: "third time. done."
     OnALineWith(
         r"(^|[.!?]\s*|\b(i'm|i am|we're|we are)( so| completely| totally| officially)? )"

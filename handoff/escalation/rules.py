@@ -34,6 +34,8 @@ Reasons, grouped by priority (1 is the most urgent)::
                           question, or "third time asking" / "I already told you"
        form_failures      a form rejected the customer's answers repeatedly
        bereavement        a death in the customer's family
+       needs_person       no rule found a reason, but the learned model reads the
+                          message as one for a person (:mod:`.person_model`)
 
 A chargeback is neither fraud (the customer made the purchase) nor a lawsuit,
 but it is a formal dispute with the card issuer, with deadlines and fees, that
@@ -86,6 +88,7 @@ from handoff.escalation.sensitive_matters import SENSITIVE_MATTERS
 from handoff.escalation.settings import (
     ANGER_MODEL_MIN_WORDS,
     MAX_SCANNED_CHARS,
+    PERSON_MODEL_MIN_WORDS,
     TURN_CACHE_SIZE,
     EscalationSettings,
 )
@@ -112,6 +115,7 @@ REASON_PRIORITY = {
     "repeated_request": 3,
     "form_failures": 3,
     "bereavement": 3,
+    "needs_person": 3,
 }
 REASON_ORDER = {reason: i for i, reason in enumerate(REASON_PRIORITY)}
 # A message clearly positive overall (VADER compound at least GLAD_COMPOUND)
@@ -207,6 +211,18 @@ def _findings(text: str) -> _Findings:
 
 
 @lru_cache(maxsize=TURN_CACHE_SIZE)
+def person_probability(text: str) -> float:
+    """The "needs a person" model's probability for ``text``, remembered per text.
+
+    Loaded on first use (about a second of training); the Rasa policy loads
+    it at start-up.
+    """
+    from handoff.escalation.person_model import PersonModel
+
+    return PersonModel.load().probability(text)
+
+
+@lru_cache(maxsize=TURN_CACHE_SIZE)
 def anger_probability(text: str) -> float:
     """The learned model's probability that ``text`` is angry, remembered per text.
 
@@ -216,6 +232,10 @@ def anger_probability(text: str) -> float:
     from handoff.escalation.anger_model import AngerModel
 
     return AngerModel.load().probability(text)
+
+
+def _glad(score: AngerScore) -> bool:
+    return score.compound >= GLAD_COMPOUND and score.score < GLAD_MAX_ANGER
 
 
 def decide(
@@ -298,7 +318,7 @@ def decide(
     # anywhere else again, love you guys", "on hold for 20 minutes but the
     # agent was lovely, thanks"). Closing the account counts only in an
     # unhappy message: otherwise it is a request like any other.
-    glad = score.compound >= GLAD_COMPOUND and score.score < GLAD_MAX_ANGER
+    glad = _glad(score)
     phrase = None if glad else judged_findings.threat_to_leave
     unhappy = score.score >= UNHAPPY_MIN_ANGER or score.compound <= -UNHAPPY_MIN_ANGER
     if phrase is None and unhappy:
@@ -315,7 +335,13 @@ def decide(
 
     # A conversation the bot cannot resolve.
     fallbacks = _fallbacks_in_a_row(conversation, customers)
-    if fallbacks >= settings.max_fallbacks:
+    # A pleased customer the bot did not follow ("BEST. DELIVERY. DRIVERS.
+    # EVER.", then "they even took the packaging away") is chatting, not stuck.
+    chatting = fallbacks >= settings.max_fallbacks and any(
+        _glad(detector.anger(_scanned(conversation[i]), conversation[i].intent))
+        for i in customers[len(customers) - fallbacks :]
+    )
+    if fallbacks >= settings.max_fallbacks and not chatting:
         found["repeated_fallback"] = f"the bot did not understand {fallbacks} messages in a row"
     phrase = judged_findings.bot_did_not_help
     if phrase is not None:
@@ -356,6 +382,20 @@ def decide(
                 missing.discard(matter)
         if not missing:
             break
+
+    # What the rules have no words for: the learned model, on the judged
+    # message, when nothing else escalated the conversation.
+    if (
+        not found
+        and settings.person_model_threshold < 1.0
+        and len(WORD.findall(_scanned(judged))) >= PERSON_MODEL_MIN_WORDS
+    ):
+        probability = person_probability(_scanned(judged))
+        if probability >= settings.person_model_threshold:
+            found["needs_person"] = (
+                f"the model reads this message as one for a person ({probability:.2f} >= "
+                f"{settings.person_model_threshold:.2f})"
+            )
 
     reasons = sorted(found, key=lambda r: (REASON_PRIORITY[r], REASON_ORDER[r]))
     return Decision(

@@ -23,7 +23,16 @@ LEGAL_THREAT = _phrases(
     r"\b(taking|taken|took|seeking|sought|getting|got) legal advice\b",
     r"\b(lawsuit|legal (action|proceedings|steps|route|options|team|counsel)|"
     r"class[- ]action|small[- ]claims|cease and desist|letter before action)\b",
-    r"\b(lawyer|attorney|solicitor)s?\b",
+    # A lawyer of the customer's, or one called in: not "I'm a lawyer and
+    # need an office chair".
+    r"\b(my|our) (lawyer|attorney|solicitor|legal team)s?\b(?! (friend|mate|pal|neighbour|"
+    r"neighbor|cousin|sister|brother|colleague)s?\b)|\blawyer(ing|ed)? up\b",
+    r"\b(get|getting|got|call|calling|contact|contacting|consult|consulting|speak to|"
+    r"speaking to|talk to|talking to|see|seeing|hire|hiring|instruct|instructing|involve|"
+    r"involving|hear from|hearing from|pass(ing)? (this|it) to|hand(ing)? (this|it) (over )?to|"
+    r"forward(ing)? (this|it) to|with) (a|my|our|the|a good) (lawyer|attorney|solicitor)s?\b",
+    r"\b(lawyers?|attorneys?|solicitors?) (will|'ll|are going to|is going to|letters?|"
+    r"involved|on (this|it|to you))\b",
     r"\b(take|taking|see|seeing|bring|bringing|drag|dragging) (you|this|it|your company|"
     r"northwind)? ?(to )?court\b",
     r"\bsee you in court\b|\b(go|going|went) to court\b|\bcourt (action|case|claim|proceedings)\b",
@@ -65,6 +74,13 @@ PAYMENT_DISPUTE = _phrases(
         r"received|came|got)|didn't (arrive|receive|get)|not (arrived|received))\b",
     ),
     r"\b(debt collect(or|ors|ion)|collection agency|bailiffs?)\b",
+    # A refund short of what was paid: "the refund you sent is £150 short".
+    r"\b(refund|refunded|credit|amount|money)\b[^.!?\n]{0,40}\b([£$€]?\d[\d,.]*|\w+ "
+    r"(pounds|dollars|euros|quid)) short\b",
+    r"\b(short|under)[- ]?(refunded|paid|changed)\b|\b(only|just) (got|received|had|been "
+    r"given|gave (me|us)|sent (me|us)|refunded (me|us)) (a )?(partial|half|part of (my|the)) "
+    r"refund\b|\bnot (the|my) full refund\b|"
+    r"\b(refund|refunded)\b[^.!?\n]{0,30}\b(less|lower|smaller) than (i|we) (paid|spent)\b",
     # An ultimatum: "my money back or I'm going to my bank".
     r"\b(or|otherwise) (i'll|i will|i'm going to|i am going to|i'm|we'll|we will|i shall) "
     r"(go(ing)? to|contact(ing)?|call(ing)?|ring(ing)?|speak(ing)? to|report(ing)? (you|this|"
@@ -91,8 +107,20 @@ NOT_ME = (
 )
 FRAUD = _phrases(
     r"\bsomeone (else )?('s |has |have |had |is |was )?(been )?(used|using|got into|getting "
-    r"into|accessed|accessing|hacked|logged into|logged in to|logging into|changed|stole|"
+    r"into|accessed|accessing|hacked|logged into|logged in to|logging into|changed|"
     r"took over|ordered with|bought with|spent|spending|redeemed|emptied|drained)\b",
+    # What was stolen: not "someone stole my heart".
+    r"\b(someone|somebody|they|he|she) (\w+ )?(stole|has stolen|have stolen|had stolen|nicked|"
+    r"took|has taken) (my|our) (\w+ )?(card|details|identity|account|password|money|"
+    r"login|pin|voucher|points|balance|credit|savings|bank details)\b",
+    # Somebody else with the customer's account: "my ex still has access to
+    # my account and keeps ordering on my card".
+    r"\b(ex|ex-partner|ex-husband|ex-wife|ex-boyfriend|ex-girlfriend|former partner|"
+    r"someone|somebody|(my|our) (\w+ )?(son|daughter|flatmate|housemate|lodger|partner))"
+    r"( \w+){0,2} (has|have|had|still has|got|gets) (access|the password|my password|"
+    r"my login|my details|my card)\b",
+    r"\b(keeps?|kept|keeping) (ordering|buying|spending|using my (card|account))\b[^.!?\n]{0,40}"
+    r"\b(my (card|account|details|name)|without (asking|telling))\b",
     r"\bsomeone('s| is| has been| was) (in|into|inside) my (account|card)\b",
     OnALineWith(
         r"\b(it )?(wasn't|was not|weren't|were not) (me|us)\b",
@@ -106,8 +134,18 @@ FRAUD = _phrases(
     r"\bimpersonat\w*",
     r"\bsuspicious (login|sign[- ]in|activity|charges?|payments?|transactions?|orders?)\b",
     r"\b(login|sign[- ]in) (alert|attempt|notification)s? from\b",
-    r"\b(was|were|been|got|get|is|has been|have been) hacked\b|\bhacked\b",
-    r"\b(unauthori[sz]ed|fraud|fraudulent|fraudster|identity theft|phishing)\b",
+    # Not "I totally hacked the flatpack assembly".
+    r"\b(was|were|been|got|get|is|has been|have been|getting) hacked\b|\bhacked (my|our|"
+    r"into)\b|\bhacked (account|card|e-?mail|profile|login)s?\b|\b(account|card|e-?mail|"
+    r"password|profile|login|paypal|details)\b[^.!?\n]{0,30}\bhacked\b",
+    # A bank that stopped a purchase the customer made is no fraud: "my bank
+    # flagged the payment as fraud but it was me, it's all fine now".
+    OnALineWith(
+        r"\b(unauthori[sz]ed|fraud|fraudulent|fraudster|identity theft|phishing)\b",
+        unless=r"\b(it|that|this) (was|were) (me|us|mine|ours)\b|\b(was|were) (me|us) (who|"
+        r"that)\b|\b(all|it's all|its all|it is all|everything's|everything is) (fine|sorted|"
+        r"ok|okay|good|cleared|resolved) now\b",
+    ),
     r"\bstolen (card|credit card|debit card|identity|account|details|password)\b",
     r"\b(card|account|details|identity|password) (was|were|has been|have been|got|is) "
     r"(stolen|compromised|used by someone)\b",
@@ -200,6 +238,16 @@ SAFETY_INCIDENT = _phrases(
     r"\b(went|go|going|taken|rushed|had to go) to (the )?(er|hospital|a&e|emergency|doctor|gp)\b",
     r"\bmade (me|him|her|us|them|my \w+) (really |very )?(sick|ill)\b",
     r"\bbroke (my|his|her) (arm|leg|wrist|ankle|finger|nose|tooth|toe)\b",
+    # Trapped, crushed: "my daughter trapped her fingers in the recliner".
+    r"\b(trapped|caught|crushed|pinched|jammed|sliced|gashed|cut) (my|his|her|their|our|"
+    r"the baby's|the kids') (\w+ )?(fingers?|hand|hands|thumbs?|toes?|foot|feet|arm|leg|"
+    r"head)\b",
+    r"\b(fingers?|hand|thumb|toes?|foot|arm|leg|head) (got |was |were |been )?(trapped|"
+    r"crushed|caught|stuck) (in|under|between)\b",
+    r"\b(hot |burning |red[- ]hot )?embers\b[^.!?\n]{0,30}\b(went|flew|came|fell|spat|"
+    r"shot|landed|everywhere|all over|out)\b",
+    r"\b(someone|somebody|a child|my (\w+ )?(kid|son|daughter|child|baby|toddler)) (could|"
+    r"might) (have )?(been|get|got) (hurt|injured|killed|burnt|burned)\b",
 )
 KIN = (
     r"(husband|wife|mother|father|mum|mom|mam|dad|son|daughter|brother|sister|partner|"

@@ -34,6 +34,11 @@ DEFAULT_SHOUT_MIN_LETTERS = 10
 DEFAULT_ANGER_MODEL_THRESHOLD = 0.70
 # Messages with fewer words are left to the rules (see decide()).
 ANGER_MODEL_MIN_WORDS = 6
+# The "needs a person" model's probability at which a message no rule
+# escalated goes to a person (.person_model), chosen on the dev sets.
+DEFAULT_PERSON_MODEL_THRESHOLD = 0.8
+# Messages with fewer words are left to the rules ("no", "ok thanks").
+PERSON_MODEL_MIN_WORDS = 3
 
 # --- untrusted text ----------------------------------------------------------------
 
@@ -93,10 +98,15 @@ class EscalationSettings:
     # when its probability reaches this (HANDOFF_ANGER_MODEL_THRESHOLD); 1
     # turns the model off, leaving the detector's rules alone.
     anger_model_threshold: float = DEFAULT_ANGER_MODEL_THRESHOLD
+    # The learned "needs a person" model (.person_model) hands a message no
+    # rule escalated to a person when its probability reaches this
+    # (HANDOFF_PERSON_MODEL_THRESHOLD); 1 turns it off.
+    person_model_threshold: float = DEFAULT_PERSON_MODEL_THRESHOLD
 
     def __post_init__(self) -> None:
         for name in (
             "anger_model_threshold",
+            "person_model_threshold",
             "anger_threshold",
             "strong_anger_threshold",
             "anger_trend_threshold",

@@ -593,3 +593,66 @@ def test_each_message_is_read_once_for_the_new_cues(monkeypatch: pytest.MonkeyPa
 
     assert len(cue_scans) == 50 * len(NEW_LISTS)
     assert len(set(wording_scans)) == len(wording_scans) == 50
+
+
+# --- what the third dev set showed the lists lacked (said here in other words) ----------------
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("my solicitor will be writing to you about this", "legal_threat"),
+        ("I'm passing this to a lawyer tomorrow", "legal_threat"),
+        ("somebody took my card details and ordered two laptops", "fraud"),
+        ("my old flatmate still has my password and keeps buying things", "fraud"),
+        ("got hacked last night, there are orders I never made", "fraud"),
+        ("the refund for the table came through 80 pounds short", "payment_dispute"),
+        ("you only gave me a partial refund for the broken chairs", "payment_dispute"),
+        ("my son caught his fingers in the folding mechanism", "safety_incident"),
+        ("burning embers flew out of the chiminea onto the rug", "safety_incident"),
+        ("someone could have been hurt by that shelf", "safety_incident"),
+        ("writing this all up on trustpilot tonight with the photos", "threat_to_leave"),
+        ("I shan't be shopping with you again after this", "threat_to_leave"),
+        ("Following up on my previous emails about the missing door", "contact_center_failure"),
+        ("hello? is anybody actually reading these", "explicit_request"),
+        ("still not helpful", "bot_did_not_help"),
+    ],
+)
+def test_cues_said_in_everyday_words(text: str, reason: str) -> None:
+    decision = judge(C(text))
+    assert reason in decision.reasons, decision.summary()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm a solicitor, so I need a desk that fits two monitors",
+        "what a steal, someone stole the show at our party with your lamp",
+        "total life hack: hacked the wardrobe rails together in ten minutes",
+        "my bank flagged the order as fraud but it was me, all sorted now",
+        "our lawyer friend recommended the recliner, is it in grey",
+    ],
+)
+def test_alarming_words_used_innocently(text: str) -> None:
+    decision = judge(C(text))
+    assert not ({"legal_threat", "fraud"} & set(decision.reasons)), decision.summary()
+
+
+def test_a_pleased_customer_the_bot_did_not_follow_is_not_stuck() -> None:
+    decision = judge(
+        C("WOW. THE. SOFA. IS. PERFECT.", "nlu_fallback", 0.3),
+        B("utter_please_rephrase"),
+        C("the fitters even hoovered up afterwards", "nlu_fallback", 0.3),
+        B("utter_please_rephrase"),
+    )
+    assert "repeated_fallback" not in decision.reasons
+
+
+def test_a_customer_the_bot_did_not_follow_twice_is_still_stuck() -> None:
+    decision = judge(
+        C("the thingy on the bill is off", "nlu_fallback", 0.3),
+        B("utter_please_rephrase"),
+        C("the amount on the paper", "nlu_fallback", 0.3),
+        B("utter_please_rephrase"),
+    )
+    assert "repeated_fallback" in decision.reasons

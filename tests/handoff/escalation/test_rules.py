@@ -27,7 +27,7 @@ def detector() -> AngerDetector:
 
 # These tests are about the rules: the learned anger model (which can also
 # find anger) is off here, and tested on its own in test_escalation_model.py.
-RULES_ONLY = EscalationSettings(anger_model_threshold=1.0)
+RULES_ONLY = EscalationSettings(anger_model_threshold=1.0, person_model_threshold=1.0)
 
 
 def judge(*turns: Turn, settings: EscalationSettings | None = None) -> Decision:

@@ -7,8 +7,9 @@ import pytest
 from handoff.escalation import EscalationSettings, Turn, anger_probability, decide
 from handoff.escalation.settings import DEFAULT_ANGER_MODEL_THRESHOLD
 
-RULES_ONLY = EscalationSettings(anger_model_threshold=1.0)
-WITH_MODEL = EscalationSettings()
+# The anger model alone is tested here: the "needs a person" one is off.
+RULES_ONLY = EscalationSettings(anger_model_threshold=1.0, person_model_threshold=1.0)
+WITH_MODEL = EscalationSettings(person_model_threshold=1.0)
 
 # Anger the rules' trigger words miss: no swearing, no capitals, no "!!!".
 QUIET_ANGER = [
@@ -49,7 +50,9 @@ def test_a_request_for_a_person_is_not_also_called_anger() -> None:
 
 
 def test_the_threshold_is_configuration_and_one_turns_the_model_off() -> None:
-    settings = EscalationSettings.from_env({"HANDOFF_ANGER_MODEL_THRESHOLD": "1"})
+    settings = EscalationSettings.from_env(
+        {"HANDOFF_ANGER_MODEL_THRESHOLD": "1", "HANDOFF_PERSON_MODEL_THRESHOLD": "1"}
+    )
     assert settings.anger_model_threshold == 1.0
     assert not decide(customer(QUIET_ANGER[0]), settings).escalate
     with pytest.raises(ValueError, match="anger_model_threshold"):

@@ -242,6 +242,8 @@ def _patterns() -> Iterator[tuple[str, re.Pattern[str]]]:
                     yield f"{name}[{index}]", phrase.pattern
                     if phrase.requires is not None:
                         yield f"{name}[{index}].requires", phrase.requires
+                    if phrase.unless is not None:
+                        yield f"{name}[{index}].unless", phrase.unless
     for index, (pattern, _) in enumerate(CHAT_SPELLING):
         yield f"CHAT_SPELLING[{index}]", pattern
 
