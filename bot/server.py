@@ -88,6 +88,12 @@ def main() -> None:
     # (plumbing.log_masking): a traceback of a failed Telegram call names
     # its URL, and the URL holds the bot token.
     install_log_masking([*channel_secrets(channels), settings.auth_token])
+    # Rasa's RabbitMQ broker logs a whole event (the customer's text and
+    # phone number) when publishing it fails: the event's type only
+    # (bot.stores.broker).
+    from bot.stores.broker import hide_events_in_pika_logs
+
+    hide_events_in_pika_logs()
     sys.argv = rasa_arguments(settings)
     set_sanic_defaults(os.environ)
     # Rasa's cost per message (bot.rasa_patches).

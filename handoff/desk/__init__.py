@@ -7,6 +7,8 @@ agents and supervisors work the queue of handoffs.
 - ``throttle``: in-memory backoff of failed sign-ins per name and per IP.
 - ``canned`` / ``canned_responses.yml``: ready-made replies.
 - ``channels``: each channel's reply length limit, with its source.
+- ``masking``: card numbers and the like masked in what people read
+  (``HANDOFF_DESK_MASK``); the service's handoff routes and event stream use it.
 - ``routes``: the page, sign-in/out and the JSON the page needs;
   ``parts``: what they share on the service's context (handoff.context).
 - ``static/``: the page itself: plain HTML, one JavaScript module, one

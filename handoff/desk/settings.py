@@ -16,6 +16,11 @@
   (``https://desk.example.com``) that may send state-changing requests
   besides the one the request itself names in its ``Host`` header; for a
   reverse proxy that rewrites ``Host``.
+- ``HANDOFF_DESK_MASK``: the personal numbers people see masked in
+  transcripts, handoffs and the event stream (handoff.desk.masking; the
+  card ending 4242 stays readable): any of ``cards``, ``iban``, ``ssn``,
+  ``cvv``, comma-separated; ``all`` (the default) or ``off``. What is stored
+  and what the adapters send do not change (``HANDOFF_REDACT`` is theirs).
 
 Durations and the flag are read by plumbing.settings' rules (which lists the
 spellings of true and false); a wrong value is a ValueError naming the variable.
@@ -28,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from plumbing.redaction import KINDS, parse_kinds
 from plumbing.settings import Seconds, parse_words, read_env, setting
 
 ENV_PREFIX = "HANDOFF_DESK_"
@@ -63,6 +69,7 @@ class DeskSettings:
         DEFAULT_CANNED_RESPONSES, env="HANDOFF_DESK_CANNED_RESPONSES"
     )
     trusted_origins: tuple[str, ...] = setting((), parse=_origins)
+    mask: tuple[str, ...] = setting(KINDS, parse=parse_kinds)
 
     def __post_init__(self) -> None:
         if self.sla_red_s <= self.sla_amber_s:

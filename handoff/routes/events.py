@@ -6,6 +6,10 @@ event hub when a commit journals something. Every ``keepalive_s`` it checks
 that the caller is still signed in, sends a keep-alive comment, and reads
 the journal anyway (a change journaled by another process wakes no hub here).
 
+What a person (agent, supervisor) is sent has card numbers and the like
+masked (handoff.desk.masking, ``HANDOFF_DESK_MASK``), off the event loop;
+the admin token's stream carries what was stored.
+
 Streams are limited: each holds a connection and a page of the journal. A
 caller may hold :data:`MAX_STREAMS_PER_CALLER` (429 past that), all callers
 :data:`MAX_STREAMS` (503); both answers carry ``Retry-After``.
@@ -22,6 +26,7 @@ from sanic.response import BaseHTTPResponse
 from handoff import events as ev
 from handoff.auth import EVERYONE, authorized, caller, still_signed_in
 from handoff.context import ServiceContext, context_of
+from handoff.desk.masking import kinds_for, mask_events
 from handoff.errors import Busy, TooManyStreams
 
 # Comments keep idle streams open through proxies; Sanic's RESPONSE_TIMEOUT
@@ -77,7 +82,7 @@ async def stream_events(request: Request, ctx: ServiceContext) -> None:
         await response.send(f": connected\nid: {reader.position}\n\n")
         if after is None:
             await response.send(ev.reset(reader.position))
-        await follow(request, ctx, response, reader, wakeups)
+        await follow(request, ctx, response, reader, wakeups, kinds_for(request))
         if wakeups.closed and request.stream is not None:
             # The server is stopping: this connection serves no further request,
             # so the client's reconnection reaches the server that replaces this one
@@ -93,13 +98,18 @@ async def follow(
     response: BaseHTTPResponse,
     reader: ev.JournalReader,
     wakeups: ev.Wakeups,
+    mask: tuple[str, ...] = (),
 ) -> None:
-    """Send what the journal holds after the reader's cursor, then wait to be woken;
-    check the caller and send a keep-alive every ``keepalive_s``."""
+    """Send what the journal holds after the reader's cursor, with ``mask``'s kinds
+    masked, then wait to be woken; check the caller and send a keep-alive every
+    ``keepalive_s``."""
     clock = asyncio.get_running_loop().time
     check_at = clock() + ctx.keepalive_s
     while not wakeups.closed:  # closed: the server is stopping
-        for event in await reader.read():
+        page = await reader.read()
+        if page and mask:
+            page = await asyncio.to_thread(mask_events, page, mask)
+        for event in page:
             await response.send(ev.encode(event))
         while not reader.more:
             timeout = check_at - clock()

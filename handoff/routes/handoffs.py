@@ -19,6 +19,10 @@ tracker (handoff.catch_up).
 A reply is recorded, then delivered (handoff.operations.reply); one that did
 not arrive answers 502 with the recorded message, so the desk can say so and
 offer to resend it: the one error answer with more than ``{"error", "detail"}``.
+
+What people (agents, supervisors) are answered has card numbers and the like
+masked (handoff.desk.masking, ``HANDOFF_DESK_MASK``); the admin token reads
+what was stored.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from handoff.bodies import (
 )
 from handoff.catch_up import catch_up, is_late, transcript_end
 from handoff.context import ServiceContext, context_of
+from handoff.desk.masking import masked_handoff, masked_handoffs, masked_message
 from handoff.errors import HandoffConflict, HandoffNotFound, InvalidRequest
 from handoff.inputs import query_int, query_text, stored_id
 from handoff.metrics import metrics_of
@@ -157,7 +162,8 @@ async def list_handoffs(request: Request) -> HTTPResponse:
     limit = query_int(request.args, "limit", default=100, minimum=1, maximum=MAX_LIST_LIMIT)
     conversation_id = query_text(request.args, "conversation_id")
     found = await context_of(request).store.list(status, conversation_id, limit)
-    return json_response({"handoffs": [handoff.to_json() for handoff in found]})
+    shown = await masked_handoffs(request, [handoff.to_json() for handoff in found])
+    return json_response({"handoffs": shown})
 
 
 @authorized(*EVERYONE)
@@ -166,7 +172,7 @@ async def get_handoff(request: Request, handoff_id: int) -> HTTPResponse:
     handoff = await store.get(known(handoff_id), with_transcript=True)
     if handoff is None:
         raise HandoffNotFound(handoff_id)
-    data = handoff.to_json()
+    data = await masked_handoff(request, handoff.to_json())
     if handoff.status == WAITING:
         data["queue_position"] = await store.queue_position(handoff_id)
     return json_response(data)
@@ -176,7 +182,7 @@ async def get_handoff(request: Request, handoff_id: int) -> HTTPResponse:
 async def claim(request: Request, handoff_id: int) -> HTTPResponse:
     store = context_of(request).store
     handoff = await store.claim(known(handoff_id), caller(request).name)
-    return json_response(handoff.to_json())
+    return json_response(await masked_handoff(request, handoff.to_json()))
 
 
 @authorized(*PEOPLE)
@@ -188,7 +194,7 @@ async def transfer(request: Request, handoff_id: int) -> HTTPResponse:
         handoff = await store.transfer(handoff_id, caller(request).agent, body.to)
     except ValueError as error:  # no such agent to transfer to
         raise InvalidRequest(str(error)) from None
-    return json_response(handoff.to_json())
+    return json_response(await masked_handoff(request, handoff.to_json()))
 
 
 @authorized(*PEOPLE)
@@ -198,13 +204,14 @@ async def agent_message(request: Request, handoff_id: int) -> HTTPResponse:
     sent = await operations.reply(
         context_of(request), handoff_id, caller(request).agent, body.text, internal=body.internal
     )
+    message = await masked_message(request, sent.message.to_json())
     if body.internal or sent.delivered:
-        return json_response({"message": sent.message.to_json()}, 201)
+        return json_response({"message": message}, 201)
     return json_response(
         {
             "error": "delivery failed",
             "detail": "the reply was recorded but could not be delivered to the customer",
-            "message": sent.message.to_json(),
+            "message": message,
         },
         502,
     )
@@ -222,7 +229,7 @@ async def close(request: Request, handoff_id: int) -> HTTPResponse:
         body.resolution,
         supervisor=principal.role in (SUPERVISOR_ROLE, ADMIN_ROLE),
     )
-    data = handoff.to_json()
+    data = await masked_handoff(request, handoff.to_json())
     if resumed is not None:
         data["bot_resumed"] = resumed
     return json_response(data)

@@ -468,3 +468,29 @@ async def test_supervisors_are_alerted_when_nobody_picks_a_handoff_up(
         )
     finally:
         await desk.stop()
+
+
+async def test_card_numbers_show_masked_on_the_page(desk: Desk, browser: Browser) -> None:
+    # handoff.desk.masking: the page never receives the whole number.
+    card_number = "4242 4242 4242 4242"
+    await desk.agent("sam")
+    page = await open_desk(browser, desk.url, "sam")
+    transcript = [
+        {"role": "customer", "text": f"my card is {card_number}", "timestamp": 1767225600.0},
+        {"role": "bot", "text": "I'll get you a person.", "timestamp": 1767225601.0},
+    ]
+    handoff = await desk.create_handoff("ann", transcript=transcript)
+    await page.locator("#queue li", has_text=handoff["customer_id"]).get_by_role("link").click()
+    log = page.get_by_role("log", name="Transcript")
+    await expect(log.locator("li").first).to_contain_text("my card is [card ending 4242]")
+    # A message arriving live comes masked through the event stream.
+    await desk.admin(
+        "POST",
+        f"/api/handoffs/{handoff['id']}/customer-messages",
+        json={"text": f"it's still {card_number}"},
+    )
+    await expect(log.locator("li.from-customer").last).to_contain_text(
+        "it's still [card ending 4242]"
+    )
+    assert "4242 4242" not in await page.content()
+    no_page_errors(page)

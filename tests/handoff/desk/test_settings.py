@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from handoff.desk.settings import DEFAULT_CANNED_RESPONSES, DeskSettings
+from plumbing.redaction import KINDS
 
 
 def test_defaults() -> None:
@@ -17,6 +18,7 @@ def test_defaults() -> None:
     assert settings.cookie_secure is False
     assert settings.canned_responses_path == DEFAULT_CANNED_RESPONSES
     assert DEFAULT_CANNED_RESPONSES.exists()
+    assert settings.mask == KINDS  # every kind of personal number masked
 
 
 def test_every_variable(tmp_path: Path) -> None:
@@ -29,6 +31,7 @@ def test_every_variable(tmp_path: Path) -> None:
             "HANDOFF_DESK_SLA_RED_S": "180.5",
             "HANDOFF_DESK_CANNED_RESPONSES": str(tmp_path / "canned.json"),
             "HANDOFF_DESK_TRUSTED_ORIGINS": "https://Desk.Example.com/, http://10.0.0.5:8080",
+            "HANDOFF_DESK_MASK": "Cards, ssn",
         }
     )
     assert settings == DeskSettings(
@@ -39,7 +42,9 @@ def test_every_variable(tmp_path: Path) -> None:
         sla_red_s=180.5,
         canned_responses_path=tmp_path / "canned.json",
         trusted_origins=("https://desk.example.com", "http://10.0.0.5:8080"),
+        mask=("cards", "ssn"),
     )
+    assert DeskSettings.from_env({"HANDOFF_DESK_MASK": "off"}).mask == ()
 
 
 @pytest.mark.parametrize(
@@ -59,6 +64,7 @@ def test_every_variable(tmp_path: Path) -> None:
         ({"HANDOFF_DESK_COOKIE_SECURE": "maybe"}, "must be true or false"),
         ({"HANDOFF_DESK_TRUSTED_ORIGINS": "desk.example.com"}, "is not an origin"),
         ({"HANDOFF_DESK_TRUSTED_ORIGINS": "https://desk.example.com/app"}, "is not an origin"),
+        ({"HANDOFF_DESK_MASK": "pan"}, "HANDOFF_DESK_MASK: unknown kind 'pan'"),
     ],
 )
 def test_wrong_values_are_named(env: dict[str, str], message: str) -> None:
