@@ -78,8 +78,13 @@ def load_person_file(path: Path) -> list[LabelledMessage]:
 
 def nlu_examples(directory: Path = NLU_DIRECTORY) -> list[LabelledMessage]:
     """The NLU's examples, labelled by intent: request_human needs a person, the rest not."""
+    paths = sorted(directory.glob("*.yml"))
+    if not paths:
+        # A model trained without them would differ from the one measured,
+        # silently (an image that left data/ out).
+        raise FileNotFoundError(f"no NLU training data in {directory}")
     examples: list[LabelledMessage] = []
-    for path in sorted(directory.glob("*.yml")):
+    for path in paths:
         data = yaml.load(
             path.read_text(encoding="utf-8"),
             Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader),

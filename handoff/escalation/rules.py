@@ -214,8 +214,8 @@ def _findings(text: str) -> _Findings:
 def person_probability(text: str) -> float:
     """The "needs a person" model's probability for ``text``, remembered per text.
 
-    Loaded on first use (about a second of training); the Rasa policy loads
-    it at start-up.
+    Loaded on first use (about two seconds of training); the Rasa policy
+    loads it at start-up.
     """
     from handoff.escalation.person_model import PersonModel
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -55,6 +56,11 @@ def test_the_nlus_requests_for_a_person_need_one_and_its_other_intents_do_not() 
     assert examples["i want to speak to a manager"] is True
     assert not any("[" in text or "](" in text for text in examples)  # annotations read as words
     assert sum(examples.values()) < len(examples) / 5  # most NLU examples are routine
+
+
+def test_missing_nlu_data_is_an_error_not_a_different_model(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="no NLU training data"):
+        nlu_examples(tmp_path)
 
 
 def test_the_test_messages_are_not_training_data() -> None:
@@ -115,9 +121,7 @@ def test_the_model_is_not_asked_when_a_rule_already_decided() -> None:
 
 
 def test_short_messages_are_left_to_the_rules() -> None:
-    decision = decide(
-        [Turn.customer("ok thanks")], EscalationSettings(person_model_threshold=0.0)
-    )
+    decision = decide([Turn.customer("ok thanks")], EscalationSettings(person_model_threshold=0.0))
     assert "needs_person" not in decision.reasons
 
 
