@@ -14,7 +14,7 @@ import asyncio
 import json
 import logging
 import uuid
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -138,23 +138,6 @@ def store(tmp_path: Path) -> Iterator[ChannelStore]:
 @pytest.fixture
 def bot() -> RecordingBot:
     return RecordingBot()
-
-
-@pytest.fixture
-async def serve(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[ServerFactory]:
-    # Sanic 21.12 rewrites its HTTP parser's methods in place when an app
-    # starts; only in test mode can several apps start in one process.
-    monkeypatch.setattr(Sanic, "test_mode", True)
-    started: list[ChannelServer] = []
-
-    async def start(channel: WebhookChannel, on_new_message: OnNewMessage) -> ChannelServer:
-        server = await ChannelServer(channel, on_new_message).start()
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        await server.stop()
 
 
 def message(delivery_id: str, sender: str, text: str) -> dict[str, str]:

@@ -9,19 +9,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel
-from sanic import Sanic
 
-from bot.channels.inbox import SLOW_DOWN_REPLY, OnNewMessage, WebhookChannel
+from bot.channels.inbox import SLOW_DOWN_REPLY
 from bot.channels.rate_limit import SWEEP_AT, SenderLimiter
 from bot.channels.settings import ChannelSettings
 from bot.channels.store import ChannelStore
-from tests.channels.test_inbox import ChannelServer, FakeChannel, RecordingBot, message
+from tests.channels.test_inbox import FakeChannel, RecordingBot, ServerFactory, message
 
 
 class Clock:
@@ -123,8 +121,6 @@ class TellingChannel(FakeChannel):
         return self.output
 
 
-ServerFactory = Callable[[WebhookChannel, OnNewMessage], Coroutine[Any, Any, ChannelServer]]
-
 # A token every 50 ms after a burst of 3; at most 5 waiting per sender.
 FAST_LIMIT = ChannelSettings(rate_per_minute=1200, rate_burst=3, max_queued_per_sender=5)
 
@@ -134,21 +130,6 @@ def store(tmp_path: Path) -> Iterator[ChannelStore]:
     channel_store = ChannelStore(f"sqlite:///{tmp_path / 'channels.db'}")
     yield channel_store
     channel_store.close()
-
-
-@pytest.fixture
-async def serve(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[ServerFactory]:
-    monkeypatch.setattr(Sanic, "test_mode", True)
-    started: list[ChannelServer] = []
-
-    async def start(channel: WebhookChannel, on_new_message: OnNewMessage) -> ChannelServer:
-        server = await ChannelServer(channel, on_new_message).start()
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        await server.stop()
 
 
 async def until(condition: Callable[[], bool], timeout_s: float = 5.0) -> None:
@@ -215,7 +196,6 @@ async def test_beyond_the_queue_cap_messages_are_recorded_and_the_sender_told_on
         await server.post({"messages": [message(f"d-{n}", sender, f"message {n}")]})
     await until(lambda: len(channel.output.messages) == 2)
     bot.gate.set()
-
 
 
 async def test_stopping_does_not_wait_for_the_rate_limit_and_keeps_what_waited(
