@@ -14,7 +14,13 @@ chosen on dev4) and the cues dev3 showed missing.
 tests/handoff/escalation_conversations_blind2.yml (140 conversations, 70 to
 escalate) was written later the same way, and only ever measured: precision
 0.895, recall 0.729, 8.6% false escalations before the model; 0.917, 0.943,
-8.6% with it.
+8.6% with it; 0.957, 0.943, 4.3% once anger aimed at someone else (a
+neighbour, another shop, oneself) stopped counting as anger at us.
+
+tests/handoff/escalation_conversations_blind3.yml (120 conversations, 60 to
+escalate, 36 of the 60 others hard negatives) was written the same way on
+2026-12-03, and measured before that change: precision 0.841, recall 0.967,
+18.3% false escalations; after it, 0.879, 0.967, 13.3%.
 
 The floors catch regressions; `python -m training.conversations FILE`
 prints the misses (read them for the blind files only to report, never to
@@ -34,7 +40,8 @@ BLIND = ROOT / "tests" / "handoff"
 # File, lowest recall, highest false-escalation rate.
 FLOORS = [
     ("escalation_conversations_blind.yml", 0.92, 0.08),
-    ("escalation_conversations_blind2.yml", 0.90, 0.11),
+    ("escalation_conversations_blind2.yml", 0.90, 0.08),
+    ("escalation_conversations_blind3.yml", 0.93, 0.16),
 ]
 
 

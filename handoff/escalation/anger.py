@@ -38,6 +38,7 @@ from handoff.escalation.anger_words import (
     COMPLAINT_CONTENT,
     DECISIVE_ANGER_WORDS,
     DESCRIPTIVE_WORDS,
+    ELSEWHERE,
     EMPHASISED_PROBLEMS,
     EYE_ROLLED_PRAISE,
     FRIENDLY_EMOJI,
@@ -66,6 +67,8 @@ from handoff.escalation.anger_words import (
     SARCASTIC_EMOJI,
     SCARE_QUOTED,
     SENTENCE_BREAK,
+    US_NAMED,
+    US_REQUESTS,
 )
 from handoff.escalation.domain_names import COMPLAIN_INTENT
 from handoff.escalation.settings import (
@@ -122,6 +125,9 @@ COMPLAINT_COMPOUND = -0.3
 BARE_EMOJI_WORDS = 3
 # A friendly tone (🙈, 😂, "lol", "no worries") keeps this share of the score.
 FRIENDLY_FACTOR = 0.6
+# Upset with someone else or with themselves, not with us (aimed_elsewhere):
+# the message keeps this share of its score.
+ELSEWHERE_FACTOR = 0.3
 # Above this compound the message is positive: shouting and "!!!" are joy,
 # curses are emphasis ("holy shit these are amazing").
 POSITIVE_COMPOUND = 0.3
@@ -427,6 +433,11 @@ class AngerDetector:
             add(AngerSignal("friendly_tone", score * FRIENDLY_FACTOR - score, ", ".join(friendly)))
             score *= FRIENDLY_FACTOR
 
+        elsewhere = aimed_elsewhere(text) if score > 0 else None
+        if elsewhere is not None:
+            add(AngerSignal("aimed_elsewhere", score * ELSEWHERE_FACTOR - score, elsewhere))
+            score *= ELSEWHERE_FACTOR
+
         return AngerScore(
             score=round(max(0.0, score), 4), signals=tuple(signals), compound=compound
         )
@@ -472,6 +483,22 @@ class AngerDetector:
                 f"{ratio:.0%} capitals, {len(upper_words)} words in capitals",
             )
         return AngerSignal("emphasis", W_EMPHASIS, " ".join(upper_words[:3]))
+
+
+def aimed_elsewhere(text: str) -> str | None:
+    """Whom the message is upset with, quoted, when that is not us; else None.
+
+    Someone of the customer's own, another business or the customer
+    themselves (:data:`.anger_words.ELSEWHERE`), in a message that does not
+    also name or address us: "my neighbour took my parcel in and went on
+    holiday 🙄" is not anger at the company, "my neighbour had to sign for
+    your broken parcel 🙄" may be.
+    """
+    text = _normalise(text[:MAX_SCANNED_CHARS])
+    found = ELSEWHERE.search(text)
+    if found is None or US_NAMED.search(US_REQUESTS.sub(" ", text)) is not None:
+        return None
+    return found.group(0).strip()
 
 
 @lru_cache(maxsize=4)

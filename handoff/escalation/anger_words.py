@@ -70,6 +70,42 @@ THIRD_PARTY = (
     r"mam|mother|dad|father|son|daughter|kids?|children|boss|gran|granny|grandma|nan|nana|"
     r"grandad|granddad|grandpa|sister|brother|fianc[ée]e?|missus|other half|family|friend))"
 )
+# Whom the customer is upset with, when it is not us: someone of their own
+# ("husband has ordered the wrong size AGAIN"), a neighbour or landlord,
+# another business ("DPD lost a parcel from a different shop, raging"), or
+# themselves ("ugh I'm such an idiot, wrong flat number"). Counted only in a
+# message that does not also point at us (US_NAMED): "my husband is furious
+# with your drivers" is anger at us.
+ELSEWHERE = re.compile(
+    r"\b(my|our|the) (\w+ )?(husband|hubby|wife|partner|boyfriend|girlfriend|fianc[ée]e?|"
+    r"son|daughter|kids?|children|toddler|mum|mom|mam|dad|mother|father|brother|sister|"
+    r"flatmate|roommate|housemate|neighbou?rs?|landlord|landlady|boss|colleague|"
+    r"co-?workers?|in-laws?|other half|missus)\b(?!')|"
+    r"^\W*(husband|hubby|wife|partner|neighbou?r|landlord|boss|kids?)\b|"
+    r"\b(from|at|with|to|of) (a different|another|some other|the other|a other) (shop|store|"
+    r"retailer|company|seller|website|site|brand|supplier)\b|"
+    # Not "it's not my fault", nor the company's words quoted back ("told
+    # it's 'my fault'"): those blame us.
+    r"(?<!not )(?<!n't )(?<![\"'\u2018\u201c])\b(my (own )?fault|my bad|my mistake|silly me|"
+    r"stupid me|(i'm|i am|im) (such |so |a complete |an absolute )?(an? )?(idiot|numpty|"
+    r"muppet|dummy|doofus|plonker|stupid|useless|dumb)|"
+    r"i (messed|screwed|mucked) (it |that |this )?up)\b",
+    re.IGNORECASE,
+)
+# The company, named or addressed, in a message that complains: "your
+# driver", "you lot", "Northwind", "this service". A bare "you" only outside
+# a plain request ("can you swap it", "thank you"): US_REQUESTS blanks those
+# first.
+US_NAMED = re.compile(
+    r"\b(your|yours|ur|you|u|y'?all|northwind|this (company|shop|store|site|service|bot)|"
+    r"the bot)\b",
+    re.IGNORECASE,
+)
+US_REQUESTS = re.compile(
+    r"\b(can|could|would|will|do|did|are|have|if|should|may|might|when) (you|u)\b|"
+    r"\b(thank|thanks|bless) (you|u)\b|\b(you|u) (know|see)\b|\bsee (you|u)\b",
+    re.IGNORECASE,
+)
 NEUTRAL_IDIOMS = re.compile(
     r"\bkiller\b|\b(to die for|dead cheap|dirt cheap|drop[- ]dead gorgeous|killing it)\b|"
     # "insane deals", "crazy low prices", "mad sale": praise of an offer.
@@ -130,7 +166,9 @@ ANGER_WORDS = re.compile(
     r"atrocious|abysmal|horrendous|inexcusable|despicable|shocking|clueless|insulting|"
     r"nonsense|thieves|robbed|cowboys|con artists|"
     r"worst|scam|sick (of|and tired)|fed up|had enough|enough is enough|had it with|"
-    r"you lot|(no ?one|nobody) (has|had) (a|any) clue|(beyond|past) a joke|last straw|"
+    # "You lot" as a name for us, not in a plain question ("do you lot use DPD?").
+    r"(?<!do )(?<!are )(?<!can )(?<!have )(?<!did )(?<!will )(?<!could )(?<!would )you lot|"
+    r"(no ?one|nobody) (has|had) (a|any) clue|(beyond|past) a joke|last straw|"
     r"(losing|lost|running out of|out of) (my |all )?patience|patience is (wearing|running)|"
     r"raging|seething|(beyond|so|really|very) (angry|mad|cross)|"
     r"you('ve| have)? ruined|ruined my|taking the piss|having a laugh|"

@@ -71,7 +71,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 
-from handoff.escalation.anger import AngerDetector, AngerScore, default_detector
+from handoff.escalation.anger import AngerDetector, AngerScore, aimed_elsewhere, default_detector
 from handoff.escalation.anger_words import PLAYED_DOWN
 from handoff.escalation.domain_names import REQUEST_HUMAN_INTENT
 from handoff.escalation.phrases import (
@@ -287,6 +287,9 @@ def decide(
         settings.anger_model_threshold < 1.0
         and "explicit_request" not in found
         and len(WORD.findall(_scanned(judged))) >= ANGER_MODEL_MIN_WORDS
+        # Upset with a neighbour or with themselves: the model reads the
+        # upset, not at whom (the detector damps it the same way).
+        and aimed_elsewhere(_scanned(judged)) is None
     ):
         # The learned model catches anger said without the detector's trigger
         # words (cold sarcasm, "unacceptable", threats to leave). Either one
@@ -389,6 +392,7 @@ def decide(
         not found
         and settings.person_model_threshold < 1.0
         and len(WORD.findall(_scanned(judged))) >= PERSON_MODEL_MIN_WORDS
+        and not _vented_elsewhere(score, settings)
     ):
         probability = person_probability(_scanned(judged))
         if probability >= settings.person_model_threshold:
@@ -406,6 +410,17 @@ def decide(
         explanation={r: found[r] for r in reasons},
         anger_detail=score,
     )
+
+
+def _vented_elsewhere(score: AngerScore, settings: EscalationSettings) -> bool:
+    """Whether the message is angry, but at someone other than us.
+
+    Venting about a courier of another shop needs no person; a worry that
+    involves someone else ("my toddler nearly swallowed a magnet") may, so
+    only anger the detector damped as aimed elsewhere counts.
+    """
+    damped = next((s for s in score.signals if s.name == "aimed_elsewhere"), None)
+    return damped is not None and score.score - damped.weight >= settings.anger_threshold
 
 
 def _done_after_grievance(
@@ -483,6 +498,8 @@ def _irritation_after_chasing(
         turn = conversation[index]
         earlier = detector.anger(_scanned(turn), turn.intent if _trusted(turn, settings) else None)
         chased = next((s for s in earlier.signals if s.name == "repeat_contact"), None)
-        if chased is not None:
+        # Chasing someone else ("DPD lost a parcel from a different shop
+        # AGAIN") is no chase of us.
+        if chased is not None and not any(s.name == "aimed_elsewhere" for s in earlier.signals):
             return f'irritation after chasing: "{chased.evidence}" earlier, now "{said.evidence}"'
     return None

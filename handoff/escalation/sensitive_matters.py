@@ -144,7 +144,13 @@ FRAUD = _phrases(
         r"\b(unauthori[sz]ed|fraud|fraudulent|fraudster|identity theft|phishing)\b",
         unless=r"\b(it|that|this) (was|were) (me|us|mine|ours)\b|\b(was|were) (me|us) (who|"
         r"that)\b|\b(all|it's all|its all|it is all|everything's|everything is) (fine|sorted|"
-        r"ok|okay|good|cleared|resolved) now\b",
+        r"ok|okay|good|cleared|resolved) now\b|"
+        # The customer confirmed it to the bank: "flagged as fraud, I approved
+        # it in the app"; not "I never approved it".
+        r"\b(i|we|i've|we've|i have|we have) (already |just )?(approved|confirmed|verified|"
+        r"authori[sz]ed|okayed|ok'd) (it|that|this|the (payment|transaction|purchase|charge|"
+        r"order))\b|\b(bank|card issuer|they) (has |have )?(already )?(cleared|released|"
+        r"approved|unblocked) (it|the (payment|transaction|purchase|charge|hold))\b",
     ),
     r"\bstolen (card|credit card|debit card|identity|account|details|password)\b",
     r"\b(card|account|details|identity|password) (was|were|has been|have been|got|is) "
@@ -206,8 +212,18 @@ SAFETY_INCIDENT = _phrases(
     r"\b(start(ed|s)?|began|was|is|were|kept|keeps) (to )?smok(e|ing|ed)\b|\bsmoke (came|"
     r"coming|was coming|pouring|everywhere)\b",
     r"\bbatter(y|ies) (\w+ )?(swell(ed|ing|s)?|swollen|bulg(ed|ing)|leak(ed|ing)|puff(ed)? up)",
-    r"\b(overheat(ed|ing|s)?|spark(s|ed|ing)|short[- ]circuit(ed)?|electrocut\w*|"
-    r"electric(al)? shock|scorch(ed|ing|es)?|singed|charred|fire hazard|too hot to touch)\b",
+    # Not a question about the risk, nor a feature against it: "does it
+    # overheat?", "is it a fire hazard if left on?", "with overheat protection".
+    OnALineWith(
+        r"\b(overheat(ed|ing|s)?|spark(s|ed|ing)|short[- ]circuit(ed)?|electrocut\w*|"
+        r"electric(al)? shock|scorch(ed|ing|es)?|singed|charred|fire hazard|too hot to touch)\b",
+        unless=r"\b(does|do|will|would|can|could|might|is|are|won't|doesn't|isn't)( it| they|"
+        r" this| that| these| those| the \w+)( \w+)? (ever |usually |still )?(overheat|"
+        r"spark|get too hot|short|a fire hazard|give (you )?(an? )?(electric )?shock)|"
+        r"\b(overheat(ing)?|over-heat(ing)?|thermal) (protection|cut-?off|cut-?out|sensor|"
+        r"safety|shut-?off)\b|\b(prevents?|preventing|stops?|without|no risk of|avoid|"
+        r"avoids) (\w+ )?overheating\b|\bnot (a fire hazard|overheat)",
+    ),
     r"\b(could|might|would) have (had|caused|started|been) (a )?(fire|killed|hurt|injured|"
     r"electrocuted)\b",
     r"\bflames? (came|coming|shot|shooting|everywhere|out of)\b|\b(there were|saw|see) "
@@ -227,7 +243,15 @@ SAFETY_INCIDENT = _phrases(
     r"\bburn(ed|t|s)? (my|his|her|their|our) (\w+ )?" + BODY + r"\b",
     r"\b(got|was|were|been|badly|severely|seriously) (badly |severely )?burn(ed|t)\b",
     r"\bburns? (on|to) (my|his|her|their)\b",
-    r"\binjur(y|ies|ed|ing)\b",
+    # Not an injury the product is for: "a massage gun for a sports
+    # injury", "knee support for an old injury", "injury prevention".
+    OnALineWith(
+        r"\binjur(y|ies|ed|ing)\b",
+        unless=r"\b(for|after|recovering from) (a|an|my|his|her|their|the|old|sports?|running|"
+        r"gym) ((\w+ ){0,2})injur(y|ies)\b(?! (from|caused|because))|\binjur(y|ies) "
+        r"(recovery|rehab|rehabilitation|prevention|support)\b|\bprevent(s|ing)? (\w+ )?"
+        r"injur",
+    ),
     r"\b(was|were|got|been|get|gets) (badly |seriously )?(hurt|injured)\b",
     r"\bhurt (my|his|her|their|our) (\w+ )?" + BODY + r"\b",
     r"\b(hurt|cut|injured|scalded|burnt|burned) (myself|himself|herself|themselves|"

@@ -656,3 +656,72 @@ def test_a_customer_the_bot_did_not_follow_twice_is_still_stuck() -> None:
         B("utter_please_rephrase"),
     )
     assert "repeated_fallback" in decision.reasons
+
+
+# --- anger at someone else; safety and fraud words in innocent messages ----------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my flatmate ate my leftovers AGAIN, absolutely raging 😤",
+        "the landlord still hasn't fixed the boiler, so fed up. do you sell oil radiators?",
+        "a parcel from another shop went missing AGAIN, honestly livid",
+        "ugh I'm such an idiot, I typed my old postcode at checkout",
+    ],
+)
+def test_anger_at_someone_else_does_not_escalate(detector: AngerDetector, text: str) -> None:
+    assert "aimed_elsewhere" in {s.name for s in detector.anger(text).signals}
+    assert not judge(C(text)).escalate
+    assert not judge(C(text), settings=EscalationSettings()).escalate
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The company is named or addressed: anger at us, whoever else is in it.
+        "my husband is absolutely fuming at your drivers, third missed delivery",
+        "you lot lost my parcel AGAIN, my neighbour is sick of signing for nothing. furious",
+        # Possessives and blame sent back to us are no anger elsewhere.
+        "my son's birthday present never turned up. inexcusable",
+        "I'm furious, being told it's not my fault but nobody will refund me",
+    ],
+)
+def test_anger_at_us_that_names_someone_else_still_escalates(text: str) -> None:
+    assert judge(C(text)).escalate
+
+
+def test_venting_elsewhere_does_not_ask_the_person_model() -> None:
+    text = "a courier from a different shop lost my parcel AGAIN, honestly raging"
+    everything = EscalationSettings(person_model_threshold=0.0)
+    assert not judge(C(text), settings=everything).escalate
+    # A worry that involves someone else is not venting: the model is asked.
+    worry = judge(C("my toddler found a loose magnet from the toy set"), settings=everything)
+    assert worry.reasons == ["needs_person"]
+
+
+def test_a_plain_question_calling_us_you_lot_is_not_anger(detector: AngerDetector) -> None:
+    question = "do you lot deliver on Sundays or not till Monday?"
+    assert "anger_words" not in signals(detector, question)
+    assert "anger_words" in signals(detector, "you lot are useless, where is my sofa")
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("need a knee brace for an old rugby injury, which size?", None),
+        ("is the foam roller good for injury recovery?", None),
+        ("will the fan heater overheat if I leave it on overnight?", None),
+        ("does the charger have overheat protection?", None),
+        ("my bank flagged it as fraud but I've approved the payment now, can I retry?", None),
+        ("the step ladder buckled and I injured my back", "safety_incident"),
+        ("the charger overheated and melted the socket", "safety_incident"),
+        ("there's a fraudulent charge on my card, I never approved it", "fraud"),
+    ],
+)
+def test_safety_and_fraud_words_in_innocent_messages(text: str, reason: str | None) -> None:
+    decision = judge(C(text))
+    if reason is None:
+        assert not decision.escalate, decision.summary()
+    else:
+        assert reason in decision.reasons, decision.summary()
