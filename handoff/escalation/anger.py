@@ -38,7 +38,6 @@ from handoff.escalation.anger_words import (
     COMPLAINT_CONTENT,
     DECISIVE_ANGER_WORDS,
     DESCRIPTIVE_WORDS,
-    ELSEWHERE,
     EMPHASISED_PROBLEMS,
     EYE_ROLLED_PRAISE,
     FRIENDLY_EMOJI,
@@ -67,8 +66,7 @@ from handoff.escalation.anger_words import (
     SARCASTIC_EMOJI,
     SCARE_QUOTED,
     SENTENCE_BREAK,
-    US_NAMED,
-    US_REQUESTS,
+    aimed_elsewhere,
 )
 from handoff.escalation.domain_names import COMPLAIN_INTENT
 from handoff.escalation.settings import (
@@ -485,20 +483,15 @@ class AngerDetector:
         return AngerSignal("emphasis", W_EMPHASIS, " ".join(upper_words[:3]))
 
 
-def aimed_elsewhere(text: str) -> str | None:
-    """Whom the message is upset with, quoted, when that is not us; else None.
+def vented_elsewhere(score: AngerScore, anger_threshold: float) -> bool:
+    """Whether the message is angry (at least ``anger_threshold``), but at someone else.
 
-    Someone of the customer's own, another business or the customer
-    themselves (:data:`.anger_words.ELSEWHERE`), in a message that does not
-    also name or address us: "my neighbour took my parcel in and went on
-    holiday 🙄" is not anger at the company, "my neighbour had to sign for
-    your broken parcel 🙄" may be.
+    Venting about another shop's courier needs no person; a worry that
+    involves someone else ("my toddler nearly swallowed a magnet") may, so
+    only anger this detector damped as aimed elsewhere counts.
     """
-    text = _normalise(text[:MAX_SCANNED_CHARS])
-    found = ELSEWHERE.search(text)
-    if found is None or US_NAMED.search(US_REQUESTS.sub(" ", text)) is not None:
-        return None
-    return found.group(0).strip()
+    damped = next((s for s in score.signals if s.name == "aimed_elsewhere"), None)
+    return damped is not None and score.score - damped.weight >= anger_threshold
 
 
 @lru_cache(maxsize=4)

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import re
 
+from handoff.escalation.settings import MAX_SCANNED_CHARS
+from handoff.escalation.vocabulary import _normalise
+
 # Words VADER scores as negative that, in retail support, describe the problem
 # rather than the customer's mood: "I ordered the wrong size", "the mug arrived
 # broken", "please cancel". Left in, every routine request would look annoyed.
@@ -425,3 +428,19 @@ ACRONYMS = frozenset(
         "DM",
     }
 )
+
+
+def aimed_elsewhere(text: str) -> str | None:
+    """Whom the message is upset with, quoted, when that is not us; else None.
+
+    Someone of the customer's own, another business or the customer
+    themselves (:data:`ELSEWHERE`), in a message that does not
+    also name or address us: "my neighbour took my parcel in and went on
+    holiday 🙄" is not anger at the company, "my neighbour had to sign for
+    your broken parcel 🙄" may be.
+    """
+    text = _normalise(text[:MAX_SCANNED_CHARS])
+    found = ELSEWHERE.search(text)
+    if found is None or US_NAMED.search(US_REQUESTS.sub(" ", text)) is not None:
+        return None
+    return found.group(0).strip()

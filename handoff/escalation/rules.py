@@ -71,8 +71,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 
-from handoff.escalation.anger import AngerDetector, AngerScore, aimed_elsewhere, default_detector
-from handoff.escalation.anger_words import PLAYED_DOWN
+from handoff.escalation.anger import (
+    AngerDetector,
+    AngerScore,
+    default_detector,
+    vented_elsewhere,
+)
+from handoff.escalation.anger_words import PLAYED_DOWN, aimed_elsewhere
 from handoff.escalation.domain_names import REQUEST_HUMAN_INTENT
 from handoff.escalation.phrases import (
     ACCOUNT_CLOSURE,
@@ -392,7 +397,7 @@ def decide(
         not found
         and settings.person_model_threshold < 1.0
         and len(WORD.findall(_scanned(judged))) >= PERSON_MODEL_MIN_WORDS
-        and not _vented_elsewhere(score, settings)
+        and not vented_elsewhere(score, settings.anger_threshold)
     ):
         probability = person_probability(_scanned(judged))
         if probability >= settings.person_model_threshold:
@@ -410,17 +415,6 @@ def decide(
         explanation={r: found[r] for r in reasons},
         anger_detail=score,
     )
-
-
-def _vented_elsewhere(score: AngerScore, settings: EscalationSettings) -> bool:
-    """Whether the message is angry, but at someone other than us.
-
-    Venting about a courier of another shop needs no person; a worry that
-    involves someone else ("my toddler nearly swallowed a magnet") may, so
-    only anger the detector damped as aimed elsewhere counts.
-    """
-    damped = next((s for s in score.signals if s.name == "aimed_elsewhere"), None)
-    return damped is not None and score.score - damped.weight >= settings.anger_threshold
 
 
 def _done_after_grievance(
