@@ -72,6 +72,10 @@ review-apply: $(STAMP) ## Add the inbox's labelled messages to data/nlu/ (DRY_RU
 reload: $(MODEL) ## Train if needed, then load the model into the running server (no conversation dropped)
 	$(BIN)/python -m training.reload
 
+.PHONY: export-records
+export-records: $(STAMP) ## One record per conversation session, from the tracker store, into reports/records/ (SINCE=7d FORMAT=csv|jsonl OUT=file|-)
+	$(BIN)/python -m training.export_records --since $(or $(SINCE),7d) --format $(or $(FORMAT),csv) $(if $(OUT),--out $(OUT))
+
 .PHONY: profile bench
 profile: $(MODEL) ## Where a message's time goes, per component (CONVERSATIONS=40 CONCURRENCY=1)
 	PYTHONPATH=. $(BIN)/python -m bench.profile $(if $(CONVERSATIONS),--conversations $(CONVERSATIONS)) $(if $(CONCURRENCY),--concurrency $(CONCURRENCY))

@@ -38,4 +38,7 @@ from "should a person take over?" to "which agent sees it, and where":
   supervisor figures.
 - ``handoff.integrations``: adapters into a contact center's own tools
   (a signed generic webhook, Zendesk), fed by the store's change journal.
+- ``handoff.insights``: a conversation as one structured record (contact
+  reasons, order numbers, sentiment, outcome), folded from Rasa's events;
+  ``make export-records`` writes them from a tracker store.
 """

@@ -10,4 +10,5 @@ may import it, it imports none of them (an import contract in pyproject.toml).
 - ``clock``: the current time, as the databases store it
 - ``untrusted``: parsers of values from outside (JSON, ids, numbers, times)
 - ``http_logs``: keeping secrets out of HTTP client logs
+- ``rasa_events``: reading Rasa's SQL tracker store (its ``events`` table) without Rasa
 """

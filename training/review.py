@@ -2,9 +2,10 @@
 
 Rasa's SQL tracker store keeps every event of every conversation in one
 table, ``events`` (``sender_id``, ``type_name``, ``timestamp``,
-``action_name``, ``data`` as JSON). This reads it with SQLAlchemy, so any
-database Rasa can use works (``TRAINING_TRACKER_URL``, default the one in
-``endpoints.yml``), and picks the customer messages the bot likely got wrong:
+``action_name``, ``data`` as JSON). This reads it with SQLAlchemy
+(:mod:`plumbing.rasa_events`), so any database Rasa can use works
+(``TRAINING_TRACKER_URL``, default the one in ``endpoints.yml``), and picks
+the customer messages the bot likely got wrong:
 
 - ``fallback``: the NLU was unsure (``nlu_fallback``) or the dialogue policy
   gave up (``action_default_fallback``), and the bot asked to rephrase;
@@ -39,27 +40,16 @@ import re
 import statistics
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from sqlalchemy import (
-    Column,
-    Float,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    inspect,
-    select,
-)
 from sqlalchemy.engine import Engine, make_url
 
-import plumbing.db
+from plumbing.rasa_events import NoTrackerStore, open_tracker_store, read_conversations
 from training.corpus import load_domain, load_nlu, normalise, parse_example, yaml_files
 from training.scrub import scrub, scrub_identifier
 from training.settings import TrainingSettings
@@ -86,20 +76,6 @@ CORRECTION = re.compile(
 )
 INBOX = Path("review") / "inbox.yml"
 DISCARDED = Path("review") / "discarded.txt"
-
-metadata = MetaData()
-# The columns of Rasa's SQLTrackerStore.SQLEvent this needs, declared rather
-# than imported so that reading does not create tables in the database.
-events = Table(
-    "events",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("sender_id", String(255)),
-    Column("type_name", String(255)),
-    Column("timestamp", Float),
-    Column("action_name", String(255)),
-    Column("data", Text),
-)
 
 
 @dataclass
@@ -174,25 +150,6 @@ def understood(parse_data: dict[str, Any]) -> tuple[str, str, float]:
             predicted = str(response["intent_response_key"])
             predicted_confidence = min(predicted_confidence, float(response.get("confidence", 1)))
     return name, predicted, predicted_confidence
-
-
-def read_conversations(engine: Engine, since: dt.datetime) -> Iterator[list[Any]]:
-    """Each conversation's events since ``since``, in order, one conversation at a time."""
-    query = (
-        select(events)
-        .where(events.c.timestamp >= since.timestamp())
-        .order_by(events.c.sender_id, events.c.id)
-        .execution_options(yield_per=1000)
-    )
-    with engine.connect() as connection:
-        current: list[Any] = []
-        for row in connection.execute(query):
-            if current and row.sender_id != current[0].sender_id:
-                yield current
-                current = []
-            current.append(row)
-        if current:
-            yield current
 
 
 def flag_conversation(rows: Iterable[Any], criteria: Criteria) -> list[Turn]:
@@ -415,18 +372,12 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    url = make_url(args.url)
-    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
-        # SQLite would create an empty file: say what is wrong instead.
-        print(f"no tracker store at {url.database}: has the bot run (`make run`)?", file=sys.stderr)
-        return 1
-    # Rasa's database, only read: the profile that sets nothing on it (no WAL),
-    # with hidden parameters, as handoff.broker reads Rasa's event broker.
-    engine = plumbing.db.build_engine(url, plumbing.db.RASA_EVENTS)
     try:
-        if not inspect(engine).has_table("events"):
-            print(f"no conversations in {safe(args.url)} (no `events` table)", file=sys.stderr)
-            return 1
+        engine = open_tracker_store(args.url)
+    except NoTrackerStore as missing:
+        print(missing, file=sys.stderr)
+        return 1
+    try:
         known = known_texts(settings.root, settings.reports_dir / DISCARDED)
         criteria = Criteria(args.low_confidence, args.rephrase_window)
         items, already = collect(engine, args.since, criteria, known)
