@@ -48,12 +48,22 @@ outbox holds as soon as the server is up (escalations written before a crash
 or while the handoff service was down), and is kicked again every
 ``KICK_EVERY_S`` seconds, so one that stopped on an error resumes without
 waiting for the next escalation.
+
+What the server loaded at start-up (rasa-sdk, Sanic, SQLAlchemy, the
+actions) is moved out of the garbage collector's sight with
+:func:`gc.freeze` before it serves (as the Rasa server does with its model,
+bot/rasa_patches.py): its full collections then walk only what calls
+allocate. A call's body is parsed on the event loop when it is small (every
+call Rasa makes here: tens of KB), in a worker thread when it is large:
+the hop to a thread and back costs two turns of the event loop, which under
+load are longer than parsing a small body.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import hmac
 import logging
 import sys
@@ -97,6 +107,8 @@ logger = logging.getLogger(__name__)
 KICK_EVERY_S = 30.0
 ACTIONS_PACKAGE = "actions"
 BEARER = b"bearer "  # the scheme is case-insensitive (RFC 7235)
+# Bodies up to this size (as sent, not deflated) are parsed on the event loop.
+PARSE_ON_LOOP_BYTES = 256 * 1024
 
 
 async def keep_forwarding(sender: HandoffSender, every_s: float = KICK_EVERY_S) -> None:
@@ -301,8 +313,11 @@ def create_app(
         try:
             body = await read_body(request, limit)
             encoding = request.headers.get("content-encoding", "").strip().lower()
-            # Inflating and parsing up to `limit` bytes is CPU work: off the event loop.
-            call = await asyncio.to_thread(decode_action_call, body, encoding, limit)
+            if len(body) <= PARSE_ON_LOOP_BYTES and encoding in ("", "identity"):
+                call = decode_action_call(body, encoding, limit)
+            else:
+                # Inflating and parsing up to `limit` bytes is CPU work: off the event loop.
+                call = await asyncio.to_thread(decode_action_call, body, encoding, limit)
         except CallTooLarge:
             # From the Rasa server (the token was right): a conversation
             # outgrew the limit, and its customer is getting errors.
@@ -337,6 +352,15 @@ def create_app(
     return app
 
 
+async def freeze_start_up(_app: Sanic, _loop: Any) -> None:
+    """What start-up loaded, out of the full collections' walk (see the module).
+
+    Its garbage is collected first: frozen, it would never be.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m actions.server")
     parser.add_argument("--port", type=int, help="overrides ACTIONS_PORT (5055)")
@@ -351,6 +375,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    app.register_listener(freeze_start_up, "after_server_start")
     app.run(
         settings.host,
         settings.port,

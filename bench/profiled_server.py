@@ -18,11 +18,19 @@ Each timer keeps its count and total wall time. The totals are written to
 ``BENCH_PROFILE_OUT`` as JSON after every message, so the file is complete
 whenever the server is stopped. Timers nest (``message`` contains ``nlu``);
 the report says which.
+
+With ``BENCH_TRACE_OUT`` set, every timed span is also written there as a
+line of JSON (name, conversation, start and end on ``time.perf_counter``'s
+clock, which on Linux is the machine's monotonic clock, shared by every
+process), with the garbage collections and the moments the event loop was
+late by more than :data:`LATE_S`: ``bench.tail`` puts a slow turn's spans
+on one timeline with the client's and the action server's.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import gc
 import json
@@ -31,15 +39,52 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 TOTALS: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
+# The conversation whose turn is running (set around MessageProcessor.handle_message).
+CONVERSATION: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "conversation", default=None
+)
+# The event loop counts as late when a 5 ms sleep overruns by this much.
+TICK_S = 0.005
+LATE_S = 0.010
+_trace: IO[str] | None = None
+
+
+def open_trace(path: Path) -> None:
+    global _trace
+    _trace = path.open("a", buffering=1 << 16)
+
+
+def trace(name: str, start: float, end: float, conversation: str | None = None) -> None:
+    if _trace is not None:
+        who = conversation if conversation is not None else CONVERSATION.get()
+        _trace.write(json.dumps({"name": name, "who": who, "start": start, "end": end}) + "\n")
+
+
+def flush_trace() -> None:
+    if _trace is not None:
+        _trace.flush()
 
 
 def record(name: str, seconds: float) -> None:
     entry = TOTALS[name]
     entry[0] += 1
     entry[1] += seconds
+    if _trace is not None:
+        end = time.perf_counter()
+        trace(name, end - seconds, end)
+
+
+async def watch_event_loop() -> None:
+    """Trace each moment the event loop answered a 5 ms sleep more than LATE_S late."""
+    while True:
+        start = time.perf_counter()
+        await asyncio.sleep(TICK_S)
+        late = time.perf_counter() - start - TICK_S
+        if late > LATE_S:
+            trace("event loop late", start + TICK_S, start + TICK_S + late, "")
 
 
 def dump(path: Path) -> None:
@@ -78,7 +123,7 @@ def timed(owner: type, attribute: str, name: str | Callable[..., str]) -> None:
         setattr(owner, attribute, wrapper)
 
 
-def time_garbage_collection() -> None:
+def time_garbage_collection(process: str = "Rasa") -> None:
     """A timer per generation of the garbage collector: its pauses stop every turn."""
     started: list[float] = []
 
@@ -86,10 +131,13 @@ def time_garbage_collection() -> None:
         if phase == "start":
             started.append(time.perf_counter())
         elif started:
-            record(
-                f"garbage collection, generation {info['generation']}",
-                time.perf_counter() - started.pop(),
-            )
+            start = started.pop()
+            name = f"garbage collection, generation {info['generation']}"
+            end = time.perf_counter()
+            entry = TOTALS[name]
+            entry[0] += 1
+            entry[1] += end - start
+            trace(f"{name} ({process})", start, end, "")
 
     gc.callbacks.append(callback)
 
@@ -106,14 +154,20 @@ def install(out: Path) -> None:
 
     original_handle = MessageProcessor.handle_message
 
+    watching: list[asyncio.Task[None]] = []
+
     @functools.wraps(original_handle)
     async def handle_message(self: Any, message: Any) -> Any:
+        if _trace is not None and not watching:
+            watching.append(asyncio.create_task(watch_event_loop()))
+        CONVERSATION.set(message.sender_id)
         start = time.perf_counter()
         try:
             return await original_handle(self, message)
         finally:
             record("message", time.perf_counter() - start)
             dump(out)
+            flush_trace()
 
     MessageProcessor.handle_message = handle_message
     timed(MessageProcessor, "_parse_message_with_graph", "nlu")
@@ -143,6 +197,8 @@ def install(out: Path) -> None:
 
 def main() -> None:
     out = Path(os.environ["BENCH_PROFILE_OUT"])
+    if os.environ.get("BENCH_TRACE_OUT"):
+        open_trace(Path(os.environ["BENCH_TRACE_OUT"]))
     install(out)
     from bot.server import main as serve
 

@@ -14,6 +14,13 @@ gives them to the broker in one call when it can take them so
 (:meth:`bot.stores.broker.SQLEventBroker.publish_many`). Same tables, same
 rows, same order: publish first, then store, as Rasa does.
 
+Reading a conversation (and counting its stored events) runs Rasa's query,
+written once as SQL text. Rasa builds it with the ORM on every call, and
+SQLAlchemy then computes the query's cache key, walking the whole
+expression: py-spy on the Rasa server at 16 customers found a fifth of its
+CPU time in the two queries, mostly there, and the Rasa server's CPU is what
+limits it (``bench/tail.py``).
+
 The database work stays on the event loop, as Rasa's does: in a worker
 thread, the save would finish after the channel had sent the bot's reply,
 and a client reading the conversation (``GET /conversations/<id>/tracker``)
@@ -28,9 +35,12 @@ import logging
 from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore as RasaSQLTrackerStore
+from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql.elements import TextClause
 
 from bot.stores.engines import use_own_engine
 
@@ -45,10 +55,49 @@ def intent_of(event: dict[str, Any]) -> Any:
     return event.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY)
 
 
+def conversation_queries(table: str) -> tuple[TextClause, TextClause, TextClause]:
+    """Rasa's ``_event_query`` as SQL: the latest session's events, their count, all events.
+
+    The latest session starts at the latest ``session_started`` event's
+    timestamp; a conversation without one is one session. Ordered by id, as
+    Rasa's (timestamps are not unique).
+    """
+    latest_session = (
+        f"FROM {table}, (SELECT max(timestamp) AS session_start FROM {table}"
+        " WHERE sender_id = :sender_id AND type_name = :session_started) AS latest_session"
+        f" WHERE {table}.sender_id = :sender_id"
+        f" AND ({table}.timestamp >= latest_session.session_start"
+        " OR latest_session.session_start IS NULL)"
+    )
+    session_started = {"session_started": SessionStarted.type_name}
+    return (
+        text(f"SELECT {table}.data {latest_session} ORDER BY {table}.id").bindparams(
+            **session_started
+        ),
+        text(f"SELECT count(*) {latest_session}").bindparams(**session_started),
+        text(f"SELECT data FROM {table} WHERE sender_id = :sender_id ORDER BY id"),
+    )
+
+
 class SQLTrackerStore(RasaSQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         use_own_engine(self)
+        table = self.engine.dialect.identifier_preparer.format_table(self.SQLEvent.__table__)
+        queries = conversation_queries(table)
+        self._latest_session, self._latest_session_count, self._all_sessions = queries
+
+    async def _retrieve(
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> DialogueStateTracker | None:
+        """Rasa's ``_retrieve``, its query written once (see the module)."""
+        query = self._all_sessions if fetch_events_from_all_sessions else self._latest_session
+        with self.session_scope() as session:
+            rows = session.execute(query, {"sender_id": sender_id}).all()
+            events = [json.loads(data) for (data,) in rows]
+            if self.domain and len(events) > 0:
+                return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+            return None
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         published = False
@@ -75,9 +124,9 @@ class SQLTrackerStore(RasaSQLTrackerStore):
 
     def _unsaved(self, session: Any, tracker: DialogueStateTracker) -> list[dict[str, Any]]:
         """The tracker's events the database does not hold yet, as Rasa serialises them."""
-        stored = self._event_query(
-            session, tracker.sender_id, fetch_events_from_all_sessions=False
-        ).count()
+        stored = session.execute(
+            self._latest_session_count, {"sender_id": tracker.sender_id}
+        ).scalar_one()
         return [event.as_dict() for event in itertools.islice(tracker.events, stored, None)]
 
     def _insert(self, session: Any, sender_id: str, new_events: list[dict[str, Any]]) -> None:

@@ -25,7 +25,7 @@ from sanic import Sanic
 
 import actions.common
 from actions.backend import OrderStatus
-from actions.server import create_app, main
+from actions.server import PARSE_ON_LOOP_BYTES, create_app, decode_action_call, main
 from actions.settings import ActionSettings
 from tests.actions.conftest import FakeBackend, Make
 from tests.fakes.handoff import FakeHandoffService
@@ -338,6 +338,32 @@ async def test_a_deflated_call_within_the_limit_runs(
 
     assert response.status_code == 200, response.text
     assert recorder.ran_for == ["demo-alice"]
+
+
+async def test_a_large_call_is_parsed_off_the_event_loop_and_runs(
+    serve: Serve, recorder: RecordingAction, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = await serve()
+    threads: list[Any] = []
+    to_thread = asyncio.to_thread
+
+    async def recording_to_thread(function: Any, *args: Any) -> Any:
+        threads.append(function)
+        return await to_thread(function, *args)
+
+    monkeypatch.setattr(asyncio, "to_thread", recording_to_thread)
+    small = action_call()
+    large = action_call(sender="demo-bob")
+    # A long conversation: over what is parsed on the event loop.
+    large["tracker"]["events"] *= 10_000
+    assert len(json.dumps(large)) > PARSE_ON_LOOP_BYTES
+
+    for call in (small, large):
+        response = await client.post("/webhook", json=call, headers=AUTH)
+        assert response.status_code == 200, response.text
+
+    assert recorder.ran_for == ["demo-alice", "demo-bob"]
+    assert threads == [decode_action_call]
 
 
 async def test_a_body_over_the_limit_is_refused_as_sent(

@@ -6,23 +6,34 @@ from typing import Any
 from unittest import mock
 
 import pytest
+import rasa.core.run
+from aiohttp import web
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import UserMessage
 from rasa.core.processor import MessageProcessor
+from rasa.core.utils import AvailableEndpoints
+from rasa.shared.core.events import Event, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.utils.common import all_subclasses
+from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 
 from bot.rasa_patches import (
     RASAS_PARSE_MESSAGE_WITH_GRAPH,
+    RASAS_RESOLVE_BY_TYPE,
     RASAS_VALIDATE_ACTION_RESULT,
+    KeptAliveEndpoint,
     ParseCache,
     action_result_validator,
+    close_resources,
     install,
+    load_agent_on_start,
     nlu_reads_text_alone,
     parse_cache,
     parse_message_with_graph,
+    resolve_by_type,
     validate_action_result,
 )
 
@@ -80,14 +91,21 @@ def test_the_schema_is_checked_once_not_per_answer(action: RemoteAction) -> None
 
 
 def test_installed_on_rasas_classes(action: RemoteAction) -> None:
-    with mock.patch.object(
-        RemoteAction, "_validate_action_result", RASAS_VALIDATE_ACTION_RESULT
-    ), mock.patch.object(
-        MessageProcessor, "_parse_message_with_graph", RASAS_PARSE_MESSAGE_WITH_GRAPH
+    with (
+        mock.patch.object(RemoteAction, "_validate_action_result", RASAS_VALIDATE_ACTION_RESULT),
+        mock.patch.object(
+            MessageProcessor, "_parse_message_with_graph", RASAS_PARSE_MESSAGE_WITH_GRAPH
+        ),
+        mock.patch.object(Event, "resolve_by_type", staticmethod(RASAS_RESOLVE_BY_TYPE)),
+        mock.patch.object(rasa.core.run, "load_agent_on_start", rasa.core.run.load_agent_on_start),
+        mock.patch.object(rasa.core.run, "close_resources", rasa.core.run.close_resources),
     ):
         install()
         assert RemoteAction._validate_action_result is validate_action_result
         assert MessageProcessor._parse_message_with_graph is parse_message_with_graph
+        assert Event.resolve_by_type is resolve_by_type
+        assert rasa.core.run.load_agent_on_start is load_agent_on_start
+        assert rasa.core.run.close_resources is close_resources
         with pytest.raises(ValidationError):
             action._validate_action_result(INVALID[0])
 
@@ -137,9 +155,7 @@ async def test_a_repeated_text_gets_rasas_own_parse(
 
 
 @pytest.mark.slow
-async def test_changing_a_parse_does_not_change_the_next(
-    agent: Agent, cached: ParseCache
-) -> None:
+async def test_changing_a_parse_does_not_change_the_next(agent: Agent, cached: ParseCache) -> None:
     assert agent.processor is not None
     first = await agent.processor.parse_message(UserMessage("what are your opening hours?"))
     first["intent"]["name"] = "changed"
@@ -156,3 +172,110 @@ async def test_long_texts_are_not_kept(agent: Agent, cached: ParseCache) -> None
     await agent.processor.parse_message(UserMessage(text))
     await agent.processor.parse_message(UserMessage(text))
     assert (cached.hits, len(cached.parses)) == (0, 0)
+
+
+# --- the action endpoint's connections, kept -------------------------------------------
+
+
+class ActionServerStandIn:
+    """An HTTP server answering POST /webhook, noting which client port each request came from."""
+
+    def __init__(self) -> None:
+        self.ports: list[int] = []
+        self.runner: web.AppRunner | None = None
+        self.url = ""
+
+    async def answer(self, request: web.Request) -> web.Response:
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        self.ports.append(peer[1] if peer else -1)
+        body = await request.json()
+        if body.get("fail"):
+            return web.json_response({"error": "no", "action_name": "x"}, status=400)
+        return web.json_response({"events": [], "responses": [], "echo": body})
+
+    async def __aenter__(self) -> ActionServerStandIn:
+        app = web.Application()
+        app.router.add_post("/webhook", self.answer)
+        self.runner = web.AppRunner(app)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        port = self.runner.addresses[0][1]
+        self.url = f"http://127.0.0.1:{port}/webhook"
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        assert self.runner is not None
+        await self.runner.cleanup()
+
+
+async def test_the_kept_endpoint_answers_as_rasas_over_one_connection() -> None:
+    async with ActionServerStandIn() as server:
+        rasas = EndpointConfig(server.url, headers={"Authorization": "Bearer t"})
+        kept = KeptAliveEndpoint.of(rasas)
+        assert kept == rasas and kept.kwargs == rasas.kwargs and kept.type == rasas.type
+
+        for endpoint in (rasas, rasas, kept, kept, kept):
+            answer = await endpoint.request(json={"next_action": "a"}, method="post")
+            assert answer == {"events": [], "responses": [], "echo": {"next_action": "a"}}
+        for endpoint in (rasas, kept):
+            with pytest.raises(ClientResponseError) as refused:
+                await endpoint.request(json={"fail": True}, method="post")
+            assert refused.value.status == 400
+        await kept.close()
+
+    rasas_ports, kept_ports = (
+        server.ports[:2] + server.ports[5:6],
+        [*server.ports[2:5], server.ports[6]],
+    )
+    # Rasa's: a new connection a request; ours: one for all.
+    assert len(set(rasas_ports)) == 3
+    assert len(set(kept_ports)) == 1
+
+
+async def test_the_kept_session_has_rasas_settings() -> None:
+    endpoint = EndpointConfig(
+        "http://127.0.0.1:1/webhook",
+        headers={"Authorization": "Bearer t"},
+        basic_auth={"username": "u", "password": "p"},
+    )
+    kept = KeptAliveEndpoint.of(endpoint)
+    async with endpoint.session() as rasas:
+        async with kept.session() as ours:
+            assert ours.headers == rasas.headers
+            assert ours.auth == rasas.auth
+            assert ours.timeout == rasas.timeout
+        # Kept open for the next request, and the same session again.
+        assert not ours.closed
+        async with kept.session() as again:
+            assert again is ours
+    await kept.close()
+    assert ours.closed
+
+
+async def test_the_action_endpoint_is_kept_alive_once_rasa_loads_the_model() -> None:
+    endpoints = AvailableEndpoints(action=EndpointConfig("http://127.0.0.1:1/webhook"))
+    loaded = object()
+
+    async def load(*args: Any, **kwargs: Any) -> Any:
+        assert isinstance(args[1].action, KeptAliveEndpoint)
+        return loaded
+
+    with mock.patch("bot.rasa_patches.RASAS_LOAD_AGENT_ON_START", load), mock.patch("gc.freeze"):
+        assert await load_agent_on_start("model.tar.gz", endpoints, None, None, None) is loaded
+    assert isinstance(endpoints.action, KeptAliveEndpoint)
+    assert endpoints.action.url == "http://127.0.0.1:1/webhook"
+
+
+# --- event classes by name --------------------------------------------------------------
+
+
+def test_event_classes_are_found_as_rasa_finds_them() -> None:
+    names = {cls.type_name for cls in all_subclasses(Event)}
+    for name in sorted(names):
+        assert resolve_by_type(name) is RASAS_RESOLVE_BY_TYPE(name)
+        assert resolve_by_type(name) is RASAS_RESOLVE_BY_TYPE(name)  # from what is kept
+    assert resolve_by_type("topic") is None
+    assert resolve_by_type("no_such_event", SlotSet) is SlotSet
+    with pytest.raises(ValueError, match="Unknown event name 'no_such_event'"):
+        resolve_by_type("no_such_event")

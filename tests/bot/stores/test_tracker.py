@@ -118,6 +118,38 @@ async def test_what_is_saved_comes_back_as_the_same_conversation(ours: SQLTracke
     assert restored.get_slot("order_number") == tracker.get_slot("order_number")
 
 
+async def test_the_same_sessions_come_back_as_from_rasas_store(
+    ours: SQLTrackerStore, rasas: RasaSQLTrackerStore
+) -> None:
+    erin = conversation("erin", 2)
+    for store in (ours, rasas):
+        await store.save(erin)
+    # A second session: what retrieve returns; the whole conversation: retrieve_full_tracker.
+    erin.update(ActionExecuted("action_session_start"))
+    erin.update(SessionStarted())
+    erin.update(ActionExecuted("action_listen"))
+    add_turn(erin)
+    for store in (ours, rasas):
+        await store.save(erin)
+
+    for sender in ("erin", "nobody"):
+        mine, theirs = await ours.retrieve(sender), await rasas.retrieve(sender)
+        assert (mine and list(mine.events)) == (theirs and list(theirs.events))
+        mine = await ours.retrieve_full_tracker(sender)
+        theirs = await rasas.retrieve_full_tracker(sender)
+        assert (mine and list(mine.events)) == (theirs and list(theirs.events))
+    latest = await ours.retrieve("erin")
+    # From the SessionStarted on (the action_session_start before it is older), as Rasa.
+    assert latest is not None and len(latest.events) == 2 + 5
+    # The next turn's events, as Rasa's store counts them.
+    add_turn(latest)
+    with ours.session_scope() as session:
+        unsaved = ours._unsaved(session, latest)
+    with rasas.session_scope() as session:
+        assert unsaved == [e.as_dict() for e in rasas._additional_events(session, latest)]
+    assert len(unsaved) == 5
+
+
 async def test_a_turn_is_one_commit_on_each_database(
     ours: SQLTrackerStore, rasas: RasaSQLTrackerStore
 ) -> None:
