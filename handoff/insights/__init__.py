@@ -16,6 +16,12 @@ What the package holds:
   (``make export-records``): it reads Rasa's database with Rasa's URL rules
   and scrubs with the trainers' rules, neither of which the handoff service
   may import.
+- ``handoff.insights.figures``: the supervisors' figures from any records,
+  by period and channel: containment, handoff and abandonment rates, top
+  contact reasons and their daily counts, the daily sentiment, and the
+  sessions the bot got wrong (abandoned after a fallback, handed off after a
+  rephrasing). Checked against a simulated week whose truth is known
+  (``tests/handoff/insights/simulated_week.py``, 520 sessions).
 
 Planned, reusing the record as it is:
 
@@ -26,7 +32,7 @@ Planned, reusing the record as it is:
 - the figures the handoff database knows (handoff reason, wait and handle
   times) filled into the fields left for them, and the customer's identity
   (``customer_id``) from the channel;
-- a supervisors' insights page over that table (contact reasons, outcomes,
-  sentiment), and its CSV download through ``handoff.insights.export``;
+- a supervisors' insights page and JSON API over that table, showing
+  ``figures``, and its CSV download through ``handoff.insights.export``;
 - CSAT surveys and CRM webhooks sending ``ConversationRecord.to_json()``.
 """

@@ -1,0 +1,109 @@
+"""The supervisors' figures (handoff/insights/figures.py) against a simulated week's truth."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+
+from handoff.insights.figures import figures
+from handoff.insights.record import ConversationRecord
+from tests.handoff.insights.conftest import START, at
+from tests.handoff.insights.simulated_week import CHANNELS, Truth, simulated_week
+from tests.handoff.insights.test_simulated_week import records_of
+
+
+@pytest.fixture(scope="module")
+def week() -> tuple[list[ConversationRecord], list[Truth]]:
+    simulated = simulated_week()
+    records = [r for rs in records_of(simulated).values() for r in rs]
+    truths = [t for ts in simulated.truths.values() for t in ts]
+    return records, truths
+
+
+def rate(truths: list[Truth], outcome: str) -> float:
+    return sum(t.outcome == outcome for t in truths) / len(truths)
+
+
+def test_the_week_s_rates_are_its_truth_s(
+    week: tuple[list[ConversationRecord], list[Truth]],
+) -> None:
+    records, truths = week
+    result = figures(records)
+
+    assert result.sessions == result.finished == len(truths)
+    assert result.containment == pytest.approx(rate(truths, "resolved"))
+    assert result.handoff_rate == pytest.approx(rate(truths, "handed_off"))
+    assert result.abandonment_rate == pytest.approx(rate(truths, "abandoned"))
+    expected = Counter(r for t in truths for r in set(t.contact_reasons))
+    assert dict(result.top_reasons) == dict(expected.most_common(10))
+    counts = [n for _, n in result.top_reasons]
+    assert counts == sorted(counts, reverse=True)
+
+
+def test_a_channel_and_a_period_select_their_sessions(
+    week: tuple[list[ConversationRecord], list[Truth]],
+) -> None:
+    records, truths = week
+    for channel in CHANNELS:
+        mine = [t for t in truths if t.channel == channel]
+        result = figures(records, channels=[channel])
+        assert result.sessions == len(mine)
+        assert result.containment == pytest.approx(rate(mine, "resolved"))
+
+    since, until = at(START + 2 * 86_400), at(START + 4 * 86_400)
+    inside = [r for r in records if since <= r.started_at < until]
+    result = figures(records, since=since, until=until)
+    assert 0 < result.sessions == len(inside) < len(records)
+    # Days are UTC days: the bounds fall at noon, so both end days are partly in.
+    assert all(since.date() <= day <= until.date() for day in result.reasons_by_day)
+
+
+def test_the_sessions_the_bot_got_wrong_are_listed_oldest_first(
+    week: tuple[list[ConversationRecord], list[Truth]],
+) -> None:
+    records, truths = week
+    result = figures(records)
+
+    assert len(result.misses) == sum(t.outcome == "abandoned" and t.fallbacks for t in truths)
+    assert {why for _, _, why in result.misses} == {"abandoned after a fallback"}
+    started = [s for _, s, _ in result.misses]
+    assert started == sorted(started)
+
+
+def test_daily_reasons_add_up_and_sentiment_is_a_mean_per_day(
+    week: tuple[list[ConversationRecord], list[Truth]],
+) -> None:
+    records, _ = week
+    result = figures(records)
+
+    per_day = Counter[str]()
+    for counts in result.reasons_by_day.values():
+        per_day.update(counts)
+    assert dict(per_day.most_common(10)) == dict(result.top_reasons)
+    assert result.sentiment_by_day
+    assert all(-1.0 <= v <= 1.0 for v in result.sentiment_by_day.values())
+
+
+def test_ongoing_sessions_are_counted_but_not_judged() -> None:
+    start = at(START)
+    ongoing = ConversationRecord("a", start, start + timedelta(minutes=1), outcome="ongoing")
+    resolved = ConversationRecord("b", start, start + timedelta(minutes=2), outcome="resolved")
+
+    result = figures([ongoing, resolved])
+
+    assert (result.sessions, result.finished, result.containment) == (2, 1, 1.0)
+    assert figures([ongoing]).containment is None
+    assert figures([]).to_json()["containment"] is None
+
+
+def test_the_json_form_has_iso_days_and_every_figure(
+    week: tuple[list[ConversationRecord], list[Truth]],
+) -> None:
+    records, _ = week
+    data = figures(records).to_json()
+
+    assert set(data) >= {"containment", "handoff_rate", "top_reasons", "misses"}
+    days = list(data["reasons_by_day"])  # type: ignore[call-overload]
+    assert days and all(len(day) == 10 and day[4] == "-" for day in days)
