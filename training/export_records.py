@@ -50,6 +50,7 @@ from typing import TextIO
 from sqlalchemy.engine import Engine
 
 from handoff.insights.export import FORMATS, Format, write
+from handoff.insights.figures import Tally, summary
 from handoff.insights.record import QUIET_S, ConversationRecord, build_records
 from plumbing.rasa_events import NoTrackerStore, event_of, open_tracker_store, read_conversations
 from training.review import parse_since
@@ -70,12 +71,21 @@ def scrubbed(record: ConversationRecord) -> ConversationRecord:
 
 
 def records(
-    engine: Engine, since: dt.datetime, as_of: dt.datetime, quiet_s: float
+    engine: Engine,
+    since: dt.datetime,
+    as_of: dt.datetime,
+    quiet_s: float,
+    tally: Tally | None = None,
 ) -> Iterator[ConversationRecord]:
-    """The scrubbed records of every conversation with events since ``since``, one at a time."""
+    """The scrubbed records of every conversation with events since ``since``, one at a time.
+
+    Each is also added to ``tally``, when given: the summary the command prints.
+    """
     for rows in read_conversations(engine, since):
         events = [event for row in rows if (event := event_of(row)) is not None]
         for record in build_records(rows[0].sender_id, events, as_of=as_of, quiet_s=quiet_s):
+            if tally is not None:
+                tally.add(record)
             yield scrubbed(record)
 
 
@@ -125,12 +135,15 @@ def main(argv: list[str] | None = None, now: dt.datetime | None = None) -> int:
         return 1
     try:
         as_of = now or dt.datetime.now(dt.timezone.utc)
+        tally = Tally()
         with output(target) as out:
-            count = write(records(engine, args.since, as_of, args.quiet_minutes * 60), out, form)
+            exported = records(engine, args.since, as_of, args.quiet_minutes * 60, tally)
+            count = write(exported, out, form)
     finally:
         engine.dispose()
     where = "standard output" if target == "-" else target
     print(f"export-records: {count} record(s) written to {where}", file=sys.stderr)
+    print(f"export-records: {summary(tally.figures())}", file=sys.stderr)
     return 0
 
 

@@ -73,6 +73,74 @@ def _miss(record: ConversationRecord) -> str | None:
     return None
 
 
+class Tally:
+    """The figures counted one record at a time (bounded memory): ``add``, then ``figures``.
+
+    Only counts and sums are kept, and the misses (a few per cent of the
+    sessions), so an export of any size can tally what it writes.
+    """
+
+    def __init__(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        channels: Iterable[str] | None = None,
+    ) -> None:
+        self.since, self.until = since, until
+        self.channels = None if channels is None else set(channels)
+        self.sessions = 0
+        self.outcomes: Counter[str] = Counter()
+        self.reasons: Counter[str] = Counter()
+        self.by_day: defaultdict[date, Counter[str]] = defaultdict(Counter)
+        # Per day: the sum of the compounds and how many.
+        self.feelings: defaultdict[date, list[float]] = defaultdict(lambda: [0.0, 0.0])
+        self.misses: list[tuple[str, datetime, str]] = []
+
+    def wanted(self, record: ConversationRecord) -> bool:
+        if self.since is not None and record.started_at < self.since:
+            return False
+        if self.until is not None and record.started_at >= self.until:
+            return False
+        return self.channels is None or record.channel in self.channels
+
+    def add(self, record: ConversationRecord) -> None:
+        if not self.wanted(record):
+            return
+        self.sessions += 1
+        self.outcomes[record.outcome] += 1
+        day = record.started_at.date()
+        for reason in set(record.contact_reasons):
+            self.reasons[reason] += 1
+            self.by_day[day][reason] += 1
+        for feeling in record.sentiment:
+            total = self.feelings[feeling.at.date()]
+            total[0] += feeling.compound
+            total[1] += 1
+        why = _miss(record)
+        if why is not None:
+            self.misses.append((record.conversation_id, record.started_at, why))
+
+    def figures(self) -> Figures:
+        outcomes = self.outcomes
+        finished = self.sessions - outcomes["ongoing"]
+        return Figures(
+            sessions=self.sessions,
+            finished=finished,
+            outcomes=dict(outcomes),
+            containment=_share(outcomes["resolved"], finished),
+            handoff_rate=_share(outcomes["handed_off"], finished),
+            abandonment_rate=_share(outcomes["abandoned"], finished),
+            # Ties in a stable order: most sessions first, then by name.
+            top_reasons=sorted(self.reasons.items(), key=lambda item: (-item[1], item[0]))[
+                :TOP_REASONS
+            ],
+            reasons_by_day={d: dict(c) for d, c in sorted(self.by_day.items())},
+            sentiment_by_day={d: s / n for d, (s, n) in sorted(self.feelings.items())},
+            misses=sorted(self.misses, key=lambda miss: miss[1]),
+        )
+
+
 def figures(
     records: Iterable[ConversationRecord],
     *,
@@ -85,42 +153,19 @@ def figures(
     Times are UTC-aware, as records hold them; None means no bound (or every
     channel). A session's reasons count once each, however often repeated.
     """
-    wanted = None if channels is None else set(channels)
-    outcomes: Counter[str] = Counter()
-    reasons: Counter[str] = Counter()
-    by_day: defaultdict[date, Counter[str]] = defaultdict(Counter)
-    feelings: defaultdict[date, list[float]] = defaultdict(list)
-    misses: list[tuple[str, datetime, str]] = []
-    sessions = 0
+    tally = Tally(since=since, until=until, channels=channels)
     for record in records:
-        if since is not None and record.started_at < since:
-            continue
-        if until is not None and record.started_at >= until:
-            continue
-        if wanted is not None and record.channel not in wanted:
-            continue
-        sessions += 1
-        outcomes[record.outcome] += 1
-        day = record.started_at.date()
-        for reason in set(record.contact_reasons):
-            reasons[reason] += 1
-            by_day[day][reason] += 1
-        for feeling in record.sentiment:
-            feelings[feeling.at.date()].append(feeling.compound)
-        why = _miss(record)
-        if why is not None:
-            misses.append((record.conversation_id, record.started_at, why))
-    finished = sessions - outcomes["ongoing"]
-    return Figures(
-        sessions=sessions,
-        finished=finished,
-        outcomes=dict(outcomes),
-        containment=_share(outcomes["resolved"], finished),
-        handoff_rate=_share(outcomes["handed_off"], finished),
-        abandonment_rate=_share(outcomes["abandoned"], finished),
-        # Ties in a stable order: most sessions first, then by name.
-        top_reasons=sorted(reasons.items(), key=lambda item: (-item[1], item[0]))[:TOP_REASONS],
-        reasons_by_day={d: dict(c) for d, c in sorted(by_day.items())},
-        sentiment_by_day={d: sum(v) / len(v) for d, v in sorted(feelings.items())},
-        misses=sorted(misses, key=lambda miss: miss[1]),
+        tally.add(record)
+    return tally.figures()
+
+
+def summary(result: Figures) -> str:
+    """The figures in one line, for a command's report."""
+    if result.containment is None:
+        return f"{result.sessions} session(s), none finished"
+    top = ", ".join(f"{reason} {n}" for reason, n in result.top_reasons[:3]) or "none"
+    return (
+        f"{result.finished} finished session(s): {result.containment:.0%} resolved by the bot, "
+        f"{result.handoff_rate or 0:.0%} handed off, {result.abandonment_rate or 0:.0%} "
+        f"abandoned; top reasons: {top}"
     )

@@ -97,7 +97,12 @@ def test_a_csv_of_the_last_week_one_row_per_conversation_sender_ids_scrubbed(
     assert rows[telegram]["contact_reasons"] == "faq/international_shipping"
     assert rows[WEB]["outcome"] == "abandoned"
     assert (rows[WEB]["fallbacks"], rows[WEB]["customer_turns"]) == ("1", "1")
-    assert "3 record(s) written to" in capsys.readouterr().err
+    report = capsys.readouterr().err
+    assert "3 record(s) written to" in report
+    assert (
+        "3 finished session(s): 33% resolved by the bot, 33% handed off, 33% abandoned; "
+        "top reasons: check_order_status 1, faq/international_shipping 1, request_human 1"
+    ) in report
 
 
 def test_since_reaches_further_back(tracker: str, tmp_path: Path) -> None:

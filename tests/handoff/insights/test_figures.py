@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from handoff.insights.figures import figures
+from handoff.insights.figures import Tally, figures, summary
 from handoff.insights.record import ConversationRecord
 from tests.handoff.insights.conftest import START, at
 from tests.handoff.insights.simulated_week import CHANNELS, Truth, simulated_week
@@ -107,3 +107,30 @@ def test_the_json_form_has_iso_days_and_every_figure(
     assert set(data) >= {"containment", "handoff_rate", "top_reasons", "misses"}
     days = list(data["reasons_by_day"])  # type: ignore[call-overload]
     assert days and all(len(day) == 10 and day[4] == "-" for day in days)
+
+
+def test_a_tally_added_to_one_by_one_gives_the_same_figures(
+    week: tuple[list[ConversationRecord], list[Truth]],
+) -> None:
+    records, _ = week
+    tally = Tally(channels=["telegram"])
+    for record in records:
+        tally.add(record)
+
+    assert tally.figures() == figures(records, channels=["telegram"])
+
+
+def test_the_summary_line_gives_the_rates_and_the_top_reasons() -> None:
+    start = at(START)
+    done = ConversationRecord(
+        "a", start, start, contact_reasons=("faq/store_hours",), outcome="resolved"
+    )
+    passed = ConversationRecord(
+        "b", start, start, contact_reasons=("request_human",), outcome="handed_off"
+    )
+
+    assert summary(figures([done, passed, done])) == (
+        "3 finished session(s): 67% resolved by the bot, 33% handed off, 0% abandoned; "
+        "top reasons: faq/store_hours 2, request_human 1"
+    )
+    assert summary(figures([])) == "0 session(s), none finished"
