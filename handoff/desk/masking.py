@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sanic.request import Request
@@ -89,27 +89,31 @@ def mask_events(events: Sequence[JournalEvent], kinds: tuple[str, ...]) -> list[
 # -- for the routes: the caller's kinds, off the event loop ------------------------------------
 
 
-async def masked_handoff(request: Request, handoff: dict[str, Any]) -> dict[str, Any]:
-    """A handoff's JSON as the caller may see it."""
+async def _as_seen(
+    request: Request, value: Any, mask: Callable[[Any, tuple[str, ...]], Any]
+) -> Any:
+    """``mask(value, kinds)`` with the caller's kinds, in a thread; ``value`` when none."""
     kinds = kinds_for(request)
     if not kinds:
-        return handoff
-    masked: dict[str, Any] = await asyncio.to_thread(mask_handoff, handoff, kinds)
+        return value
+    return await asyncio.to_thread(mask, value, kinds)
+
+
+async def masked_handoff(request: Request, handoff: dict[str, Any]) -> dict[str, Any]:
+    """A handoff's JSON as the caller may see it."""
+    masked: dict[str, Any] = await _as_seen(request, handoff, mask_handoff)
     return masked
 
 
 async def masked_handoffs(request: Request, handoffs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A list of handoffs' JSON as the caller may see it."""
-    kinds = kinds_for(request)
-    if not kinds:
-        return handoffs
-    return await asyncio.to_thread(lambda: [mask_handoff(h, kinds) for h in handoffs])
+    masked: list[dict[str, Any]] = await _as_seen(
+        request, handoffs, lambda every, kinds: [mask_handoff(h, kinds) for h in every]
+    )
+    return masked
 
 
 async def masked_message(request: Request, message: dict[str, Any]) -> dict[str, Any]:
     """A message's JSON as the caller may see it."""
-    kinds = kinds_for(request)
-    if not kinds:
-        return message
-    masked: dict[str, Any] = await asyncio.to_thread(mask_message, message, kinds)
+    masked: dict[str, Any] = await _as_seen(request, message, mask_message)
     return masked

@@ -14,7 +14,7 @@ import asyncio
 import datetime as dt
 import json
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -32,7 +32,7 @@ from plumbing.redaction import KINDS
 from tests.fakes.webhook_receiver import FakeWebhookReceiver
 from tests.handoff.conftest import ADMIN_TOKEN, CloseRecorder, FakeDelivery
 from tests.handoff.desk.conftest import Desk, handoff_body
-from tests.handoff.integrations.conftest import FAST, WEBHOOK_SECRET, arrived
+from tests.handoff.integrations.conftest import FAST, WEBHOOK_SECRET, arrived, receiver
 
 CARD = "4242 4242 4242 4242"
 CARD_LINE = f"my card is {CARD}"
@@ -199,14 +199,10 @@ async def test_masking_off_shows_the_text_as_written(desk: Desk) -> None:
     await sam.aclose()
 
 
+__all__ = ["receiver"]  # a fixture: pytest finds it here by name
+
+
 # -- the adapters keep their own setting ---------------------------------------------------
-
-
-@pytest.fixture
-def receiver() -> Iterator[FakeWebhookReceiver]:
-    fake = FakeWebhookReceiver(WEBHOOK_SECRET).start()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture
