@@ -100,6 +100,11 @@ def main() -> None:
     from bot.rasa_patches import install as install_rasa_patches
 
     install_rasa_patches()
+    # A tracker store's error fails the turn, which the channel keeps for
+    # another try, instead of Rasa's silent fallback (bot.stores.no_fallback).
+    from bot.stores.no_fallback import install as install_no_fallback
+
+    install_no_fallback()
     rasa_main()
 
 

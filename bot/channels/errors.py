@@ -49,11 +49,20 @@ from __future__ import annotations
 import logging
 from typing import ClassVar
 
+from rasa.core.lock_store import LockError
+from redis.exceptions import ConnectionError as RedisConnectionError
 from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from sqlalchemy.exc import DBAPIError
 
 logger = logging.getLogger(__name__)
+
+# What fails a bot's turn for a moment, before anything of it was kept: a
+# store's database or Redis down, the conversation's lock held by a turn that
+# is still running (bot.stores.no_fallback lets these reach the channels).
+# Sending the message again may work.
+TRANSIENT_TURN_FAILURES = (DBAPIError, RedisConnectionError, LockError)
 
 INTERNAL_ERROR = "internal error; see the Rasa server's log"
 

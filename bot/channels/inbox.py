@@ -15,7 +15,9 @@ Every channel's webhook does the same few things, in this order:
 
 A delivery whose processing failed stays unprocessed in the inbox and is
 processed again when the server next starts, so an acknowledged message is
-never silently lost.
+never silently lost. One that failed for a moment (a store's database or
+Redis down: ``TRANSIENT_TURN_FAILURES``) is first tried again after a few
+seconds, up to three times.
 
 A flood from one sender does not starve the others: each sender's
 messages are processed at most at ``CHANNELS_RATE_PER_MINUTE`` after a
@@ -47,6 +49,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.errors import (
+    TRANSIENT_TURN_FAILURES,
     BodyTooLarge,
     ChannelDisabled,
     ChannelError,
@@ -64,6 +67,11 @@ from plumbing.untrusted import UntrustedInput
 logger = logging.getLogger(__name__)
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+# A turn that failed for a moment (TRANSIENT_TURN_FAILURES: a store down,
+# the conversation locked) is tried again after these pauses, the sender's
+# later messages waiting behind it, before it is left for the next start.
+RETRY_PAUSES_S = (1.0, 3.0, 10.0)
 
 SLOW_DOWN_REPLY = (
     "You're sending messages very fast, so I can't keep up. I'll answer what I "
@@ -351,18 +359,38 @@ class WebhookChannel(InputChannel, ABC):
         async def job() -> None:
             if not await self._wait_for_turn(sender):
                 return  # the server is stopping: it stays in the inbox
-            try:
-                await self.process(item, on_new_message)
-            except Exception:
-                logger.exception(
-                    "%s: delivery %s failed; it stays in the inbox for the next start",
-                    self.channel_name,
-                    item.delivery_id,
-                )
-                return
+            for pause in (*RETRY_PAUSES_S, None):
+                try:
+                    await self.process(item, on_new_message)
+                    break
+                except Exception as error:
+                    transient = isinstance(error, TRANSIENT_TURN_FAILURES)
+                    if transient and pause is not None and await self._pause(pause):
+                        logger.warning(
+                            "%s: delivery %s failed for a moment (%s); again in %.0f s",
+                            self.channel_name,
+                            item.delivery_id,
+                            type(error).__name__,
+                            pause,
+                        )
+                        continue
+                    logger.exception(
+                        "%s: delivery %s failed; it stays in the inbox for the next start",
+                        self.channel_name,
+                        item.delivery_id,
+                    )
+                    return
             await self.store.mark_processed(item.id)
 
         self._queues.submit(sender, job)
+
+    async def _pause(self, seconds: float) -> bool:
+        """Wait ``seconds``; False at once if the server began stopping."""
+        try:
+            await asyncio.wait_for(self._stop_event.wait(), timeout=seconds)
+        except asyncio.TimeoutError:
+            return True
+        return False
 
     async def _wait_for_turn(self, sender_id: str) -> bool:
         """Wait until the sender's rate limit lets its next message through; False if

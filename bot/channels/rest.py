@@ -22,7 +22,10 @@ they were. Here:
   what the channels themselves say (a client could claim ``truncated_from``).
 
 The response is Rasa's: a JSON list of the bot's messages, or with
-``?stream=true`` one JSON object per line as they are sent.
+``?stream=true`` one JSON object per line as they are sent. A turn that
+failed kept nothing of the message, so it is not answered 200 with what the
+bot had said so far, as Rasa's channel did: a store or lock that failed for
+a moment is a 503 with ``Retry-After`` (send it again), anything else a 500.
 
 Everything in a request is trusted as it is: whoever can post here can speak
 as any ``sender``. Expose this channel only behind a front end that
@@ -44,6 +47,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
 
 from bot.channels.errors import (
+    INTERNAL_ERROR,
+    TRANSIENT_TURN_FAILURES,
     BodyTooLarge,
     ChannelError,
     MalformedRequest,
@@ -58,6 +63,21 @@ from plumbing.untrusted import UntrustedInput, parse_json
 logger = logging.getLogger(__name__)
 
 CHANNEL = "rest"
+
+RETRY_AFTER_S = 1
+
+
+def turn_failed(error: Exception) -> HTTPResponse:
+    """A failed turn, which saved nothing: 503 when sending again may work, else 500."""
+    if isinstance(error, TRANSIENT_TURN_FAILURES):
+        return response.json(
+            {"error": "the bot could not take the message now; send it again"},
+            status=503,
+            headers={"Retry-After": str(RETRY_AFTER_S)},
+        )
+    return response.json({"error": INTERNAL_ERROR}, status=500)
+
+
 # Rasa's tracker stores key conversations by sender id (255 characters in its
 # SQL store); 128 is the channels' inbox column, and more than any front end's
 # user id needs.
@@ -201,8 +221,10 @@ class RestInput(rasa.core.channels.rest.RestInput):
                     metadata=message.metadata,
                 )
             )
-        except Exception:
-            # As Rasa's channel does: the client gets what the bot said before
-            # the failure. Logged without the text (Rasa's logs it).
+        except Exception as error:
+            # Logged without the text (Rasa's logs it). Rasa's channel answered
+            # 200 with what the bot had said before the failure: the client
+            # took the message for handled, though the turn was not kept.
             logger.exception("rest: the bot's turn failed")
+            return turn_failed(error)
         return response.json(collector.messages)

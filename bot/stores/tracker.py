@@ -21,6 +21,14 @@ expression: py-spy on the Rasa server at 16 customers found a fifth of its
 CPU time in the two queries, mostly there, and the Rasa server's CPU is what
 limits it (``bench/tail.py``).
 
+A read or a save whose connection the server closed midway (a restart, a
+failover, an administrator ending sessions) is made once more on a new
+connection. Rasa wraps every store in a ``FailSafeTrackerStore``, which
+answers a failed read with "no conversation": the turn then ran on a new,
+empty conversation and its save stored nothing, while the customer got an
+answer (tests/test_production_faults.py saw a message lost so). In this
+server a store's error fails the turn instead (:mod:`bot.stores.no_fallback`).
+
 The database work stays on the event loop, as Rasa's does: in a worker
 thread, the save would finish after the channel had sent the bot's reply,
 and a client reading the conversation (``GET /conversations/<id>/tracker``)
@@ -46,8 +54,8 @@ from bot.stores.engines import use_own_engine
 
 logger = logging.getLogger(__name__)
 
-# A save whose connection the server closed is tried once more.
-SAVE_ATTEMPTS = 2
+# A read or a save whose connection the server closed is tried once more.
+ATTEMPTS = 2
 
 
 def intent_of(event: dict[str, Any]) -> Any:
@@ -79,6 +87,14 @@ def conversation_queries(table: str) -> tuple[TextClause, TextClause, TextClause
     )
 
 
+def lost_connection(error: DBAPIError, attempt: int) -> bool:
+    """Whether to try again: the server closed the connection, and tries are left."""
+    if not error.connection_invalidated or attempt == ATTEMPTS:
+        return False
+    logger.warning("the tracker store's database connection was lost; trying again")
+    return True
+
+
 class SQLTrackerStore(RasaSQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -92,16 +108,22 @@ class SQLTrackerStore(RasaSQLTrackerStore):
     ) -> DialogueStateTracker | None:
         """Rasa's ``_retrieve``, its query written once (see the module)."""
         query = self._all_sessions if fetch_events_from_all_sessions else self._latest_session
-        with self.session_scope() as session:
-            rows = session.execute(query, {"sender_id": sender_id}).all()
-            events = [json.loads(data) for (data,) in rows]
-            if self.domain and len(events) > 0:
-                return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
-            return None
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                with self.session_scope() as session:
+                    rows = session.execute(query, {"sender_id": sender_id}).all()
+                break
+            except DBAPIError as error:
+                if not lost_connection(error, attempt):
+                    raise
+        events = [json.loads(data) for (data,) in rows]
+        if self.domain and len(events) > 0:
+            return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        return None
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         published = False
-        for attempt in range(1, SAVE_ATTEMPTS + 1):
+        for attempt in range(1, ATTEMPTS + 1):
             try:
                 with self.session_scope() as session:
                     new_events = self._unsaved(session, tracker)
@@ -112,15 +134,11 @@ class SQLTrackerStore(RasaSQLTrackerStore):
                     session.commit()
                 return
             except DBAPIError as error:
-                # The server closed the connection in the middle of the save
-                # (a restart, a failover, an administrator ending sessions):
-                # once more on a new one. Rasa would keep the turn in memory
-                # only, and the customer's message would be lost to the
-                # tracker (tests/test_production_faults.py saw it). The events
-                # were published already: not twice.
-                if not error.connection_invalidated or attempt == SAVE_ATTEMPTS:
+                # Rasa would keep the turn in memory only, and the customer's
+                # message would be lost to the tracker. The events were
+                # published already: not twice.
+                if not lost_connection(error, attempt):
                     raise
-                logger.warning("saving a conversation: the database connection was lost; again")
 
     def _unsaved(self, session: Any, tracker: DialogueStateTracker) -> list[dict[str, Any]]:
         """The tracker's events the database does not hold yet, as Rasa serialises them."""

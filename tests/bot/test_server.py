@@ -79,7 +79,9 @@ def test_a_request_size_set_in_the_environment_is_kept() -> None:
     assert environ[REQUEST_MAX_SIZE_VARIABLE] == "5000000"
 
 
-def test_main_sets_the_limit_before_rasa_creates_its_app(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_main_sets_the_limit_before_rasa_creates_its_app(
+    monkeypatch: pytest.MonkeyPatch, rasa_as_it_was: None
+) -> None:
     seen: dict[str, Any] = {}
 
     def rasa_main() -> None:

@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, UserMessage
 from sanic import Sanic
 from sanic.request import Request
@@ -95,10 +96,13 @@ class RecordingBot:
         self.messages: list[UserMessage] = []
         self.delays: dict[str, float] = {}
         self.gate: asyncio.Event | None = None  # when set, each turn waits for it to open
+        self.failures: list[Exception] = []  # raised by the next turns, one each
 
     async def __call__(self, message: UserMessage) -> None:
         if self.gate is not None:
             await self.gate.wait()
+        if self.failures:
+            raise self.failures.pop(0)
         await asyncio.sleep(self.delays.get(message.text or "", 0))
         self.messages.append(message)
 
@@ -364,6 +368,52 @@ async def test_failed_processing_stays_in_inbox_and_is_recovered_at_next_start(
     await restarted.stop()
     assert bot.texts == ["refund please"]
     assert await store.unprocessed("fake") == []
+
+
+async def test_a_turn_failed_by_a_store_for_a_moment_is_tried_again_in_order(
+    store: ChannelStore,
+    bot: RecordingBot,
+    serve: ServerFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr("bot.channels.inbox.RETRY_PAUSES_S", (0.05, 0.05, 0.05))
+    down = sa.exc.OperationalError("SELECT", {}, Exception("server closed the connection"))
+    bot.failures = [down, down]
+    server = await serve(FakeChannel(ChannelSettings(), store), bot)
+    await server.post({"messages": [message("d-1", "alice", "where is my order")]})
+    await server.post({"messages": [message("d-2", "alice", "it's 12345678")]})
+    for _ in range(100):
+        if len(bot.messages) == 2:
+            break
+        await asyncio.sleep(0.02)
+    await server.stop()
+
+    # Taken on the third try, and the customer's next message waited behind it.
+    assert bot.texts == ["where is my order", "it's 12345678"]
+    assert await store.unprocessed("fake") == []
+    assert [r.levelno for r in caplog.records if "d-1" in r.getMessage()] == [logging.WARNING] * 2
+
+
+async def test_a_turn_failing_for_longer_than_the_tries_stays_in_the_inbox(
+    store: ChannelStore,
+    bot: RecordingBot,
+    serve: ServerFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("bot.channels.inbox.RETRY_PAUSES_S", (0.01,))
+    down = sa.exc.OperationalError("SELECT", {}, Exception("server closed the connection"))
+    bot.failures = [down, down]
+    server = await serve(FakeChannel(ChannelSettings(), store), bot)
+    await server.post({"messages": [message("d-1", "alice", "where is my order")]})
+    for _ in range(100):
+        if not bot.failures:
+            break
+        await asyncio.sleep(0.02)
+    await server.stop()
+
+    assert bot.messages == []
+    assert [item.delivery_id for item in await store.unprocessed("fake")] == ["d-1"]
 
 
 async def test_recover_processes_what_is_left_in_order(

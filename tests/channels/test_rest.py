@@ -23,9 +23,12 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from rasa.core.channels.channel import UserMessage, register
+from rasa.core.lock_store import LockError
 from sanic import Sanic
 
+from bot.channels.errors import INTERNAL_ERROR
 from bot.channels.rest import SENDER_LIMIT, RestInput, RestRequestError, read_body
 from bot.channels.settings import MAX_WEBHOOK_BODY_BYTES, ChannelSettings
 from bot.channels.text import TRUNCATED_FROM
@@ -137,7 +140,7 @@ class StandInAgent:
 
     def __init__(self) -> None:
         self.messages: list[UserMessage] = []
-        self.fail = False
+        self.fail: Exception | None = None
 
     async def handle_message(self, message: UserMessage) -> None:
         self.messages.append(message)
@@ -145,8 +148,8 @@ class StandInAgent:
         await message.output_channel.send_text_message(
             message.sender_id, f"you wrote {len(message.text)} characters"
         )
-        if self.fail:
-            raise RuntimeError("the bot broke")
+        if self.fail is not None:
+            raise self.fail
         await message.output_channel.send_text_message(message.sender_id, "anything else?")
 
 
@@ -241,17 +244,40 @@ async def test_a_body_over_the_cap_is_a_413(server: RestServer, agent: StandInAg
     assert agent.messages == []
 
 
-async def test_a_failed_turn_returns_what_was_said_and_logs_no_text(
+async def test_a_turn_failed_by_a_bug_is_a_500_that_logs_no_text(
     server: RestServer, agent: StandInAgent, caplog: pytest.LogCaptureFixture
 ) -> None:
-    agent.fail = True
+    agent.fail = RuntimeError("the bot broke")
     with caplog.at_level(logging.ERROR, logger="bot.channels.rest"):
         response = await server.client.post(
             WEBHOOK, json={"sender": "demo-alice", "message": "my card is 4111"}
         )
-    assert response.status_code == 200
-    assert response.json() == [{"recipient_id": "demo-alice", "text": "you wrote 15 characters"}]
+    # Not 200 with the half of the answer said before the failure: the turn was not kept.
+    assert response.status_code == 500
+    assert response.json() == {"error": INTERNAL_ERROR}
     assert "the bot's turn failed" in caplog.text and "4111" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        sa.exc.OperationalError("SELECT", {}, Exception("server closed the connection")),
+        LockError("the conversation is locked"),
+    ],
+    ids=["database", "lock"],
+)
+async def test_a_turn_failed_by_a_store_is_a_503_to_send_again(
+    server: RestServer, agent: StandInAgent, failure: Exception
+) -> None:
+    agent.fail = failure
+    response = await server.client.post(WEBHOOK, json={"sender": "demo-alice", "message": "hi"})
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "1"
+    assert "send it again" in response.json()["error"]
+
+    agent.fail = None
+    again = await server.client.post(WEBHOOK, json={"sender": "demo-alice", "message": "hi"})
+    assert again.status_code == 200 and len(again.json()) == 2
 
 
 def test_the_channel_keeps_rasa_s_name_and_reads_the_cap_from_the_environment(

@@ -24,9 +24,7 @@ from aiormq.abc import DeliveredMessage
 from aiormq.exceptions import ChannelInvalidStateError, DeliveryError
 from pamqp.commands import Basic
 from pamqp.header import ContentHeader
-from rasa.core.actions.action import RemoteAction
 from rasa.core.brokers.pika import PikaEventBroker
-from rasa.core.processor import MessageProcessor
 from rasa.shared.core.events import UserUttered
 from rasa.utils.log_utils import configure_structlog
 
@@ -211,19 +209,16 @@ def test_lines_without_an_event_are_left_as_they_are(
 
 
 async def test_the_rasa_server_hides_the_events_before_rasa_starts(
-    monkeypatch: pytest.MonkeyPatch, pika_logger: logging.Logger, caplog: pytest.LogCaptureFixture
+    monkeypatch: pytest.MonkeyPatch,
+    pika_logger: logging.Logger,
+    caplog: pytest.LogCaptureFixture,
+    rasa_as_it_was: None,
 ) -> None:
     # bot.server.main's own set-up, then Rasa's broker failing where Rasa's CLI would run.
     factory = logging.getLogRecordFactory()
     monkeypatch.setattr("rasa.__main__.main", lambda: None)
     monkeypatch.setattr(sys, "argv", list(sys.argv))
     monkeypatch.setenv("RASA_AUTH_TOKEN", "test-token")
-    # main() installs bot.rasa_patches: put Rasa's methods back afterwards.
-    for cls, name in (
-        (RemoteAction, "_validate_action_result"),
-        (MessageProcessor, "_parse_message_with_graph"),
-    ):
-        monkeypatch.setattr(cls, name, getattr(cls, name))
     monkeypatch.setattr(rasa_pika, "structlogger", structlog.get_logger())
     config = structlog.get_config()
     try:

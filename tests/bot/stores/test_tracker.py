@@ -302,3 +302,38 @@ async def test_other_database_errors_are_not_retried(tmp_path: Path) -> None:
     store._insert = broken  # type: ignore[method-assign,assignment]
     with pytest.raises(sa.exc.DBAPIError):
         await store.save(conversation("ivan", 1))
+
+
+async def test_a_read_whose_connection_dropped_midway_is_made_once_more(tmp_path: Path) -> None:
+    store = SQLTrackerStore(DOMAIN, db=str(tmp_path / "tracker.db"))
+    tracker = conversation("jude", 2)
+    await store.save(tracker)
+    session_scope = store.session_scope
+    scopes = []
+
+    def dropped_once() -> Any:
+        scopes.append(1)
+        if len(scopes) == 1:
+            raise sa.exc.DBAPIError(
+                "SELECT", {}, Exception("server closed"), connection_invalidated=True
+            )
+        return session_scope()
+
+    store.session_scope = dropped_once  # type: ignore[method-assign]
+    # Rasa's fail-safe store took a failed read for a new conversation: the
+    # turn then ran without the customer's history.
+    restored = await store.retrieve("jude")
+
+    assert restored is not None and list(restored.events) == list(tracker.events)
+    assert len(scopes) == 2
+
+
+async def test_a_read_that_fails_twice_raises(tmp_path: Path) -> None:
+    store = SQLTrackerStore(DOMAIN, db=str(tmp_path / "tracker.db"))
+
+    def dropped() -> Any:
+        raise sa.exc.DBAPIError("SELECT", {}, Exception("server down"), connection_invalidated=True)
+
+    store.session_scope = dropped  # type: ignore[method-assign]
+    with pytest.raises(sa.exc.DBAPIError):
+        await store.retrieve("kim")
