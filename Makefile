@@ -76,6 +76,10 @@ reload: $(MODEL) ## Train if needed, then load the model into the running server
 export-records: $(STAMP) ## One record per conversation session, from the tracker store, into reports/records/ (SINCE=7d FORMAT=csv|jsonl OUT=file|-)
 	$(BIN)/python -m training.export_records --since $(or $(SINCE),7d) --format $(or $(FORMAT),csv) $(if $(OUT),--out $(OUT))
 
+.PHONY: backfill-records
+backfill-records: $(STAMP) ## Conversation records of what the tracker store holds, into the handoff database (insights)
+	$(BIN)/python -m handoff.insights.backfill
+
 .PHONY: profile bench
 profile: $(MODEL) ## Where a message's time goes, per component (CONVERSATIONS=40 CONCURRENCY=1)
 	PYTHONPATH=. $(BIN)/python -m bench.profile $(if $(CONVERSATIONS),--conversations $(CONVERSATIONS)) $(if $(CONCURRENCY),--concurrency $(CONCURRENCY))

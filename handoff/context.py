@@ -11,7 +11,7 @@ attributes off ``app.ctx``. What it holds:
 - made when the server starts, closed when it stops (handoff.service's
   listeners): the store (:attr:`ServiceContext.store`), the default hooks'
   clients (Rasa's API, the delivery route), the broker consumer and the
-  pickup watcher, the transcript reconciler;
+  pickup watcher, the transcript reconciler, the retention purge;
 - what ``handoff.desk.install`` and ``handoff.integrations.install`` add:
   the desk's parts (its settings, page, throttle and sessions), the
   adapters' settings and, while the server runs, their dispatcher.
@@ -34,11 +34,14 @@ from handoff.broker import Consumer
 from handoff.delivery import RasaDelivery
 from handoff.errors import NotRunning
 from handoff.events import EventHub
+from handoff.insights.keeper import RecordKeeper
 from handoff.pickup import PickupWatcher
 from handoff.rasa_client import RasaClient
 from handoff.reconcile import TranscriptReconciler
+from handoff.retention import Retention
 from handoff.settings import HandoffSettings
 from handoff.store import Handoff, HandoffStore
+from plumbing.worker import Worker
 
 if TYPE_CHECKING:
     # For their types only: these packages' routes import this module, and
@@ -77,6 +80,9 @@ class ServiceContext:
     broker: Consumer | None = None
     pickup: PickupWatcher | None = None
     reconciler: TranscriptReconciler | None = None
+    records: RecordKeeper | None = None
+    settler: Worker | None = None
+    retention: Retention | None = None  # only with HANDOFF_RETENTION_DAYS set
 
     # -- what the desk and the adapters add (their install functions) --------------------
     desk: DeskParts | None = None

@@ -49,8 +49,9 @@ writes wait for the socket; a client that reads nothing for
 ``RESPONSE_TIMEOUT`` is disconnected). The cost is a journal read per open
 stream per change, which the limits on streams (handoff.service) bound.
 
-Retention: the journal is never pruned yet, and grows by a few rows per
-message. A pruner must keep the newest row (SQLite hands out the highest
+Retention: the journal grows by a few rows per message, and is pruned
+only with ``HANDOFF_RETENTION_DAYS`` (handoff.retention, with its closed
+handoffs). A pruner must keep the newest row (SQLite hands out the highest
 id + 1, so deleting the newest rows would reuse ids) and, for PostgreSQL,
 leave at least :data:`handoff.store.GAP_GRACE_S` of rows; streams resuming
 from before the oldest row then get ``stream.reset``, and the adapters'

@@ -270,3 +270,35 @@ zendesk_tickets = Table(
     Column("solved_at", DateTime, nullable=True),
     UniqueConstraint("ticket_id", name="uq_zendesk_tickets_ticket_id"),
 )
+
+# The events of Rasa's broker that conversation records are folded from
+# (handoff.insights.keeper): the handoff service's own copy, so that a
+# record can be folded again without reading Rasa's stores.
+insight_events = Table(
+    "insight_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("conversation_id", String(255), nullable=False),
+    # A hash of the conversation and the event (handoff.insights.keeper.fingerprint):
+    # the same event again, redelivered or read from another source, is skipped.
+    Column("fingerprint", String(64), nullable=False),
+    Column("data", Text, nullable=False),
+    UniqueConstraint("fingerprint", name="uq_insight_events_fingerprint"),
+    Index("ix_insight_events_conversation", "conversation_id", "id"),
+)
+
+# One row per session (handoff.insights.record.ConversationRecord), kept up
+# to date as its events arrive; the supervisors' figures are read from here.
+conversation_records = Table(
+    "conversation_records",
+    metadata,
+    Column("conversation_id", String(255), primary_key=True),
+    Column("started_at", DateTime, primary_key=True),
+    Column("ended_at", DateTime, nullable=False),
+    Column("channel", String(32), nullable=True),
+    Column("outcome", String(16), nullable=False),
+    Column("record", JSON, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Index("ix_conversation_records_started", "started_at"),
+    Index("ix_conversation_records_outcome", "outcome", "ended_at"),
+)

@@ -80,6 +80,7 @@ from handoff.delivery import RasaDelivery
 from handoff.desk import DeskSettings
 from handoff.desk import install as install_desk
 from handoff.errors import HandoffServiceError
+from handoff.insights.keeper import RecordKeeper
 from handoff.integrations import IntegrationSettings
 from handoff.integrations import install as install_integrations
 from handoff.metrics import CountedRasaDelivery, metrics_of, metrics_settings_from_env
@@ -89,6 +90,7 @@ from handoff.openapi import load_openapi
 from handoff.pickup import PickupWatcher
 from handoff.rasa_client import RasaClient, hide_conversation_ids
 from handoff.reconcile import TranscriptReconciler
+from handoff.retention import Retention
 from handoff.routes import blueprints
 from handoff.routes.events import KEEPALIVE_S, NO_STORE
 from handoff.settings import HandoffSettings
@@ -226,11 +228,15 @@ async def open_resources(app: Sanic, _loop: Any) -> None:
 
 
 async def start_background(app: Sanic, _loop: Any) -> None:
-    """The broker's consumer, the pickup watcher, the transcript reconciler."""
+    """The broker's consumer, the pickup watcher, the transcript reconciler, retention."""
     ctx = context_of(app)
-    ctx.broker = create_consumer(ctx.settings, ctx.store)
+    # Conversation records, kept from the broker's events (handoff.insights.keeper).
+    ctx.records = RecordKeeper(ctx.store.engine)
+    ctx.broker = create_consumer(ctx.settings, ctx.store, ctx.records)
     if ctx.broker is not None:
         ctx.broker.start()
+        ctx.settler = ctx.records.settling()
+        ctx.settler.start()
     ctx.pickup = PickupWatcher(
         ctx.store,
         ctx.settings,
@@ -242,6 +248,9 @@ async def start_background(app: Sanic, _loop: Any) -> None:
     if ctx.rasa is not None and ctx.settings.reconcile_s > 0:
         ctx.reconciler = TranscriptReconciler(ctx.store, ctx.rasa, ctx.settings.reconcile_s)
         ctx.reconciler.start()
+    if ctx.settings.retention_days > 0:
+        ctx.retention = Retention(ctx.store.engine, ctx.settings.retention_days)
+        ctx.retention.start()
 
 
 async def stop_background(app: Sanic, _loop: Any) -> None:
@@ -257,6 +266,12 @@ async def stop_background(app: Sanic, _loop: Any) -> None:
     broker, ctx.broker = ctx.broker, None
     if broker is not None:
         await broker.stop()
+    settler, ctx.settler = ctx.settler, None
+    if settler is not None:
+        await settler.stop()
+    retention, ctx.retention = ctx.retention, None
+    if retention is not None:
+        await retention.stop()
     ctx.events.close()
 
 

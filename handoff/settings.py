@@ -35,6 +35,9 @@
   (``POST $RASA_URL/internal/deliveries``, bot.channels.internal), which
   sends agents' replies on the customer's channel; the Rasa server needs the
   same value. Unset: no reply can be delivered (``make run`` generates one).
+- ``HANDOFF_RETENTION_DAYS``: closed handoffs, their transcripts and the
+  conversation records older than this many days are purged every hour
+  (handoff.retention); 0, the default, keeps everything.
 """
 
 from __future__ import annotations
@@ -69,6 +72,10 @@ DEFAULT_RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672/"
 DEFAULT_RABBITMQ_QUEUE = "rasa_production_events"
 DEFAULT_RABBITMQ_EXCHANGE = "rasa-exchange"
 DEFAULT_RASA_URL = "http://127.0.0.1:5005"
+# 0 keeps everything (handoff.retention). The cap (a century) keeps "now minus
+# the period" a date Python can hold: past it, every purge would fail.
+DEFAULT_RETENTION_DAYS = 0
+MAX_RETENTION_DAYS = 36500
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ALWAYS_OPEN = ("", "24/7", "always")
@@ -230,6 +237,7 @@ class HandoffSettings:
     rasa_auth_token: str = setting("", env="RASA_AUTH_TOKEN", secret=True)  # a secret too
     delivery_token: str = setting("", secret=True)  # HANDOFF_DELIVERY_TOKEN, a secret too
     reconcile_s: Seconds = DEFAULT_RECONCILE_S
+    retention_days: int = DEFAULT_RETENTION_DAYS
 
     def __post_init__(self) -> None:
         # Checked here rather than in from_env, so that settings built in code
@@ -239,6 +247,11 @@ class HandoffSettings:
         if self.broker not in BROKERS:
             raise ValueError(
                 f"HANDOFF_BROKER must be one of {', '.join(BROKERS)}, not {self.broker!r}"
+            )
+        if not 0 <= self.retention_days <= MAX_RETENTION_DAYS:
+            raise ValueError(
+                "HANDOFF_RETENTION_DAYS must be a number of days from 0 (keep everything) "
+                f"to {MAX_RETENTION_DAYS}, not {self.retention_days}"
             )
 
     @classmethod

@@ -5,7 +5,8 @@ SQLite database, fills it with a realistic morning (a queue of waiting
 handoffs on every channel, a conversation an agent is working, a week of
 closed ones for the supervisor's chart), signs in with Debian's headless
 Chromium through Playwright, and writes ``docs/desk-queue.png``,
-``docs/desk-conversation.png`` and ``docs/desk-supervisor.png``.
+``docs/desk-conversation.png``, ``docs/desk-supervisor.png`` and
+``docs/desk-insights.png`` (the tests' simulated week of conversation records).
 Nothing is sent anywhere: replies go to a ``deliver`` hook that keeps them.
 """
 
@@ -28,6 +29,11 @@ from handoff.models import DELIVERY_SENT, utc_now
 from handoff.service import create_app
 from handoff.settings import HandoffSettings
 from handoff.store import Agent, Handoff, HandoffStore, NewMessage
+from tests.handoff.insights.conftest import START, at
+from tests.handoff.insights.simulated_handoffs import staff_the_week
+from tests.handoff.insights.simulated_week import simulated_week
+from tests.handoff.insights.test_keeper import stream_of
+from tests.handoff.insights.test_simulated_week import records_of
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -278,6 +284,16 @@ async def photograph(url: str, conversation_id: int, out: Path) -> None:
             await supervisor.goto(f"{url}/desk#/supervisor")
             await supervisor.locator("#chart rect").first.wait_for()
             await supervisor.screenshot(path=str(out / "desk-supervisor.png"), full_page=True)
+
+            await supervisor.goto(f"{url}/desk#/insights")
+            first_day = at(START).date()
+            await supervisor.get_by_label("From", exact=True).fill(str(first_day))
+            await supervisor.get_by_label("To", exact=True).fill(
+                str(first_day + dt.timedelta(days=6))
+            )
+            await supervisor.get_by_role("button", name="Show").click()
+            await supervisor.locator("#top-reasons-chart rect").first.wait_for()
+            await supervisor.screenshot(path=str(out / "desk-insights.png"), full_page=True)
         finally:
             await browser.close()
 
@@ -306,6 +322,14 @@ async def main(out: Path) -> None:
             ctx = context_of(app)
             assert ctx.desk is not None
             conversation = await fill(ctx.store, ctx.desk.accounts)
+            # The insights view: the tests' simulated week of 520 sessions, its
+            # handoffs worked by an agent.
+            assert ctx.records is not None
+            week = simulated_week()
+            await staff_the_week(ctx.store, [r for rs in records_of(week).values() for r in rs])
+            stream = stream_of(week.events)
+            ctx.records.add(stream)
+            ctx.records.settle(at(stream[-1].event["timestamp"]) + dt.timedelta(hours=2))
             await photograph(f"http://127.0.0.1:{sock.getsockname()[1]}", conversation, out)
         finally:
             await server.before_stop()

@@ -51,7 +51,8 @@ from sqlalchemy.engine import Engine
 
 from handoff.insights.export import FORMATS, Format, write
 from handoff.insights.figures import Tally, summary
-from handoff.insights.record import QUIET_S, ConversationRecord, build_records
+from handoff.insights.fold import build_records
+from handoff.insights.record import QUIET_S, ConversationRecord
 from plumbing.rasa_events import NoTrackerStore, event_of, open_tracker_store, read_conversations
 from training.review import parse_since
 from training.scrub import scrub, scrub_identifier

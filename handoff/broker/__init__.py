@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from handoff.broker.events import BrokerEvent, TranscriptWriter, decode_event, parse_event
 from handoff.broker.sql import SqlEventConsumer
+from handoff.insights.keeper import RecordKeeper
 from handoff.store import HandoffStore
 
 if TYPE_CHECKING:
@@ -68,10 +69,17 @@ class Consumer(Protocol):
     async def stop(self) -> None: ...
 
 
-def create_consumer(settings: HandoffSettings, store: HandoffStore) -> Consumer | None:
-    """The consumer ``HANDOFF_BROKER`` names, not yet started; None for ``none``."""
+def create_consumer(
+    settings: HandoffSettings, store: HandoffStore, records: RecordKeeper | None = None
+) -> Consumer | None:
+    """The consumer ``HANDOFF_BROKER`` names, not yet started; None for ``none``.
+
+    With ``records``, it also keeps the conversation records (handoff.insights.keeper).
+    """
     if settings.broker == "sql" and settings.broker_url:
-        return SqlEventConsumer(settings.broker_url, store, poll_s=settings.broker_poll_s)
+        return SqlEventConsumer(
+            settings.broker_url, store, poll_s=settings.broker_poll_s, records=records
+        )
     if settings.broker == "rabbitmq":
         # Imported here: aio-pika is only needed when RabbitMQ is the broker.
         from handoff.broker.rabbitmq import RabbitEventConsumer
@@ -81,5 +89,6 @@ def create_consumer(settings: HandoffSettings, store: HandoffStore) -> Consumer 
             store,
             queue=settings.rabbitmq_queue,
             exchange=settings.rabbitmq_exchange,
+            records=records,
         )
     return None

@@ -63,6 +63,8 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from yarl import URL
 
 from handoff.broker.events import TranscriptWriter, decode_event, parse_event
+from handoff.inputs import storable
+from handoff.insights.keeper import RecordKeeper, StreamEvent
 from handoff.settings import DEFAULT_RABBITMQ_EXCHANGE, DEFAULT_RABBITMQ_QUEUE
 from handoff.store import HandoffStore
 from plumbing.worker import Worker
@@ -121,6 +123,7 @@ class RabbitEventConsumer:
         prefetch: int = DEFAULT_PREFETCH,
         retry_s: float = DEFAULT_RETRY_S,
         connect_timeout_s: float = CONNECT_TIMEOUT_S,
+        records: RecordKeeper | None = None,
     ) -> None:
         if prefetch < 1:
             raise ValueError(f"prefetch must be at least 1, not {prefetch}")
@@ -129,6 +132,7 @@ class RabbitEventConsumer:
         self.queue = queue
         self.exchange = exchange
         self._writer = TranscriptWriter(store)
+        self._records = records
         self._prefetch = prefetch
         self._retry_s = retry_s
         self._connect_timeout_s = connect_timeout_s
@@ -214,6 +218,11 @@ class RabbitEventConsumer:
         parsed = parse_event(event, source_id)
         if parsed is not None:
             await self._writer.write(parsed)  # a store error propagates: not acknowledged
+        conversation_id = event.get("sender_id")
+        if self._records is not None and isinstance(conversation_id, str) and conversation_id:
+            # Folding is CPU work (handoff.insights.keeper): in a thread.
+            stream = [StreamEvent(storable(conversation_id), event)]
+            await asyncio.to_thread(self._records.add, stream)
         await self._settle(message, ack=True)
 
     async def _settle(self, message: AbstractIncomingMessage, *, ack: bool) -> None:

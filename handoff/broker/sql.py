@@ -41,7 +41,9 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 import plumbing.db
-from handoff.broker.events import BrokerEvent, TranscriptWriter, decode_event, parse_event
+from handoff.broker.events import TranscriptWriter, decode_event, parse_event
+from handoff.inputs import storable
+from handoff.insights.keeper import RecordKeeper, StreamEvent
 from handoff.models import broker_cursors, utc_now
 from handoff.store import Handoff, HandoffStore
 from plumbing.worker import Worker
@@ -67,15 +69,6 @@ rasa_events = Table(
 )
 
 
-def parse_row(row_id: int, sender_id: str | None, data: str | None) -> BrokerEvent | None:
-    """The message in a row of Rasa's SQL broker, or None for every other event."""
-    event = decode_event(data)
-    if event is None:
-        logger.warning("broker row %d is not a JSON object; skipped", row_id)
-        return None
-    return parse_event(event, f"{SOURCE_PREFIX}{row_id}", sender_id)
-
-
 def build_broker_engine(database_url: str) -> Engine:
     # plumbing.db's RASA_EVENTS profile: no WAL or other pragmas, the database
     # is Rasa's, not ours; hidden parameters, since errors are logged and
@@ -85,6 +78,9 @@ def build_broker_engine(database_url: str) -> Engine:
 
 class SqlEventConsumer:
     """Reads Rasa's SQL event broker into the open handoffs' transcripts.
+
+    With ``records``, every event also goes to the conversation records
+    (handoff.insights.keeper) before the cursor moves.
 
     ``poll_once()`` handles one batch (tests call it directly); ``start()`` /
     ``stop()`` run it in a background task every ``poll_s`` seconds.
@@ -98,11 +94,13 @@ class SqlEventConsumer:
         poll_s: float = DEFAULT_POLL_S,
         batch_size: int = DEFAULT_BATCH_SIZE,
         name: str = CURSOR_NAME,
+        records: RecordKeeper | None = None,
     ) -> None:
         self._url = make_url(broker_database_url)
         self._engine = build_broker_engine(broker_database_url)
         self._store = store
         self._writer = TranscriptWriter(store)
+        self._records = records
         self._batch_size = batch_size
         self._name = name
         self._table_seen = False
@@ -180,8 +178,17 @@ class SqlEventConsumer:
             return 0
         # Within a batch, look each conversation up once; None: no open handoff.
         open_handoffs: dict[str, Handoff | None] = {}
+        stream: list[StreamEvent] = []
         for row_id, sender_id, data in rows:
-            message = parse_row(row_id, sender_id, data)
+            event = decode_event(data)
+            if event is None:
+                logger.warning("broker row %d is not a JSON object; skipped", row_id)
+                continue
+            source_id = f"{SOURCE_PREFIX}{row_id}"
+            conversation_id = sender_id or event.get("sender_id")
+            if isinstance(conversation_id, str) and conversation_id:
+                stream.append(StreamEvent(storable(conversation_id), event))
+            message = parse_event(event, source_id, sender_id)
             if message is None:
                 continue
             if message.conversation_id not in open_handoffs:
@@ -194,6 +201,9 @@ class SqlEventConsumer:
             if not await self._writer.append(handoff, message):
                 # Closed meanwhile: later messages go back to the bot.
                 open_handoffs[message.conversation_id] = None
+        if self._records is not None and stream:
+            # Folding is CPU work (handoff.insights.keeper): in a thread.
+            await asyncio.to_thread(self._records.add, stream)
         await asyncio.to_thread(self._save_cursor, rows[-1][0])
         return len(rows)
 

@@ -8,6 +8,7 @@ JSON the page needs besides the handoff API (handoff.service).
     GET    /api/me                   who is signed in, the CSRF token, the SLA thresholds
     GET    /api/agents               enabled agents and supervisors (whom to transfer to)
     GET    /api/stats?period=        supervisor, admin: handoff.stats (today|week|month)
+    GET    /api/insights...          supervisor, admin: handoff.desk.insights
     GET    /api/canned-responses     handoff.desk.canned
     GET    /api/channels             each channel's reply length limit (handoff.desk.channels)
 
@@ -44,6 +45,7 @@ from handoff.auth import (
 )
 from handoff.bodies import MAX_NAME_LENGTH, SignIn, parse_body
 from handoff.context import context_of
+from handoff.desk import insights
 from handoff.desk.channels import channels_json
 from handoff.desk.parts import DeskParts
 from handoff.desk.passwords import MAX_PASSWORD_LENGTH
@@ -220,6 +222,8 @@ def blueprint() -> Blueprint:
     bp.add_route(me, "/api/me", methods=["GET"])
     bp.add_route(list_agents, "/api/agents", methods=["GET"])
     bp.add_route(supervisor_stats, "/api/stats", methods=["GET"])
+    bp.add_route(insights.insights, "/api/insights", methods=["GET"])
+    bp.add_route(insights.records_download, "/api/insights/records", methods=["GET"])
     bp.add_route(canned_responses, "/api/canned-responses", methods=["GET"])
     bp.add_route(channel_limits, "/api/channels", methods=["GET"])
     return bp

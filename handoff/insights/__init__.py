@@ -2,14 +2,16 @@
 
 What the package holds:
 
-- ``handoff.insights.record``: :class:`ConversationRecord` and
-  ``build_records``/``build_record``, a pure fold of Rasa's serialised
-  events (the dicts of the tracker store's ``events.data`` column and of the
-  event broker) into one record per session: channel, times, contact
-  reasons (FAQ topics in full), order numbers, the customer's sentiment and
-  anger message by message, the outcome (resolved, handed off, abandoned,
-  opted out) and the turn, fallback and rephrasing counts. No I/O and no
-  Rasa, like :mod:`handoff.escalation`, whose anger detector it uses.
+- ``handoff.insights.record``: :class:`ConversationRecord`, one session of
+  one conversation (channel, times, contact reasons with FAQ topics in full,
+  order numbers, the customer's sentiment and anger per message, the outcome
+  (resolved, handed off, abandoned, opted out), the turn, fallback and
+  rephrasing counts), with its JSON and CSV forms.
+- ``handoff.insights.fold``: ``build_records``/``build_record``, a pure fold
+  of Rasa's serialised events (the dicts of the tracker store's
+  ``events.data`` column and of the event broker) into one record per
+  session. No I/O and no Rasa, like :mod:`handoff.escalation`, whose anger
+  detector it uses.
 - ``handoff.insights.export``: records as CSV or JSON Lines, written as they
   come (bounded memory). The command that exports a tracker store's
   conversations is the trainers' ``python -m training.export_records``
@@ -23,16 +25,20 @@ What the package holds:
   rephrasing). Checked against a simulated week whose truth is known
   (``tests/handoff/insights/simulated_week.py``, 520 sessions).
 
-Planned, reusing the record as it is:
+- ``handoff.insights.keeper``: :class:`RecordKeeper`, the table of records
+  (``conversation_records``) kept up to date from the live event stream:
+  both broker consumers (handoff.broker) give it every event, it stores each
+  once (``insight_events``), folds the conversation again when a turn ends,
+  and joins in the handoff database's reason, wait and handle times.
+- ``handoff.insights.backfill``: the conversations from before, read from
+  Rasa's tracker store into the same keeper (``make backfill-records``).
 
-- a table of records kept up to date from the live event stream
-  (``handoff.broker`` already consumes it): ``build_records`` again over a
-  conversation's events as they arrive; a record is final once its session
-  is followed by another or has been quiet ``quiet_s``;
-- the figures the handoff database knows (handoff reason, wait and handle
-  times) filled into the fields left for them, and the customer's identity
-  (``customer_id``) from the channel;
-- a supervisors' insights page and JSON API over that table, showing
-  ``figures``, and its CSV download through ``handoff.insights.export``;
-- CSAT surveys and CRM webhooks sending ``ConversationRecord.to_json()``.
+The supervisors read the records through handoff.desk.insights (``GET
+/api/insights``, the desk's *Insights* tab, the records' download).
+
+Planned, reusing the record as it is: the customer's identity across
+channels (``customer_id``), opt-outs from the channels' store, CSAT
+surveys, and CRM webhooks sending ``ConversationRecord.to_json()``.
+Records and their events are purged after ``HANDOFF_RETENTION_DAYS``
+(handoff.retention).
 """

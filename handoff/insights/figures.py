@@ -1,6 +1,6 @@
 """The supervisors' figures, computed from conversation records: :func:`figures`.
 
-What the insights page and its JSON API will show (issue 14), from any
+What the insights page and its JSON API show (handoff.desk.insights), from any
 iterable of :class:`~handoff.insights.record.ConversationRecord`, filtered
 by period (a session counts in the period it started in) and channel:
 
@@ -10,7 +10,9 @@ by period (a session counts in the period it started in) and channel:
 - the top contact reasons, and each day's count of each (UTC days);
 - the sentiment trend: each day's mean VADER compound of customer messages;
 - the sessions whose outcome the bot got wrong: abandoned after a fallback,
-  or handed off after a rephrasing (what the trainers' review should see).
+  or handed off after a rephrasing (what the trainers' review should see);
+- the handoffs' reasons, and the median first-response and resolution
+  times, the bot's and the people's apart (:data:`TIMES`).
 
 Pure: no I/O, so the page, the API and a command compute the same figures.
 """
@@ -21,10 +23,18 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from statistics import median
 
 from handoff.insights.record import ConversationRecord
 
 TOP_REASONS = 10
+# The times, bot and people apart: each the median over the sessions it applies to.
+TIMES = {
+    "bot_first_response_s": "the bot's first answer, from the customer's first message",
+    "bot_resolution_s": "a session the bot resolved, from first to last message",
+    "agent_first_response_s": "a handoff, from its creation to a person's first reply",
+    "human_resolution_s": "a handoff, from its creation until closed",
+}
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,10 @@ class Figures:
     sentiment_by_day: dict[date, float]
     # The sessions the bot got wrong, as (conversation id, started at, why).
     misses: list[tuple[str, datetime, str]] = field(default_factory=list)
+    # Why sessions were handed off (the handoff's first reason), most first.
+    handoff_reasons: list[tuple[str, int]] = field(default_factory=list)
+    # Medians in seconds (None without any): see TIMES.
+    times: dict[str, float | None] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -58,7 +72,14 @@ class Figures:
                 {"conversation_id": c, "started_at": s.isoformat(), "why": w}
                 for c, s, w in self.misses
             ],
+            "handoff_reasons": [{"reason": r, "sessions": n} for r, n in self.handoff_reasons],
+            "times": self.times,
         }
+
+
+def _ranked(counts: Counter[str]) -> list[tuple[str, int]]:
+    """Most sessions first; ties in a stable order, by name."""
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -76,8 +97,9 @@ def _miss(record: ConversationRecord) -> str | None:
 class Tally:
     """The figures counted one record at a time (bounded memory): ``add``, then ``figures``.
 
-    Only counts and sums are kept, and the misses (a few per cent of the
-    sessions), so an export of any size can tally what it writes.
+    Counts and sums are kept, the misses (a few per cent of the sessions)
+    and a number per session for each median time: an export of any size
+    can tally what it writes.
     """
 
     def __init__(
@@ -96,6 +118,9 @@ class Tally:
         # Per day: the sum of the compounds and how many.
         self.feelings: defaultdict[date, list[float]] = defaultdict(lambda: [0.0, 0.0])
         self.misses: list[tuple[str, datetime, str]] = []
+        self.handoff_reasons: Counter[str] = Counter()
+        # One number per session: a median needs them (8 bytes each).
+        self.times: dict[str, list[float]] = {name: [] for name in TIMES}
 
     def wanted(self, record: ConversationRecord) -> bool:
         if self.since is not None and record.started_at < self.since:
@@ -120,6 +145,20 @@ class Tally:
         why = _miss(record)
         if why is not None:
             self.misses.append((record.conversation_id, record.started_at, why))
+        if record.outcome == "handed_off" and record.handoff_reason:
+            self.handoff_reasons[record.handoff_reason] += 1
+        self._time(record)
+
+    def _time(self, record: ConversationRecord) -> None:
+        times = self.times
+        if record.first_response_s is not None:
+            times["bot_first_response_s"].append(record.first_response_s)
+        if record.outcome == "resolved":
+            times["bot_resolution_s"].append(record.duration_s)
+        if record.agent_first_response_s is not None:
+            times["agent_first_response_s"].append(record.agent_first_response_s)
+        if record.handoff_wait_s is not None and record.handoff_handle_s is not None:
+            times["human_resolution_s"].append(record.handoff_wait_s + record.handoff_handle_s)
 
     def figures(self) -> Figures:
         outcomes = self.outcomes
@@ -131,13 +170,15 @@ class Tally:
             containment=_share(outcomes["resolved"], finished),
             handoff_rate=_share(outcomes["handed_off"], finished),
             abandonment_rate=_share(outcomes["abandoned"], finished),
-            # Ties in a stable order: most sessions first, then by name.
-            top_reasons=sorted(self.reasons.items(), key=lambda item: (-item[1], item[0]))[
-                :TOP_REASONS
-            ],
+            top_reasons=_ranked(self.reasons)[:TOP_REASONS],
             reasons_by_day={d: dict(c) for d, c in sorted(self.by_day.items())},
             sentiment_by_day={d: s / n for d, (s, n) in sorted(self.feelings.items())},
             misses=sorted(self.misses, key=lambda miss: miss[1]),
+            handoff_reasons=_ranked(self.handoff_reasons),
+            times={
+                name: round(median(values), 3) if values else None
+                for name, values in self.times.items()
+            },
         )
 
 

@@ -21,6 +21,8 @@ TABLES = {
     "integration_deliveries",
     "integration_inbound_events",
     "zendesk_tickets",
+    "insight_events",
+    "conversation_records",
 }
 
 

@@ -251,6 +251,7 @@ async function start() {
 
   $("who").textContent = `${state.me.name} (${state.me.role})`;
   $("nav-supervisor").hidden = !isSupervisor();
+  $("nav-insights").hidden = !isSupervisor();
   $("active-title").firstChild.textContent = isSupervisor()
     ? "Active conversations "
     : "My conversations ";
@@ -766,6 +767,10 @@ async function closeHandoff(event) {
 
 // -- the supervisor view --------------------------------------------------------------------
 
+// One figure of a <dl class="tiles">: its label and value.
+const tile = (label, value, id) =>
+  [h("div", { class: "tile" }, h("dt", {}, label), h("dd", { id }, value))];
+
 function scheduleStats() {
   if ($("supervisor-view").hidden) return;
   clearTimeout(state.statsDebounce);
@@ -780,8 +785,6 @@ async function loadStats() {
     return;
   }
   const stats = result.data;
-  const tile = (label, value, id) =>
-    [h("div", { class: "tile" }, h("dt", {}, label), h("dd", { id }, value))];
   $("tiles").replaceChildren(
     ...tile("Waiting", stats.waiting, "stat-waiting"),
     ...tile("Active", stats.active, "stat-active"),
@@ -888,6 +891,137 @@ function renderChart(reasons) {
   $("reasons-table").replaceChildren(h("table", {}, h("thead", {}, header), h("tbody", {}, ...rows)));
 }
 
+// -- the insights view ----------------------------------------------------------------------
+
+const MISSES_SHOWN = 20;
+// A median time: seconds under a minute, else roughDuration's minutes and hours.
+const medianTime = (value) =>
+  value === null || value === undefined ? "–" : value < 60 ? `${value.toFixed(1)} s` : roughDuration(value);
+const percent = (share) => (share === null || share === undefined ? "–" : `${Math.round(share * 100)}%`);
+const utcDay = (offsetDays) => new Date(Date.now() + offsetDays * 86400000).toISOString().slice(0, 10);
+
+function insightsQuery() {
+  const query = new URLSearchParams({ since: $("insights-since").value, until: $("insights-until").value });
+  const boxes = [...document.querySelectorAll("#insights-form input[name=channel]")];
+  // All ticked is every channel, including any not listed here.
+  if (boxes.some((box) => !box.checked)) {
+    for (const box of boxes) if (box.checked) query.append("channel", box.value);
+  }
+  return query;
+}
+
+async function loadInsights(event) {
+  if (event) event.preventDefault();
+  if (!$("insights-since").value) $("insights-since").value = utcDay(-6);
+  if (!$("insights-until").value) $("insights-until").value = utcDay(0);
+  const query = insightsQuery();
+  $("insights-csv").href = `/api/insights/records?${query}&format=csv`;
+  $("insights-jsonl").href = `/api/insights/records?${query}&format=jsonl`;
+  const result = await api("GET", `/api/insights?${query}`);
+  if (!state.me) return;
+  if (result.status !== 200) {
+    $("insights-updated").textContent = `Cannot load the insights: ${problem(result)}.`;
+    return;
+  }
+  const data = result.data;
+  $("insights-tiles").replaceChildren(
+    ...tile("Conversations", data.sessions, "insight-sessions"),
+    ...tile("Resolved by the bot", percent(data.containment), "insight-containment"),
+    ...tile("Handed to a person", percent(data.handoff_rate), "insight-handoff"),
+    ...tile("Abandoned", percent(data.abandonment_rate), "insight-abandoned"),
+    ...tile("Bot's first answer", medianTime(data.times.bot_first_response_s), "insight-bot-first"),
+    ...tile("Bot resolution", medianTime(data.times.bot_resolution_s), "insight-bot-resolution"),
+    ...tile("Agent's first reply", medianTime(data.times.agent_first_response_s), "insight-agent-first"),
+    ...tile("Human resolution", medianTime(data.times.human_resolution_s), "insight-human-resolution"),
+  );
+  $("handoff-reasons").replaceChildren(
+    ...data.handoff_reasons.map((item) =>
+      h("tr", {}, h("th", { scope: "row" }, humanize(item.reason)), h("td", {}, item.sessions))),
+  );
+  if (!data.handoff_reasons.length) {
+    $("handoff-reasons").replaceChildren(h("tr", {}, h("td", { colspan: 2 }, "No handoffs in this period.")));
+  }
+  renderTopReasons(data.top_reasons);
+  renderSentiment(data.sentiment_by_day);
+  // The latest first; the download has them all.
+  const latest = data.misses.slice(-MISSES_SHOWN).reverse();
+  $("misses").replaceChildren(
+    ...latest.map((miss) =>
+      h("tr", {}, h("td", {}, new Date(miss.started_at).toLocaleString()),
+        h("td", {}, miss.conversation_id), h("td", {}, miss.why)),
+    ),
+  );
+  if (!data.misses.length) {
+    $("misses").replaceChildren(h("tr", {}, h("td", { colspan: 3 }, "None in this period.")));
+  } else if (data.misses.length > MISSES_SHOWN) {
+    $("misses").append(h("tr", {}, h("td", { colspan: 3 },
+      `The latest ${MISSES_SHOWN} of ${data.misses.length}; the records download has them all.`)));
+  }
+  const unfinished = data.sessions - data.finished;
+  $("insights-updated").textContent =
+    `${data.finished} finished conversations` +
+    (unfinished ? `, ${unfinished} still going (not in the rates)` : "") + ".";
+}
+
+function renderTopReasons(reasons) {
+  const width = 760, row = 28, left = 220;
+  const height = Math.max(1, reasons.length) * row + 8;
+  const top = Math.max(1, ...reasons.map((r) => r.sessions));
+  const chart = svg("svg", {
+    viewBox: `0 0 ${width} ${height}`, role: "img", class: "chart",
+    "aria-label": reasons.length
+      ? `Conversations per reason: ${reasons.map((r) => `${humanize(r.reason)} ${r.sessions}`).join(", ")}.`
+      : "No conversations in this period.",
+  });
+  reasons.forEach((reason, index) => {
+    const y = 4 + index * row;
+    const length = ((width - left - 60) * reason.sessions) / top;
+    chart.append(
+      svg("text", { x: left - 8, y: y + 17, "text-anchor": "end", class: "axis" },
+        humanize(reason.reason.replace("faq/", ""))),
+      svg("rect", { x: left, y: y + 4, width: Math.max(2, length), height: row - 10, fill: CHART_COLOURS[0] }),
+      svg("text", { x: left + length + 6, y: y + 17, class: "axis" }, reason.sessions),
+    );
+  });
+  $("top-reasons-chart").replaceChildren(chart);
+}
+
+function renderSentiment(byDay) {
+  const days = Object.keys(byDay).sort();
+  const width = 760, height = 200, left = 36, bottom = 28, plotTop = 10;
+  const plotHeight = height - bottom - plotTop;
+  const slot = (width - left) / Math.max(1, days.length);
+  const y = (value) => plotTop + plotHeight * (1 - (value + 1) / 2);
+  const chart = svg("svg", {
+    viewBox: `0 0 ${width} ${height}`, role: "img", class: "chart",
+    "aria-label": days.length
+      ? `Mean sentiment per day: ${days.map((d) => `${d} ${byDay[d].toFixed(2)}`).join(", ")}.`
+      : "No customer messages in this period.",
+  });
+  for (const value of [-1, 0, 1]) {
+    chart.append(
+      svg("line", { x1: left, x2: width, y1: y(value), y2: y(value), class: "grid" }),
+      svg("text", { x: left - 6, y: y(value) + 4, "text-anchor": "end", class: "axis" }, value),
+    );
+  }
+  const points = days.map((day, index) => [left + slot * (index + 0.5), y(byDay[day])]);
+  if (points.length > 1) {
+    chart.append(svg("polyline", {
+      points: points.map((p) => p.join(",")).join(" "), fill: "none",
+      stroke: CHART_COLOURS[0], "stroke-width": 2,
+    }));
+  }
+  const every = Math.ceil(days.length / 16);
+  days.forEach((day, index) => {
+    const [x, yy] = points[index];
+    chart.append(svg("circle", { cx: x, cy: yy, r: 4, fill: CHART_COLOURS[0] }));
+    if (index % every === 0) {
+      chart.append(svg("text", { x, y: height - 8, "text-anchor": "middle", class: "axis" }, day.slice(5)));
+    }
+  });
+  $("sentiment-chart").replaceChildren(chart);
+}
+
 // -- routing --------------------------------------------------------------------------------
 
 async function route() {
@@ -905,6 +1039,12 @@ async function route() {
     $("supervisor-title").focus();
     await loadStats();
     state.statsTimer = setInterval(loadStats, STATS_REFRESH_MS);
+    return;
+  }
+  if (hash === "#/insights" && isSupervisor()) {
+    showOnly("insights-view");
+    $("insights-title").focus();
+    await loadInsights();
     return;
   }
   showOnly("queue-view");
@@ -936,6 +1076,7 @@ function wire() {
   $("transfer-form").addEventListener("submit", transfer);
   $("close-form").addEventListener("submit", closeHandoff);
   $("period").addEventListener("change", loadStats);
+  $("insights-form").addEventListener("submit", loadInsights);
   const sound = $("sound");
   sound.checked = localStorage.getItem("desk.sound") === "on";
   sound.addEventListener("change", () => {

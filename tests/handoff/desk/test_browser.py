@@ -11,18 +11,24 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
+import time
 
 import pytest
 from playwright.async_api import Browser, Page, Response, expect
 from sanic import Sanic
 from sqlalchemy import update
 
+from handoff.context import context_of
 from handoff.desk import DeskSettings
+from handoff.insights.record import QUIET_S
 from handoff.models import desk_sessions, utc_now
 from handoff.settings import HandoffSettings
 from handoff.store import HandoffStore, NewMessage
 from tests.handoff.conftest import ADMIN_TOKEN, CloseRecorder, FakeDelivery
 from tests.handoff.desk.conftest import Desk, open_desk, start_desk
+from tests.handoff.insights.conftest import START, at
+from tests.handoff.insights.simulated_week import simulated_week
+from tests.handoff.insights.test_keeper import stream_of
 
 
 def no_page_errors(page: Page) -> None:
@@ -494,3 +500,48 @@ async def test_card_numbers_show_masked_on_the_page(desk: Desk, browser: Browser
     )
     assert "4242 4242" not in await page.content()
     no_page_errors(page)
+
+
+async def test_the_insights_view(desk: Desk, browser: Browser) -> None:
+    keeper = context_of(desk.app).records
+    assert keeper is not None
+    week = simulated_week()
+    stream = stream_of(week.events)
+    keeper.add(stream)
+    keeper.settle(as_of=at(stream[-1].event["timestamp"]) + dt.timedelta(seconds=QUIET_S))
+    first_day = at(START).date()
+    await desk.agent("sue", "supervisor")
+    page = await open_desk(browser, desk.url, "sue")
+
+    await page.get_by_role("link", name="Insights").click()
+    await page.get_by_label("From", exact=True).fill(str(first_day))
+    await page.get_by_label("To", exact=True).fill(str(first_day + dt.timedelta(days=7)))
+    started = time.perf_counter()
+    await page.get_by_role("button", name="Show").click()
+    await expect(page.locator("#insight-sessions")).to_have_text(str(week.sessions))
+    print(f"\ninsights of {week.sessions} sessions shown in {time.perf_counter() - started:.2f} s")
+    reasons = page.get_by_role("img", name=re.compile("Conversations per reason"))
+    reasons_seen = {r for ts in week.truths.values() for t in ts for r in t.contact_reasons}
+    await expect(reasons.locator("rect")).to_have_count(min(10, len(reasons_seen)))
+    sentiment = page.get_by_role("img", name=re.compile("Mean sentiment per day"))
+    await expect(sentiment.locator("circle")).to_have_count(7)
+    await expect(page.locator("#misses tr").first).to_contain_text("after")
+    await expect(page.locator("#insight-bot-first")).to_have_text(re.compile(r"^\d+\.\d s$"))
+    # The week has no handoff database behind it: no people's times.
+    await expect(page.locator("#insight-agent-first")).to_have_text("\u2013")  # en dash
+
+    await page.get_by_label("SMS", exact=True).uncheck()
+    await page.get_by_label("Messenger", exact=True).uncheck()
+    await page.get_by_label("Web", exact=True).uncheck()
+    await page.get_by_role("button", name="Show").click()
+    telegram = sum(1 for ts in week.truths.values() for t in ts if t.channel == "telegram")
+    await expect(page.locator("#insight-sessions")).to_have_text(str(telegram))
+    href = await page.get_by_role("link", name="Download CSV").get_attribute("href")
+    assert href is not None and "channel=telegram" in href and "channel=twilio" not in href
+    async with page.expect_download() as download:
+        await page.get_by_role("link", name="Download CSV").click()
+    path = await (await download.value).path()
+    assert path is not None
+    rows = path.read_text().splitlines()
+    assert len(rows) == telegram + 1  # and the header
+    assert page.desk_errors == []  # type: ignore[attr-defined]

@@ -10,7 +10,8 @@ from collections.abc import Iterator
 import pytest
 
 from handoff.insights.export import FORMATS, write, write_csv, write_jsonl
-from handoff.insights.record import COLUMNS, ConversationRecord, build_records
+from handoff.insights.fold import build_records
+from handoff.insights.record import COLUMNS, ConversationRecord
 from tests.handoff.insights.conftest import Chat
 
 

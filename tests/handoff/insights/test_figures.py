@@ -134,3 +134,38 @@ def test_the_summary_line_gives_the_rates_and_the_top_reasons() -> None:
         "top reasons: faq/store_hours 2, request_human 1"
     )
     assert summary(figures([])) == "0 session(s), none finished"
+
+
+def test_times_are_medians_with_the_bot_and_the_people_apart() -> None:
+    start = at(START)
+    resolved = [
+        ConversationRecord(f"r{n}", start, start + timedelta(seconds=60 * n), first_response_s=n)
+        for n in (1, 2, 9)
+    ]
+    handed = [
+        ConversationRecord(
+            f"h{n}",
+            start,
+            start + timedelta(seconds=10),
+            outcome="handed_off",
+            first_response_s=0.5,
+            handoff_reason=reason,
+            handoff_wait_s=wait,
+            agent_first_response_s=wait + 30 if wait is not None else None,
+            handoff_handle_s=600.0 if wait is not None else None,
+        )
+        for n, (reason, wait) in enumerate(
+            [("angry", 60.0), ("angry", 120.0), ("asked_for_human", None)]
+        )
+    ]
+
+    result = figures([*resolved, *handed])
+
+    assert result.times == {
+        "bot_first_response_s": 0.75,  # of 0.5, 0.5, 0.5, 1, 2, 9
+        "bot_resolution_s": 120.0,  # of 60, 120, 540: resolved sessions only
+        "agent_first_response_s": 120.0,  # of 90 and 150: a handoff nobody answered is out
+        "human_resolution_s": 690.0,  # of 660 and 720
+    }
+    assert result.handoff_reasons == [("angry", 2), ("asked_for_human", 1)]
+    assert result.to_json()["times"] == result.times

@@ -10,15 +10,8 @@ from datetime import timedelta
 import pytest
 
 from handoff.escalation import default_detector
-from handoff.insights.record import (
-    COLUMNS,
-    QUIET_S,
-    ConversationRecord,
-    Feeling,
-    build_record,
-    build_records,
-    sessions,
-)
+from handoff.insights.fold import build_record, build_records, sessions
+from handoff.insights.record import COLUMNS, QUIET_S, ConversationRecord, Feeling
 from tests.handoff.insights.conftest import START, Chat, at
 
 
@@ -63,6 +56,25 @@ def test_a_faq_answered_and_thanked_for_is_resolved_with_the_topic_in_full(chat:
     assert (record.customer_turns, record.bot_turns, record.fallbacks) == (4, 4, 0)
     assert record.handed_off_at is None and record.customer_id is None
     assert record.products == ()
+
+
+def test_the_first_response_is_timed_from_the_first_message_to_the_bot_s_next(
+    chat: Chat,
+) -> None:
+    chat.session().user("hi", "greet", after_s=30)
+    sent = chat.now
+    chat.action("utter_greet", after_s=1.5).say("Hi! How can I help?", "utter_greet")
+    answered = chat.now
+    chat.action("action_listen").user("where is my order?", "check_order_status")
+    chat.respond("utter_ask_order_id", "What's your order number?")
+
+    assert only(chat).first_response_s == pytest.approx(answered - sent)
+
+
+def test_a_session_the_bot_never_answered_has_no_first_response(chat: Chat) -> None:
+    chat.session().user("hello?", "greet")
+
+    assert only(chat).first_response_s is None
 
 
 def test_a_handoff_is_timed_when_action_handoff_ran_and_what_follows_is_the_agents(

@@ -8,7 +8,8 @@ from collections import Counter
 from datetime import timedelta
 
 from handoff.insights.export import write
-from handoff.insights.record import QUIET_S, ConversationRecord, build_records
+from handoff.insights.fold import build_records
+from handoff.insights.record import QUIET_S, ConversationRecord
 from tests.handoff.insights.conftest import at
 from tests.handoff.insights.simulated_week import CHANNELS, Week, simulated_week
 
