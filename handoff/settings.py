@@ -238,6 +238,10 @@ class HandoffSettings:
     delivery_token: str = setting("", secret=True)  # HANDOFF_DELIVERY_TOKEN, a secret too
     reconcile_s: Seconds = DEFAULT_RECONCILE_S
     retention_days: int = DEFAULT_RETENTION_DAYS
+    # The records' download (handoff.desk.insights) hashes ids that hold
+    # personal data, by plumbing.scrub's rules; false: ids as they are (a CRM
+    # that joins records to its customers by phone number).
+    export_scrub: bool = True
 
     def __post_init__(self) -> None:
         # Checked here rather than in from_env, so that settings built in code

@@ -26,7 +26,7 @@ hostile text.
 
 Why not a library: Presidio needs spaCy and a model, and scrubadub's
 detectors are regular expressions without the Luhn or mod-97 checks, which
-would redact order numbers and phone numbers alike. training/scrub.py
+would redact order numbers and phone numbers alike. plumbing/scrub.py
 scrubs for a different reader (a trainer, with placeholders the training
 data understands); the Luhn check is the same.
 

@@ -9,7 +9,7 @@ Each step is a module with a ``main`` that the Makefile runs:
   and compares them with the previous model's.
 - ``make review`` -> :mod:`training.review`: the customer messages the bot did
   not handle well, read from the tracker store, scrubbed of personal data
-  (:mod:`training.scrub`), grouped, into a file the trainer labels.
+  (:mod:`plumbing.scrub`), grouped, into a file the trainer labels.
 - ``make review-apply`` -> :mod:`training.apply`: the labelled messages into
   ``data/nlu/<topic>.yml``, touching nothing else in those files.
 - ``make reload`` -> :mod:`training.reload`: the running server loads the newly

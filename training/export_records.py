@@ -17,21 +17,20 @@ it is exported from there on (its ``started_at`` is its first event read).
 A session still going on (quiet less than ``--quiet-minutes`` now) has the
 outcome ``ongoing``; export again later for its outcome.
 
-Personal data, by the trainers' rules (:mod:`training.scrub`): sender ids
+Personal data, by the trainers' rules (:mod:`plumbing.scrub`): sender ids
 that hold any (an SMS conversation's phone number, a Telegram chat id) are
 replaced by the same stable hash as in the review's inbox, so that a
 conversation's records can still be told apart and joined; an order number
 is kept (it identifies an order, not a person), anything else the scrubber
 would remove is dropped. The records hold no message text.
 
-Why this command is here and not in ``handoff.insights``: the record is the
-handoff service's (it will keep a table of them from the live events, and
-import neither Rasa nor these tools), but this reads Rasa's database with
-Rasa's own URL rules (``training.settings``) and scrubs with the trainers'
-rules, both of which belong to the trainers' tools. Moving the scrubber into
-``plumbing`` would make it every process's, for one offline command; a
-handoff module importing ``training`` would bring Rasa into the handoff
-service through the back door (the import contracts see only our packages).
+Why this command is here and not in ``handoff.insights``: it reads Rasa's
+database with Rasa's own URL rules (``training.settings``), which belong to
+the trainers' tools; a handoff module importing ``training`` would bring
+Rasa into the handoff service through the back door (the import contracts
+see only our packages). The scrubbing is shared: :func:`handoff.insights.
+export.scrubbed`, by the rules of :mod:`plumbing.scrub`, as the handoff
+service's own export of its records applies them.
 """
 
 from __future__ import annotations
@@ -43,32 +42,20 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy.engine import Engine
 
-from handoff.insights.export import FORMATS, Format, write
+from handoff.insights.export import FORMATS, Format, scrubbed, write
 from handoff.insights.figures import Tally, summary
 from handoff.insights.fold import build_records
 from handoff.insights.record import QUIET_S, ConversationRecord
 from plumbing.rasa_events import NoTrackerStore, event_of, open_tracker_store, read_conversations
 from training.review import parse_since
-from training.scrub import scrub, scrub_identifier
 from training.settings import TrainingSettings
 
 RECORDS = Path("records")
-
-
-def scrubbed(record: ConversationRecord) -> ConversationRecord:
-    """The record with the trainers' scrubbing rules applied to what may identify someone."""
-    return replace(
-        record,
-        conversation_id=scrub_identifier(record.conversation_id),
-        customer_id=scrub_identifier(record.customer_id) if record.customer_id else None,
-        order_ids=tuple(o for o in record.order_ids if not scrub(o).removed),
-    )
 
 
 def records(

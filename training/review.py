@@ -19,7 +19,7 @@ the customer messages the bot likely got wrong:
 
 Messages written while a person had the conversation (the bot was paused)
 are not the bot's business and are left out, as are button payloads
-("/intent"). What remains is scrubbed of personal data (:mod:`training.scrub`),
+("/intent"). What remains is scrubbed of personal data (:mod:`plumbing.scrub`),
 grouped (identical, or near-identical with any order number) and written to
 ``reports/review/inbox.yml`` with, for each group: how many times it was
 seen, in which conversations, the intent the model predicted and how sure it
@@ -50,8 +50,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from sqlalchemy.engine import Engine, make_url
 
 from plumbing.rasa_events import NoTrackerStore, open_tracker_store, read_conversations
+from plumbing.scrub import scrub, scrub_identifier
 from training.corpus import load_domain, load_nlu, normalise, parse_example, yaml_files
-from training.scrub import scrub, scrub_identifier
 from training.settings import TrainingSettings
 from training.similarity import ratio, similar_pairs
 

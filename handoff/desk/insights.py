@@ -12,9 +12,11 @@ every channel.
 
 The records are the handoff service's own table (handoff.insights.keeper),
 kept from Rasa's event stream: a session appears once its first turn ended.
-They hold no message text; ``conversation_id`` is the channel's sender id
-(a phone number on SMS), which the desk shows agents and supervisors
-anyway, as in a handoff.
+They hold no message text. ``conversation_id`` is the channel's sender id
+(a phone number on SMS): the figures' list of misses shows it, as the desk
+shows it in a handoff; the download replaces an id that holds personal data
+with a stable hash, by the trainers' rules (handoff.insights.export.scrubbed),
+unless ``HANDOFF_EXPORT_SCRUB=false``.
 
 Reading and summing records is CPU work: it runs in a thread. A download is
 capped at :data:`MAX_DOWNLOAD` records (400 beyond it: choose a shorter
@@ -37,7 +39,7 @@ from sanic.response import json as json_response
 from handoff.auth import ADMIN_ROLE, authorized
 from handoff.context import context_of
 from handoff.errors import InvalidRequest, NotRunning
-from handoff.insights.export import FORMATS, write
+from handoff.insights.export import FORMATS, scrubbed, write
 from handoff.insights.figures import figures
 from handoff.insights.keeper import RecordKeeper
 from handoff.models import SUPERVISOR_ROLE
@@ -133,10 +135,11 @@ async def records_download(request: Request) -> HTTPResponse:
     if form not in FORMATS:
         raise InvalidRequest(f"format must be one of {', '.join(FORMATS)}")
     keeper = keeper_of(request)
+    scrub = context_of(request).settings.export_scrub
 
     def render() -> str | None:
         records = (
-            record
+            scrubbed(record) if scrub else record
             for record in keeper.records(chosen.since, chosen.until)
             if not chosen.channels or record.channel in chosen.channels
         )

@@ -7,13 +7,14 @@ of them and in that order (a spreadsheet or a CRM import maps them once);
 JSON Lines carries :meth:`ConversationRecord.to_json`, the sentiment
 trajectory with a time per message.
 
-The command that exports a tracker store is ``python -m
-training.export_records`` (``make export-records``), not here: reading
-Rasa's database needs Rasa's own URL rules (``training.settings``) and the
-export scrubs with the trainers' rules (``training.scrub``), and the handoff
-service imports neither Rasa nor the trainers' tools. What is here is what
-the handoff service will reuse: the supervisors' insights page offers the
-same CSV of its own table of records.
+Personal data, by the trainers' rules (:mod:`plumbing.scrub`):
+:func:`scrubbed` replaces a conversation or customer id that holds any (an
+SMS conversation's phone number, a Telegram chat id) with a stable hash, so
+a conversation's records can still be told apart and joined, and keeps only
+the order numbers. Both exports apply it: the trainers' ``make
+export-records`` (``training.export_records``, which reads Rasa's tracker
+store) and the supervisors' download (handoff.desk.insights, unless
+``HANDOFF_EXPORT_SCRUB=false``).
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Literal, TextIO
 
 from handoff.insights.record import COLUMNS, ConversationRecord
+from plumbing.scrub import scrub, scrub_identifier
 
 Format = Literal["csv", "jsonl"]
 FORMATS: tuple[Format, ...] = ("csv", "jsonl")
@@ -55,3 +58,13 @@ def write(records: Iterable[ConversationRecord], out: TextIO, form: Format) -> i
     if form == "csv":
         return write_csv(records, out)
     return write_jsonl(records, out)
+
+
+def scrubbed(record: ConversationRecord) -> ConversationRecord:
+    """The record with what may identify someone replaced, by :mod:`plumbing.scrub`'s rules."""
+    return replace(
+        record,
+        conversation_id=scrub_identifier(record.conversation_id),
+        customer_id=scrub_identifier(record.customer_id) if record.customer_id else None,
+        order_ids=tuple(o for o in record.order_ids if not scrub(o).removed),
+    )

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from handoff.insights.record import COLUMNS, ConversationRecord
+from plumbing.scrub import scrub_identifier
 from tests.handoff.insights.conftest import Chat
 from tests.training.conftest import Conversation, save_conversations
-from training.export_records import main, output, scrubbed
-from training.scrub import scrub_identifier
+from training.export_records import main, output
 
 SMS = "+14155550101"
 TELEGRAM = "123456789"
@@ -170,20 +170,6 @@ def test_a_missing_tracker_store_is_said_plainly_and_not_created(
     empty.write_bytes(b"")
     assert main(["--tracker-url", f"sqlite:///{empty}", "--out", "-"]) == 1
     assert "no `events` table" in capsys.readouterr().err
-
-
-def test_scrubbing_hashes_identities_and_keeps_only_order_numbers() -> None:
-    moment = dt.datetime(2026, 6, 1, tzinfo=dt.timezone.utc)
-    record = ConversationRecord(
-        SMS, moment, moment, customer_id="jane@example.com", order_ids=("12345678", "4155550101")
-    )
-
-    clean = scrubbed(record)
-
-    assert clean.conversation_id == scrub_identifier(SMS) != SMS
-    assert clean.customer_id == scrub_identifier("jane@example.com") != "jane@example.com"
-    assert clean.order_ids == ("12345678",)
-    assert scrubbed(ConversationRecord(WEB, moment, moment)).conversation_id == WEB
 
 
 def test_a_failed_export_leaves_no_file_behind(tmp_path: Path) -> None:

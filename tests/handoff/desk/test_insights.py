@@ -5,22 +5,25 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from handoff.context import context_of
 from handoff.insights.figures import figures
-from handoff.insights.keeper import RecordKeeper
+from handoff.insights.keeper import RecordKeeper, StreamEvent
 from handoff.insights.record import QUIET_S
+from plumbing.scrub import scrub_identifier
 from tests.handoff.desk.conftest import Desk
-from tests.handoff.insights.conftest import START, at
+from tests.handoff.insights.conftest import START, Chat, at
 from tests.handoff.insights.simulated_week import simulated_week
 from tests.handoff.insights.test_keeper import stream_of
 
 FIRST_DAY = at(START).date()
 LAST_DAY = FIRST_DAY + timedelta(days=7)
 WEEK = f"since={FIRST_DAY}&until={LAST_DAY}"
+PHONE = "+14155550123"
 
 
 @pytest.fixture
@@ -117,3 +120,33 @@ async def test_a_download_over_the_cap_is_refused(
     response = await week_desk.admin("GET", f"/api/insights/records?{WEEK}")
     assert response.status_code == 400
     assert "shorter period" in response.json()["detail"]
+
+
+def sms_customer(desk: Desk) -> None:
+    """One SMS conversation: its id is the customer's phone number."""
+    keeper = context_of(desk.app).records
+    assert keeper is not None
+    chat = Chat(channel="twilio").session().user("where is 12345678?", "check_order_status")
+    chat.respond("utter_order_status_shipped")
+    keeper.add([StreamEvent(PHONE, event) for event in chat.events])
+
+
+async def test_the_download_hashes_phone_numbers_by_the_trainers_rules(week_desk: Desk) -> None:
+    sms_customer(week_desk)
+    response = await week_desk.admin("GET", f"/api/insights/records?{WEEK}&format=jsonl")
+
+    ids = {json.loads(line)["conversation_id"] for line in response.text.splitlines()}
+    assert PHONE not in response.text
+    assert scrub_identifier(PHONE) in ids
+    assert "sim-0001" in ids  # an id that names nobody stays as it is
+
+
+async def test_without_scrubbing_the_download_keeps_the_ids(
+    week_desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sms_customer(week_desk)
+    ctx = context_of(week_desk.app)
+    monkeypatch.setattr(ctx, "settings", replace(ctx.settings, export_scrub=False))
+    response = await week_desk.admin("GET", f"/api/insights/records?{WEEK}&format=jsonl")
+
+    assert PHONE in {json.loads(line)["conversation_id"] for line in response.text.splitlines()}

@@ -9,10 +9,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from handoff.insights.export import FORMATS, write, write_csv, write_jsonl
+from handoff.insights.export import FORMATS, scrubbed, write, write_csv, write_jsonl
 from handoff.insights.fold import build_records
 from handoff.insights.record import COLUMNS, ConversationRecord
-from tests.handoff.insights.conftest import Chat
+from plumbing.scrub import scrub_identifier
+from tests.handoff.insights.conftest import START, Chat, at
+
+SMS = "+14155550101"
+WEB = "web-visitor-abc"
 
 
 def two_records() -> list[ConversationRecord]:
@@ -78,3 +82,17 @@ def test_records_are_written_as_they_come_not_gathered_first(form: str) -> None:
 
     # Each record asked for after the one before was written out.
     assert written[1] > written[0]
+
+
+def test_scrubbing_hashes_identities_and_keeps_only_order_numbers() -> None:
+    moment = at(START)
+    record = ConversationRecord(
+        SMS, moment, moment, customer_id="jane@example.com", order_ids=("12345678", "4155550101")
+    )
+
+    clean = scrubbed(record)
+
+    assert clean.conversation_id == scrub_identifier(SMS) != SMS
+    assert clean.customer_id == scrub_identifier("jane@example.com") != "jane@example.com"
+    assert clean.order_ids == ("12345678",)
+    assert scrubbed(ConversationRecord(WEB, moment, moment)).conversation_id == WEB

@@ -1,4 +1,4 @@
-"""Personal data out of customer messages before a trainer reads them or they become data.
+"""Personal data out of customer messages and ids, before a trainer or a CRM reads them.
 
 What is replaced, in this order:
 
@@ -19,6 +19,11 @@ What is replaced, in this order:
    order, not a person: it is kept, as the annotation ``[12345678](order_id)``
    the data uses. It also splits a run ("12345678 4155550101" is an order and
    a phone).
+
+Here, in plumbing, because two processes scrub by these rules: the
+trainers' tools (``make review``, ``make export-records``) and the handoff
+service's export of conversation records (``GET /api/insights/records``),
+so that a record exported either way names a customer the same way.
 
 Why not a library: phonenumbers finds only numbers valid in the regions it is
 given, and Presidio needs a spaCy model; a scrubber must rather over-match,

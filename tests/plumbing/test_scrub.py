@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from plumbing.scrub import luhn_valid, scrub, scrub_identifier
 from training.corpus import parse_example
-from training.scrub import luhn_valid, scrub, scrub_identifier
 
 
 @pytest.mark.parametrize(
