@@ -216,6 +216,22 @@ class RecordKeeper:
             for (data,) in db.execute(query):
                 yield ConversationRecord.from_json(data)
 
+    def latest(
+        self, conversation_id: str, started_by: datetime | None = None
+    ) -> ConversationRecord | None:
+        """The conversation's latest record, of a session started by ``started_by`` if given."""
+        query = (
+            select(conversation_records.c.record)
+            .where(conversation_records.c.conversation_id == conversation_id)
+            .order_by(conversation_records.c.started_at.desc())
+            .limit(1)
+        )
+        if started_by is not None:
+            query = query.where(conversation_records.c.started_at <= to_naive_utc(started_by))
+        with self._engine.connect() as db:
+            data = db.execute(query).scalar_one_or_none()
+        return None if data is None else ConversationRecord.from_json(data)
+
     # -- folding ---------------------------------------------------------------------------
 
     def _refold(self, db: Connection, conversation_id: str, as_of: datetime | None) -> None:

@@ -6,7 +6,10 @@ basic auth ``{email}/token:{api_token}``):
 - ``handoff.created`` -> ``POST /api/v2/tickets.json``: subject, the
   transcript as the first comment (private: it holds bot messages and
   context for agents), priority from ours (1 urgent, 2 high, 3 normal, 4+
-  low), tags ``handoff``, ``handoff_channel_<channel>`` and our reasons,
+  low), tags ``handoff``, ``handoff_channel_<channel>``, our reasons and,
+  from the conversation's record (handoff.insights.keeper), ``contact_<reason>``
+  for each contact reason and ``mood_<negative|neutral|positive>``, whose
+  other fields (order numbers, turns, fallbacks, sentiment) end the comment;
   ``external_id`` ``handoff-<escalation id>`` and the customer as requester
   (by name only: with an email address Zendesk would also mail them the
   replies the bot's channel delivers). It carries an ``Idempotency-Key``
@@ -48,6 +51,8 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from handoff.insights.keeper import RecordKeeper
+from handoff.insights.record import ConversationRecord
 from handoff.integrations.adapters import (
     TRANSIENT_STATUSES,
     DeliveryFailed,
@@ -136,18 +141,60 @@ def idempotency_key(external_id: str) -> str:
     return "handoff-sha256-" + hashlib.sha256(external_id.encode("utf-8")).hexdigest()
 
 
-def ticket_for(handoff: dict[str, Any]) -> dict[str, Any]:
-    """The Tickets API's ticket object for a new handoff."""
+def mood(record: ConversationRecord) -> str:
+    """The customer's mean sentiment as VADER's usual bands: negative, neutral, positive."""
+    if not record.sentiment:
+        return "neutral"
+    mean = sum(f.compound for f in record.sentiment) / len(record.sentiment)
+    return "negative" if mean <= -0.05 else "positive" if mean >= 0.05 else "neutral"
+
+
+def record_tags(record: ConversationRecord | None) -> list[str]:
+    """Tags from the conversation's record: what the customer came for, how they felt."""
+    if record is None:
+        return []
+    contacts = [tag(f"contact_{reason}") for reason in record.contact_reasons]
+    return [*contacts, f"mood_{mood(record)}"]
+
+
+def record_lines(record: ConversationRecord | None) -> list[str]:
+    """The conversation's record, for the first comment (handoff.insights)."""
+    if record is None:
+        return []
+    lines = [
+        "",
+        f"Before the handoff ({record.channel}, since {_clock(record.started_at.isoformat())}):",
+        f"Contact reasons: {', '.join(record.contact_reasons) or 'none recognised'}",
+        f"Order numbers: {', '.join(record.order_ids) or 'none'}",
+        f"Turns: {record.customer_turns} by the customer, {record.bot_turns} by the bot; "
+        f"{record.fallbacks} not understood, {record.rephrasings} rephrased",
+    ]
+    if record.sentiment:
+        lines.append(
+            f"Mood: {mood(record)} (last message {record.sentiment[-1].compound:+.2f}, "
+            f"strongest anger {record.max_anger:.2f})"
+        )
+    return lines
+
+
+def ticket_for(handoff: dict[str, Any], record: ConversationRecord | None = None) -> dict[str, Any]:
+    """The Tickets API's ticket object for a new handoff, with its conversation's record."""
     customer = handoff.get("customer") or {}
     channel = str(handoff.get("channel") or "unknown")
     name = customer.get("name") if isinstance(customer.get("name"), str) else None
     requester = (name or f"{channel} customer {handoff.get('customer_id')}").strip()
     reasons = [str(reason) for reason in handoff.get("reasons") or []]
     subject = f"{requester} ({channel}): {', '.join(reasons) or 'handed over by the bot'}"
-    tags = ["handoff", tag(f"handoff_channel_{channel}"), *(tag(r) for r in reasons)]
+    tags = [
+        "handoff",
+        tag(f"handoff_channel_{channel}"),
+        *(tag(r) for r in reasons),
+        *record_tags(record),
+    ]
+    body = "\n".join([transcript_comment(handoff), *record_lines(record)])
     return {
         "subject": subject[:MAX_SUBJECT_LENGTH],
-        "comment": {"body": transcript_comment(handoff), "public": False},
+        "comment": {"body": body, "public": False},
         "priority": zendesk_priority(int(handoff.get("priority") or 3)),
         "tags": list(dict.fromkeys(t for t in tags if t)),
         "external_id": f"handoff-{handoff.get('escalation_id')}",
@@ -297,15 +344,21 @@ class ZendeskAdapter:
     name = ZENDESK
 
     def __init__(
-        self, client: ZendeskClient, tickets: TicketMap, redact: Collection[str] = KINDS
+        self,
+        client: ZendeskClient,
+        tickets: TicketMap,
+        redact: Collection[str] = KINDS,
+        records: RecordKeeper | None = None,
     ) -> None:
         self._client = client
         self._tickets = tickets
         self._redact = redact
+        self._records = records
 
     @classmethod
     def create(cls, settings: IntegrationSettings, engine: Engine) -> ZendeskAdapter:
-        return cls(ZendeskClient(settings), TicketMap(engine), settings.redact)
+        records = RecordKeeper(engine)
+        return cls(ZendeskClient(settings), TicketMap(engine), settings.redact, records)
 
     def wants(self, event: JournalEvent) -> bool:
         if event.type not in ("handoff.created", "message.created", "handoff.closed"):
@@ -336,7 +389,7 @@ class ZendeskAdapter:
         handoff_id = int(handoff["id"])
         if await self._tickets.for_handoff(handoff_id) is not None:
             return  # an earlier attempt created and recorded it
-        ticket = ticket_for(handoff)
+        ticket = ticket_for(handoff, await self._record_of(handoff))
         created = None
         if attempt > 1:
             # The answer to an earlier attempt may have been lost after Zendesk
@@ -351,6 +404,15 @@ class ZendeskAdapter:
             handoff_id, int(created["id"]), requester if isinstance(requester, int) else None
         )
         logger.info("handoff %d is Zendesk ticket %s", handoff_id, created["id"])
+
+    async def _record_of(self, handoff: dict[str, Any]) -> ConversationRecord | None:
+        """The record of the session handed off (handoff.insights.keeper), if kept yet."""
+        if self._records is None:
+            return None
+        created = handoff.get("created_at")
+        started_by = dt.datetime.fromisoformat(created) if isinstance(created, str) else None
+        conversation_id = str(handoff.get("conversation_id"))
+        return await asyncio.to_thread(self._records.latest, conversation_id, started_by)
 
     @staticmethod
     def _comment(message: dict[str, Any], ticket: Ticket) -> dict[str, Any]:

@@ -7,10 +7,13 @@ from __future__ import annotations
 import base64
 import datetime as dt
 
+from handoff.context import context_of
+from handoff.insights.keeper import StreamEvent
 from handoff.integrations.settings import IntegrationSettings
 from tests.fakes.server import Reply
 from tests.fakes.zendesk import AGENT_NAME, FakeZendesk
 from tests.handoff.conftest import CloseRecorder, FakeDelivery
+from tests.handoff.insights.conftest import Chat
 from tests.handoff.integrations.conftest import (
     ZENDESK_EMAIL,
     ZENDESK_TOKEN,
@@ -215,3 +218,52 @@ async def test_an_escalation_id_a_header_cannot_carry_still_makes_a_ticket(
     assert len(keys) == 2 and all(key.startswith("handoff-sha256-") for key in keys)
     assert len(set(keys)) == 2
     await drained(service)  # nothing left failing in the queue
+
+
+async def test_the_ticket_carries_the_conversation_s_record(
+    start_service: StartService,
+    zendesk: FakeZendesk,
+    zendesk_settings: IntegrationSettings,
+) -> None:
+    service = await start_service(zendesk_settings)
+    chat = Chat(channel="telegram").session()
+    chat.user("where is my order 12345678???", "check_order_status", order_id="12345678")
+    chat.respond("utter_order_status_shipped", "Order 12345678 shipped on Monday.")
+    chat.user("THIS IS USELESS, it never came, terrible service", "complain")
+    chat.respond("utter_default", "Sorry, I didn't get that.")
+    keeper = context_of(service.app).records
+    assert keeper is not None
+    keeper.add([StreamEvent("conv-ann", event) for event in chat.events])
+
+    await create_handoff(service, "ann", reasons=["anger"])
+    ticket = await ticket_of(service, zendesk, "esc-ann")
+
+    sent = next(r for r in zendesk.requests if r.method == "POST").json()["ticket"]
+    assert sent["tags"] == [
+        "handoff",
+        "handoff_channel_telegram",
+        "anger",
+        "contact_check_order_status",
+        "contact_complain",
+        "mood_negative",
+    ]
+    [first] = zendesk.comments_of(ticket["id"])
+    lines = first["body"].splitlines()
+    assert "Contact reasons: check_order_status, complain" in lines
+    assert "Order numbers: 12345678" in lines
+    assert "Turns: 2 by the customer, 2 by the bot; 1 not understood, 0 rephrased" in lines
+
+
+async def test_without_a_record_the_ticket_is_as_before(
+    start_service: StartService,
+    zendesk: FakeZendesk,
+    zendesk_settings: IntegrationSettings,
+) -> None:
+    service = await start_service(zendesk_settings)
+    await create_handoff(service, "bea", reasons=["fraud"])
+    ticket = await ticket_of(service, zendesk, "esc-bea")
+
+    sent = next(r for r in zendesk.requests if r.method == "POST").json()["ticket"]
+    assert sent["tags"] == ["handoff", "handoff_channel_telegram", "fraud"]
+    [first] = zendesk.comments_of(ticket["id"])
+    assert "Contact reasons" not in first["body"]
