@@ -80,6 +80,24 @@ export-records: $(STAMP) ## One record per conversation session, from the tracke
 backfill-records: $(STAMP) ## Conversation records of what the tracker store holds, into the handoff database (insights)
 	$(BIN)/python -m handoff.insights.backfill
 
+# One customer's data in every store (scripts/privacy): CUSTOMER is a conversation id, a
+# phone number with its country code, or an e-mail. The erase shows what it would delete
+# and asks before deleting (exit status 2 is that dry run's: it found something).
+.PHONY: privacy-export privacy-erase
+privacy-export: $(STAMP) ## Everything held about one customer, as JSON (CUSTOMER=id|+phone|e-mail OUT=file)
+	@[ -n "$(CUSTOMER)" ] || { echo "usage: make privacy-export CUSTOMER=id|+phone|e-mail [OUT=file]"; exit 2; }
+	@$(BIN)/python -m scripts.privacy export --customer '$(CUSTOMER)' $(if $(OUT),--out '$(OUT)')
+
+privacy-erase: $(STAMP) ## Erase everything held about one customer, after a confirmation (CUSTOMER=... YES=1: no question)
+	@[ -n "$(CUSTOMER)" ] || { echo "usage: make privacy-erase CUSTOMER=id|+phone|e-mail [YES=1]"; exit 2; }
+	@if [ "$(YES)" != 1 ]; then \
+	  $(BIN)/python -m scripts.privacy erase --customer '$(CUSTOMER)'; status=$$?; \
+	  [ $$status -eq 2 ] || exit $$status; \
+	  read -r -p "Erase all of the above? Type 'erase' to go on: " answer; \
+	  [ "$$answer" = erase ] || { echo "Nothing erased."; exit 1; }; \
+	fi; \
+	$(BIN)/python -m scripts.privacy erase --customer '$(CUSTOMER)' --yes
+
 .PHONY: profile bench
 profile: $(MODEL) ## Where a message's time goes, per component (CONVERSATIONS=40 CONCURRENCY=1)
 	PYTHONPATH=. $(BIN)/python -m bench.profile $(if $(CONVERSATIONS),--conversations $(CONVERSATIONS)) $(if $(CONCURRENCY),--concurrency $(CONCURRENCY))

@@ -302,3 +302,21 @@ conversation_records = Table(
     Index("ix_conversation_records_started", "started_at"),
     Index("ix_conversation_records_outcome", "outcome", "ended_at"),
 )
+
+# One customer across channels (handoff.customers): which customer each
+# conversation (a channel's sender id) belongs to. The conversation is the
+# key, so a conversation belongs to at most one customer; ``customer_key``
+# is ``<kind>:<value>`` (``phone:+14155550101``, ``email:jane@example.com``,
+# ``backend:C-1001``, ``manual:...``); ``source`` says how it was linked
+# (``phone``, ``email``, ``backend`` automatically, ``manual`` by a
+# supervisor, named in ``linked_by``).
+customer_links = Table(
+    "customer_links",
+    metadata,
+    Column("conversation_id", String(255), primary_key=True),
+    Column("customer_key", String(255), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("linked_by", String(128), nullable=True),
+    Column("linked_at", DateTime, nullable=False),
+    Index("ix_customer_links_customer", "customer_key"),
+)

@@ -5,6 +5,8 @@ and the adapters' are in handoff.desk and handoff.integrations)::
     handoffs  /api/handoffs...                          the queue, a handoff's lifecycle
     agents    POST /api/agents                          admin: a new agent and their token
     events    GET  /api/events                          the live event stream (server-sent)
+    customers /api/handoffs/<id>/history, /api/customers/links/...
+                                                        one customer across channels
 
 Each module's handlers are plain functions at module level; its
 :func:`blueprint` registers them on a new blueprint (Sanic binds a blueprint
@@ -19,9 +21,15 @@ from __future__ import annotations
 
 from sanic import Blueprint
 
-from handoff.routes import agents, events, handoffs, public
+from handoff.routes import agents, customers, events, handoffs, public
 
 
 def blueprints() -> list[Blueprint]:
     """New blueprints for every route of the service's own."""
-    return [public.blueprint(), handoffs.blueprint(), agents.blueprint(), events.blueprint()]
+    return [
+        public.blueprint(),
+        handoffs.blueprint(),
+        agents.blueprint(),
+        events.blueprint(),
+        customers.blueprint(),
+    ]

@@ -23,6 +23,7 @@ TABLES = {
     "zendesk_tickets",
     "insight_events",
     "conversation_records",
+    "customer_links",
 }
 
 

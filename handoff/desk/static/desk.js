@@ -7,6 +7,15 @@
 // All text from the API is put into the page with textContent, never as HTML.
 
 const CHANNEL_NAMES = { sms: "SMS", telegram: "Telegram", messenger: "Messenger" };
+// Conversation records name channels as Rasa's input channels do.
+const RECORD_CHANNEL_NAMES = { twilio: "SMS", facebook: "Messenger", rest: "Web" };
+const OUTCOME_LABELS = {
+  resolved: "Resolved by the bot",
+  handed_off: "Handed to a person",
+  abandoned: "Abandoned",
+  opted_out: "Opted out",
+  ongoing: "Ongoing",
+};
 const DELIVERY_LABELS = {
   pending: "Sending…",
   sent: "Delivered to the channel",
@@ -504,7 +513,9 @@ async function openConversation(id, focus = true) {
     showOnly("conversation-view");
     $("conversation-title").textContent = "Conversation not found";
     $("conversation-status").textContent = problem(result);
-    for (const id of ["claim-box", "reply-form", "transfer-form", "close-form"]) $(id).hidden = true;
+    for (const id of ["claim-box", "reply-form", "transfer-form", "close-form", "history-panel"]) {
+      $(id).hidden = true;
+    }
     $("transcript").replaceChildren();
     $("customer").replaceChildren();
     return;
@@ -518,6 +529,92 @@ async function openConversation(id, focus = true) {
   for (const message of state.current.transcript) upsertMessage(message, false);
   $("transcript-log").scrollTop = $("transcript-log").scrollHeight;
   if (focus) $("conversation-title").focus();
+  $("link-key").value = "";
+  $("link-error").textContent = "";
+  loadHistory();
+}
+
+// -- the customer's earlier conversations -------------------------------------------------
+
+async function loadHistory() {
+  const id = state.current.id;
+  $("history-panel").hidden = false;
+  $("history-status").textContent = "Loading…";
+  const result = await api("GET", `/api/handoffs/${id}/history`);
+  // The session ended, or another conversation was opened meanwhile.
+  if (!state.me || !state.current || state.current.id !== id) return;
+  if (result.status !== 200) {
+    $("history").replaceChildren();
+    $("history-key").textContent = "";
+    $("history-status").textContent = `Earlier conversations could not be loaded: ${problem(result)}.`;
+    $("link-form").hidden = true;
+    return;
+  }
+  renderHistory(result.data);
+}
+
+function day(iso) {
+  return new Date(iso).toLocaleDateString([], { year: "numeric", month: "short", day: "numeric" });
+}
+
+function historyItem(conversation) {
+  const channel = conversation.channel || "unknown";
+  const reasons = conversation.contact_reasons.map(humanize).join(", ");
+  return h(
+    "li",
+    { dataset: { conversation: conversation.conversation_id } },
+    h(
+      "p",
+      { class: "meta" },
+      h("time", { datetime: conversation.started_at }, day(conversation.started_at)),
+      ` · ${RECORD_CHANNEL_NAMES[channel] || channelName(channel)}`,
+    ),
+    h("p", { class: "outcome" }, OUTCOME_LABELS[conversation.outcome] || humanize(conversation.outcome)),
+    reasons ? h("p", { class: "reasons" }, `About: ${reasons}`) : null,
+    conversation.handoff_reason
+      ? h("p", { class: "reasons" }, `Handed off for: ${humanize(conversation.handoff_reason)}`)
+      : null,
+  );
+}
+
+function renderHistory(history) {
+  const link = history.link;
+  let said = "Not linked to a customer yet.";
+  if (link && link.source === "manual") said = `Customer ${link.customer_key}, linked by ${link.linked_by}.`;
+  else if (link) said = `Customer ${link.customer_key}.`;
+  $("history-key").textContent = said;
+  $("history-status").textContent = history.conversations.length ? "" : "None yet";
+  $("history").replaceChildren(...history.conversations.map(historyItem));
+  $("link-form").hidden = !isSupervisor();
+  $("unlink").hidden = !link;
+}
+
+async function changeLink(method, body) {
+  const error = $("link-error");
+  error.textContent = "";
+  const path = `/api/customers/links/${encodeURIComponent(state.current.conversation_id)}`;
+  for (const id of ["link", "unlink"]) $(id).disabled = true;
+  const result = await api(method, path, body);
+  for (const id of ["link", "unlink"]) $(id).disabled = false;
+  if (!state.me) return;
+  if (result.status !== 200) {
+    error.textContent = `${method === "PUT" ? "Not linked" : "Not unlinked"}: ${problem(result)}.`;
+    return;
+  }
+  $("link-key").value = "";
+  announce(method === "PUT" ? `Linked to ${result.data.customer_key}.` : "Unlinked.");
+  loadHistory();
+}
+
+function linkCustomer(event) {
+  event.preventDefault();
+  const key = $("link-key").value.trim();
+  if (!key) {
+    $("link-error").textContent = "Enter a customer key, such as phone:+14155550101.";
+    $("link-key").focus();
+    return;
+  }
+  changeLink("PUT", { customer_key: key });
 }
 
 function triggerMessageId(handoff) {
@@ -1075,6 +1172,8 @@ function wire() {
   $("canned-insert").addEventListener("click", insertCanned);
   $("transfer-form").addEventListener("submit", transfer);
   $("close-form").addEventListener("submit", closeHandoff);
+  $("link-form").addEventListener("submit", linkCustomer);
+  $("unlink").addEventListener("click", () => changeLink("DELETE"));
   $("period").addEventListener("change", loadStats);
   $("insights-form").addEventListener("submit", loadInsights);
   const sound = $("sound");

@@ -20,13 +20,14 @@ from sqlalchemy import update
 
 from handoff.context import context_of
 from handoff.desk import DeskSettings
+from handoff.insights.keeper import StreamEvent
 from handoff.insights.record import QUIET_S
 from handoff.models import desk_sessions, utc_now
 from handoff.settings import HandoffSettings
 from handoff.store import HandoffStore, NewMessage
 from tests.handoff.conftest import ADMIN_TOKEN, CloseRecorder, FakeDelivery
 from tests.handoff.desk.conftest import Desk, open_desk, start_desk
-from tests.handoff.insights.conftest import START, at
+from tests.handoff.insights.conftest import START, Chat, at
 from tests.handoff.insights.simulated_week import simulated_week
 from tests.handoff.insights.test_keeper import stream_of
 
@@ -545,3 +546,45 @@ async def test_the_insights_view(desk: Desk, browser: Browser) -> None:
     rows = path.read_text().splitlines()
     assert len(rows) == telegram + 1  # and the header
     assert page.desk_errors == []  # type: ignore[attr-defined]
+
+
+async def test_a_supervisor_sees_the_customer_s_earlier_conversations(
+    desk: Desk, browser: Browser
+) -> None:
+    # Jane asked the bot about an order on Telegram two days ago; now she is on SMS.
+    keeper = context_of(desk.app).records
+    assert keeper is not None
+    telegram = Chat("telegram", start=time.time() - 2 * 86_400).session()
+    telegram.user("where is my order A1234", "order_status", order_id="A1234")
+    telegram.respond("utter_order_status")
+    keeper.add([StreamEvent("tg-jane", e) for e in telegram.events])
+    keeper.settle()
+    linked = await desk.admin(
+        "PUT", "/api/customers/links/tg-jane", json={"customer_key": "manual:jane-doe"}
+    )
+    assert linked.status_code == 200, linked.text
+    handoff = await desk.create_handoff("jane")
+    await desk.agent("sue", "supervisor")
+    page = await open_desk(browser, desk.url, "sue")
+
+    await page.locator("#queue li", has_text=handoff["customer_id"]).get_by_role("link").click()
+    earlier = page.get_by_role("region", name="Earlier conversations")
+    # Linked by the SMS number as it arrived; nothing else is that customer's yet.
+    await expect(earlier).to_contain_text(f"Customer phone:{handoff['conversation_id']}.")
+    await expect(earlier).to_contain_text("None yet")
+
+    await earlier.get_by_label("Link to customer").fill("manual:jane-doe")
+    await earlier.get_by_role("button", name="Link", exact=True).click()
+    await expect(earlier).to_contain_text("Customer manual:jane-doe, linked by sue.")
+    item = earlier.locator("#history li")
+    await expect(item).to_have_count(1)
+    await expect(item).to_contain_text("Telegram")
+    await expect(item).to_contain_text("Resolved by the bot")
+    await expect(item).to_contain_text("About: Order status")
+    await expect(earlier.get_by_role("status")).to_have_text("")
+
+    await earlier.get_by_role("button", name="Unlink").click()
+    await expect(earlier).to_contain_text("Not linked to a customer yet.")
+    await expect(earlier).to_contain_text("None yet")
+    await expect(earlier.get_by_role("button", name="Unlink")).to_be_hidden()
+    no_page_errors(page)
