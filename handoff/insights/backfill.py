@@ -11,6 +11,10 @@ again. So it can run at any time, as often as wanted, while the service runs:
     make backfill-records                    # var/tracker.db, the embedded default
     .venv/bin/python -m handoff.insights.backfill --tracker-store postgresql://...
 
+``--refold`` reads no tracker store: it folds every conversation the
+keeper holds again from its own events, after an upgrade changed the fold
+(a new field of the record), so that old records get it too.
+
 The records go to the handoff database of ``HANDOFF_DATABASE_URL`` (default
 ``sqlite:///var/handoff.db``), migrated first. The tracker store's URL is an
 SQLAlchemy URL: ``--tracker-store``, else ``HANDOFF_TRACKER_STORE_URL``,
@@ -78,6 +82,24 @@ def backfill(keeper: RecordKeeper, tracker_store: Engine) -> tuple[int, int]:
     return read, new
 
 
+def refold(settings: HandoffSettings) -> int:
+    """Every conversation the keeper holds folded again from its stored events."""
+    migrate(settings.database_url)
+    target = build_engine(settings.database_url)
+    started = time.perf_counter()
+    try:
+        keeper = RecordKeeper(target)
+        conversations = keeper.refold_all()
+        print(
+            f"{conversations} conversations folded again in "
+            f"{time.perf_counter() - started:.1f} s; all records: "
+            f"{summary(figures(keeper.records()))}"
+        )
+    finally:
+        target.dispose()
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m handoff.insights.backfill")
     parser.add_argument(
@@ -85,8 +107,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=os.environ.get(TRACKER_STORE_VARIABLE) or DEFAULT_TRACKER_STORE_URL,
         help="SQLAlchemy URL of Rasa's tracker store (default: %(default)s)",
     )
+    parser.add_argument(
+        "--refold",
+        action="store_true",
+        help="only fold every kept conversation again (after an upgrade changed the fold)",
+    )
     args = parser.parse_args(argv)
     settings = HandoffSettings.from_env()
+    if args.refold:
+        return refold(settings)
     source = plumbing.db.build_engine(args.tracker_store, plumbing.db.RASA_EVENTS)
     database = source.url.database
     if source.url.get_backend_name() == "sqlite" and database and not os.path.exists(database):

@@ -37,7 +37,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from handoff.escalation import AngerDetector
@@ -306,18 +306,6 @@ class RecordKeeper:
             await asyncio.to_thread(self.settle)
 
         return Worker("records-settle", step, interval_s=interval_s)
-
-    def forget(self, conversation_id: str) -> None:
-        """Delete a conversation's events and records (a customer's erasure)."""
-        with self._engine.begin() as db:
-            db.execute(
-                delete(insight_events).where(insight_events.c.conversation_id == conversation_id)
-            )
-            db.execute(
-                delete(conversation_records).where(
-                    conversation_records.c.conversation_id == conversation_id
-                )
-            )
 
 
 def with_handoffs(

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, func, select
 
 from handoff.insights import backfill
 from handoff.insights.keeper import RecordKeeper, StreamEvent
-from handoff.models import insight_events
+from handoff.models import conversation_records, insight_events
 from handoff.store import HandoffStore
 from tests.handoff.insights.conftest import Chat
 from tests.handoff.insights.simulated_week import simulated_week
@@ -97,3 +97,25 @@ def test_the_command_fills_the_handoff_database_and_says_how_it_went(
     assert "1 finished session(s): 100% resolved by the bot" in out
     assert "faq/store_hours 1" in out
     assert backfill.main(["--tracker-store", f"sqlite:///{tmp_path / 'none.db'}"]) == 1
+
+
+def test_refold_folds_the_kept_conversations_again_without_a_tracker_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    chat = Chat().session().user("what are your opening hours", "faq", faq="faq/store_hours")
+    chat.respond("utter_faq/store_hours")
+    url = rasa_tracker_store(tmp_path / "tracker.db", {"ann": chat.events, "bo": chat.events})
+    handoff_db = f"sqlite:///{tmp_path / 'handoff.db'}"
+    monkeypatch.setenv("HANDOFF_DATABASE_URL", handoff_db)
+    assert backfill.main(["--tracker-store", url]) == 0
+    engine = create_engine(handoff_db)
+    with engine.begin() as db:  # a record from before an upgrade: without a newer field
+        db.execute(conversation_records.update().values(record={"stale": True}))
+
+    assert backfill.main(["--refold", "--tracker-store", "sqlite:///nowhere.db"]) == 0
+
+    assert "2 conversations folded again" in capsys.readouterr().out
+    records = list(RecordKeeper(engine).records())
+    assert [r.conversation_id for r in records] == ["ann", "bo"]
+    assert all(r.contact_reasons == ("faq/store_hours",) for r in records)
+    engine.dispose()
