@@ -156,16 +156,28 @@ def purge(
 # -- handoffs ------------------------------------------------------------------------------
 
 
+def _in_batches(
+    engine: Engine, batch_size: int, stop: Stop, step: Callable[[Connection], int]
+) -> None:
+    """``step`` in a short write transaction of its own, again and again, until it
+    finds fewer than ``batch_size`` rows to delete or the purge is stopped."""
+    while not stop():
+        with write_transaction(engine) as db:
+            found = step(db)
+        if found < batch_size:
+            return
+
+
 def _purge_handoffs(
     engine: Engine, cutoff: datetime, counts: PurgeCounts, batch_size: int, stop: Stop
 ) -> None:
-    while not stop():
-        with write_transaction(engine) as db:
-            ids = _expired_handoffs(db, cutoff, batch_size)
-            if ids:
-                _delete_handoffs(db, ids, counts)
-        if len(ids) < batch_size:
-            return
+    def step(db: Connection) -> int:
+        ids = _expired_handoffs(db, cutoff, batch_size)
+        if ids:
+            _delete_handoffs(db, ids, counts)
+        return len(ids)
+
+    _in_batches(engine, batch_size, stop, step)
 
 
 def _delete_handoffs(db: Connection, ids: list[int], counts: PurgeCounts) -> None:
@@ -231,21 +243,20 @@ def _purge_inbound_events(
     engine: Engine, cutoff: datetime, counts: PurgeCounts, batch_size: int, stop: Stop
 ) -> None:
     key = tuple_(_in.source, _in.event_id)
-    while not stop():
-        with write_transaction(engine) as db:
-            keys = [
-                tuple(row)
-                for row in db.execute(
-                    select(_in.source, _in.event_id)
-                    .where(_in.received_at < cutoff)
-                    .limit(batch_size)
-                )
-            ]
-            if keys:
-                deleted = db.execute(delete(integration_inbound_events).where(key.in_(keys)))
-                counts.add("integration_inbound_events", deleted.rowcount)
-        if len(keys) < batch_size:
-            return
+
+    def step(db: Connection) -> int:
+        keys = [
+            tuple(row)
+            for row in db.execute(
+                select(_in.source, _in.event_id).where(_in.received_at < cutoff).limit(batch_size)
+            )
+        ]
+        if keys:
+            deleted = db.execute(delete(integration_inbound_events).where(key.in_(keys)))
+            counts.add("integration_inbound_events", deleted.rowcount)
+        return len(keys)
+
+    _in_batches(engine, batch_size, stop, step)
 
 
 # -- conversation records and their events -------------------------------------------------
@@ -255,22 +266,21 @@ def _purge_records(
     engine: Engine, cutoff: datetime, counts: PurgeCounts, batch_size: int, stop: Stop
 ) -> None:
     expired = and_(_r.ended_at < cutoff, _r.outcome != ONGOING)
-    while not stop():
-        with write_transaction(engine) as db:
-            conversations = (
-                db.execute(select(_r.conversation_id).where(expired).distinct().limit(batch_size))
-                .scalars()
-                .all()
+
+    def step(db: Connection) -> int:
+        conversations = (
+            db.execute(select(_r.conversation_id).where(expired).distinct().limit(batch_size))
+            .scalars()
+            .all()
+        )
+        if conversations:
+            deleted = db.execute(
+                delete(conversation_records).where(expired, _r.conversation_id.in_(conversations))
             )
-            if conversations:
-                deleted = db.execute(
-                    delete(conversation_records).where(
-                        expired, _r.conversation_id.in_(conversations)
-                    )
-                )
-                counts.add("conversation_records", deleted.rowcount)
-        if len(conversations) < batch_size:
-            return
+            counts.add("conversation_records", deleted.rowcount)
+        return len(conversations)
+
+    _in_batches(engine, batch_size, stop, step)
 
 
 def _purge_insight_events(

@@ -63,8 +63,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from yarl import URL
 
 from handoff.broker.events import TranscriptWriter, decode_event, parse_event
-from handoff.inputs import storable
-from handoff.insights.keeper import RecordKeeper, StreamEvent
+from handoff.insights.keeper import RecordKeeper, stream_event
 from handoff.settings import DEFAULT_RABBITMQ_EXCHANGE, DEFAULT_RABBITMQ_QUEUE
 from handoff.store import HandoffStore
 from plumbing.worker import Worker
@@ -218,11 +217,10 @@ class RabbitEventConsumer:
         parsed = parse_event(event, source_id)
         if parsed is not None:
             await self._writer.write(parsed)  # a store error propagates: not acknowledged
-        conversation_id = event.get("sender_id")
-        if self._records is not None and isinstance(conversation_id, str) and conversation_id:
+        kept = stream_event(event)
+        if self._records is not None and kept is not None:
             # Folding is CPU work (handoff.insights.keeper): in a thread.
-            stream = [StreamEvent(storable(conversation_id), event)]
-            await asyncio.to_thread(self._records.add, stream)
+            await asyncio.to_thread(self._records.add, [kept])
         await self._settle(message, ack=True)
 
     async def _settle(self, message: AbstractIncomingMessage, *, ack: bool) -> None:

@@ -42,8 +42,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 import plumbing.db
 from handoff.broker.events import TranscriptWriter, decode_event, parse_event
-from handoff.inputs import storable
-from handoff.insights.keeper import RecordKeeper, StreamEvent
+from handoff.insights.keeper import RecordKeeper, StreamEvent, stream_event
 from handoff.models import broker_cursors, utc_now
 from handoff.store import Handoff, HandoffStore
 from plumbing.worker import Worker
@@ -184,11 +183,10 @@ class SqlEventConsumer:
             if event is None:
                 logger.warning("broker row %d is not a JSON object; skipped", row_id)
                 continue
-            source_id = f"{SOURCE_PREFIX}{row_id}"
-            conversation_id = sender_id or event.get("sender_id")
-            if isinstance(conversation_id, str) and conversation_id:
-                stream.append(StreamEvent(storable(conversation_id), event))
-            message = parse_event(event, source_id, sender_id)
+            kept = stream_event(event, sender_id)
+            if kept is not None:
+                stream.append(kept)
+            message = parse_event(event, f"{SOURCE_PREFIX}{row_id}", sender_id)
             if message is None:
                 continue
             if message.conversation_id not in open_handoffs:

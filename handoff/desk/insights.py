@@ -53,7 +53,6 @@ EARLIEST_DAY = date(1970, 1, 2)
 LATEST_DAY = date(9999, 12, 30)
 CHANNEL_NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
-NO_STORE = {"Cache-Control": "no-store"}
 
 
 @dataclass(frozen=True)
@@ -125,7 +124,7 @@ async def insights(request: Request) -> HTTPResponse:
         )
         return {**chosen.to_json(), **result.to_json()}
 
-    return json_response(await asyncio.to_thread(compute), headers=NO_STORE)
+    return json_response(await asyncio.to_thread(compute))
 
 
 @authorized(ADMIN_ROLE, SUPERVISOR_ROLE)
@@ -154,5 +153,5 @@ async def records_download(request: Request) -> HTTPResponse:
     return raw(
         body.encode("utf-8"),
         content_type=CONTENT_TYPES[form],
-        headers={**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'},
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -37,9 +37,8 @@ from sqlalchemy.engine import Engine
 import plumbing.db
 from handoff.broker.events import decode_event
 from handoff.broker.sql import rasa_events
-from handoff.inputs import storable
 from handoff.insights.figures import figures, summary
-from handoff.insights.keeper import RecordKeeper, StreamEvent
+from handoff.insights.keeper import RecordKeeper, StreamEvent, stream_event
 from handoff.migrate import migrate
 from handoff.settings import HandoffSettings
 from handoff.store.engine import build_engine
@@ -66,8 +65,9 @@ def tracker_events(engine: Engine, batch: int = BATCH) -> Iterator[list[StreamEv
         events = []
         for row in rows:
             event = decode_event(row.data)
-            if event is not None and row.sender_id:
-                events.append(StreamEvent(storable(row.sender_id), event))
+            kept = stream_event(event, row.sender_id) if event and row.sender_id else None
+            if kept is not None:
+                events.append(kept)
         yield events
 
 
@@ -80,24 +80,6 @@ def backfill(keeper: RecordKeeper, tracker_store: Engine) -> tuple[int, int]:
         new += keeper.add(events, as_of=now)
     keeper.settle(now)
     return read, new
-
-
-def refold(settings: HandoffSettings) -> int:
-    """Every conversation the keeper holds folded again from its stored events."""
-    migrate(settings.database_url)
-    target = build_engine(settings.database_url)
-    started = time.perf_counter()
-    try:
-        keeper = RecordKeeper(target)
-        conversations = keeper.refold_all()
-        print(
-            f"{conversations} conversations folded again in "
-            f"{time.perf_counter() - started:.1f} s; all records: "
-            f"{summary(figures(keeper.records()))}"
-        )
-    finally:
-        target.dispose()
-    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -114,28 +96,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     settings = HandoffSettings.from_env()
-    if args.refold:
-        return refold(settings)
-    source = plumbing.db.build_engine(args.tracker_store, plumbing.db.RASA_EVENTS)
-    database = source.url.database
-    if source.url.get_backend_name() == "sqlite" and database and not os.path.exists(database):
-        print(f"no tracker store at {database}: nothing to backfill", file=sys.stderr)
-        return 1
+    source = None
+    if not args.refold:
+        source = plumbing.db.build_engine(args.tracker_store, plumbing.db.RASA_EVENTS)
+        database = source.url.database
+        if source.url.get_backend_name() == "sqlite" and database and not os.path.exists(database):
+            print(f"no tracker store at {database}: nothing to backfill", file=sys.stderr)
+            return 1
     migrate(settings.database_url)
     target = build_engine(settings.database_url)
     keeper = RecordKeeper(target)
     started = time.perf_counter()
     try:
-        read, new = backfill(keeper, source)
+        if source is None:
+            done = f"{keeper.refold_all()} conversations folded again"
+        else:
+            read, new = backfill(keeper, source)
+            done = f"{read} events read, {new} new"
         print(
-            f"{read} events read, {new} new, in {time.perf_counter() - started:.1f} s; "
+            f"{done}, in {time.perf_counter() - started:.1f} s; "
             f"all records: {summary(figures(keeper.records()))}"
         )
     finally:
-        source.dispose()
+        if source is not None:
+            source.dispose()
         target.dispose()
     return 0
-
 
 if __name__ == "__main__":
     raise SystemExit(main())

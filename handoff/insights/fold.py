@@ -98,6 +98,7 @@ from handoff.insights.record import (
     Event,
     Feeling,
     Outcome,
+    seconds_between,
 )
 
 HANDOFF_ACTION = "action_handoff"
@@ -273,7 +274,7 @@ def _fold(
         contact_reasons=tuple(fold.reasons),
         order_ids=tuple(fold.order_ids),
         sentiment=tuple(fold.sentiment),
-        first_response_s=_seconds(fold.first_message_at, fold.first_reply_at),
+        first_response_s=_rounded(seconds_between(fold.first_message_at, fold.first_reply_at)),
         handed_off_at=fold.handed_off_at,
         customer_turns=len(fold.messages),
         bot_turns=fold.bot_turns,
@@ -357,5 +358,5 @@ def _judged(
     return replace(record, outcome=outcome, opted_out_at=opted_out_at)
 
 
-def _seconds(start: datetime | None, end: datetime | None) -> float | None:
-    return round((end - start).total_seconds(), 3) if start and end else None
+def _rounded(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds, 3)

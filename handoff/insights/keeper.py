@@ -41,8 +41,9 @@ from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from handoff.escalation import AngerDetector
+from handoff.inputs import storable
 from handoff.insights.fold import build_records
-from handoff.insights.record import QUIET_S, ConversationRecord
+from handoff.insights.record import QUIET_S, ConversationRecord, seconds_between
 from handoff.models import (
     AGENT,
     conversation_records,
@@ -81,6 +82,19 @@ class StreamEvent:
         event = {k: v for k, v in self.event.items() if k != "sender_id"}
         canonical = json.dumps([self.conversation_id, event], sort_keys=True, default=str)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def stream_event(event: Mapping[str, Any], sender_id: str | None = None) -> StreamEvent | None:
+    """One of Rasa's events as the keeper takes it; None without a conversation.
+
+    ``sender_id``: the conversation, when the source keeps it beside the
+    event (a SQL table's column); else the event's own, which Rasa's tracker
+    store adds to what it publishes.
+    """
+    conversation_id = sender_id or event.get("sender_id")
+    if not isinstance(conversation_id, str) or not conversation_id:
+        return None
+    return StreamEvent(storable(conversation_id), event)
 
 
 def ends_turn(event: StreamEvent) -> bool:
@@ -344,13 +358,10 @@ def with_handoffs(
             replace(
                 record,
                 handoff_reason=str(reasons[0]) if reasons else None,
-                handoff_wait_s=_seconds(created, assigned),
-                agent_first_response_s=_seconds(created, replied),
-                handoff_handle_s=_seconds(assigned, closed),
+                handoff_wait_s=seconds_between(created, assigned),
+                agent_first_response_s=seconds_between(created, replied),
+                handoff_handle_s=seconds_between(assigned, closed),
             )
         )
     return joined
 
-
-def _seconds(start: datetime | None, end: datetime | None) -> float | None:
-    return (end - start).total_seconds() if start and end else None

@@ -168,6 +168,11 @@ class ConversationRecord:
         }
 
 
+def seconds_between(start: datetime | None, end: datetime | None) -> float | None:
+    """From ``start`` to ``end`` in seconds; None unless both are known."""
+    return (end - start).total_seconds() if start and end else None
+
+
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
