@@ -82,6 +82,7 @@ class ServiceContext:
     reconciler: TranscriptReconciler | None = None
     records: RecordKeeper | None = None
     settler: Worker | None = None
+    surveys: Worker | None = None  # handoff.surveys, with the broker and Rasa's delivery
     retention: Retention | None = None  # only with HANDOFF_RETENTION_DAYS set
 
     # -- what the desk and the adapters add (their install functions) --------------------

@@ -35,6 +35,7 @@ within the handoff service's own 60 s response timeout.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import httpx
 
@@ -45,6 +46,7 @@ from plumbing.untrusted import UntrustedInput, parse_json
 logger = logging.getLogger(__name__)
 
 DELIVERIES_PATH = "/internal/deliveries"
+SURVEYS_PATH = "/internal/surveys"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=2.0)
 DEFAULT_ATTEMPTS = 3
 DEFAULT_BACKOFF_S = 0.5
@@ -145,6 +147,73 @@ class RasaDelivery:
             )
         except _NotSent as last:
             raise DeliveryError(f"{channel}: {last}, {self._attempts} times") from None
+
+    async def ask_survey(self, request: SurveyRequest) -> SurveyAnswer:
+        """Have the Rasa server ask a satisfaction survey (``POST /internal/surveys``).
+
+        One attempt: the survey runner (handoff.surveys) tries again on its
+        own schedule. The route is idempotent on the survey's id, so a try
+        after a timeout never asks twice.
+        """
+        if not self._token:
+            return SurveyAnswer("failed", "HANDOFF_DELIVERY_TOKEN is not set")
+        headers = {"Authorization": f"Bearer {self._token}"}
+        try:
+            response = await self._client.post(
+                SURVEYS_PATH, json=request.to_json(), headers=headers
+            )
+        except httpx.TransportError as error:
+            return SurveyAnswer("retry", f"no answer from the Rasa server ({type(error).__name__})")
+        if response.is_success:
+            return SurveyAnswer("asked")
+        code, detail = _route_error(response)
+        if response.status_code == 409:
+            reason = _refusal_reason(response)
+            return SurveyAnswer("refused", reason)
+        if response.status_code >= 500:
+            # The platform kept failing (502 channel_failed) or the server did:
+            # a survey can wait for a later try.
+            return SurveyAnswer("retry", f"HTTP {response.status_code} {code or ''}".strip())
+        # 400/401/413/422: a set-up problem that another try will not mend.
+        return SurveyAnswer("failed", _explain(request.channel, response.status_code, code, detail))
+
+
+@dataclass(frozen=True)
+class SurveyRequest:
+    """What the Rasa server's survey route takes (bot.channels.internal)."""
+
+    survey_id: str
+    channel: str
+    recipient_id: str
+    conversation_id: str
+    kind: str  # "handoff" or "bot"
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "survey_id": self.survey_id,
+            "channel": self.channel,
+            "recipient_id": self.recipient_id,
+            "conversation_id": self.conversation_id,
+            "kind": self.kind,
+        }
+
+
+@dataclass(frozen=True)
+class SurveyAnswer:
+    """``asked``; ``refused`` (``detail``: opted_out, window_closed, refused); ``retry``
+    (try again later); ``failed`` (for good: a set-up problem)."""
+
+    status: str
+    detail: str = ""
+
+
+def _refusal_reason(response: httpx.Response) -> str:
+    try:
+        data = parse_json(response.content)
+    except UntrustedInput:
+        data = None
+    reason = data.get("reason") if isinstance(data, dict) else None
+    return reason[:64] if isinstance(reason, str) and reason else "refused"
 
 
 def _route_error(response: httpx.Response) -> tuple[str | None, str]:

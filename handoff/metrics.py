@@ -65,11 +65,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from handoff.context import Deliver, ServiceContext, context_of
 from handoff.delivery import RasaDelivery
 from handoff.escalation.rules import REASON_PRIORITY
+from handoff.integrations.journals import JOURNALS, journal_of
 from handoff.models import (
     ASSIGNED,
     CLOSED,
     WAITING,
-    handoff_events,
     handoffs,
     integration_cursors,
     integration_deliveries,
@@ -165,7 +165,13 @@ class StoreCollector(Collector):
                 select(d.adapter, d.status, func.count()).group_by(d.adapter, d.status)
             ).all()
             cursors = db.execute(select(c.adapter, c.position)).all()
-            latest = db.execute(select(func.coalesce(func.max(handoff_events.c.id), 0))).scalar()
+            # Each adapter against the journal it reads (the records' webhook: its own).
+            latest = {
+                journal.table.name: int(
+                    db.execute(select(func.coalesce(func.max(journal.table.c.id), 0))).scalar() or 0
+                )
+                for journal in JOURNALS
+            }
         queue, waited, adapters, unread = self._families()
         for state in (WAITING, ASSIGNED):
             queue.add_metric([state], float(states.get(state, 0)))
@@ -174,7 +180,8 @@ class StoreCollector(Collector):
         for adapter, status, count in backlog:
             adapters.add_metric([adapter, status], float(count))
         for adapter, position in cursors:
-            unread.add_metric([adapter], float(max(0, int(latest or 0) - int(position))))
+            newest = latest[journal_of(adapter).table.name]
+            unread.add_metric([adapter], float(max(0, newest - int(position))))
         return [queue, waited, adapters, unread]
 
 

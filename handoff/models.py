@@ -320,3 +320,70 @@ customer_links = Table(
     Column("linked_at", DateTime, nullable=False),
     Index("ix_customer_links_customer", "customer_key"),
 )
+
+# The records' outbox (handoff.insights.outbox): a journal of finished
+# conversation records, written in the transaction that upserts the record,
+# and read by the adapters of :data:`RECORD_EVENT_READERS` (the CRM webhook,
+# handoff.integrations.records) with the same cursors and queue as
+# ``handoff_events``. Its own table, not ``handoff_events``: the desk's live
+# stream and the contact centers read that one, and none of them may see a
+# record. ``payload`` is ``{"record_id", "record"}``, the record as the table
+# above holds it (scrubbed when sent). Like ``handoff_events``, its newest row
+# is never deleted (retention, the privacy erase): SQLite would hand its id
+# out again, and the readers' cursors would skip the new row.
+RECORD_FINISHED = "record.finished"
+RECORD_UPDATED = "record.updated"
+RECORD_EVENT_TYPES = (RECORD_FINISHED, RECORD_UPDATED)
+# The adapter that sends them; every other adapter's cursor is a position in
+# ``handoff_events``, this one's in ``record_events``.
+RECORDS_WEBHOOK = "records_webhook"
+RECORD_EVENT_READERS = (RECORDS_WEBHOOK,)
+
+record_events = Table(
+    "record_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("type", String(32), nullable=False),
+    Column("conversation_id", String(255), nullable=False),
+    # The record's key in conversation_records, and its end (retention).
+    Column("started_at", DateTime, nullable=False),
+    Column("ended_at", DateTime, nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_record_events_record", "conversation_id", "started_at", "id"),
+    Index("ix_record_events_ended", "ended_at"),
+)
+
+# Customer-satisfaction surveys (handoff.surveys): one row per survey the
+# service decided to ask, from ``due`` to ``asked`` (the Rasa server sent the
+# question) to ``answered``, or ``refused`` (an SMS opt-out, Messenger's
+# window closed: ``detail`` says which), ``failed`` (gave up sending) or
+# ``unanswered`` (expired). ``origin`` is unique: what the survey is about
+# (a closed handoff, or a session the bot resolved), so planning twice asks
+# once. ``score`` and ``comment`` are read back from the conversation's
+# record, which the answers' events update.
+surveys = Table(
+    "surveys",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("origin", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("conversation_id", String(255), nullable=False),
+    Column("channel", String(32), nullable=False),
+    Column("recipient_id", String(255), nullable=False),
+    Column("handoff_id", Integer, nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("detail", String(64), nullable=True),
+    Column("attempts", Integer, nullable=False),
+    Column("due_at", DateTime, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("asked_at", DateTime, nullable=True),
+    Column("answered_at", DateTime, nullable=True),
+    Column("score", Integer, nullable=True),
+    Column("comment", Text, nullable=True),
+    # The handoff a low score opened again (HANDOFF_CSAT_REOPEN_AT_OR_BELOW).
+    Column("reopened_handoff_id", Integer, nullable=True),
+    UniqueConstraint("origin", name="uq_surveys_origin"),
+    Index("ix_surveys_status", "status", "due_at"),
+    Index("ix_surveys_conversation", "conversation_id", "created_at"),
+)

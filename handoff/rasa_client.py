@@ -180,6 +180,12 @@ class RasaClient:
             f"{self._conversation(conversation_id)}/tracker/events", [{"event": "resume"}]
         )
 
+    async def pause(self, conversation_id: str) -> None:
+        """Stop the bot answering this conversation: a person has it again (handoff.surveys)."""
+        await self._post(
+            f"{self._conversation(conversation_id)}/tracker/events", [{"event": "pause"}]
+        )
+
     async def say(self, conversation_id: str, response_name: str) -> None:
         """Have the bot send a response, through the customer's latest channel."""
         await self._post(

@@ -22,7 +22,11 @@ What :func:`purge` deletes, given a cutoff:
   a sender id (a phone number) may come back for years, and the keeper folds
   all of a conversation's events again at each turn, which would otherwise
   bring the old sessions' records back;
-- ``conversation_records`` of sessions that ended before it, except ongoing ones.
+- ``conversation_records`` of sessions that ended before it, except ongoing ones;
+- the records' outbox (``record_events``, handoff.insights.outbox) of those
+  sessions, with the CRM webhook's deliveries of it (``integration_deliveries``),
+  sent or not: the CRM is not told about a session older than the period;
+- satisfaction surveys (``surveys``) planned before it, with their answers.
 
 What it keeps, although old (handoff.events says why a pruner of the journal must):
 
@@ -35,7 +39,10 @@ What it keeps, although old (handoff.events says why a pruner of the journal mus
 - handoffs whose journal rows a contact-center adapter has not read yet (its
   ``integration_cursors`` position is behind them): counted as held back and
   logged as a warning, since a cursor left by an adapter that was removed
-  holds them back for good.
+  holds them back for good. (The CRM webhook's cursor is a position in
+  ``record_events``, not in ``handoff_events``: it holds no handoff back.)
+- the newest row of ``record_events``, for the same reason as the handoffs':
+  the CRM webhook's cursor remembers its id.
 
 Each batch of at most :data:`BATCH_SIZE` handoffs, conversations or rows is
 one short write transaction (SQLite's other writers wait for its lock), not
@@ -60,8 +67,10 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.elements import ColumnElement
 
 from handoff.insights.fold import sessions
+from handoff.insights.outbox import forget_ended
 from handoff.models import (
     CLOSED,
+    RECORD_EVENT_READERS,
     conversation_records,
     handoff_events,
     handoffs,
@@ -72,6 +81,7 @@ from handoff.models import (
     transcript_messages,
     zendesk_tickets,
 )
+from handoff.surveys.book import purge_surveys
 from plumbing.clock import to_naive_utc, utc_now
 from plumbing.db import write_transaction
 from plumbing.worker import Worker
@@ -114,6 +124,8 @@ class PurgeCounts:
     integration_inbound_events: int = 0
     insight_events: int = 0
     conversation_records: int = 0
+    record_events: int = 0
+    surveys: int = 0
     # Old enough, but with journal rows an adapter has not read yet (not deleted).
     held_back: int = 0
 
@@ -149,6 +161,8 @@ def purge(
     # back the ones it deleted.
     _purge_insight_events(engine, cutoff, counts, batch_size, stop)
     _purge_records(engine, cutoff, counts, batch_size, stop)
+    _purge_record_events(engine, cutoff, counts, batch_size, stop)
+    counts.add("surveys", purge_surveys(engine, cutoff))
     counts.held_back = _held_back(engine, cutoff)
     return counts
 
@@ -221,7 +235,12 @@ def _owners_of_newest_rows(db: Connection) -> set[int]:
 
 def _unread_by_adapters(db: Connection) -> ColumnElement[bool] | None:
     """Whether a handoff has journal rows past the slowest adapter's cursor; None: no adapter."""
-    slowest = db.execute(select(func.min(integration_cursors.c.position))).scalar()
+    # The CRM webhook's cursor is in another journal (record_events).
+    slowest = db.execute(
+        select(func.min(integration_cursors.c.position)).where(
+            integration_cursors.c.adapter.not_in(RECORD_EVENT_READERS)
+        )
+    ).scalar()
     if slowest is None:
         return None
     return exists().where(_e.handoff_id == _h.id, _e.id > int(slowest))
@@ -279,6 +298,18 @@ def _purge_records(
             )
             counts.add("conversation_records", deleted.rowcount)
         return len(conversations)
+
+    _in_batches(engine, batch_size, stop, step)
+
+
+def _purge_record_events(
+    engine: Engine, cutoff: datetime, counts: PurgeCounts, batch_size: int, stop: Stop
+) -> None:
+    def step(db: Connection) -> int:
+        found, deliveries, events = forget_ended(db, cutoff, batch_size)
+        counts.add("integration_deliveries", deliveries)
+        counts.add("record_events", events)
+        return found
 
     _in_batches(engine, batch_size, stop, step)
 

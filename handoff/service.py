@@ -95,11 +95,13 @@ from handoff.routes import blueprints
 from handoff.routes.events import KEEPALIVE_S, NO_STORE
 from handoff.settings import HandoffSettings
 from handoff.store import HandoffStore
+from handoff.surveys import SurveyBook, SurveyRunner
 from plumbing.log_masking import install_log_masking
 from plumbing.logs import configure_logging as configure_log_format
 from plumbing.logs import format_handlers_of
 from plumbing.metrics import MetricsSettings
 from plumbing.untrusted import UntrustedInput
+from plumbing.worker import Worker
 
 logger = logging.getLogger(__name__)
 
@@ -237,6 +239,11 @@ async def start_background(app: Sanic, _loop: Any) -> None:
         ctx.broker.start()
         ctx.settler = ctx.records.settling()
         ctx.settler.start()
+        # Surveys read their answers from the records, and ask through the
+        # Rasa server's route (tests that replace the delivery hook have none).
+        if ctx.delivery is not None:
+            ctx.surveys = survey_worker(ctx, ctx.delivery)
+            ctx.surveys.start()
     ctx.pickup = PickupWatcher(
         ctx.store,
         ctx.settings,
@@ -251,6 +258,27 @@ async def start_background(app: Sanic, _loop: Any) -> None:
     if ctx.settings.retention_days > 0:
         ctx.retention = Retention(ctx.store.engine, ctx.settings.retention_days)
         ctx.retention.start()
+
+
+def survey_worker(ctx: ServiceContext, delivery: RasaDelivery) -> Worker:
+    """The customer-satisfaction surveys' worker (handoff.surveys), as the settings say."""
+    settings = ctx.settings
+    book = SurveyBook(
+        ctx.store.engine,
+        after_handoff=settings.csat_after_handoff,
+        after_bot=settings.csat_after_bot,
+        delay_s=settings.csat_delay_s,
+        min_gap_s=settings.csat_min_gap_s,
+    )
+    runner = SurveyRunner(
+        book,
+        ctx.store,
+        ask=delivery.ask_survey,
+        pause=ctx.rasa.pause if ctx.rasa is not None else None,
+        deliver=ctx.deliver,
+        reopen_at_or_below=settings.csat_reopen_at_or_below,
+    )
+    return runner.worker()
 
 
 async def stop_background(app: Sanic, _loop: Any) -> None:
@@ -269,6 +297,9 @@ async def stop_background(app: Sanic, _loop: Any) -> None:
     settler, ctx.settler = ctx.settler, None
     if settler is not None:
         await settler.stop()
+    surveys, ctx.surveys = ctx.surveys, None
+    if surveys is not None:
+        await surveys.stop()
     retention, ctx.retention = ctx.retention, None
     if retention is not None:
         await retention.stop()

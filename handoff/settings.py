@@ -38,6 +38,13 @@
 - ``HANDOFF_RETENTION_DAYS``: closed handoffs, their transcripts and the
   conversation records older than this many days are purged every hour
   (handoff.retention); 0, the default, keeps everything.
+- ``HANDOFF_CSAT_AFTER_HANDOFF`` (true) / ``HANDOFF_CSAT_AFTER_BOT`` (false):
+  ask the customer's satisfaction in their channel after a closed handoff,
+  and after a session the bot resolved (handoff.surveys).
+  ``HANDOFF_CSAT_DELAY_S`` (30): how long after the close;
+  ``HANDOFF_CSAT_MIN_GAP_S`` (86400): at most one survey per conversation in
+  this long; ``HANDOFF_CSAT_REOPEN_AT_OR_BELOW`` (0, never): a handoff's
+  survey scored this low or lower puts the customer back in the queue.
 """
 
 from __future__ import annotations
@@ -76,6 +83,8 @@ DEFAULT_RASA_URL = "http://127.0.0.1:5005"
 # the period" a date Python can hold: past it, every purge would fail.
 DEFAULT_RETENTION_DAYS = 0
 MAX_RETENTION_DAYS = 36500
+DEFAULT_CSAT_DELAY_S = 30.0
+DEFAULT_CSAT_MIN_GAP_S = 86400.0
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ALWAYS_OPEN = ("", "24/7", "always")
@@ -242,6 +251,15 @@ class HandoffSettings:
     # personal data, by plumbing.scrub's rules; false: ids as they are (a CRM
     # that joins records to its customers by phone number).
     export_scrub: bool = True
+    # Customer-satisfaction surveys (handoff.surveys): after a closed handoff
+    # (on), after a session the bot resolved (off), how long after the close,
+    # at most one per conversation in this long, and the score at or below
+    # which a handoff is opened again (0: never).
+    csat_after_handoff: bool = True
+    csat_after_bot: bool = False
+    csat_delay_s: Seconds = DEFAULT_CSAT_DELAY_S
+    csat_min_gap_s: Seconds = DEFAULT_CSAT_MIN_GAP_S
+    csat_reopen_at_or_below: int = 0
 
     def __post_init__(self) -> None:
         # Checked here rather than in from_env, so that settings built in code
@@ -252,6 +270,11 @@ class HandoffSettings:
             raise ValueError(
                 f"HANDOFF_BROKER must be one of {', '.join(BROKERS)}, not {self.broker!r}"
             )
+        if not 0 <= self.csat_reopen_at_or_below <= 5:
+            raise ValueError(
+                "HANDOFF_CSAT_REOPEN_AT_OR_BELOW must be a score from 0 (never reopen) "
+                f"to 5, not {self.csat_reopen_at_or_below}"
+            )
         if not 0 <= self.retention_days <= MAX_RETENTION_DAYS:
             raise ValueError(
                 "HANDOFF_RETENTION_DAYS must be a number of days from 0 (keep everything) "
@@ -261,6 +284,4 @@ class HandoffSettings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> HandoffSettings:
         """Each field from ``HANDOFF_`` + its name (``HANDOFF_PORT``), or the variable it names."""
-        return read_env(
-            cls, environ, prefix=ENV_PREFIX, business_hours=_business_hours(environ)
-        )
+        return read_env(cls, environ, prefix=ENV_PREFIX, business_hours=_business_hours(environ))

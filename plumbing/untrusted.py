@@ -16,6 +16,7 @@ spelled out as validators.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from datetime import datetime, timezone
 from typing import Any
 
@@ -44,6 +45,18 @@ def parse_json(body: bytes | str, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
     if json_depth(value) > max_depth:
         raise UntrustedInput(f"the JSON is nested more than {max_depth} levels deep")
     return value
+
+
+def parse_object(body: bytes | str, fields: Collection[str], shape: str) -> dict[str, Any]:
+    """A JSON object of no other keys than ``fields``; UntrustedInput otherwise, its
+    message ending with ``shape`` (what the body should look like) where that helps."""
+    data = parse_json(body)
+    if not isinstance(data, dict):
+        raise UntrustedInput(shape)
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise UntrustedInput(f"unknown field(s): {', '.join(unknown)}; {shape}")
+    return data
 
 
 def json_depth(value: Any) -> int:

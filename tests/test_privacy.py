@@ -46,6 +46,7 @@ from actions.backend.tables import CustomerIdentityRow, CustomerRow, OrderRow
 from actions.handoff_outbox import Outbox
 from actions.settings import ActionSettings
 from bot.channels.store import ChannelStore
+from bot.channels.survey_store import AskedSurvey, SurveyStore
 from bot.stores.broker import SQLEventBroker
 from bot.stores.tracker import SQLTrackerStore
 from handoff.insights.backfill import backfill
@@ -55,6 +56,8 @@ from handoff.integrations.inbound import Answer, InboundLog
 from handoff.integrations.zendesk import TicketMap
 from handoff.migrate import migrate
 from handoff.store import Agent, HandoffStore, NewMessage
+from handoff.surveys import SurveyBook
+from plumbing.clock import utc_now
 from scripts.privacy.__main__ import main
 from scripts.privacy.locations import BROKER, BUSINESS, CHANNELS, HANDOFF, OUTBOX, TRACKER
 from scripts.privacy.subject import CUSTOMER_LINKS, kind_of
@@ -266,6 +269,14 @@ async def channels(world: World, person: Person) -> None:
         await store.touch_inbound("sms", person.phone)
         await store.touch_inbound("telegram", person.telegram)
         await store.opt_out(person.phone)
+        # The satisfaction question after her handoff, waiting for its answer.
+        surveys = SurveyStore(store)
+        asked = AskedSurvey(
+            f"survey-{person.tag}", f"key-{person.tag}", "sms", person.phone, person.phone,
+            "handoff",
+        )  # fmt: skip
+        await surveys.claim(asked)
+        await surveys.set_pending(asked, dt.datetime(2026, 12, 2, 10, 0))
         if world.links:
             await store.accept("messenger", f"m.{person.tag}", person.messenger, text)
     finally:
@@ -309,6 +320,7 @@ async def handoff(
 
     await InboundLog(store.engine).once(ADAPTER, f"zd-{person.tag}", reply)
     await store.close(sms.id, agent.name, "answered")
+    SurveyBook(store.engine).plan(utc_now())  # her satisfaction survey, planned
     # A web chat whose only link to them is the e-mail they gave the bot.
     web, _ = await store.create_handoff(
         escalation_id=f"esc-{person.tag}-web", conversation_id=person.web, channel="rest",
@@ -389,6 +401,7 @@ def without(world: World, before: Snapshot, person: Person, *, kept: set[str]) -
 FOOTPRINT = {
     (TRACKER, "events"), (BROKER, "events"),
     (CHANNELS, "channel_inbox"), (CHANNELS, "last_inbound"), (CHANNELS, "sms_opt_outs"),
+    (CHANNELS, "channel_surveys"), (CHANNELS, "pending_surveys"), (HANDOFF, "surveys"),
     (OUTBOX, "handoff_outbox"),
     (HANDOFF, "handoffs"), (HANDOFF, "transcript_messages"), (HANDOFF, "handoff_events"),
     (HANDOFF, "integration_deliveries"), (HANDOFF, "integration_inbound_events"),

@@ -7,7 +7,10 @@
     messenger_send.py  the Graph API's Send API, messages out, Meta's 24-hour window
     rest.py            Rasa's REST channel, with its input checked and capped
     internal.py        not a customer channel: POST /internal/deliveries, where the
-                       handoff service sends agents' replies through the channels
+                       handoff service sends agents' replies through the channels,
+                       and POST /internal/surveys, where it asks satisfaction surveys
+    surveys.py         asking a survey: the question sent natively, recorded once
+    survey_answers.py  a survey's answers (scores, comments) taken before Rasa sees them
 
 What they share: ``settings`` (typed, from environment variables),
 ``signatures`` (checks of inbound requests), ``store`` (inbox for
@@ -15,6 +18,9 @@ de-duplication and recovery, SMS opt-outs, last inbound message times),
 ``inbox`` (acknowledge fast, process each delivery once and in order),
 ``delivery`` (retries of outbound calls), ``text`` (splitting long answers,
 cutting long messages to the channel's cap, buttons as text), ``outbound``
-(sending to a customer outside a Rasa turn) and ``errors`` (the exceptions'
-root, and the one answer a webhook gives each).
+(sending to a customer outside a Rasa turn), ``conversations`` (events added
+to a Rasa conversation outside a turn: survey answers, SMS opt-outs),
+``survey_text`` (a survey's wording, buttons, and what a reply means),
+``survey_store`` (surveys asked and pending) and ``errors`` (the
+exceptions' root, and the one answer a webhook gives each).
 """

@@ -11,7 +11,10 @@ Every channel's webhook does the same few things, in this order:
    dropped, so a retry never makes a second bot turn;
 3. acknowledge at once (the platforms retry when we are slow);
 4. process the deliveries in the background, one conversation's messages
-   in the order they arrived, and mark each processed.
+   in the order they arrived, and mark each processed. In a channel that
+   asks satisfaction surveys (``asks_surveys``), a message that answers the
+   customer's pending survey is taken there, before Rasa
+   (bot.channels.survey_answers), and marked processed the same way.
 
 A delivery whose processing failed stays unprocessed in the inbox and is
 processed again when the server next starts, so an acknowledged message is
@@ -61,6 +64,7 @@ from bot.channels.errors import (
 from bot.channels.rate_limit import SenderLimiter
 from bot.channels.settings import MAX_WEBHOOK_BODY_BYTES, ChannelSettings
 from bot.channels.store import ChannelStore, InboxItem
+from bot.channels.survey_answers import SurveyAnswers, answering_surveys
 from bot.channels.text import TRUNCATED_FROM, cap_text
 from plumbing.untrusted import UntrustedInput
 
@@ -156,6 +160,9 @@ class WebhookChannel(InputChannel, ABC):
     text_limit: ClassVar[int | None] = None
     # Bodies beyond this are refused before the signature is computed over them.
     max_body_bytes: ClassVar[int] = MAX_WEBHOOK_BODY_BYTES
+    # Whether the handoff service may ask this channel's customers surveys,
+    # whose answers are then taken before they reach Rasa.
+    asks_surveys: ClassVar[bool] = False
 
     def __init__(self, settings: ChannelSettings, store: ChannelStore | None = None) -> None:
         self.settings = settings
@@ -169,6 +176,8 @@ class WebhookChannel(InputChannel, ABC):
         # Refusals being recorded and answered (kept: a task nobody holds may
         # be garbage-collected before it ran).
         self._refusals: set[asyncio.Task[None]] = set()
+        self._app: Any = None  # the Sanic app, once started: Rasa's agent is app.ctx.agent
+        self._survey_answers: SurveyAnswers | None = None
         missing = self.missing_settings()
         self.enabled = not missing
         if missing:
@@ -245,6 +254,10 @@ class WebhookChannel(InputChannel, ABC):
         # A ChannelError raised anywhere under these routes answers as documented.
         blueprint.exception(ChannelError)(error_response)
 
+        @blueprint.listener("before_server_start")
+        async def remember_app(app: Any, loop: Any) -> None:
+            self._app = app
+
         @blueprint.listener("after_server_start")
         async def recover(app: Any, loop: Any) -> None:
             self._stopping = None  # a server started again (tests) processes again
@@ -315,9 +328,7 @@ class WebhookChannel(InputChannel, ABC):
                 )
         return deliveries
 
-    async def accept(
-        self, deliveries: list[InboxDelivery], on_new_message: OnNewMessage
-    ) -> None:
+    async def accept(self, deliveries: list[InboxDelivery], on_new_message: OnNewMessage) -> None:
         # One transaction for the whole request: a batch of a thousand
         # Messenger events took 14 s as a thousand commits (each an fsync).
         items = await self.store.accept_many(
@@ -361,7 +372,7 @@ class WebhookChannel(InputChannel, ABC):
                 return  # the server is stopping: it stays in the inbox
             for pause in (*RETRY_PAUSES_S, None):
                 try:
-                    await self.process(item, on_new_message)
+                    await self.process(item, self._answering_surveys(on_new_message))
                     break
                 except Exception as error:
                     transient = isinstance(error, TRANSIENT_TURN_FAILURES)
@@ -383,6 +394,16 @@ class WebhookChannel(InputChannel, ABC):
             await self.store.mark_processed(item.id)
 
         self._queues.submit(sender, job)
+
+    def _answering_surveys(self, on_new_message: OnNewMessage) -> OnNewMessage:
+        """``on_new_message``, taking survey answers first if the channel asks surveys."""
+        if not self.asks_surveys:
+            return on_new_message
+        if self._survey_answers is None:
+            self._survey_answers = SurveyAnswers(
+                self.channel_name, self.store, self.settings, lambda: self._app
+            )
+        return answering_surveys(self._survey_answers, on_new_message)
 
     async def _pause(self, seconds: float) -> bool:
         """Wait ``seconds``; False at once if the server began stopping."""
@@ -424,9 +445,7 @@ class WebhookChannel(InputChannel, ABC):
         async def record_and_tell() -> None:
             await self.store.mark_processed(item.id)
             if first:
-                await self.get_output_channel().send_text_message(
-                    item.sender_id, SLOW_DOWN_REPLY
-                )
+                await self.get_output_channel().send_text_message(item.sender_id, SLOW_DOWN_REPLY)
 
         task = asyncio.get_running_loop().create_task(record_and_tell())
         self._refusals.add(task)

@@ -1,4 +1,5 @@
-"""The Rasa server's internal route for sending to a customer: ``POST /internal/deliveries``.
+"""The Rasa server's internal routes for reaching a customer: ``POST /internal/deliveries``
+and ``POST /internal/surveys``.
 
 The handoff service sends agents' replies (and its "still in the queue"
 notices) through this route, so that it holds none of the channels' secrets
@@ -44,7 +45,8 @@ and kind; what sending raises is mapped in ``SEND_ERROR_ANSWERS``)::
     │   ├── DeliveryTooLarge          413  too_large
     │   ├── InvalidDelivery           400  invalid_request
     │   ├── NoSuchChannel             422  unknown_channel
-    │   └── DeliveryChannelDisabled   422  channel_disabled
+    │   ├── DeliveryChannelDisabled   422  channel_disabled
+    │   └── SurveyRefused             409  refused, with its reason (surveys only)
     ├── UnknownChannel                422  unknown_channel (bot.channels.outbound: a
     │                                      channel Rasa loaded that has no sender)
     └── SendError                     502  channel_failed (bot.channels.delivery)
@@ -56,6 +58,24 @@ keep Sanic's answer, as on any route.
 
 ``human_agent`` (default false) marks a person's message: Messenger then
 tags one sent after its 24-hour window with HUMAN_AGENT.
+
+``POST /internal/surveys`` asks a customer for a satisfaction score
+(bot.channels.surveys), with the same token, size cap, checks and answers::
+
+    {"survey_id": "<1..64 of [A-Za-z0-9_-]>", "channel": "sms"|"telegram"|"messenger",
+     "recipient_id": "...", "conversation_id": "<Rasa sender id>", "kind": "handoff"|"bot"}
+
+    200  {"status": "asked"}   asked now, or asked before under that survey_id (a retry:
+                               nothing is sent again)
+    409  refused               ``{"error": "refused", "detail", "reason"}``, ``reason`` one of
+                               ``opted_out`` (SMS), ``window_closed`` (Messenger: no message
+                               from the customer in 24 hours; a survey never takes the
+                               HUMAN_AGENT tag), ``refused`` (the platform refused for good,
+                               e.g. a Telegram user who blocked the bot; ``code`` then too)
+
+and 401, 413, 400 (also for a field not listed, a survey_id or kind not as
+shown), 422, 502 and 500 as above: ``SurveyRefused``, a DeliveryRefused,
+is the 409.
 
 The route is an input channel named in credentials.yml, which is how Rasa
 lets a package add routes to its Sanic app; :meth:`DeliveryRoute.url_prefix`
@@ -87,8 +107,18 @@ from bot.channels.delivery import PermanentSendError, SendError
 from bot.channels.errors import ChannelError
 from bot.channels.inbox import OnNewMessage, WebhookChannel
 from bot.channels.outbound import UnknownChannel, send_to_customer
+from bot.channels.store import ChannelStore
+from bot.channels.surveys import (
+    CHANNELS as SURVEY_CHANNELS,
+)
+from bot.channels.surveys import (
+    InvalidSurveyRequest,
+    SurveyNotAsked,
+    SurveyRequest,
+    ask_survey,
+)
 from plumbing.settings import read_env, setting
-from plumbing.untrusted import UntrustedInput, header_bytes, parse_json
+from plumbing.untrusted import UntrustedInput, header_bytes, parse_object
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +166,11 @@ class DeliveryRefused(ChannelError):
     def public_message(self) -> str:
         return str(self)
 
+    @property
+    def extra(self) -> dict[str, Any]:
+        """Fields of the answer besides ``error`` and ``detail``."""
+        return {}
+
 
 class Unauthorized(DeliveryRefused):
     http_status: ClassVar[int] = 401
@@ -181,6 +216,23 @@ class DeliveryChannelDisabled(DeliveryRefused):
         )
 
 
+class SurveyRefused(DeliveryRefused):
+    """A customer who must not be asked (bot.channels.surveys.SurveyNotAsked): 409 and why."""
+
+    http_status: ClassVar[int] = 409
+    kind: ClassVar[str] = "refused"
+
+    def __init__(self, reason: str, detail: str, code: str | int | None = None) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.code = code
+
+    @property
+    def extra(self) -> dict[str, Any]:
+        code = {"code": self.code} if self.code is not None else {}
+        return {"reason": self.reason, **code}
+
+
 # What sending raises, answered as (status, kind, log level): the first class
 # that matches, so a subclass comes before its base.
 SEND_ERROR_ANSWERS: tuple[tuple[type[ChannelError], int, str, int], ...] = (
@@ -207,12 +259,14 @@ def delivery_error_response(request: Request, error: Exception) -> HTTPResponse:
     message may have gone).
     """
     if isinstance(error, DeliveryRefused):
-        return answer(error.http_status, error.kind, error.public_message)
+        if isinstance(error, SurveyRefused):
+            logger.info("survey on %s not asked: %s", _channel_of(request), error.reason)
+        return answer(error.http_status, error.kind, error.public_message, **error.extra)
     if isinstance(error, SanicException):
         # Sanic's own HTTP errors, answered as on every route.
         response: HTTPResponse = request.app.error_handler.default(request, error)
         return response
-    channel = getattr(request.ctx, "delivery_channel", "?")
+    channel = _channel_of(request)
     for error_class, status, kind, level in SEND_ERROR_ANSWERS:
         if isinstance(error, error_class):
             # The channels' errors name no recipient (SMS masks phone numbers).
@@ -221,6 +275,10 @@ def delivery_error_response(request: Request, error: Exception) -> HTTPResponse:
             return answer(status, kind, str(error), **code)
     logger.error("delivery on %s failed unexpectedly", channel, exc_info=error)
     return answer(500, "internal_error", INTERNAL_ERROR_DETAIL)
+
+
+def _channel_of(request: Request) -> str:
+    return str(getattr(request.ctx, "delivery_channel", "?"))
 
 
 # -- the request -----------------------------------------------------------------------
@@ -262,14 +320,9 @@ class DeliveryRequest:
     def parse(cls, body: bytes) -> DeliveryRequest:
         """The request in ``body``; raises InvalidDelivery with a message for the client."""
         try:
-            data = parse_json(body)
-        except UntrustedInput as error:  # not JSON, not UTF-8, nested too deep
+            data = parse_object(body, FIELDS, BODY_SHAPE)
+        except UntrustedInput as error:  # not a JSON object of those fields
             raise InvalidDelivery(str(error)) from None
-        if not isinstance(data, dict):
-            raise InvalidDelivery(BODY_SHAPE)
-        unknown = sorted(set(data) - FIELDS)
-        if unknown:
-            raise InvalidDelivery(f"unknown field(s): {', '.join(unknown)}; {BODY_SHAPE}")
         human_agent = data.get("human_agent", False)
         if not isinstance(human_agent, bool):
             raise InvalidDelivery("human_agent must be true or false")
@@ -298,7 +351,7 @@ def _text(data: Mapping[str, Any], name: str, limit: int, *, printable: bool = F
 
 
 class DeliveryRoute(InputChannel):
-    """``POST /internal/deliveries`` on Rasa's Sanic app (the module docstring).
+    """``POST /internal/deliveries`` and ``/internal/surveys`` on Rasa's Sanic app.
 
     An input channel only in form: no customer writes here, and Rasa never
     runs a turn for it.
@@ -308,8 +361,8 @@ class DeliveryRoute(InputChannel):
         self.settings = settings
         if not settings.token:
             logger.warning(
-                "%s is not set: POST %s/deliveries refuses every request, so agents' "
-                "replies cannot reach customers (give both the Rasa server and the "
+                "%s is not set: POST %s/deliveries and /surveys refuse every request, so "
+                "agents' replies cannot reach customers (give both the Rasa server and the "
                 "handoff service the same value)",
                 TOKEN_VARIABLE,
                 URL_PREFIX,
@@ -343,28 +396,19 @@ class DeliveryRoute(InputChannel):
         async def deliveries(request: Request) -> HTTPResponse:
             return await self.deliver(request)
 
+        @blueprint.route("/surveys", methods=["POST"])
+        async def surveys(request: Request) -> HTTPResponse:
+            return await self.ask(request)
+
         # Every error under the route, ours or not, is answered in one place.
         blueprint.exception(Exception)(delivery_error_response)
         return blueprint
 
     async def deliver(self, request: Request) -> HTTPResponse:
         """Send what the request asks; anything else raises, for delivery_error_response."""
-        if not self.authorized(request):
-            # The request's address only: never the header.
-            logger.warning("refused a delivery without the right token from %s", request.ip)
-            raise Unauthorized()
-        if len(request.body) > MAX_BODY_BYTES:
-            raise DeliveryTooLarge()
+        self.admit(request)
         delivery = DeliveryRequest.parse(request.body)
-        request.ctx.delivery_channel = delivery.channel  # for the error handler's log
-        channel = _loaded_channel(request.app, delivery.channel)
-        if channel is None:
-            raise NoSuchChannel(delivery.channel)
-        if not channel.enabled:
-            raise DeliveryChannelDisabled(delivery.channel, channel.missing_settings())
-        # Created on first use, when the channel's start-up did not: its tables
-        # are made then, off the event loop.
-        store = await asyncio.to_thread(lambda: channel.store)
+        channel, store = await self.channel(request, delivery.channel)
         await send_to_customer(
             delivery.channel,
             delivery.recipient_id,
@@ -375,6 +419,45 @@ class DeliveryRoute(InputChannel):
         )
         logger.debug("delivery on %s sent", delivery.channel)
         return json_response({"status": "sent"})
+
+    async def ask(self, request: Request) -> HTTPResponse:
+        """Ask the survey the request asks for (bot.channels.surveys); errors raise, as above."""
+        self.admit(request)
+        try:
+            survey = SurveyRequest.parse(request.body)
+        except InvalidSurveyRequest as error:
+            raise InvalidDelivery(str(error)) from None
+        if survey.channel not in SURVEY_CHANNELS:
+            raise NoSuchChannel(survey.channel)
+        channel, store = await self.channel(request, survey.channel)
+        try:
+            await ask_survey(survey, settings=channel.settings, store=store, app=request.app)
+        except SurveyNotAsked as refusal:
+            raise SurveyRefused(refusal.reason, str(refusal), refusal.code) from refusal
+        return json_response({"status": "asked"})
+
+    def admit(self, request: Request) -> None:
+        """The token, then the size: raises Unauthorized or DeliveryTooLarge."""
+        if not self.authorized(request):
+            # The request's address only: never the header.
+            logger.warning("refused a request without the right token from %s", request.ip)
+            raise Unauthorized()
+        if len(request.body) > MAX_BODY_BYTES:
+            raise DeliveryTooLarge()
+
+    async def channel(self, request: Request, name: str) -> tuple[WebhookChannel, ChannelStore]:
+        """The loaded, enabled channel ``name`` and its store; raises NoSuchChannel or
+        DeliveryChannelDisabled."""
+        request.ctx.delivery_channel = name  # for the error handler's log
+        channel = _loaded_channel(request.app, name)
+        if channel is None:
+            raise NoSuchChannel(name)
+        if not channel.enabled:
+            raise DeliveryChannelDisabled(name, channel.missing_settings())
+        # Created on first use, when the channel's start-up did not: its tables
+        # are made then, off the event loop.
+        store = await asyncio.to_thread(lambda: channel.store)
+        return channel, store
 
 
 def _loaded_channel(app: Any, name: str) -> WebhookChannel | None:

@@ -7,7 +7,9 @@ only then is the body parsed. Meta batches: one POST holds entries, each
 holding messaging events, and every one of them is a delivery, in order.
 
     message           text (emoji included) goes to the bot; a tapped quick
-                      reply sends its payload instead of its title; photos,
+                      reply sends its payload instead of its title (a
+                      survey's, and answers typed to a survey, are taken
+                      before the bot: bot.channels.survey_answers); photos,
                       stickers, voice notes, locations... get a polite reply
     postback          a tapped button (persistent menu, Get Started...): its
                       payload goes to the bot as the customer's text
@@ -256,6 +258,7 @@ class MessengerInput(MeasuredWebhookChannel):
     channel_name: ClassVar[str] = CHANNEL
     text_limit: ClassVar[int | None] = MESSENGER_LIMIT
     max_body_bytes: ClassVar[int] = MAX_BODY_BYTES
+    asks_surveys: ClassVar[bool] = True
 
     def __init__(self, settings: ChannelSettings, store: ChannelStore | None = None) -> None:
         super().__init__(settings, store)

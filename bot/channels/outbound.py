@@ -4,7 +4,8 @@ This is how a human agent's reply reaches the customer: the handoff service
 posts it to the Rasa server's internal route (bot.channels.internal), which
 calls :func:`send_to_customer` with the channel's own settings and store. The
 same output channels, with the same splitting, retries and SMS opt-out
-checks, as the bot's own replies.
+checks, as the bot's own replies. A satisfaction survey's question
+(bot.channels.surveys) goes through :func:`create_output` the same way.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ variables named otherwise (``PUBLIC_URL``, ``SMS_HELP_TEXT``,
 ``CHANNELS_HTTP_TIMEOUT_S``) say so at their field. Tokens and secrets stay
 out of ``repr``.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -50,6 +51,13 @@ DEFAULT_RATE_BURST = 10
 # (recorded, not processed) and the sender is told once to slow down:
 # ten minutes of messages at the default rate.
 DEFAULT_MAX_QUEUED_PER_SENDER = 200
+# Satisfaction surveys (bot.channels.surveys): how long a customer may answer
+# the question, then how long after their score a reply is taken for a
+# comment. Beyond these, a reply is an ordinary message for the bot.
+DEFAULT_SURVEY_HOURS = 24.0
+MAX_SURVEY_HOURS = 24.0 * 30
+DEFAULT_SURVEY_COMMENT_MINUTES = 15.0
+MAX_SURVEY_COMMENT_MINUTES = 24.0 * 60
 
 
 @dataclass(frozen=True)
@@ -127,6 +135,9 @@ class ChannelSettings:
     rate_per_minute: float = DEFAULT_RATE_PER_MINUTE
     rate_burst: int = DEFAULT_RATE_BURST
     max_queued_per_sender: int = DEFAULT_MAX_QUEUED_PER_SENDER
+    # CHANNELS_SURVEY_HOURS, CHANNELS_SURVEY_COMMENT_MINUTES: see DEFAULT_SURVEY_HOURS.
+    survey_hours: float = DEFAULT_SURVEY_HOURS
+    survey_comment_minutes: float = DEFAULT_SURVEY_COMMENT_MINUTES
     twilio: TwilioSettings = TwilioSettings()
     telegram: TelegramSettings = TelegramSettings()
     messenger: MessengerSettings = MessengerSettings()
@@ -147,6 +158,16 @@ class ChannelSettings:
             raise ValueError(
                 "CHANNELS_MAX_QUEUED_PER_SENDER must be at least 1, "
                 f"not {self.max_queued_per_sender}"
+            )
+        if not 0 < self.survey_hours <= MAX_SURVEY_HOURS:
+            raise ValueError(
+                f"CHANNELS_SURVEY_HOURS must be more than 0 and at most {MAX_SURVEY_HOURS:g}, "
+                f"not {self.survey_hours:g}"
+            )
+        if not 0 < self.survey_comment_minutes <= MAX_SURVEY_COMMENT_MINUTES:
+            raise ValueError(
+                "CHANNELS_SURVEY_COMMENT_MINUTES must be more than 0 and at most "
+                f"{MAX_SURVEY_COMMENT_MINUTES:g}, not {self.survey_comment_minutes:g}"
             )
 
     @classmethod

@@ -4,9 +4,13 @@ Inbound, Twilio posts a form per message, signed with ``X-Twilio-Signature``
 over the public URL it called. What the customer sent decides what happens:
 
 - STOP, START, HELP and their synonyms (the whole message): the opt-out is
-  recorded, or the confirmation or help text is sent; none reaches the bot;
+  recorded, or the confirmation or help text is sent; none reaches the bot.
+  STOP and START also set the slot ``sms_opted_out`` (True, False) in the
+  number's conversation, if Rasa has one, for the handoff service; STOP
+  drops a satisfaction survey waiting for the number's answer;
 - text: a Rasa turn, where "2" stands for the second button of the bot's
-  last message (SMS has no buttons, so they were sent as a numbered list);
+  last message (SMS has no buttons, so they were sent as a numbered list),
+  unless it answers a survey (bot.channels.survey_answers);
 - a photo without text, an emoji, nothing: a polite request for words.
 
 Outbound, messages go through Twilio's REST API with its (synchronous) SDK in
@@ -27,8 +31,8 @@ from urllib.parse import parse_qsl
 
 import requests
 from rasa.core.channels.channel import OutputChannel
-from rasa.shared.core.events import BotUttered
-from sanic import Blueprint, response
+from rasa.shared.core.events import BotUttered, SlotSet
+from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.base.exceptions import TwilioException, TwilioRestException
@@ -36,6 +40,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response as TwilioResponse
 from twilio.rest import Client
 
+from bot.channels.conversations import append_events
 from bot.channels.delivery import (
     PermanentSendError,
     RetryableSendError,
@@ -49,6 +54,7 @@ from bot.channels.metrics import MeasuredWebhookChannel
 from bot.channels.settings import ChannelSettings
 from bot.channels.signatures import twilio_signature_valid
 from bot.channels.store import ChannelStore, InboxItem
+from bot.channels.survey_store import SurveyStore
 from bot.channels.text import SMS_LIMIT, chosen_button, numbered_buttons, split_text
 from plumbing.untrusted import UntrustedInput, parse_int
 
@@ -61,6 +67,8 @@ CHANNEL = "sms"
 OPT_OUT_KEYWORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"})
 OPT_IN_KEYWORDS = frozenset({"START", "UNSTOP"})
 HELP_KEYWORDS = frozenset({"HELP", "INFO"})
+# The slot (domain.yml) that tells the conversation's readers about STOP and START.
+OPTED_OUT_SLOT = "sms_opted_out"
 
 OPT_IN_REPLY = (
     "You're subscribed to Northwind support messages again. Reply HELP for help, STOP to opt out."
@@ -311,11 +319,11 @@ def create_output(settings: ChannelSettings, store: ChannelStore) -> OutputChann
 class SmsInput(MeasuredWebhookChannel):
     channel_name: ClassVar[str] = CHANNEL
     text_limit: ClassVar[int | None] = SMS_LIMIT
+    asks_surveys: ClassVar[bool] = True
 
     def __init__(self, settings: ChannelSettings, store: ChannelStore | None = None) -> None:
         super().__init__(settings, store)
         self._output: SmsOutput | None = None
-        self._app: Any = None  # the Sanic app, for the Rasa agent on app.ctx
         self._warned_no_public_url = False
 
     def missing_settings(self) -> list[str]:
@@ -371,9 +379,7 @@ class SmsInput(MeasuredWebhookChannel):
         # Empty TwiML: Twilio sends nothing itself; replies go through the API.
         return response.text(EMPTY_TWIML, content_type="text/xml")
 
-    async def accept(
-        self, deliveries: list[InboxDelivery], on_new_message: OnNewMessage
-    ) -> None:
+    async def accept(self, deliveries: list[InboxDelivery], on_new_message: OnNewMessage) -> None:
         # Opt-outs take effect when the STOP arrives, before it is acknowledged,
         # not when its turn in the sender's queue comes: replies still being
         # sent to earlier messages must stop too. START is applied here as
@@ -396,14 +402,26 @@ class SmsInput(MeasuredWebhookChannel):
             text = await self._button_payload(item.sender_id, str(item.message["text"]))
             await on_new_message(self.user_message(item, text, output))
         elif kind == OPT_OUT:
-            pass  # recorded in accept(); Twilio sends the confirmation
+            # Recorded in accept(); Twilio sends the confirmation. A survey
+            # waiting for an answer is dropped: its thanks could not be sent.
+            await SurveyStore(self.store).clear(CHANNEL, item.sender_id)
+            await self._record_opt_out(item.sender_id, True)
         elif kind == OPT_IN:
+            await self._record_opt_out(item.sender_id, False)
             await output.send_text_message(item.sender_id, OPT_IN_REPLY)
         elif kind == HELP:
             await output.send_text_message(item.sender_id, self.settings.twilio.help_text)
         else:
             logger.debug("sms: %s input answered with a request for words", kind)
             await output.send_text_message(item.sender_id, NON_TEXT_REPLY)
+
+    async def _record_opt_out(self, sender_id: str, opted_out: bool) -> None:
+        """``sms_opted_out`` set in the number's conversation, if Rasa has one (the
+        handoff service reads it from the event broker); raises if the store fails,
+        so that the inbox tries again."""
+        event = SlotSet(OPTED_OUT_SLOT, opted_out)
+        if await append_events(self._app, sender_id, [event], only_if_exists=True):
+            logger.debug("sms: opt-out state %s added to the conversation", opted_out)
 
     async def _button_payload(self, sender_id: str, text: str) -> str:
         """``text``, or the payload of the button it picks from the bot's last message."""
@@ -426,12 +444,6 @@ class SmsInput(MeasuredWebhookChannel):
             if isinstance(event, BotUttered):
                 return list(event.data.get("buttons") or [])
         return []
-
-    def extra_routes(self, blueprint: Blueprint) -> None:
-        @blueprint.listener("before_server_start")
-        async def remember_app(app: Any, loop: Any) -> None:
-            # Rasa keeps its agent (and so the tracker store) on app.ctx.agent.
-            self._app = app
 
     # -- outbound ----------------------------------------------------------------------
 

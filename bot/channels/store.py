@@ -1,4 +1,4 @@
-"""The channels' own tables: inbox, SMS opt-outs, last inbound message per customer.
+"""The channels' own tables: inbox, SMS opt-outs, last inbound message, surveys.
 
 - ``channel_inbox``: every accepted delivery, written before the webhook is
   acknowledged. Its unique key (channel, delivery id) is what makes a retried
@@ -8,6 +8,10 @@
   bot or by an agent, until they text START.
 - ``last_inbound``: when each customer last wrote, for Messenger's 24-hour
   window (messages after it need the HUMAN_AGENT tag).
+- ``channel_surveys``: every satisfaction survey asked, by the handoff
+  service's ``survey_id``, so that asking again (a retry) sends nothing;
+  ``pending_surveys``: the one survey per customer waiting for a score or a
+  comment. Both are read and written by bot.channels.survey_store.
 
 SQLAlchemy's synchronous engine runs in worker threads (``asyncio.to_thread``)
 so the server's event loop never waits on the database; these are single-row
@@ -76,6 +80,37 @@ last_inbound = Table(
     Column("channel", String(32), primary_key=True),
     Column("sender_id", String(128), primary_key=True),
     Column("received_at", DateTime, nullable=False),
+)
+
+# The handoff service's survey ids are at most 64 characters; recipient and
+# conversation ids at most 255 (bot.channels.internal's limits).
+surveys_asked = Table(
+    "channel_surveys",
+    metadata,
+    Column("survey_id", String(64), primary_key=True),
+    # What the survey's buttons carry instead of the id when it is too long
+    # for Telegram's callback_data (bot.channels.survey_text.payload_key).
+    Column("payload_key", String(64), nullable=False, index=True),
+    Column("channel", String(32), nullable=False),
+    Column("recipient_id", String(255), nullable=False),
+    Column("conversation_id", String(255), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("asked_at", DateTime, nullable=False),
+    # "asking", then "sent" (the question went out), then "recorded" (and is in
+    # the conversation): bot.channels.survey_store.
+    Column("status", String(16), nullable=False, server_default="asking"),
+)
+
+pending_surveys = Table(
+    "pending_surveys",
+    metadata,
+    Column("channel", String(32), primary_key=True),
+    Column("recipient_id", String(255), primary_key=True),
+    Column("survey_id", String(64), nullable=False),
+    Column("conversation_id", String(255), nullable=False),
+    Column("stage", String(16), nullable=False),  # "score", then "comment"
+    Column("asked_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
 )
 
 

@@ -11,6 +11,8 @@ its ``update_id``, so Telegram's retries never make a second bot turn.
                               polite reply (and a caption goes to the bot)
     callback_query            a pressed button: answered (answerCallbackQuery),
                               and its payload goes to the bot as the customer's text
+                              (a survey's "csat:..." buttons, and typed answers to
+                              a survey, are taken before: bot.channels.survey_answers)
     anything else             acknowledged and ignored (my_chat_member, polls...)
 
 Group chats are ignored unless ``TELEGRAM_ALLOW_GROUPS`` is set. The sender id
@@ -277,6 +279,7 @@ class TelegramInput(MeasuredWebhookChannel):
     channel_name: ClassVar[str] = CHANNEL
     text_limit: ClassVar[int | None] = TELEGRAM_LIMIT
     max_body_bytes: ClassVar[int] = MAX_BODY_BYTES
+    asks_surveys: ClassVar[bool] = True
 
     def __init__(self, settings: ChannelSettings, store: ChannelStore | None = None) -> None:
         super().__init__(settings, store)

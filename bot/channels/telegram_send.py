@@ -2,7 +2,8 @@
 
 Through python-telegram-bot's async ``Bot``, created on first use in the
 running event loop (:class:`TelegramApi`). Texts split at 4096 characters on
-sentence boundaries, buttons as an inline keyboard under the last part,
+sentence boundaries, buttons as an inline keyboard under the last part (one
+per row; side by side with ``button_type="inline"``, as a survey's are),
 images with sendPhoto (their link as text if Telegram cannot fetch them);
 every call retried on 429 (after Telegram's ``retry_after``), 5xx and network
 errors, PTB's exceptions translated into bot.channels.delivery's.
@@ -182,19 +183,19 @@ def callback_data(button: dict[str, Any], index: int) -> str:
     return f"{TITLE_BUTTON_PREFIX}{index}"
 
 
-def inline_keyboard(buttons: Sequence[dict[str, Any]]) -> InlineKeyboardMarkup:
-    """Rasa's buttons as an inline keyboard, one button per row (titles are phrases)."""
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    str(button.get("title") or button.get("payload") or "?"),
-                    callback_data=callback_data(button, index),
-                )
-            ]
-            for index, button in enumerate(buttons)
-        ]
-    )
+def inline_keyboard(
+    buttons: Sequence[dict[str, Any]], *, one_row: bool = False
+) -> InlineKeyboardMarkup:
+    """Rasa's buttons as an inline keyboard: one button per row (titles are phrases),
+    or all in ``one_row`` (short titles, such as a survey's "1 😞" to "5 😀")."""
+    keys = [
+        InlineKeyboardButton(
+            str(button.get("title") or button.get("payload") or "?"),
+            callback_data=callback_data(button, index),
+        )
+        for index, button in enumerate(buttons)
+    ]
+    return InlineKeyboardMarkup([keys] if one_row else [[key] for key in keys])
 
 
 class TelegramOutput(OutputChannel):
@@ -226,7 +227,10 @@ class TelegramOutput(OutputChannel):
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
     ) -> None:
-        keyboard = inline_keyboard(buttons) if buttons else None
+        # button_type "inline" puts the buttons side by side, as in Rasa's own
+        # Telegram connector; by default (Rasa's "vertical") one per row.
+        one_row = kwargs.get("button_type") == "inline"
+        keyboard = inline_keyboard(buttons, one_row=one_row) if buttons else None
         await self._send(
             self._send_text(recipient_id, text or BUTTONS_ONLY_TEXT, keyboard), recipient_id
         )

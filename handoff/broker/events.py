@@ -23,11 +23,13 @@ from plumbing.untrusted import parse_json
 
 # Rasa's event types that carry a message, and the transcript's role for each.
 ROLES = {"user": CUSTOMER, "bot": BOT}
+SURVEY_COMMENT_SLOT = "csat_comment"
 
 
 @dataclass(frozen=True)
 class BrokerEvent:
-    """A transcript-worthy event: a customer or bot message with text."""
+    """A transcript-worthy event: a customer or bot message with text (a survey's
+    comment is the customer's)."""
 
     source_event_id: str
     conversation_id: str
@@ -47,6 +49,11 @@ def parse_event(
     """
     role = ROLES.get(event.get("event", ""))
     text = event.get("text")
+    if event.get("event") == "slot" and event.get("name") == SURVEY_COMMENT_SLOT:
+        # A satisfaction survey's comment (bot.channels.surveys) is the
+        # customer's words: after a low score reopened the handoff, the
+        # person who picks it up must read them.
+        role, text = CUSTOMER, event.get("value")
     conversation_id = sender_id or event.get("sender_id")
     # Bot messages without text (an image, buttons alone) say nothing to an agent.
     if role is None or not isinstance(text, str) or not text or not conversation_id:

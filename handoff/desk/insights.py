@@ -7,8 +7,8 @@
 Both are for supervisors and the admin token. ``since`` and ``until`` are UTC
 days (``YYYY-MM-DD``), both included: a session counts on the day it
 started. Without them, the last 7 days up to today. ``channel`` may be given
-several times (``twilio``, ``telegram``, ``facebook``, ``rest``); without it,
-every channel.
+several times (``sms``, ``telegram``, ``messenger``, ``rest``: the input
+channels' names); without it, every channel.
 
 The records are the handoff service's own table (handoff.insights.keeper),
 kept from Rasa's event stream: a session appears once its first turn ended.

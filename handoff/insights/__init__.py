@@ -20,8 +20,8 @@ What the package holds:
   may import.
 - ``handoff.insights.figures``: the supervisors' figures from any records,
   by period and channel: containment, handoff and abandonment rates, top
-  contact reasons and their daily counts, the daily sentiment, and the
-  sessions the bot got wrong (abandoned after a fallback, handed off after a
+  contact reasons and their daily counts, the daily sentiment, customer
+  satisfaction, and the sessions the bot got wrong (abandoned after a fallback, handed off after a
   rephrasing). Checked against a simulated week whose truth is known
   (``tests/handoff/insights/simulated_week.py``, 520 sessions).
 
@@ -36,9 +36,11 @@ What the package holds:
 The supervisors read the records through handoff.desk.insights (``GET
 /api/insights``, the desk's *Insights* tab, the records' download).
 
-Planned, reusing the record as it is: the customer's identity across
-channels (``customer_id``), opt-outs from the channels' store, CSAT
-surveys, and CRM webhooks sending ``ConversationRecord.to_json()``.
-Records and their events are purged after ``HANDOFF_RETENTION_DAYS``
-(handoff.retention).
+- ``handoff.insights.outbox``: a finished record (and a later change of
+  one) written to ``record_events`` in the transaction of its upsert, for
+  the CRM's signed webhook (handoff.integrations.records).
+
+A record also carries the customer's satisfaction survey (handoff.surveys)
+and the SMS opt-out, both set by the channels outside any turn. Records and
+their events are purged after ``HANDOFF_RETENTION_DAYS`` (handoff.retention).
 """

@@ -123,5 +123,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         target.dispose()
     return 0
 
+
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -10,8 +10,9 @@ trajectory with a time per message.
 Personal data, by the trainers' rules (:mod:`plumbing.scrub`):
 :func:`scrubbed` replaces a conversation or customer id that holds any (an
 SMS conversation's phone number, a Telegram chat id) with a stable hash, so
-a conversation's records can still be told apart and joined, and keeps only
-the order numbers. Both exports apply it: the trainers' ``make
+a conversation's records can still be told apart and joined, keeps only
+the order numbers, and scrubs the customer's satisfaction comment as the
+trainers' review scrubs messages. Both exports apply it: the trainers' ``make
 export-records`` (``training.export_records``, which reads Rasa's tracker
 store) and the supervisors' download (handoff.desk.insights, unless
 ``HANDOFF_EXPORT_SCRUB=false``).
@@ -67,4 +68,6 @@ def scrubbed(record: ConversationRecord) -> ConversationRecord:
         conversation_id=scrub_identifier(record.conversation_id),
         customer_id=scrub_identifier(record.customer_id) if record.customer_id else None,
         order_ids=tuple(o for o in record.order_ids if not scrub(o).removed),
+        # The customer's own words: an e-mail or a phone number in them goes.
+        csat_comment=scrub(record.csat_comment).text if record.csat_comment else None,
     )

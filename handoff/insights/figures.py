@@ -12,7 +12,10 @@ by period (a session counts in the period it started in) and channel:
 - the sessions whose outcome the bot got wrong: abandoned after a fallback,
   or handed off after a rephrasing (what the trainers' review should see);
 - the handoffs' reasons, and the median first-response and resolution
-  times, the bot's and the people's apart (:data:`TIMES`).
+  times, the bot's and the people's apart (:data:`TIMES`);
+- customer satisfaction: surveys asked and answered, CSAT (the share of 4s
+  and 5s), the average and the distribution of scores, overall and per
+  survey kind (:func:`csat_figures`).
 
 Pure: no I/O, so the page, the API and a command compute the same figures.
 """
@@ -20,7 +23,7 @@ Pure: no I/O, so the page, the API and a command compute the same figures.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from statistics import median
@@ -28,6 +31,8 @@ from statistics import median
 from handoff.insights.record import ConversationRecord
 
 TOP_REASONS = 10
+# Survey kinds (handoff.surveys): after a person's handoff, after the bot alone.
+KINDS = ("handoff", "bot")
 # The times, bot and people apart: each the median over the sessions it applies to.
 TIMES = {
     "bot_first_response_s": "the bot's first answer, from the customer's first message",
@@ -56,6 +61,8 @@ class Figures:
     handoff_reasons: list[tuple[str, int]] = field(default_factory=list)
     # Medians in seconds (None without any): see TIMES.
     times: dict[str, float | None] = field(default_factory=dict)
+    # Customer satisfaction, overall and per survey kind: see csat_figures.
+    csat: dict[str, object] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -74,6 +81,7 @@ class Figures:
             ],
             "handoff_reasons": [{"reason": r, "sessions": n} for r, n in self.handoff_reasons],
             "times": self.times,
+            "csat": self.csat,
         }
 
 
@@ -121,6 +129,9 @@ class Tally:
         self.handoff_reasons: Counter[str] = Counter()
         # One number per session: a median needs them (8 bytes each).
         self.times: dict[str, list[float]] = {name: [] for name in TIMES}
+        # Per survey kind: how many were asked, and the answers' scores.
+        self.surveys_asked: Counter[str] = Counter()
+        self.scores: defaultdict[str, Counter[int]] = defaultdict(Counter)
 
     def wanted(self, record: ConversationRecord) -> bool:
         if self.since is not None and record.started_at < self.since:
@@ -148,6 +159,11 @@ class Tally:
         if record.outcome == "handed_off" and record.handoff_reason:
             self.handoff_reasons[record.handoff_reason] += 1
         self._time(record)
+        if record.csat_survey_id is not None:
+            kind = record.csat_kind or "unknown"
+            self.surveys_asked[kind] += 1
+            if record.csat_score is not None:
+                self.scores[kind][record.csat_score] += 1
 
     def _time(self, record: ConversationRecord) -> None:
         times = self.times
@@ -179,7 +195,36 @@ class Tally:
                 name: round(median(values), 3) if values else None
                 for name, values in self.times.items()
             },
+            csat=csat_figures(self.surveys_asked, self.scores),
         )
+
+
+def _csat_of(asked: int, scores: Counter[int]) -> dict[str, object]:
+    answered = sum(scores.values())
+    return {
+        "asked": asked,
+        "answered": answered,
+        "response_rate": _share(answered, asked),
+        # CSAT as the field counts it: the share of 4s and 5s among the answers.
+        "satisfied": _share(scores[4] + scores[5], answered),
+        "average": round(sum(n * c for n, c in scores.items()) / answered, 3) if answered else None,
+        "distribution": {str(n): scores[n] for n in range(1, 6)},
+    }
+
+
+def csat_figures(asked: Counter[str], scores: Mapping[str, Counter[int]]) -> dict[str, object]:
+    """Surveys asked and answered, CSAT (share of 4 and 5), average and distribution.
+
+    Overall, and ``by_kind``: after a handoff (the people's) and after the
+    bot resolved a conversation (the bot's).
+    """
+    total: Counter[int] = Counter()
+    for counts in scores.values():
+        total.update(counts)
+    return {
+        **_csat_of(sum(asked.values()), total),
+        "by_kind": {kind: _csat_of(asked[kind], scores.get(kind, Counter())) for kind in KINDS},
+    }
 
 
 def figures(

@@ -42,9 +42,10 @@ rules judge by.
 **Outcome**, in this order of precedence:
 
 - ``opted_out``: the customer opted out. SMS STOP and its synonyms never
-  reach Rasa (``bot.channels.sms`` records them in the channels' store), so
-  the events cannot show it: the caller passes ``opted_out_at`` when it
-  knows (from that store, later); the tracker store export cannot.
+  reach the NLU: ``bot.channels.sms`` records them in the channels' store
+  and sets the ``sms_opted_out`` slot in the sender's tracker (false again
+  after START), which is what the fold reads; a caller that knows better
+  may pass ``opted_out_at``.
 - ``handed_off``: the bot was paused (``action_handoff`` pauses it once the
   handoff is recorded; an agent may pause it too). ``handed_off_at`` is when
   ``action_handoff`` ran, or the pause's time without one. An
@@ -67,6 +68,12 @@ an agent included), ``bot_turns`` (the bot's messages), ``fallbacks``
 with a fallback action or response, once each) and ``rephrasings`` (a
 customer message right after one that fell back). Fallbacks and
 rephrasings count only while the bot had the conversation.
+
+**Satisfaction**: the channels ask a survey and record its answers
+outside any turn (:func:`_survey`): ``csat_kind`` and ``csat_survey_id``
+from the question, ``csat_score`` (1..5) and ``csat_comment`` from the
+slots that carry its id. They change neither the turns nor the session's
+end. An answer belongs to the session its question was asked in.
 
 **First response**: ``first_response_s``, from the session's first customer
 message to the bot's first message after it (Rasa's event times: the time
@@ -116,6 +123,12 @@ NOT_REASONS = (NOT_REQUESTS - {REQUEST_HUMAN_INTENT}) | {FALLBACK_INTENT} | RASA
 # session_started, action_restart before its restart.
 SESSION_MARKERS = frozenset({"session_started", "restart"})
 SESSION_ACTIONS = frozenset({"action_session_start", "action_restart"})
+# The slots the channels set outside any turn (domain.yml).
+CSAT_SCORE_SLOT = "csat_score"
+CSAT_SLOTS = frozenset({CSAT_SCORE_SLOT, "csat_comment"})
+OPTED_OUT_SLOT = "sms_opted_out"
+SURVEY_KINDS = ("handoff", "bot")
+MAX_COMMENT_CHARS = 1000
 
 # --- sessions ------------------------------------------------------------------------
 
@@ -165,6 +178,11 @@ class _Fold:
     handed_off_at: datetime | None = None
     first_message_at: datetime | None = None
     first_reply_at: datetime | None = None
+    opted_out_at: datetime | None = None
+    csat_kind: str | None = None
+    csat_survey_id: str | None = None
+    csat_score: int | None = None
+    csat_comment: str | None = None
 
 
 def build_records(
@@ -203,7 +221,7 @@ def build_records(
             and record.started_at <= opted_out_at
             and (following is None or opted_out_at < following.started_at)
         )
-        judged.append(_judged(record, over, opted_out_at if opted else None))
+        judged.append(_judged(record, over, opted_out_at if opted else record.opted_out_at))
     return judged
 
 
@@ -233,6 +251,8 @@ def _fold(
     for event in session:
         kind = event.get("event")
         moment = event_time(event)
+        if _survey(fold, event):
+            continue  # no turn of the conversation: its times and outcome stay
         if moment is not None and not _opens_session(event):
             fold.times.append(moment)
         if kind == "user":
@@ -251,6 +271,8 @@ def _fold(
             _action(fold, str(event.get("name") or ""), moment)
         elif kind == "slot" and event.get("name") == ORDER_ID:
             _order_number(fold, event.get("value"))
+        elif kind == "slot" and event.get("name") == OPTED_OUT_SLOT:
+            fold.opted_out_at = (moment or EPOCH) if event.get("value") is True else None
         elif kind == "pause":
             fold.paused = True
             if fold.handed_off_at is None:
@@ -280,6 +302,11 @@ def _fold(
         bot_turns=fold.bot_turns,
         fallbacks=sum(1 for m in fold.messages if m.fell_back and not m.paused),
         rephrasings=rephrasings,
+        opted_out_at=fold.opted_out_at,
+        csat_kind=fold.csat_kind,
+        csat_survey_id=fold.csat_survey_id,
+        csat_score=fold.csat_score,
+        csat_comment=fold.csat_comment,
         # The outcome's inputs, judged by _judged once it is known whether it is over.
         outcome="abandoned" if _left_unanswered(fold) else "resolved",
     )
@@ -305,6 +332,38 @@ def _customer(fold: _Fold, event: Event, moment: datetime | None, detector: Ange
         fold.sentiment.append(
             Feeling(moment or EPOCH, round(score.compound, 4), round(score.score, 4))
         )
+
+
+def _survey(fold: _Fold, event: Event) -> bool:
+    """Take in a satisfaction survey's event; whether ``event`` was one.
+
+    The channels ask and record outside any turn (bot.channels.surveys):
+    the question and thanks are bot messages marked with ``survey_id`` in
+    their metadata, the answers slots. None of them is a turn: they count in
+    neither the turns nor the session's end, so a survey asked after a
+    session went quiet does not make it ``ongoing`` again.
+    """
+    kind = event.get("event")
+    metadata = event.get("metadata") or {}
+    survey_id = metadata.get("survey_id") if isinstance(metadata, dict) else None
+    if kind == "bot" and isinstance(survey_id, str):
+        if metadata.get("survey") == "question":
+            fold.csat_survey_id = survey_id
+            kind_asked = metadata.get("survey_kind")
+            fold.csat_kind = kind_asked if kind_asked in SURVEY_KINDS else None
+            fold.csat_score = fold.csat_comment = None
+        return True
+    if kind != "slot" or event.get("name") not in CSAT_SLOTS:
+        return False
+    if survey_id is not None and survey_id != fold.csat_survey_id:
+        return True  # an answer to another session's question
+    value = event.get("value")
+    if event.get("name") == CSAT_SCORE_SLOT:
+        valid = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5
+        fold.csat_score = value if valid else None
+    else:
+        fold.csat_comment = str(value)[:MAX_COMMENT_CHARS] if value else None
+    return True
 
 
 def _order_number(fold: _Fold, value: object) -> None:

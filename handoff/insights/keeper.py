@@ -43,6 +43,7 @@ from sqlalchemy.engine import Connection, Engine
 from handoff.escalation import AngerDetector
 from handoff.inputs import storable
 from handoff.insights.fold import build_records
+from handoff.insights.outbox import journal_change
 from handoff.insights.record import QUIET_S, ConversationRecord, seconds_between
 from handoff.models import (
     AGENT,
@@ -52,6 +53,7 @@ from handoff.models import (
     transcript_messages,
 )
 from plumbing.clock import to_naive_utc, utc_now
+from plumbing.db import write_transaction
 from plumbing.worker import Worker
 
 logger = logging.getLogger(__name__)
@@ -59,6 +61,7 @@ logger = logging.getLogger(__name__)
 # Events of a batch looked up for duplicates in one query at most this many.
 LOOKUP_CHUNK = 500
 SETTLE_EVERY_S = 60.0
+OUTSIDE_TURN_SLOTS = frozenset({"csat_score", "csat_comment", "sms_opted_out"})
 
 
 @dataclass(frozen=True)
@@ -103,9 +106,16 @@ def ends_turn(event: StreamEvent) -> bool:
     Rasa publishes a turn's events one by one (RabbitMQ: a message each) and
     ends every turn by listening: folding at each event would fold a turn ten
     times. A pause or resume (a handoff), and a session's start, change the
-    outcome without a turn.
+    outcome without a turn, and so do the slots the channels set outside
+    one (a survey's answer, an opt-out).
     """
     kind = event.event.get("event")
+    if kind == "slot":
+        # A survey's answer or an SMS opt-out, set by the channels outside any turn.
+        return event.event.get("name") in OUTSIDE_TURN_SLOTS
+    if kind == "bot":
+        metadata = event.event.get("metadata")
+        return isinstance(metadata, Mapping) and metadata.get("survey") == "question"
     return (kind == "action" and event.event.get("name") == "action_listen") or kind in (
         "pause",
         "resume",
@@ -141,7 +151,7 @@ class RecordKeeper:
         nothing. A store error propagates, and the consumer reads the batch
         again.
         """
-        with self._engine.begin() as db:
+        with write_transaction(self._engine) as db:
             new = self._new_events(db, events)
             if new:
                 db.execute(
@@ -162,9 +172,7 @@ class RecordKeeper:
                 self._refold(db, conversation_id, as_of)
         return len(new)
 
-    def _new_events(
-        self, db: Connection, events: Sequence[StreamEvent]
-    ) -> dict[str, StreamEvent]:
+    def _new_events(self, db: Connection, events: Sequence[StreamEvent]) -> dict[str, StreamEvent]:
         """The events not stored yet, by fingerprint, in order (twice in ``events``: once)."""
         fresh: dict[str, StreamEvent] = {}
         for event in events:
@@ -173,9 +181,7 @@ class RecordKeeper:
         for start in range(0, len(keys), LOOKUP_CHUNK):
             chunk = keys[start : start + LOOKUP_CHUNK]
             for seen in db.execute(
-                select(insight_events.c.fingerprint).where(
-                    insight_events.c.fingerprint.in_(chunk)
-                )
+                select(insight_events.c.fingerprint).where(insight_events.c.fingerprint.in_(chunk))
             ).scalars():
                 del fresh[seen]
         return fresh
@@ -186,7 +192,7 @@ class RecordKeeper:
         """Fold again the conversations whose ongoing session is quiet by ``as_of``."""
         now = as_of or datetime.now(timezone.utc)
         quiet_since = to_naive_utc(now) - timedelta(seconds=self._quiet_s)
-        with self._engine.begin() as db:
+        with write_transaction(self._engine) as db:
             conversations = (
                 db.execute(
                     select(conversation_records.c.conversation_id)
@@ -205,7 +211,7 @@ class RecordKeeper:
 
     def refold_all(self, as_of: datetime | None = None) -> int:
         """Fold every stored conversation again (after a change of the fold)."""
-        with self._engine.begin() as db:
+        with write_transaction(self._engine) as db:
             conversations = (
                 db.execute(select(insight_events.c.conversation_id).distinct()).scalars().all()
             )
@@ -303,8 +309,12 @@ class RecordKeeper:
             "record": record.to_json(),
             "updated_at": utc_now(),
         }
-        # One writer (the service's consumer), so update-then-insert does not race.
-        if not db.execute(update(conversation_records).where(key).values(**values)).rowcount:
+        # The row as it was: the CRM's outbox journals what changed (handoff.insights.outbox).
+        previous = db.execute(select(conversation_records.c.record).where(key)).scalar_one_or_none()
+        # One writer (the service's consumer), so read-then-write does not race.
+        if previous is not None:
+            db.execute(update(conversation_records).where(key).values(**values))
+        else:
             db.execute(
                 insert(conversation_records).values(
                     conversation_id=record.conversation_id,
@@ -312,6 +322,8 @@ class RecordKeeper:
                     **values,
                 )
             )
+        # In this transaction: the event commits with the record, or neither does.
+        journal_change(db, previous, record)
 
     def settling(self, interval_s: float = SETTLE_EVERY_S) -> Worker:
         """A background worker running :meth:`settle` every ``interval_s``, in a thread."""
@@ -364,4 +376,3 @@ def with_handoffs(
             )
         )
     return joined
-

@@ -9,7 +9,6 @@ the handoff database's times are joined in by :mod:`handoff.insights.keeper`.
 ``to_row`` is a CSV row (:data:`COLUMNS`).
 """
 
-
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -66,6 +65,12 @@ class ConversationRecord:
     bot_turns: int = 0
     fallbacks: int = 0
     rephrasings: int = 0
+    # Customer satisfaction (handoff.surveys): the survey asked in this
+    # session ("handoff" or "bot"), its id, and the answers, 1..5 and words.
+    csat_kind: str | None = None
+    csat_survey_id: str | None = None
+    csat_score: int | None = None
+    csat_comment: str | None = None
 
     @property
     def duration_s(self) -> float:
@@ -101,6 +106,10 @@ class ConversationRecord:
             "bot_turns": self.bot_turns,
             "fallbacks": self.fallbacks,
             "rephrasings": self.rephrasings,
+            "csat_kind": self.csat_kind,
+            "csat_survey_id": self.csat_survey_id,
+            "csat_score": self.csat_score,
+            "csat_comment": self.csat_comment,
         }
 
     @classmethod
@@ -131,6 +140,10 @@ class ConversationRecord:
             bot_turns=int(data.get("bot_turns") or 0),
             fallbacks=int(data.get("fallbacks") or 0),
             rephrasings=int(data.get("rephrasings") or 0),
+            csat_kind=data.get("csat_kind"),
+            csat_survey_id=data.get("csat_survey_id"),
+            csat_score=_score(data.get("csat_score")),
+            csat_comment=data.get("csat_comment"),
         )
 
     def to_row(self) -> dict[str, str | int | float | None]:
@@ -161,6 +174,9 @@ class ConversationRecord:
             "bot_turns": self.bot_turns,
             "fallbacks": self.fallbacks,
             "rephrasings": self.rephrasings,
+            "csat_kind": self.csat_kind,
+            "csat_score": self.csat_score,
+            "csat_comment": self.csat_comment,
             "compound": JOIN.join(f"{f.compound:.4f}" for f in self.sentiment),
             "anger": JOIN.join(f"{f.anger:.4f}" for f in self.sentiment),
             "last_compound": self.sentiment[-1].compound if self.sentiment else None,
@@ -181,6 +197,10 @@ def _from_iso(value: object) -> datetime | None:
     return datetime.fromisoformat(value) if isinstance(value, str) else None
 
 
+def _score(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def _outcome(value: object) -> Outcome:
     for outcome in OUTCOMES:
         if value == outcome:
@@ -190,5 +210,3 @@ def _outcome(value: object) -> Outcome:
 
 # The CSV header: every record's row has these keys, in this order.
 COLUMNS: tuple[str, ...] = tuple(ConversationRecord("", EPOCH, EPOCH).to_row())
-
-

@@ -1,11 +1,14 @@
 """Adapters to external contact centers: the handoff's changes go out, agents' replies
 and closes come back. Chosen by ``HANDOFF_INTEGRATIONS`` (several may run at
-once); the built-in desk keeps working with or without them.
+once); the built-in desk keeps working with or without them. And the CRM
+webhook, which sends finished conversation records instead, on when
+``HANDOFF_RECORDS_WEBHOOK_URL`` is set.
 
 - ``settings``: :class:`IntegrationSettings`, from ``HANDOFF_*`` variables.
 - ``deliveries`` / ``dispatcher``: the journal ``handoff_events`` delivered to
   each adapter at least once, in order per conversation, with retries,
-  backoff and dead letters, across restarts.
+  backoff and dead letters, across restarts; ``journals``: which outbox an
+  adapter reads (``handoff_events``, or the records' ``record_events``).
 - ``adapters``: what an adapter is, and how a failed delivery is judged.
 - ``signatures``: signing and checking webhooks (ours and Zendesk's).
 - ``inbound``: an external agent's reply or close, carried out once per event id;
@@ -14,6 +17,9 @@ once); the built-in desk keeps working with or without them.
 - ``webhook``: the generic signed JSON webhook, both directions.
 - ``zendesk``: tickets through the Tickets API; ``zendesk_inbound``: replies
   and solves through a Zendesk webhook.
+- ``records``: the CRM webhook (``records_webhook``): each finished
+  conversation record (``record.finished``, then ``record.updated``),
+  signed like the generic webhook, to its own URL; outbound only.
 - ``admin``: the operators' view of the queues (dead letters).
 
 Wiring: ``install(app, IntegrationSettings.from_env())`` after
@@ -36,6 +42,7 @@ from handoff.integrations import admin, webhook, zendesk_inbound
 from handoff.integrations.adapters import Adapter
 from handoff.integrations.deliveries import DeliveryQueue
 from handoff.integrations.dispatcher import Dispatcher
+from handoff.integrations.records import RecordsWebhookAdapter
 from handoff.integrations.settings import WEBHOOK, ZENDESK, IntegrationSettings
 from handoff.integrations.webhook import WebhookAdapter
 from handoff.integrations.zendesk import ZendeskAdapter
@@ -60,7 +67,7 @@ def install(app: Sanic, settings: IntegrationSettings) -> None:
         app.blueprint(webhook.blueprint(settings))
     if ZENDESK in settings.adapters:
         app.blueprint(zendesk_inbound.blueprint(settings))
-    app.blueprint(admin.blueprint(settings.adapters))
+    app.blueprint(admin.blueprint(settings.running))
 
     async def start(_app: Sanic, _loop: Any) -> None:
         engine = ctx.store.engine
@@ -69,9 +76,13 @@ def install(app: Sanic, settings: IntegrationSettings) -> None:
             adapters.append(WebhookAdapter.create(settings))
         if ZENDESK in settings.adapters:
             adapters.append(ZendeskAdapter.create(settings, engine))
+        if settings.records_webhook_url:
+            # Records go out as the records' download gives them (HANDOFF_EXPORT_SCRUB).
+            scrub = ctx.settings.export_scrub
+            adapters.append(RecordsWebhookAdapter.create(settings, scrub=scrub))
         ctx.dispatcher = Dispatcher(DeliveryQueue(engine), adapters, settings, hub=ctx.events)
         await ctx.dispatcher.start()
-        logger.info("contact-center adapters running: %s", ", ".join(settings.adapters))
+        logger.info("contact-center adapters running: %s", ", ".join(settings.running))
 
     async def stop(_app: Sanic, _loop: Any) -> None:
         dispatcher, ctx.dispatcher = ctx.dispatcher, None

@@ -25,6 +25,7 @@ from typing import Protocol
 
 import httpx
 
+from handoff.integrations.signatures import EVENT_ID_HEADER, EVENT_TYPE_HEADER, signed_headers
 from handoff.store import JournalEvent
 
 # The longest Retry-After honoured: a broken header must not park a queue for days.
@@ -110,3 +111,23 @@ def failure_for_status(
 def failure_for_error(error: httpx.HTTPError) -> DeliveryFailed:
     """A request that got no answer: always worth retrying."""
     return DeliveryFailed(f"{type(error).__name__}")
+
+
+async def post_signed(
+    client: httpx.AsyncClient, url: str, secret: str, event: JournalEvent, body: bytes
+) -> None:
+    """POST ``body``, ``event``'s envelope, signed (handoff.integrations.signatures);
+    the generic webhook and the CRM's records webhook send alike. Raises DeliveryFailed."""
+    headers = {
+        "Content-Type": "application/json",
+        EVENT_ID_HEADER: str(event.id),
+        EVENT_TYPE_HEADER: event.type,
+        # Signed per attempt: a retry hours later must not look stale.
+        **signed_headers(secret, body),
+    }
+    try:
+        response = await client.post(url, content=body, headers=headers)
+    except httpx.HTTPError as error:
+        raise failure_for_error(error) from error
+    if not response.is_success:
+        raise failure_for_status(response)

@@ -9,9 +9,16 @@ Both take the admin token (``Authorization: Bearer $HANDOFF_ADMIN_TOKEN``).
 The list shows where each queued event is (adapter, event id and type,
 handoff, attempts, the last error: a status or error class), never what a
 message says; and how far each adapter has read the journal
-(``read_up_to``, against ``latest_event_id``). Retrying a dead event queues
-it again, due now: it goes out after the events of its conversation that
-were already delivered, so a receiver sees it late, under its original id.
+(``read_up_to``, against ``latest_event_id``), and how many of its
+journal's events it has still to read (``unread``). Retrying a dead event
+queues it again, due now: it goes out after the events of its conversation
+that were already delivered, so a receiver sees it late, under its original id.
+
+The CRM webhook (``records_webhook``) reads the records' outbox
+``record_events`` rather than ``handoff_events`` (handoff.integrations.journals):
+its ``read_up_to`` and ``event_id`` are ids there, its events' ``handoff_id``
+is 0, and ``latest_event_id`` (the handoffs' journal's) is not its end: its
+``unread`` says how far behind it is.
 """
 
 from __future__ import annotations
@@ -46,12 +53,14 @@ async def deliveries(request: Request, adapters: tuple[str, ...]) -> HTTPRespons
     queue = DeliveryQueue(context_of(request).store.engine)
     # Progress first: an event read by then is in the list that follows.
     read_up_to, latest = await queue.progress()
+    unread = await queue.unread()
     queued = await queue.queued(status, adapter, limit)
     return json_response(
         {
             "deliveries": [delivery.to_json() for delivery in queued],
             "read_up_to": {name: read_up_to.get(name) for name in adapters},
             "latest_event_id": latest,
+            "unread": {name: unread.get(name) for name in adapters},
         }
     )
 

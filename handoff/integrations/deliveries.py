@@ -1,8 +1,10 @@
 """Each adapter's delivery queue, kept in the handoff database: :class:`DeliveryQueue`.
 
 The journal ``handoff_events`` is the durable outbox (handoff.store writes it
-in the transaction of each change). Per adapter, a cursor
-(``integration_cursors``) says how far the journal has been read; the events
+in the transaction of each change); the CRM webhook reads another,
+``record_events`` (handoff.insights.outbox), the same way: which journal an
+adapter reads is handoff.integrations.journals'. Per adapter, a cursor
+(``integration_cursors``) says how far its journal has been read; the events
 read and wanted are queued in ``integration_deliveries``, in the same
 transaction as the cursor moves, so a crash neither loses nor double-queues
 one.
@@ -36,11 +38,12 @@ from typing import Any
 from sqlalchemy import delete, func, insert, literal, select, update
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql import Select
 
+from handoff.integrations.journals import HANDOFFS, JOURNALS, Journal, journal_of
 from handoff.models import (
     INTEGRATION_DEAD,
     INTEGRATION_PENDING,
-    handoff_events,
     integration_cursors,
     integration_deliveries,
     utc_now,
@@ -79,29 +82,32 @@ class Delivery:
         }
 
 
-def _journal_event(row: Row) -> JournalEvent:
-    return JournalEvent(
-        row.id, row.type, row.handoff_id, row.conversation_id, dict(row.payload), row.created_at
-    )
-
-
 _d = integration_deliveries.c
-_e = handoff_events.c
-_QUEUED = select(
-    _d.adapter,
-    _d.event_id,
-    _d.status,
-    _d.attempts,
-    _d.queued_at,
-    _d.next_attempt_at,
-    _d.last_attempt_at,
-    _d.last_error,
-    _e.type,
-    _e.handoff_id,
-    _e.conversation_id,
-    _e.payload,
-    _e.created_at,
-).join(handoff_events, _e.id == _d.event_id)
+
+
+def _queued_in(journal: Journal) -> Select:
+    """The queued events of the adapters that read ``journal``, with their journal rows."""
+    e = journal.table.c
+    return (
+        select(
+            _d.adapter,
+            _d.event_id,
+            _d.status,
+            _d.attempts,
+            _d.queued_at,
+            _d.next_attempt_at,
+            _d.last_attempt_at,
+            _d.last_error,
+            e.type,
+            # As queued: the journal's own, or NO_HANDOFF for a journal without handoffs.
+            _d.handoff_id,
+            e.conversation_id,
+            e.payload,
+            e.created_at,
+        )
+        .join(journal.table, e.id == _d.event_id)
+        .where(journal.read_by(_d.adapter))
+    )
 
 
 def _delivery(row: Row) -> Delivery:
@@ -148,7 +154,9 @@ class DeliveryQueue:
                 ).scalar_one_or_none()
                 if position is not None:
                     return int(position)
-                end = db.execute(select(func.coalesce(func.max(_e.id), 0))).scalar_one()
+                end = db.execute(
+                    select(func.coalesce(func.max(journal_of(adapter).table.c.id), 0))
+                ).scalar_one()
                 db.execute(
                     insert(integration_cursors).values(
                         adapter=adapter, position=end, updated_at=utc_now()
@@ -165,6 +173,8 @@ class DeliveryQueue:
 
     def _ingest(self, adapter: str, wants: Callable[[JournalEvent], bool]) -> int:
         now = utc_now()
+        journal = journal_of(adapter)
+        e = journal.table.c
         try:
             with self._write() as db:
                 position = db.execute(
@@ -173,11 +183,11 @@ class DeliveryQueue:
                     )
                 ).scalar_one()
                 rows = db.execute(
-                    select(handoff_events).where(_e.id > position).order_by(_e.id).limit(BATCH_SIZE)
+                    select(journal.table).where(e.id > position).order_by(e.id).limit(BATCH_SIZE)
                 ).all()
                 # Up to a gap an earlier id may still commit into: wait for it.
                 accepted = settled(
-                    [_journal_event(row) for row in rows], position, now, self._gap_grace_s
+                    [journal.event(row) for row in rows], position, now, self._gap_grace_s
                 )
                 if not accepted:
                     return 0
@@ -227,7 +237,8 @@ class DeliveryQueue:
         )
         with self._engine.connect() as db:
             rows = db.execute(
-                _QUEUED.where(
+                _queued_in(journal_of(adapter))
+                .where(
                     _d.adapter == adapter,
                     _d.status == INTEGRATION_PENDING,
                     _d.next_attempt_at <= now,
@@ -296,26 +307,45 @@ class DeliveryQueue:
         return await asyncio.to_thread(self._queued, status, adapter, limit)
 
     def _queued(self, status: str | None, adapter: str | None, limit: int) -> list[Delivery]:
-        query = _QUEUED
-        if status is not None:
-            query = query.where(_d.status == status)
-        if adapter is not None:
-            query = query.where(_d.adapter == adapter)
+        rows: list[Row] = []
         with self._engine.connect() as db:
-            rows = db.execute(query.order_by(_d.event_id, _d.adapter).limit(limit)).all()
-        return [_delivery(row) for row in rows]
+            for journal in JOURNALS if adapter is None else (journal_of(adapter),):
+                query = _queued_in(journal)
+                if status is not None:
+                    query = query.where(_d.status == status)
+                if adapter is not None:
+                    query = query.where(_d.adapter == adapter)
+                rows += db.execute(query.order_by(_d.event_id, _d.adapter).limit(limit)).all()
+        # Each journal's ids, in one list: by id, then adapter, as one journal's would be.
+        rows.sort(key=lambda row: (row.event_id, row.adapter))
+        return [_delivery(row) for row in rows[:limit]]
 
     async def progress(self) -> tuple[dict[str, int], int]:
-        """How far each adapter has read the journal, and the journal's latest id."""
-        return await asyncio.to_thread(self._progress)
+        """How far each adapter has read its journal, and the handoffs' journal's latest id."""
+        cursors, latest = await asyncio.to_thread(self._progress)
+        return cursors, latest[HANDOFFS.table.name]
 
-    def _progress(self) -> tuple[dict[str, int], int]:
+    async def unread(self) -> dict[str, int]:
+        """Per adapter with a cursor: how many ids of its journal lie past it (0: all read)."""
+        cursors, latest = await asyncio.to_thread(self._progress)
+        return {
+            adapter: max(latest[journal_of(adapter).table.name] - position, 0)
+            for adapter, position in cursors.items()
+        }
+
+    def _progress(self) -> tuple[dict[str, int], dict[str, int]]:
+        """The cursors, and each journal's latest id."""
         with self._engine.connect() as db:
             cursors = db.execute(
                 select(integration_cursors.c.adapter, integration_cursors.c.position)
             ).all()
-            latest = db.execute(select(func.coalesce(func.max(_e.id), 0))).scalar_one()
-        return {row.adapter: int(row.position) for row in cursors}, int(latest)
+            latest = {
+                journal.table.name: int(
+                    db.execute(select(func.coalesce(func.max(journal.table.c.id), 0))).scalar_one()
+                )
+                for journal in JOURNALS
+            }
+        return {row.adapter: int(row.position) for row in cursors}, latest
 
     async def retry(self, adapter: str, event_id: int) -> bool:
         """Give a dead event another round of attempts, due now; False if it is not dead.

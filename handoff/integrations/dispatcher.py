@@ -1,7 +1,8 @@
 """Delivering the journal to every active adapter: :class:`Dispatcher`.
 
 One background task per adapter, while the server runs. Each round it queues
-the journal's new events (handoff.integrations.deliveries), then delivers the
+its journal's new events (handoff.integrations.deliveries; the CRM webhook's
+journal is ``record_events``, handoff.integrations.journals), then delivers the
 heads of its conversations that are due, a few conversations at a time
 (``concurrency``), one event at a time per conversation. So delivery is:
 
@@ -30,7 +31,9 @@ not hold a task.
 
 The dispatcher wakes when the service's event hub says the journal grew (the
 store tells it after each commit that journaled something; handoff.events),
-and polls every ``poll_s`` in case a change came from elsewhere.
+and polls every ``poll_s`` in case a change came from elsewhere. The records'
+outbox wakes nobody (the keeper that writes it knows no hub): the CRM
+webhook sends a finished record within ``poll_s``.
 """
 
 from __future__ import annotations
@@ -46,8 +49,10 @@ from collections.abc import Sequence
 from handoff.events import EventHub
 from handoff.integrations.adapters import Adapter, DeliveryFailed
 from handoff.integrations.deliveries import Delivery, DeliveryQueue
+from handoff.integrations.journals import NO_HANDOFF
 from handoff.integrations.settings import IntegrationSettings
 from handoff.models import utc_now
+from handoff.store import JournalEvent
 from plumbing.backoff import backoff_delay
 from plumbing.worker import Worker
 
@@ -184,11 +189,11 @@ class Dispatcher:
                 adapter.name, event.id, attempts=attempt, error=failure.reason, retry_at=None
             )
             logger.warning(
-                "integration %s: event %d (%s, handoff %d) dead-lettered after %d attempt(s): %s",
+                "integration %s: event %d (%s, %s) dead-lettered after %d attempt(s): %s",
                 adapter.name,
                 event.id,
                 event.type,
-                event.handoff_id,
+                _about(event),
                 attempt,
                 failure.reason if failure.permanent else f"retried too long; last {failure.reason}",
             )
@@ -206,15 +211,20 @@ class Dispatcher:
         )
         log = logger.warning if failure.credentials or attempt == 1 else logger.info
         log(
-            "integration %s: event %d (%s, handoff %d) attempt %d failed (%s); retry in %.3g s",
+            "integration %s: event %d (%s, %s) attempt %d failed (%s); retry in %.3g s",
             adapter.name,
             event.id,
             event.type,
-            event.handoff_id,
+            _about(event),
             attempt,
             failure.reason,
             delay,
         )
+
+
+def _about(event: JournalEvent) -> str:
+    """What an event is about, for a log line: its handoff, never its conversation's id."""
+    return "no handoff" if event.handoff_id == NO_HANDOFF else f"handoff {event.handoff_id}"
 
 
 def _log_round_failure(adapter_name: str, error: Exception, retry_in_s: float) -> None:

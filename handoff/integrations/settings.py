@@ -5,6 +5,12 @@
 - ``HANDOFF_WEBHOOK_URL`` / ``HANDOFF_WEBHOOK_SECRET``: where the generic
   webhook posts events, and the shared secret that signs them both ways
   (at least 16 characters).
+- ``HANDOFF_RECORDS_WEBHOOK_URL`` / ``HANDOFF_RECORDS_WEBHOOK_SECRET``: where
+  the CRM webhook (handoff.integrations.records) posts each finished
+  conversation record, and the secret that signs it (at least 16
+  characters). Set the URL to turn it on; it needs no name in
+  ``HANDOFF_INTEGRATIONS``, and is separate from the generic webhook: a
+  contact center is never sent a record.
 - ``HANDOFF_ZENDESK_URL``: ``https://<subdomain>.zendesk.com``;
   ``HANDOFF_ZENDESK_EMAIL`` / ``HANDOFF_ZENDESK_API_TOKEN``: the API user
   (an agent) and its API token; ``HANDOFF_ZENDESK_WEBHOOK_SECRET``: the signing
@@ -33,6 +39,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from handoff.models import RECORDS_WEBHOOK as RECORDS_WEBHOOK
 from plumbing.redaction import KINDS, parse_kinds
 from plumbing.settings import Seconds, parse_base_url, parse_words, read_env, setting
 
@@ -41,6 +48,7 @@ ENV_PREFIX = "HANDOFF_"
 WEBHOOK = "webhook"
 ZENDESK = "zendesk"
 ADAPTERS = (WEBHOOK, ZENDESK)
+# Not among them: the CRM webhook (RECORDS_WEBHOOK), which its URL turns on.
 
 DEFAULT_RETRY_BASE_S = 1.0
 DEFAULT_RETRY_MAX_S = 300.0
@@ -67,6 +75,8 @@ class IntegrationSettings:
     adapters: tuple[str, ...] = setting((), env="HANDOFF_INTEGRATIONS", parse=_adapter_names)
     webhook_url: str = ""
     webhook_secret: str = field(default="", repr=False)
+    records_webhook_url: str = ""
+    records_webhook_secret: str = field(default="", repr=False)
     zendesk_url: str = setting("", parse=parse_base_url)
     zendesk_email: str = ""
     zendesk_api_token: str = field(default="", repr=False)
@@ -87,9 +97,14 @@ class IntegrationSettings:
         # (tests, another launcher) cannot skip the checks.
         unknown = [name for name in self.adapters if name not in ADAPTERS]
         if unknown:
+            hint = (
+                " (the CRM webhook is turned on by HANDOFF_RECORDS_WEBHOOK_URL)"
+                if unknown[0] == RECORDS_WEBHOOK
+                else ""
+            )
             raise ValueError(
                 f"HANDOFF_INTEGRATIONS: unknown adapter {unknown[0]!r}; "
-                f"choose from {', '.join(ADAPTERS)}"
+                f"choose from {', '.join(ADAPTERS)}{hint}"
             )
         if len(set(self.adapters)) != len(self.adapters):
             raise ValueError("HANDOFF_INTEGRATIONS names an adapter twice")
@@ -100,6 +115,13 @@ class IntegrationSettings:
             if len(self.webhook_secret) < MIN_SECRET_LENGTH:
                 raise ValueError(
                     "HANDOFF_WEBHOOK_SECRET is required by the webhook adapter "
+                    f"(at least {MIN_SECRET_LENGTH} characters)"
+                )
+        if self.records_webhook_url:
+            _check_url("HANDOFF_RECORDS_WEBHOOK_URL", self.records_webhook_url)
+            if len(self.records_webhook_secret) < MIN_SECRET_LENGTH:
+                raise ValueError(
+                    "HANDOFF_RECORDS_WEBHOOK_SECRET is required by the CRM webhook "
                     f"(at least {MIN_SECRET_LENGTH} characters)"
                 )
         if ZENDESK in self.adapters:
@@ -131,8 +153,13 @@ class IntegrationSettings:
             raise ValueError("HANDOFF_INTEGRATION_CONCURRENCY must be a positive integer")
 
     @property
+    def running(self) -> tuple[str, ...]:
+        """The adapters to run: ``HANDOFF_INTEGRATIONS``, and the CRM webhook if its URL is set."""
+        return (*self.adapters, RECORDS_WEBHOOK) if self.records_webhook_url else self.adapters
+
+    @property
     def enabled(self) -> bool:
-        return bool(self.adapters)
+        return bool(self.running)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> IntegrationSettings:

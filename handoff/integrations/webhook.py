@@ -53,22 +53,15 @@ from handoff.bodies import parse_body, parse_part
 from handoff.context import ServiceContext, context_of
 from handoff.errors import Unauthorized
 from handoff.integrations import inbound
-from handoff.integrations.adapters import (
-    authored_by,
-    failure_for_error,
-    failure_for_status,
-)
+from handoff.integrations.adapters import authored_by, post_signed
 from handoff.integrations.bodies import REPLY, WebhookClose, WebhookEvent, WebhookReply
 from handoff.integrations.inbound import Answer, InboundLog
 from handoff.integrations.redaction import redacted
 from handoff.integrations.settings import WEBHOOK, IntegrationSettings
 from handoff.integrations.signatures import (
-    EVENT_ID_HEADER,
-    EVENT_TYPE_HEADER,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
     SignatureError,
-    signed_headers,
     verify,
 )
 from handoff.store import JournalEvent, iso
@@ -110,19 +103,7 @@ class WebhookAdapter:
 
     async def deliver(self, event: JournalEvent, attempt: int) -> None:
         body = envelope(redacted(event, self._redact))
-        headers = {
-            "Content-Type": "application/json",
-            EVENT_ID_HEADER: str(event.id),
-            EVENT_TYPE_HEADER: event.type,
-            # Signed per attempt: a retry hours later must not look stale.
-            **signed_headers(self._secret, body),
-        }
-        try:
-            response = await self._client.post(self._url, content=body, headers=headers)
-        except httpx.HTTPError as error:
-            raise failure_for_error(error) from error
-        if not response.is_success:
-            raise failure_for_status(response)
+        await post_signed(self._client, self._url, self._secret, event, body)
 
     async def aclose(self) -> None:
         await self._client.aclose()

@@ -8,6 +8,8 @@ Per store, the customer's rows are::
     tracker   events                    sender_id is one of their conversations
     broker    events                    the same (Rasa's SQL event broker)
     channels  channel_inbox, last_inbound  sender_id is one of their conversations
+              channel_surveys,          conversation_id is theirs, or recipient_id
+              pending_surveys           names them
               sms_opt_outs              phone_number is one of their numbers (kept: below)
     outbox    handoff_outbox            the payload is an escalation of theirs (subject.relates)
     handoff   handoffs                  conversation_id is theirs, or customer_id names them
@@ -15,7 +17,7 @@ Per store, the customer's rows are::
               handoff_id or conversation_id  conversation_id is theirs (transcript_messages,
                                         handoff_events, integration_deliveries, zendesk_tickets,
                                         insight_events, conversation_records, customer_links,
-                                        and tables added later)
+                                        record_events, surveys, and tables added later)
               integration_inbound_events  the recorded answer names one of those handoffs
     business  customers and their customer_identities, orders, returns and
               address_changes; password_reset_requests for their e-mail
@@ -40,8 +42,9 @@ gives their ids to the next rows; the handoff service's readers remember
 ids (the live stream's Last-Event-ID, the contact-center adapters' cursors,
 the broker consumer's position in Rasa's broker table) and would skip those
 new rows, as handoff.events and handoff.retention explain. When the
-customer's rows hold the newest id of ``handoffs``, ``transcript_messages``
-or ``handoff_events``, or of the broker's ``events``, the erase is refused
+customer's rows hold the newest id of ``handoffs``, ``transcript_messages``,
+``handoff_events`` or ``record_events`` (the CRM webhook's outbox, whose
+reader keeps a cursor too), or of the broker's ``events``, the erase is refused
 until someone else has written (PostgreSQL's sequences never reuse ids).
 It is refused too while one of their handoffs is open: an agent is talking
 with them; close it on the desk first.
@@ -92,6 +95,7 @@ REMEMBERED_IDS = {
         handoff_tables.handoffs.name,
         handoff_tables.transcript_messages.name,
         handoff_tables.handoff_events.name,
+        handoff_tables.record_events.name,
     ),
     BROKER: (RASA_EVENTS,),
 }
@@ -262,6 +266,19 @@ def _channel_rows(db: Connection, tables: Mapping[str, Table], subject: Subject)
     for name in (channel_tables.inbox.name, channel_tables.last_inbound.name):
         if name in tables:
             found[name] = _select(db, tables[name], tables[name].c.sender_id.in_(conversations))
+    # Satisfaction surveys asked and waiting for an answer (bot.channels.surveys).
+    identifiers = list(subject.identifiers)
+    for name in (channel_tables.surveys_asked.name, channel_tables.pending_surveys.name):
+        if name in tables:
+            table = tables[name]
+            found[name] = _select(
+                db,
+                table,
+                or_(
+                    table.c.conversation_id.in_(conversations),
+                    table.c.recipient_id.in_(identifiers),
+                ),
+            )
     opt_outs = channel_tables.sms_opt_outs.name
     if opt_outs in tables:
         column = tables[opt_outs].c.phone_number
@@ -363,6 +380,7 @@ _RULES: dict[str, Rules] = {
             channel_tables.last_inbound.name,
         ),
         _channel_rows,
+        (channel_tables.surveys_asked.name, channel_tables.pending_surveys.name),
     ),
     OUTBOX: Rules((outbox_table.name,), _outbox_rows),
     HANDOFF: Rules((handoff_tables.handoffs.name,), _handoff_rows),

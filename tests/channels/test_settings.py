@@ -1,4 +1,5 @@
-"""bot.channels.settings: the message-length cap read from CHANNELS_MAX_MESSAGE_CHARS."""
+"""bot.channels.settings: the message-length cap read from CHANNELS_MAX_MESSAGE_CHARS,
+and the surveys' CHANNELS_SURVEY_HOURS and CHANNELS_SURVEY_COMMENT_MINUTES."""
 
 from __future__ import annotations
 
@@ -35,3 +36,32 @@ def test_a_cap_that_is_not_a_sane_whole_number_is_refused_naming_the_variable(
 def test_the_cap_is_checked_when_settings_are_built_in_code_too() -> None:
     with pytest.raises(ValueError, match="CHANNELS_MAX_MESSAGE_CHARS"):
         ChannelSettings(max_message_chars=MAX_MESSAGE_CHARS_CEILING + 1)
+
+
+def test_surveys_wait_24_hours_for_a_score_and_15_minutes_for_a_comment() -> None:
+    settings = ChannelSettings.from_env({})
+    assert (settings.survey_hours, settings.survey_comment_minutes) == (24, 15)
+    settings = ChannelSettings.from_env(
+        {"CHANNELS_SURVEY_HOURS": "48", "CHANNELS_SURVEY_COMMENT_MINUTES": "2.5"}
+    )
+    assert (settings.survey_hours, settings.survey_comment_minutes) == (48, 2.5)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("CHANNELS_SURVEY_HOURS", "0"),
+        ("CHANNELS_SURVEY_HOURS", "-1"),
+        ("CHANNELS_SURVEY_HOURS", "721"),
+        ("CHANNELS_SURVEY_HOURS", "a day"),
+        ("CHANNELS_SURVEY_HOURS", "inf"),
+        ("CHANNELS_SURVEY_COMMENT_MINUTES", "0"),
+        ("CHANNELS_SURVEY_COMMENT_MINUTES", "1441"),
+        ("CHANNELS_SURVEY_COMMENT_MINUTES", "nan"),
+    ],
+)
+def test_survey_durations_out_of_range_are_refused_naming_the_variable(
+    variable: str, value: str
+) -> None:
+    with pytest.raises(ValueError, match=variable):
+        ChannelSettings.from_env({variable: value})

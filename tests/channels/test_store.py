@@ -53,7 +53,10 @@ def test_postgres_store_uses_its_own_schema(postgres_url: str) -> None:
                 {"s": schema},
             ).scalars()
             assert schema.startswith("test_channels_")
-            assert set(tables) == {"channel_inbox", "sms_opt_outs", "last_inbound"}
+            assert set(tables) == {
+                "channel_inbox", "sms_opt_outs", "last_inbound",
+                "channel_surveys", "pending_surveys",
+            }  # fmt: skip
     finally:
         channel_store.close()
 

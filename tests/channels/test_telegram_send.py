@@ -85,6 +85,20 @@ async def test_buttons_go_under_the_last_part(
     }
 
 
+async def test_button_type_inline_puts_the_buttons_side_by_side(
+    api: TelegramApi, fake_telegram: FakeTelegram
+) -> None:
+    # As Rasa's own Telegram connector; a survey's "1 😞" to "5 😀" use it.
+    chat_id = new_id()
+    buttons = [{"title": f"{n}", "payload": f'/rate{{"n": {n}}}'} for n in range(1, 4)]
+    output = TelegramOutput(api)
+    await output.send_text_with_buttons(str(chat_id), "Rate us", buttons, button_type="inline")
+    await output.send_text_with_buttons(str(chat_id), "Rate us", buttons)
+    one_row, one_per_row = fake_telegram.sent_messages(chat_id)
+    assert [len(row) for row in one_row["reply_markup"]["inline_keyboard"]] == [3]
+    assert [len(row) for row in one_per_row["reply_markup"]["inline_keyboard"]] == [1, 1, 1]
+
+
 async def test_buttons_without_text_still_get_some(
     api: TelegramApi, fake_telegram: FakeTelegram
 ) -> None:

@@ -10,6 +10,7 @@ process whose environment holds no channel secret at all.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -23,7 +24,13 @@ import httpx
 import pytest
 from sanic import Sanic
 
-from handoff.delivery import DELIVERIES_PATH, DeliveryError, RasaDelivery
+from handoff.delivery import (
+    DELIVERIES_PATH,
+    SURVEYS_PATH,
+    DeliveryError,
+    RasaDelivery,
+    SurveyRequest,
+)
 from handoff.service import create_app
 from handoff.settings import HandoffSettings
 from scripts.run import CHANNEL_VARIABLES, DELIVERY_TOKEN, free_ports, services
@@ -52,6 +59,49 @@ def route_error(status: int, kind: str, detail: str = "") -> Reply:
 
 
 # -- the client ----------------------------------------------------------------------------------
+
+
+def survey_client(answer: httpx.Response | Exception, seen: list[httpx.Request]) -> RasaDelivery:
+    def route(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    return RasaDelivery("http://rasa.test", TOKEN, transport=httpx.MockTransport(route))
+
+
+SURVEY = SurveyRequest("s-1", "telegram", "tg-1", "tg-1", "handoff")
+
+
+@pytest.mark.parametrize(
+    ("answer", "status", "detail"),
+    [
+        (httpx.Response(200, json={"status": "asked"}), "asked", ""),
+        (httpx.Response(409, json={"error": "refused", "reason": "opted_out"}), "refused",
+         "opted_out"),
+        (httpx.Response(409, json={"error": "refused"}), "refused", "refused"),
+        (httpx.Response(502, json={"error": "channel_failed"}), "retry", "HTTP 502 channel_failed"),
+        (httpx.ConnectError("refused"), "retry", "no answer from the Rasa server (ConnectError)"),
+        (httpx.Response(401, json={"error": "unauthorized"}), "failed",
+         "telegram: the Rasa server refused the delivery token"),
+    ],
+)  # fmt: skip
+async def test_a_survey_is_asked_once_and_the_route_s_answer_told_apart(
+    answer: httpx.Response | Exception, status: str, detail: str
+) -> None:
+    seen: list[httpx.Request] = []
+    client = survey_client(answer, seen)
+    try:
+        result = await client.ask_survey(SURVEY)
+    finally:
+        await client.aclose()
+
+    assert result.status == status and result.detail.startswith(detail)
+    (request,) = seen  # one attempt: the runner tries again on its own schedule
+    assert request.url.path == SURVEYS_PATH
+    assert request.headers["Authorization"] == f"Bearer {TOKEN}"
+    assert json.loads(request.content) == SURVEY.to_json()
 
 
 async def test_a_reply_is_posted_with_the_token_as_a_person_s(

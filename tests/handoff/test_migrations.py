@@ -24,6 +24,8 @@ TABLES = {
     "insight_events",
     "conversation_records",
     "customer_links",
+    "record_events",
+    "surveys",
 }
 
 

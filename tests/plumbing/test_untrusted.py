@@ -13,6 +13,7 @@ from plumbing.untrusted import (
     json_depth,
     parse_int,
     parse_json,
+    parse_object,
     parse_timestamp,
 )
 
@@ -86,3 +87,16 @@ def test_non_ascii_header_bytes_come_back_as_sent() -> None:
     assert header_bytes(as_sanic_gives_it) == sent
     assert header_bytes("\udcff") == b"\xff"
     assert header_bytes(None) is None
+
+
+def test_parse_object_takes_an_object_of_known_fields_and_says_what_else_is_wrong() -> None:
+    shape = 'the body must be {"a": ...}'
+    assert parse_object(b'{"a": 1}', {"a", "b"}, shape) == {"a": 1}
+    for body, message in (
+        (b"[1]", shape),
+        (b'{"a": 1, "z": 2, "c": 3}', f"unknown field(s): c, z; {shape}"),
+        (b"{", "the body is not valid JSON"),
+    ):
+        with pytest.raises(UntrustedInput) as raised:
+            parse_object(body, {"a", "b"}, shape)
+        assert str(raised.value) == message

@@ -7,8 +7,8 @@
 // All text from the API is put into the page with textContent, never as HTML.
 
 const CHANNEL_NAMES = { sms: "SMS", telegram: "Telegram", messenger: "Messenger" };
-// Conversation records name channels as Rasa's input channels do.
-const RECORD_CHANNEL_NAMES = { twilio: "SMS", facebook: "Messenger", rest: "Web" };
+// Conversation records name channels as Rasa's input channels do: ours by their names, and Rasa's own SMS and Messenger channels by theirs.
+const RECORD_CHANNEL_NAMES = { sms: "SMS", messenger: "Messenger", twilio: "SMS", facebook: "Messenger", rest: "Web" };
 const OUTCOME_LABELS = {
   resolved: "Resolved by the bot",
   handed_off: "Handed to a person",
@@ -1039,6 +1039,7 @@ async function loadInsights(event) {
     $("handoff-reasons").replaceChildren(h("tr", {}, h("td", { colspan: 2 }, "No handoffs in this period.")));
   }
   renderTopReasons(data.top_reasons);
+  renderCsat(data.csat);
   renderSentiment(data.sentiment_by_day);
   // The latest first; the download has them all.
   const latest = data.misses.slice(-MISSES_SHOWN).reverse();
@@ -1081,6 +1082,41 @@ function renderTopReasons(reasons) {
     );
   });
   $("top-reasons-chart").replaceChildren(chart);
+}
+
+// Customer satisfaction: tiles (overall, after a person, after the bot) and the scores' bars.
+function renderCsat(csat) {
+  const kinds = csat.by_kind;
+  const satisfied = (figures) =>
+    figures.answered ? `${percent(figures.satisfied)} of ${figures.answered}` : "–";
+  $("csat-tiles").replaceChildren(
+    ...tile("Satisfied (CSAT)", satisfied(csat), "insight-csat"),
+    ...tile("Average score", csat.average === null ? "–" : csat.average.toFixed(2), "insight-csat-average"),
+    ...tile("Answered", percent(csat.response_rate), "insight-csat-response"),
+    ...tile("After a person", satisfied(kinds.handoff), "insight-csat-handoff"),
+    ...tile("After the bot", satisfied(kinds.bot), "insight-csat-bot"),
+  );
+  const scores = ["1", "2", "3", "4", "5"];
+  const width = 760, row = 28, left = 120;
+  const top = Math.max(1, ...scores.map((s) => csat.distribution[s]));
+  const chart = svg("svg", {
+    viewBox: `0 0 ${width} ${scores.length * row + 8}`, role: "img", class: "chart",
+    "aria-label": csat.answered
+      ? `Answers per score: ${scores.map((s) => `${s}: ${csat.distribution[s]}`).join(", ")}.`
+      : "No survey answers in this period.",
+  });
+  scores.slice().reverse().forEach((score, index) => {
+    const y = 4 + index * row;
+    const count = csat.distribution[score];
+    const length = ((width - left - 60) * count) / top;
+    chart.append(
+      svg("text", { x: left - 8, y: y + 17, "text-anchor": "end", class: "axis" }, `${score} of 5`),
+      svg("rect", { x: left, y: y + 4, width: Math.max(2, length), height: row - 10,
+        fill: CHART_COLOURS[Number(score) >= 4 ? 2 : Number(score) === 3 ? 4 : 1] }),
+      svg("text", { x: left + length + 6, y: y + 17, class: "axis" }, count),
+    );
+  });
+  $("csat-chart").replaceChildren(chart);
 }
 
 function renderSentiment(byDay) {

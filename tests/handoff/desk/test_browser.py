@@ -530,6 +530,14 @@ async def test_the_insights_view(desk: Desk, browser: Browser) -> None:
     await expect(page.locator("#insight-bot-first")).to_have_text(re.compile(r"^\d+\.\d s$"))
     # The week has no handoff database behind it: no people's times.
     await expect(page.locator("#insight-agent-first")).to_have_text("\u2013")  # en dash
+    scores = [t.csat_score for ts in week.truths.values() for t in ts if t.csat_score]
+    satisfied = round(100 * sum(s >= 4 for s in scores) / len(scores))
+    await expect(page.locator("#insight-csat")).to_have_text(f"{satisfied}% of {len(scores)}")
+    csat = page.get_by_role("img", name=re.compile("Answers per score"))
+    await expect(csat.locator("rect")).to_have_count(5)
+    await expect(csat).to_have_attribute(
+        "aria-label", re.compile(f"1: {scores.count(1)}, 2: {scores.count(2)}, ")
+    )
 
     await page.get_by_label("SMS", exact=True).uncheck()
     await page.get_by_label("Messenger", exact=True).uncheck()
@@ -538,7 +546,7 @@ async def test_the_insights_view(desk: Desk, browser: Browser) -> None:
     telegram = sum(1 for ts in week.truths.values() for t in ts if t.channel == "telegram")
     await expect(page.locator("#insight-sessions")).to_have_text(str(telegram))
     href = await page.get_by_role("link", name="Download CSV").get_attribute("href")
-    assert href is not None and "channel=telegram" in href and "channel=twilio" not in href
+    assert href is not None and "channel=telegram" in href and "channel=sms" not in href
     async with page.expect_download() as download:
         await page.get_by_role("link", name="Download CSV").click()
     path = await (await download.value).path()

@@ -56,16 +56,16 @@ async def test_a_supervisor_reads_the_week_s_figures(week_desk: Desk) -> None:
 
 async def test_channels_and_days_narrow_the_figures(week_desk: Desk) -> None:
     everything = (await week_desk.admin("GET", f"/api/insights?{WEEK}")).json()
-    sms = (await week_desk.admin("GET", f"/api/insights?{WEEK}&channel=twilio")).json()
+    sms = (await week_desk.admin("GET", f"/api/insights?{WEEK}&channel=sms")).json()
     two = (
-        await week_desk.admin("GET", f"/api/insights?{WEEK}&channel=twilio&channel=telegram")
+        await week_desk.admin("GET", f"/api/insights?{WEEK}&channel=sms&channel=telegram")
     ).json()
     first_day = (
         await week_desk.admin("GET", f"/api/insights?since={FIRST_DAY}&until={FIRST_DAY}")
     ).json()
 
     assert 0 < sms["sessions"] < two["sessions"] < everything["sessions"]
-    assert sms["channels"] == ["twilio"]
+    assert sms["channels"] == ["sms"]
     assert 0 < first_day["sessions"] < everything["sessions"]
     assert set(first_day["reasons_by_day"]) == {str(FIRST_DAY)}
 
@@ -126,7 +126,7 @@ def sms_customer(desk: Desk) -> None:
     """One SMS conversation: its id is the customer's phone number."""
     keeper = context_of(desk.app).records
     assert keeper is not None
-    chat = Chat(channel="twilio").session().user("where is 12345678?", "check_order_status")
+    chat = Chat(channel="sms").session().user("where is 12345678?", "check_order_status")
     chat.respond("utter_order_status_shipped")
     keeper.add([StreamEvent(PHONE, event) for event in chat.events])
 

@@ -134,6 +134,32 @@ class Chat:
         )
         return self
 
+    def survey_question(self, survey_id: str, kind: str = "handoff", after_s: float = 30) -> Chat:
+        """The channels' satisfaction question, outside any turn (bot.channels.surveys)."""
+        self.events.append(
+            {
+                "event": "bot",
+                "timestamp": self.tick(after_s),
+                "metadata": {"survey_id": survey_id, "survey": "question", "survey_kind": kind},
+                "text": "How did we do? Reply with a number from 1 (poor) to 5 (great).",
+                "data": {"buttons": [{"title": str(n), "payload": f"csat:{survey_id}:{n}"}
+                                     for n in range(1, 6)]},
+            }
+        )  # fmt: skip
+        return self
+
+    def survey_answer(self, survey_id: str, name: str, value: Any, after_s: float = 20) -> Chat:
+        """An answer's slot and the channels' thanks, as the channels append them."""
+        self.events.append(
+            {"event": "slot", "timestamp": self.tick(after_s), "name": name, "value": value,
+             "metadata": {"survey_id": survey_id}}
+        )  # fmt: skip
+        self.events.append(
+            {"event": "bot", "timestamp": self.tick(0.01), "text": "Thank you!",
+             "metadata": {"survey_id": survey_id, "survey": "thanks"}, "data": {}}
+        )  # fmt: skip
+        return self
+
     def form(self, name: str | None) -> Chat:
         self.events.append({"event": "active_loop", "timestamp": self.tick(0.01), "name": name})
         return self

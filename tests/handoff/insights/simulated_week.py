@@ -19,9 +19,10 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from handoff.insights.record import QUIET_S
 from tests.handoff.insights.conftest import START, Chat
 
-CHANNELS = ("twilio", "telegram", "facebook")
+CHANNELS = ("sms", "telegram", "messenger")
 DAY_S = 86_400.0
 FAQS = ("faq/store_hours", "faq/shipping_cost", "faq/return_policy", "faq/payment_methods")
 # Outcomes and how often each is scripted (opt-outs never reach Rasa's events).
@@ -40,6 +41,10 @@ class Truth:
     customer_turns: int = 0
     fallbacks: int = 0
     rephrasings: int = 0
+    # The satisfaction survey asked in the session, if any, and its answers.
+    csat_kind: str | None = None
+    csat_score: int | None = None
+    csat_comment: str | None = None
 
 
 @dataclass
@@ -112,6 +117,31 @@ def _script(chat: Chat, truth: Truth, rng: random.Random) -> None:
             truth.fallbacks += 1
 
 
+# Scores as a contact center sees them: mostly content, a tail of unhappy ones.
+SCORES = ((5, 0.45), (4, 0.25), (3, 0.12), (2, 0.08), (1, 0.10))
+COMMENTS = ("quick and friendly", "took too long", "still waiting for my refund", "great help")
+
+
+def _survey(chat: Chat, truth: Truth, rng: random.Random, number: int) -> None:
+    """After a handoff (7 in 10), or a session the bot resolved (3 in 10), once quiet:
+    the channels' question, answered 6 times in 10, with a comment now and then."""
+    if truth.outcome == "handed_off" and rng.random() < 0.7:
+        kind, after_s = "handoff", 120.0
+    elif truth.outcome == "resolved" and rng.random() < 0.3:
+        kind, after_s = "bot", QUIET_S + 60
+    else:
+        return
+    survey_id = f"{truth.conversation_id}-{number}"
+    chat.survey_question(survey_id, kind, after_s=after_s)
+    truth.csat_kind = kind
+    if rng.random() < 0.6:
+        truth.csat_score = rng.choices([s for s, _ in SCORES], [w for _, w in SCORES])[0]
+        chat.survey_answer(survey_id, "csat_score", truth.csat_score)
+        if rng.random() < 0.3:
+            truth.csat_comment = rng.choice(COMMENTS)
+            chat.survey_answer(survey_id, "csat_comment", truth.csat_comment)
+
+
 def simulated_week(conversations: int = 520, seed: int = 14) -> Week:
     """``conversations`` sessions spread over a week, over every channel.
 
@@ -119,6 +149,8 @@ def simulated_week(conversations: int = 520, seed: int = 14) -> Week:
     hour (Rasa's session expiration) after the first.
     """
     rng = random.Random(seed)
+    # Its own generator: the surveys leave the sessions as they were without them.
+    surveys = random.Random(seed + 1)
     outcomes = [o for o, _ in OUTCOMES]
     weights = [w for _, w in OUTCOMES]
     events: dict[str, list[dict[str, Any]]] = {}
@@ -133,6 +165,7 @@ def simulated_week(conversations: int = 520, seed: int = 14) -> Week:
             truth = Truth(conversation_id, channel, rng.choices(outcomes, weights)[0])
             chat.session(after_s=rng.uniform(2, 20) * 3600 if number else 0.0)
             _script(chat, truth, rng)
+            _survey(chat, truth, surveys, number)
             truths.setdefault(conversation_id, []).append(truth)
             made += 1
         events[conversation_id] = chat.events

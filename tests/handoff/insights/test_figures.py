@@ -42,6 +42,36 @@ def test_the_week_s_rates_are_its_truth_s(
     assert counts == sorted(counts, reverse=True)
 
 
+def test_the_week_s_satisfaction_is_its_truth_s(
+    week: tuple[list[ConversationRecord], list[Truth]],
+) -> None:
+    records, truths = week
+    csat = figures(records).csat
+    asked = [t for t in truths if t.csat_kind is not None]
+    scores = [t.csat_score for t in asked if t.csat_score is not None]
+
+    assert csat["asked"] == len(asked) > 50
+    assert csat["answered"] == len(scores) > 30
+    assert csat["response_rate"] == pytest.approx(len(scores) / len(asked))
+    assert csat["satisfied"] == pytest.approx(sum(s >= 4 for s in scores) / len(scores))
+    assert csat["average"] == pytest.approx(sum(scores) / len(scores), abs=0.001)
+    assert csat["distribution"] == {str(n): scores.count(n) for n in range(1, 6)}
+    by_kind = csat["by_kind"]
+    assert isinstance(by_kind, dict)
+    for kind in ("handoff", "bot"):
+        mine = [t.csat_score for t in asked if t.csat_kind == kind and t.csat_score]
+        assert by_kind[kind]["answered"] == len(mine) > 0
+        assert by_kind[kind]["distribution"] == {str(n): mine.count(n) for n in range(1, 6)}
+
+
+def test_without_surveys_the_satisfaction_figures_are_empty_not_zero() -> None:
+    csat = figures([]).csat
+
+    assert (csat["asked"], csat["answered"]) == (0, 0)
+    assert csat["satisfied"] is None and csat["average"] is None
+    assert csat["response_rate"] is None
+
+
 def test_a_channel_and_a_period_select_their_sessions(
     week: tuple[list[ConversationRecord], list[Truth]],
 ) -> None:

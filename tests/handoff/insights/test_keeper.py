@@ -10,15 +10,18 @@ from statistics import median
 
 import pytest
 from rasa.core.brokers.sql import SQLEventBroker
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from handoff.broker import SqlEventConsumer
+from handoff.insights import keeper as keeper_module
 from handoff.insights.figures import figures
 from handoff.insights.fold import build_records
 from handoff.insights.keeper import RecordKeeper, StreamEvent, with_handoffs
+from handoff.insights.outbox import record_id
 from handoff.insights.record import QUIET_S
-from handoff.models import insight_events
+from handoff.models import RECORDS_WEBHOOK, insight_events, integration_cursors, record_events
 from handoff.store import HandoffStore
+from plumbing.clock import utc_now
 from tests.handoff.insights.conftest import Chat, at
 from tests.handoff.insights.simulated_handoffs import staff_the_week
 from tests.handoff.insights.simulated_week import simulated_week
@@ -201,3 +204,150 @@ async def test_the_sql_consumer_keeps_records_of_every_conversation(
         "facebook",
         ("order_status",),
     )
+
+
+# -- the records' outbox (handoff.insights.outbox) -------------------------------------------
+
+
+def journaled(store: HandoffStore) -> list[tuple[str, str, dict]]:
+    """``record_events``, oldest first: (type, conversation, payload)."""
+    with store.engine.connect() as db:
+        rows = db.execute(select(record_events).order_by(record_events.c.id)).all()
+    return [(row.type, row.conversation_id, row.payload) for row in rows]
+
+
+@pytest.fixture
+def crm_reads(store: HandoffStore) -> None:
+    """The CRM webhook has run once: its cursor on the outbox exists."""
+    with store.engine.begin() as db:
+        db.execute(
+            insert(integration_cursors).values(
+                adapter=RECORDS_WEBHOOK, position=0, updated_at=utc_now()
+            )
+        )
+
+
+@pytest.mark.usefixtures("crm_reads")
+def test_a_session_that_finishes_is_journaled_once(
+    keeper: RecordKeeper, store: HandoffStore
+) -> None:
+    chat = asks_for_an_order(Chat())
+    events = [StreamEvent("alice", e) for e in chat.events]
+    keeper.add(events, as_of=at(chat.now))
+    assert journaled(store) == []  # ongoing: not over yet
+
+    keeper.settle(as_of=at(chat.now + QUIET_S))
+
+    [record] = keeper.records()
+    assert record.outcome == "abandoned"
+    record_json = record.to_json()
+    assert journaled(store) == [
+        (
+            "record.finished",
+            "alice",
+            {"record_id": record_id("alice", record_json["started_at"]), "record": record_json},
+        )
+    ]
+    # Redelivered events, another settle, a refold: nothing changed, nothing more.
+    later = at(chat.now + 2 * QUIET_S)
+    assert keeper.add(events + events, as_of=later) == 0
+    keeper.settle(as_of=later)
+    assert keeper.refold_all(as_of=later) == 1
+    assert [kind for kind, _, _ in journaled(store)] == ["record.finished"]
+
+
+@pytest.mark.usefixtures("crm_reads")
+def test_a_record_inserted_final_is_journaled_finished(
+    keeper: RecordKeeper, store: HandoffStore
+) -> None:
+    chat = Chat().session().user("hi", "greet").respond("utter_greet")
+    chat.session(after_s=QUIET_S + 10).user("where is my order", "order_status")
+    keeper.add([StreamEvent("+14155550123", e) for e in chat.events], as_of=at(chat.now))
+
+    first, second = keeper.records()
+    assert (first.outcome, second.outcome) == ("resolved", "ongoing")
+    [(kind, conversation, payload)] = journaled(store)
+    assert (kind, conversation, payload["record"]) == (
+        "record.finished",
+        "+14155550123",
+        first.to_json(),
+    )
+    # The CRM's id for the session names nobody, and is the same for the scrubbed id.
+    assert "4155550123" not in payload["record_id"]
+    assert payload["record_id"] == record_id("+14155550123", first.to_json()["started_at"])
+    assert payload["record_id"] != record_id("+14155550123", second.to_json()["started_at"])
+
+
+@pytest.mark.usefixtures("crm_reads")
+async def test_a_finished_record_that_changes_is_journaled_updated(
+    keeper: RecordKeeper, store: HandoffStore
+) -> None:
+    chat = Chat(channel="telegram").session().user("I want a person", "request_human")
+    chat.action("action_handoff").say("A person will be with you shortly.").simple("pause")
+    chat.action("action_listen")
+    created = at(chat.now)
+    handoff, _ = await store.create_handoff(
+        escalation_id="esc-carol", conversation_id="carol", channel="telegram",
+        customer_id="carol", priority=2, reasons=["asked_for_human"], now=created,
+    )  # fmt: skip
+    keeper.add([StreamEvent("carol", e) for e in chat.events], as_of=at(chat.now))
+    [(kind, _, payload)] = journaled(store)
+    assert (kind, payload["record"]["outcome"]) == ("record.finished", "handed_off")
+    assert payload["record"]["handoff_wait_s"] is None  # nobody has taken it yet
+
+    # A person takes it and closes it; the bot resumes: the handoff's times join in.
+    token = await store.create_agent("agent-1", "agent")
+    agent = await store.agent_for_token(token)
+    assert agent is not None
+    await store.claim(handoff.id, "agent-1", now=created + timedelta(seconds=90))
+    await store.agent_message(handoff.id, agent, "on it", now=created + timedelta(seconds=120))
+    await store.close(handoff.id, "agent-1", "done", now=created + timedelta(seconds=300))
+    chat.simple("resume")
+    keeper.add([StreamEvent("carol", chat.events[-1])], as_of=at(chat.now))
+
+    kinds = [kind for kind, _, _ in journaled(store)]
+    assert kinds == ["record.finished", "record.updated"]
+    _, _, updated = journaled(store)[-1]
+    [record] = keeper.records()
+    assert updated["record"] == record.to_json()
+    assert updated["record"]["handoff_wait_s"] == 90.0
+    assert updated["record_id"] == payload["record_id"]
+    keeper.refold_all(as_of=at(chat.now + QUIET_S))
+    assert len(journaled(store)) == 2
+
+
+def test_nothing_is_journaled_while_nobody_reads_the_outbox(
+    keeper: RecordKeeper, store: HandoffStore
+) -> None:
+    chat = asks_for_an_order(Chat())
+    keeper.add([StreamEvent("bob", e) for e in chat.events], as_of=at(chat.now + QUIET_S))
+    assert [r.outcome for r in keeper.records()] == ["abandoned"]
+    assert journaled(store) == []
+
+
+@pytest.mark.usefixtures("crm_reads")
+def test_a_record_s_event_commits_with_the_record_or_neither_does(
+    keeper: RecordKeeper, store: HandoffStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dan = Chat().session().user("hi", "greet").respond("utter_greet")
+    eve = Chat().session().user("hello", "greet").respond("utter_greet")
+    events = [StreamEvent("dan", e) for e in dan.events] + [
+        StreamEvent("eve", e) for e in eve.events
+    ]
+
+    def folds_dan_only(conversation_id: str, *args: object, **kwargs: object) -> list:
+        if conversation_id == "eve":
+            raise RuntimeError("the fold broke")
+        return build_records(conversation_id, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(keeper_module, "build_records", folds_dan_only)
+    with pytest.raises(RuntimeError):
+        keeper.add(events, as_of=at(dan.now + QUIET_S))
+    assert (list(keeper.records()), journaled(store)) == ([], [])
+
+    monkeypatch.undo()
+    keeper.add(events, as_of=at(dan.now + QUIET_S))
+    assert [(kind, cid) for kind, cid, _ in journaled(store)] == [
+        ("record.finished", "dan"),
+        ("record.finished", "eve"),
+    ]

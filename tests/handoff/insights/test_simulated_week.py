@@ -49,6 +49,9 @@ def test_every_record_of_the_week_says_what_its_session_was_scripted_to_be() -> 
                 truth.customer_turns,
                 truth.fallbacks,
                 truth.rephrasings,
+                truth.csat_kind,
+                truth.csat_score,
+                truth.csat_comment,
             )
             actual = (
                 record.channel,
@@ -58,6 +61,9 @@ def test_every_record_of_the_week_says_what_its_session_was_scripted_to_be() -> 
                 record.customer_turns,
                 record.fallbacks,
                 record.rephrasings,
+                record.csat_kind,
+                record.csat_score,
+                record.csat_comment,
             )
             if actual != expected:
                 wrong.append(f"{cid}: {actual} != {expected}")

@@ -27,11 +27,13 @@ from handoff.store import HandoffStore, JournalEvent
 from tests.fakes.webhook_receiver import FakeWebhookReceiver
 from tests.fakes.zendesk import FakeZendesk, webhook_headers
 from tests.handoff.conftest import ADMIN_TOKEN, CloseRecorder, FakeDelivery, Service
+from tests.handoff.integrations.crm_receiver import FakeCrm
 
 WEBHOOK_SECRET = "webhook-secret-" + "w" * 24
 ZENDESK_EMAIL = "api@example.com"
 ZENDESK_TOKEN = "zendesk-api-token-" + "z" * 20
 ZENDESK_WEBHOOK_SECRET = "zendesk-signing-secret-" + "s" * 20
+RECORDS_SECRET = "records-secret-" + "r" * 24
 
 FAST = {"retry_base_s": 0.05, "retry_max_s": 0.2, "poll_s": 0.05, "timeout_s": 2.0}
 
@@ -50,6 +52,21 @@ def zendesk() -> Iterator[FakeZendesk]:
     fake = FakeZendesk(ZENDESK_EMAIL, ZENDESK_TOKEN).start()
     yield fake
     fake.stop()
+
+
+@pytest.fixture
+def crm() -> Iterator[FakeCrm]:
+    fake = FakeCrm(RECORDS_SECRET).start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def records_settings(crm: FakeCrm) -> IntegrationSettings:
+    """The CRM webhook alone: no contact-center adapter."""
+    return IntegrationSettings(
+        records_webhook_url=crm.endpoint, records_webhook_secret=RECORDS_SECRET, **FAST
+    )
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import insert, update
 
 from handoff.integrations.deliveries import DeliveryQueue
-from handoff.models import handoff_events, utc_now
+from handoff.models import RECORDS_WEBHOOK, handoff_events, record_events, utc_now
 from handoff.store import HandoffStore, JournalEvent
 
 
@@ -90,3 +90,53 @@ async def test_adapters_have_separate_queues(store: HandoffStore) -> None:
     await queue.delivered("webhook", 1)
     assert await queue.due("webhook", 10) == []
     assert [d.adapter for d in await queue.queued()] == ["zendesk"]
+
+
+def outbox_row(store: HandoffStore, event_id: int, conversation: str) -> None:
+    """A row of the records' outbox (handoff.insights.outbox writes them)."""
+    now = utc_now()
+    with store.engine.begin() as db:
+        db.execute(
+            insert(record_events).values(
+                id=event_id, type="record.finished", conversation_id=conversation,
+                started_at=now, ended_at=now, created_at=now,
+                payload={"record_id": "r", "record": {"conversation_id": conversation}},
+            )
+        )  # fmt: skip
+
+
+async def test_the_crm_webhook_reads_the_records_outbox_and_the_others_the_journal(
+    store: HandoffStore,
+) -> None:
+    queue = DeliveryQueue(store.engine)
+    journal_row(store, 1, "a")
+    outbox_row(store, 1, "a")
+    outbox_row(store, 2, "b")
+    assert await queue.open("webhook") == 1
+    assert await queue.open(RECORDS_WEBHOOK) == 2
+    journal_row(store, 2, "a")
+    outbox_row(store, 3, "a")
+    assert await queue.unread() == {"webhook": 1, RECORDS_WEBHOOK: 1}
+
+    assert await queue.ingest("webhook", everything) == 1
+    assert await queue.ingest(RECORDS_WEBHOOK, everything) == 1
+    [handoffs] = await queue.due("webhook", 10)
+    [records] = await queue.due(RECORDS_WEBHOOK, 10)
+    assert (handoffs.event.id, handoffs.event.type, handoffs.event.handoff_id) == (
+        2,
+        "message.created",
+        2,
+    )
+    assert (records.event.id, records.event.type, records.event.handoff_id) == (
+        3,
+        "record.finished",
+        0,
+    )
+    assert records.event.payload["record"] == {"conversation_id": "a"}
+    # Both queues in one list, each event with its own journal's row.
+    assert [(d.adapter, d.event.type) for d in await queue.queued()] == [
+        ("webhook", "message.created"),
+        (RECORDS_WEBHOOK, "record.finished"),
+    ]
+    assert await queue.unread() == {"webhook": 0, RECORDS_WEBHOOK: 0}
+    assert await queue.progress() == ({"webhook": 2, RECORDS_WEBHOOK: 3}, 2)

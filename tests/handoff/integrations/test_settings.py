@@ -65,3 +65,37 @@ def test_invalid_settings_are_refused_with_the_variable_named(
     with pytest.raises(ValueError, match=None) as error:
         IntegrationSettings.from_env(env)
     assert message in str(error.value)
+
+
+RECORDS = {
+    "HANDOFF_RECORDS_WEBHOOK_URL": "https://crm.example.com/hooks/records",
+    "HANDOFF_RECORDS_WEBHOOK_SECRET": "r" * 32,
+}
+
+
+def test_the_crm_webhook_is_on_when_its_url_is_set() -> None:
+    settings = IntegrationSettings.from_env(RECORDS)
+    assert settings.adapters == ()
+    assert settings.running == ("records_webhook",)
+    assert settings.enabled
+    both = IntegrationSettings.from_env({**WEBHOOK, **RECORDS})
+    assert both.running == ("webhook", "records_webhook")
+    assert both.webhook_url != both.records_webhook_url
+    assert "r" * 32 not in repr(both)
+    off = IntegrationSettings.from_env({"HANDOFF_RECORDS_WEBHOOK_SECRET": "r" * 32})
+    assert (off.running, off.enabled) == ((), False)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({**RECORDS, "HANDOFF_RECORDS_WEBHOOK_URL": "crm.example.com"}, "must be an http(s) URL"),
+        ({**RECORDS, "HANDOFF_RECORDS_WEBHOOK_SECRET": ""}, "HANDOFF_RECORDS_WEBHOOK_SECRET"),
+        ({**RECORDS, "HANDOFF_RECORDS_WEBHOOK_SECRET": "short"}, "at least 16 characters"),
+        ({"HANDOFF_INTEGRATIONS": "records_webhook"}, "HANDOFF_RECORDS_WEBHOOK_URL"),
+    ],
+)
+def test_invalid_crm_webhook_settings_name_the_variable(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ValueError) as error:
+        IntegrationSettings.from_env(env)
+    assert message in str(error.value)

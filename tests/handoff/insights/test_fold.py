@@ -1,0 +1,89 @@
+"""Tests of handoff/insights/fold.py: satisfaction surveys and opt-outs set outside any turn.
+
+The rest of the fold is tested through the records it builds (test_record.py).
+"""
+
+from __future__ import annotations
+
+from handoff.insights.fold import build_records
+from handoff.insights.record import QUIET_S, ConversationRecord
+from tests.handoff.insights.conftest import Chat, at
+
+
+def only(chat: Chat, **options: object) -> ConversationRecord:
+    records = build_records("sender-1", chat.events, **options)  # type: ignore[arg-type]
+    assert len(records) == 1, records
+    return records[0]
+
+
+def resolved_faq(chat: Chat) -> Chat:
+    chat.session().user("when do you open on sundays?", "faq", faq="faq/store_hours")
+    return chat.respond("utter_faq", "We are open 10 to 4 on Sundays.")
+
+
+def test_a_survey_answered_is_in_the_record_without_changing_turns_end_or_outcome(
+    chat: Chat,
+) -> None:
+    resolved_faq(chat)
+    before = only(chat)
+    chat.survey_question("s1", "bot", after_s=QUIET_S + 60)
+    chat.survey_answer("s1", "csat_score", 4).survey_answer("s1", "csat_comment", "quick, thanks")
+
+    record = only(chat, as_of=at(chat.now + 1))
+
+    assert (record.csat_kind, record.csat_survey_id) == ("bot", "s1")
+    assert (record.csat_score, record.csat_comment) == (4, "quick, thanks")
+    # The question came after an hour of quiet: the session is still over, and resolved.
+    assert record.outcome == "resolved"
+    assert record.ended_at == before.ended_at
+    assert (record.customer_turns, record.bot_turns) == (before.customer_turns, before.bot_turns)
+
+
+def test_a_question_without_an_answer_is_asked_and_unscored(chat: Chat) -> None:
+    resolved_faq(chat).survey_question("s1", "handoff")
+
+    record = only(chat)
+
+    assert record.csat_survey_id == "s1" and record.csat_kind == "handoff"
+    assert record.csat_score is None and record.csat_comment is None
+
+
+def test_an_answer_to_another_survey_or_out_of_range_is_not_taken(chat: Chat) -> None:
+    resolved_faq(chat).survey_question("s2")
+    chat.survey_answer("s1", "csat_score", 1)  # an older question's, pressed late
+    chat.survey_answer("s2", "csat_score", 9)
+
+    assert only(chat).csat_score is None
+
+    chat.survey_answer("s2", "csat_score", 2)
+    assert only(chat).csat_score == 2
+
+
+def test_a_new_question_replaces_the_earlier_answers(chat: Chat) -> None:
+    resolved_faq(chat).survey_question("s1").survey_answer("s1", "csat_score", 5)
+    chat.survey_question("s2", "bot")
+
+    record = only(chat)
+
+    assert (record.csat_survey_id, record.csat_kind, record.csat_score) == ("s2", "bot", None)
+
+
+def test_the_sms_opt_out_slot_marks_the_session_opted_out_until_start(chat: Chat) -> None:
+    resolved_faq(chat)
+    chat.slot("sms_opted_out", True)
+    stopped_at = chat.now
+
+    record = only(chat)
+    assert record.outcome == "opted_out" and record.opted_out_at == at(stopped_at)
+
+    chat.slot("sms_opted_out", False)
+    assert only(chat).outcome == "resolved"
+
+
+def test_a_record_with_a_survey_comes_back_the_same_from_json(chat: Chat) -> None:
+    resolved_faq(chat).survey_question("s1").survey_answer("s1", "csat_score", 3)
+    chat.survey_answer("s1", "csat_comment", "ok I guess")
+    record = only(chat)
+
+    assert ConversationRecord.from_json(record.to_json()) == record
+    assert record.to_row()["csat_score"] == 3
