@@ -184,6 +184,8 @@ class History:
                     "outcome": r.outcome,
                     "contact_reasons": list(r.contact_reasons),
                     "handoff_reason": r.handoff_reason,
+                    "csat_score": r.csat_score,
+                    "csat_comment": r.csat_comment,
                 }
                 for r in self.records
             ],

@@ -9,6 +9,9 @@ nothing of ``bot``)::
     Authorization: Bearer $HANDOFF_DELIVERY_TOKEN
     {"channel", "recipient_id", "text", "human_agent": true}
 
+The same route's sibling ``POST /internal/surveys`` asks a customer's
+satisfaction (:meth:`RasaDelivery.ask_survey`, for handoff.surveys).
+
 An instance is the service's default ``deliver`` hook (handoff.service):
 ``await deliver(channel, recipient_id, text)`` returns once the channel took
 the message, and raises :class:`DeliveryError` otherwise, with a message fit

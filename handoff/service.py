@@ -55,6 +55,10 @@ Customer messages sent while a person owns the conversation reach the
 transcript through Rasa's event broker (handoff.broker), read by a background
 task while the server runs: ``HANDOFF_BROKER=sql`` (the default: Rasa's SQL
 broker) or ``rabbitmq`` (Rasa's pika broker, handoff.broker.rabbitmq).
+The same events keep the conversation records (handoff.insights.keeper),
+from which the satisfaction surveys read their answers: the surveys' worker
+(handoff.surveys) runs with the broker and the default delivery hook, and
+asks through the Rasa server's ``POST /internal/surveys``.
 """
 
 from __future__ import annotations

@@ -32,9 +32,11 @@ from handoff.auth import ADMIN_ROLE, EVERYONE, authorized, caller
 from handoff.bodies import Body, parse_body, rule_field
 from handoff.context import context_of
 from handoff.customers import CustomerLinks, customer_key, valid_conversation_id
+from handoff.desk.masking import kinds_for
 from handoff.errors import HandoffNotFound, InvalidRequest, NotFound
 from handoff.models import SUPERVISOR_ROLE
 from handoff.routes.handoffs import known
+from plumbing.redaction import redact
 
 
 class LinkBody(Body):
@@ -60,9 +62,15 @@ async def history(request: Request, handoff_id: int) -> HTTPResponse:
     handoff = await context_of(request).store.get(known(handoff_id), with_transcript=False)
     if handoff is None:
         raise HandoffNotFound(handoff_id)
-    found = await links_of(request).ahistory(handoff.conversation_id, handoff.created_at)
+    history = await links_of(request).ahistory(handoff.conversation_id, handoff.created_at)
+    found = history.to_json()
+    # A satisfaction comment is the customer's words: masked as transcripts are.
+    kinds = kinds_for(request)
+    for earlier in found["conversations"]:
+        if earlier["csat_comment"] and kinds:
+            earlier["csat_comment"] = redact(earlier["csat_comment"], kinds)
     return json_response(
-        {"handoff_id": handoff.id, "conversation_id": handoff.conversation_id, **found.to_json()}
+        {"handoff_id": handoff.id, "conversation_id": handoff.conversation_id, **found}
     )
 
 

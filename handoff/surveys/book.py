@@ -288,19 +288,28 @@ class SurveyBook:
 
     # -- answers -------------------------------------------------------------------------
 
-    def collect(self, now: datetime) -> list[Survey]:
+    def collect(self, now: datetime, changed_since: datetime | None = None) -> list[Survey]:
         """Copy answers from the records onto the surveys; the surveys that got a new score.
 
-        Asked surveys not answered within :data:`ANSWER_WINDOW` become ``unanswered``.
+        ``changed_since`` (naive UTC): look only at conversations whose records
+        changed since then (the runner's previous look), so that a step costs
+        what changed, not every survey of the last day. Asked surveys not
+        answered within :data:`ANSWER_WINDOW` become ``unanswered``.
         """
         newly_scored = []
-        with write_transaction(self._engine) as db:
-            rows = db.execute(
-                select(surveys).where(
-                    surveys.c.status.in_((ASKED, ANSWERED)),
-                    surveys.c.asked_at >= now - ANSWER_WINDOW,
+        query = select(surveys).where(
+            surveys.c.status.in_((ASKED, ANSWERED)),
+            surveys.c.asked_at >= now - ANSWER_WINDOW,
+        )
+        if changed_since is not None:
+            query = query.where(
+                exists().where(
+                    conversation_records.c.conversation_id == surveys.c.conversation_id,
+                    conversation_records.c.updated_at >= changed_since,
                 )
-            ).all()
+            )
+        with write_transaction(self._engine) as db:
+            rows = db.execute(query).all()
             for row in rows:
                 record = self._record_of(db, row.conversation_id, row.id)
                 if record is None or record.csat_score is None:

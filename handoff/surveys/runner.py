@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from handoff.delivery import SurveyAnswer, SurveyRequest
 from handoff.models import BOT, utc_now
@@ -36,6 +36,7 @@ from plumbing.worker import Worker
 logger = logging.getLogger(__name__)
 
 STEP_EVERY_S = 10.0
+LOOK_OVERLAP = timedelta(minutes=1)
 REOPEN_REASON = "low_satisfaction"
 REOPENED_NOTICE = (
     "I'm sorry we didn't get this right. I've asked a colleague to look at your "
@@ -66,13 +67,17 @@ class SurveyRunner:
         self._deliver = deliver
         self._reopen_at = reopen_at_or_below
         self._clock = clock
+        self._looked_at: datetime | None = None  # None: look at every asked survey
 
     async def step(self) -> None:
         now = self._clock()
         await asyncio.to_thread(self._book.plan, now)
         for survey in await asyncio.to_thread(self._book.due, now):
             await self._ask_one(survey, now)
-        for survey in await asyncio.to_thread(self._book.collect, now):
+        # Records are stamped by the wall clock; a minute's overlap between looks
+        # covers a record written while the previous look ran.
+        since, self._looked_at = self._looked_at, utc_now() - LOOK_OVERLAP
+        for survey in await asyncio.to_thread(self._book.collect, now, since):
             logger.info("survey %s answered: %s/5", survey.id, survey.score)
             if (
                 survey.kind == HANDOFF_KIND

@@ -574,6 +574,10 @@ function historyItem(conversation) {
     conversation.handoff_reason
       ? h("p", { class: "reasons" }, `Handed off for: ${humanize(conversation.handoff_reason)}`)
       : null,
+    conversation.csat_score
+      ? h("p", { class: "csat" }, `Rated ${conversation.csat_score}/5` +
+          (conversation.csat_comment ? `: “${conversation.csat_comment}”` : ""))
+      : null,
   );
 }
 

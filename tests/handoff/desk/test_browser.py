@@ -565,6 +565,8 @@ async def test_a_supervisor_sees_the_customer_s_earlier_conversations(
     telegram = Chat("telegram", start=time.time() - 2 * 86_400).session()
     telegram.user("where is my order A1234", "order_status", order_id="A1234")
     telegram.respond("utter_order_status")
+    telegram.survey_question("s-jane", "bot").survey_answer("s-jane", "csat_score", 2)
+    telegram.survey_answer("s-jane", "csat_comment", "it took three tries")
     keeper.add([StreamEvent("tg-jane", e) for e in telegram.events])
     keeper.settle()
     linked = await desk.admin(
@@ -589,6 +591,7 @@ async def test_a_supervisor_sees_the_customer_s_earlier_conversations(
     await expect(item).to_contain_text("Telegram")
     await expect(item).to_contain_text("Resolved by the bot")
     await expect(item).to_contain_text("About: Order status")
+    await expect(item).to_contain_text("Rated 2/5: \u201cit took three tries\u201d")
     await expect(earlier.get_by_role("status")).to_have_text("")
 
     await earlier.get_by_role("button", name="Unlink").click()

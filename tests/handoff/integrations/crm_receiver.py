@@ -1,13 +1,12 @@
 """A CRM's endpoint for the records webhook, as the README tells a CRM to build one.
 
-It checks the signature with its own code (not handoff.integrations.signatures),
+It checks the signature with the tests' own code (not handoff.integrations.signatures),
 de-duplicates events by id and upserts records by ``data.record_id``; ``down``
 answers 503 to everything. Scripted answers (``fail_next``) come before any check.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import threading
@@ -15,13 +14,9 @@ import time
 from typing import Any
 
 from tests.fakes.server import FakeApi, Recorded, Reply
+from tests.fakes.webhook_receiver import signature
 
 PATH = "/hooks/records"
-
-
-def signature(secret: str, timestamp: str, body: bytes) -> str:
-    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
-    return f"v1={digest.hexdigest()}"
 
 
 class FakeCrm(FakeApi):

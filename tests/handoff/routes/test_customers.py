@@ -23,6 +23,8 @@ def keep_records(service: Service) -> float:
     telegram = Chat("telegram", start=now - 2 * 86_400).session()
     telegram.user("where is my order A1234", "order_status", order_id="A1234")
     telegram.respond("utter_order_status")
+    telegram.survey_question("s-tg", "bot").survey_answer("s-tg", "csat_score", 2)
+    telegram.survey_answer("s-tg", "csat_comment", "card 4111 1111 1111 1111 was charged twice")
     messenger = Chat("messenger", start=now - 86_400).session()
     messenger.user("I want a refund", "request_refund")
     messenger.action("action_handoff").simple("pause").action("action_listen")
@@ -84,6 +86,13 @@ async def test_the_history_shows_the_customer_s_other_conversations(service: Ser
         ("tg-jane", "telegram", "resolved", ["order_status"]),
     ]
     assert body["conversations"][1]["started_at"] < body["conversations"][0]["started_at"]
+    # How the customer rated it, their comment masked for people as transcripts are.
+    rated = body["conversations"][1]
+    assert rated["csat_score"] == 2 and "4111 1111 1111 1111" not in rated["csat_comment"]
+    assert "charged twice" in rated["csat_comment"]
+    assert body["conversations"][0]["csat_score"] is None
+    raw = (await service.admin("GET", history)).json()["conversations"][1]
+    assert "4111 1111 1111 1111" in raw["csat_comment"]
 
     response = await service.as_(sue, "DELETE", "/api/customers/links/psid-jane")
     assert response.status_code == 200 and response.json()["customer_key"] == f"phone:{PHONE}"

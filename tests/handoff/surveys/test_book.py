@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from handoff.insights.keeper import RecordKeeper, StreamEvent
+from handoff.models import utc_now
 from handoff.retention import purge
 from handoff.store import HandoffStore
 from handoff.surveys import SurveyBook
@@ -169,3 +170,18 @@ async def test_retention_purges_surveys_planned_before_the_cutoff(
 
     assert counts.surveys == 1
     assert book.of_conversation("tg-old") == [] and len(book.of_conversation("tg-new")) == 1
+
+
+async def test_a_look_since_a_time_reads_only_conversations_whose_records_changed(
+    store: HandoffStore, book: SurveyBook
+) -> None:
+    await closed_handoff(store)
+    book.plan(NOW)
+    (survey,) = book.due(LATER)
+    book.asked(survey, LATER)
+    answer(store, "+14155550101", survey.id, csat_score=5)
+    written = utc_now()
+
+    assert book.collect(LATER, changed_since=written + dt.timedelta(seconds=1)) == []
+    (scored,) = book.collect(LATER, changed_since=written - dt.timedelta(seconds=1))
+    assert scored.score == 5
