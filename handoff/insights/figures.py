@@ -29,6 +29,7 @@ from datetime import date, datetime
 from statistics import median
 
 from handoff.insights.record import ConversationRecord
+from plumbing.scrub import scrub_identifier
 
 TOP_REASONS = 10
 # Survey kinds (handoff.surveys): after a person's handoff, after the bot alone.
@@ -76,7 +77,14 @@ class Figures:
             "reasons_by_day": {d.isoformat(): n for d, n in self.reasons_by_day.items()},
             "sentiment_by_day": {d.isoformat(): v for d, v in self.sentiment_by_day.items()},
             "misses": [
-                {"conversation_id": c, "started_at": s.isoformat(), "why": w}
+                {
+                    "conversation_id": c,
+                    "started_at": s.isoformat(),
+                    "why": w,
+                    # How the trainers' review inbox (make review) names the
+                    # conversation, to find its messages there.
+                    "review_id": scrub_identifier(c),
+                }
                 for c, s, w in self.misses
             ],
             "handoff_reasons": [{"reason": r, "sessions": n} for r, n in self.handoff_reasons],

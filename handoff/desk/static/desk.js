@@ -1050,13 +1050,14 @@ async function loadInsights(event) {
   $("misses").replaceChildren(
     ...latest.map((miss) =>
       h("tr", {}, h("td", {}, new Date(miss.started_at).toLocaleString()),
-        h("td", {}, miss.conversation_id), h("td", {}, miss.why)),
+        h("td", {}, miss.conversation_id), h("td", {}, miss.why),
+        h("td", {}, h("code", {}, miss.review_id))),
     ),
   );
   if (!data.misses.length) {
-    $("misses").replaceChildren(h("tr", {}, h("td", { colspan: 3 }, "None in this period.")));
+    $("misses").replaceChildren(h("tr", {}, h("td", { colspan: 4 }, "None in this period.")));
   } else if (data.misses.length > MISSES_SHOWN) {
-    $("misses").append(h("tr", {}, h("td", { colspan: 3 },
+    $("misses").append(h("tr", {}, h("td", { colspan: 4 },
       `The latest ${MISSES_SHOWN} of ${data.misses.length}; the records download has them all.`)));
   }
   const unfinished = data.sessions - data.finished;

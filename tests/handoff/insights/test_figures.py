@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from handoff.insights.figures import Tally, figures, summary
 from handoff.insights.record import ConversationRecord
+from plumbing.scrub import scrub_identifier
 from tests.handoff.insights.conftest import START, at
 from tests.handoff.insights.simulated_week import CHANNELS, Truth, simulated_week
 from tests.handoff.insights.test_simulated_week import records_of
@@ -137,6 +139,19 @@ def test_the_json_form_has_iso_days_and_every_figure(
     assert set(data) >= {"containment", "handoff_rate", "top_reasons", "misses"}
     days = list(data["reasons_by_day"])  # type: ignore[call-overload]
     assert days and all(len(day) == 10 and day[4] == "-" for day in days)
+
+
+def test_each_miss_names_its_conversation_as_the_review_inbox_does() -> None:
+    sms = ConversationRecord(
+        "+14155550101", at(START), at(START + 60), channel="sms", outcome="abandoned", fallbacks=1
+    )
+    web = replace(sms, conversation_id="web-7f3a", channel="rest")
+
+    misses = figures([sms, web]).to_json()["misses"]
+
+    assert isinstance(misses, list)
+    assert [m["review_id"] for m in misses] == [scrub_identifier(sms.conversation_id), "web-7f3a"]
+    assert misses[0]["review_id"].startswith("sha256:")
 
 
 def test_a_tally_added_to_one_by_one_gives_the_same_figures(
