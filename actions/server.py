@@ -11,6 +11,9 @@ Routes, and what each answers (every body is JSON)::
     GET  /metrics   Prometheus metrics (actions.metrics); open, or with
                     ACTIONS_METRICS_TOKEN set, that bearer token (not ACTIONS_TOKEN)
     GET  /actions   [{"name": ...}, ...]: the registered actions
+    POST /privacy   this server's share of a customer's export or erasure (the outbox, the
+                    business database: actions.privacy), for the handoff service's admin
+                    route; with HANDOFF_ADMIN_TOKEN, not ACTIONS_TOKEN (plumbing.privacy.owners)
     POST /webhook   an action call from the Rasa server (rasa-sdk's protocol):
         200  {"events": [...], "responses": [...]}
         400  {"error", "action_name"}: the action rejected the call (rasa-sdk's
@@ -28,8 +31,9 @@ status and what the caller may read) and answered by one error handler,
 route, a wrong method) the same ``{"error"}`` shape, and anything unexpected
 a 500 that echoes nothing.
 
-Every route but /health, /ready and /metrics needs ``Authorization: Bearer $ACTIONS_TOKEN``
-(compared in constant time, before the body is read): the only caller is the
+Every route but /health, /ready, /metrics and /privacy needs
+``Authorization: Bearer $ACTIONS_TOKEN`` (compared in constant time, before
+the body is read): the only caller is the
 Rasa server, which sends it from ``endpoints.yml``. Without it, anyone who
 reached the port could post a hand-made tracker and cancel any customer's
 order as them.
@@ -96,10 +100,12 @@ from actions.handoff import shared_sender
 from actions.handoff_outbox import HandoffSender, Outbox
 from actions.metrics import ENV_PREFIX as METRICS_ENV_PREFIX
 from actions.metrics import ActionMetrics, not_ready_because
+from actions.privacy import local_stores
 from actions.settings import ActionSettings
 from plumbing.log_masking import install_log_masking
 from plumbing.logs import configure_logging
 from plumbing.metrics import METRICS_PATH, MetricsSettings, measure_requests, metrics_handler
+from plumbing.privacy.owners import answer as privacy_answer
 from plumbing.untrusted import UntrustedInput, header_bytes, parse_json
 
 logger = logging.getLogger(__name__)
@@ -303,6 +309,18 @@ def create_app(
         methods=["GET"],
         ctx_open=True,  # its own token, if any: checked by the handler
     )
+
+    privacy_stores = local_stores(settings)
+    admin_token = settings.handoff_token.encode()
+
+    # Its own token, HANDOFF_ADMIN_TOKEN: the handoff service asks, not the Rasa server.
+    @app.post("/privacy", ctx_open=True)
+    async def privacy(request: Request) -> HTTPResponse:
+        if not admin_token:
+            raise MissingToken("HANDOFF_ADMIN_TOKEN is not set on this server")
+        check_token(request, admin_token)
+        status, answer = await privacy_answer(privacy_stores, request.body)
+        return json(answer, status=status)
 
     @app.get("/actions")
     async def actions(_request: Request) -> HTTPResponse:

@@ -40,14 +40,18 @@ from pydantic.fields import ModelField
 from handoff import inputs
 from handoff.errors import InvalidRequest
 from handoff.inputs import MAX_INT32, UntrustedInput
-from handoff.models import AGENT_ROLE, AGENT_ROLES, BOT, CUSTOMER, utc_now
+from handoff.models import AGENT_ROLE, AGENT_ROLES, AGENT_STATES, BOT, CUSTOMER, utc_now
+from handoff.routing.topics import LANGUAGE_PATTERN, SKILL_PATTERN
 from handoff.store import NewMessage
 
 __all__ = [
+    "MAX_CAPACITY",
     "MAX_ID_LENGTH",
     "MAX_NAME_LENGTH",
     "MAX_TEXT_LENGTH",
     "AgentReply",
+    "AgentRouting",
+    "AgentState",
     "Body",
     "Close",
     "CustomerMessage",
@@ -67,6 +71,10 @@ MAX_ID_LENGTH = 255
 # Agents' names (handoffs.assigned_to, transcript_messages.author), escalation ids.
 MAX_NAME_LENGTH = 128
 MAX_CHANNEL_LENGTH = 32
+# Handoffs one agent may hold at once (routing): past it, a "capacity" means nothing.
+MAX_CAPACITY = 100
+# Skills per agent or handoff, each a short code (handoff.routing.topics).
+MAX_SKILLS = 50
 
 B = TypeVar("B", bound="Body")
 Check = Callable[[Any], Any]
@@ -237,6 +245,24 @@ def strings_field() -> Any:
     return rule_field(check, factory=list)
 
 
+def skills_field(pattern: Any, wanted: str) -> Any:
+    """A list of at most MAX_SKILLS codes matching ``pattern`` (lower case); ``[]`` when
+    missing. Each once, in the order given."""
+
+    def check(value: Any) -> list[str]:
+        if value is None:
+            return []
+        if (
+            not isinstance(value, list)
+            or len(value) > MAX_SKILLS
+            or not all(isinstance(item, str) and pattern.match(item) for item in value)
+        ):
+            raise ValueError(f"must be a list of at most {MAX_SKILLS} {wanted}")
+        return list(dict.fromkeys(value))
+
+    return rule_field(check)
+
+
 def list_field() -> Any:
     """A list (its items are the field's type); ``[]`` when missing or null."""
 
@@ -307,6 +333,11 @@ class NewHandoff(Body):
     anger: float = number_field(0, 1, default=0.0)
     summary: dict[str, Any] = object_field(optional=True)
     transcript: list[TranscriptItem] = list_field()
+    # Routing (handoff.routing): the customer's language (a tag such as "es" or
+    # "pt-BR"; "en" when missing or not one), and topics the bot names itself,
+    # besides those read from the reasons and intents.
+    language: str | None = string_field(35, optional=True)
+    skills: list[str] = skills_field(SKILL_PATTERN, "topics such as returns")
 
     @root_validator(skip_on_failure=True)
     def _recipient(cls, values: dict[str, Any]) -> dict[str, Any]:
@@ -359,6 +390,20 @@ class NewAgent(Body):
 
     name: str = text_field(MAX_NAME_LENGTH)
     role: str = choice_field(*AGENT_ROLES, default=AGENT_ROLE)
+
+
+class AgentState(Body):
+    """``PUT /api/agents/me/state``."""
+
+    state: str = choice_field(*AGENT_STATES)
+
+
+class AgentRouting(Body):
+    """``PUT /api/agents/<name>/routing``: what an agent can take, how much at once."""
+
+    languages: list[str] = skills_field(LANGUAGE_PATTERN, "language tags such as en or pt-br")
+    topics: list[str] = skills_field(SKILL_PATTERN, "topics such as returns")
+    capacity: int = integer_field(1, MAX_CAPACITY)
 
 
 class SignIn(Body):

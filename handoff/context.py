@@ -23,7 +23,7 @@ raise :class:`~handoff.errors.NotRunning`.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -39,8 +39,10 @@ from handoff.pickup import PickupWatcher
 from handoff.rasa_client import RasaClient
 from handoff.reconcile import TranscriptReconciler
 from handoff.retention import Retention
+from handoff.routing.router import Router
 from handoff.settings import HandoffSettings
 from handoff.store import Handoff, HandoffStore
+from plumbing.privacy.owners import Owner
 from plumbing.worker import Worker
 
 if TYPE_CHECKING:
@@ -69,6 +71,9 @@ class ServiceContext:
     # handoff.rasa_client.RasaClient.hand_back), made when the server starts.
     deliver_hook: Deliver | None = None
     on_close_hook: OnClose | None = None
+    # Whose stores a customer's export or erasure reads (handoff.routes.privacy); None:
+    # this database and the Rasa and action servers' privacy routes. Tests replace it.
+    privacy_owners: Callable[[], Sequence[Owner]] | None = None
     events: EventHub = field(default_factory=EventHub)
     # Open event streams per caller ("<role>:<name>").
     streams: Counter[str] = field(default_factory=Counter)
@@ -84,6 +89,7 @@ class ServiceContext:
     settler: Worker | None = None
     surveys: Worker | None = None  # handoff.surveys, with the broker and Rasa's delivery
     retention: Retention | None = None  # only with HANDOFF_RETENTION_DAYS set
+    router: Router | None = None  # only with HANDOFF_AUTO_ASSIGN (handoff.routing)
 
     # -- what the desk and the adapters add (their install functions) --------------------
     desk: DeskParts | None = None

@@ -31,10 +31,10 @@ that share it) is answered like :class:`InvalidRequest`, by the same handler.
 A 4xx's message is shown to the caller, so it must name what was wrong with
 the request and nothing else; a 5xx's message is only logged (but for
 :class:`Busy`, a limit the service reached rather than a fault: shown, not
-logged). Two answers
-carry more than an error and stay explicit responses in their routes: a reply
-that was recorded but not delivered (502, with the message) and the adapters'
-recorded answers (handoff.integrations.inbound).
+logged). Three answers carry more than an error and stay explicit responses
+in their routes: a reply that was recorded but not delivered (502, with the
+message), the adapters' recorded answers (handoff.integrations.inbound), and
+a privacy erase refused with its reasons (handoff.routes.privacy).
 """
 
 from __future__ import annotations

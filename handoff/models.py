@@ -10,7 +10,9 @@
   channel's message id) is unique, so a retried append is a no-op;
   ``internal`` marks agents' notes, which the customer never sees.
 - ``agents``: people who use the desk, with the SHA-256 hash of their bearer
-  token (never the token itself), and the slow hash of their desk password.
+  token (never the token itself), and the slow hash of their desk password;
+  and what routing (handoff.routing) needs: their skills (languages, topics),
+  capacity and state (available, away, offline).
 - ``desk_sessions``: signed-in desk sessions, by the SHA-256 hash of the
   session cookie (never the cookie itself), with when they expire.
 - ``broker_cursors``: how far each consumer of an event broker has read
@@ -63,6 +65,14 @@ AGENT_ROLE = "agent"
 SUPERVISOR_ROLE = "supervisor"
 AGENT_ROLES = (AGENT_ROLE, SUPERVISOR_ROLE)
 
+# Agents' states (handoff.routing): only an available agent is offered handoffs.
+AVAILABLE = "available"
+AWAY = "away"
+OFFLINE = "offline"
+AGENT_STATES = (AVAILABLE, AWAY, OFFLINE)
+DEFAULT_CAPACITY = 3
+DEFAULT_LANGUAGE = "en"
+
 # Delivery of an agent's reply to the customer (None for every other message).
 DELIVERY_PENDING = "pending"
 DELIVERY_SENT = "sent"
@@ -92,10 +102,24 @@ handoffs = Table(
     Column("last_customer_message_at", DateTime, nullable=True),
     # When the customer was told nobody has picked the handoff up yet (handoff.pickup).
     Column("pickup_notified_at", DateTime, nullable=True),
+    # Routing (handoff.routing): the skills the handoff needs (the customer's
+    # language, ISO 639-1, and topics), its pending offer (to one agent at a
+    # time, until it expires), who declined it or let it expire (never offered
+    # it again), and when the customer was told nobody with the skills is there.
+    Column("language", String(16), nullable=False, server_default=DEFAULT_LANGUAGE),
+    Column("skills", JSON, nullable=False, server_default="[]"),
+    Column("offered_to", String(128), nullable=True),
+    Column("offered_at", DateTime, nullable=True),
+    Column("offer_expires_at", DateTime, nullable=True),
+    Column("passed_over", JSON, nullable=False, server_default="[]"),
+    Column("skill_notified_at", DateTime, nullable=True),
     UniqueConstraint("escalation_id", name="uq_handoffs_escalation_id"),
     # The queue: waiting handoffs by priority, then longest wait (escalation.queue_key).
     Index("ix_handoffs_queue", "status", "priority", "created_at", "id"),
     Index("ix_handoffs_conversation", "conversation_id"),
+    # An agent's load: what they hold, and what they are offered.
+    Index("ix_handoffs_assigned_to", "assigned_to", "status"),
+    Index("ix_handoffs_offered_to", "offered_to"),
     Index(
         "uq_handoffs_open_conversation",
         "conversation_id",
@@ -142,6 +166,14 @@ agents = Table(
     Column("disabled", Boolean, nullable=False, default=False),
     # A slow, salted hash (handoff.desk): passwords are guessable, unlike tokens.
     Column("password_hash", String(255), nullable=True),
+    # Routing (handoff.routing): what they can take, how much at once, whether
+    # they take work now; idle_since: their last offer, assignment or close.
+    Column("languages", JSON, nullable=False, server_default='["en"]'),
+    Column("topics", JSON, nullable=False, server_default="[]"),
+    Column("capacity", Integer, nullable=False, server_default=str(DEFAULT_CAPACITY)),
+    Column("state", String(16), nullable=False, server_default=OFFLINE),
+    Column("state_since", DateTime, nullable=True),
+    Column("idle_since", DateTime, nullable=True),
     UniqueConstraint("name", name="uq_agents_name"),
     UniqueConstraint("token_hash", name="uq_agents_token_hash"),
 )
@@ -177,6 +209,9 @@ EVENT_TYPES = (
     "handoff.assigned",
     "handoff.closed",
     "handoff.overdue",
+    "handoff.offered",
+    "handoff.offer_ended",
+    "handoff.awaiting_skill",
     "message.created",
     "message.updated",
 )

@@ -39,6 +39,27 @@ DEFAULT_CHECK_S = 15.0
 Deliver = Callable[[str, str, str], Awaitable[None]]
 
 
+async def tell_customer(
+    store: HandoffStore, deliver: Deliver, handoff: Handoff, text: str, now: dt.datetime, what: str
+) -> None:
+    """Send the bot's ``what`` notice (``pickup``, ``skill``) to a waiting customer, and add
+    it to the transcript once sent; a failure to send is logged, never raised.
+
+    Any hook failure (a channel down, a REST customer who cannot be pushed
+    to) leaves the customer untold: the desk got its alert when the notice was
+    marked (handoff.overdue, handoff.awaiting_skill), and the log says why.
+    """
+    try:
+        await deliver(handoff.channel, handoff.customer_id, text)
+    except Exception as error:  # noqa: BLE001 - the hook's errors are not one type
+        logger.warning("handoff %d: the %s notice was not delivered: %s", handoff.id, what, error)
+        return
+    try:
+        await store.append_message(handoff.id, BOT, text, now, f"{what}-notice-{handoff.id}")
+    except HandoffConflict:
+        return  # closed in the meantime: the notice went out, the transcript is final
+
+
 def notice(position: int | None) -> str:
     place = f" (you're number {position})" if position else ""
     return (
@@ -87,21 +108,7 @@ class PickupWatcher:
 
     async def _tell(self, handoff: Handoff, now: dt.datetime) -> None:
         position = await self._store.queue_position(handoff.id)
-        text = notice(position)
-        try:
-            await self._deliver(handoff.channel, handoff.customer_id, text)
-        except Exception as error:  # noqa: BLE001 - the hook's errors are not one type
-            # Any hook failure (a channel down, a REST customer who cannot be
-            # pushed to): supervisors got the alert (handoff.overdue, journaled
-            # by mark_pickup_notified); the log says why.
-            logger.warning("handoff %d: the pickup notice was not delivered: %s", handoff.id, error)
-            return
-        try:
-            await self._store.append_message(
-                handoff.id, BOT, text, now, f"pickup-notice-{handoff.id}"
-            )
-        except HandoffConflict:
-            return  # closed in the meantime: the notice went out, the transcript is final
+        await tell_customer(self._store, self._deliver, handoff, notice(position), now, "pickup")
 
     async def _check(self) -> float | None:
         await self.check_once()

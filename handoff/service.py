@@ -85,6 +85,7 @@ from handoff.desk import DeskSettings
 from handoff.desk import install as install_desk
 from handoff.errors import HandoffServiceError
 from handoff.insights.keeper import RecordKeeper
+from handoff.insights.products import load_catalogue
 from handoff.integrations import IntegrationSettings
 from handoff.integrations import install as install_integrations
 from handoff.metrics import CountedRasaDelivery, metrics_of, metrics_settings_from_env
@@ -97,6 +98,8 @@ from handoff.reconcile import TranscriptReconciler
 from handoff.retention import Retention
 from handoff.routes import blueprints
 from handoff.routes.events import KEEPALIVE_S, NO_STORE
+from handoff.routing.router import DEFAULT_CHECK_S as DEFAULT_ROUTING_CHECK_S
+from handoff.routing.router import Router
 from handoff.settings import HandoffSettings
 from handoff.store import HandoffStore
 from handoff.surveys import SurveyBook, SurveyRunner
@@ -234,10 +237,13 @@ async def open_resources(app: Sanic, _loop: Any) -> None:
 
 
 async def start_background(app: Sanic, _loop: Any) -> None:
-    """The broker's consumer, the pickup watcher, the transcript reconciler, retention."""
+    """The broker's consumer, the pickup watcher, the router (auto-assignment on),
+    the transcript reconciler, retention."""
     ctx = context_of(app)
     # Conversation records, kept from the broker's events (handoff.insights.keeper).
-    ctx.records = RecordKeeper(ctx.store.engine)
+    ctx.records = RecordKeeper(
+        ctx.store.engine, catalogue=load_catalogue(ctx.settings.products_file)
+    )
     ctx.broker = create_consumer(ctx.settings, ctx.store, ctx.records)
     if ctx.broker is not None:
         ctx.broker.start()
@@ -255,6 +261,16 @@ async def start_background(app: Sanic, _loop: Any) -> None:
         check_s=min(15.0, ctx.settings.pickup_timeout_s / 4),
     )
     ctx.pickup.start()
+    if ctx.settings.auto_assign:
+        # Auto-assignment (handoff.routing), woken by every journaled change.
+        ctx.router = Router(
+            ctx.store,
+            ctx.settings,
+            ctx.deliver,
+            check_s=min(DEFAULT_ROUTING_CHECK_S, ctx.settings.offer_timeout_s / 4),
+        )
+        ctx.store.listen_to_journal(ctx.router.journaled)
+        ctx.router.start()
     # Only with Rasa's hooks (tests that replace them have no Rasa to read).
     if ctx.rasa is not None and ctx.settings.reconcile_s > 0:
         ctx.reconciler = TranscriptReconciler(ctx.store, ctx.rasa, ctx.settings.reconcile_s)
@@ -292,6 +308,9 @@ async def stop_background(app: Sanic, _loop: Any) -> None:
     pickup, ctx.pickup = ctx.pickup, None
     if pickup is not None:
         await pickup.stop()
+    router, ctx.router = ctx.router, None
+    if router is not None:
+        await router.stop()
     reconciler, ctx.reconciler = ctx.reconciler, None
     if reconciler is not None:
         await reconciler.stop()

@@ -45,6 +45,17 @@
   ``HANDOFF_CSAT_MIN_GAP_S`` (86400): at most one survey per conversation in
   this long; ``HANDOFF_CSAT_REOPEN_AT_OR_BELOW`` (0, never): a handoff's
   survey scored this low or lower puts the customer back in the queue.
+- ``HANDOFF_AUTO_ASSIGN`` (false): offer each waiting handoff to the best
+  available agent with its skills (handoff.routing); claiming by hand stays.
+  ``HANDOFF_OFFER_TIMEOUT_S`` (60): how long an agent has to accept an offer
+  before it goes to the next one.
+- ``HANDOFF_ACTIONS_URL``: the action server (``http://127.0.0.1:5055``),
+  asked for its stores' share of a customer's export or erasure
+  (``POST /privacy``, handoff.privacy) with ``HANDOFF_ADMIN_TOKEN``.
+- ``HANDOFF_PRODUCTS_FILE``: the product catalogue (YAML, product name to
+  aliases) the conversation records' products are found with
+  (handoff.insights.products); unset, the demo shop's
+  (``handoff/insights/products.yml``). Read and checked at start-up.
 """
 
 from __future__ import annotations
@@ -54,9 +65,11 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from handoff.insights.products import parse_products_file
 from plumbing.settings import Seconds, SettingsError, one_of, parse_base_url, read_env, setting
 
 ENV_PREFIX = "HANDOFF_"
@@ -79,12 +92,14 @@ DEFAULT_RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672/"
 DEFAULT_RABBITMQ_QUEUE = "rasa_production_events"
 DEFAULT_RABBITMQ_EXCHANGE = "rasa-exchange"
 DEFAULT_RASA_URL = "http://127.0.0.1:5005"
+DEFAULT_ACTIONS_URL = "http://127.0.0.1:5055"
 # 0 keeps everything (handoff.retention). The cap (a century) keeps "now minus
 # the period" a date Python can hold: past it, every purge would fail.
 DEFAULT_RETENTION_DAYS = 0
 MAX_RETENTION_DAYS = 36500
 DEFAULT_CSAT_DELAY_S = 30.0
 DEFAULT_CSAT_MIN_GAP_S = 86400.0
+DEFAULT_OFFER_TIMEOUT_S = 60.0
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ALWAYS_OPEN = ("", "24/7", "always")
@@ -260,6 +275,14 @@ class HandoffSettings:
     csat_delay_s: Seconds = DEFAULT_CSAT_DELAY_S
     csat_min_gap_s: Seconds = DEFAULT_CSAT_MIN_GAP_S
     csat_reopen_at_or_below: int = 0
+    # Routing (handoff.routing): auto-assignment, off by default, and how long
+    # an offer waits for the agent's answer.
+    auto_assign: bool = False
+    offer_timeout_s: Seconds = DEFAULT_OFFER_TIMEOUT_S
+    actions_url: str = setting(DEFAULT_ACTIONS_URL, parse=parse_base_url)
+    # The records' product catalogue (handoff.insights.products), checked when
+    # read; None: the one shipped with the service.
+    products_file: Path | None = setting(None, parse=parse_products_file)
 
     def __post_init__(self) -> None:
         # Checked here rather than in from_env, so that settings built in code

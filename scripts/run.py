@@ -207,6 +207,7 @@ def isolated_environment(state: Path, model: Path) -> dict[str, str]:
         "ACTIONS_HANDOFF_OUTBOX_URL": f"sqlite:///{state / 'handoff_outbox.db'}",
         "HANDOFF_PORT": str(handoff_port),
         "HANDOFF_URL": f"http://127.0.0.1:{handoff_port}",
+        "HANDOFF_ACTIONS_URL": f"http://127.0.0.1:{actions_port}",
         "HANDOFF_ADMIN_TOKEN": secrets.token_urlsafe(16),
         DELIVERY_TOKEN: secrets.token_urlsafe(32),
         "HANDOFF_DATABASE_URL": f"sqlite:///{state / 'handoff.db'}",
@@ -224,6 +225,7 @@ def environment() -> tuple[dict[str, str], bool]:
     env.setdefault("ACTION_ENDPOINT_URL", f"http://127.0.0.1:{env['ACTIONS_PORT']}/webhook")
     env.setdefault("HANDOFF_URL", f"http://127.0.0.1:{env['HANDOFF_PORT']}")
     env.setdefault("RASA_URL", f"http://127.0.0.1:{env['RASA_PORT']}")
+    env.setdefault("HANDOFF_ACTIONS_URL", f"http://127.0.0.1:{env['ACTIONS_PORT']}")
     env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     generated = not env.get("RASA_AUTH_TOKEN")
     if generated:

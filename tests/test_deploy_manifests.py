@@ -23,7 +23,7 @@ KUBERNETES_VERSION = "1.28.0"
 # A variable with one of these in its name holds a secret (a URL: a password).
 SECRET_WORDS = ("TOKEN", "PASSWORD", "SECRET", "_URL", "SID")
 # URLs of our own Services inside the cluster, which carry no credentials.
-PLAIN_URLS = ("RASA_URL", "HANDOFF_URL", "ACTION_ENDPOINT_URL")
+PLAIN_URLS = ("RASA_URL", "HANDOFF_URL", "HANDOFF_ACTIONS_URL", "ACTION_ENDPOINT_URL")
 WORKLOADS = ("Deployment", "Job")
 
 

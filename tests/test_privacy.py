@@ -14,19 +14,22 @@ production profile, and is skipped).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 import json
 import logging
 import os
 import stat
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
@@ -38,13 +41,16 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
+from sanic import Sanic
 from sqlalchemy.orm import Session
 
 import plumbing.db
 from actions.backend.sql import SqlBackend
 from actions.backend.tables import CustomerIdentityRow, CustomerRow, OrderRow
-from actions.handoff_outbox import Outbox
+from actions.handoff_outbox import HandoffSender, Outbox
+from actions.server import create_app as create_actions_app
 from actions.settings import ActionSettings
+from bot.channels.internal import DeliveryRoute, DeliveryRouteSettings
 from bot.channels.store import ChannelStore
 from bot.channels.survey_store import AskedSurvey, SurveyStore
 from bot.stores.broker import SQLEventBroker
@@ -55,12 +61,17 @@ from handoff.integrations.deliveries import DeliveryQueue
 from handoff.integrations.inbound import Answer, InboundLog
 from handoff.integrations.zendesk import TicketMap
 from handoff.migrate import migrate
+from handoff.privacy.stores import CUSTOMER_LINKS
+from handoff.service import create_app as create_handoff_app
+from handoff.settings import HandoffSettings
 from handoff.store import Agent, HandoffStore, NewMessage
 from handoff.surveys import SurveyBook
 from plumbing.clock import utc_now
+from plumbing.privacy.locations import BROKER, BUSINESS, CHANNELS, HANDOFF, OUTBOX, TRACKER
+from plumbing.privacy.subject import Subject, kind_of
 from scripts.privacy.__main__ import main
-from scripts.privacy.locations import BROKER, BUSINESS, CHANNELS, HANDOFF, OUTBOX, TRACKER
-from scripts.privacy.subject import CUSTOMER_LINKS, kind_of
+from tests.handoff.conftest import CloseRecorder, FakeDelivery
+from tests.live_server import LiveServer
 from tests.postgres import postgres_schema
 
 DOMAIN = Domain.from_yaml(
@@ -94,9 +105,14 @@ class Person:
     marker: str
     order_id: str
 
+    @property
+    def whatsapp(self) -> str:
+        """Their WhatsApp conversation: theirs by the number (bot.channels.whatsapp)."""
+        return f"whatsapp:{self.phone}"
+
     def conversations(self, world: World) -> tuple[str, ...]:
         linked = (self.messenger,) if world.links else ()
-        return (self.phone, self.telegram, self.web, *linked)
+        return (self.phone, self.whatsapp, self.telegram, self.web, *linked)
 
     @property
     def needles(self) -> tuple[str, ...]:
@@ -466,7 +482,7 @@ def test_erase_leaves_nothing_of_her_and_everything_else_as_it_was(
         left = {(f, n) for f, data in files.items() for n in ALICE.needles if n.encode() in data}
         assert left == {("channels.db", ALICE.phone[1:])}
     # One line per store, with counts only.
-    lines = [r.getMessage() for r in caplog.records if r.name == "scripts.privacy.run"]
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("plumbing.privacy.")]
     assert len(lines) == 6 and all(line.startswith("privacy erase: ") for line in lines)
     logged = "\n".join(r.getMessage() for r in caplog.records).lower()
     assert [needle for needle in ALICE.needles if needle.lower() in logged] == []
@@ -560,8 +576,11 @@ async def test_open_handoffs_and_sqlite_ids_handed_out_again_refuse_the_erase(
     # Alice's rows are the newest, and her web chat's handoff is open.
     await populate(built, [BOB, ALICE], left_open=ALICE)
     before = snapshot(built)
-    assert run(built, "erase", "--customer", ALICE.phone)[0] == 1  # the dry run says so too
-    assert run(built, "erase", "--customer", ALICE.phone, "--yes")[0] == 1
+    # In a thread: the command runs its own event loop.
+    dry_run = await asyncio.to_thread(run, built, "erase", "--customer", ALICE.phone)
+    assert dry_run[0] == 1  # the dry run says so too
+    erased = await asyncio.to_thread(run, built, "erase", "--customer", ALICE.phone, "--yes")
+    assert erased[0] == 1
     assert snapshot(built) == before
     err = capsys.readouterr().err
     assert "handoffs are open" in err and "nothing was erased" in err
@@ -582,3 +601,141 @@ async def test_open_handoffs_and_sqlite_ids_handed_out_again_refuse_the_erase(
 )
 def test_what_an_id_is(given: str, kind: str, value: str) -> None:
     assert kind_of(given) == (kind, value)
+
+
+# -- the admin API: the same, with each process reading its own stores ----------------------
+
+ADMIN = "admin-token-for-the-privacy-api-0123456789"
+DELIVERY = "delivery-token-for-the-privacy-api-012345"
+ACTIONS = "actions-token-for-the-privacy-api-0123456"
+
+
+class IdleSender:
+    """The action server's outbox forwarder, idle: it would deliver Alice's and Bob's
+    escalations to the handoff service and change the rows the test compares."""
+
+    outbox = None
+
+    def kick(self) -> None:
+        pass  # nothing to forward: see the class
+
+    async def close(self) -> None:
+        pass  # nothing opened
+
+
+@dataclass
+class Servers:
+    handoff: LiveServer
+    actions: LiveServer
+    rasa: LiveServer
+
+    async def ask(self, path: str, token: str = ADMIN, **body: Any) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}"}
+        return await self.handoff.client.post(path, json=body, headers=headers, timeout=60)
+
+
+@pytest.fixture
+async def servers(world: World, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Servers]:
+    """The three processes' apps on real ports, each reading its stores from its own
+    settings: the Rasa server's internal route, the action server, the handoff service."""
+    monkeypatch.setattr(Sanic, "test_mode", True)
+    for name, value in world.environ.items():
+        monkeypatch.setenv(name, value)  # what the Rasa server's route reads (os.environ)
+    name = uuid.uuid4().hex
+    rasa_app = Sanic(f"rasa_{name}")
+    route = DeliveryRoute(DeliveryRouteSettings(token=DELIVERY))
+    rasa_app.blueprint(route.blueprint(None), url_prefix=route.url_prefix())  # type: ignore[arg-type]
+    settings = ActionSettings.from_env(
+        {**world.environ, "ACTIONS_TOKEN": ACTIONS, "HANDOFF_ADMIN_TOKEN": ADMIN}
+    )
+    actions_app = create_actions_app(settings, sender=cast(HandoffSender, IdleSender()))
+    rasa = await LiveServer(rasa_app).start()
+    actions = await LiveServer(actions_app).start()
+    handoff_settings = HandoffSettings(
+        database_url=world.urls[HANDOFF],
+        admin_token=ADMIN,
+        broker="none",
+        rasa_url=str(rasa.client.base_url),
+        delivery_token=DELIVERY,
+        actions_url=str(actions.client.base_url),
+    )
+    handoff_app = create_handoff_app(
+        handoff_settings, deliver=FakeDelivery(), on_close=CloseRecorder(), name=f"handoff_{name}"
+    )
+    handoff = await LiveServer(handoff_app).start()
+    yield Servers(handoff, actions, rasa)
+    for server in (handoff, actions, rasa):
+        await server.stop()
+
+
+async def test_the_admin_api_exports_and_erases_as_the_command_does(
+    world: World, servers: Servers
+) -> None:
+    before = snapshot(world)
+    # Only the admin token: an export is everything held about someone.
+    assert (
+        await servers.ask("/api/privacy/export", token="nope", customer=ALICE.email)
+    ).status_code == 401
+    assert (await servers.ask("/api/privacy/export")).status_code == 400
+
+    answer = await servers.ask("/api/privacy/export", customer=ALICE.email)
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["cache-control"].startswith("no-store")
+    status, out = await asyncio.to_thread(run, world, "export", "--customer", ALICE.email)
+    assert status == 0
+    expected = json.loads(out)
+    document = answer.json()
+    assert {**document, "generated_at": None} == {**expected, "generated_at": None}
+    assert set(document["stores"]) == set(world.urls)
+
+    dry_run = await servers.ask("/api/privacy/erase", customer=ALICE.phone)
+    assert dry_run.status_code == 200, dry_run.text
+    planned = dry_run.json()
+    assert planned["erased"] is False
+    assert {c["id"] for c in planned["customer"]["conversations"]} == set(
+        ALICE.conversations(world)
+    )
+    assert planned["stores"][CHANNELS]["kept"] == {"sms_opt_outs": 1}
+    assert planned["stores"][HANDOFF]["would_erase"]["handoffs"] == len(
+        world.handoff_ids[ALICE.tag]
+    )
+    assert snapshot(world) == before
+
+    done = await servers.ask("/api/privacy/erase", customer=ALICE.phone, confirm=True)
+    assert done.status_code == 200, done.text
+    erased = done.json()
+    assert erased["erased"] is True
+    assert erased["stores"][BUSINESS]["erased"]["customers"] == 1
+    assert snapshot(world) == without(world, before, ALICE, kept={"sms_opt_outs"})
+
+
+async def test_each_owner_wants_its_own_token_and_one_that_is_down_stops_the_erase(
+    world: World, servers: Servers
+) -> None:
+    # Each owner's route wants its own token: the action server's, not the one the
+    # Rasa server calls actions with.
+    for server, path, token in (
+        (servers.rasa, "/internal/privacy", ADMIN),
+        (servers.actions, "/privacy", ACTIONS),
+        (servers.handoff, "/api/privacy/erase", DELIVERY),
+    ):
+        refused = await server.client.post(
+            path, json={}, headers={"Authorization": f"Bearer {token}"}
+        )
+        assert refused.status_code in (401, 403), path
+    asked = await servers.actions.client.post(
+        "/privacy",
+        json={"step": "discover", "subject": Subject.of(BOB.email).to_json(), "first": True},
+        headers={"Authorization": f"Bearer {ADMIN}"},
+    )
+    assert asked.status_code == 200, asked.text
+    assert BOB.telegram in {c["id"] for c in asked.json()["subject"]["conversations"]}
+
+    before = snapshot(world)
+    await servers.actions.stop()
+    answer = await servers.ask("/api/privacy/erase", customer=BOB.phone, confirm=True)
+    assert answer.status_code == 502, answer.text
+    assert answer.json()["error"] == "owner_unavailable"
+    assert "the action server did not answer" in answer.json()["detail"]
+    assert BOB.phone[1:] not in answer.text
+    assert snapshot(world) == before

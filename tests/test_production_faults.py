@@ -459,6 +459,9 @@ def through_nginx_again(env: dict[str, str], answers: int = 40) -> None:
             time.sleep(0.5)
 
 
+BURSTS_WITHOUT_LOCK = 3
+
+
 def test_without_the_redis_lock_store_a_burst_loses_turns(
     production: Production, tmp_path: Path
 ) -> None:
@@ -467,8 +470,9 @@ def test_without_the_redis_lock_store_a_burst_loses_turns(
     Rasa then serialises a conversation's turns only within one process, and
     the two instances load, extend and save the same tracker at once: each
     customer got the answer to each message, yet the tracker lost turns (1
-    to 6 of 20 in each of our five runs) or mixed them. That is what the shared
-    lock prevents. Last in the module: it leaves the Rasa instances stopped.
+    to 6 of 20 in each of our five runs) or mixed them. A burst now and then
+    comes through whole (one in CI), so up to three are sent. That is what
+    the shared lock prevents. Last in the module: it leaves the Rasa instances stopped.
     """
     env = production.env
     endpoints = Path(env["RASA_ENDPOINTS"]).read_text()
@@ -489,18 +493,23 @@ def test_without_the_redis_lock_store_a_burst_loses_turns(
     try:
         assert wait_until_healthy(variants, lambda: False)
         through_nginx_again(env)
-        asks = burst_texts()
-        sent = asyncio.run(burst(env, new_sender("nolock"), asks))
-        outcome = burst_outcome(env, sent, asks)
+        # A race shows when it shows: most bursts lose turns, one now and then
+        # happens to interleave cleanly. Up to BURSTS_WITHOUT_LOCK tries, each a
+        # new conversation; one corrupted tracker is the proof.
+        for attempt in range(1, BURSTS_WITHOUT_LOCK + 1):
+            asks = burst_texts()
+            sent = asyncio.run(burst(env, new_sender(f"nolock{attempt}"), asks))
+            outcome = burst_outcome(env, sent, asks)
+            assert outcome["accepted"] == BURST, [s.status for s in sent]
+            assert outcome["wrong replies"] == []
+            corrupted = bool(outcome["missing"] or outcome["duplicated"] or outcome["interleaved"])
+            print(f"\nburst {attempt} of {BURST} with in-memory locks, one per instance: {outcome}")
+            if corrupted:
+                break
     finally:
         for service in variants:
             service.terminate()
         for service in variants:
             service.wait_stopped()
-    corrupted = bool(outcome["missing"] or outcome["duplicated"] or outcome["interleaved"])
-    print(f"\nburst of {BURST} with in-memory locks, one per instance: {outcome}")
     print(f"  tracker lost, doubled or interleaved turns without the shared lock: {corrupted}")
-
-    assert outcome["accepted"] == BURST, [s.status for s in sent]
-    assert outcome["wrong replies"] == []
     assert corrupted

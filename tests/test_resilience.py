@@ -16,29 +16,19 @@ shared ones), because these tests stop and start them:
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
 
-from scripts.run import Service, isolated_environment, running, services, wait_until_healthy
-from tests.conftest import channel_environment
-from tests.fakes.messenger import FakeGraph
-from tests.fakes.telegram import FakeTelegram
+from scripts.run import Service, wait_until_healthy
+from tests.e2e_stack import Servers, stack_fixture
 from tests.fakes.twilio import FakeTwilio, new_number, post_inbound_sms
 from tests.test_handoff_loop import eventually, handoffs_for, new_agent
 
 pytestmark = pytest.mark.slow
 
-@dataclass
-class Stack:
-    env: dict[str, str]
-    handoff: Service
-    actions: Service
-    rasa: Service
 
+class Stack(Servers):
     @property
     def rasa_url(self) -> str:
         return f"http://127.0.0.1:{self.env['RASA_PORT']}"
@@ -63,20 +53,9 @@ class Stack:
         assert wait_until_healthy(list(which), lambda: False)
 
 
-@pytest.fixture(scope="module")
-def stack(
-    model_path: Path,
-    tmp_path_factory: pytest.TempPathFactory,
-    fake_twilio: FakeTwilio,
-    fake_telegram: FakeTelegram,
-    fake_graph: FakeGraph,
-) -> Iterator[Stack]:
-    state = tmp_path_factory.mktemp("resilience")
-    env = isolated_environment(state, model_path)
-    env.update(channel_environment(state, fake_twilio.url, fake_telegram.url, fake_graph.url))
-    handoff, actions, rasa = services(env, handoff=True)
-    with running([handoff, actions, rasa], env):
-        yield Stack(env, handoff, actions, rasa)
+stack = stack_fixture(
+    "resilience", lambda servers: Stack(servers.env, servers.handoff, servers.actions, servers.rasa)
+)
 
 
 def transcript_texts(admin: httpx.Client, handoff_id: int) -> list[str]:

@@ -15,8 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import httpx
@@ -24,12 +23,9 @@ import pytest
 
 from bot.channels.telegram import SECRET_TOKEN_HEADER
 from handoff.surveys.runner import REOPENED_NOTICE
-from scripts.run import isolated_environment, running, services
-from tests.conftest import channel_environment
+from tests.e2e_stack import stack_fixture
 from tests.fakes.credentials import TELEGRAM_SECRET_TOKEN
-from tests.fakes.messenger import FakeGraph
 from tests.fakes.telegram import FakeTelegram
-from tests.fakes.twilio import FakeTwilio
 
 pytestmark = pytest.mark.slow
 
@@ -113,20 +109,12 @@ def eventually(find: Callable[[], T | None], what: str, timeout_s: float = 60.0)
     raise AssertionError(f"timed out waiting for {what}")
 
 
-@pytest.fixture(scope="module")
-def stack(
-    model_path: Path,
-    tmp_path_factory: pytest.TempPathFactory,
-    fake_twilio: FakeTwilio,
-    fake_telegram: FakeTelegram,
-    fake_graph: FakeGraph,
-) -> Iterator[Stack]:
-    state = tmp_path_factory.mktemp("surveys")
-    env = isolated_environment(state, model_path)
-    env.update(channel_environment(state, fake_twilio.url, fake_telegram.url, fake_graph.url))
-    env.update(HANDOFF_CSAT_DELAY_S="2", HANDOFF_CSAT_REOPEN_AT_OR_BELOW="2")
-    with running(services(env, handoff=True), env):
-        yield Stack(env)
+stack = stack_fixture(
+    "surveys",
+    lambda servers: Stack(servers.env),
+    HANDOFF_CSAT_DELAY_S="2",
+    HANDOFF_CSAT_REOPEN_AT_OR_BELOW="2",
+)
 
 
 def survey_question(telegram: FakeTelegram, chat_id: int, after: int) -> dict[str, Any]:

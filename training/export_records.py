@@ -1,7 +1,7 @@
 """``make export-records``: a record per conversation session, from the tracker store, as a file.
 
     python -m training.export_records [--tracker-url URL] [--since 7d]
-        [--format csv|jsonl] [--out FILE|-] [--quiet-minutes 60]
+        [--format csv|jsonl] [--out FILE|-] [--quiet-minutes 60] [--products FILE]
 
 Reads Rasa's SQL tracker store as ``make review`` does
 (:mod:`plumbing.rasa_events`; ``--tracker-url`` defaults to
@@ -16,6 +16,10 @@ standard output.
 it is exported from there on (its ``started_at`` is its first event read).
 A session still going on (quiet less than ``--quiet-minutes`` now) has the
 outcome ``ongoing``; export again later for its outcome.
+
+The products are found with the catalogue of ``--products``, by default
+the handoff service's (``HANDOFF_PRODUCTS_FILE``, else the one it ships,
+:mod:`handoff.insights.products`), so both exports name the same products.
 
 Personal data, by the trainers' rules (:mod:`plumbing.scrub`): sender ids
 that hold any (an SMS conversation's phone number, a Telegram chat id) are
@@ -50,12 +54,16 @@ from sqlalchemy.engine import Engine
 from handoff.insights.export import FORMATS, Format, scrubbed, write
 from handoff.insights.figures import Tally, summary
 from handoff.insights.fold import build_records
+from handoff.insights.products import Catalogue, CatalogueError, load_catalogue
 from handoff.insights.record import QUIET_S, ConversationRecord
 from plumbing.rasa_events import NoTrackerStore, event_of, open_tracker_store, read_conversations
 from training.review import parse_since
 from training.settings import TrainingSettings
 
 RECORDS = Path("records")
+# The handoff service's setting (handoff.settings), read here without it:
+# the trainers' command imports no service settings.
+PRODUCTS_VARIABLE = "HANDOFF_PRODUCTS_FILE"
 
 
 def records(
@@ -64,17 +72,30 @@ def records(
     as_of: dt.datetime,
     quiet_s: float,
     tally: Tally | None = None,
+    catalogue: Catalogue | None = None,
 ) -> Iterator[ConversationRecord]:
     """The scrubbed records of every conversation with events since ``since``, one at a time.
 
     Each is also added to ``tally``, when given: the summary the command prints.
+    ``catalogue``: the products to find (the shipped one without).
     """
     for rows in read_conversations(engine, since):
         events = [event for row in rows if (event := event_of(row)) is not None]
-        for record in build_records(rows[0].sender_id, events, as_of=as_of, quiet_s=quiet_s):
+        folded = build_records(
+            rows[0].sender_id, events, as_of=as_of, quiet_s=quiet_s, catalogue=catalogue
+        )
+        for record in folded:
             if tally is not None:
                 tally.add(record)
             yield scrubbed(record)
+
+
+def catalogue_file(value: str) -> Catalogue:
+    """``--products``: a catalogue's file, read and checked before anything is exported."""
+    try:
+        return load_catalogue(Path(value) if value.strip() else None)
+    except CatalogueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 @contextmanager
@@ -112,6 +133,10 @@ def main(argv: list[str] | None = None, now: dt.datetime | None = None) -> int:
         "--quiet-minutes", type=float, default=QUIET_S / 60,
         help="a session this quiet is over (default: Rasa's session expiration)",
     )  # fmt: skip
+    parser.add_argument(
+        "--products", type=catalogue_file, default=os.environ.get(PRODUCTS_VARIABLE, ""),
+        help=f"product catalogue (YAML; default: {PRODUCTS_VARIABLE}, else the shipped one)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     form: Format = args.format
     target = args.out or str(settings.reports_dir / RECORDS / f"conversations.{form}")
@@ -125,7 +150,9 @@ def main(argv: list[str] | None = None, now: dt.datetime | None = None) -> int:
         as_of = now or dt.datetime.now(dt.timezone.utc)
         tally = Tally()
         with output(target) as out:
-            exported = records(engine, args.since, as_of, args.quiet_minutes * 60, tally)
+            exported = records(
+                engine, args.since, as_of, args.quiet_minutes * 60, tally, args.products
+            )
             count = write(exported, out, form)
     finally:
         engine.dispose()

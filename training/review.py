@@ -22,9 +22,12 @@ are not the bot's business and are left out, as are button payloads
 ("/intent"). What remains is scrubbed of personal data (:mod:`plumbing.scrub`),
 grouped (identical, or near-identical with any order number) and written to
 ``reports/review/inbox.yml`` with, for each group: how many times it was
-seen, in which conversations, the intent the model predicted and how sure it
-was, and why it was picked. Messages already in the training data, or
-discarded in an earlier review, are left out.
+seen, the intent the model predicted and how sure it was, why it was picked,
+and in which conversations (every one, last in the item: the desk's review
+page, handoff.desk.review, finds a conversation of the Insights page's misses
+by it; the id is plumbing.scrub.scrub_identifier's, a hash for a phone
+number). Messages already in the training data, or discarded in an earlier
+review, are left out.
 
 The trainer sets ``intent:`` or ``discard: true`` on each, and ``make
 review-apply`` (:mod:`training.apply`) does the rest.
@@ -47,6 +50,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import SingleQuotedScalarString
 from sqlalchemy.engine import Engine, make_url
 
 from plumbing.rasa_events import NoTrackerStore, open_tracker_store, read_conversations
@@ -246,7 +250,8 @@ def group(turns: list[Turn]) -> list[ReviewItem]:
                 predicted=predicted,
                 confidence=round(statistics.mean(turns[p].confidence for p in positions), 2),
                 reasons=sorted({r for p in positions for r in turns[p].reasons}),
-                conversations=conversations[:MAX_SHOWN],
+                # All of them, not MAX_SHOWN: the desk looks a conversation up by its id.
+                conversations=conversations,
                 variants=[t for t, _ in texts.most_common()[1 : MAX_SHOWN + 1]],
                 last_seen=f"{dt.datetime.fromtimestamp(last, dt.timezone.utc):%Y-%m-%d %H:%M}",
             )
@@ -283,7 +288,9 @@ def collect(
 def has_decisions(path: Path) -> bool:
     if not path.exists():
         return False
-    document = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
+    # Read as training.apply reads it (libyaml's "safe" refuses what ruamel wrote
+    # before ids were quoted: [sha256:...]).
+    document = YAML(typ="rt").load(path.read_text(encoding="utf-8")) or {}
     return any(
         isinstance(item, dict) and (item.get("intent") or item.get("discard"))
         for item in document.get("items") or []
@@ -318,6 +325,8 @@ def header(url: str, since: dt.datetime, intents: list[str], count: int) -> str:
             "#",
             "# Why an item is here: fallback (the bot asked to rephrase), low_confidence,",
             "# rephrased (the customer said it again differently), handoff (just before one).",
+            "# `conversations:` where it was said (a phone number hashed), as the desk's",
+            "# Insights and review pages (/desk/review.html) name them.",
             "#",
             "# Intents:",
             *wrapped,
@@ -339,11 +348,15 @@ def write_inbox(path: Path, items: list[ReviewItem], head: str) -> None:
         entry["why"] = CommentedSeq(item.reasons)
         entry["why"].fa.set_flow_style()
         entry["count"] = item.count
-        entry["conversations"] = CommentedSeq(item.conversations)
-        entry["conversations"].fa.set_flow_style()
         if item.variants:
             entry["variants"] = CommentedSeq(item.variants)
         entry["last_seen"] = item.last_seen
+        # Last: every conversation is listed, so a frequent message's list is long.
+        # Quoted: libyaml (YAML(typ="safe")) refuses "sha256:..." plain in a [list].
+        entry["conversations"] = CommentedSeq(
+            SingleQuotedScalarString(c) for c in item.conversations
+        )
+        entry["conversations"].fa.set_flow_style()
         rows.append(entry)
     document["items"] = rows
     yaml = YAML(typ="rt")

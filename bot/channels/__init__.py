@@ -5,6 +5,9 @@
     telegram_send.py   the Bot API client (python-telegram-bot), messages out
     messenger.py       Facebook Messenger's webhook: events in, the channel itself
     messenger_send.py  the Graph API's Send API, messages out, Meta's 24-hour window
+    whatsapp.py        WhatsApp through Twilio: SMS's signed webhook, WhatsApp's addresses
+    whatsapp_send.py   WhatsApp out (Twilio's Messages API), its 24-hour window, templates
+    whatsapp_content.py  native buttons made with Twilio's Content API, cached by shape
     rest.py            Rasa's REST channel, with its input checked and capped
     internal.py        not a customer channel: POST /internal/deliveries, where the
                        handoff service sends agents' replies through the channels,
@@ -14,7 +17,8 @@
 
 What they share: ``settings`` (typed, from environment variables),
 ``signatures`` (checks of inbound requests), ``store`` (inbox for
-de-duplication and recovery, SMS opt-outs, last inbound message times),
+de-duplication and recovery, SMS opt-outs, last inbound message times and
+the 24-hour windows they open),
 ``inbox`` (acknowledge fast, process each delivery once and in order),
 ``delivery`` (retries of outbound calls), ``text`` (splitting long answers,
 cutting long messages to the channel's cap, buttons as text), ``outbound``

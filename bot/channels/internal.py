@@ -1,5 +1,5 @@
 """The Rasa server's internal routes for reaching a customer: ``POST /internal/deliveries``
-and ``POST /internal/surveys``.
+and ``POST /internal/surveys``; and ``POST /internal/privacy``, for a customer's data.
 
 The handoff service sends agents' replies (and its "still in the queue"
 notices) through this route, so that it holds none of the channels' secrets
@@ -77,6 +77,13 @@ and 401, 413, 400 (also for a field not listed, a survey_id or kind not as
 shown), 422, 502 and 500 as above: ``SurveyRefused``, a DeliveryRefused,
 is the 409.
 
+``POST /internal/privacy`` (same token; bodies up to MAX_PRIVACY_BODY_BYTES)
+is this server's share of a customer's export or erasure, asked by the
+handoff service's admin route: the tracker store, the event broker and the
+channels' store, read and erased here (bot.privacy), in
+plumbing.privacy.owners' request and answers (400, 409 refused with
+``reasons``).
+
 The route is an input channel named in credentials.yml, which is how Rasa
 lets a package add routes to its Sanic app; :meth:`DeliveryRoute.url_prefix`
 puts it at ``/internal/`` rather than under ``/webhooks/``, so a proxy that
@@ -91,6 +98,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -117,6 +125,8 @@ from bot.channels.surveys import (
     SurveyRequest,
     ask_survey,
 )
+from bot.privacy import local_stores
+from plumbing.privacy.owners import answer as privacy_answer
 from plumbing.settings import read_env, setting
 from plumbing.untrusted import UntrustedInput, header_bytes, parse_object
 
@@ -135,6 +145,9 @@ MAX_TEXT_CHARS = 10_000
 # 10,000 characters as JSON escapes at worst: 12 bytes for a character beyond
 # the BMP ("\ud83d\ude00", as httpx's json= writes it), plus the other fields.
 MAX_BODY_BYTES = 128 * 1024
+# POST /internal/privacy: a customer's identifiers (plumbing.privacy.subject's
+# MAX_IDENTIFIERS of them at most, each with how it was found).
+MAX_PRIVACY_BODY_BYTES = 1024 * 1024
 # The handoff service's id columns hold 255 characters; a phone number, a
 # Telegram chat id or a page-scoped id is far shorter.
 RECIPIENT_LIMIT = 255
@@ -184,8 +197,8 @@ class DeliveryTooLarge(DeliveryRefused):
     http_status: ClassVar[int] = 413
     kind: ClassVar[str] = "too_large"
 
-    def __init__(self) -> None:
-        super().__init__(f"the body is larger than {MAX_BODY_BYTES} bytes")
+    def __init__(self, limit: int = MAX_BODY_BYTES) -> None:
+        super().__init__(f"the body is larger than {limit} bytes")
 
 
 class InvalidDelivery(DeliveryRefused):
@@ -400,6 +413,10 @@ class DeliveryRoute(InputChannel):
         async def surveys(request: Request) -> HTTPResponse:
             return await self.ask(request)
 
+        @blueprint.route("/privacy", methods=["POST"])
+        async def privacy(request: Request) -> HTTPResponse:
+            return await self.privacy(request)
+
         # Every error under the route, ours or not, is answered in one place.
         blueprint.exception(Exception)(delivery_error_response)
         return blueprint
@@ -436,14 +453,22 @@ class DeliveryRoute(InputChannel):
             raise SurveyRefused(refusal.reason, str(refusal), refusal.code) from refusal
         return json_response({"status": "asked"})
 
-    def admit(self, request: Request) -> None:
+    async def privacy(self, request: Request) -> HTTPResponse:
+        """This server's stores' share of a customer's export or erasure (bot.privacy)."""
+        self.admit(request, MAX_PRIVACY_BODY_BYTES)
+        # The environment, as the server read it at start: the same stores it writes.
+        stores = local_stores(os.environ)
+        status, answer = await privacy_answer(stores, request.body)
+        return json_response(answer, status=status)
+
+    def admit(self, request: Request, limit: int = MAX_BODY_BYTES) -> None:
         """The token, then the size: raises Unauthorized or DeliveryTooLarge."""
         if not self.authorized(request):
             # The request's address only: never the header.
             logger.warning("refused a request without the right token from %s", request.ip)
             raise Unauthorized()
-        if len(request.body) > MAX_BODY_BYTES:
-            raise DeliveryTooLarge()
+        if len(request.body) > limit:
+            raise DeliveryTooLarge(limit)
 
     async def channel(self, request: Request, name: str) -> tuple[WebhookChannel, ChannelStore]:
         """The loaded, enabled channel ``name`` and its store; raises NoSuchChannel or

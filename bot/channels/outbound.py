@@ -24,6 +24,7 @@ OUTPUT_FACTORIES = {
     "sms": "bot.channels.sms",
     "telegram": "bot.channels.telegram",
     "messenger": "bot.channels.messenger",
+    "whatsapp": "bot.channels.whatsapp",
 }
 
 
@@ -52,7 +53,8 @@ async def send_to_customer(
     """Deliver ``text``; raises bot.channels.delivery.SendError if it cannot be.
 
     ``human_agent`` marks a person's reply (Messenger then tags messages sent
-    after its 24-hour window with HUMAN_AGENT, as its policy requires).
+    after its 24-hour window with HUMAN_AGENT, as its policy requires; WhatsApp
+    sends it as the ``agent_reply`` template after its window, if configured).
     """
     output = create_output(channel, settings, store)
     await output.send_text_message(recipient_id, text, human_agent=human_agent)

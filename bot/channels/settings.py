@@ -9,17 +9,37 @@ Each class reads its own prefix (``TWILIO_``, ``TELEGRAM_``, ``MESSENGER_``,
 variables named otherwise (``PUBLIC_URL``, ``SMS_HELP_TEXT``,
 ``CHANNELS_HTTP_TIMEOUT_S``) say so at their field. Tokens and secrets stay
 out of ``repr``.
+
+WhatsApp goes through the same Twilio account as SMS (``TWILIO_*``): its
+sender is ``TWILIO_WHATSAPP_FROM``, its approved templates
+``TWILIO_WHATSAPP_TEMPLATES`` (bot.channels.whatsapp_send says which is sent
+when), and its buttons are made with Twilio's Content API at
+``TWILIO_CONTENT_API_BASE_URL``.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from plumbing.phones import E164, WHATSAPP_PREFIX
 from plumbing.settings import Seconds, parse_base_url, read_env, setting
 
 DEFAULT_DATABASE_URL = "sqlite:///var/channels.db"
 TWILIO_API_BASE_URL = "https://api.twilio.com"
+TWILIO_CONTENT_API_BASE_URL = "https://content.twilio.com"
+# What a WhatsApp template is configured for (TWILIO_WHATSAPP_TEMPLATES' keys):
+# ``agent_reply`` carries an agent's reply once the 24-hour window has closed;
+# ``survey`` is reserved for a satisfaction survey's question (not sent yet).
+WHATSAPP_TEMPLATE_NAMES = ("agent_reply", "survey")
+# A Content resource's SID (Twilio's Content API: ^HX[0-9a-fA-F]{32}$).
+CONTENT_SID = re.compile(r"HX[0-9a-fA-F]{32}")
+# A messaging service's SID, which can stand for the sender (From).
+MESSAGING_SERVICE_SID = re.compile(r"MG[0-9a-fA-F]{32}")
+# TWILIO_WHATSAPP_TEMPLATES is a small JSON object: a few names, one SID each.
+MAX_TEMPLATES_CHARS = 4096
 TELEGRAM_API_BASE_URL = "https://api.telegram.org"
 MESSENGER_API_BASE_URL = "https://graph.facebook.com"
 MESSENGER_API_VERSION = "v21.0"
@@ -68,6 +88,45 @@ class _Configurable:
         return [env for attr, env in required.items() if not getattr(self, attr)]
 
 
+def parse_whatsapp_templates(value: str, variable: str) -> tuple[tuple[str, str], ...]:
+    """``{"agent_reply": "HX...", ...}``: each name one of WHATSAPP_TEMPLATE_NAMES."""
+    if len(value) > MAX_TEMPLATES_CHARS:
+        raise ValueError(f"{variable} is longer than {MAX_TEMPLATES_CHARS} characters")
+    try:
+        templates = json.loads(value)
+    except ValueError:
+        raise ValueError(
+            f'{variable} must be a JSON object such as {{"agent_reply": "HX..."}}'
+        ) from None
+    if not isinstance(templates, dict):
+        raise ValueError(f'{variable} must be a JSON object such as {{"agent_reply": "HX..."}}')
+    pairs = []
+    for name, sid in templates.items():
+        if name not in WHATSAPP_TEMPLATE_NAMES:
+            raise ValueError(
+                f"{variable}: unknown template name {name!r} "
+                f"(known: {', '.join(WHATSAPP_TEMPLATE_NAMES)})"
+            )
+        if not isinstance(sid, str) or not CONTENT_SID.fullmatch(sid):
+            raise ValueError(f"{variable}: {name} must be a Content SID (HX and 32 hex digits)")
+        pairs.append((name, sid))
+    return tuple(sorted(pairs))
+
+
+def parse_whatsapp_sender(value: str, variable: str) -> str:
+    """``whatsapp:+14155238886``, ``+14155238886`` (prefixed here) or a messaging service SID."""
+    sender = value.strip()
+    if MESSAGING_SERVICE_SID.fullmatch(sender):
+        return sender
+    number = sender.removeprefix(WHATSAPP_PREFIX)
+    if not E164.fullmatch(number):
+        raise ValueError(
+            f"{variable} must be a WhatsApp sender such as whatsapp:+14155238886 "
+            f"or a messaging service SID (MG...), not {value!r}"
+        )
+    return WHATSAPP_PREFIX + number
+
+
 @dataclass(frozen=True)
 class TwilioSettings(_Configurable):
     REQUIRED = {
@@ -81,6 +140,26 @@ class TwilioSettings(_Configurable):
     from_number: str = ""
     api_base_url: str = setting(TWILIO_API_BASE_URL, parse=parse_base_url)
     help_text: str = setting(DEFAULT_SMS_HELP_TEXT, env="SMS_HELP_TEXT")
+    # WhatsApp (bot.channels.whatsapp): the sender, "whatsapp:+E.164" or "MG...";
+    # without it the WhatsApp channel is disabled, SMS is not affected.
+    whatsapp_from: str = setting("", parse=parse_whatsapp_sender)
+    # Approved templates by purpose, (name, Content SID) pairs: a tuple, so that
+    # the settings stay hashable. Read with whatsapp_template().
+    whatsapp_templates: tuple[tuple[str, str], ...] = setting((), parse=parse_whatsapp_templates)
+    content_api_base_url: str = setting(TWILIO_CONTENT_API_BASE_URL, parse=parse_base_url)
+
+    def whatsapp_template(self, name: str) -> str | None:
+        """The Content SID configured for ``name`` (WHATSAPP_TEMPLATE_NAMES), or None."""
+        return dict(self.whatsapp_templates).get(name)
+
+    def whatsapp_missing(self) -> list[str]:
+        """What the WhatsApp channel needs and does not have (not TWILIO_FROM_NUMBER)."""
+        needed = {
+            "account_sid": "TWILIO_ACCOUNT_SID",
+            "auth_token": "TWILIO_AUTH_TOKEN",
+            "whatsapp_from": "TWILIO_WHATSAPP_FROM",
+        }
+        return [env for attr, env in needed.items() if not getattr(self, attr)]
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> TwilioSettings:

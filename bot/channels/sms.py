@@ -16,6 +16,9 @@ over the public URL it called. What the customer sent decides what happens:
 Outbound, messages go through Twilio's REST API with its (synchronous) SDK in
 a worker thread, split at 1600 characters, retried on 429 and 5xx, and
 never to a number that opted out.
+
+WhatsApp (bot.channels.whatsapp) is the same webhook and Messages API: its
+classes extend these, which is why they log and raise with ``name()``.
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ from bot.channels.signatures import twilio_signature_valid
 from bot.channels.store import ChannelStore, InboxItem
 from bot.channels.survey_store import SurveyStore
 from bot.channels.text import SMS_LIMIT, chosen_button, numbered_buttons, split_text
+from plumbing.phones import E164
 from plumbing.untrusted import UntrustedInput, parse_int
 
 logger = logging.getLogger(__name__)
@@ -81,9 +85,6 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 
 # Twilio's error "Attempt to send to unsubscribed recipient".
 TWILIO_UNSUBSCRIBED = 21610
-# ASCII digits only: ``\d`` also matches "١٢٣" and the like, which no phone
-# number has.
-E164 = re.compile(r"\+[1-9][0-9]{1,14}")
 # Twilio's form has some 30 fields, plus 2 per media item.
 MAX_FORM_FIELDS = 100
 # Twilio attaches at most 10 media to an MMS; NumMedia is only read up to that.
@@ -195,12 +196,19 @@ class _HeaderKeepingHttpClient(TwilioHttpClient):
 
 
 class SmsOutput(OutputChannel):
-    """Sends through Twilio's Messages API; what the bot and agents say reaches phones here."""
+    """Sends through Twilio's Messages API; what the bot and agents say reaches phones here.
+
+    A message is the SDK's fields but To and From (``{"body": ...}``), added by _fields.
+    """
+
+    # Twilio's 21610 (unsubscribed) is recorded as an SMS opt-out.
+    records_opt_outs: ClassVar[bool] = True
 
     def __init__(
         self, settings: ChannelSettings, store: ChannelStore, *, raise_on_failure: bool = True
     ) -> None:
         self._twilio = settings.twilio
+        self._sender = settings.twilio.from_number  # a number, or a messaging service
         self._store = store
         # Bot replies log failures and carry on (the webhook's turn must not
         # crash, nor be processed again and answered twice); agents' sends
@@ -227,7 +235,7 @@ class SmsOutput(OutputChannel):
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         # kwargs: Rasa's other response keys, and human_agent from an agent's
         # send, which means nothing on SMS (no messaging window).
-        await self._deliver(recipient_id, [(part, None) for part in split_text(text, SMS_LIMIT)])
+        await self._deliver(recipient_id, [{"body": part} for part in split_text(text, SMS_LIMIT)])
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
@@ -235,55 +243,61 @@ class SmsOutput(OutputChannel):
         await self.send_text_message(recipient_id, numbered_buttons(text, buttons), **kwargs)
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
-        await self._deliver(recipient_id, [("", image)])
+        await self._deliver(recipient_id, [{"media_url": [image]}])
 
     async def send_custom_json(
         self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
     ) -> None:
         # Rasa's default would text the customer raw JSON.
-        logger.warning("sms: custom payloads cannot be sent by SMS; dropped one")
+        logger.warning("%s: custom payloads cannot be sent; dropped one", self.name())
 
     # -- sending -----------------------------------------------------------------------
 
-    async def _deliver(self, to: str, messages: Sequence[tuple[str, str | None]]) -> None:
-        """Send ``(body, media URL)`` messages in order; stop at the first that fails."""
-        for body, media_url in messages:
+    async def _deliver(self, to: str, messages: Sequence[Mapping[str, Any]]) -> None:
+        """Send messages in order; stop at the first that fails."""
+        for message in messages:
             try:
-                await self._send(to, body, media_url)
+                await self._send(to, message)
             except SendError as error:
-                if error.code == TWILIO_UNSUBSCRIBED and not isinstance(error, OptedOut):
+                opted_out = error.code == TWILIO_UNSUBSCRIBED
+                if opted_out and self.records_opt_outs and not isinstance(error, OptedOut):
                     # Twilio knew of an opt-out we did not (e.g. one made
                     # before this bot existed): remember it.
                     await self._store.opt_out(to)
                 if self._raise_on_failure:
                     raise
-                if error.code == TWILIO_UNSUBSCRIBED:
-                    logger.info("sms: not sent to %s, who opted out", mask_phone_number(to))
+                who = mask_phone_number(to)
+                if opted_out:
+                    logger.info("%s: not sent to %s, who opted out", self.name(), who)
                 else:
-                    logger.error(
-                        "sms: message to %s not delivered: %s", mask_phone_number(to), error
-                    )
+                    logger.error("%s: message to %s not delivered: %s", self.name(), who, error)
                 return
 
-    async def _send(self, to: str, body: str, media_url: str | None) -> str:
+    async def _send(self, to: str, message: Mapping[str, Any]) -> str:
         # Checked before every message, so that a STOP received while a long
         # answer is being sent stops the rest of it too.
         if await self._store.is_opted_out(to):
             raise OptedOut(CHANNEL, "the recipient opted out", TWILIO_UNSUBSCRIBED)
-        return await with_retries(lambda: asyncio.to_thread(self._create, to, body, media_url))
+        return await self._post(to, message)
 
-    def _create(self, to: str, body: str, media_url: str | None) -> str:
-        """POST one message (in a worker thread: the SDK blocks); its SID."""
-        fields: dict[str, Any] = {"to": to}
-        sender = self._twilio.from_number
+    async def _post(self, to: str, message: Mapping[str, Any]) -> str:
+        """One message sent, with retries; its SID."""
+        fields = self._fields(to, message)
+        return await with_retries(lambda: asyncio.to_thread(self._create, fields))
+
+    def _fields(self, to: str, message: Mapping[str, Any]) -> dict[str, Any]:
+        """The SDK's fields for ``message``: To, and From or the messaging service."""
+        fields: dict[str, Any] = {"to": to, **message}
+        sender = self._sender
         if sender.startswith("MG"):
             fields["messaging_service_sid"] = sender
         else:
             fields["from_"] = sender
-        if body:
-            fields["body"] = body
-        if media_url:
-            fields["media_url"] = [media_url]
+        return fields
+
+    def _create(self, fields: dict[str, Any]) -> str:
+        """POST one message (in a worker thread: the SDK blocks); its SID."""
+        channel = self.name()
         try:
             message = self._client.messages.create(**fields)
         except TwilioRestException as error:
@@ -291,15 +305,15 @@ class SmsOutput(OutputChannel):
         except requests.ConnectionError as error:
             # Includes ConnectTimeout: the request never reached Twilio.
             raise RetryableSendError(
-                CHANNEL, f"cannot reach Twilio: {type(error).__name__}"
+                channel, f"cannot reach Twilio: {type(error).__name__}"
             ) from error
         except requests.Timeout as error:
             # Read timeout: Twilio may have queued the message already, and
             # Messages have no idempotency key, so a retry could send it twice.
-            raise PermanentSendError(CHANNEL, "Twilio did not answer in time") from error
+            raise PermanentSendError(channel, "Twilio did not answer in time") from error
         except TwilioException as error:
-            raise PermanentSendError(CHANNEL, _redact(str(error))) from error
-        logger.debug("sms: sent %s to %s", message.sid, to)
+            raise PermanentSendError(channel, _redact(str(error))) from error
+        logger.debug("%s: sent %s", channel, message.sid)
         return str(message.sid)
 
     def _send_error(self, error: TwilioRestException) -> SendError:
@@ -307,8 +321,8 @@ class SmsOutput(OutputChannel):
         message = _redact(str(error.msg))
         if status == 429 or status >= 500:
             retry_after = retry_after_seconds(self._http.last_headers().get("Retry-After"))
-            return RetryableSendError(CHANNEL, message, error.code, retry_after)
-        return PermanentSendError(CHANNEL, message, error.code)
+            return RetryableSendError(self.name(), message, error.code, retry_after)
+        return PermanentSendError(self.name(), message, error.code)
 
 
 def create_output(settings: ChannelSettings, store: ChannelStore) -> OutputChannel:
@@ -320,6 +334,7 @@ class SmsInput(MeasuredWebhookChannel):
     channel_name: ClassVar[str] = CHANNEL
     text_limit: ClassVar[int | None] = SMS_LIMIT
     asks_surveys: ClassVar[bool] = True
+    parse_form = staticmethod(parse_twilio_form)  # WhatsApp's reads its own addresses
 
     def __init__(self, settings: ChannelSettings, store: ChannelStore | None = None) -> None:
         super().__init__(settings, store)
@@ -341,7 +356,7 @@ class SmsInput(MeasuredWebhookChannel):
             params,
             request.headers.get("X-Twilio-Signature"),
         ):
-            logger.debug("sms: request with a missing or wrong signature")
+            logger.debug("%s: request with a missing or wrong signature", self.channel_name)
             return False
         account_sid = params.get("AccountSid")
         # Signed with our token but for another account (a subaccount sharing
@@ -349,7 +364,9 @@ class SmsInput(MeasuredWebhookChannel):
         if account_sid is not None and not hmac.compare_digest(
             account_sid.encode(), self.settings.twilio.account_sid.encode()
         ):
-            logger.warning("sms: signed request for another Twilio account refused")
+            logger.warning(
+                "%s: signed request for another Twilio account refused", self.channel_name
+            )
             return False
         return True
 
@@ -362,8 +379,9 @@ class SmsInput(MeasuredWebhookChannel):
         if not self._warned_no_public_url:
             self._warned_no_public_url = True
             logger.warning(
-                "sms: PUBLIC_URL is not set; checking Twilio signatures against the URL this "
-                "server sees, which fails behind a reverse proxy: set PUBLIC_URL there"
+                "%s: PUBLIC_URL is not set; checking Twilio signatures against the URL this "
+                "server sees, which fails behind a reverse proxy: set PUBLIC_URL there",
+                self.channel_name,
             )
         return str(request.url)
 
@@ -373,7 +391,7 @@ class SmsInput(MeasuredWebhookChannel):
             raise MalformedRequest("not a form")
         if not params.get("AccountSid"):
             raise MalformedRequest("no AccountSid")
-        return [parse_twilio_form(params)]
+        return [self.parse_form(params)]
 
     def acknowledge(self, request: Request) -> HTTPResponse:
         # Empty TwiML: Twilio sends nothing itself; replies go through the API.

@@ -7,7 +7,9 @@
 - ``sms_opt_outs``: numbers that texted STOP; nothing is sent to them, by the
   bot or by an agent, until they text START.
 - ``last_inbound``: when each customer last wrote, for Messenger's 24-hour
-  window (messages after it need the HUMAN_AGENT tag).
+  window (messages after it need the HUMAN_AGENT tag) and WhatsApp's
+  customer-service window (after it, only approved templates):
+  :func:`window_closes_at`.
 - ``channel_surveys``: every satisfaction survey asked, by the handoff
   service's ``survey_id``, so that asking again (a retry) sends nothing;
   ``pending_surveys``: the one survey per customer waiting for a score or a
@@ -322,3 +324,21 @@ class ChannelStore:
                 )
             ).scalar_one_or_none()
         return value if isinstance(value, dt.datetime) else None
+
+
+# WhatsApp's customer-service window (and Messenger's standard one): free-form
+# messages may be sent for 24 hours after the customer's last message.
+MESSAGING_WINDOW = dt.timedelta(hours=24)
+
+
+async def window_closes_at(
+    store: ChannelStore, sender_id: str, *, channel: str = "whatsapp"
+) -> dt.datetime | None:
+    """When the 24-hour window with ``sender_id`` closes (naive UTC, as stored), or
+    None if they never wrote (or their record was erased): then it is closed.
+
+    A time in the past means it has closed. For the handoff desk's "the window
+    closes at" (over the internal route, which would answer it ISO-formatted).
+    """
+    last = await store.last_inbound_at(channel, sender_id)
+    return last + MESSAGING_WINDOW if last is not None else None

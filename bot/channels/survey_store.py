@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, delete, insert, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
 from bot.channels.store import ChannelStore, pending_surveys, surveys_asked
@@ -46,6 +46,14 @@ class AskedSurvey:
     conversation_id: str
     kind: str
 
+    @classmethod
+    def from_row(cls, row: Row) -> AskedSurvey:
+        """The survey in a row of ``channel_surveys``."""
+        return cls(
+            row.survey_id, row.payload_key, row.channel, row.recipient_id,
+            row.conversation_id, row.kind,
+        )  # fmt: skip
+
 
 @dataclass(frozen=True)
 class PendingSurvey:
@@ -57,6 +65,14 @@ class PendingSurvey:
     conversation_id: str
     stage: str
     expires_at: dt.datetime
+
+    @classmethod
+    def from_row(cls, row: Row) -> PendingSurvey:
+        """The survey in a row of ``pending_surveys``."""
+        return cls(
+            row.survey_id, row.channel, row.recipient_id, row.conversation_id,
+            row.stage, row.expires_at,
+        )  # fmt: skip
 
 
 class SurveyStore:
@@ -128,12 +144,7 @@ class SurveyStore:
                     surveys_asked.c.payload_key == key, surveys_asked.c.channel == channel
                 )
             ).first()
-        if row is None:
-            return None
-        return AskedSurvey(
-            row.survey_id, row.payload_key, row.channel, row.recipient_id,
-            row.conversation_id, row.kind,
-        )  # fmt: skip
+        return None if row is None else AskedSurvey.from_row(row)
 
     # -- pending -----------------------------------------------------------------------
 
@@ -182,10 +193,7 @@ class SurveyStore:
         if row.expires_at <= utc_now():
             self._clear(channel, recipient_id, row.survey_id)
             return None
-        return PendingSurvey(
-            row.survey_id, row.channel, row.recipient_id, row.conversation_id,
-            row.stage, row.expires_at,
-        )  # fmt: skip
+        return PendingSurvey.from_row(row)
 
     async def await_comment(self, pending: PendingSurvey, expires_at: dt.datetime) -> None:
         """The survey has its score: from now on it waits for a comment, until ``expires_at``."""

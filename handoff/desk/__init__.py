@@ -9,10 +9,13 @@ agents and supervisors work the queue of handoffs.
 - ``channels``: each channel's reply length limit, with its source.
 - ``masking``: card numbers and the like masked in what people read
   (``HANDOFF_DESK_MASK``); the service's handoff routes and event stream use it.
+- ``review``: the trainers' review inbox (``make review``), read-only, for
+  supervisors (``/desk/review.html``, ``GET /api/review``);
 - ``routes``: the page, sign-in/out and the JSON the page needs;
   ``parts``: what they share on the service's context (handoff.context).
 - ``static/``: the page itself: plain HTML, one JavaScript module, one
-  stylesheet; no framework and no build step.
+  stylesheet; no framework and no build step (and the review page, its own
+  HTML and module on the same stylesheet).
 
 The page talks to the same JSON API as every other client (handoff.service),
 authenticated by the session cookie (handoff.auth checks it, and the CSRF
@@ -33,6 +36,7 @@ from handoff.context import context_of
 from handoff.desk.accounts import AccountStore
 from handoff.desk.canned import load_canned_responses
 from handoff.desk.parts import DeskParts, load_assets
+from handoff.desk.review import page_assets
 from handoff.desk.routes import blueprint
 from handoff.desk.settings import DeskSettings
 
@@ -50,7 +54,8 @@ def install(app: Sanic, settings: DeskSettings) -> None:
     ctx = context_of(app)  # TypeError for an app create_app did not make
     if ctx.desk is not None:
         raise RuntimeError("the desk is already installed on this app")
-    desk = DeskParts(settings, load_canned_responses(settings.canned_responses_path), load_assets())
+    assets = {**load_assets(), **page_assets()}
+    desk = DeskParts(settings, load_canned_responses(settings.canned_responses_path), assets)
     ctx.desk = desk
     app.blueprint(blueprint())
 

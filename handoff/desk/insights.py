@@ -12,11 +12,13 @@ channels' names); without it, every channel.
 
 The records are the handoff service's own table (handoff.insights.keeper),
 kept from Rasa's event stream: a session appears once its first turn ended.
-They hold no message text. ``conversation_id`` is the channel's sender id
-(a phone number on SMS): the figures' list of misses shows it, as the desk
-shows it in a handoff; the download replaces an id that holds personal data
-with a stable hash, by the trainers' rules (handoff.insights.export.scrubbed),
-unless ``HANDOFF_EXPORT_SCRUB=false``.
+They hold no message text: the products a session named are the product
+catalogue's names (handoff.insights.products, ``HANDOFF_PRODUCTS_FILE``),
+from which the figures give the sentiment per product. ``conversation_id``
+is the channel's sender id (a phone number on SMS): the figures' list of
+misses shows it, as the desk shows it in a handoff; the download replaces an
+id that holds personal data with a stable hash, by the trainers' rules
+(handoff.insights.export.scrubbed), unless ``HANDOFF_EXPORT_SCRUB=false``.
 
 Reading and summing records is CPU work: it runs in a thread. A download is
 capped at :data:`MAX_DOWNLOAD` records (400 beyond it: choose a shorter

@@ -2,6 +2,7 @@
 JSON the page needs besides the handoff API (handoff.service).
 
     GET    /desk                     the page (index.html, desk.js, desk.css under /desk/)
+    GET    /desk/review.html         the trainers' review inbox, read-only (review.js)
     POST   /api/session              {name, password} -> sets the session cookie;
                                      {name, role, csrf_token}
     DELETE /api/session              sign out (ends the session, clears the cookie)
@@ -9,6 +10,7 @@ JSON the page needs besides the handoff API (handoff.service).
     GET    /api/agents               enabled agents and supervisors (whom to transfer to)
     GET    /api/stats?period=        supervisor, admin: handoff.stats (today|week|month)
     GET    /api/insights...          supervisor, admin: handoff.desk.insights
+    GET    /api/review?conversation= supervisor, admin: handoff.desk.review
     GET    /api/canned-responses     handoff.desk.canned
     GET    /api/channels             each channel's reply length limit (handoff.desk.channels)
 
@@ -45,7 +47,7 @@ from handoff.auth import (
 )
 from handoff.bodies import MAX_NAME_LENGTH, SignIn, parse_body
 from handoff.context import context_of
-from handoff.desk import insights
+from handoff.desk import insights, review
 from handoff.desk.channels import channels_json
 from handoff.desk.parts import DeskParts
 from handoff.desk.passwords import MAX_PASSWORD_LENGTH
@@ -106,6 +108,14 @@ async def script(request: Request) -> HTTPResponse:
 
 async def style(request: Request) -> HTTPResponse:
     return serve(request, "desk.css")
+
+
+async def review_page(request: Request) -> HTTPResponse:
+    return serve(request, "review.html")
+
+
+async def review_script(request: Request) -> HTTPResponse:
+    return serve(request, "review.js")
 
 
 # -- signing in and out ------------------------------------------------------------------
@@ -217,6 +227,8 @@ def blueprint() -> Blueprint:
     bp.add_route(page, "/desk", methods=["GET"])
     bp.add_route(script, "/desk/desk.js", methods=["GET"])
     bp.add_route(style, "/desk/desk.css", methods=["GET"])
+    bp.add_route(review_page, "/desk/review.html", methods=["GET"])
+    bp.add_route(review_script, "/desk/review.js", methods=["GET"])
     bp.add_route(sign_in, "/api/session", methods=["POST"])
     bp.add_route(sign_out, "/api/session", methods=["DELETE"])
     bp.add_route(me, "/api/me", methods=["GET"])
@@ -224,6 +236,7 @@ def blueprint() -> Blueprint:
     bp.add_route(supervisor_stats, "/api/stats", methods=["GET"])
     bp.add_route(insights.insights, "/api/insights", methods=["GET"])
     bp.add_route(insights.records_download, "/api/insights/records", methods=["GET"])
+    bp.add_route(review.review_inbox, "/api/review", methods=["GET"])
     bp.add_route(canned_responses, "/api/canned-responses", methods=["GET"])
     bp.add_route(channel_limits, "/api/channels", methods=["GET"])
     return bp

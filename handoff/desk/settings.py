@@ -21,6 +21,10 @@
   card ending 4242 stays readable): any of ``cards``, ``iban``, ``ssn``,
   ``cvv``, comma-separated; ``all`` (the default) or ``off``. What is stored
   and what the adapters send do not change (``HANDOFF_REDACT`` is theirs).
+- ``HANDOFF_DESK_REVIEW_INBOX``: the trainers' review inbox the desk's review
+  page reads (handoff.desk.review), as ``make review`` writes it; a relative
+  path is under the project's root (default ``reports/review/inbox.yml``,
+  where ``make review`` writes unless ``TRAINING_REPORTS_DIR`` moves it).
 
 Durations and the flag are read by plumbing.settings' rules (which lists the
 spellings of true and false); a wrong value is a ValueError naming the variable.
@@ -43,6 +47,9 @@ DEFAULT_SESSION_MAX_S = 12 * 3600.0
 DEFAULT_SLA_AMBER_S = 120.0
 DEFAULT_SLA_RED_S = 300.0
 DEFAULT_CANNED_RESPONSES = Path(__file__).resolve().parent / "canned_responses.yml"
+# The project's root: where `make review` writes (training.settings has the same root).
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_REVIEW_INBOX = PROJECT_ROOT / "reports" / "review" / "inbox.yml"
 
 
 def _origins(value: str, name: str) -> tuple[str, ...]:
@@ -58,6 +65,11 @@ def _origins(value: str, name: str) -> tuple[str, ...]:
     return tuple(origins)
 
 
+def _under_root(value: str, name: str) -> Path:
+    # Relative to the project, not to wherever the service was started from.
+    return PROJECT_ROOT / value.strip()
+
+
 @dataclass(frozen=True)
 class DeskSettings:
     session_idle_s: Seconds = DEFAULT_SESSION_IDLE_S
@@ -70,6 +82,7 @@ class DeskSettings:
     )
     trusted_origins: tuple[str, ...] = setting((), parse=_origins)
     mask: tuple[str, ...] = setting(KINDS, parse=parse_kinds)
+    review_inbox: Path = setting(DEFAULT_REVIEW_INBOX, parse=_under_root)
 
     def __post_init__(self) -> None:
         if self.sla_red_s <= self.sla_amber_s:

@@ -12,6 +12,10 @@ What the package holds:
   ``events.data`` column and of the event broker) into one record per
   session. No I/O and no Rasa, like :mod:`handoff.escalation`, whose anger
   detector it uses.
+- ``handoff.insights.products``: the product catalogue
+  (``products.yml``, or ``HANDOFF_PRODUCTS_FILE``) and its matcher, which
+  finds the products a customer names in their messages, in linear time,
+  for the records' ``products`` and the sentiment per product.
 - ``handoff.insights.export``: records as CSV or JSON Lines, written as they
   come (bounded memory). The command that exports a tracker store's
   conversations is the trainers' ``python -m training.export_records``
@@ -20,7 +24,8 @@ What the package holds:
   may import.
 - ``handoff.insights.figures``: the supervisors' figures from any records,
   by period and channel: containment, handoff and abandonment rates, top
-  contact reasons and their daily counts, the daily sentiment, customer
+  contact reasons and their daily counts, the daily sentiment (overall and
+  per product), customer
   satisfaction, and the sessions the bot got wrong (abandoned after a fallback, handed off after a
   rephrasing). Checked against a simulated week whose truth is known
   (``tests/handoff/insights/simulated_week.py``, 520 sessions).

@@ -13,7 +13,9 @@ again. So it can run at any time, as often as wanted, while the service runs:
 
 ``--refold`` reads no tracker store: it folds every conversation the
 keeper holds again from its own events, after an upgrade changed the fold
-(a new field of the record), so that old records get it too.
+(a new field of the record), so that old records get it too; and after the
+product catalogue changed (``HANDOFF_PRODUCTS_FILE``, read as the service
+reads it), so that old records name the new products.
 
 The records go to the handoff database of ``HANDOFF_DATABASE_URL`` (default
 ``sqlite:///var/handoff.db``), migrated first. The tracker store's URL is an
@@ -39,6 +41,7 @@ from handoff.broker.events import decode_event
 from handoff.broker.sql import rasa_events
 from handoff.insights.figures import figures, summary
 from handoff.insights.keeper import RecordKeeper, StreamEvent, stream_event
+from handoff.insights.products import load_catalogue
 from handoff.migrate import migrate
 from handoff.settings import HandoffSettings
 from handoff.store.engine import build_engine
@@ -105,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
     migrate(settings.database_url)
     target = build_engine(settings.database_url)
-    keeper = RecordKeeper(target)
+    keeper = RecordKeeper(target, catalogue=load_catalogue(settings.products_file))
     started = time.perf_counter()
     try:
         if source is None:

@@ -11,7 +11,8 @@ Personal data, by the trainers' rules (:mod:`plumbing.scrub`):
 :func:`scrubbed` replaces a conversation or customer id that holds any (an
 SMS conversation's phone number, a Telegram chat id) with a stable hash, so
 a conversation's records can still be told apart and joined, keeps only
-the order numbers, and scrubs the customer's satisfaction comment as the
+the order numbers, keeps the products (the catalogue's names, never the
+customer's words: handoff.insights.products), and scrubs the customer's satisfaction comment as the
 trainers' review scrubs messages. Both exports apply it: the trainers' ``make
 export-records`` (``training.export_records``, which reads Rasa's tracker
 store) and the supervisors' download (handoff.desk.insights, unless

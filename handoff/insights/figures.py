@@ -9,6 +9,13 @@ by period (a session counts in the period it started in) and channel:
 - the handoff and abandonment rates, on the same base;
 - the top contact reasons, and each day's count of each (UTC days);
 - the sentiment trend: each day's mean VADER compound of customer messages;
+- the sentiment per product (:class:`ProductFigures`): for each product the
+  sessions name (handoff.insights.products), how many sessions, and the mean
+  compound of every customer message of those sessions (a session's
+  messages count for each product it names: one message seldom names the
+  product and says how it feels at once); and for the :data:`TOP_PRODUCTS`
+  most named, that mean day by day (the message's UTC day, as the overall
+  trend);
 - the sessions whose outcome the bot got wrong: abandoned after a fallback,
   or handed off after a rephrasing (what the trainers' review should see);
 - the handoffs' reasons, and the median first-response and resolution
@@ -32,6 +39,9 @@ from handoff.insights.record import ConversationRecord
 from plumbing.scrub import scrub_identifier
 
 TOP_REASONS = 10
+# Products with a daily trend: the most named; more lines than this on one
+# chart cannot be told apart.
+TOP_PRODUCTS = 5
 # Survey kinds (handoff.surveys): after a person's handoff, after the bot alone.
 KINDS = ("handoff", "bot")
 # The times, bot and people apart: each the median over the sessions it applies to.
@@ -41,6 +51,24 @@ TIMES = {
     "agent_first_response_s": "a handoff, from its creation to a person's first reply",
     "human_resolution_s": "a handoff, from its creation until closed",
 }
+
+
+@dataclass(frozen=True)
+class ProductFigures:
+    """How customers felt in the sessions that named one product."""
+
+    product: str  # the catalogue's name
+    sessions: int  # sessions that named it
+    messages: int  # customer messages with words in those sessions
+    mean_compound: float | None  # their mean VADER compound; None without any
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "product": self.product,
+            "sessions": self.sessions,
+            "messages": self.messages,
+            "mean_compound": self.mean_compound,
+        }
 
 
 @dataclass(frozen=True)
@@ -64,6 +92,9 @@ class Figures:
     times: dict[str, float | None] = field(default_factory=dict)
     # Customer satisfaction, overall and per survey kind: see csat_figures.
     csat: dict[str, object] = field(default_factory=dict)
+    # Every product named, most sessions first; the TOP_PRODUCTS' daily mean compound.
+    products: list[ProductFigures] = field(default_factory=list)
+    product_sentiment_by_day: dict[str, dict[date, float]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -90,6 +121,11 @@ class Figures:
             "handoff_reasons": [{"reason": r, "sessions": n} for r, n in self.handoff_reasons],
             "times": self.times,
             "csat": self.csat,
+            "products": [p.to_json() for p in self.products],
+            "product_sentiment_by_day": {
+                product: {d.isoformat(): v for d, v in days.items()}
+                for product, days in self.product_sentiment_by_day.items()
+            },
         }
 
 
@@ -100,6 +136,10 @@ def _ranked(counts: Counter[str]) -> list[tuple[str, int]]:
 
 def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
+
+
+def _mean(total: float, count: float) -> float | None:
+    return total / count if count else None
 
 
 def _miss(record: ConversationRecord) -> str | None:
@@ -140,6 +180,13 @@ class Tally:
         # Per survey kind: how many were asked, and the answers' scores.
         self.surveys_asked: Counter[str] = Counter()
         self.scores: defaultdict[str, Counter[int]] = defaultdict(Counter)
+        # Per product: sessions, and the sum and count of compounds, overall
+        # and per day (a catalogue's products times the period's days at most).
+        self.product_sessions: Counter[str] = Counter()
+        self.product_feelings: defaultdict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+        self.product_days: defaultdict[str, defaultdict[date, list[float]]] = defaultdict(
+            lambda: defaultdict(lambda: [0.0, 0.0])
+        )
 
     def wanted(self, record: ConversationRecord) -> bool:
         if self.since is not None and record.started_at < self.since:
@@ -167,11 +214,40 @@ class Tally:
         if record.outcome == "handed_off" and record.handoff_reason:
             self.handoff_reasons[record.handoff_reason] += 1
         self._time(record)
+        self._products(record)
         if record.csat_survey_id is not None:
             kind = record.csat_kind or "unknown"
             self.surveys_asked[kind] += 1
             if record.csat_score is not None:
                 self.scores[kind][record.csat_score] += 1
+
+    def _products(self, record: ConversationRecord) -> None:
+        for product in dict.fromkeys(record.products):
+            self.product_sessions[product] += 1
+            overall, days = self.product_feelings[product], self.product_days[product]
+            for feeling in record.sentiment:
+                overall[0] += feeling.compound
+                overall[1] += 1
+                total = days[feeling.at.date()]
+                total[0] += feeling.compound
+                total[1] += 1
+
+    def _product_figures(self) -> tuple[list[ProductFigures], dict[str, dict[date, float]]]:
+        ranked = _ranked(self.product_sessions)
+        products = [
+            ProductFigures(
+                product,
+                sessions,
+                int(self.product_feelings[product][1]),
+                _mean(*self.product_feelings[product]),
+            )
+            for product, sessions in ranked
+        ]
+        by_day = {
+            product: {d: s / n for d, (s, n) in sorted(self.product_days[product].items())}
+            for product, _ in ranked[:TOP_PRODUCTS]
+        }
+        return products, by_day
 
     def _time(self, record: ConversationRecord) -> None:
         times = self.times
@@ -187,6 +263,7 @@ class Tally:
     def figures(self) -> Figures:
         outcomes = self.outcomes
         finished = self.sessions - outcomes["ongoing"]
+        products, product_days = self._product_figures()
         return Figures(
             sessions=self.sessions,
             finished=finished,
@@ -204,6 +281,8 @@ class Tally:
                 for name, values in self.times.items()
             },
             csat=csat_figures(self.surveys_asked, self.scores),
+            products=products,
+            product_sentiment_by_day=product_days,
         )
 
 

@@ -31,8 +31,17 @@ are answers to the agent, which the NLU was not trained on.
 digits ("#1234-5678" typed is ``12345678``, as the forms read it). What the
 slot's custom mapping caught that is no order number ("1234567", a phone
 number typed at the question) is left out: the form rejected it too.
-**Products**: the domain has no product entity or slot, so ``products`` is
-always empty; it is there for when one exists.
+**Products** are found in the customer's words with a catalogue
+(:class:`handoff.insights.products.Catalogue`: product names and their
+aliases, ``HANDOFF_PRODUCTS_FILE`` or the shipped one), not by the NLU: the
+domain has no product entity, and adding one would need a new model and
+its evaluation. In order of first mention, each once. Every customer message
+with words is read, those written to a person during a handoff too (unlike
+the reasons: a product named to the agent is no less named, and the match
+does not depend on the NLU); a button's ``/intent`` payload and the survey's
+comment are not. A product gets the sentiment of the whole session
+(:mod:`handoff.insights.figures` sums it per product): one customer message
+rarely names the product and says how it feels at once.
 
 **Sentiment** is one :class:`Feeling` per customer message with words (not a
 button's ``/intent`` payload): VADER's compound (-1..1) and the anger score
@@ -98,6 +107,7 @@ from handoff.escalation.domain_names import (
     QUESTION_PREFIXES,
     REQUEST_HUMAN_INTENT,
 )
+from handoff.insights.products import Catalogue, load_catalogue
 from handoff.insights.record import (
     EPOCH,
     QUIET_S,
@@ -167,6 +177,7 @@ class _Fold:
     channel: str | None = None
     reasons: dict[str, None] = field(default_factory=dict)  # an ordered set
     order_ids: dict[str, None] = field(default_factory=dict)
+    products: dict[str, None] = field(default_factory=dict)
     sentiment: list[Feeling] = field(default_factory=list)
     messages: list[_Message] = field(default_factory=list)
     bot_turns: int = 0
@@ -193,6 +204,7 @@ def build_records(
     quiet_s: float = QUIET_S,
     opted_out_at: datetime | None = None,
     detector: AngerDetector | None = None,
+    catalogue: Catalogue | None = None,
 ) -> list[ConversationRecord]:
     """One record per session with a customer message, oldest first.
 
@@ -200,10 +212,13 @@ def build_records(
     if it has been quiet ``quiet_s`` by then; without ``as_of`` it is taken
     as over (a finished export of past conversations). ``opted_out_at``
     marks the session it falls in (or the last, if after it) opted out.
+    ``catalogue``: the products to find; without it, the shipped one (read
+    once, then kept).
     """
     detector = detector or default_detector()
+    catalogue = load_catalogue() if catalogue is None else catalogue
     cut = sessions(events)
-    folded = [_fold(conversation_id, session, detector) for session in cut]
+    folded = [_fold(conversation_id, session, detector, catalogue) for session in cut]
     records = [record for record in folded if record is not None]
     judged = []
     for index, record in enumerate(records):
@@ -233,19 +248,20 @@ def build_record(
     quiet_s: float = QUIET_S,
     opted_out_at: datetime | None = None,
     detector: AngerDetector | None = None,
+    catalogue: Catalogue | None = None,
 ) -> ConversationRecord | None:
     """The record of the latest session, or None if it has no customer message yet."""
     events = list(events)
     latest = sessions(events)[-1:] or [[]]
     records = build_records(
         conversation_id, latest[0], as_of=as_of, quiet_s=quiet_s,
-        opted_out_at=opted_out_at, detector=detector,
+        opted_out_at=opted_out_at, detector=detector, catalogue=catalogue,
     )  # fmt: skip
     return records[-1] if records else None
 
 
 def _fold(
-    conversation_id: str, session: Sequence[Event], detector: AngerDetector
+    conversation_id: str, session: Sequence[Event], detector: AngerDetector, catalogue: Catalogue
 ) -> ConversationRecord | None:
     fold = _Fold()
     for event in session:
@@ -256,7 +272,7 @@ def _fold(
         if moment is not None and not _opens_session(event):
             fold.times.append(moment)
         if kind == "user":
-            _customer(fold, event, moment, detector)
+            _customer(fold, event, moment, detector, catalogue)
         elif kind == "bot":
             response = (event.get("metadata") or {}).get("utter_action")
             fold.bot_turns += 1
@@ -295,6 +311,7 @@ def _fold(
         channel=fold.channel,
         contact_reasons=tuple(fold.reasons),
         order_ids=tuple(fold.order_ids),
+        products=tuple(fold.products),
         sentiment=tuple(fold.sentiment),
         first_response_s=_rounded(seconds_between(fold.first_message_at, fold.first_reply_at)),
         handed_off_at=fold.handed_off_at,
@@ -312,7 +329,13 @@ def _fold(
     )
 
 
-def _customer(fold: _Fold, event: Event, moment: datetime | None, detector: AngerDetector) -> None:
+def _customer(
+    fold: _Fold,
+    event: Event,
+    moment: datetime | None,
+    detector: AngerDetector,
+    catalogue: Catalogue,
+) -> None:
     intent, _ = intent_of(event)
     text = str(event.get("text") or "")
     fold.messages.append(_Message(paused=fold.paused, fell_back=intent == FALLBACK_INTENT))
@@ -332,6 +355,8 @@ def _customer(fold: _Fold, event: Event, moment: datetime | None, detector: Ange
         fold.sentiment.append(
             Feeling(moment or EPOCH, round(score.compound, 4), round(score.score, 4))
         )
+        for product in catalogue.find(text):
+            fold.products.setdefault(product)
 
 
 def _survey(fold: _Fold, event: Event) -> bool:

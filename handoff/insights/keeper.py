@@ -8,11 +8,13 @@ is as durable as a transcript line. The keeper
    its :attr:`StreamEvent.fingerprint`, is skipped: a broker's redelivery, or
    the backfill's read of the tracker store), so the records can be folded
    again without Rasa's stores, after a change of the fold or a restart;
-2. folds again each conversation that got events, with
+2. folds again each conversation whose turn ended (:func:`ends_turn`), or
+   whose customer wrote to a person during a handoff, with
    :func:`handoff.insights.fold.build_records` (the same fold as the
-   export), joins in what the handoff database knows of its handoffs (the
-   reason, the wait in the queue and the time with a person), and upserts
-   its records, one row per session, in ``conversation_records``.
+   export, with the product catalogue it is given), joins in what the
+   handoff database knows of its handoffs (the reason, the wait in the
+   queue and the time with a person), and upserts its records, one row per
+   session, in ``conversation_records``.
 
 A session's outcome depends on time as well as events: the last one is
 ``ongoing`` until it has been quiet ``quiet_s``. :meth:`RecordKeeper.settle`
@@ -44,6 +46,7 @@ from handoff.escalation import AngerDetector
 from handoff.inputs import storable
 from handoff.insights.fold import build_records
 from handoff.insights.outbox import journal_change
+from handoff.insights.products import Catalogue
 from handoff.insights.record import QUIET_S, ConversationRecord, seconds_between
 from handoff.models import (
     AGENT,
@@ -137,10 +140,14 @@ class RecordKeeper:
         *,
         quiet_s: float = QUIET_S,
         detector: AngerDetector | None = None,
+        catalogue: Catalogue | None = None,
     ) -> None:
+        """``catalogue``: the products to find (``HANDOFF_PRODUCTS_FILE``'s); the shipped one
+        without."""
         self._engine = engine
         self._quiet_s = quiet_s
         self._detector = detector
+        self._catalogue = catalogue
 
     # -- from the stream -------------------------------------------------------------------
 
@@ -168,9 +175,54 @@ class RecordKeeper:
             conversations = list(
                 dict.fromkeys(e.conversation_id for e in new.values() if ends_turn(e))
             )
+            conversations += self._told_a_person(db, new.values(), set(conversations))
             for conversation_id in conversations:
                 self._refold(db, conversation_id, as_of)
         return len(new)
+
+    def _told_a_person(
+        self, db: Connection, events: Iterable[StreamEvent], folding: set[str]
+    ) -> list[str]:
+        """Conversations, not folded yet, whose new events end with a message to a person.
+
+        A message written during a handoff ends no turn: Rasa, paused,
+        predicts nothing after it (no ``action_listen``). Without this, what
+        the customer told the agent (a product, how they feel) would reach
+        the record only at the handoff's close (``resume``). A conversation
+        whose latest record is handed off is folded again; any other's
+        message is followed by its turn's end.
+        """
+        last: dict[str, StreamEvent] = {}
+        for event in events:
+            last[event.conversation_id] = event
+        waiting = [
+            cid for cid, e in last.items() if e.event.get("event") == "user" and cid not in folding
+        ]
+        handed_off: set[str] = set()
+        for start in range(0, len(waiting), LOOKUP_CHUNK):
+            chunk = waiting[start : start + LOOKUP_CHUNK]
+            latest = (
+                select(
+                    conversation_records.c.conversation_id,
+                    func.max(conversation_records.c.started_at).label("started_at"),
+                )
+                .where(conversation_records.c.conversation_id.in_(chunk))
+                .group_by(conversation_records.c.conversation_id)
+                .subquery()
+            )
+            handed_off.update(
+                db.execute(
+                    select(conversation_records.c.conversation_id).join(
+                        latest,
+                        and_(
+                            conversation_records.c.conversation_id == latest.c.conversation_id,
+                            conversation_records.c.started_at == latest.c.started_at,
+                            conversation_records.c.outcome == "handed_off",
+                        ),
+                    )
+                ).scalars()
+            )
+        return sorted(handed_off)
 
     def _new_events(self, db: Connection, events: Sequence[StreamEvent]) -> dict[str, StreamEvent]:
         """The events not stored yet, by fingerprint, in order (twice in ``events``: once)."""
@@ -265,8 +317,9 @@ class RecordKeeper:
         ]
         now = as_of or datetime.now(timezone.utc)
         records = build_records(
-            conversation_id, events, as_of=now, quiet_s=self._quiet_s, detector=self._detector
-        )
+            conversation_id, events, as_of=now, quiet_s=self._quiet_s,
+            detector=self._detector, catalogue=self._catalogue,
+        )  # fmt: skip
         records = with_handoffs(records, self._handoffs(db, conversation_id))
         for record in records:
             self._upsert(db, record)

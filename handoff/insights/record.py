@@ -1,10 +1,11 @@
 """A conversation as one record: :class:`ConversationRecord`, and its JSON and CSV forms.
 
 One record per session of one sender id: channel, times, contact reasons,
-order numbers, the customer's sentiment message by message, the outcome and
-the counts of turns, fallbacks and rephrasings. How Rasa's events are folded
-into it is :mod:`handoff.insights.fold` (its docstring gives every rule);
-the handoff database's times are joined in by :mod:`handoff.insights.keeper`.
+order numbers, the products named, the customer's sentiment message by
+message, the outcome and the counts of turns, fallbacks and rephrasings.
+How Rasa's events are folded into it is :mod:`handoff.insights.fold` (its
+docstring gives every rule); the handoff database's times are joined in by
+:mod:`handoff.insights.keeper`.
 ``to_json``/``from_json`` are the form the table and the exports keep;
 ``to_row`` is a CSV row (:data:`COLUMNS`).
 """
@@ -48,7 +49,8 @@ class ConversationRecord:
     customer_id: str | None = None  # the customer, once channels identify them
     contact_reasons: tuple[str, ...] = ()
     order_ids: tuple[str, ...] = ()
-    products: tuple[str, ...] = ()  # no product entity or slot yet: always empty
+    # Products the customer named, by the catalogue's names (handoff.insights.products).
+    products: tuple[str, ...] = ()
     sentiment: tuple[Feeling, ...] = ()
     outcome: Outcome = "resolved"
     handed_off_at: datetime | None = None

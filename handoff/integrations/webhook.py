@@ -7,6 +7,10 @@ Outbound (:class:`WebhookAdapter`): every journal event is POSTed as JSON to
      "data": {"handoff_id": 7, "message": {"id": 19, "role": "customer", "text": "...",
               "internal": false, "author": null, ...}}}
 
+``data.handoff`` carries what routing reads (handoff.routing): ``language``
+(the customer's, ``en`` unless the bot said otherwise) and ``skills`` (the
+topics it needs: ``returns``, ``payments``, ``fraud``, ``safety``...).
+
 Types: ``handoff.created`` (``data.handoff`` with its ``transcript``),
 ``handoff.assigned``, ``message.created`` and ``handoff.closed``
 (``data.handoff``): :data:`OUTBOUND_TYPES`. The journal's other events (a

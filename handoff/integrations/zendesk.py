@@ -6,7 +6,9 @@ basic auth ``{email}/token:{api_token}``):
 - ``handoff.created`` -> ``POST /api/v2/tickets.json``: subject, the
   transcript as the first comment (private: it holds bot messages and
   context for agents), priority from ours (1 urgent, 2 high, 3 normal, 4+
-  low), tags ``handoff``, ``handoff_channel_<channel>``, our reasons and,
+  low), tags ``handoff``, ``handoff_channel_<channel>``, our reasons, the
+  skills routing reads (``lang_<language>``, ``skill_<topic>``: handoff.routing)
+  and,
   from the conversation's record (handoff.insights.keeper), ``contact_<reason>``
   for each contact reason and ``mood_<negative|neutral|positive>``, whose
   other fields (order numbers, turns, fallbacks, sentiment) end the comment;
@@ -177,6 +179,13 @@ def record_lines(record: ConversationRecord | None) -> list[str]:
     return lines
 
 
+def skill_tags(handoff: dict[str, Any]) -> list[str]:
+    """``lang_<language>`` and ``skill_<topic>``: what Zendesk's routing can match."""
+    language = handoff.get("language")
+    tags = [tag(f"lang_{language}")] if isinstance(language, str) and language else []
+    return tags + [tag(f"skill_{s}") for s in handoff.get("skills") or [] if isinstance(s, str)]
+
+
 def ticket_for(handoff: dict[str, Any], record: ConversationRecord | None = None) -> dict[str, Any]:
     """The Tickets API's ticket object for a new handoff, with its conversation's record."""
     customer = handoff.get("customer") or {}
@@ -189,6 +198,7 @@ def ticket_for(handoff: dict[str, Any], record: ConversationRecord | None = None
         "handoff",
         tag(f"handoff_channel_{channel}"),
         *(tag(r) for r in reasons),
+        *skill_tags(handoff),
         *record_tags(record),
     ]
     body = "\n".join([transcript_comment(handoff), *record_lines(record)])

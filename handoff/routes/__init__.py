@@ -3,10 +3,12 @@ and the adapters' are in handoff.desk and handoff.integrations)::
 
     public    GET  /health, GET /api/openapi.json      no credentials
     handoffs  /api/handoffs...                          the queue, a handoff's lifecycle
-    agents    POST /api/agents                          admin: a new agent and their token
+    agents    POST /api/agents, /api/agents/..., /api/queues
+                                                        agents, their routing profiles, queues
     events    GET  /api/events                          the live event stream (server-sent)
     customers /api/handoffs/<id>/history, /api/customers/links/...
                                                         one customer across channels
+    privacy   POST /api/privacy/export, /api/privacy/erase  admin: one customer's data
 
 Each module's handlers are plain functions at module level; its
 :func:`blueprint` registers them on a new blueprint (Sanic binds a blueprint
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 from sanic import Blueprint
 
-from handoff.routes import agents, customers, events, handoffs, public
+from handoff.routes import agents, customers, events, handoffs, privacy, public
 
 
 def blueprints() -> list[Blueprint]:
@@ -32,4 +34,5 @@ def blueprints() -> list[Blueprint]:
         agents.blueprint(),
         events.blueprint(),
         customers.blueprint(),
+        privacy.blueprint(),
     ]

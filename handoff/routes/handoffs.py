@@ -5,11 +5,17 @@
     POST /api/handoffs                         admin (the bot's outbox): idempotent on escalation_id
     GET  /api/handoffs?status=&conversation_id=&limit=
     GET  /api/handoffs/<id>                    with its transcript
-    POST /api/handoffs/<id>/claim              agent, supervisor
+    POST /api/handoffs/<id>/claim              agent, supervisor (within capacity, routing on)
+    POST /api/handoffs/<id>/accept             the agent it is offered to (handoff.routing)
+    POST /api/handoffs/<id>/decline            the agent it is offered to: on to the next
     POST /api/handoffs/<id>/transfer           {to}: the assignee, or a supervisor
     POST /api/handoffs/<id>/messages           the assignee, or a supervisor
     POST /api/handoffs/<id>/close              the assignee, a supervisor, admin
     POST /api/handoffs/<id>/customer-messages  admin (the bot relays the customer)
+
+A new handoff needs its customer's language (``language``, "en" when the bot
+sends none) and the topics of its reasons, intents and ``skills``
+(handoff.routing.topics), stored with it for routing.
 
 A new handoff answers with its place in the queue and a rough expected wait
 (:func:`expected_wait_s`). One created late (the service was down while the
@@ -54,6 +60,7 @@ from handoff.inputs import query_int, query_text, stored_id
 from handoff.metrics import metrics_of
 from handoff.models import CLOSED, STATUSES, SUPERVISOR_ROLE, WAITING, utc_now
 from handoff.rasa_client import RasaError
+from handoff.routing import language_of, topics_for
 from handoff.settings import HandoffSettings
 from handoff.store import Handoff, NewMessage
 
@@ -135,6 +142,8 @@ async def create_handoff(request: Request) -> HTTPResponse:
         anger=body.anger,
         summary=body.summary,
         transcript=sent,
+        language=language_of(body.language),
+        skills=topics_for(body.reasons, body.summary, body.skills),
     )
     metrics = metrics_of(request)
     if created and metrics is not None:
@@ -180,8 +189,25 @@ async def get_handoff(request: Request, handoff_id: int) -> HTTPResponse:
 
 @authorized(*PEOPLE)
 async def claim(request: Request, handoff_id: int) -> HTTPResponse:
-    store = context_of(request).store
-    handoff = await store.claim(known(handoff_id), caller(request).name)
+    ctx = context_of(request)
+    # Routing on, a claim by hand respects capacity too (409 past it).
+    handoff = await ctx.store.claim(
+        known(handoff_id), caller(request).name, within_capacity=ctx.settings.auto_assign
+    )
+    return json_response(await masked_handoff(request, handoff.to_json()))
+
+
+@authorized(*PEOPLE)
+async def accept(request: Request, handoff_id: int) -> HTTPResponse:
+    # HandoffConflict (409): not offered to the caller (any more), or expired.
+    handoff = await context_of(request).store.accept_offer(known(handoff_id), caller(request).name)
+    return json_response(await masked_handoff(request, handoff.to_json()))
+
+
+@authorized(*PEOPLE)
+async def decline(request: Request, handoff_id: int) -> HTTPResponse:
+    # The journaled handoff.offer_ended wakes the router, which offers it on.
+    handoff = await context_of(request).store.decline_offer(known(handoff_id), caller(request).name)
     return json_response(await masked_handoff(request, handoff.to_json()))
 
 
@@ -256,6 +282,8 @@ def blueprint() -> Blueprint:
     bp.add_route(list_handoffs, "/api/handoffs", methods=["GET"])
     bp.add_route(get_handoff, one, methods=["GET"])
     bp.add_route(claim, f"{one}/claim", methods=["POST"])
+    bp.add_route(accept, f"{one}/accept", methods=["POST"])
+    bp.add_route(decline, f"{one}/decline", methods=["POST"])
     bp.add_route(transfer, f"{one}/transfer", methods=["POST"])
     bp.add_route(agent_message, f"{one}/messages", methods=["POST"])
     bp.add_route(close, f"{one}/close", methods=["POST"])

@@ -29,11 +29,13 @@ The modules, each named for what it holds (imports go down this list only)::
     assignment   claim, transfer, close                            (Assignment)
     messages     append, agents' replies and notes, delivery       (Messages)
     agents       create, find by token, count                      (Agents)
+    routing      agents' skills, capacity, state; offers            (Routing)
     journal      the event types, writing the journal, reading it  (JournalReads)
-    rows         reads inside a transaction: a handoff, locked or not, a message
+    rows         reads inside a transaction: a handoff, locked or not, a message;
+                 an agent locked, agents' loads
     engine       the engine and the write transaction that tells the listeners
                  (StoreBase, which every part above extends)
-    records      Handoff, Message, NewMessage, JournalEvent, Agent
+    records      Handoff, Message, NewMessage, JournalEvent, Agent, AgentProfile
     tokens       agents' bearer tokens and their hash
 
 The store's errors are the service's (handoff.errors), re-exported here:
@@ -52,8 +54,11 @@ from handoff.store.handoffs import DEFAULT_LIST_LIMIT, Handoffs
 from handoff.store.journal import (
     GAP_GRACE_S,
     HANDOFF_ASSIGNED,
+    HANDOFF_AWAITING_SKILL,
     HANDOFF_CLOSED,
     HANDOFF_CREATED,
+    HANDOFF_OFFER_ENDED,
+    HANDOFF_OFFERED,
     HANDOFF_OVERDUE,
     MESSAGE_CREATED,
     MESSAGE_UPDATED,
@@ -61,20 +66,36 @@ from handoff.store.journal import (
     settled,
 )
 from handoff.store.messages import Messages
-from handoff.store.records import Agent, Handoff, JournalEvent, Message, NewMessage, iso
+from handoff.store.records import (
+    Agent,
+    AgentProfile,
+    Handoff,
+    JournalEvent,
+    Message,
+    NewMessage,
+    iso,
+)
+from handoff.store.routing import DECLINED, EXPIRED, WITHDRAWN, Routing, UnknownAgent, ranked
 from handoff.store.tokens import hash_token
 
 __all__ = [
+    "DECLINED",
     "DEFAULT_LIST_LIMIT",
+    "EXPIRED",
     "GAP_GRACE_S",
     "HANDOFF_ASSIGNED",
+    "HANDOFF_AWAITING_SKILL",
     "HANDOFF_CLOSED",
     "HANDOFF_CREATED",
+    "HANDOFF_OFFERED",
+    "HANDOFF_OFFER_ENDED",
     "HANDOFF_OVERDUE",
     "MESSAGE_CREATED",
     "MESSAGE_UPDATED",
+    "WITHDRAWN",
     "Agent",
     "AgentExists",
+    "AgentProfile",
     "Handoff",
     "HandoffConflict",
     "HandoffNotFound",
@@ -83,15 +104,17 @@ __all__ = [
     "JournalListener",
     "Message",
     "NewMessage",
+    "UnknownAgent",
     "build_engine",
     "hash_token",
     "iso",
+    "ranked",
     "settled",
     "write_transaction",
 ]
 
 
-class HandoffStore(Handoffs, Assignment, Messages, Agents, JournalReads):
+class HandoffStore(Handoffs, Assignment, Messages, Agents, Routing, JournalReads):
     """The handoff database: ``HandoffStore(database_url)``; every method is async.
 
     Its parts share :class:`~handoff.store.engine.StoreBase` (the engine, the

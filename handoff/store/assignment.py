@@ -4,7 +4,12 @@
   statement runs first changes the row, the other's changes nothing (its
   rowcount is 0) and gets :class:`~handoff.errors.HandoffConflict`;
 - closing and transferring check the assignee in the same statement or
-  transaction as the write.
+  transaction as the write;
+- claiming ``within_capacity`` (routing on, handoff.routing) locks the
+  handoff, then the agent's row, and counts the agent's load under that
+  lock, as routing's offers do (handoff.store.routing), so a claim and an
+  offer cannot together take an agent past their capacity. A claim or a
+  transfer clears a pending offer of the handoff (it is no longer waiting).
 
 Each journals ``handoff.assigned`` or ``handoff.closed`` in its transaction.
 """
@@ -15,31 +20,48 @@ import asyncio
 import datetime as dt
 
 from sqlalchemy import and_, select, update
+from sqlalchemy.engine import Connection
 
 from handoff.errors import HandoffConflict, HandoffNotFound
 from handoff.models import ASSIGNED, CLOSED, WAITING, agents, handoffs, utc_now
 from handoff.store.engine import StoreBase
 from handoff.store.journal import HANDOFF_ASSIGNED, HANDOFF_CLOSED, emit_handoff
 from handoff.store.records import Agent, Handoff
-from handoff.store.rows import lock_handoff, read_handoff
+from handoff.store.rows import agent_loads, lock_agent, lock_handoff, read_handoff
 from plumbing.clock import to_naive_utc
+
+# What a claim or transfer does to a pending offer: it is no longer waiting.
+_NO_OFFER = {"offered_to": None, "offered_at": None, "offer_expires_at": None}
 
 
 class Assignment(StoreBase):
     """The store's methods that change who holds a handoff."""
 
-    async def claim(self, handoff_id: int, agent: str, now: dt.datetime | None = None) -> Handoff:
-        """Assign a waiting handoff to ``agent``; HandoffConflict if it is not waiting."""
+    async def claim(
+        self,
+        handoff_id: int,
+        agent: str,
+        now: dt.datetime | None = None,
+        *,
+        within_capacity: bool = False,
+    ) -> Handoff:
+        """Assign a waiting handoff to ``agent``; HandoffConflict if it is not waiting,
+        or, ``within_capacity``, if it would take them past their capacity (a handoff
+        offered to them already counts: claiming it is accepting the offer)."""
         return await asyncio.to_thread(
-            self._claim, handoff_id, agent, to_naive_utc(now or utc_now())
+            self._claim, handoff_id, agent, to_naive_utc(now or utc_now()), within_capacity
         )
 
-    def _claim(self, handoff_id: int, agent: str, now: dt.datetime) -> Handoff:
+    def _claim(
+        self, handoff_id: int, agent: str, now: dt.datetime, within_capacity: bool = False
+    ) -> Handoff:
         with self._write() as db:
+            if within_capacity:
+                self._check_capacity(db, handoff_id, agent)
             claimed = db.execute(
                 update(handoffs)
                 .where(handoffs.c.id == handoff_id, handoffs.c.status == WAITING)
-                .values(status=ASSIGNED, assigned_to=agent, assigned_at=now)
+                .values(status=ASSIGNED, assigned_to=agent, assigned_at=now, **_NO_OFFER)
             ).rowcount
             if claimed:
                 emit_handoff(db, HANDOFF_ASSIGNED, handoff_id)
@@ -49,6 +71,21 @@ class Assignment(StoreBase):
         if not claimed:
             raise HandoffConflict("the handoff is not waiting")
         return handoff
+
+    @staticmethod
+    def _check_capacity(db: Connection, handoff_id: int, agent: str) -> None:
+        """HandoffConflict unless ``agent`` may claim the handoff within their capacity.
+
+        The handoff is locked first, then the agent (the order of handoff.store.rows).
+        """
+        handoff = lock_handoff(db, handoff_id)
+        if handoff.status != WAITING:
+            return  # the claim's own update finds nothing and says so
+        row = lock_agent(db, agent)
+        if row is None or handoff.offered_to == agent:
+            return  # not a routed agent (the admin's...), or already counted
+        if agent_loads(db, [agent])[agent] >= row.capacity:
+            raise HandoffConflict("you are at your capacity: close a handoff first")
 
     async def close(
         self,
@@ -81,10 +118,18 @@ class Assignment(StoreBase):
             closed = db.execute(
                 update(handoffs)
                 .where(handoffs.c.id == handoff_id, allowed)
-                .values(status=CLOSED, closed_at=now, resolution=resolution)
+                .values(status=CLOSED, closed_at=now, resolution=resolution, **_NO_OFFER)
             ).rowcount
             if closed:
                 emit_handoff(db, HANDOFF_CLOSED, handoff_id)
+                # Idle since their last close, for routing's "longest idle first".
+                holder = read_handoff(db, handoff_id, with_transcript=False)
+                if holder is not None and holder.assigned_to is not None:
+                    db.execute(
+                        update(agents)
+                        .where(agents.c.name == holder.assigned_to)
+                        .values(idle_since=now)
+                    )
         handoff = self._current(handoff_id)
         if handoff is None:
             raise HandoffNotFound(handoff_id)
@@ -127,7 +172,7 @@ class Assignment(StoreBase):
             db.execute(
                 update(handoffs)
                 .where(handoffs.c.id == handoff_id)
-                .values(status=ASSIGNED, assigned_to=to_agent, assigned_at=now)
+                .values(status=ASSIGNED, assigned_to=to_agent, assigned_at=now, **_NO_OFFER)
             )
             emit_handoff(db, HANDOFF_ASSIGNED, handoff_id)
             moved = read_handoff(db, handoff_id, with_transcript=False)

@@ -24,7 +24,15 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from handoff.errors import HandoffConflict
-from handoff.models import CLOSED, CUSTOMER, STATUSES, WAITING, handoffs, utc_now
+from handoff.models import (
+    CLOSED,
+    CUSTOMER,
+    DEFAULT_LANGUAGE,
+    STATUSES,
+    WAITING,
+    handoffs,
+    utc_now,
+)
 from handoff.store.engine import StoreBase
 from handoff.store.journal import HANDOFF_CREATED, HANDOFF_OVERDUE, emit
 from handoff.store.messages import insert_message
@@ -51,6 +59,8 @@ class Handoffs(StoreBase):
         anger: float = 0.0,
         summary: Mapping[str, Any] | None = None,
         transcript: Sequence[NewMessage] = (),
+        language: str = DEFAULT_LANGUAGE,
+        skills: Sequence[str] = (),
         now: dt.datetime | None = None,
     ) -> tuple[Handoff, bool]:
         """The new handoff and True, or the existing one and False.
@@ -72,6 +82,8 @@ class Handoffs(StoreBase):
             anger,
             dict(summary or {}),
             list(transcript),
+            language,
+            list(skills),
             to_naive_utc(now or utc_now()),
         )
 
@@ -87,6 +99,8 @@ class Handoffs(StoreBase):
         anger: float,
         summary: dict[str, Any],
         transcript: builtins.list[NewMessage],
+        language: str,
+        skills: builtins.list[str],
         now: dt.datetime,
     ) -> tuple[Handoff, bool]:
         for message in transcript:
@@ -109,6 +123,9 @@ class Handoffs(StoreBase):
                         status=WAITING,
                         created_at=now,
                         last_customer_message_at=max(customer_times, default=None),
+                        language=language,
+                        skills=skills,
+                        passed_over=[],
                     )
                 ).inserted_primary_key[0]
                 for message in transcript:

@@ -31,6 +31,14 @@ HANDOFF_ASSIGNED = "handoff.assigned"
 HANDOFF_CLOSED = "handoff.closed"
 # A handoff waited past the pickup timeout and its customer was told (handoff.pickup).
 HANDOFF_OVERDUE = "handoff.overdue"
+# Routing (handoff.routing): a handoff offered to an agent ({"handoff"}, with
+# offered_to and offer_expires_at); the offer ended without being accepted
+# ({"handoff", "agent", "outcome": declined|expired|withdrawn}; accepted is
+# handoff.assigned); the customer was told nobody with the skills is there
+# ({"handoff_id", "language", "skills"}).
+HANDOFF_OFFERED = "handoff.offered"
+HANDOFF_OFFER_ENDED = "handoff.offer_ended"
+HANDOFF_AWAITING_SKILL = "handoff.awaiting_skill"
 MESSAGE_CREATED = "message.created"
 # A message changed after it was created: an agent's reply was sent, or failed.
 MESSAGE_UPDATED = "message.updated"

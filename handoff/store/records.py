@@ -1,4 +1,5 @@
-"""What the store hands out and takes in: handoffs, messages, journal events, agents.
+"""What the store hands out and takes in: handoffs, messages, journal events, agents
+and their routing profiles.
 
 Frozen dataclasses, built from rows by :meth:`Handoff.from_row` and
 :meth:`Message.from_row`; ``to_json()`` is their form in the API, the event
@@ -13,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.engine import Row
 
-from handoff.models import ROLES, SUPERVISOR_ROLE
+from handoff.models import AVAILABLE, DEFAULT_LANGUAGE, ROLES, SUPERVISOR_ROLE
 
 
 def iso(value: dt.datetime | None) -> str | None:
@@ -97,6 +98,14 @@ class Handoff:
     resolution: str | None
     last_customer_message_at: dt.datetime | None
     pickup_notified_at: dt.datetime | None = None
+    # Routing (handoff.routing): what it needs, and its pending offer.
+    language: str = DEFAULT_LANGUAGE
+    skills: list[str] = field(default_factory=list)
+    offered_to: str | None = None
+    offered_at: dt.datetime | None = None
+    offer_expires_at: dt.datetime | None = None
+    passed_over: list[str] = field(default_factory=list)
+    skill_notified_at: dt.datetime | None = None
     # Only filled by get(); lists leave it None to stay small.
     transcript: list[Message] | None = field(default=None, compare=False)
 
@@ -122,6 +131,13 @@ class Handoff:
             resolution=row.resolution,
             last_customer_message_at=row.last_customer_message_at,
             pickup_notified_at=row.pickup_notified_at,
+            language=row.language,
+            skills=list(row.skills),
+            offered_to=row.offered_to,
+            offered_at=row.offered_at,
+            offer_expires_at=row.offer_expires_at,
+            passed_over=list(row.passed_over),
+            skill_notified_at=row.skill_notified_at,
             transcript=transcript,
         )
 
@@ -145,6 +161,12 @@ class Handoff:
             "resolution": self.resolution,
             "last_customer_message_at": iso(self.last_customer_message_at),
             "pickup_notified_at": iso(self.pickup_notified_at),
+            "language": self.language,
+            "skills": self.skills,
+            "offered_to": self.offered_to,
+            "offer_expires_at": iso(self.offer_expires_at),
+            "passed_over": self.passed_over,
+            "skill_notified_at": iso(self.skill_notified_at),
         }
         if self.transcript is not None:
             data["transcript"] = [message.to_json() for message in self.transcript]
@@ -183,3 +205,73 @@ class Agent:
     @property
     def is_supervisor(self) -> bool:
         return self.role == SUPERVISOR_ROLE
+
+
+@dataclass(frozen=True)
+class AgentProfile:
+    """An enabled agent as routing sees them (handoff.routing).
+
+    ``load``: the handoffs they hold plus those offered to them and not yet
+    answered, which count against ``capacity`` like held ones.
+    """
+
+    name: str
+    role: str
+    languages: tuple[str, ...]
+    topics: tuple[str, ...]
+    capacity: int
+    state: str
+    state_since: dt.datetime | None
+    idle_since: dt.datetime | None
+    load: int
+
+    @classmethod
+    def from_row(cls, row: Row, load: int) -> AgentProfile:
+        """A row of ``agents``, and the load counted for them."""
+        return cls(
+            name=row.name,
+            role=row.role,
+            languages=tuple(row.languages),
+            topics=tuple(row.topics),
+            capacity=row.capacity,
+            state=row.state,
+            state_since=row.state_since,
+            idle_since=row.idle_since,
+            load=load,
+        )
+
+    @property
+    def spare(self) -> int:
+        return max(0, self.capacity - self.load)
+
+    def has_skills(self, language: str, topics: list[str] | tuple[str, ...]) -> bool:
+        """Speaks ``language`` and handles every one of ``topics`` (handoff.routing: why all).
+
+        An agent who speaks ``es`` speaks ``es-mx`` too; one who speaks only
+        ``pt-br`` is not offered a customer who wrote ``pt`` (they may be fine,
+        but that is a supervisor's call: give them ``pt``).
+        """
+        speaks = language in self.languages or language.split("-", 1)[0] in self.languages
+        return speaks and set(topics) <= set(self.topics)
+
+    def can_be_offered(self, handoff: Handoff) -> bool:
+        """Available, skilled, not passed over for it, with room: worth trying to offer."""
+        return (
+            self.state == AVAILABLE
+            and self.spare > 0
+            and self.name not in handoff.passed_over
+            and self.has_skills(handoff.language, handoff.skills)
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "role": self.role,
+            "languages": list(self.languages),
+            "topics": list(self.topics),
+            "capacity": self.capacity,
+            "state": self.state,
+            "state_since": iso(self.state_since),
+            "idle_since": iso(self.idle_since),
+            "load": self.load,
+        }

@@ -10,7 +10,9 @@ unique ``origin`` column: a hash, so planning again is a no-op):
   (:data:`SURVEY_CHANNELS`), due ``delay_s`` after the close;
 - with bot surveys on, a session the bot resolved (its record's outcome
   ``resolved``, which it gets once the session has been quiet an hour),
-  due at once.
+  due at once. Each look reads only the records updated since the previous
+  one (less :data:`LOOK_OVERLAP`); the first after a start reads the whole
+  :data:`LOOKBACK`.
 
 It is planned ``skipped`` instead, never asked, when the conversation is
 with a person again (an open handoff), or had a survey in the last
@@ -26,7 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -38,7 +40,7 @@ from sqlalchemy.exc import IntegrityError
 from handoff.escalation import event_time
 from handoff.insights.record import ConversationRecord
 from handoff.models import CLOSED, conversation_records, handoffs, insight_events, surveys
-from plumbing.clock import to_naive_utc
+from plumbing.clock import to_naive_utc, utc_now
 from plumbing.db import write_transaction
 from plumbing.untrusted import parse_json
 
@@ -52,6 +54,11 @@ ANSWER_WINDOW = timedelta(hours=26)
 MAX_ATTEMPTS = 5
 RETRY_BASE = timedelta(minutes=1)
 BATCH = 50
+# Records are stamped by the wall clock when written (handoff.insights.keeper),
+# and may commit a moment later: a look at resolved sessions starts this long
+# before the previous one began, so that a record written while it ran is read
+# (the runner's look at answers, SurveyRunner's collect, overlaps the same way).
+LOOK_OVERLAP = timedelta(minutes=1)
 # How far back a customer's last message is looked for: a turn is a few events.
 RECENT_EVENTS = 200
 
@@ -119,23 +126,34 @@ class SurveyBook:
         after_bot: bool = False,
         delay_s: float = 30.0,
         min_gap_s: float = 86400.0,
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._engine = engine
         self._after_handoff = after_handoff
         self._after_bot = after_bot
         self._delay = timedelta(seconds=delay_s)
         self._min_gap = timedelta(seconds=min_gap_s)
+        # The wall clock (naive UTC) the records' updated_at is stamped by; not
+        # plan's ``now``, which may be another clock (the runner's).
+        self._clock = clock
+        # Where the next look at resolved sessions starts; None: the whole LOOKBACK.
+        self._bot_looked_at: datetime | None = None
 
     # -- planning ------------------------------------------------------------------------
 
     def plan(self, now: datetime) -> int:
         """Plan the surveys that became due by ``now`` (naive UTC); how many were planned."""
         planned = 0
+        # Taken before the read, and kept only once the plans are committed:
+        # a step that fails looks again from where it started.
+        looking_at = self._clock() - LOOK_OVERLAP
         with write_transaction(self._engine) as db:
             if self._after_handoff:
                 planned += self._plan_after_handoffs(db, now)
             if self._after_bot:
-                planned += self._plan_after_bot(db, now)
+                planned += self._plan_after_bot(db, now, self._bot_looked_at)
+        if self._after_bot:
+            self._bot_looked_at = looking_at
         return planned
 
     def _plan_after_handoffs(self, db: Connection, now: datetime) -> int:
@@ -168,18 +186,24 @@ class SurveyBook:
             )
         return planned
 
-    def _plan_after_bot(self, db: Connection, now: datetime) -> int:
-        rows = db.execute(
-            select(
-                conversation_records.c.conversation_id,
-                conversation_records.c.started_at,
-                conversation_records.c.channel,
-            ).where(
-                conversation_records.c.outcome == "resolved",
-                conversation_records.c.ended_at >= now - LOOKBACK,
-                conversation_records.c.channel.in_(SURVEY_CHANNELS),
-            )
-        ).all()
+    def _plan_after_bot(self, db: Connection, now: datetime, since: datetime | None) -> int:
+        """Plan the sessions resolved within LOOKBACK whose records were updated
+        at or after ``since`` (every one if None). A record read is always planned
+        (due or skipped) and a session only becomes resolved by an update, so one
+        not updated since a look has nothing new to plan."""
+        query = select(
+            conversation_records.c.conversation_id,
+            conversation_records.c.started_at,
+            conversation_records.c.channel,
+        ).where(
+            conversation_records.c.outcome == "resolved",
+            conversation_records.c.ended_at >= now - LOOKBACK,
+            conversation_records.c.channel.in_(SURVEY_CHANNELS),
+        )
+        if since is not None:
+            # At or after: a record stamped in the instant the mark was taken is read.
+            query = query.where(conversation_records.c.updated_at >= since)
+        rows = db.execute(query).all()
         planned = 0
         for row in rows:
             planned += self._insert(

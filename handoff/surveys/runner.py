@@ -25,18 +25,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from handoff.delivery import SurveyAnswer, SurveyRequest
 from handoff.models import BOT, utc_now
 from handoff.store import HandoffStore, NewMessage
-from handoff.surveys.book import HANDOFF_KIND, Survey, SurveyBook
+from handoff.surveys.book import HANDOFF_KIND, LOOK_OVERLAP, Survey, SurveyBook
 from plumbing.worker import Worker
 
 logger = logging.getLogger(__name__)
 
 STEP_EVERY_S = 10.0
-LOOK_OVERLAP = timedelta(minutes=1)
 REOPEN_REASON = "low_satisfaction"
 REOPENED_NOTICE = (
     "I'm sorry we didn't get this right. I've asked a colleague to look at your "

@@ -10,12 +10,15 @@ owning its own tables, so answering by hand means knowing all of them::
 ``ID`` is a conversation (sender) id, a phone number (any spelling with its
 country code: made E.164, as the SMS channel's sender ids are) or an e-mail
 address. Who that is, and which conversations are theirs, is worked out
-first (:mod:`scripts.privacy.subject`); then each store's rows of the
-customer are read (:mod:`scripts.privacy.stores`, where each store is:
-:mod:`scripts.privacy.locations`) and exported as one JSON document, or
-deleted, one transaction per store (:mod:`scripts.privacy.run`). ``erase``
-without ``--yes`` only says what it would delete (exit status 2).
+first (plumbing.privacy.subject); then each store's rows of the customer are
+read and exported as one JSON document, or deleted, one transaction per
+store (plumbing.privacy.orchestrate). ``erase`` without ``--yes`` only says
+what it would delete (exit status 2).
 
-A package rather than one module: the stores' rules alone are a module's
-worth, and each part is read on its own (which rows, where, what is done).
+The work is plumbing.privacy's, with each store's rules where its owner's
+code is (bot.privacy, actions.privacy, handoff.privacy.stores): the handoff
+service's admin route (``POST /api/privacy/export`` and ``/erase``) does the
+same, asking the Rasa server and the action server for their stores. This
+command reads every store itself, from the settings of every process
+(:mod:`scripts.privacy.locations`), so it works with the servers stopped.
 """

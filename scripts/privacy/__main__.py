@@ -15,6 +15,7 @@ identifiers found, for the operator who typed the customer's; the logs
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import sys
@@ -25,16 +26,9 @@ from typing import TextIO
 from sqlalchemy.exc import SQLAlchemyError
 
 from plumbing.logs import configure_logging
-from scripts.privacy.locations import locate
-from scripts.privacy.run import (
-    PRESENT,
-    Refused,
-    Survey,
-    erase,
-    export_document,
-    log_export,
-    survey,
-)
+from plumbing.privacy.orchestrate import Survey, erase, export_document, log_export, survey
+from plumbing.privacy.owners import PRESENT, Refused
+from scripts.privacy.locations import owners
 
 DRY_RUN = 2
 
@@ -48,14 +42,16 @@ def main(
     out = stdout or sys.stdout
     args = _parser().parse_args(argv)
     try:
-        locations = locate(os.environ if environ is None else environ)
+        local = owners(os.environ if environ is None else environ)
         if args.command == "export":
-            planned = survey(locations, args.customer)
+            planned = asyncio.run(survey(local, args.customer, with_rows=True))
             log_export(planned)
             _write_export(planned, args.out, out)
             return 0
         if not args.yes:
-            planned = survey(locations, args.customer, include_opt_out=args.include_opt_out)
+            planned = asyncio.run(
+                survey(local, args.customer, include_opt_out=args.include_opt_out)
+            )
             _report(planned, out, erased=False)
             if planned.refusals:
                 _refused([*planned.refusals, "(a dry run: nothing was erased)"])
@@ -65,7 +61,7 @@ def main(
                 return 0
             print("Dry run: nothing was erased. Run again with --yes to erase.", file=out)
             return DRY_RUN
-        done = erase(locations, args.customer, include_opt_out=args.include_opt_out)
+        done = asyncio.run(erase(local, args.customer, include_opt_out=args.include_opt_out))
     except Refused as refused:
         _refused(refused.reasons)
         return 1
@@ -127,19 +123,18 @@ def _report(planned: Survey, out: TextIO, *, erased: bool) -> None:
         if result.status != PRESENT:
             print(f"  {result.store}: {result.status} ({result.note})", file=out)
             continue
-        picked = result.picked
-        counts = result.deleted if erased else picked.counts()
-        shown = [f"{t} {n}" for t, n in counts.items() if n and t not in picked.kept]
+        counts = result.deleted if erased else result.to_erase
+        shown = [f"{t} {n}" for t, n in counts.items() if n]
         line = f"  {result.store}: {', '.join(shown) or 'nothing'}"
-        kept = [f"{t} {len(picked.rows[t])}" for t in sorted(picked.kept) if picked.rows.get(t)]
+        kept = [f"{t} {result.counts[t]}" for t in result.kept if result.counts.get(t)]
         if kept:
             line += f"; kept: {', '.join(kept)} (a STOP the SMS channel must go on honouring;"
             line += " --include-opt-out deletes it)"
         print(line, file=out)
         for note in result.notes:
             print(f"    {note}", file=out)
-        if picked.unknown:
-            print(f"    tables no rule covers, look at them: {', '.join(picked.unknown)}", file=out)
+        if result.unknown:
+            print(f"    tables no rule covers, look at them: {', '.join(result.unknown)}", file=out)
 
 
 def _refused(reasons: Sequence[str]) -> None:

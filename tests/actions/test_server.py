@@ -239,7 +239,7 @@ async def test_the_action_list_needs_the_token_and_health_does_not(
     assert (health.status_code, health.json()) == (200, {"status": "ok"})
 
 
-async def test_every_route_but_health_ready_and_metrics_needs_the_token(
+async def test_every_route_but_health_ready_metrics_and_privacy_needs_the_token(
     serve: Serve, executor: ActionExecutor
 ) -> None:
     app = create_app(ActionSettings(token=TOKEN), executor=executor)
@@ -247,10 +247,14 @@ async def test_every_route_but_health_ready_and_metrics_needs_the_token(
 
     open_routes = {route.path for route in app.router.routes if getattr(route.ctx, "open", False)}
 
-    # /metrics has its own token, ACTIONS_METRICS_TOKEN (tests/actions/test_metrics.py).
-    assert open_routes == {"health", "ready", "metrics"}
+    # /metrics has its own token, ACTIONS_METRICS_TOKEN (tests/actions/test_metrics.py);
+    # /privacy too, HANDOFF_ADMIN_TOKEN (tests/test_privacy.py).
+    assert open_routes == {"health", "ready", "metrics", "privacy"}
     # Sanic also routes the path with a trailing slash: closed all the same.
     assert (await client.post("/webhook/", json=action_call())).status_code == 401
+    # Without HANDOFF_ADMIN_TOKEN here, /privacy takes no token, not even ACTIONS_TOKEN.
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    assert (await client.post("/privacy", json={}, headers=headers)).status_code == 401
 
 
 def test_the_server_refuses_to_start_without_the_token(executor: ActionExecutor) -> None:

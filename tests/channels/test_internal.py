@@ -25,6 +25,7 @@ from bot.channels.errors import ChannelError
 from bot.channels.internal import (
     INTERNAL_ERROR_DETAIL,
     MAX_BODY_BYTES,
+    MAX_PRIVACY_BODY_BYTES,
     MAX_TEXT_CHARS,
     TOKEN_VARIABLE,
     DeliveryChannelDisabled,
@@ -469,3 +470,18 @@ def test_the_route_s_refusals_are_channel_errors_that_say_why() -> None:
         DeliveryRequest.parse(json.dumps(sms("+15550001", human_agent="yes")).encode())
     with pytest.raises(InvalidDelivery, match="not valid JSON"):
         DeliveryRequest.parse(b"not json")
+
+
+async def test_the_privacy_route_takes_the_same_token_and_a_bigger_body_cap(
+    delivery_route: DeliveryRouteServer,
+) -> None:
+    """POST /internal/privacy (bot.privacy): the customer's identifiers are more than a
+    delivery's 128 KiB at worst, so its cap is its own; beyond it, 413."""
+    headers = {"Authorization": f"Bearer {delivery_route.token}"}
+    post = delivery_route.client.post
+    wrong = await post("/internal/privacy", json={}, headers={"Authorization": "Bearer no"})
+    assert wrong.status_code == 401
+    over = b"{" + b" " * MAX_PRIVACY_BODY_BYTES + b"}"
+    assert (await post("/internal/privacy", content=over, headers=headers)).status_code == 413
+    nonsense = await post("/internal/privacy", json={"step": "drop"}, headers=headers)
+    assert nonsense.status_code == 400 and nonsense.json()["error"] == "invalid_request"

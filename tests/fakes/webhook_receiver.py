@@ -7,6 +7,8 @@ down), ``failing_handoffs`` answers 503 to the events of those handoffs
 only (a bug on the receiver's side with one conversation), ``lose_answers``
 takes the next N events but answers 500 (the event arrived, the answer was
 lost: the sender must send it again, and the receiver must not take it twice).
+Subclasses serve another ``path`` and keep what an event carries in ``take``
+(tests.handoff.integrations.crm_receiver upserts records).
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ def handoff_of(event: dict[str, Any]) -> int:
 
 
 class FakeWebhookReceiver(FakeApi):
+    path = PATH
+
     def __init__(self, secret: str) -> None:
         super().__init__()
         # Checked for shutdown every 50 ms rather than 500: each test stops one.
@@ -63,10 +67,10 @@ class FakeWebhookReceiver(FakeApi):
 
     @property
     def endpoint(self) -> str:
-        return f"{self.url}{PATH}"
+        return f"{self.url}{self.path}"
 
     def handle(self, request: Recorded) -> Reply:
-        if request.method != "POST" or request.path != PATH:
+        if request.method != "POST" or request.path != self.path:
             return Reply(404, {"error": "not found"})
         stamp = request.headers.get("x-handoff-timestamp", "")
         given = request.headers.get("x-handoff-signature", "")
@@ -80,7 +84,9 @@ class FakeWebhookReceiver(FakeApi):
                 self.unavailable += 1
                 return Reply(503, {"error": "maintenance"})
             event = json.loads(request.body)
-            if handoff_of(event) in self.failing_handoffs:
+            # Only read a handoff id when some are failing: other events
+            # (a CRM's records) carry none.
+            if self.failing_handoffs and handoff_of(event) in self.failing_handoffs:
                 self.unavailable += 1
                 return Reply(503, {"error": "cannot store this conversation now"})
             if request.headers.get("x-handoff-event-id") != str(event["id"]):
@@ -89,10 +95,14 @@ class FakeWebhookReceiver(FakeApi):
                 self.duplicates.append(event["id"])
                 return Reply(200, {"duplicate": True})
             self._taken[event["id"]] = event
+            self.take(event)
             if self.lose_answers:
                 self.lose_answers -= 1
                 return Reply(500, {"error": "crashed after saving"})
         return Reply(200, {"ok": True})
+
+    def take(self, event: dict[str, Any]) -> None:
+        """Keep what a new ``event`` carries; called once an event, holding the state lock."""
 
     def events(self) -> list[dict[str, Any]]:
         """Every event taken, once each, in the order they first arrived."""

@@ -35,6 +35,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from sqlalchemy.engine import make_url
 
 from handoff.auth import CSRF_HEADER, SESSION_COOKIE, csrf_token_for
 from handoff.context import context_of
@@ -45,8 +46,11 @@ from handoff.integrations import install as install_integrations
 from handoff.integrations.settings import IntegrationSettings
 from handoff.integrations.signatures import signed_headers, zendesk_sign
 from handoff.openapi import OPENAPI_PATH, openapi_document
+from handoff.privacy.stores import local_stores
 from handoff.service import create_app
 from handoff.settings import HandoffSettings
+from plumbing.privacy.locations import HANDOFF, STORES, Location
+from plumbing.privacy.owners import LocalOwner, LocalStores, Owner
 from tests.fakes.webhook_receiver import FakeWebhookReceiver
 from tests.fakes.zendesk import FakeZendesk
 from tests.handoff.conftest import ADMIN_TOKEN, CloseRecorder, FakeDelivery, Service
@@ -104,6 +108,7 @@ class ThreadedService:
             name=f"openapi_{uuid.uuid4().hex}",
         )
         install_desk(self.app, DeskSettings())
+        context_of(self.app).privacy_owners = lambda: privacy_owners(database_url)
         install_integrations(
             self.app,
             IntegrationSettings(
@@ -187,6 +192,18 @@ class Live:
             token = service.run(service.accounts.start_session(_agent(service, "sue")))
             return {CSRF_HEADER: csrf_token_for(token)}, {SESSION_COOKIE: token}
         return {}, {}
+
+
+def privacy_owners(database_url: str) -> list[Owner]:
+    """The handoff database, and the other processes' stores as absent files: the
+    privacy routes answer without a Rasa server or an action server to ask."""
+    folder = Path(make_url(database_url).database or ".").parent
+    others = {
+        store: Location(store, f"sqlite:///{folder / f'{store}-absent.db'}")
+        for store in STORES
+        if store != HANDOFF
+    }
+    return [LocalOwner(LocalStores(others, {})), LocalOwner(local_stores(database_url))]
 
 
 def _agent(service: ThreadedService, name: str) -> Any:

@@ -6,9 +6,9 @@
 // through an EventSource, which resumes with Last-Event-ID by itself.
 // All text from the API is put into the page with textContent, never as HTML.
 
-const CHANNEL_NAMES = { sms: "SMS", telegram: "Telegram", messenger: "Messenger" };
+const CHANNEL_NAMES = { sms: "SMS", telegram: "Telegram", messenger: "Messenger", whatsapp: "WhatsApp" };
 // Conversation records name channels as Rasa's input channels do: ours by their names, and Rasa's own SMS and Messenger channels by theirs.
-const RECORD_CHANNEL_NAMES = { sms: "SMS", messenger: "Messenger", twilio: "SMS", facebook: "Messenger", rest: "Web" };
+const RECORD_CHANNEL_NAMES = { sms: "SMS", messenger: "Messenger", whatsapp: "WhatsApp", twilio: "SMS", facebook: "Messenger", rest: "Web" };
 const OUTCOME_LABELS = {
   resolved: "Resolved by the bot",
   handed_off: "Handed to a person",
@@ -1045,13 +1045,15 @@ async function loadInsights(event) {
   renderTopReasons(data.top_reasons);
   renderCsat(data.csat);
   renderSentiment(data.sentiment_by_day);
+  renderProducts(data.products, data.product_sentiment_by_day);
   // The latest first; the download has them all.
   const latest = data.misses.slice(-MISSES_SHOWN).reverse();
   $("misses").replaceChildren(
     ...latest.map((miss) =>
       h("tr", {}, h("td", {}, new Date(miss.started_at).toLocaleString()),
         h("td", {}, miss.conversation_id), h("td", {}, miss.why),
-        h("td", {}, h("code", {}, miss.review_id))),
+        h("td", {}, h("a", { href: `/desk/review.html#${encodeURIComponent(miss.review_id)}` },
+          h("code", {}, miss.review_id)))),
     ),
   );
   if (!data.misses.length) {
@@ -1158,6 +1160,124 @@ function renderSentiment(byDay) {
     }
   });
   $("sentiment-chart").replaceChildren(chart);
+}
+
+// Sentiment per product: the mean per product as bars around 0, the most named day by day as
+// lines, and every product in a table. The panel is made here, after the daily sentiment's.
+const PRODUCTS_CHARTED = 15;
+const PRODUCTS_HINT =
+  "Products named in the customers' messages (found with the product catalogue). For each, " +
+  "the mean sentiment of every customer message of the conversations that named it, from −1 " +
+  "(very negative) to 1; the lines follow the most named ones day by day.";
+
+function productsPanel() {
+  if ($("products-panel")) return;
+  const panel = h("section", { class: "panel", id: "products-panel", "aria-labelledby": "products-title" },
+    h("h2", { id: "products-title" }, "Sentiment per product"),
+    h("p", { class: "hint" }, PRODUCTS_HINT),
+    h("figure", {}, h("div", { id: "products-chart" })),
+    h("figure", {}, h("div", { id: "products-trend" }), h("div", { class: "legend", id: "products-legend" })),
+    h("table", {},
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Product"), h("th", { scope: "col" }, "Conversations"),
+        h("th", { scope: "col" }, "Messages"), h("th", { scope: "col" }, "Mean sentiment"))),
+      h("tbody", { id: "products" })),
+  );
+  $("sentiment-chart").closest("section").after(panel);
+}
+
+const signed = (value) => (value === null || value === undefined ? "–" : `${value > 0 ? "+" : ""}${value.toFixed(2)}`);
+
+function renderProducts(products, byDay) {
+  productsPanel();
+  const shown = products.slice(0, PRODUCTS_CHARTED);
+  const width = 760, row = 28, left = 220, right = 60;
+  const middle = left + (width - left - right) / 2;
+  const half = (width - left - right) / 2;
+  const bottom = Math.max(1, shown.length) * row + 8;
+  const chart = svg("svg", {
+    viewBox: `0 0 ${width} ${bottom + 20}`, role: "img", class: "chart",
+    "aria-label": shown.length
+      ? "Mean sentiment per product: " +
+        shown.map((p) => `${p.product} ${signed(p.mean_compound)} (${p.sessions} conversations)`).join(", ") + "."
+      : "No products named in this period.",
+  });
+  // The scale: from −1 on the left to 1 on the right of the zero line.
+  for (const value of [-1, 0, 1]) {
+    const x = middle + value * half;
+    chart.append(
+      svg("line", { x1: x, x2: x, y1: 0, y2: bottom, class: value ? "grid" : "zero" }),
+      svg("text", { x, y: bottom + 14, "text-anchor": "middle", class: "axis" }, value),
+    );
+  }
+  shown.forEach((item, index) => {
+    const y = 4 + index * row;
+    const value = item.mean_compound || 0;
+    const length = Math.max(2, Math.abs(value) * half);
+    const x = value < 0 ? middle - length : middle;
+    chart.append(
+      svg("text", { x: left - 8, y: y + 17, "text-anchor": "end", class: "axis" }, item.product),
+      svg("rect", { x, y: y + 4, width: length, height: row - 10, fill: CHART_COLOURS[value < 0 ? 1 : 2] },
+        svg("title", {}, `${item.product}: ${signed(item.mean_compound)}`)),
+      svg("text", { x: width - right + 6, y: y + 17, class: "axis" }, signed(item.mean_compound)),
+    );
+  });
+  $("products-chart").replaceChildren(chart);
+  renderProductTrend(byDay);
+  $("products").replaceChildren(
+    ...products.map((item) =>
+      h("tr", {}, h("th", { scope: "row" }, item.product), h("td", {}, item.sessions),
+        h("td", {}, item.messages), h("td", {}, signed(item.mean_compound)))),
+  );
+  if (!products.length) {
+    $("products").replaceChildren(h("tr", {}, h("td", { colspan: 4 }, "No products named in this period.")));
+  }
+}
+
+// The most named products' daily mean, one line each, on the daily sentiment's scale.
+function renderProductTrend(byDay) {
+  const names = Object.keys(byDay);
+  const days = [...new Set(names.flatMap((name) => Object.keys(byDay[name])))].sort();
+  const width = 760, height = 200, left = 36, bottom = 28, plotTop = 10;
+  const plotHeight = height - bottom - plotTop;
+  const slot = (width - left) / Math.max(1, days.length);
+  const y = (value) => plotTop + plotHeight * (1 - (value + 1) / 2);
+  const chart = svg("svg", {
+    viewBox: `0 0 ${width} ${height}`, role: "img", class: "chart",
+    "aria-label": names.length
+      ? "Sentiment per day of the most named products: " +
+        names.map((name) => `${name}: ${Object.entries(byDay[name]).map(([d, v]) => `${d} ${v.toFixed(2)}`).join(", ")}`)
+          .join("; ") + "."
+      : "No products named in this period.",
+  });
+  for (const value of [-1, 0, 1]) {
+    chart.append(
+      svg("line", { x1: left, x2: width, y1: y(value), y2: y(value), class: "grid" }),
+      svg("text", { x: left - 6, y: y(value) + 4, "text-anchor": "end", class: "axis" }, value),
+    );
+  }
+  names.forEach((name, index) => {
+    const colour = CHART_COLOURS[index % CHART_COLOURS.length];
+    const points = days.map((day, at) => [day, at])
+      .filter(([day]) => byDay[name][day] !== undefined)
+      .map(([day, at]) => [left + slot * (at + 0.5), y(byDay[name][day])]);
+    chart.append(svg("polyline", {
+      points: points.map((p) => p.join(",")).join(" "), fill: "none", stroke: colour, "stroke-width": 2,
+    }, svg("title", {}, name)));
+    for (const [cx, cy] of points) chart.append(svg("circle", { cx, cy, r: 3, fill: colour }));
+  });
+  const every = Math.ceil(days.length / 16);
+  days.forEach((day, index) => {
+    if (index % every === 0) {
+      chart.append(svg("text", { x: left + slot * (index + 0.5), y: height - 8, "text-anchor": "middle", class: "axis" },
+        day.slice(5)));
+    }
+  });
+  $("products-trend").replaceChildren(chart);
+  $("products-legend").replaceChildren(
+    ...names.map((name, index) =>
+      h("span", { class: "legend-item" },
+        h("span", { class: "swatch", dataset: { colour: String(index % CHART_COLOURS.length) } }), name)),
+  );
 }
 
 // -- routing --------------------------------------------------------------------------------

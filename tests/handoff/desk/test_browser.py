@@ -12,6 +12,8 @@ import asyncio
 import datetime as dt
 import re
 import time
+from collections import Counter
+from urllib.parse import quote
 
 import pytest
 from playwright.async_api import Browser, Page, Response, expect
@@ -20,6 +22,7 @@ from sqlalchemy import update
 
 from handoff.context import context_of
 from handoff.desk import DeskSettings
+from handoff.insights.figures import TOP_PRODUCTS
 from handoff.insights.keeper import StreamEvent
 from handoff.insights.record import QUIET_S
 from handoff.models import desk_sessions, utc_now
@@ -527,6 +530,10 @@ async def test_the_insights_view(desk: Desk, browser: Browser) -> None:
     sentiment = page.get_by_role("img", name=re.compile("Mean sentiment per day"))
     await expect(sentiment.locator("circle")).to_have_count(7)
     await expect(page.locator("#misses tr").first).to_contain_text("after")
+    # Each miss links to its messages in the trainers' review inbox (handoff.desk.review).
+    link = page.locator("#misses tr").first.get_by_role("link")
+    review_id = await link.inner_text()
+    await expect(link).to_have_attribute("href", f"/desk/review.html#{quote(review_id, safe='')}")
     await expect(page.locator("#insight-bot-first")).to_have_text(re.compile(r"^\d+\.\d s$"))
     # The week has no handoff database behind it: no people's times.
     await expect(page.locator("#insight-agent-first")).to_have_text("\u2013")  # en dash
@@ -538,6 +545,21 @@ async def test_the_insights_view(desk: Desk, browser: Browser) -> None:
     await expect(csat).to_have_attribute(
         "aria-label", re.compile(f"1: {scores.count(1)}, 2: {scores.count(2)}, ")
     )
+    # Sentiment per product: a bar each (liked ones right of zero), the most named as lines.
+    named = Counter(p for ts in week.truths.values() for t in ts for p in t.products)
+    per_product = page.get_by_role("img", name=re.compile("Mean sentiment per product"))
+    await expect(per_product.locator("rect")).to_have_count(len(named))
+    most = min(named, key=lambda p: (-named[p], p))  # ranked as the figures rank them
+    label = rf"^Mean sentiment per product: {most} [+-]\d\.\d\d \({named[most]} conversations\)"
+    await expect(per_product).to_have_attribute("aria-label", re.compile(label))
+    trend = page.get_by_role("img", name=re.compile("Sentiment per day of the most named products"))
+    await expect(trend.locator("polyline")).to_have_count(min(TOP_PRODUCTS, len(named)))
+    await expect(page.locator("#products-legend .legend-item")).to_have_count(
+        min(TOP_PRODUCTS, len(named))
+    )
+    table = page.locator("#products tr")
+    await expect(table).to_have_count(len(named))
+    await expect(table.first.locator("th")).to_have_text(most)
 
     await page.get_by_label("SMS", exact=True).uncheck()
     await page.get_by_label("Messenger", exact=True).uncheck()

@@ -11,9 +11,10 @@ from datetime import timedelta
 import pytest
 
 from handoff.context import context_of
-from handoff.insights.figures import figures
+from handoff.insights.figures import TOP_PRODUCTS, figures
 from handoff.insights.keeper import RecordKeeper, StreamEvent
 from handoff.insights.record import QUIET_S
+from handoff.openapi import openapi_document
 from plumbing.scrub import scrub_identifier
 from tests.handoff.desk.conftest import Desk
 from tests.handoff.insights.conftest import START, Chat, at
@@ -150,3 +151,18 @@ async def test_without_scrubbing_the_download_keeps_the_ids(
     response = await week_desk.admin("GET", f"/api/insights/records?{WEEK}&format=jsonl")
 
     assert PHONE in {json.loads(line)["conversation_id"] for line in response.text.splitlines()}
+
+
+async def test_the_figures_have_the_sentiment_per_product_the_document_describes(
+    week_desk: Desk,
+) -> None:
+    body = (await week_desk.admin("GET", f"/api/insights?{WEEK}")).json()
+    schema = openapi_document()["components"]["schemas"]["Insights"]
+
+    assert set(body) == set(schema["required"]) == set(schema["properties"])
+    item = schema["properties"]["products"]["items"]
+    assert body["products"] and all(set(p) == set(item["required"]) for p in body["products"])
+    named = {p for ts in simulated_week().truths.values() for t in ts for p in t.products}
+    assert {p["product"] for p in body["products"]} == named
+    top = [p["product"] for p in body["products"][:TOP_PRODUCTS]]
+    assert list(body["product_sentiment_by_day"]) == top

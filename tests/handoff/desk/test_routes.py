@@ -332,6 +332,7 @@ async def test_canned_responses_and_channel_limits(desk: Desk) -> None:
         "sms": 1600,
         "telegram": 4096,
         "messenger": 2000,
+        "whatsapp": 1600,
     }
     assert (await desk.client.get("/api/canned-responses")).status_code == 401
     await client.aclose()

@@ -8,6 +8,13 @@ what each conversation was scripted to be (:class:`Truth`): its channel,
 contact reasons, order numbers, outcome, and counts. A sender may come back
 later in the week: a new session of the same conversation id.
 
+About a third of the sessions name a product of the shipped catalogue
+(handoff/insights/products.yml), as customers write them (plurals, capitals,
+accents, other words for it), liked or disliked (:data:`LIKED`,
+:data:`DISLIKED`): once, twice, or only to the person after a handoff. The
+truth keeps the products in order of first mention and every message's
+time and text, from which the sentiment per product is known.
+
 Seeded: the same seed gives the same week, so a failing figure can be
 replayed. The insights page and the live records table will be checked
 against the same week.
@@ -45,6 +52,10 @@ class Truth:
     csat_kind: str | None = None
     csat_score: int | None = None
     csat_comment: str | None = None
+    # The catalogue's names, in order of first mention, and (time, text) of
+    # every customer message.
+    products: list[str] = field(default_factory=list)
+    messages: list[tuple[float, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -63,16 +74,62 @@ def _order_id(rng: random.Random) -> str:
     return str(rng.randrange(10_000_000, 100_000_000))
 
 
-def _script(chat: Chat, truth: Truth, rng: random.Random) -> None:
-    """One session: an opening, a reason or two, then the scripted outcome."""
+# Products as customers write them (the catalogue's name first), and what they say of them.
+LIKED = {
+    "Yoga mat": ("yoga mat", "Yoga Mats", "exercise mat"),
+    "Running shoes": ("running shoes", "trainers", "SNEAKERS"),
+    "Linen shirt": ("linen shirt", "linen shirts"),
+}
+DISLIKED = {
+    "Wireless headphones": ("wireless headphones", "headphone", "earbuds"),
+    "Espresso machine": ("espresso machine", "coffee maker", "machine à café"),
+    "Desk lamp": ("desk lamp", "lamps"),
+}
+LIKED_LINES = (
+    "I love my new {}, great quality!",
+    "the {} is perfect, thank you so much",
+    "really happy with the {}",
+)
+DISLIKED_LINES = (
+    "the {} is awful, I'm so disappointed",
+    "terrible {}, worst purchase ever",
+    "I hate this {}, it's useless",
+)
+
+
+def _product_line(truth: Truth, products: random.Random, name: str | None = None) -> str:
+    """A message naming a product (``name``, or one drawn), and the truth told of it."""
+    name = name or products.choice([*LIKED, *DISLIKED])
+    liked = name in LIKED
+    alias = products.choice((LIKED if liked else DISLIKED)[name])
+    if name not in truth.products:
+        truth.products.append(name)
+    return products.choice(LIKED_LINES if liked else DISLIKED_LINES).format(alias)
+
+
+def _script(chat: Chat, truth: Truth, rng: random.Random, products: random.Random) -> None:
+    """One session: an opening, a reason or two, then the scripted outcome.
+
+    ``products`` draws what is said of products: its own generator, so the
+    sessions are otherwise the same as without them.
+    """
 
     def said(text: str, intent: str, **kwargs: Any) -> None:
         chat.user(text, intent, **kwargs)
         truth.customer_turns += 1
+        truth.messages.append((chat.now, text))
 
     if rng.random() < 0.5:
         said("hi there", "greet")
         chat.respond("utter_greet", "Hi! How can I help?")
+    if products.random() < 0.35:
+        said(_product_line(truth, products), "inform")
+        chat.respond("utter_noted", "Thanks for telling us.")
+        if products.random() < 0.3:
+            # Again: the same product, or another one.
+            again = truth.products[0] if products.random() < 0.5 else None
+            said(_product_line(truth, products, again), "inform")
+            chat.respond("utter_noted", "Noted.")
     if rng.random() < 0.5:
         faq = rng.choice(FAQS)
         said(f"question about {faq.split('/')[1].replace('_', ' ')}", "faq", faq=faq)
@@ -103,8 +160,12 @@ def _script(chat: Chat, truth: Truth, rng: random.Random) -> None:
         chat.action("action_handoff").say("You're in the queue.", "utter_handoff_queued")
         chat.simple("pause").action("action_listen")
         truth.contact_reasons.append("request_human")
-        # Written to the agent: counted as turns, not as the bot's reasons.
-        said("it's been two weeks", "inform", after_s=30.0)
+        # Written to the agent: counted as turns, not as the bot's reasons;
+        # a product named to the agent is named all the same.
+        if products.random() < 0.3:
+            said(f"it's been two weeks, {_product_line(truth, products)}", "inform", after_s=30.0)
+        else:
+            said("it's been two weeks", "inform", after_s=30.0)
     else:
         if rng.random() < 0.5:
             said("cancel my order", "cancel_order")
@@ -149,8 +210,9 @@ def simulated_week(conversations: int = 520, seed: int = 14) -> Week:
     hour (Rasa's session expiration) after the first.
     """
     rng = random.Random(seed)
-    # Its own generator: the surveys leave the sessions as they were without them.
+    # Their own generators: surveys and products leave the sessions as they were without them.
     surveys = random.Random(seed + 1)
+    products = random.Random(seed + 2)
     outcomes = [o for o, _ in OUTCOMES]
     weights = [w for _, w in OUTCOMES]
     events: dict[str, list[dict[str, Any]]] = {}
@@ -164,7 +226,7 @@ def simulated_week(conversations: int = 520, seed: int = 14) -> Week:
         for number in range(sessions):
             truth = Truth(conversation_id, channel, rng.choices(outcomes, weights)[0])
             chat.session(after_s=rng.uniform(2, 20) * 3600 if number else 0.0)
-            _script(chat, truth, rng)
+            _script(chat, truth, rng, products)
             _survey(chat, truth, surveys, number)
             truths.setdefault(conversation_id, []).append(truth)
             made += 1

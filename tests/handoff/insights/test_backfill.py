@@ -119,3 +119,25 @@ def test_refold_folds_the_kept_conversations_again_without_a_tracker_store(
     assert [r.conversation_id for r in records] == ["ann", "bo"]
     assert all(r.contact_reasons == ("faq/store_hours",) for r in records)
     engine.dispose()
+
+
+def test_refold_names_the_products_of_the_catalogue_the_setting_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chat = Chat().session().user("my kayak and my headphones arrived", "inform")
+    chat.respond("utter_noted")
+    url = rasa_tracker_store(tmp_path / "tracker.db", {"ann": chat.events})
+    handoff_db = f"sqlite:///{tmp_path / 'handoff.db'}"
+    monkeypatch.setenv("HANDOFF_DATABASE_URL", handoff_db)
+    assert backfill.main(["--tracker-store", url]) == 0
+    engine = create_engine(handoff_db)
+    (before,) = RecordKeeper(engine).records()
+    catalogue = tmp_path / "outdoor.yml"
+    catalogue.write_text("Kayak: [canoe]\n", encoding="utf-8")
+    monkeypatch.setenv("HANDOFF_PRODUCTS_FILE", str(catalogue))
+
+    assert backfill.main(["--refold"]) == 0
+
+    (after,) = RecordKeeper(engine).records()
+    assert (before.products, after.products) == (("Wireless headphones",), ("Kayak",))
+    engine.dispose()

@@ -96,3 +96,17 @@ def test_scrubbing_hashes_identities_and_keeps_only_order_numbers() -> None:
     assert clean.customer_id == scrub_identifier("jane@example.com") != "jane@example.com"
     assert clean.order_ids == ("12345678",)
     assert scrubbed(ConversationRecord(WEB, moment, moment)).conversation_id == WEB
+
+
+def test_the_products_column_is_filled_and_kept_by_the_scrubbing() -> None:
+    chat = Chat(channel="sms").session().user("my earbuds and the yoga mats", "inform")
+    chat.respond("utter_noted")
+    (record,) = build_records(SMS, chat.events)
+    out = io.StringIO()
+
+    write_csv([scrubbed(record)], out)
+    write_jsonl([scrubbed(record)], out)
+
+    (row,) = csv.DictReader(io.StringIO(out.getvalue().split("\n{")[0]))
+    assert row["products"] == "Wireless headphones;Yoga mat"
+    assert '"products": ["Wireless headphones", "Yoga mat"]' in out.getvalue()

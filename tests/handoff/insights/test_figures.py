@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
-from handoff.insights.figures import Tally, figures, summary
-from handoff.insights.record import ConversationRecord
+from handoff.escalation import default_detector
+from handoff.insights.figures import TOP_PRODUCTS, Tally, figures, summary
+from handoff.insights.record import ConversationRecord, Feeling
 from plumbing.scrub import scrub_identifier
 from tests.handoff.insights.conftest import START, at
-from tests.handoff.insights.simulated_week import CHANNELS, Truth, simulated_week
+from tests.handoff.insights.simulated_week import (
+    CHANNELS,
+    DISLIKED,
+    LIKED,
+    Truth,
+    simulated_week,
+)
 from tests.handoff.insights.test_simulated_week import records_of
 
 
@@ -214,3 +221,84 @@ def test_times_are_medians_with_the_bot_and_the_people_apart() -> None:
     }
     assert result.handoff_reasons == [("angry", 2), ("asked_for_human", 1)]
     assert result.to_json()["times"] == result.times
+
+
+# -- the sentiment per product -----------------------------------------------------------
+
+
+def compounds(truth: Truth) -> list[tuple[date, float]]:
+    """Each customer message's day and compound, as the fold scores it (rounded to 4 places)."""
+    detector = default_detector()
+    return [(at(t).date(), round(detector.anger(text).compound, 4)) for t, text in truth.messages]
+
+
+def test_the_week_s_sentiment_per_product_is_its_truth_s(
+    week: tuple[list[ConversationRecord], list[Truth]],
+) -> None:
+    records, truths = week
+    result = figures(records)
+
+    expected = {}
+    for product in {p for t in truths for p in t.products}:
+        naming = [t for t in truths if product in t.products]
+        values = [value for t in naming for _, value in compounds(t)]
+        expected[product] = (len(naming), len(values), sum(values) / len(values))
+    got = {p.product: (p.sessions, p.messages, p.mean_compound) for p in result.products}
+    assert got.keys() == expected.keys() == set(LIKED) | set(DISLIKED)
+    for product, (sessions, messages, mean) in expected.items():
+        assert got[product][:2] == (sessions, messages), product
+        assert got[product][2] == pytest.approx(mean, abs=1e-9), product
+    # Most sessions first, ties by name.
+    ranked = [(-p.sessions, p.product) for p in result.products]
+    assert ranked == sorted(ranked)
+    # What the customers were scripted to feel shows through the rest of their messages.
+    means = {p.product: p.mean_compound or 0.0 for p in result.products}
+    assert min(means[p] for p in LIKED) > 0 > max(means[p] for p in DISLIKED)
+
+
+def test_the_most_named_products_have_a_daily_trend_of_their_truth(
+    week: tuple[list[ConversationRecord], list[Truth]],
+) -> None:
+    records, truths = week
+    result = figures(records)
+
+    top = [p.product for p in result.products[:TOP_PRODUCTS]]
+    assert list(result.product_sentiment_by_day) == top
+    for product in top:
+        by_day: dict[date, list[float]] = {}
+        for truth in truths:
+            if product in truth.products:
+                for day, value in compounds(truth):
+                    by_day.setdefault(day, []).append(value)
+        trend = result.product_sentiment_by_day[product]
+        assert list(trend) == sorted(by_day), product
+        for day, values in by_day.items():
+            assert trend[day] == pytest.approx(sum(values) / len(values), abs=1e-9)
+    data = result.to_json()
+    assert data["products"][0] == result.products[0].to_json()  # type: ignore[index]
+    first = data["product_sentiment_by_day"][top[0]]  # type: ignore[index]
+    assert all(len(day) == 10 and day[4] == "-" for day in first)
+
+
+def test_a_product_counts_once_per_session_with_all_its_messages() -> None:
+    start = at(START)
+    feelings = (Feeling(start, -0.5, 0.2), Feeling(start + timedelta(days=1), 0.25, 0.0))
+    twice = ConversationRecord(
+        "a", start, start, products=("Mug", "Belt", "Mug"), sentiment=feelings
+    )
+    silent = ConversationRecord("b", start, start, products=("Belt",))
+
+    result = figures([twice, silent])
+
+    assert [p.to_json() for p in result.products] == [
+        {"product": "Belt", "sessions": 2, "messages": 2, "mean_compound": -0.125},
+        {"product": "Mug", "sessions": 1, "messages": 2, "mean_compound": -0.125},
+    ]
+    assert result.product_sentiment_by_day["Mug"] == {
+        start.date(): -0.5,
+        start.date() + timedelta(days=1): 0.25,
+    }
+    nothing = figures([silent])
+    assert nothing.products[0].mean_compound is None
+    assert figures([]).to_json()["products"] == []
+    assert figures([]).to_json()["product_sentiment_by_day"] == {}

@@ -1,4 +1,4 @@
-"""Tests of handoff/insights/fold.py: satisfaction surveys and opt-outs set outside any turn.
+"""Tests of handoff/insights/fold.py: surveys and opt-outs set outside any turn, and products.
 
 The rest of the fold is tested through the records it builds (test_record.py).
 """
@@ -6,6 +6,7 @@ The rest of the fold is tested through the records it builds (test_record.py).
 from __future__ import annotations
 
 from handoff.insights.fold import build_records
+from handoff.insights.products import Catalogue
 from handoff.insights.record import QUIET_S, ConversationRecord
 from tests.handoff.insights.conftest import Chat, at
 
@@ -87,3 +88,45 @@ def test_a_record_with_a_survey_comes_back_the_same_from_json(chat: Chat) -> Non
 
     assert ConversationRecord.from_json(record.to_json()) == record
     assert record.to_row()["csat_score"] == 3
+
+
+# -- products -------------------------------------------------------------------------
+
+
+def test_products_named_to_the_bot_and_to_a_person_in_order_of_first_mention(
+    chat: Chat,
+) -> None:
+    chat.session().user("my Earbuds stopped charging", "complain")
+    chat.respond("utter_sorry", "Sorry to hear that.")
+    chat.user('/inform{"product": "yoga mat"}', "inform")  # a button: no words of theirs
+    chat.user("request a person", "request_human")
+    chat.action("action_handoff").say("You're in the queue.", "utter_handoff_queued")
+    chat.simple("pause").action("action_listen")
+    chat.user("also the espresso maker, and the headphones again", "inform")
+    chat.survey_question("s1", "handoff").survey_answer("s1", "csat_comment", "the lamp is nice")
+
+    record = only(chat)
+
+    assert record.products == ("Wireless headphones", "Espresso machine")
+    assert len(record.sentiment) == 3  # each named product gets these in the figures
+    assert ConversationRecord.from_json(record.to_json()) == record
+    assert record.to_row()["products"] == "Wireless headphones;Espresso machine"
+
+
+def test_products_are_found_with_the_catalogue_given(chat: Chat) -> None:
+    chat.session().user("my kayak leaks, and the headphones too", "complain")
+    chat.respond("utter_sorry")
+
+    assert only(chat, catalogue=Catalogue({"Kayak": ["canoe"]})).products == ("Kayak",)
+    assert only(chat, catalogue=Catalogue({})).products == ()
+    assert only(chat).products == ("Wireless headphones",)  # the shipped catalogue
+
+
+def test_each_session_names_its_own_products(chat: Chat) -> None:
+    chat.session().user("the yoga mat is great", "inform").respond("utter_noted")
+    chat.session(after_s=QUIET_S + 60).user("where are my trainers?", "check_order_status")
+    chat.respond("utter_ask_order_id")
+
+    first, second = build_records("sender-1", chat.events)
+
+    assert (first.products, second.products) == (("Yoga mat",), ("Running shoes",))

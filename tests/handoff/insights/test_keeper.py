@@ -18,6 +18,7 @@ from handoff.insights.figures import figures
 from handoff.insights.fold import build_records
 from handoff.insights.keeper import RecordKeeper, StreamEvent, with_handoffs
 from handoff.insights.outbox import record_id
+from handoff.insights.products import Catalogue
 from handoff.insights.record import QUIET_S
 from handoff.models import RECORDS_WEBHOOK, insight_events, integration_cursors, record_events
 from handoff.store import HandoffStore
@@ -351,3 +352,34 @@ def test_a_record_s_event_commits_with_the_record_or_neither_does(
         ("record.finished", "dan"),
         ("record.finished", "eve"),
     ]
+
+
+def test_the_keeper_finds_products_with_its_catalogue(store: HandoffStore) -> None:
+    chat = Chat().session().user("the kayak is lovely, the headphones are not", "inform")
+    chat.respond("utter_noted")
+    stream = [StreamEvent("kim", event) for event in chat.events]
+
+    RecordKeeper(store.engine, catalogue=Catalogue({"Kayak": []})).add(stream)
+    (record,) = RecordKeeper(store.engine).records()
+
+    assert record.products == ("Kayak",)
+
+
+def test_a_message_to_the_person_is_in_the_record_before_the_handoff_closes(
+    keeper: RecordKeeper,
+) -> None:
+    chat = Chat().session().user("I want a person", "request_human")
+    chat.action("action_handoff").say("You're in the queue.", "utter_handoff_queued")
+    chat.simple("pause").action("action_listen")
+    keeper.add([StreamEvent("pat", event) for event in chat.events])
+    # Rasa, paused, predicts nothing after it: no action_listen ends this turn.
+    told = chat.user("the yoga mat tore after a week", "inform", after_s=30).events[-1]
+
+    keeper.add([StreamEvent("pat", told)])
+
+    (record,) = keeper.records()
+    assert (record.outcome, record.customer_turns, record.products) == (
+        "handed_off",
+        2,
+        ("Yoga mat",),
+    )

@@ -11,7 +11,13 @@ from handoff.insights.export import write
 from handoff.insights.fold import build_records
 from handoff.insights.record import QUIET_S, ConversationRecord
 from tests.handoff.insights.conftest import at
-from tests.handoff.insights.simulated_week import CHANNELS, Week, simulated_week
+from tests.handoff.insights.simulated_week import (
+    CHANNELS,
+    DISLIKED,
+    LIKED,
+    Week,
+    simulated_week,
+)
 
 
 def records_of(week: Week) -> dict[str, list[ConversationRecord]]:
@@ -52,6 +58,7 @@ def test_every_record_of_the_week_says_what_its_session_was_scripted_to_be() -> 
                 truth.csat_kind,
                 truth.csat_score,
                 truth.csat_comment,
+                tuple(truth.products),
             )
             actual = (
                 record.channel,
@@ -64,6 +71,7 @@ def test_every_record_of_the_week_says_what_its_session_was_scripted_to_be() -> 
                 record.csat_kind,
                 record.csat_score,
                 record.csat_comment,
+                record.products,
             )
             if actual != expected:
                 wrong.append(f"{cid}: {actual} != {expected}")
@@ -85,3 +93,17 @@ def test_the_export_of_the_week_counts_what_the_week_holds() -> None:
     assert contained == sum(t.outcome == "resolved" for t in truths) / len(truths)
     reasons = Counter(x for r in rows for x in r["contact_reasons"].split(";") if x)
     assert reasons == Counter(x for t in truths for x in t.contact_reasons)
+    # The products column: the catalogue's names, in order of first mention.
+    products = Counter(r["products"] for r in rows if r["products"])
+    assert products == Counter(";".join(t.products) for t in truths if t.products)
+    assert any(";" in cell for cell in products)  # sessions that named two
+
+
+def test_the_week_names_products_in_about_a_third_of_its_sessions() -> None:
+    truths = [t for ts in simulated_week().truths.values() for t in ts]
+    named = [t for t in truths if t.products]
+
+    assert 0.25 < len(named) / len(truths) < 0.45
+    assert {p for t in named for p in t.products} == set(LIKED) | set(DISLIKED)
+    # Some only to the person after a handoff: the fold reads those messages too.
+    assert any(t.outcome == "handed_off" and "two weeks, " in t.messages[-1][1] for t in named)

@@ -1,5 +1,5 @@
 """The records' outbox forgets like the rest: retention (handoff.retention) and the
-privacy erase (scripts.privacy) take its rows and the CRM webhook's queue of them."""
+privacy erase (handoff.privacy) take its rows and the CRM webhook's queue of them."""
 
 from __future__ import annotations
 
@@ -18,12 +18,13 @@ from handoff.models import (
     integration_deliveries,
     record_events,
 )
+from handoff.privacy.stores import RULES
 from handoff.retention import purge
 from handoff.store import HandoffStore
 from plumbing.clock import utc_now
-from scripts.privacy.locations import HANDOFF
-from scripts.privacy.stores import delete_picked, pick, refusals
-from scripts.privacy.subject import CONVERSATION, Subject
+from plumbing.privacy.locations import HANDOFF
+from plumbing.privacy.stores import delete_picked, pick, refusals
+from plumbing.privacy.subject import CONVERSATION, Subject
 from tests.handoff.insights.conftest import Chat, at
 
 NOW = utc_now().replace(microsecond=0)
@@ -126,9 +127,9 @@ async def test_erasing_a_customer_takes_their_outbox_rows_and_deliveries(
     subject = Subject("+14155550177", CONVERSATION, conversations={"+14155550177": "given"})
 
     with store.engine.begin() as db:
-        picked = pick(HANDOFF, db, subject, include_opt_out=False)
+        picked = pick(RULES, db, subject, include_kept=False)
         assert picked.unknown == []
-        assert refusals(HANDOFF, db, picked) == []
+        assert refusals(RULES, HANDOFF, db, picked) == []
         deleted = delete_picked(db, picked)
 
     assert (deleted["record_events"], deleted["integration_deliveries"]) == (1, 1)
@@ -144,8 +145,8 @@ async def test_on_sqlite_an_erase_that_would_free_the_newest_outbox_id_is_refuse
     finished(store, "+14155550177", RECENT)
     subject = Subject("+14155550177", CONVERSATION, conversations={"+14155550177": "given"})
     with store.engine.connect() as db:
-        picked = pick(HANDOFF, db, subject, include_opt_out=False)
-        [reason] = refusals(HANDOFF, db, picked)
+        picked = pick(RULES, db, subject, include_kept=False)
+        [reason] = refusals(RULES, HANDOFF, db, picked)
         newest = db.execute(select(func.max(record_events.c.id))).scalar_one()
     assert "newest of record_events" in reason
     assert [row["id"] for row in picked.rows["record_events"]] == [newest]
@@ -157,4 +158,4 @@ async def test_a_cursor_row_is_no_customer_s_data(store: HandoffStore) -> None:
             insert(integration_cursors).values(adapter=RECORDS_WEBHOOK, position=0, updated_at=NOW)
         )
         subject = Subject("bob", CONVERSATION, conversations={"bob": "given"})
-        assert pick(HANDOFF, db, subject, include_opt_out=False).unknown == []
+        assert pick(RULES, db, subject, include_kept=False).unknown == []

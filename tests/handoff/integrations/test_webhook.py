@@ -537,3 +537,19 @@ async def test_text_postgresql_cannot_hold_is_stored_as_replacement_characters(
     assert response.status_code == 201, response.text
     assert response.json()["message"]["text"] == "hi\ufffd\ufffd"
     assert delivery.sent == [("telegram", "tg-ann", "hi\ufffd\ufffd")]
+
+
+async def test_the_handoff_carries_its_language_and_skills(
+    start_service: StartService,
+    receiver: FakeWebhookReceiver,
+    webhook_settings: IntegrationSettings,
+) -> None:
+    service = await start_service(webhook_settings)
+    await create_handoff(
+        service, "ann", language="es-MX", reasons=["fraud"], summary={"intents": ["start_return"]}
+    )
+    [event] = await arrived(receiver, 1)
+
+    handoff = event["data"]["handoff"]
+    assert handoff["language"] == "es-mx"
+    assert handoff["skills"] == ["fraud", "returns"]

@@ -45,7 +45,15 @@ async def test_a_handoff_becomes_a_ticket_and_the_conversation_follows_it(
     assert create.headers["idempotency-key"] == "handoff-esc-ann"
     sent = create.json()["ticket"]
     assert sent["priority"] == "high"
-    assert sent["tags"] == ["handoff", "handoff_channel_telegram", "fraud", "anger"]
+    # The skills routing reads: the language (English unless said) and the topics.
+    assert sent["tags"] == [
+        "handoff",
+        "handoff_channel_telegram",
+        "fraud",
+        "anger",
+        "lang_en",
+        "skill_fraud",
+    ]
     assert sent["requester"] == {"name": "Ann"}
     assert sent["subject"] == "Ann (telegram): fraud, anger"
     [first] = zendesk.comments_of(ticket["id"])
@@ -243,6 +251,7 @@ async def test_the_ticket_carries_the_conversation_s_record(
         "handoff",
         "handoff_channel_telegram",
         "anger",
+        "lang_en",
         "contact_check_order_status",
         "contact_complain",
         "mood_negative",
@@ -264,6 +273,39 @@ async def test_without_a_record_the_ticket_is_as_before(
     ticket = await ticket_of(service, zendesk, "esc-bea")
 
     sent = next(r for r in zendesk.requests if r.method == "POST").json()["ticket"]
-    assert sent["tags"] == ["handoff", "handoff_channel_telegram", "fraud"]
+    assert sent["tags"] == [
+        "handoff",
+        "handoff_channel_telegram",
+        "fraud",
+        "lang_en",
+        "skill_fraud",
+    ]
     [first] = zendesk.comments_of(ticket["id"])
     assert "Contact reasons" not in first["body"]
+
+
+async def test_the_ticket_carries_the_language_and_skills_as_tags(
+    start_service: StartService,
+    zendesk: FakeZendesk,
+    zendesk_settings: IntegrationSettings,
+) -> None:
+    service = await start_service(zendesk_settings)
+    await create_handoff(
+        service,
+        "cai",
+        reasons=["payment_dispute"],
+        language="es",
+        skills=["returns"],
+        summary={"intents": ["start_return"]},
+    )
+    await ticket_of(service, zendesk, "esc-cai")
+
+    sent = next(r for r in zendesk.requests if r.method == "POST").json()["ticket"]
+    assert sent["tags"] == [
+        "handoff",
+        "handoff_channel_telegram",
+        "payment_dispute",
+        "lang_es",
+        "skill_payments",
+        "skill_returns",
+    ]

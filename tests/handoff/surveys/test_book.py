@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+from sqlalchemy import delete, update
+
 from handoff.insights.keeper import RecordKeeper, StreamEvent
-from handoff.models import utc_now
+from handoff.models import conversation_records, surveys, utc_now
 from handoff.retention import purge
 from handoff.store import HandoffStore
 from handoff.surveys import SurveyBook
+from handoff.surveys.book import LOOK_OVERLAP
 from tests.handoff.insights.conftest import Chat
 from tests.handoff.surveys.conftest import NOW, answer, closed_handoff
 
@@ -141,15 +145,37 @@ async def test_a_survey_never_answered_expires(store: HandoffStore, book: Survey
     assert book.get(survey.id).status == "unanswered"  # type: ignore[union-attr]
 
 
-async def test_bot_surveys_ask_sessions_the_bot_resolved_when_turned_on(
-    store: HandoffStore,
-) -> None:
+def resolved_by_the_bot(store: HandoffStore, conversation_id: str) -> None:
+    """A Telegram session the bot answered, quiet since, its record settled ``resolved`` at NOW."""
     chat = Chat("telegram", start=(NOW - dt.timedelta(hours=1, minutes=30)).timestamp())
     chat.session().user("when do you open?", "faq", faq="faq/store_hours")
     chat.respond("utter_faq", "9 to 5.")
     keeper = RecordKeeper(store.engine)
-    keeper.add([StreamEvent("tg-7", e) for e in chat.events])
+    keeper.add([StreamEvent(conversation_id, e) for e in chat.events])
     keeper.settle(NOW.replace(tzinfo=dt.timezone.utc))
+
+
+def stamp(store: HandoffStore, conversation_id: str, updated_at: dt.datetime) -> None:
+    """The record written at ``updated_at`` (by the wall clock), as if by the keeper then."""
+    with store.engine.begin() as db:
+        db.execute(
+            update(conversation_records)
+            .where(conversation_records.c.conversation_id == conversation_id)
+            .values(updated_at=updated_at)
+        )
+
+
+def forget_surveys(store: HandoffStore) -> None:
+    # With its survey gone, a record read again would be planned again: what
+    # shows, below, which records a look read.
+    with store.engine.begin() as db:
+        db.execute(delete(surveys))
+
+
+async def test_bot_surveys_ask_sessions_the_bot_resolved_when_turned_on(
+    store: HandoffStore,
+) -> None:
+    resolved_by_the_bot(store, "tg-7")
 
     assert SurveyBook(store.engine).plan(NOW) == 0  # off by default
     book = SurveyBook(store.engine, after_bot=True)
@@ -185,3 +211,50 @@ async def test_a_look_since_a_time_reads_only_conversations_whose_records_change
     assert book.collect(LATER, changed_since=written + dt.timedelta(seconds=1)) == []
     (scored,) = book.collect(LATER, changed_since=written - dt.timedelta(seconds=1))
     assert scored.score == 5
+
+
+async def test_each_look_at_resolved_sessions_reads_only_the_records_updated_since_the_last(
+    store: HandoffStore,
+) -> None:
+    wall = dt.datetime(2026, 12, 4, 9, 0, 0)
+    book = SurveyBook(store.engine, after_handoff=False, after_bot=True, clock=lambda: wall)
+    resolved_by_the_bot(store, "tg-old")
+    stamp(store, "tg-old", wall - dt.timedelta(minutes=5))
+    assert book.plan(NOW) == 1  # the first look: the whole lookback window
+    forget_surveys(store)
+
+    # Updated in the very instant the next look starts from (the last look less
+    # the overlap), and an instant before it.
+    resolved_by_the_bot(store, "tg-edge")
+    stamp(store, "tg-edge", wall - LOOK_OVERLAP)
+    resolved_by_the_bot(store, "tg-before")
+    stamp(store, "tg-before", wall - LOOK_OVERLAP - dt.timedelta(microseconds=1))
+    assert book.plan(NOW) == 1
+    assert [len(book.of_conversation(c)) for c in ("tg-old", "tg-edge", "tg-before")] == [0, 1, 0]
+
+    # A restart (a new book) looks at the whole window again.
+    restarted = SurveyBook(store.engine, after_handoff=False, after_bot=True, clock=lambda: wall)
+    assert restarted.plan(NOW) == 2
+    assert {s.conversation_id for s in restarted.due(NOW)} == {"tg-old", "tg-edge", "tg-before"}
+
+
+async def test_a_look_at_resolved_sessions_that_fails_is_taken_again_from_the_same_place(
+    store: HandoffStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = [dt.datetime(2026, 12, 4, 9, 0, 0)]
+    book = SurveyBook(store.engine, after_handoff=False, after_bot=True, clock=lambda: clock[0])
+    book.plan(NOW)  # nothing yet; the next look starts a minute before this one
+    resolved_by_the_bot(store, "tg-7")
+    stamp(store, "tg-7", clock[0] + dt.timedelta(seconds=5))
+    clock[0] += dt.timedelta(minutes=10)
+
+    def fail(*_args: object, **_values: object) -> int:
+        raise OSError("disk full")
+
+    with monkeypatch.context() as patched:  # the plans cannot be written, this once
+        patched.setattr(book, "_insert", fail)
+        with pytest.raises(OSError):
+            book.plan(NOW)
+    clock[0] += dt.timedelta(minutes=10)
+
+    assert book.plan(NOW) == 1
