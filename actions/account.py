@@ -59,6 +59,7 @@ class ActionCheckBalance(UsesBackend, Action):
             response="utter_balance",
             first_name=customer.first_name,
             credit=format_money(customer.store_credit),
+            # Grouped the US way in Spanish too, like the dollars (format_money).
             points=f"{customer.loyalty_points:,}",
         )
         return []

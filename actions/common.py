@@ -46,12 +46,40 @@ def channel_identity(tracker: Tracker) -> tuple[str, str]:
     return tracker.get_latest_input_channel() or "unknown", tracker.sender_id
 
 
+SPANISH = "es"
+
+# Spanish names by hand: strftime's %A/%B follow the process-wide locale,
+# which cannot change per conversation, and Babel would be a dependency for
+# two tables of names.
+_SPANISH_WEEKDAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
+_SPANISH_MONTHS = (
+    "enero", "febrero", "marzo", "abril", "mayo", "junio",
+    "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre",
+)
+
+
+def conversation_language(tracker: Tracker) -> str:
+    """``"es"`` or ``"en"``: the language the customer is answered in.
+
+    The domain's responses pick their variation from the ``language`` slot;
+    values the actions format themselves (dates, fallbacks) must follow it.
+    Anything but Spanish is English, the bot's default.
+    """
+    value = tracker.get_slot("language")
+    return SPANISH if isinstance(value, str) and value.casefold() == SPANISH else "en"
+
+
 def format_money(amount: Decimal) -> str:
+    # US dollars written the US way in both languages: it is how prices read
+    # on the site and on the receipts the customer holds.
     return f"${amount:,.2f}"
 
 
-def format_date(day: dt.date) -> str:
-    # "Tuesday 24 November": unambiguous for customers on both sides of the Atlantic.
+def format_date(day: dt.date, language: str = "en") -> str:
+    """ "Tuesday 24 November", or "martes 24 de noviembre" for Spanish."""
+    if language == SPANISH:
+        return f"{_SPANISH_WEEKDAYS[day.weekday()]} {day.day} de {_SPANISH_MONTHS[day.month - 1]}"
+    # Day before month: unambiguous for customers on both sides of the Atlantic.
     return f"{day:%A} {day.day} {day:%B}"
 
 

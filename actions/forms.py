@@ -16,7 +16,7 @@ import re
 from abc import ABC, abstractmethod
 from typing import Any
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
@@ -135,8 +135,8 @@ class OrderIdValidation(FormValidationAction, ABC):
             dispatcher.utter_message(response="utter_invalid_order_id", value=slot_value)
             return {"order_id": None}
         if self._reused_from_earlier(tracker, order_id):
-            # The form asks utter_ask_order_id, whose variation for a
-            # suggested order names it and takes a yes or another number.
+            # The form's question (action_ask_order_id) then names it and
+            # takes a yes or another number.
             return {"order_id": None, "suggested_order_id": order_id}
         if tracker.get_slot("suggested_order_id"):  # answered: forget the suggestion
             return {"order_id": order_id, "suggested_order_id": None}
@@ -162,6 +162,30 @@ class OrderIdValidation(FormValidationAction, ABC):
             return True
         trigger = (loop.get("trigger_message") or {}).get("message_id")
         return trigger is not None and trigger == tracker.latest_message.get("message_id")
+
+
+class ActionAskOrderId(Action):
+    """The forms' question for the order number: the earlier order offered back, if any.
+
+    A response alone cannot do it in every language: Rasa picks at random
+    among the variations whose conditions hold, and a condition cannot say
+    "suggested_order_id is not null".
+    """
+
+    def name(self) -> str:
+        return "action_ask_order_id"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        suggested = tracker.get_slot("suggested_order_id")
+        if suggested:
+            dispatcher.utter_message(
+                response="utter_ask_order_id_suggested", suggested_order_id=suggested
+            )
+        else:
+            dispatcher.utter_message(response="utter_ask_order_id")
+        return []
 
 
 class ValidateOrderStatusForm(OrderIdValidation):

@@ -33,6 +33,7 @@ import datetime as dt
 import logging
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -41,7 +42,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.api.handoff import HandoffReceipt
-from actions.common import channel_identity, format_date
+from actions.common import SPANISH, channel_identity, conversation_language, format_date
 from actions.handoff_outbox import HandoffSender, OutboxUnavailable
 from actions.settings import ActionSettings
 from handoff.escalation import (
@@ -126,7 +127,7 @@ class ActionHandoff(Action):
             "escalation %s: %s, priority %s", escalation_id,
             "delivered" if submitted.receipt else "pending in the outbox", request["priority"],
         )
-        tell_customer(dispatcher, submitted.receipt)
+        tell_customer(dispatcher, submitted.receipt, conversation_language(tracker))
         return [*end_form(tracker), ConversationPaused()]
 
 
@@ -152,6 +153,8 @@ def handoff_request(tracker: Tracker, decision: Decision, escalation_id: str) ->
         "escalation_id": escalation_id,
         "conversation_id": sender_id,
         "channel": channel,
+        # Routed to an agent who speaks it (handoff.routing).
+        "language": conversation_language(tracker),
         "customer": {"sender_id": sender_id},
         "reasons": reasons,
         "priority": priority,
@@ -230,10 +233,13 @@ def end_form(tracker: Tracker) -> list[EventType]:
     return [ActiveLoop(None), SlotSet("requested_slot", None)]
 
 
-def tell_customer(dispatcher: CollectingDispatcher, receipt: HandoffReceipt | None) -> None:
+def tell_customer(
+    dispatcher: CollectingDispatcher, receipt: HandoffReceipt | None, language: str = "en"
+) -> None:
     if receipt is not None and not receipt.business_hours_open and receipt.next_opening:
         dispatcher.utter_message(
-            response="utter_handoff_closed_hours", opening=format_opening(receipt.next_opening)
+            response="utter_handoff_closed_hours",
+            opening=format_opening(receipt.next_opening, language),
         )
     elif (
         receipt is not None
@@ -243,27 +249,48 @@ def tell_customer(dispatcher: CollectingDispatcher, receipt: HandoffReceipt | No
         dispatcher.utter_message(
             response="utter_handoff_queued",
             position=receipt.queue_position,
-            wait=format_wait(receipt.expected_wait_s),
+            wait=format_wait(receipt.expected_wait_s, language),
         )
     else:
         dispatcher.utter_message(response="utter_handoff_pending")
 
 
-def format_wait(seconds: float) -> str:
-    """ "less than a minute", "about 4 minutes", "about 1 hour 20 minutes"."""
+@dataclass(frozen=True)
+class _WaitWords:
+    under_a_minute: str
+    about: str
+    joiner: str  # between the hours and the minutes
+    hour: tuple[str, str]  # singular, plural
+    minute: tuple[str, str]
+
+
+# The words of a wait, by language: the duration sits inside a response the
+# domain has already put in the customer's language ("the wait is {wait}").
+_WAIT_WORDS = {
+    "en": _WaitWords("less than a minute", "about", " ", ("hour", "hours"), ("minute", "minutes")),
+    SPANISH: _WaitWords(
+        "menos de un minuto", "aproximadamente", " y ", ("hora", "horas"), ("minuto", "minutos")
+    ),
+}
+
+
+def format_wait(seconds: float, language: str = "en") -> str:
+    """ "less than a minute", "about 4 minutes", "about 1 hour 20 minutes" (or in Spanish)."""
+    words = _WAIT_WORDS[language]
     minutes = round(seconds / 60)
     if minutes < 1:
-        return "less than a minute"
+        return words.under_a_minute
     hours, minutes = divmod(minutes, 60)
     parts = []
     if hours:
-        parts.append(f"{hours} hour{'s' if hours > 1 else ''}")
+        parts.append(f"{hours} {words.hour[0 if hours == 1 else 1]}")
     if minutes:
-        parts.append(f"{minutes} minute{'s' if minutes > 1 else ''}")
-    return "about " + " ".join(parts)
+        parts.append(f"{minutes} {words.minute[0 if minutes == 1 else 1]}")
+    return f"{words.about} {words.joiner.join(parts)}"
 
 
-def format_opening(opening: dt.datetime) -> str:
-    """ "Monday 17 June at 09:00 UTC+01:00", in the business hours' own offset."""
+def format_opening(opening: dt.datetime, language: str = "en") -> str:
+    """ "Monday 17 June at 09:00 UTC+01:00", in the business hours' own offset (or in Spanish)."""
     zone = opening.tzname() or "UTC"
-    return f"{format_date(opening.date())} at {opening:%H:%M} {zone}"
+    at = "a las" if language == SPANISH else "at"
+    return f"{format_date(opening.date(), language)} {at} {opening:%H:%M} {zone}"

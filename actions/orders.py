@@ -12,7 +12,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.backend import BackendUnavailable, CancelOutcome, Order, OrderStatus
 from actions.common import (
+    SPANISH,
     UsesBackend,
+    conversation_language,
     format_date,
     format_money,
     may_change_order,
@@ -34,41 +36,47 @@ STATUS_RESPONSES = {
 # What a conversation that has not shown the order is its own hears: the
 # status and the expected (or delivery) date, and nothing of the items, the
 # carrier or the tracking number, so that a guessed or mistyped number gives
-# away no more than that. Kept here until domain.yml has responses for them.
-SUMMARY_TEXTS = {
-    "utter_order_status_processing": (
-        "Order {order_id} is being prepared in our warehouse and hasn't shipped yet. "
-        "Expected delivery: {expected}."
-    ),
-    "utter_order_status_shipped": "Order {order_id} is on its way. Expected delivery: {expected}.",
-    "utter_order_status_late": (
-        "Order {order_id} is on its way. It was due on {expected}, so it's running late, "
-        "sorry about that. Parcels usually arrive within two working days of the estimate; "
-        "if it hasn't by then, ask for an agent and we'll chase the carrier."
-    ),
-    "utter_order_status_delivered": "Order {order_id} was delivered on {delivered}.",
-    "utter_order_status_cancelled": "Order {order_id} was cancelled.",
-    "utter_order_status_returned": "Order {order_id} has an authorised return.",
+# away no more than that. Responses in the domain, like every other reply, so
+# that Rasa picks the customer's language.
+SUMMARY_RESPONSES = {
+    "utter_order_status_processing": "utter_order_summary_processing",
+    "utter_order_status_shipped": "utter_order_summary_shipped",
+    "utter_order_status_late": "utter_order_summary_late",
+    "utter_order_status_delivered": "utter_order_summary_delivered",
+    "utter_order_status_cancelled": "utter_order_summary_cancelled",
+    "utter_order_status_returned": "utter_order_summary_returned",
 }
-# After the status of an order the customer named earlier in the conversation,
-# not in the message that asked: they may have meant another one.
-EARLIER_ORDER_NOTE = "If you meant a different order, just send me its number."
-DETAILS_NEED_EMAIL = (
-    "I can share the items and the tracking number only once the order is confirmed as "
-    "yours with the e-mail address it was placed with: say \"agent\" and a person will "
-    "check it with you."
-)
+SUMMARY_VALUES = ("order_id", "expected", "delivered")
+
+# Words the actions put into a response when the order lacks a value. They sit
+# inside a sentence the domain has already put in the customer's language.
+FALLBACK_WORDS = {
+    "en": {
+        "carrier": "our courier",
+        "tracking": "not available yet",
+        "expected": "soon",
+        "amount": "the full amount",
+    },
+    SPANISH: {
+        "carrier": "nuestra paquetería",
+        "tracking": "aún no disponible",
+        "expected": "pronto",
+        "amount": "el monto total",
+    },
+}
 
 
-def order_details(order: Order) -> dict[str, Any]:
-    """The values the order responses in the domain can refer to."""
+def order_details(order: Order, language: str = "en") -> dict[str, Any]:
+    """The values the order responses in the domain can refer to, in ``language``."""
+    words = FALLBACK_WORDS[language]
+    expected = order.expected_delivery
     return {
         "order_id": order.order_id,
         "items": order.item_summary,
-        "carrier": order.carrier or "our courier",
-        "tracking": order.tracking_number or "not available yet",
-        "expected": format_date(order.expected_delivery) if order.expected_delivery else "soon",
-        "delivered": format_date(order.delivered_at.date()) if order.delivered_at else "",
+        "carrier": order.carrier or words["carrier"],
+        "tracking": order.tracking_number or words["tracking"],
+        "expected": format_date(expected, language) if expected else words["expected"],
+        "delivered": format_date(order.delivered_at.date(), language) if order.delivered_at else "",
     }
 
 
@@ -106,13 +114,18 @@ class ActionCheckOrderStatus(UsesBackend, Action):
             dispatcher.utter_message(response="utter_order_not_found", order_id=order_id)
             return [SlotSet("order_id", None)]
         response = status_response(order, dt.date.today())
+        details = order_details(order, conversation_language(tracker))
         if theirs:
-            dispatcher.utter_message(response=response, **order_details(order))
+            dispatcher.utter_message(response=response, **details)
         else:
-            summary = SUMMARY_TEXTS[response].format(**order_details(order))
-            dispatcher.utter_message(text=f"{summary} {DETAILS_NEED_EMAIL}")
+            # Only what the summary shows: the other values would travel to
+            # Rasa (and its logs) with the message even though no text uses them.
+            shown = {key: details[key] for key in SUMMARY_VALUES}
+            dispatcher.utter_message(response=SUMMARY_RESPONSES[response], **shown)
         if not said_in_latest_message(tracker, order_id):
-            dispatcher.utter_message(text=EARLIER_ORDER_NOTE)
+            # The number came from earlier in the conversation, not from the
+            # message that asked: the customer may have meant another order.
+            dispatcher.utter_message(response="utter_order_earlier_note")
         return []
 
 
@@ -163,7 +176,11 @@ class ActionCancelOrder(UsesBackend, Action):
         result = await self.backend.cancel_order(order_id)
         if result.outcome is not CancelOutcome.CANCELLED:
             return REFUSAL_RESPONSES[result.outcome], {"order_id": order_id}
-        amount = format_money(result.refund_amount) if result.refund_amount else "the full amount"
+        amount = (
+            format_money(result.refund_amount)
+            if result.refund_amount
+            else FALLBACK_WORDS[conversation_language(tracker)]["amount"]
+        )
         return "utter_order_cancelled", {"order_id": order_id, "amount": amount}
 
 

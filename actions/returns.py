@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend import BackendUnavailable, ReturnOutcome
-from actions.common import UsesBackend, format_date, may_change_order
+from actions.common import UsesBackend, conversation_language, format_date, may_change_order
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +56,11 @@ class ActionStartReturn(UsesBackend, Action):
                 response="utter_return_window_closed",
                 order_id=order_id,
                 days=result.return_window_days,
-                closed_on=format_date(result.window_closed_on) if result.window_closed_on else "",
+                closed_on=(
+                    format_date(result.window_closed_on, conversation_language(tracker))
+                    if result.window_closed_on
+                    else ""
+                ),
             )
         elif outcome is ReturnOutcome.CANCELLED:
             dispatcher.utter_message(response="utter_return_order_cancelled", order_id=order_id)

@@ -185,7 +185,7 @@ class Result:
 
 def fallback_settings(config: dict[str, Any]) -> tuple[float, float]:
     for component in config.get("pipeline") or []:
-        if component.get("name") == "FallbackClassifier":
+        if str(component.get("name", "")).endswith("FallbackClassifier"):
             return float(component.get("threshold", 0.3)), float(
                 component.get("ambiguity_threshold", 0.1)
             )

@@ -22,6 +22,10 @@ order". The parse of a text is kept (bounded, least recently used out, per
 loaded model: a reloaded model starts empty) and a repeat skips the
 pipeline: about 12 ms of TensorFlow and featurizers on this machine. Texts
 longer than :data:`PARSE_CACHE_MAX_TEXT` are not kept: they rarely repeat.
+One of our components may read the conversation too, if it says what of
+it its output depends on (``parse_depends_on(tracker, config)``, as
+:class:`bot.nlu.language.LanguageDetector` does): the parse is then kept
+by the text and that.
 
 **Full garbage collections.** A loaded model is millions of Python objects
 (TensorFlow's graph, the featurizers' vocabularies, the domain), and every
@@ -61,6 +65,7 @@ import copy
 import gc
 import weakref
 from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from functools import cache
 from types import TracebackType
 from typing import Any
@@ -114,44 +119,75 @@ def validate_action_result(_action: RemoteAction, result: dict[str, Any]) -> boo
     raise error
 
 
+# What of the conversation a component's output depends on, besides the text.
+ConversationKey = Callable[[DialogueStateTracker | None, dict[str, Any]], Hashable]
+
+
 class ParseCache:
-    def __init__(self, usable: bool) -> None:
+    def __init__(
+        self, usable: bool, depends_on: Sequence[tuple[ConversationKey, dict[str, Any]]] = ()
+    ) -> None:
         self.usable = usable
-        self.parses: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self.depends_on = list(depends_on)
+        self.parses: OrderedDict[Hashable, dict[str, Any]] = OrderedDict()
         self.hits = 0
         self.misses = 0
 
-    def get(self, text: str) -> dict[str, Any] | None:
-        parse = self.parses.get(text)
+    def key(self, text: str, tracker: DialogueStateTracker | None) -> Hashable:
+        if not self.depends_on:
+            return text
+        return (text, *(depends(tracker, config) for depends, config in self.depends_on))
+
+    def get(self, key: Hashable) -> dict[str, Any] | None:
+        parse = self.parses.get(key)
         if parse is None:
             self.misses += 1
             return None
         self.hits += 1
-        self.parses.move_to_end(text)
+        self.parses.move_to_end(key)
         # A copy: Rasa adds to the parse it is given (the full retrieval intent).
         return copy.deepcopy(parse)
 
-    def put(self, text: str, parse: dict[str, Any]) -> None:
-        self.parses[text] = copy.deepcopy(parse)
+    def put(self, key: Hashable, parse: dict[str, Any]) -> None:
+        self.parses[key] = copy.deepcopy(parse)
         if len(self.parses) > PARSE_CACHE_SIZE:
             self.parses.popitem(last=False)
 
 
-def nlu_reads_text_alone(processor: MessageProcessor) -> bool:
-    """Whether the model's NLU graph uses Rasa's components only, fed the message alone."""
+def conversation_keys(
+    processor: MessageProcessor,
+) -> list[tuple[ConversationKey, dict[str, Any]]] | None:
+    """What of the conversation the model's NLU graph reads, besides the message's text.
+
+    Empty when it reads the text alone (Rasa's components, fed the message
+    alone); None when it reads more than it says (the parse cannot be kept).
+    """
     metadata = processor.model_metadata
     graph = metadata.predict_schema.minimal_graph_schema([metadata.nlu_target])
-    return all(
-        node.uses.__module__.startswith("rasa.")
-        and PLACEHOLDER_TRACKER not in node.needs.values()
-        for node in graph.nodes.values()
-    ) and any(PLACEHOLDER_MESSAGE in node.needs.values() for node in graph.nodes.values())
+    if not any(PLACEHOLDER_MESSAGE in node.needs.values() for node in graph.nodes.values()):
+        return None
+    keys: list[tuple[ConversationKey, dict[str, Any]]] = []
+    for node in graph.nodes.values():
+        depends_on = getattr(node.uses, "parse_depends_on", None)
+        if depends_on is not None:
+            keys.append((depends_on, node.config))
+        elif not node.uses.__module__.startswith("rasa.") or (
+            PLACEHOLDER_TRACKER in node.needs.values()
+        ):
+            return None
+    return keys
+
+
+def nlu_reads_text_alone(processor: MessageProcessor) -> bool:
+    """Whether the model's NLU graph uses Rasa's components only, fed the message alone."""
+    return conversation_keys(processor) == []
 
 
 def parse_cache(processor: MessageProcessor) -> ParseCache:
     cache_ = processor.__dict__.get(_CACHE_ATTRIBUTE)
     if cache_ is None:
-        cache_ = ParseCache(nlu_reads_text_alone(processor))
+        keys = conversation_keys(processor)
+        cache_ = ParseCache(keys is not None, keys or [])
         setattr(processor, _CACHE_ATTRIBUTE, cache_)
     return cache_
 
@@ -162,7 +198,8 @@ def parse_message_with_graph(
     tracker: DialogueStateTracker,
     only_output_properties: bool = True,
 ) -> dict[str, Any]:
-    """``MessageProcessor._parse_message_with_graph``, remembering parses by text."""
+    """``MessageProcessor._parse_message_with_graph``, remembering parses by text
+    (and what of the conversation the pipeline reads)."""
     text = message.text
     cache_ = parse_cache(processor)
     # Without only_output_properties the parse also holds the message's id
@@ -174,10 +211,11 @@ def parse_message_with_graph(
         or len(text) > PARSE_CACHE_MAX_TEXT
     ):
         return RASAS_PARSE_MESSAGE_WITH_GRAPH(processor, message, tracker, only_output_properties)
-    parse = cache_.get(text)
+    key = cache_.key(text, tracker)
+    parse = cache_.get(key)
     if parse is None:
         parse = RASAS_PARSE_MESSAGE_WITH_GRAPH(processor, message, tracker, only_output_properties)
-        cache_.put(text, parse)
+        cache_.put(key, parse)
     return parse
 
 

@@ -73,6 +73,11 @@ AGENT_STATES = (AVAILABLE, AWAY, OFFLINE)
 DEFAULT_CAPACITY = 3
 DEFAULT_LANGUAGE = "en"
 
+
+def base_language(language: str) -> str:
+    """``pt-br`` -> ``pt``: what the customer's notices are chosen by."""
+    return language.split("-", 1)[0].lower()
+
 # Delivery of an agent's reply to the customer (None for every other message).
 DELIVERY_PENDING = "pending"
 DELIVERY_SENT = "sent"

@@ -26,7 +26,7 @@ from collections.abc import Awaitable, Callable
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from handoff.models import BOT, utc_now
+from handoff.models import BOT, DEFAULT_LANGUAGE, base_language, utc_now
 from handoff.settings import HandoffSettings
 from handoff.store import Handoff, HandoffConflict, HandoffStore
 from plumbing.worker import Worker
@@ -60,7 +60,15 @@ async def tell_customer(
         return  # closed in the meantime: the notice went out, the transcript is final
 
 
-def notice(position: int | None) -> str:
+def notice(position: int | None, language: str = DEFAULT_LANGUAGE) -> str:
+    """The notice in the customer's language (``es`` or else English)."""
+    if base_language(language) == "es":
+        place = f" (eres el número {position})" if position else ""
+        return (
+            f"Gracias por esperar. Nuestro equipo sigue ocupado y sigues en la cola{place}: "
+            "no hace falta que vuelvas a escribir, una persona te responderá aquí mismo. "
+            "Si prefieres que te llamemos, responde con un buen momento para llamarte."
+        )
     place = f" (you're number {position})" if position else ""
     return (
         f"Thanks for waiting. Our team is still busy, and you're still in the queue{place}: "
@@ -108,7 +116,8 @@ class PickupWatcher:
 
     async def _tell(self, handoff: Handoff, now: dt.datetime) -> None:
         position = await self._store.queue_position(handoff.id)
-        await tell_customer(self._store, self._deliver, handoff, notice(position), now, "pickup")
+        text = notice(position, handoff.language)
+        await tell_customer(self._store, self._deliver, handoff, text, now, "pickup")
 
     async def _check(self) -> float | None:
         await self.check_once()

@@ -87,6 +87,7 @@ def nginx_service(env: dict[str, str], rasa_ports: list[int], action_ports: list
         f"http://127.0.0.1:{env['RASA_PORT']}/",
         # nginx reads no variable: it gets none, secrets least of all.
         withheld=("",),
+        after_others=True,
     )
 
 

@@ -55,6 +55,11 @@ class Service:
     # Instances of one kind, listed next to each other, share a group: they
     # are stopped together (see stop_all).
     group: str = ""
+    # Started only once every service before it answers: nginx, which would
+    # count the connections refused by Rasa instances still loading their
+    # model as failures and keep those instances out of service for
+    # fail_timeout after they came up.
+    after_others: bool = False
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     def environment(self, env: dict[str, str]) -> dict[str, str]:
@@ -155,10 +160,8 @@ def services(env: dict[str, str], *, handoff: bool = False) -> list[Service]:
 @contextmanager
 def running(all_services: list[Service], env: dict[str, str]) -> Iterator[None]:
     """The services started and answering inside the block, stopped after it."""
-    for service in all_services:
-        service.start(env)
     try:
-        if not wait_until_healthy(all_services, lambda: False):
+        if not start_all(all_services, env, lambda: False):
             raise RuntimeError("the assistant did not start; see its output above")
         yield
     finally:
@@ -239,6 +242,21 @@ def environment() -> tuple[dict[str, str], bool]:
     if not env.get(DELIVERY_TOKEN, "").strip():
         env[DELIVERY_TOKEN] = local_auth_token(ROOT / "var" / "handoff_delivery_token")
     return env, generated
+
+
+def start_all(
+    all_services: list[Service], env: dict[str, str], stopping: Callable[[], bool]
+) -> bool:
+    """Start the services and wait until all answer, those ``after_others`` last."""
+    first = [s for s in all_services if not s.after_others]
+    last = [s for s in all_services if s.after_others]
+    for service in first:
+        service.start(env)
+    if not wait_until_healthy(first, stopping):
+        return False
+    for service in last:
+        service.start(env)
+    return wait_until_healthy(last, stopping)
 
 
 def wait_until_healthy(all_services: list[Service], stopping: Callable[[], bool]) -> bool:
@@ -348,10 +366,8 @@ def supervise(
     Returns when ``stopping()`` (0) or when one of them dies (1); the
     others are stopped either way, in reverse order.
     """
-    for service in all_services:
-        service.start(env)
     try:
-        if not wait_until_healthy(all_services, stopping):
+        if not start_all(all_services, env, stopping):
             return 1
         print(announce(), flush=True)
         while not stopping():

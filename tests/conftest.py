@@ -49,6 +49,8 @@ def channel_environment(
         "TWILIO_AUTH_TOKEN": TWILIO_AUTH_TOKEN,
         "TWILIO_FROM_NUMBER": TWILIO_FROM_NUMBER,
         "TWILIO_API_BASE_URL": twilio_url,
+        "TWILIO_CONTENT_API_BASE_URL": twilio_url,
+        "TWILIO_WHATSAPP_FROM": f"whatsapp:{TWILIO_FROM_NUMBER}",
         "TELEGRAM_BOT_TOKEN": TELEGRAM_BOT_TOKEN,
         "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET_TOKEN,
         "TELEGRAM_API_BASE_URL": telegram_url,

@@ -22,6 +22,14 @@ escalate, 36 of the 60 others hard negatives) was written the same way on
 2026-12-03, and measured before that change: precision 0.841, recall 0.967,
 18.3% false escalations; after it, 0.879, 0.967, 13.3%.
 
+tests/handoff/escalation_conversations_es_blind.yml (125 Spanish
+conversations, 56 to escalate) was written the same way for Spanish, with
+its dev set escalation_conversations_es_dev.yml (63). Before the Spanish
+cues and data: recall 0.429, 17.4% false escalations (the bot answered in
+English); with them (2026-12-04): precision 0.783, recall 0.964, 21.7% false
+escalations (dev: 0.933, 1.000, 5.7%). The false escalations are over the
+goal of 5%: README "Languages" says where they come from.
+
 The floors catch regressions; `python -m training.conversations FILE`
 prints the misses (read them for the blind files only to report, never to
 write rules or data).
@@ -42,6 +50,7 @@ FLOORS = [
     ("escalation_conversations_blind.yml", 0.92, 0.08),
     ("escalation_conversations_blind2.yml", 0.90, 0.08),
     ("escalation_conversations_blind3.yml", 0.93, 0.16),
+    ("escalation_conversations_es_blind.yml", 0.93, 0.25),
 ]
 
 

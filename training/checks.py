@@ -134,13 +134,17 @@ def near_duplicates(nlu: NluData, root: Path, threshold: float) -> Iterable[Find
 
 
 def too_few_examples(nlu: NluData, domain: Domain, minimum: int) -> Iterable[Finding]:
+    # Each language on its own: Spanish customers get no help from English examples.
     counts: dict[str, int] = defaultdict(int)
     where: dict[str, Location] = {}
+    named: set[str] = set()
     for block in nlu.blocks:
-        counts[block.intent] += len(block.examples)
-        where.setdefault(block.intent, block.where)
+        counts[block.label] += len(block.examples)
+        where.setdefault(block.label, block.where)
+        named |= {block.intent, block.intent.split("/")[0]}
         if "/" in block.intent:
-            counts[block.intent.split("/")[0]] += len(block.examples)
+            parent = block.label.replace(block.intent, block.intent.split("/")[0], 1)
+            counts[parent] += len(block.examples)
     for intent, count in sorted(counts.items()):
         if count < minimum and intent in where:
             yield Finding(
@@ -150,7 +154,7 @@ def too_few_examples(nlu: NluData, domain: Domain, minimum: int) -> Iterable[Fin
                 f"{intent} has {count} example{'s' * (count != 1)}; give it at least {minimum}",
             )
     for intent, location in domain.intents.items():
-        if counts.get(intent, 0) == 0 and intent != "nlu_fallback":
+        if intent not in named and intent != "nlu_fallback":
             yield Finding(
                 Level.WARNING,
                 location,

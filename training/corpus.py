@@ -57,6 +57,11 @@ class Example:
     where: Location
 
 
+# The language of an intent block without ``metadata: {language: ...}``:
+# config.yml's ``language``, and bot.nlu.language's ``default_language``.
+DEFAULT_LANGUAGE = "en"
+
+
 @dataclass
 class IntentBlock:
     """One ``- intent:`` item of an NLU file."""
@@ -64,6 +69,20 @@ class IntentBlock:
     intent: str
     where: Location
     examples: list[Example] = field(default_factory=list)
+    language: str = DEFAULT_LANGUAGE
+
+    @property
+    def label(self) -> str:
+        """The intent, and its language when not the default one: ``greet [es]``."""
+        return (
+            self.intent if self.language == DEFAULT_LANGUAGE else f"{self.intent} [{self.language}]"
+        )
+
+
+def block_language(item: CommentedMap) -> str:
+    metadata = item.get("metadata")
+    language = metadata.get("language") if isinstance(metadata, dict) else None
+    return str(language) if language else DEFAULT_LANGUAGE
 
 
 @dataclass(frozen=True)
@@ -81,6 +100,14 @@ class NluData:
     @property
     def examples(self) -> list[Example]:
         return [e for block in self.blocks for e in block.examples]
+
+    def languages(self) -> dict[str, tuple[int, set[str]]]:
+        """Per language: its examples, and the intents they are of."""
+        found: dict[str, tuple[int, set[str]]] = {}
+        for block in self.blocks:
+            count, intents = found.get(block.language, (0, set()))
+            found[block.language] = (count + len(block.examples), intents | {block.intent})
+        return found
 
     def files_holding(self, intent: str) -> list[Path]:
         """The files with examples of ``intent``, the one with the most first."""
@@ -154,7 +181,7 @@ def read_nlu(content: str, path: Path) -> NluData:
                 continue
             where = Location(path, items.lc.item(index)[0] + 1)
             if "intent" in item:
-                block = IntentBlock(str(item["intent"]), where)
+                block = IntentBlock(str(item["intent"]), where, language=block_language(item))
                 for line, raw in block_lines(item, "examples"):
                     if not raw.lstrip().startswith("-"):
                         continue  # Rasa skips such a line (and warns).

@@ -163,12 +163,12 @@ def measure(
 
 
 def intent_diversity(nlu: NluData, near_duplicate: float = NEAR_DUPLICATE) -> list[IntentDiversity]:
-    """The figures of every intent with examples, by intent name."""
+    """The figures of every intent with examples, by intent name; each language's apart."""
     examples: dict[str, list[Example]] = defaultdict(list)
     where: dict[str, Location] = {}
     for block in nlu.blocks:
-        examples[block.intent] += block.examples
-        where.setdefault(block.intent, block.where)
+        examples[block.label] += block.examples
+        where.setdefault(block.label, block.where)
     return [
         measure(intent, where[intent], examples[intent], near_duplicate)
         for intent in sorted(examples)

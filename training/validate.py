@@ -29,6 +29,7 @@ from pathlib import Path
 
 from training import diversity
 from training.checks import MIN_EXAMPLES, NEAR_DUPLICATE, Level, Options, Project, run_checks
+from training.corpus import load_nlu
 from training.settings import ROOT
 
 RASA_TIMEOUT_S = 600
@@ -71,6 +72,18 @@ def rasa_validate(root: Path) -> RasaResult:
         if not any(alarm.search(message) for alarm in FALSE_ALARMS):
             messages.append(message)
     return RasaResult(result.returncode, messages, output)
+
+
+def languages_line(project: Project) -> str:
+    """Each language's examples and intents, and the intents a language lacks."""
+    found = load_nlu(project.data_files).languages()
+    every = set().union(*(intents for _, intents in found.values())) if found else set()
+    parts = []
+    for language, (examples, intents) in sorted(found.items()):
+        missing = sorted(every - intents)
+        lacking = f", none of {', '.join(missing)}" if missing else ""
+        parts.append(f"{language}: {examples} examples of {len(intents)} intents{lacking}")
+    return "languages: " + "; ".join(parts)
 
 
 def plural(count: int, noun: str) -> str:
@@ -117,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     for finding in findings:
         print(finding.format(root))
     print(variety.table)
+    print(languages_line(project))
     errors += sum(f.level is Level.ERROR for f in findings)
     warnings += sum(f.level is Level.WARNING for f in findings)
     print(f"validate: {plural(errors, 'error')}, {plural(warnings, 'warning')}")

@@ -13,6 +13,7 @@
                        handoff service sends agents' replies through the channels,
                        and POST /internal/surveys, where it asks satisfaction surveys
     surveys.py         asking a survey: the question sent natively, recorded once
+    survey_whatsapp.py a survey on WhatsApp: a list picker, or the survey template
     survey_answers.py  a survey's answers (scores, comments) taken before Rasa sees them
 
 What they share: ``settings`` (typed, from environment variables),
@@ -24,7 +25,9 @@ the 24-hour windows they open),
 cutting long messages to the channel's cap, buttons as text), ``outbound``
 (sending to a customer outside a Rasa turn), ``conversations`` (events added
 to a Rasa conversation outside a turn: survey answers, SMS opt-outs),
-``survey_text`` (a survey's wording, buttons, and what a reply means),
+``survey_text`` (a survey's wording, in English and Spanish, its buttons,
+and what a reply means), ``survey_language`` (the language a survey speaks,
+read from the conversation's tracker),
 ``survey_store`` (surveys asked and pending) and ``errors`` (the
 exceptions' root, and the one answer a webhook gives each).
 """

@@ -62,16 +62,17 @@ tags one sent after its 24-hour window with HUMAN_AGENT.
 ``POST /internal/surveys`` asks a customer for a satisfaction score
 (bot.channels.surveys), with the same token, size cap, checks and answers::
 
-    {"survey_id": "<1..64 of [A-Za-z0-9_-]>", "channel": "sms"|"telegram"|"messenger",
+    {"survey_id": "<1..64 of [A-Za-z0-9_-]>",
+     "channel": "sms"|"telegram"|"messenger"|"whatsapp",
      "recipient_id": "...", "conversation_id": "<Rasa sender id>", "kind": "handoff"|"bot"}
 
     200  {"status": "asked"}   asked now, or asked before under that survey_id (a retry:
                                nothing is sent again)
     409  refused               ``{"error": "refused", "detail", "reason"}``, ``reason`` one of
-                               ``opted_out`` (SMS), ``window_closed`` (Messenger: no message
-                               from the customer in 24 hours; a survey never takes the
-                               HUMAN_AGENT tag), ``refused`` (the platform refused for good,
-                               e.g. a Telegram user who blocked the bot; ``code`` then too)
+                               ``opted_out`` (SMS), ``window_closed`` (Messenger, WhatsApp
+                               without a ``survey`` template: no message from the customer in
+                               24 hours; no HUMAN_AGENT tag), ``refused`` (the platform refused
+                               for good, e.g. a blocked Telegram bot; ``code`` then too)
 
 and 401, 413, 400 (also for a field not listed, a survey_id or kind not as
 shown), 422, 502 and 500 as above: ``SurveyRefused``, a DeliveryRefused,

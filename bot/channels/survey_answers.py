@@ -7,7 +7,8 @@ looked at after the channel made it text (an SMS "2" is the second button's
 payload, a pressed Telegram button or Messenger quick reply its payload) and
 before Rasa's NLU. With the customer's pending survey (bot.channels.survey_store):
 
-    csat:<id>:<n> of the pending survey,     the score: recorded, thanked (more warmly,
+    csat:<id>:<n> of the pending survey      the score: recorded, thanked (more warmly,
+    (or csat:*:<n>, WhatsApp's list),
     or a typed score ("4", "5 stars",        and sorry, for 1 or 2) and a comment
     "⭐⭐⭐⭐") while it waits for a score     invited; the survey now waits for a comment
     a survey button while it waits for a     the score changed, thanked again
@@ -18,6 +19,10 @@ before Rasa's NLU. With the customer's pending survey (bot.channels.survey_store
     (answered, expired, replaced)
     anything else (score stage), a bot's     the survey is dropped silently and the
     button ("/intent") in comment stage      message goes to Rasa: the customer moved on
+
+Every reply speaks the survey's language (bot.channels.survey_language: the
+one its question was asked in, kept in the conversation), and the customer
+may answer in either ("5", "cinco", "omitir").
 
 An answer never reaches Rasa's NLU; the inbox marks its delivery processed
 as any other. What it means is appended to the survey's conversation
@@ -45,11 +50,10 @@ from rasa.shared.core.events import BotUttered, Event, SlotSet
 from bot.channels.conversations import append_events
 from bot.channels.settings import ChannelSettings
 from bot.channels.store import ChannelStore
+from bot.channels.survey_language import conversation_language, survey_language
 from bot.channels.survey_store import SCORE_STAGE, PendingSurvey, SurveyStore
 from bot.channels.survey_text import (
-    CLOSED_TEXT,
-    COMMENT_THANKS,
-    SKIPPED_THANKS,
+    ANY_SURVEY_KEY,
     comment_of,
     declines_comment,
     is_survey_payload,
@@ -57,6 +61,7 @@ from bot.channels.survey_text import (
     score_thanks,
     survey_payload,
     typed_score,
+    wording,
 )
 from plumbing.clock import utc_now
 
@@ -99,7 +104,7 @@ class SurveyAnswers:
             pressed = survey_payload(text)
             if pressed is not None and pending is not None:
                 key, score = pressed
-                if key == payload_key(pending.survey_id):
+                if key in (payload_key(pending.survey_id), ANY_SURVEY_KEY):
                     await self._score(pending, score, message)
                     return True
             await self._closed(pressed[0] if pressed else None, message)
@@ -116,19 +121,23 @@ class SurveyAnswers:
         if text.startswith(INTENT_PREFIX):
             await self._moved_on(pending)
             return False
+        words = wording(await self._language(pending))
         if declines_comment(text):
-            await self._finish(pending, [], SKIPPED_THANKS, message)
+            await self._finish(pending, [], words.skipped_thanks, message)
             logger.info("survey %s: comment skipped", pending.survey_id)
         else:
             comment = SlotSet(
                 COMMENT_SLOT, comment_of(text), metadata={"survey_id": pending.survey_id}
             )
-            await self._finish(pending, [comment], COMMENT_THANKS, message)
+            await self._finish(pending, [comment], words.comment_thanks, message)
             logger.info("survey %s: comment recorded", pending.survey_id)
         return True
 
+    async def _language(self, pending: PendingSurvey) -> str:
+        return await survey_language(self._app(), pending.conversation_id, pending.survey_id)
+
     async def _score(self, pending: PendingSurvey, score: int, message: UserMessage) -> None:
-        thanks = score_thanks(score)
+        thanks = score_thanks(score, await self._language(pending))
         events: list[Event] = [
             SlotSet(SCORE_SLOT, score, metadata={"survey_id": pending.survey_id}),
             thanks_event(thanks, pending.survey_id),
@@ -152,12 +161,15 @@ class SurveyAnswers:
         """A button of a survey that is no longer pending: said so, kept from the bot."""
         asked = await self.surveys.asked_by_key(self.channel, key) if key else None
         survey_id = asked.survey_id if asked is not None else (key or "?")
-        conversation_id = asked.conversation_id if asked is not None else message.sender_id
-        await append_events(
-            self._app(), conversation_id or "", [thanks_event(CLOSED_TEXT, survey_id)]
-        )
+        conversation_id = (asked.conversation_id if asked is not None else message.sender_id) or ""
+        if asked is not None:
+            language = await survey_language(self._app(), conversation_id, asked.survey_id)
+        else:
+            language = await conversation_language(self._app(), conversation_id)
+        closed = wording(language).closed_text
+        await append_events(self._app(), conversation_id, [thanks_event(closed, survey_id)])
         logger.info("survey %s: answered after it closed", survey_id)
-        await self._reply(message, CLOSED_TEXT)
+        await self._reply(message, closed)
 
     async def _moved_on(self, pending: PendingSurvey) -> None:
         await self.surveys.clear(self.channel, pending.recipient_id, pending.survey_id)

@@ -5,7 +5,8 @@ resolved went quiet) and posts the request to ``POST /internal/surveys``
 (bot.channels.internal, which checks the token and the channel and calls
 :func:`ask_survey`)::
 
-    {"survey_id": "<1..64 of [A-Za-z0-9_-]>", "channel": "sms"|"telegram"|"messenger",
+    {"survey_id": "<1..64 of [A-Za-z0-9_-]>",
+     "channel": "sms"|"telegram"|"messenger"|"whatsapp",
      "recipient_id": "<as for deliveries>", "conversation_id": "<Rasa sender id>",
      "kind": "handoff"|"bot"}
 
@@ -17,19 +18,24 @@ resolved went quiet) and posts the request to ``POST /internal/surveys``
    the route's 409): an SMS number that opted out (``opted_out``), a
    Messenger customer who has not written in the last 24 hours
    (``window_closed``: a survey is the bot's message, not a person's, so it
-   never takes the HUMAN_AGENT tag);
+   never takes the HUMAN_AGENT tag); a WhatsApp customer in the same case,
+   unless a ``survey`` template is configured (bot.channels.survey_whatsapp);
 3. makes it the customer's pending survey (before the question goes out, so
    that the quickest answer finds it), replacing any other;
-4. sends the question (bot.channels.survey_text) with the channel's own
-   output: five buttons on Telegram (one row) and Messenger (quick replies),
-   plain text by SMS. A platform that refuses for good (a Telegram user who
+4. sends the question (bot.channels.survey_text), in the conversation's
+   language (its ``language`` slot, read from Rasa's tracker store:
+   bot.channels.survey_language), with the channel's own output: five
+   buttons on Telegram (one row) and Messenger (quick replies), a list picker
+   on WhatsApp (or its ``survey`` template outside the 24-hour window), plain
+   text by SMS. A platform that refuses for good (a Telegram user who
    blocked the bot) is ``refused``; then, as for any failure to send, the
    claim and the pending survey are undone, so a later request may ask again;
 5. appends the question to the conversation (bot.channels.conversations) as
    ``BotUttered(text, data={"buttons": [...]}, metadata={"survey_id",
-   "survey": "question", "survey_kind"})``, so the handoff service sees it on
-   the event broker; the SMS channel reads the buttons there too, so that a
-   reply "4" means the fourth.
+   "survey": "question", "survey_kind", "survey_language"})``, so the handoff
+   service sees it on the event broker; the SMS and WhatsApp channels read
+   the buttons there too, so that a reply "4" means the fourth, and the
+   answers read the language there, to thank in it.
 
 A retry that arrives while the first request is still sending answers that
 the survey was asked; if that first send then fails, the survey was not. A
@@ -48,6 +54,7 @@ from typing import Any
 
 from rasa.shared.core.events import BotUttered
 
+from bot.channels import survey_whatsapp
 from bot.channels.conversations import append_events
 from bot.channels.delivery import PermanentSendError
 from bot.channels.errors import ChannelError
@@ -56,15 +63,18 @@ from bot.channels.outbound import create_output
 from bot.channels.settings import ChannelSettings
 from bot.channels.sms import TWILIO_UNSUBSCRIBED, OptedOut
 from bot.channels.store import ChannelStore
+from bot.channels.survey_language import LANGUAGE_METADATA, conversation_language
 from bot.channels.survey_store import RECORDED, SENT, AskedSurvey, SurveyStore
 from bot.channels.survey_text import payload_key, question, score_buttons
+from bot.channels.whatsapp_send import WindowClosed
 from plumbing.clock import utc_now
 from plumbing.untrusted import UntrustedInput, parse_object
 
 logger = logging.getLogger(__name__)
 
-CHANNELS = ("sms", "telegram", "messenger")
+CHANNELS = ("sms", "telegram", "messenger", "whatsapp")
 KINDS = ("handoff", "bot")
+WHATSAPP = "whatsapp"
 FIELDS = frozenset({"survey_id", "channel", "recipient_id", "conversation_id", "kind"})
 SURVEY_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # As the delivery route's: the handoff service's id columns hold 255 characters.
@@ -163,14 +173,17 @@ async def ask_survey(
         logger.info("survey %s was asked before: not asked again", request.survey_id)
         if before == SENT:
             # Sent, but the first request could not append it to the conversation.
-            await _record_question(request, app, surveys, question(request.kind, _buttons(request)))
+            language = await conversation_language(app, request.conversation_id)
+            text = question(request.kind, _buttons(request), language)
+            await _record_question(request, app, surveys, text, language)
         return False
     try:
-        await _check_may_ask(request, store)
+        await _check_may_ask(request, settings, store)
+        language = await conversation_language(app, request.conversation_id)
         expires = utc_now() + dt.timedelta(hours=settings.survey_hours)
         await surveys.set_pending(survey, expires)
         try:
-            text = await _send_question(request, settings, store)
+            text = await _send_question(request, settings, store, app, language)
         except BaseException:
             await surveys.clear(request.channel, request.recipient_id, request.survey_id)
             raise
@@ -181,26 +194,39 @@ async def ask_survey(
         raise
     logger.info("survey %s asked on %s", request.survey_id, request.channel)
     await surveys.mark(request.survey_id, SENT)
-    await _record_question(request, app, surveys, text)
+    await _record_question(request, app, surveys, text, language)
     return True
 
 
 async def _record_question(
-    request: SurveyRequest, app: Any, surveys: SurveyStore, text: str
+    request: SurveyRequest, app: Any, surveys: SurveyStore, text: str, language: str
 ) -> None:
     """The question appended to the conversation, for the handoff service to read."""
-    metadata = {"survey_id": request.survey_id, "survey": "question", "survey_kind": request.kind}
-    event = BotUttered(text, data={"buttons": score_buttons(request.survey_id)}, metadata=metadata)
+    metadata = {
+        "survey_id": request.survey_id,
+        "survey": "question",
+        "survey_kind": request.kind,
+        LANGUAGE_METADATA: language,
+    }
+    buttons = (
+        survey_whatsapp.buttons()
+        if request.channel == WHATSAPP
+        else score_buttons(request.survey_id)
+    )
+    event = BotUttered(text, data={"buttons": buttons}, metadata=metadata)
     await append_events(app, request.conversation_id, [event])
     await surveys.mark(request.survey_id, RECORDED)
 
 
 def _buttons(request: SurveyRequest) -> bool:
-    """Whether the channel shows the score buttons (SMS has none)."""
+    """Whether the channel shows the score buttons (SMS has none; WhatsApp's list, as a
+    rule: its template, or text if the Content API failed, end as SMS's)."""
     return request.channel != "sms"
 
 
-async def _check_may_ask(request: SurveyRequest, store: ChannelStore) -> None:
+async def _check_may_ask(
+    request: SurveyRequest, settings: ChannelSettings, store: ChannelStore
+) -> None:
     if request.channel == "sms" and await store.is_opted_out(request.recipient_id):
         raise SurveyNotAsked(OPTED_OUT, "sms: the recipient opted out")
     if request.channel == "messenger":
@@ -211,28 +237,55 @@ async def _check_may_ask(request: SurveyRequest, store: ChannelStore) -> None:
                 "messenger: the customer has not written in the last 24 hours, and a "
                 "survey is not a human agent's message",
             )
+    if request.channel == WHATSAPP:
+        if not survey_whatsapp.valid_recipient(request.recipient_id):
+            raise SurveyNotAsked(REFUSED, "whatsapp: the recipient is not whatsapp:+E.164")
+        if not await survey_whatsapp.may_ask(request.recipient_id, settings=settings, store=store):
+            raise SurveyNotAsked(
+                WINDOW_CLOSED,
+                "whatsapp: the customer has not written in the last 24 hours, and no "
+                "survey template is configured (TWILIO_WHATSAPP_TEMPLATES)",
+            )
 
 
 async def _send_question(
-    request: SurveyRequest, settings: ChannelSettings, store: ChannelStore
+    request: SurveyRequest, settings: ChannelSettings, store: ChannelStore, app: Any, language: str
 ) -> str:
     """Send the question; the text sent. Raises SurveyNotAsked for a platform's refusal."""
-    output = create_output(request.channel, settings, store)
-    with_buttons = _buttons(request)
-    text = question(request.kind, with_buttons)
     try:
-        if with_buttons:
-            # One row of five on Telegram, as Rasa's own Telegram connector
-            # renders button_type "inline"; Messenger's quick replies are a row anyway.
-            await output.send_text_with_buttons(
-                request.recipient_id, text, score_buttons(request.survey_id), button_type="inline"
+        if request.channel == WHATSAPP:
+            return await survey_whatsapp.send_question(
+                request.recipient_id,
+                request.kind,
+                language,
+                settings=settings,
+                store=store,
+                app=app,
             )
-        else:
-            await output.send_text_message(request.recipient_id, text)
+        return await _send_natively(request, settings, store, language)
     except PermanentSendError as error:
         # Our own record of a STOP, or Twilio's (a number that opted out before).
         opted_out = isinstance(error, OptedOut) or (
             request.channel == "sms" and error.code == TWILIO_UNSUBSCRIBED
         )
-        raise SurveyNotAsked(OPTED_OUT if opted_out else REFUSED, str(error), error.code) from error
+        # WhatsApp's window closed meanwhile (or by Twilio's clock), with no template.
+        reason = WINDOW_CLOSED if isinstance(error, WindowClosed) else REFUSED
+        raise SurveyNotAsked(OPTED_OUT if opted_out else reason, str(error), error.code) from error
+
+
+async def _send_natively(
+    request: SurveyRequest, settings: ChannelSettings, store: ChannelStore, language: str
+) -> str:
+    """Send the question with the channel's own output (SMS, Telegram, Messenger)."""
+    output = create_output(request.channel, settings, store)
+    with_buttons = _buttons(request)
+    text = question(request.kind, with_buttons, language)
+    if with_buttons:
+        # One row of five on Telegram, as Rasa's own Telegram connector
+        # renders button_type "inline"; Messenger's quick replies are a row anyway.
+        await output.send_text_with_buttons(
+            request.recipient_id, text, score_buttons(request.survey_id), button_type="inline"
+        )
+    else:
+        await output.send_text_message(request.recipient_id, text)
     return text

@@ -22,7 +22,9 @@ WhatsApp's differences:
   ``ButtonText`` (its title): the payload is the turn's text. A list picker's
   choice is read from ``ListId`` when Twilio sends that instead. A typed "2"
   picks the second button of a numbered list, as on SMS;
-- no satisfaction surveys yet (bot.channels.surveys knows no WhatsApp).
+- satisfaction surveys (bot.channels.survey_whatsapp sends them): a chosen
+  score of the survey's list (``csat:*:<n>``) or a typed "4" / "cuatro" is
+  taken before the bot, as on SMS (bot.channels.survey_answers).
 """
 
 from __future__ import annotations
@@ -75,7 +77,7 @@ class WhatsAppInput(SmsInput):
 
     channel_name: ClassVar[str] = CHANNEL
     text_limit: ClassVar[int | None] = WHATSAPP_TEXT_LIMIT
-    asks_surveys: ClassVar[bool] = False
+    asks_surveys: ClassVar[bool] = True
 
     parse_form = staticmethod(parse_whatsapp_form)
 
@@ -83,6 +85,11 @@ class WhatsAppInput(SmsInput):
         super().__init__(settings, store)
         # The shapes of buttons made in the Content API, for this channel's life.
         self._contents = ContentTemplates(settings)
+
+    @property
+    def contents(self) -> ContentTemplates:
+        """The channel's Content API shapes, which surveys share (one list made once)."""
+        return self._contents
 
     def missing_settings(self) -> list[str]:
         return self.settings.twilio.whatsapp_missing()

@@ -56,6 +56,8 @@ LIST_ITEM_LIMIT = 24
 LIST_DESCRIPTION_LIMIT = 72
 ID_LIMIT = 200
 LIST_BUTTON_LABEL = "Choose an option"
+# WhatsApp's limit on the label of the button that opens a list.
+LIST_BUTTON_LIMIT = 20
 # The one variable of every content we make: the message's text.
 BODY_VARIABLE = "1"
 # Shapes remembered per channel; a bot has a few dozen button sets.
@@ -71,10 +73,13 @@ def _cut(title: str, limit: int) -> str:
     return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
 
 
-def content_types(buttons: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+def content_types(
+    buttons: Sequence[dict[str, Any]], *, list_button: str = LIST_BUTTON_LABEL
+) -> dict[str, Any] | None:
     """Rasa's buttons as a Content resource's ``types``, or None when they cannot be.
 
-    The body is the variable ``{{1}}``, filled in when the message is sent.
+    The body is the variable ``{{1}}``, filled in when the message is sent;
+    ``list_button`` labels the button that opens a list picker.
     """
     if not 1 <= len(buttons) <= LIST_PICKER_LIMIT:
         return None
@@ -101,7 +106,8 @@ def content_types(buttons: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
             {"item": t, "id": i, "description": _cut(full, LIST_DESCRIPTION_LIMIT)}
             for t, i, full in zip(shown, ids, titles, strict=True)
         ]
-        types = {LIST_PICKER: {"body": body, "button": LIST_BUTTON_LABEL, "items": items}}
+        label = _cut(list_button, LIST_BUTTON_LIMIT)
+        types = {LIST_PICKER: {"body": body, "button": label, "items": items}}
     # WhatsApp needs each title once, and each id tells the taps apart.
     if len(set(shown)) != len(shown) or len(set(ids)) != len(ids):
         return None
@@ -129,9 +135,11 @@ class ContentTemplates:
     def url(self) -> str:
         return f"{self._settings.twilio.content_api_base_url}/v1/Content"
 
-    async def sid_for(self, types: dict[str, Any]) -> str:
-        """The SID of a content of this shape; raises ContentUnavailable."""
+    async def sid_for(self, types: dict[str, Any], language: str = CONTENT_LANGUAGE) -> str:
+        """The SID of a content of this shape, in ``language``; raises ContentUnavailable."""
         key = shape_key(types)
+        if language != CONTENT_LANGUAGE:
+            key = f"{language}:{key}"
         if key in self._sids:
             self._sids.move_to_end(key)
             return self._sids[key]
@@ -141,20 +149,22 @@ class ContentTemplates:
             self._lock = asyncio.Lock()
         async with self._lock:
             if key not in self._sids:
-                self._sids[key] = await self._create(key, types)
+                self._sids[key] = await self._create(key, types, language)
                 while len(self._sids) > CACHE_SIZE:
                     self._sids.popitem(last=False)
             return self._sids[key]
 
-    async def _create(self, key: str, types: dict[str, Any]) -> str:
+    async def _create(self, key: str, types: dict[str, Any], language: str) -> str:
         # One attempt, no retries: the customer is waiting, and a numbered
         # list is a good answer too. A client per creation: they are rare.
         twilio = self._settings.twilio
         hide_in_http_logs(twilio.auth_token)
         kind = next(iter(types)).split("/")[-1]
+        digest = key.rpartition(":")[2]
+        name = f"northwind_{kind.replace('-', '_')}_{digest[:16]}"
         body = {
-            "friendly_name": f"northwind_{kind.replace('-', '_')}_{key[:16]}",
-            "language": CONTENT_LANGUAGE,
+            "friendly_name": name if language == CONTENT_LANGUAGE else f"{name}_{language}",
+            "language": language,
             "variables": {BODY_VARIABLE: "How can I help?"},
             "types": types,
         }

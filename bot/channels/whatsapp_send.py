@@ -17,6 +17,9 @@ error 63016. So, before Twilio would refuse:
   ``TWILIO_WHATSAPP_TEMPLATES``, the reply as its variable ``{{1}}``, when
   one is configured; without one it is refused, :class:`WindowClosed`, which
   POST /internal/deliveries answers 409 ``refused`` with code ``window_closed``;
+- a satisfaction survey's question goes as the ``survey`` template, the
+  question as its ``{{1}}`` (bot.channels.survey_whatsapp; without one the
+  survey is not asked);
 - images and buttons are never sent outside the window (templates carry text).
 
 With no record of the customer's last message the window counts as closed:
@@ -47,6 +50,8 @@ from bot.channels.text import numbered_buttons, split_text
 from bot.channels.whatsapp_content import (
     BODY_LIMIT,
     BODY_VARIABLE,
+    CONTENT_LANGUAGE,
+    LIST_BUTTON_LABEL,
     ContentTemplates,
     ContentUnavailable,
     content_types,
@@ -59,6 +64,8 @@ logger = logging.getLogger(__name__)
 CHANNEL = "whatsapp"
 # The template an agent's reply goes as once the window has closed.
 AGENT_REPLY_TEMPLATE = "agent_reply"
+# The template a satisfaction survey's question goes as then (bot.channels.survey_whatsapp).
+SURVEY_TEMPLATE = "survey"
 # Twilio's "Outside messaging window. For WhatsApp, use a Message Template instead".
 TWILIO_OUTSIDE_WINDOW = 63016
 # The code our refusal carries (the internal route's 409 shows it), as surveys' reason.
@@ -86,6 +93,12 @@ def is_whatsapp_address(address: str) -> bool:
     return address.startswith(WHATSAPP_PREFIX) and bool(
         E164.fullmatch(address[len(WHATSAPP_PREFIX) :])
     )
+
+
+async def window_open(store: ChannelStore, recipient_id: str) -> bool:
+    """Whether ``recipient_id`` wrote in the last 24 hours: free-form messages may go."""
+    closes_at = await window_closes_at(store, recipient_id, channel=CHANNEL)
+    return closes_at is not None and utc_now() < closes_at
 
 
 def template_variable(text: str) -> str:
@@ -125,7 +138,7 @@ class WhatsAppOutput(SmsOutput):
     # -- what Rasa (and the handoff service) call ------------------------------------------
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        if await self._window_open(recipient_id):
+        if await self.window_open(recipient_id):
             await super().send_text_message(recipient_id, text)
         else:
             await self._outside_window(recipient_id, text, kwargs.get("human_agent") is True)
@@ -133,20 +146,37 @@ class WhatsAppOutput(SmsOutput):
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
     ) -> None:
-        if not await self._window_open(recipient_id):
+        if not await self.window_open(recipient_id):
             human_agent = kwargs.get("human_agent") is True
             await self._outside_window(recipient_id, numbered_buttons(text, buttons), human_agent)
             return
-        types = content_types(buttons)
-        content_sid = None
-        if types is not None:
-            try:
-                content_sid = await self._contents.sid_for(types)
-            except ContentUnavailable as error:
-                logger.warning("whatsapp: buttons sent as a numbered list: %s", error)
+        content_sid = await self.content_for(buttons)
         if content_sid is None:
             await super().send_text_message(recipient_id, numbered_buttons(text, buttons))
             return
+        await self.send_content(recipient_id, content_sid, text)
+
+    # -- native buttons and templates (also for bot.channels.survey_whatsapp) ---------------
+
+    async def content_for(
+        self,
+        buttons: list[dict[str, Any]],
+        *,
+        list_button: str = LIST_BUTTON_LABEL,
+        language: str = CONTENT_LANGUAGE,
+    ) -> str | None:
+        """The SID of a content showing ``buttons`` natively; None to send them as text."""
+        types = content_types(buttons, list_button=list_button)
+        if types is None:
+            return None
+        try:
+            return await self._contents.sid_for(types, language)
+        except ContentUnavailable as error:
+            logger.warning("whatsapp: buttons sent as a numbered list: %s", error)
+            return None
+
+    async def send_content(self, recipient_id: str, content_sid: str, text: str) -> None:
+        """``text`` as the content's ``{{1}}`` (inside the window: the caller checked)."""
         # The body of a content holds 1,024 characters: what comes before goes as text.
         parts = split_text(text, BODY_LIMIT) or [" "]
         messages: list[Mapping[str, Any]] = [{"body": part} for part in parts[:-1]]
@@ -154,20 +184,41 @@ class WhatsAppOutput(SmsOutput):
         messages.append({"content_sid": content_sid, "content_variables": variables})
         await self._deliver(recipient_id, messages)
 
+    async def send_template(self, recipient_id: str, name: str, text: str) -> None:
+        """``text`` as the ``{{1}}`` of the approved template ``name`` (TWILIO_WHATSAPP_TEMPLATES),
+        as may be sent outside the window; refused (WindowClosed) if none is configured."""
+        template = self._twilio.whatsapp_template(name)
+        if template is None:
+            self._refuse(
+                recipient_id,
+                WindowClosed(f"the 24-hour window is closed and no {name} template is configured"),
+            )
+            return
+        try:
+            value = template_variable(text)
+        except SendError as error:
+            self._refuse(recipient_id, error)
+            return
+        variables = json.dumps({BODY_VARIABLE: value}, ensure_ascii=False)
+        logger.debug("whatsapp: window closed, sent as template %s", template)
+        await self._deliver(
+            recipient_id, [{"content_sid": template, "content_variables": variables}]
+        )
+
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
-        if await self._window_open(recipient_id):
+        if await self.window_open(recipient_id):
             await super().send_image_url(recipient_id, image)
         else:
             self._refuse(recipient_id, WindowClosed("an image cannot be sent as a template"))
 
     # -- the window ------------------------------------------------------------------------
 
-    async def _window_open(self, recipient_id: str) -> bool:
+    async def window_open(self, recipient_id: str) -> bool:
+        """Whether the customer wrote in the last 24 hours; raises for a non-WhatsApp id."""
         if not is_whatsapp_address(recipient_id):
             # Raised whatever raise_on_failure says: a caller's mistake, not a send failure.
             raise PermanentSendError(CHANNEL, "the recipient is not a whatsapp:+E.164 address")
-        closes_at = await window_closes_at(self._store, recipient_id, channel=CHANNEL)
-        return closes_at is not None and utc_now() < closes_at
+        return await window_open(self._store, recipient_id)
 
     async def _outside_window(self, recipient_id: str, text: str, human_agent: bool) -> None:
         template = self._twilio.whatsapp_template(AGENT_REPLY_TEMPLATE) if human_agent else None
@@ -177,16 +228,7 @@ class WhatsAppOutput(SmsOutput):
                 who = "the bot may not write"
             self._refuse(recipient_id, WindowClosed(f"the 24-hour window is closed: {who}"))
             return
-        try:
-            value = template_variable(text)
-        except SendError as error:
-            self._refuse(recipient_id, error)
-            return
-        variables = json.dumps({BODY_VARIABLE: value}, ensure_ascii=False)
-        logger.debug("whatsapp: window closed, reply sent as template %s", template)
-        await self._deliver(
-            recipient_id, [{"content_sid": template, "content_variables": variables}]
-        )
+        await self.send_template(recipient_id, AGENT_REPLY_TEMPLATE, text)
 
     def _refuse(self, recipient_id: str, error: SendError) -> None:
         if self._raise_on_failure:

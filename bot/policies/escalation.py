@@ -123,11 +123,15 @@ class EscalationPolicy(Policy):
         # Created once per policy, not per message: VADER reads its lexicon
         # from disk when the detector is made.
         self.detector = AngerDetector(shout_min_letters=self.settings.shout_min_letters)
+        # Each model twice: the English-only one, and the bilingual one that
+        # Spanish messages ("hola") go to.
         if self.settings.anger_model_threshold < 1.0:
             # Trained now (about half a second), not on the first customer's message.
             anger_probability("")
+            anger_probability("hola")
         if self.settings.person_model_threshold < 1.0:
             person_probability("")  # the same, about a second
+            person_probability("hola")
 
     def train(
         self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any

@@ -5,7 +5,8 @@ agents and supervisors work the queue of handoffs.
 - ``passwords``: scrypt hashes of desk passwords (stdlib; why, in the module).
 - ``accounts``: sign-in and server-side sessions on the handoff database.
 - ``throttle``: in-memory backoff of failed sign-ins per name and per IP.
-- ``canned`` / ``canned_responses.yml``: ready-made replies.
+- ``canned`` / ``canned_responses.yml``: ready-made replies, per language.
+- ``window``: when WhatsApp's 24-hour window closes (``window_closes_at``).
 - ``channels``: each channel's reply length limit, with its source.
 - ``masking``: card numbers and the like masked in what people read
   (``HANDOFF_DESK_MASK``); the service's handoff routes and event stream use it.
@@ -13,9 +14,11 @@ agents and supervisors work the queue of handoffs.
   supervisors (``/desk/review.html``, ``GET /api/review``);
 - ``routes``: the page, sign-in/out and the JSON the page needs;
   ``parts``: what they share on the service's context (handoff.context).
-- ``static/``: the page itself: plain HTML, one JavaScript module, one
-  stylesheet; no framework and no build step (and the review page, its own
-  HTML and module on the same stylesheet).
+- ``static/``: the page itself: plain HTML, JavaScript modules (``desk.js``;
+  ``routing.js``, the agent's status, offers and queues; ``i18n.js``, every
+  word of the interface in English and Spanish), one stylesheet; no framework
+  and no build step (and the review page, its own HTML and module on the same
+  stylesheet and words).
 
 The page talks to the same JSON API as every other client (handoff.service),
 authenticated by the session cookie (handoff.auth checks it, and the CSRF

@@ -23,6 +23,8 @@ ASSET_TYPES = {
     "index.html": "text/html; charset=utf-8",
     "desk.js": "text/javascript; charset=utf-8",
     "desk.css": "text/css; charset=utf-8",
+    "routing.js": "text/javascript; charset=utf-8",
+    "i18n.js": "text/javascript; charset=utf-8",
 }
 
 

@@ -1,7 +1,8 @@
 """The desk's routes: its page and static files, sign-in and sign-out, and the
 JSON the page needs besides the handoff API (handoff.service).
 
-    GET    /desk                     the page (index.html, desk.js, desk.css under /desk/)
+    GET    /desk                     the page (index.html, desk.js, desk.css, and the
+                                     modules routing.js and i18n.js under /desk/)
     GET    /desk/review.html         the trainers' review inbox, read-only (review.js)
     POST   /api/session              {name, password} -> sets the session cookie;
                                      {name, role, csrf_token}
@@ -11,7 +12,9 @@ JSON the page needs besides the handoff API (handoff.service).
     GET    /api/stats?period=        supervisor, admin: handoff.stats (today|week|month)
     GET    /api/insights...          supervisor, admin: handoff.desk.insights
     GET    /api/review?conversation= supervisor, admin: handoff.desk.review
-    GET    /api/canned-responses     handoff.desk.canned
+    GET    /api/canned-responses?language=
+                                     handoff.desk.canned: all, or those for a
+                                     conversation's language (English when none)
     GET    /api/channels             each channel's reply length limit (handoff.desk.channels)
 
 Every /api route but sign-in goes through handoff.auth.authorized, so a bearer
@@ -48,11 +51,13 @@ from handoff.auth import (
 from handoff.bodies import MAX_NAME_LENGTH, SignIn, parse_body
 from handoff.context import context_of
 from handoff.desk import insights, review
+from handoff.desk.canned import MAX_LANGUAGE_LENGTH, for_language
 from handoff.desk.channels import channels_json
 from handoff.desk.parts import DeskParts
 from handoff.desk.passwords import MAX_PASSWORD_LENGTH
 from handoff.errors import Forbidden, InvalidRequest, Unauthorized, UnsupportedMediaType
 from handoff.models import SUPERVISOR_ROLE, utc_now
+from handoff.routing.topics import LANGUAGE_PATTERN
 from handoff.store import iso
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -108,6 +113,14 @@ async def script(request: Request) -> HTTPResponse:
 
 async def style(request: Request) -> HTTPResponse:
     return serve(request, "desk.css")
+
+
+async def routing_script(request: Request) -> HTTPResponse:
+    return serve(request, "routing.js")
+
+
+async def i18n_script(request: Request) -> HTTPResponse:
+    return serve(request, "i18n.js")
 
 
 async def review_page(request: Request) -> HTTPResponse:
@@ -213,6 +226,12 @@ async def supervisor_stats(request: Request) -> HTTPResponse:
 @authorized(*EVERYONE)
 async def canned_responses(request: Request) -> HTTPResponse:
     canned = desk_of(request).canned
+    language = request.args.get("language")
+    if language is not None:
+        tag = language.lower().replace("_", "-")
+        if len(language) > MAX_LANGUAGE_LENGTH or not LANGUAGE_PATTERN.match(tag):
+            raise InvalidRequest("language must be a language tag such as en or es")
+        canned = for_language(canned, tag)
     return json_response({"canned_responses": [item.to_json() for item in canned]})
 
 
@@ -227,6 +246,8 @@ def blueprint() -> Blueprint:
     bp.add_route(page, "/desk", methods=["GET"])
     bp.add_route(script, "/desk/desk.js", methods=["GET"])
     bp.add_route(style, "/desk/desk.css", methods=["GET"])
+    bp.add_route(routing_script, "/desk/routing.js", methods=["GET"])
+    bp.add_route(i18n_script, "/desk/i18n.js", methods=["GET"])
     bp.add_route(review_page, "/desk/review.html", methods=["GET"])
     bp.add_route(review_script, "/desk/review.js", methods=["GET"])
     bp.add_route(sign_in, "/api/session", methods=["POST"])

@@ -16,7 +16,8 @@ directions. Inside, each module imports only those on the lines below its own
     rules               decide(), Decision, the reasons and their priorities
     stuck               the bot cannot resolve it: fallbacks, repeats, form failures
     sensitive_matters   safety, fraud, legal threats, payment disputes, bereavement
-    anger_model         the learned anger classifier (trained on anger_training.yml)
+    anger_model         the learned anger classifier (trained on anger_training.yml,
+                        and for Spanish messages on anger_training_es.yml too)
     anger               AngerDetector: the rule-based anger score of a message
     phrases             phrase lists (asking for a person, threats to leave...)
                         and how a phrase is matched
@@ -25,8 +26,14 @@ directions. Inside, each module imports only those on the lines below its own
     anger_words         the words, idioms and emoji the detector reads
     vader               VADER's sentiment, in linear time
     settings            HANDOFF_* thresholds, limits on untrusted text
-    vocabulary          chat spelling, words, negation
+    vocabulary          chat spelling, accents folded, words, negation
     domain_names        the intents, actions and responses of domain.yml relied on
+
+Every rule reads English and Spanish: the Spanish patterns sit next to the
+English ones, in modules of their own that import nothing of the package
+(``phrases_es``, ``sensitive_matters_es``, ``anger_words_es``), and
+``language`` tells the learned models which version (English-only or
+bilingual) reads a message.
 """
 
 from __future__ import annotations

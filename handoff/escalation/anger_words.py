@@ -1,14 +1,41 @@
 """The words, idioms, patterns and emoji that the rule-based anger detector reads.
 
 Kept apart from the detector (:mod:`.anger`), which weighs what is found
-here. Every pattern runs on untrusted text and is linear in its length
-(``tests/handoff/escalation/test_speed.py`` tries each on adversarial text).
+here. Each reads English and Spanish: the Spanish alternations are in
+:mod:`.anger_words_es`, joined here. Every pattern runs on untrusted text and
+is linear in its length (``tests/handoff/escalation/test_speed.py`` tries
+each on adversarial text).
 """
 
 from __future__ import annotations
 
 import re
 
+from handoff.escalation.anger_words_es import (
+    ES_ACRONYMS,
+    ES_ANGER_WORDS,
+    ES_COMPLAINT_CONTENT,
+    ES_DECISIVE_WORDS,
+    ES_ELSEWHERE,
+    ES_EMPHASISED_PROBLEMS,
+    ES_FRIENDLY_WORDS,
+    ES_GENUINE,
+    ES_HOSTILE_PROFANITY,
+    ES_INHERENT_SARCASM,
+    ES_IRONY_FOLLOWS,
+    ES_IRRITATION_WORDS,
+    ES_LEXICON,
+    ES_MILD_PROFANITY,
+    ES_NEUTRAL_IDIOMS,
+    ES_PLAYED_DOWN,
+    ES_PRAISE_WORDS,
+    ES_PROFANITY,
+    ES_PROMISE,
+    ES_REPEAT_STRONG,
+    ES_REPEAT_WEAK,
+    ES_SARCASM,
+    ES_US_NAMED,
+)
 from handoff.escalation.settings import MAX_SCANNED_CHARS
 from handoff.escalation.vocabulary import _normalise
 
@@ -62,7 +89,8 @@ DESCRIPTIVE_WORDS = (
     "complain",
 )
 # Words VADER does not know or scores too mildly for a shop's products and service.
-LEXICON_OVERRIDES = {"rubbish": -1.5, "junk": -1.5, "nightmare": -2.0}
+# And the Spanish words VADER does not know (ES_LEXICON).
+LEXICON_OVERRIDES = {"rubbish": -1.5, "junk": -1.5, "nightmare": -2.0, **ES_LEXICON}
 # Idioms whose words read as anger but are not the customer's: marketing
 # ("killer deals", "insane offers", "deals to die for") and someone else's
 # imagined reaction ("my husband will go mad if it's late", "she'll kill me").
@@ -92,7 +120,7 @@ ELSEWHERE = re.compile(
     r"(?<!not )(?<!n't )(?<![\"'\u2018\u201c])\b(my (own )?fault|my bad|my mistake|silly me|"
     r"stupid me|(i'm|i am|im) (such |so |a complete |an absolute )?(an? )?(idiot|numpty|"
     r"muppet|dummy|doofus|plonker|stupid|useless|dumb)|"
-    r"i (messed|screwed|mucked) (it |that |this )?up)\b",
+    r"i (messed|screwed|mucked) (it |that |this )?up)\b|" + ES_ELSEWHERE,
     re.IGNORECASE,
 )
 # The company, named or addressed, in a message that complains: "your
@@ -101,7 +129,7 @@ ELSEWHERE = re.compile(
 # first.
 US_NAMED = re.compile(
     r"\b(your|yours|ur|you|u|y'?all|northwind|this (company|shop|store|site|service|bot)|"
-    r"the bot)\b",
+    r"the bot|" + ES_US_NAMED + r")\b",
     re.IGNORECASE,
 )
 US_REQUESTS = re.compile(
@@ -126,7 +154,7 @@ NEUTRAL_IDIOMS = re.compile(
     r"(furious|livid|fuming|mad|angry|cross|raging|upset|gutted)|go (so |totally |absolutely )?"
     r"(mad|crazy|mental|spare|ballistic|nuts)|freak( out)?|lose (it|the plot|"
     r"(his|her|their) (mind|minds|head|rag))|have a (fit|meltdown)|throw a (fit|wobbly|"
-    r"tantrum)|hit the roof)\b",
+    r"tantrum)|hit the roof)\b|" + ES_NEUTRAL_IDIOMS,
     re.IGNORECASE,
 )
 
@@ -157,7 +185,7 @@ DECISIVE_WORDS = (
     r"utter )?(joke|shocking|shameful|embarrassing|laughable|disgraceful)(?=[.!])|"
     r"done being (polite|nice|patient|reasonable|understanding)|zero stars|"
     r"(i'm|i am|we're|we are) (so |really |very |absolutely |extremely |getting |beyond )?"
-    r"(angry|livid|pissed|cross|raging)"
+    r"(angry|livid|pissed|cross|raging)|" + ES_DECISIVE_WORDS
 )
 
 ANGER_WORDS = re.compile(
@@ -184,18 +212,21 @@ ANGER_WORDS = re.compile(
     # A curse as the verdict on the company or the service ("this is
     # bullshit") is hostile; a curse as an exclamation ("shit, wrong number") is not.
     r"(this|that|it|you|your \w+)( is|'s| are|'re| was) (such |absolute |complete |total |"
-    r"utter )?(bullshit|bs|shit|crap|garbage|trash|rubbish))\b",
+    r"utter )?(bullshit|bs|shit|crap|garbage|trash|rubbish)|" + ES_ANGER_WORDS + r")\b",
     re.IGNORECASE,
 )
 DECISIVE_ANGER_WORDS = re.compile(r"\b(" + DECISIVE_WORDS + r")\b", re.IGNORECASE)
 IRRITATION_WORDS = re.compile(
-    r"\b(annoy(s|ed|ing|ance)?|frustrat\w*|irritat\w*|exasperat\w*|fed-up)\b",
+    r"\b(annoy(s|ed|ing|ance)?|frustrat\w*|irritat\w*|exasperat\w*|fed-up|"
+    + ES_IRRITATION_WORDS
+    + r")\b",
     re.IGNORECASE,
 )
 # "A bit annoying", "slightly frustrated": irritation the customer plays down.
 PLAYED_DOWN = re.compile(
     r"\b(a (little )?bit|bit|slightly|a little|mildly|kind of|kinda|sort of|somewhat|a tad|"
-    r"tad|little) (\w+ )?(annoy\w*|frustrat\w*|irritat\w*|fed up|disappoint\w*)",
+    r"tad|little) (\w+ )?(annoy\w*|frustrat\w*|irritat\w*|fed up|disappoint\w*)|\b"
+    + ES_PLAYED_DOWN,
     re.IGNORECASE,
 )
 # Obfuscated forms are spelled out: "f***", "f*ck", "sh1t", "a**hole".
@@ -203,16 +234,20 @@ PROFANITY = re.compile(
     r"(?<!\w)(f(u|\*|#|@)?(c|\*)?(k|\*)(ing|in|ed|er|ers|s)?|f\*+\w*|fck\w*|fuk\w*|"
     r"mother ?f\w+|effing|sh(i|1|!|\*)t+(ty|s|e)?|bullsh[\w*]*|wtf|stfu|ffs|omfg|"
     r"a(ss|\*\*|rse)hole|bastards?|bitch\w*|pissed( off)?|dick(head)?s?|"
-    r"screw you)(?!\w)",
+    r"screw you|" + ES_PROFANITY + r")(?!\w)",
     re.IGNORECASE,
 )
 HOSTILE_PROFANITY = re.compile(
     r"(?<!\w)(wtf|stfu|screw (you|this|that|your \w+)|go to hell|piss off|"
-    r"f(u|\*|#|@)?(c|\*)?(k|\*) (you|off|this|that|your \w+|u))(?!\w)",
+    r"f(u|\*|#|@)?(c|\*)?(k|\*) (you|off|this|that|your \w+|u)|"
+    + ES_HOSTILE_PROFANITY
+    + r")(?!\w)",
     re.IGNORECASE,
 )
 MILD_PROFANITY = re.compile(
-    r"\b(damn\w*|dammit|crap\w*|(the|bloody) hell|bloody|frigg\w*|freak(ing|in))\b",
+    r"\b(damn\w*|dammit|crap\w*|(the|bloody) hell|bloody|frigg\w*|freak(ing|in)|"
+    + ES_MILD_PROFANITY
+    + r")\b",
     re.IGNORECASE,
 )
 PUNCTUATION_RUN = re.compile(r"[!?¿¡]{2,}")
@@ -222,7 +257,8 @@ FRIENDLY_EMOJI = frozenset("🙈😂🤣😅🙏😊🙂😄😁😆😉😍🥰
 LAUGHING_EMOJI = frozenset("🙈😂🤣😅")
 FRIENDLY_WORDS = re.compile(
     r"(\b(lol|lmao|rofl|haha\w*|hehe\w*|no worries|no rush|all good|no big deal|"
-    r"not a big deal|no biggie|my bad|fair enough|cheers)\b|(?<!\w)[:;]-?[)D](?!\w))",
+    r"not a big deal|no biggie|my bad|fair enough|cheers|" + ES_FRIENDLY_WORDS + r")\b|"
+    r"(?<!\w)[:;]-?[)D](?!\w))",
     re.IGNORECASE,
 )
 # Praise said through gritted teeth: the positive words in such a message
@@ -231,7 +267,7 @@ SARCASM = re.compile(
     r"\b(oh|yeah|wow|well),? (great|brilliant|wonderful|perfect|fantastic|lovely|"
     r"marvellous|marvelous|amazing|sure|super|joy|nice|look)\b|\bthanks for nothing\b|"
     r"\byeah,? (right|sure)\b|\b(that's|that is|it's|it is|how) just (great|brilliant|perfect|"
-    r"wonderful|lovely|fantastic|marvell?ous)\b",
+    r"wonderful|lovely|fantastic|marvell?ous)\b|\b(" + ES_SARCASM + r")\b",
     re.IGNORECASE,
 )
 SARCASTIC_EMOJI = "🙄😒"
@@ -247,7 +283,8 @@ INHERENT_SARCASM = re.compile(
     r"|such fun|so much fun) (being |getting )?(ignored|lied to|fobbed off|kept waiting|passed "
     r"around|messed around|mucked about|cut off|left on hold|on hold|paying for nothing|"
     r"chasing|waiting for (nothing|a reply|an answer|a refund|a parcel that))\b|"
-    r"\bsurprise,? surprise\b|\bcolou?r me (shocked|surprised)\b|\bslow clap\b",
+    r"\bsurprise,? surprise\b|\bcolou?r me (shocked|surprised)\b|\bslow clap\b|"
+    r"\b(" + ES_INHERENT_SARCASM + r")\b",
     re.IGNORECASE,
 )
 # Ironic next to a complaint, genuine elsewhere: "great, just great. Lost
@@ -266,7 +303,7 @@ PRAISE_WORDS = (
     r"marvell?ous|incredible|splendid|terrific|awesome|fab|fabulous|classy|impressive|"
     r"outstanding|stellar|genius|super|nice|nice one|well done|good job|great job|"
     r"great work|good work|bravo|top notch|top quality|top service|5 stars|five stars|"
-    r"love it|love that|love this|just what i needed)"
+    r"love it|love that|love this|just what i needed|" + ES_PRAISE_WORDS + r")"
 )
 # Every word of praise, blanked out to see whether the rest of a seemingly
 # sarcastic message is positive too: then the praise was meant.
@@ -297,7 +334,9 @@ PRAISE_ONLY = re.compile(
 )
 # What follows an ironic "Great." in the next sentence: "Great. Another week."
 IRONY_FOLLOWS = re.compile(
-    r"^\W*(another|again|still|yet|so|now|and|no|nothing|lost|not|never|that's|it's been)\b",
+    r"^\W*(another|again|still|yet|so|now|and|no|nothing|lost|not|never|that's|it's been|"
+    + ES_IRONY_FOLLOWS
+    + r")\b",
     re.IGNORECASE,
 )
 # Scare quotes around what was promised: "your 'express' delivery".
@@ -308,7 +347,9 @@ PROMISE = re.compile(
     r"\b(express|next[- ]day|same[- ]day|guaranteed?|premium|fast|quick|speedy|free|"
     r"\d+ ?(hours?|hrs?|days?|working days?)|within|soon|shortly|on its way|out for delivery|"
     r"delivered|dispatched|priority|value|care|sorry|high demand|customer (service|first|care)"
-    r"|helpful|tracked|luxury|quality|durable|waterproof|refund|processing|investigating)\b",
+    r"|helpful|tracked|luxury|quality|durable|waterproof|refund|processing|investigating|"
+    + ES_PROMISE
+    + r")\b",
     re.IGNORECASE,
 )
 # "@Northwind" is who the message is for, not what it says.
@@ -317,7 +358,8 @@ SENTENCE_BREAK = re.compile(r"[.!?\n]+")
 # In the same sentence as the praise, these make it genuine: "great, it came,
 # but the box was dented", "perfect, thanks, though it was late".
 GENUINE = re.compile(
-    r"\b(but|though|thanks|thank you|cheers|anyway|luckily|fortunately)\b", re.IGNORECASE
+    r"\b(but|though|thanks|thank you|cheers|anyway|luckily|fortunately|" + ES_GENUINE + r")\b",
+    re.IGNORECASE,
 )
 # What went wrong, in a customer's words. Alone it is a routine report ("my
 # parcel is late") and scores nothing; with a raised voice, an angry emoji or
@@ -357,17 +399,20 @@ COMPLAINT_CONTENT = re.compile(
     r"where('s| is| are) (my|our)|where is it|since (\d+ ?(am|pm)?|monday|tuesday|wednesday"
     r"|thursday|friday|saturday|sunday|yesterday|last \w+|this morning)|without (telling|"
     r"asking|warning|notice|informing|any)|(kept|took|taken|keeping|stole) (my|our) money|"
-    r"(my|our) money back)\b",
+    r"(my|our) money back|" + ES_COMPLAINT_CONTENT + r")\b",
     re.IGNORECASE,
 )
 # A word written in capitals that says what went wrong: "it arrived SMASHED",
 # "it's been a MONTH". Not "WRONG": "I ordered the WRONG size" is the
 # customer's own mistake.
-EMPHASISED_PROBLEMS = frozenset(
-    """NEVER STILL AGAIN LOST BROKEN SMASHED DAMAGED MISSING NOTHING NOBODY LATE WEEK
+EMPHASISED_PROBLEMS = (
+    frozenset(
+        """NEVER STILL AGAIN LOST BROKEN SMASHED DAMAGED MISSING NOTHING NOBODY LATE WEEK
     WEEKS MONTH MONTHS DAYS HOURS TWICE NOT NO NOW REFUND MONEY STOLEN IGNORED LIED
     RUINED USELESS RUBBISH JOKE WAITING WAITED CRUSHED CRACKED RIPPED TORN SHATTERED
     EMPTY NONE ANYONE ANYTHING""".split()
+    )
+    | ES_EMPHASISED_PROBLEMS
 )
 # "Great job, you lost it again": praise followed, on the same line, by what
 # went wrong. Two searches, not one pattern "great job.*(again|...)": that
@@ -384,49 +429,56 @@ REPEAT_STRONG = re.compile(
     r"(no ?one|nobody) (ever )?(answers|replies|responds|gets back|calls back|picks up)|"
     r"(i|we) (already )?(asked|emailed|called|wrote|messaged|contacted|chased)"
     r"( \w+){0,5} (yesterday|before|last week|days ago|already|twice)|"
-    r"(two|three|four|five|several|multiple|\d+) (times|emails|calls|messages))\b",
+    r"(two|three|four|five|several|multiple|\d+) (times|emails|calls|messages)|"
+    + ES_REPEAT_STRONG
+    + r")\b",
     re.IGNORECASE,
 )
-REPEAT_WEAK = re.compile(r"\b(again|still|yet again|once more)\b", re.IGNORECASE)
+REPEAT_WEAK = re.compile(
+    r"\b(again|still|yet again|once more|" + ES_REPEAT_WEAK + r")\b", re.IGNORECASE
+)
 # Acronyms in capitals are not shouting.
-ACRONYMS = frozenset(
-    {
-        "OK",
-        "ID",
-        "UK",
-        "US",
-        "USA",
-        "TV",
-        "DVD",
-        "PIN",
-        "PDF",
-        "ASAP",
-        "FAQ",
-        "SMS",
-        "UPS",
-        "DHL",
-        "USPS",
-        "FEDEX",
-        "RMA",
-        "PM",
-        "AM",
-        "EU",
-        "XL",
-        "XXL",
-        "XS",
-        "LED",
-        "USB",
-        "HDMI",
-        "SIM",
-        "CEO",
-        "EST",
-        "PST",
-        "GMT",
-        "UTC",
-        "NYC",
-        "LA",
-        "DM",
-    }
+ACRONYMS = (
+    frozenset(
+        {
+            "OK",
+            "ID",
+            "UK",
+            "US",
+            "USA",
+            "TV",
+            "DVD",
+            "PIN",
+            "PDF",
+            "ASAP",
+            "FAQ",
+            "SMS",
+            "UPS",
+            "DHL",
+            "USPS",
+            "FEDEX",
+            "RMA",
+            "PM",
+            "AM",
+            "EU",
+            "XL",
+            "XXL",
+            "XS",
+            "LED",
+            "USB",
+            "HDMI",
+            "SIM",
+            "CEO",
+            "EST",
+            "PST",
+            "GMT",
+            "UTC",
+            "NYC",
+            "LA",
+            "DM",
+        }
+    )
+    | ES_ACRONYMS
 )
 
 

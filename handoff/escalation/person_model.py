@@ -58,10 +58,16 @@ from handoff.escalation.anger_model import (
     build_pipeline,
     load_messages,
 )
+from handoff.escalation.anger_model import (
+    SPANISH_TRAINING_PATH as SPANISH_ANGER_TRAINING_PATH,
+)
+from handoff.escalation.language import is_spanish
 
 HERE = Path(__file__).parent
 NEEDS_PATH = HERE / "person_training_needs.yml"
 ROUTINE_PATH = HERE / "person_training_routine.yml"
+# Spanish messages of both labels, by the same rules as the two files above.
+SPANISH_PATH = HERE / "person_training_es.yml"
 NLU_DIRECTORY = HERE.parents[1] / "data" / "nlu"
 # NLU intents whose examples need a person, and those left out (either way).
 PERSON_INTENTS = frozenset({"request_human"})
@@ -102,12 +108,17 @@ def nlu_examples(directory: Path = NLU_DIRECTORY) -> list[LabelledMessage]:
     return examples
 
 
-def training_messages() -> list[LabelledMessage]:
-    """Everything the model is trained on (see the module's docstring), unique texts."""
+def training_messages(spanish: bool = False) -> list[LabelledMessage]:
+    """Everything the model is trained on (see the module's docstring), unique texts.
+
+    With ``spanish``, the Spanish files too: the bilingual model's data.
+    """
     messages = [
         *load_person_file(NEEDS_PATH),
         *load_person_file(ROUTINE_PATH),
+        *(load_person_file(SPANISH_PATH) if spanish else []),
         *load_messages(ANGER_TRAINING_PATH),
+        *(load_messages(SPANISH_ANGER_TRAINING_PATH) if spanish else []),
         *nlu_examples(),
     ]
     seen: dict[str, LabelledMessage] = {}
@@ -129,10 +140,19 @@ class PersonModel:
         self._scorer = _LinearScorer(self.pipeline)
 
     @classmethod
-    def load(cls) -> PersonModel:
-        """The model trained on the project's files, trained on the first call and then shared."""
+    def load(cls, spanish: bool = False) -> PersonModel:
+        """The model trained on the project's files, trained on the first call and then shared.
+
+        With ``spanish``, the bilingual one (the Spanish files too); English
+        messages keep the English-only model, which Spanish data cannot move.
+        """
         with _TRAINING:
-            return _trained()
+            return _trained(spanish)
+
+    @classmethod
+    def for_text(cls, text: str) -> PersonModel:
+        """The model for ``text``'s language (:func:`.language.is_spanish`)."""
+        return cls.load(is_spanish(text))
 
     def probability(self, text: str) -> float:
         """Probability (0..1) that ``text`` needs a person."""
@@ -145,6 +165,6 @@ class PersonModel:
 _TRAINING = threading.Lock()
 
 
-@lru_cache(maxsize=1)
-def _trained() -> PersonModel:
-    return PersonModel(training_messages())
+@lru_cache(maxsize=2)
+def _trained(spanish: bool) -> PersonModel:
+    return PersonModel(training_messages(spanish))

@@ -4,9 +4,11 @@ A :class:`Phrase` is a pattern, whether a negation just before it cancels it
 ("nobody was hurt"), and optionally a second pattern that the same line must
 also match (:class:`OnALineWith`). The lists here: an explicit request for a
 person, the bot did not help, the contact centre failed the customer, a
-threat to leave, closing the account, and "I asked before". The sensitive
+threat to leave, closing the account, "I asked before", and wording that
+asks for no one (which overrules the request_human intent). The sensitive
 matters (safety, fraud, legal, payment disputes, bereavement) are in
-:mod:`.sensitive_matters`.
+:mod:`.sensitive_matters`. Each list reads English and Spanish: the Spanish
+patterns are in :mod:`.phrases_es`, appended to the English ones here.
 """
 
 from __future__ import annotations
@@ -15,6 +17,18 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from handoff.escalation.phrases_es import (
+    ES_ACCOUNT_CLOSURE,
+    ES_BOT_DID_NOT_HELP,
+    ES_BOT_DID_NOT_HELP_OWN_NEGATION,
+    ES_CONTACT_CENTER_FAILURE,
+    ES_CONTACT_CENTER_FAILURE_OWN_NEGATION,
+    ES_EXPLICIT_REQUEST,
+    ES_NOT_A_REQUEST,
+    ES_REPEATED_ASKING,
+    ES_THREAT_TO_LEAVE,
+    ES_THREAT_TO_LEAVE_OWN_NEGATION,
+)
 from handoff.escalation.vocabulary import _negated, _normalise
 
 
@@ -164,6 +178,7 @@ EXPLICIT_REQUEST = _phrases(
     r"your )?(real |actual |live |human )?(human|person|manager|supervisor|agent|"
     r"representative|member of (your )?staff|team leader)\b",
 )
+EXPLICIT_REQUEST += _phrases(*ES_EXPLICIT_REQUEST)
 BOT_DID_NOT_HELP = _phrases(
     r"\b(that|this|it|you|u|the bot|your (answer|reply|bot)s?)('s|'re| is| was| are| were)? ?"
     r"(n't|not|never|didn'?t|doesn'?t|don'?t|isn'?t|wasn'?t|aren'?t|did not|does not|do not)"
@@ -190,6 +205,9 @@ BOT_DID_NOT_HELP = _phrases(
     r"the same|yourself)\b",
     r"\b(same|wrong) (answer|reply|response)\b",
     negatable=False,
+)
+BOT_DID_NOT_HELP += _phrases(
+    *ES_BOT_DID_NOT_HELP, *ES_BOT_DID_NOT_HELP_OWN_NEGATION, negatable=False
 )
 # Complaints about reaching us at all: the contact centre failed the customer
 # before the bot did. Nobody called back, nobody answers, hours on hold, cut
@@ -295,6 +313,10 @@ CONTACT_CENTER_FAILURE = _phrases(
         requires=r"\b(only|just|all|nothing but|still|again|another|same)\b",
     ),
 )
+CONTACT_CENTER_FAILURE += _phrases(*ES_CONTACT_CENTER_FAILURE)
+CONTACT_CENTER_FAILURE += _phrases(
+    *ES_CONTACT_CENTER_FAILURE_OWN_NEGATION, negatable=False
+)
 # The customer means to leave, or to go public: a retention matter, calm or
 # not. "Never ordering again", "closing my account", "taking my business
 # elsewhere", "going to post this everywhere", and the cold "third time. done."
@@ -351,6 +373,8 @@ THREAT_TO_LEAVE = _phrases(
         r"no one|refund|asked|asking|told|chased|enough)\b",
     ),
 )
+THREAT_TO_LEAVE += _phrases(*ES_THREAT_TO_LEAVE)
+THREAT_TO_LEAVE += _phrases(*ES_THREAT_TO_LEAVE_OWN_NEGATION, negatable=False)
 # Closing the account: leaving, when the message is unhappy ("cancel my
 # account, I've had enough"); "please close my account, I'm moving abroad" is
 # a request. Not the question "how do I close my account?"
@@ -361,6 +385,7 @@ ACCOUNT_CLOSURE = _phrases(
     r"\b(close|closing|delete|deleting|cancel|cancelling|canceling) (my|our) \w+ and (my|our) "
     r"(account|membership)\b(?!\?)",
 )
+ACCOUNT_CLOSURE += _phrases(*ES_ACCOUNT_CLOSURE)
 # The customer says they have asked before: the same request, again.
 REPEATED_ASKING = _phrases(
     r"\b(third|fourth|fifth|sixth|seventh|umpteenth|nth|3rd|4th|5th|6th|7th|8th|9th|10th) "
@@ -386,4 +411,21 @@ REPEATED_ASKING = _phrases(
     r"called|rung|e-?mailed|written|chased)\b",
     r"\b(i|we) (keep|kept) (asking|telling|explaining|repeating|saying)\b",
     r"\b(same|this) question (again|\d+ times|three times|twice|over and over)\b",
+)
+REPEATED_ASKING += _phrases(*ES_REPEATED_ASKING)
+# Wording that asks for no one of ours, where the NLU may still say
+# request_human: declining a call or an agent ("no need to call me", "no
+# quiero que me llamen"), or someone else's agent ("the customs agent asked
+# for the invoice"). Only the intent is overruled: a request in words
+# (EXPLICIT_REQUEST) still counts.
+NOT_A_REQUEST = _phrases(
+    r"\b(i |we )?(don't|do not|dont) (really )?(need|want) (an? |any |to speak to |to talk to |"
+    r"to chat with )?(agent|person|human|someone|anyone|anybody|call|callback|call back|"
+    r"phone call)\b",
+    r"\bno need (for (anyone|anybody|someone|you) )?to (call|ring|phone|contact|get back to) "
+    r"(me|us)\b|\b(please )?(don't|do not|dont) (call|ring|phone) (me|us)\b",
+    r"\b(customs|insurance|estate|letting|travel|real estate|shipping|booking|property) "
+    r"agents?\b",
+    *ES_NOT_A_REQUEST,
+    negatable=False,
 )

@@ -84,6 +84,7 @@ from handoff.escalation.phrases import (
     BOT_DID_NOT_HELP,
     CONTACT_CENTER_FAILURE,
     EXPLICIT_REQUEST,
+    NOT_A_REQUEST,
     REPEATED_ASKING,
     THREAT_TO_LEAVE,
     _cue,
@@ -193,6 +194,7 @@ class _Findings:
     threat_to_leave: str | None = None
     account_closure: str | None = None
     repeated_asking: str | None = None
+    not_a_request: str | None = None
 
 
 @lru_cache(maxsize=TURN_CACHE_SIZE)
@@ -212,6 +214,7 @@ def _findings(text: str) -> _Findings:
         threat_to_leave=_cue(THREAT_TO_LEAVE, text),
         account_closure=_cue(ACCOUNT_CLOSURE, text),
         repeated_asking=_cue(REPEATED_ASKING, text),
+        not_a_request=_cue(NOT_A_REQUEST, text),
     )
 
 
@@ -224,7 +227,7 @@ def person_probability(text: str) -> float:
     """
     from handoff.escalation.person_model import PersonModel
 
-    return PersonModel.load().probability(text)
+    return PersonModel.for_text(text).probability(text)
 
 
 @lru_cache(maxsize=TURN_CACHE_SIZE)
@@ -236,7 +239,7 @@ def anger_probability(text: str) -> float:
     """
     from handoff.escalation.anger_model import AngerModel
 
-    return AngerModel.load().probability(text)
+    return AngerModel.for_text(text).probability(text)
 
 
 def _glad(score: AngerScore) -> bool:
@@ -263,12 +266,16 @@ def decide(
     judged_findings = _findings(_scanned(judged))
     found: dict[str, str] = {}
 
-    # Explicit request: the intent, or the wording when the NLU got it wrong
-    # ("no stop, I want to talk to a real person" labelled deny).
+    # Explicit request: the wording ("no stop, I want a real person" labelled
+    # deny), or the intent unless the wording declines ("no need to call me").
     phrase = judged_findings.explicit_request
     if phrase is not None:
         found["explicit_request"] = f'the customer asked for a person: "{phrase}"'
-    elif judged.intent == REQUEST_HUMAN_INTENT and _trusted(judged, settings):
+    elif (
+        judged.intent == REQUEST_HUMAN_INTENT
+        and _trusted(judged, settings)
+        and judged_findings.not_a_request is None
+    ):
         found["explicit_request"] = (
             f"the customer asked for a person (intent {REQUEST_HUMAN_INTENT})"
         )
@@ -296,18 +303,12 @@ def decide(
         # upset, not at whom (the detector damps it the same way).
         and aimed_elsewhere(_scanned(judged)) is None
     ):
-        # The learned model catches anger said without the detector's trigger
-        # words (cold sarcasm, "unacceptable", threats to leave). Either one
-        # suffices: on the dev set that caught 0.92 of angry messages at 5%
-        # false alarms, against 0.87 for the model alone. strong_anger stays
-        # the detector's: a probability says how sure the model is, not how
-        # angry the customer is. Not asked about a request for a person: it is
-        # escalated anyway, and the model reads "get me a manager" as angry.
-        # Nor about a message of five words or fewer ("no never mind then"):
-        # there VADER's "no" alone outweighs everything else in the model.
-        # Short anger ("Unacceptable.", "done with you") is the rules' (on
-        # the training file, out of fold, this costs 0.013 of recall; nothing
-        # on the dev set).
+        # The model catches anger said without the detector's trigger words
+        # (cold sarcasm, "unacceptable"); either suffices (dev: 0.92 of angry
+        # messages at 5% false alarms, 0.87 for the model alone). strong_anger
+        # stays the detector's: a probability is sureness, not anger. Not asked
+        # about a request for a person (escalated anyway), nor about five words
+        # or fewer ("no never mind then": VADER's "no" outweighs the rest).
         probability = anger_probability(_scanned(judged))
         if probability >= settings.anger_model_threshold:
             found["anger"] = (
@@ -391,13 +392,13 @@ def decide(
         if not missing:
             break
 
-    # What the rules have no words for: the learned model, on the judged
-    # message, when nothing else escalated the conversation.
+    # What no rule has words for: the learned model, when nothing escalated (nor declined).
     if (
         not found
         and settings.person_model_threshold < 1.0
         and len(WORD.findall(_scanned(judged))) >= PERSON_MODEL_MIN_WORDS
         and not vented_elsewhere(score, settings.anger_threshold)
+        and judged_findings.not_a_request is None
     ):
         probability = person_probability(_scanned(judged))
         if probability >= settings.person_model_threshold:

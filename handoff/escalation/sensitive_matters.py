@@ -2,7 +2,9 @@
 
 Once mentioned, each needs a person for the rest of the conversation
 (:func:`.rules.decide`). :data:`SENSITIVE_MATTERS` gives each phrase list its
-reason code and the label quoted to agents.
+reason code and the label quoted to agents. Each list reads English and
+Spanish: the Spanish patterns are in :mod:`.sensitive_matters_es`, appended
+to the English ones here.
 """
 
 from __future__ import annotations
@@ -10,6 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from handoff.escalation.phrases import OnALineWith, Phrase, _phrases
+from handoff.escalation.sensitive_matters_es import (
+    ES_BEREAVEMENT_OWN_NEGATION,
+    ES_FRAUD,
+    ES_FRAUD_OWN_NEGATION,
+    ES_LEGAL_THREAT,
+    ES_PAYMENT_DISPUTE,
+    ES_SAFETY_INCIDENT,
+)
 
 LEGAL_THREAT = _phrases(
     # Not "to Sue" or "I'm Sue": Sue is also a name.
@@ -41,6 +51,7 @@ LEGAL_THREAT = _phrases(
     r"consumer protection (agency|bureau|office)|consumer rights act)\b",
     r"\breport(ing)? (you|this|your company) to (the )?(bbb|ftc|cfpb|fca|regulator|police)\b",
 )
+LEGAL_THREAT += _phrases(*ES_LEGAL_THREAT)
 PAYMENT_DISPUTE = _phrases(
     r"\bcharge[- ]?backs?\b",
     r"\bdisput(e|ing) (the|this|that|a|my) (charge|payment|transaction)\b",
@@ -86,6 +97,7 @@ PAYMENT_DISPUTE = _phrases(
     r"(go(ing)? to|contact(ing)?|call(ing)?|ring(ing)?|speak(ing)? to|report(ing)? (you|this|"
     r"it) to) (my|the) (bank|card company|card issuer|credit card company|card provider)\b",
 )
+PAYMENT_DISPUTE += _phrases(*ES_PAYMENT_DISPUTE)
 GIFT_CARD_EMPTIED = (
     r"\b(gift ?cards?|e-?gift( cards?)?|vouchers?|balance|store credit|points)\b[^.!?\n]{0,30}"
     r"\b((was|were|has been|have been|got|been|is|are|have|has|had) (emptied|drained|wiped|"
@@ -199,6 +211,7 @@ FRAUD = _phrases(
     r"didn'?t|did not) (make|made|place|placed|order|ordered|authori[sz]e|authori[sz]ed)\b",
     negatable=False,
 )
+FRAUD += _phrases(*ES_FRAUD) + _phrases(*ES_FRAUD_OWN_NEGATION, negatable=False)
 BODY = (
     r"(hand|finger|arm|leg|face|skin|foot|feet|mouth|tongue|lip|neck|chest|back|thumb|"
     r"eye|head|wrist|ankle|knee|palm)s?"
@@ -207,7 +220,8 @@ SAFETY_INCIDENT = _phrases(
     # Not the product names: "deals on fire pits", "Fire TV".
     r"\b(caught|catch|catches|catching|on|set on|burst into|went up in) (fire|flames?)\b"
     r"(?!-|\s+(tv|sticks?|pits?|tablets?|hd|kids|extinguishers?|alarms?|blankets?|starters?|"
-    r"logs?|bowls?|resistant|proof|retardant|safety|doors?|escape))",
+    # Nor praise with the fire emoji: "the price is on fire 🔥".
+    r"logs?|bowls?|resistant|proof|retardant|safety|doors?|escape)|\s*\U0001f525)",
     r"\b(explod(ed|es|ing)|blew up|went bang)\b",
     r"\b(start(ed|s)?|began|was|is|were|kept|keeps) (to )?smok(e|ing|ed)\b|\bsmoke (came|"
     r"coming|was coming|pouring|everywhere)\b",
@@ -273,6 +287,7 @@ SAFETY_INCIDENT = _phrases(
     r"\b(someone|somebody|a child|my (\w+ )?(kid|son|daughter|child|baby|toddler)) (could|"
     r"might) (have )?(been|get|got) (hurt|injured|killed|burnt|burned)\b",
 )
+SAFETY_INCIDENT += _phrases(*ES_SAFETY_INCIDENT)
 KIN = (
     r"(husband|wife|mother|father|mum|mom|mam|dad|son|daughter|brother|sister|partner|"
     r"grandmother|grandfather|grandma|grandpa|granny|gran|nan|nana|nanna|grandad|granddad|"
@@ -316,6 +331,7 @@ BEREAVEMENT = _phrases(
     r"\bestate of\b",
     negatable=False,
 )
+BEREAVEMENT += _phrases(*ES_BEREAVEMENT_OWN_NEGATION, negatable=False)
 SENSITIVE_MATTERS: tuple[tuple[str, Sequence[Phrase], str], ...] = (
     ("safety_incident", SAFETY_INCIDENT, "a product safety incident"),
     ("fraud", FRAUD, "fraud or account misuse"),

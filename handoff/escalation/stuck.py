@@ -48,16 +48,29 @@ STOP_WORDS = frozenset(
     would will do does did have has had so ok okay hi hello hey there here now then u ur we
     our us they them their he she his her him get got getting some any all about from by as
     if but not no yes yeah thanks thank cheers sorry tell know want need like let also still
-    really very one""".split()
+    really very one"""
+    # Spanish, accents folded: without them "el pedido" and "de la tienda" would
+    # share words with any other message.
+    """el la los las lo un una unos unas de del al a y o e u que en por para con sin mi mis
+    me te se le les nos os tu tus su sus yo es son esta estan estoy fue ser hay muy mas
+    pero ya si no hola gracias favor por favor porfa bueno buenas quiero necesito puedo
+    pueden podrian tengo tienen este esta ese esa esto eso todo
+    tambien todavia aun sigue ahora aqui ahi ok vale dale""".split()
 )
 # Words that make a new request of the same words: "track another one".
 NOVELTY_WORDS = frozenset(
     {"another", "other", "different", "next", "second", "new", "more", "else"}
+    # "rastrear otro pedido"
+    | {"otro", "otra", "otros", "otras", "diferente", "siguiente", "segundo", "nuevo", "nueva"}
 )
+# "Again" in Spanish, blanked out before the words are read: its "otra"
+# ("otra vez") is no other request, as "otro pedido" is.
+AGAIN = re.compile(r"\b(otra vez|una vez mas|de nuevo)\b")
 # A reply that answers a yes/no question, whatever else it says.
 ANSWER_START = re.compile(
     r"^\W*(yes|yeah|yep|yup|no|nope|nah|sure|ok|okay|correct|right|confirm(ed)?|go ahead|"
-    r"please do|do it)\b",
+    r"please do|do it|si|claro|vale|dale|correcto|confirmo|exacto|listo|va|andale|"
+    r"de acuerdo|por supuesto|afirmativo|negativo)\b",
     re.IGNORECASE,
 )
 # What a message gives a form: order numbers and e-mail addresses. The
@@ -83,7 +96,7 @@ class _Wording:
 @lru_cache(maxsize=TURN_CACHE_SIZE)
 def _wording(text: str) -> _Wording:
     """The wording of ``text`` (already capped at MAX_SCANNED_CHARS), memoised like its findings."""
-    text = _normalise(text[:REPEAT_SCANNED_CHARS]).lower()
+    text = AGAIN.sub(" ", _normalise(text[:REPEAT_SCANNED_CHARS]).lower())
     words: set[str] = set()
     for word in WORD.findall(text):
         if word not in STOP_WORDS:

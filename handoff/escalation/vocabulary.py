@@ -42,9 +42,25 @@ CHAT_SPELLING = (
 )
 
 
+# Spanish customers type accents or leave them out ("contraseña", "contrasena",
+# "llegó", "llego"): folded, so that each Spanish pattern needs one spelling.
+# One character for one, so positions in the folded text stay those of the
+# original.
+ACCENT_FOLD = str.maketrans("áéíóúüñÁÉÍÓÚÜÑ", "aeiouunAEIOUUN")
+# Spanish chat spelling: "q" and "k" for "que", "xq"/"pq" for "porque", "x
+# favor". Lower case only: "Q" in "Q&A" or "K" for a thousand is not "que".
+SPANISH_CHAT_SPELLING = (
+    (re.compile(r"\b[qk]\b"), "que"),
+    (re.compile(r"\b(xq|pq|porq|xk)\b"), "porque"),
+    (re.compile(r"\bx (favor|fa)\b"), r"por \1"),
+)
+
+
 def _normalise(text: str) -> str:
     """The message as the phrase patterns expect it (the case is kept)."""
-    text = text.replace(CURLY_APOSTROPHE, "'")
+    text = text.replace(CURLY_APOSTROPHE, "'").translate(ACCENT_FOLD)
+    for pattern, replacement in SPANISH_CHAT_SPELLING:
+        text = pattern.sub(replacement, text)
     for pattern, replacement in CHAT_SPELLING:
         text = pattern.sub(replacement, text)
     return text
@@ -55,14 +71,20 @@ WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 
 # --- negation ----------------------------------------------------------------------
 
+# Spanish too: "nunca", "nadie", "jamas", "tampoco", "ni" ("no" is both).
 NEGATORS = re.compile(
     r"\b(no|not|never|nobody|none|nothing|without|neither|nor|n't|\w+n't|dont|didnt|"
-    r"doesnt|wasnt|werent|isnt|wont|cant)\b",
+    r"doesnt|wasnt|werent|isnt|wont|cant|nunca|nadie|jamas|tampoco|ni)\b",
     re.IGNORECASE,
 )
 # A negation reaches back only within its clause: "it didn't ship, and it
 # caught fire" is not negated.
-CLAUSE_BREAK = re.compile(r"[.,;:!?()\n]|\bbut\b|\bthen\b|\band\b", re.IGNORECASE)
+# "y" is Spanish "and" ("no llego y se quemo"), not the "y" of "y'all". "Si
+# no" is a condition, not a negation: "si no me resuelven voy a PROFECO".
+CLAUSE_BREAK = re.compile(
+    r"[.,;:!?()\n]|\bbut\b|\bthen\b|\band\b|\bpero\b|\by\b(?!')|\bsi no\b",
+    re.IGNORECASE,
+)
 
 
 # How far back a negation is looked for: a few words (four at most), and the

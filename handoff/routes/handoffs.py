@@ -25,6 +25,9 @@ tracker (handoff.catch_up).
 A reply is recorded, then delivered (handoff.operations.reply); one that did
 not arrive answers 502 with the recorded message, so the desk can say so and
 offer to resend it: the one error answer with more than ``{"error", "detail"}``.
+Its ``error`` is ``window_closed`` when the conversation is WhatsApp's and
+its 24-hour window has closed (handoff.desk.window): the detail of a handoff
+carries ``window_closes_at`` for the same reason.
 
 What people (agents, supervisors) are answered has card numbers and the like
 masked (handoff.desk.masking, ``HANDOFF_DESK_MASK``); the admin token reads
@@ -55,6 +58,7 @@ from handoff.bodies import (
 from handoff.catch_up import catch_up, is_late, transcript_end
 from handoff.context import ServiceContext, context_of
 from handoff.desk.masking import masked_handoff, masked_handoffs, masked_message
+from handoff.desk.window import window_closed, window_closes_at
 from handoff.errors import HandoffConflict, HandoffNotFound, InvalidRequest
 from handoff.inputs import query_int, query_text, stored_id
 from handoff.metrics import metrics_of
@@ -62,7 +66,7 @@ from handoff.models import CLOSED, STATUSES, SUPERVISOR_ROLE, WAITING, utc_now
 from handoff.rasa_client import RasaError
 from handoff.routing import language_of, topics_for
 from handoff.settings import HandoffSettings
-from handoff.store import Handoff, NewMessage
+from handoff.store import Handoff, NewMessage, iso
 
 logger = logging.getLogger(__name__)
 
@@ -184,6 +188,7 @@ async def get_handoff(request: Request, handoff_id: int) -> HTTPResponse:
     data = await masked_handoff(request, handoff.to_json())
     if handoff.status == WAITING:
         data["queue_position"] = await store.queue_position(handoff_id)
+    data["window_closes_at"] = iso(window_closes_at(handoff))
     return json_response(data)
 
 
@@ -233,6 +238,23 @@ async def agent_message(request: Request, handoff_id: int) -> HTTPResponse:
     message = await masked_message(request, sent.message.to_json())
     if body.internal or sent.delivered:
         return json_response({"message": message}, 201)
+    # last_customer_message_at is enough here (handoff.desk.window): no transcript read.
+    handoff = await context_of(request).store.get(handoff_id, with_transcript=False)
+    if handoff is not None and window_closed(handoff, utc_now()):
+        # The Rasa side refuses free text after WhatsApp's window (409
+        # window_closed) unless a template can carry it; the delivery hook
+        # only says it failed, and the window is what the agent must learn.
+        return json_response(
+            {
+                "error": "window_closed",
+                "detail": (
+                    "WhatsApp's 24-hour window has closed: only approved templates may be "
+                    "sent until the customer writes again"
+                ),
+                "message": message,
+            },
+            502,
+        )
     return json_response(
         {
             "error": "delivery failed",

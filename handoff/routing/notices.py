@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from handoff.models import DEFAULT_LANGUAGE
-from handoff.routing.topics import base_language
+from handoff.models import DEFAULT_LANGUAGE, base_language
 
 NOBODY_WITH_SKILL: Mapping[str, str] = {
     "en": (
@@ -21,8 +20,8 @@ NOBODY_WITH_SKILL: Mapping[str, str] = {
     ),
     "es": (
         "Lo sentimos: en este momento no hay nadie de nuestro equipo disponible que pueda "
-        "ayudarle con esto. Sigue en la cola, así que no hace falta que vuelva a escribir: "
-        "en cuanto haya alguien, le responderá aquí mismo."
+        "ayudarte con esto. Sigues en la cola, así que no hace falta que vuelvas a escribir: "
+        "en cuanto haya alguien, te responderá aquí mismo."
     ),
 }
 

@@ -64,11 +64,6 @@ def language_of(value: str | None) -> str:
     return tag if LANGUAGE_PATTERN.match(tag) else DEFAULT_LANGUAGE
 
 
-def base_language(language: str) -> str:
-    """``pt-br`` -> ``pt``: what the notices' texts are chosen by."""
-    return language.split("-", 1)[0]
-
-
 def topics_for(
     reasons: Iterable[str], summary: Mapping[str, Any] | None, named: Iterable[str] = ()
 ) -> list[str]:

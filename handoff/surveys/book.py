@@ -45,7 +45,7 @@ from plumbing.db import write_transaction
 from plumbing.untrusted import parse_json
 
 # The channels whose customers can be asked: the REST channel only answers.
-SURVEY_CHANNELS = ("sms", "telegram", "messenger")
+SURVEY_CHANNELS = ("sms", "telegram", "messenger", "whatsapp")
 # How far back a closed handoff or a resolved session is still worth a question.
 LOOKBACK = timedelta(hours=2)
 # Asked surveys are read back from the records this long (the Rasa server

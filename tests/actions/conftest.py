@@ -404,33 +404,77 @@ class _NoValue(dict[str, Any]):
         raise KeyError(f"the reply needs {{{key}}} but the action did not pass it")
 
 
-def render(message: Mapping[str, Any], domain: Mapping[str, Any]) -> str:
+def _matches(variation: Mapping[str, Any], slots: Mapping[str, Any]) -> bool:
+    """Whether all of a variation's conditions hold, compared as Rasa compares them."""
+    for condition in variation.get("condition") or ():
+        value, filled = condition["value"], slots.get(condition["name"])
+        if isinstance(value, str) and isinstance(filled, str):
+            if value.casefold() != filled.casefold():
+                return False
+        elif value != filled:
+            return False
+    return True
+
+
+def variations_for(
+    name: str, domain: Mapping[str, Any], slots: Mapping[str, Any] | None = None
+) -> list[Mapping[str, Any]]:
+    """The variations of a response Rasa chooses from (at random) for these slots.
+
+    Rasa's rule (rasa.core.nlg.generator.ResponseVariationFilter), for a
+    channel with no variations of its own: the variations whose conditions
+    all hold if there is any, else those without a condition. Every
+    conditional variation that holds is a candidate, however few conditions
+    it has.
+    """
+    filled = dict(slots or {})
+    variations = [v for v in domain["responses"][name] if not v.get("channel")]
+    conditional = [v for v in variations if v.get("condition") and _matches(v, filled)]
+    return conditional or [v for v in variations if not v.get("condition")]
+
+
+def render(
+    message: Mapping[str, Any],
+    domain: Mapping[str, Any],
+    slots: Mapping[str, Any] | None = None,
+) -> str:
     """The text the customer reads for one dispatched message.
 
-    Strict where Rasa is lenient: a placeholder the action did not fill, or
-    filled with None, fails the test instead of reaching the customer as
-    "{rma}" or "None". A message sent as text (no response) is that text.
+    The variation is the one Rasa would choose for the conversation's
+    ``slots`` (its language among them). Strict where Rasa is lenient: a
+    placeholder the action did not fill, or filled with None, fails the test
+    instead of reaching the customer as "{rma}" or "None"; so do candidate
+    variations that read differently, since Rasa would pick one at random.
+    A message sent as text (no response) is that text.
     """
     if message.get("response") is None:
         return str(message["text"])
-    text = str(domain["responses"][message["response"]][0]["text"])
+    name = message["response"]
+    texts = {str(v["text"]) for v in variations_for(name, domain, slots)}
+    if len(texts) != 1:
+        raise AssertionError(f"{name}: not one text for {dict(slots or {})}: {sorted(texts)}")
+    [text] = texts
     values = _NoValue(message)
     for key in re.findall(r"{(\w+)}", text):
         if values[key] is None:
-            raise AssertionError(f"{message['response']}: {{{key}}} is None")
+            raise AssertionError(f"{name}: {{{key}}} is None")
     return text.format_map(values)
 
 
 class BotSays(Protocol):
-    def __call__(self) -> list[str]: ...
+    def __call__(self, slots: Mapping[str, Any] | None = None) -> list[str]: ...
 
 
 @pytest.fixture
 def bot_says(dispatcher: CollectingDispatcher, domain: dict[str, Any]) -> BotSays:
-    """The texts of the replies dispatched so far, rendered from the domain."""
+    """The texts of the replies dispatched so far, rendered from the domain.
 
-    def replies() -> list[str]:
-        return [render(message, domain) for message in dispatcher.messages]
+    ``slots`` are the conversation's, which choose the variation: by default
+    none, so English.
+    """
+
+    def replies(slots: Mapping[str, Any] | None = None) -> list[str]:
+        return [render(message, domain, slots) for message in dispatcher.messages]
 
     return replies
 

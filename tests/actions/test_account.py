@@ -256,3 +256,44 @@ async def test_address_change_with_the_backend_down_apologises(
     assert [m["response"] for m in dispatcher.messages] == ["utter_backend_down"]
     assert fake_backend.address_updates == []
     assert events == ADDRESS_RESETS
+
+
+# --- in Spanish (slot language = es) ---------------------------------------------
+
+
+async def test_in_spanish_the_balance_is_told_in_spanish(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+    bot_says: BotSays,
+) -> None:
+    alice = fake_backend.customers[1]
+    fake_backend.customers[1] = replace(alice, store_credit=Decimal("1234.5"), loyalty_points=1240)
+    tracker = make_tracker(slots={"language": "es"})
+
+    await ActionCheckBalance(backend=fake_backend).run(dispatcher, tracker, domain)
+
+    # Dollars and points written the US way, as on the site and the receipts.
+    assert bot_says({"language": "es"}) == [
+        "¡Hola, Alice! Tienes $1,234.50 de crédito en tienda y 1,240 puntos de lealtad."
+    ]
+
+
+async def test_in_spanish_an_updated_address_is_confirmed_in_spanish(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+    bot_says: BotSays,
+) -> None:
+    slots = {"new_address": NEW_ADDRESS, "address_confirmed": True, "language": "es"}
+
+    await ActionUpdateAddress(backend=fake_backend).run(
+        dispatcher, make_tracker(slots=slots), domain
+    )
+
+    assert bot_says({"language": "es"}) == [
+        f"Listo, Alice: tu dirección ahora es {NEW_ADDRESS}. Los pedidos que ya se enviaron "
+        "seguirán llegando a la dirección anterior."
+    ]

@@ -15,6 +15,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.forms import (
+    ActionAskOrderId,
     OrderChangeValidation,
     ValidateAddressForm,
     ValidateCancelForm,
@@ -22,6 +23,7 @@ from actions.forms import (
     ValidatePasswordResetForm,
     ValidateReturnForm,
 )
+from tests.actions.conftest import render
 
 if TYPE_CHECKING:
     from tests.actions.conftest import FakeBackend, MakeTracker
@@ -637,3 +639,66 @@ async def test_incomplete_address_is_rejected(
 
     assert slot_events(events) == {"new_address": None}
     assert [m["response"] for m in dispatcher.messages] == ["utter_invalid_address"]
+
+
+# --- in Spanish (slot language = es) ---------------------------------------------
+#
+# The forms' messages are domain responses: these check that the ones the
+# validation sends, and the form's own question, come out in the customer's
+# language, and that Rasa never has two differing variations to pick from.
+
+
+async def test_in_spanish_a_wrong_number_is_explained_in_spanish(
+    dispatcher: CollectingDispatcher, make_tracker: MakeTracker, domain: dict[str, Any]
+) -> None:
+    slots = {"requested_slot": "order_id", "language": "es"}
+    tracker = make_tracker(text="1234567", slots=slots)
+
+    await ValidateOrderStatusForm().validate_order_id("1234567", dispatcher, tracker, domain)
+
+    [message] = dispatcher.messages
+    assert render(message, domain, slots).startswith(
+        'Mmm, "1234567" no parece un número de pedido. Los números de pedido tienen '
+        "exactamente 8 dígitos"
+    )
+    assert render(message, domain).startswith('Hmm, "1234567" doesn\'t look like an order number.')
+
+
+async def test_in_spanish_a_mistyped_email_is_explained_in_spanish(
+    dispatcher: CollectingDispatcher, make_tracker: MakeTracker, domain: dict[str, Any]
+) -> None:
+    slots = {"requested_slot": "email", "language": "es"}
+    tracker = make_tracker(text="jane@gmail", slots=slots)
+
+    await ValidatePasswordResetForm().validate_email("jane@gmail", dispatcher, tracker, domain)
+
+    [message] = dispatcher.messages
+    assert render(message, domain, slots) == (
+        "Eso no parece un correo electrónico. ¿Puedes enviarlo de nuevo, como "
+        "nombre@example.com?"
+    )
+
+
+@pytest.mark.parametrize("language", [None, "en", "es"])
+@pytest.mark.parametrize("suggested", [None, "23456789"])
+async def test_the_order_number_question_offers_the_earlier_order_in_the_language(
+    domain: dict[str, Any],
+    make_tracker: MakeTracker,
+    language: str | None,
+    suggested: str | None,
+) -> None:
+    slots = {"language": language, "suggested_order_id": suggested}
+    dispatcher = CollectingDispatcher()
+
+    await ActionAskOrderId().run(dispatcher, make_tracker(slots=slots), domain)
+
+    [message] = dispatcher.messages
+    text = render(message, domain, slots)
+    if suggested and language == "es":
+        assert text.startswith("¿Es sobre el pedido 23456789, del que hablamos antes?")
+    elif suggested:
+        assert text.startswith("Is this about order 23456789, the one we talked about earlier?")
+    elif language == "es":
+        assert text.startswith("¿Cuál es tu número de pedido?")
+    else:
+        assert text.startswith("What's your order number?")

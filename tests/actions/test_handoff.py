@@ -369,6 +369,16 @@ def test_a_handoff_predicted_by_a_rule_is_sent_with_the_dialogue_reason() -> Non
     assert (request["reasons"], request["priority"]) == (["dialogue"], 3)
 
 
+@pytest.mark.parametrize(("slot", "language"), [("es", "es"), ("en", "en"), (None, "en")])
+def test_a_handoff_carries_the_conversation_s_language(slot: str | None, language: str) -> None:
+    calm = [action("action_listen", T0), user("hola", "greet", T0 + 1)]
+    decision = decide(conversation_turns(calm), EscalationSettings())
+
+    request = handoff_request(tracker_for(calm, {"language": slot}), decision, "e-1")
+
+    assert request["language"] == language
+
+
 # --- the service is down -------------------------------------------------------------------
 
 
@@ -558,3 +568,59 @@ def test_receipts_tolerate_missing_or_malformed_fields() -> None:
     assert receipt.business_hours_open is True
     assert receipt.next_opening == dt.datetime(2024, 6, 17, 9, 0, tzinfo=dt.timezone.utc)
     assert HandoffReceipt.from_json("not an object") == HandoffReceipt("")
+
+
+# --- in Spanish (slot language = es) -----------------------------------------------------
+
+
+async def test_in_spanish_the_place_in_the_queue_and_the_wait_are_spanish(
+    sender: HandoffSender, service: FakeHandoffService, handoff_domain: dict[str, Any]
+) -> None:
+    slots = {**ALICE_SLOTS, "language": "es"}
+    dispatcher = CollectingDispatcher()
+
+    await ActionHandoff(sender, EscalationSettings()).run(
+        dispatcher, tracker_for(angry_conversation(), slots), handoff_domain
+    )
+
+    assert [render(m, handoff_domain, slots) for m in dispatcher.messages] == [
+        "Te voy a comunicar con una persona de nuestro equipo. Eres el número 1 en la fila y "
+        "la espera es de aproximadamente 4 minutos. Te responderá aquí mismo y puede ver "
+        "nuestra conversación, así que no necesitas repetir nada."
+    ]
+
+
+async def test_in_spanish_outside_business_hours_the_opening_is_spanish(
+    sender: HandoffSender, service: FakeHandoffService, handoff_domain: dict[str, Any]
+) -> None:
+    service.business_hours_open = False
+    service.next_opening = "2024-06-17T09:00:00+01:00"
+    slots = {"language": "es"}
+    dispatcher = CollectingDispatcher()
+
+    await ActionHandoff(sender, EscalationSettings()).run(
+        dispatcher, tracker_for(angry_conversation(), slots), handoff_domain
+    )
+
+    [text] = [render(m, handoff_domain, slots) for m in dispatcher.messages]
+    assert "vuelve el lunes 17 de junio a las 09:00 UTC+01:00;" in text
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (29, "menos de un minuto"),
+        (60, "aproximadamente 1 minuto"),
+        (WAIT_PER_PLACE_S, "aproximadamente 4 minutos"),
+        (3600, "aproximadamente 1 hora"),
+        (4800, "aproximadamente 1 hora y 20 minutos"),
+        (7260, "aproximadamente 2 horas y 1 minuto"),
+    ],
+)
+def test_waits_read_naturally_in_spanish(seconds: float, text: str) -> None:
+    assert format_wait(seconds, "es") == text
+
+
+def test_openings_are_shown_in_spanish() -> None:
+    utc = dt.datetime(2024, 6, 17, 9, 0, tzinfo=dt.timezone.utc)
+    assert format_opening(utc, "es") == "lunes 17 de junio a las 09:00 UTC"

@@ -39,11 +39,12 @@ async def check_status(
     sender_id: str = "demo-alice",
     channel: str = "rest",
     order_email: str | None = None,
+    language: str | None = None,
 ) -> list[dict[str, Any]]:
     """The status as asked by ``sender_id`` (by default Alice, the owner of most orders)."""
     tracker = make_tracker(
         text=f"where is order {order_id}",
-        slots={"order_id": order_id, "order_email": order_email},
+        slots={"order_id": order_id, "order_email": order_email, "language": language},
         sender_id=sender_id,
         channel=channel,
     )
@@ -210,7 +211,9 @@ async def test_someone_else_gets_the_status_and_date_but_no_items_or_tracking(
     assert "e-mail address" in text
     for detail in ALICES_SHIPPED_ORDER_DETAILS:
         assert detail not in text
-    assert [m["response"] for m in dispatcher.messages] == [None]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_order_summary_shipped"]
+    # Not even as unused values of the message, which travel to Rasa with it.
+    assert not {"items", "carrier", "tracking"} & set(dispatcher.messages[0])
     assert events == []
 
 
@@ -407,9 +410,15 @@ async def cancel(
     confirmed: bool | None = True,
     sender_id: str = "demo-alice",
     order_email: str | None = None,
+    language: str | None = None,
 ) -> list[dict[str, Any]]:
     tracker = make_tracker(
-        slots={"order_id": order_id, "cancel_confirmed": confirmed, "order_email": order_email},
+        slots={
+            "order_id": order_id,
+            "cancel_confirmed": confirmed,
+            "order_email": order_email,
+            "language": language,
+        },
         sender_id=sender_id,
     )
     return await ActionCancelOrder(backend=backend).run(dispatcher, tracker, domain)
@@ -616,3 +625,179 @@ async def test_cancel_without_an_order_number_asks_for_it(
     assert [m["response"] for m in dispatcher.messages] == ["utter_ask_order_id"]
     assert fake_backend.cancellations == []
     assert events == CANCEL_RESETS
+
+
+# --- in Spanish (slot language = es) ---------------------------------------------
+#
+# The domain's responses choose their Spanish variation themselves; these
+# check what the actions add: dates, fallback words, the responses they pick.
+
+SPANISH = {"language": "es"}
+
+
+async def test_in_spanish_the_owner_hears_the_status_with_a_spanish_date(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+    bot_says: BotSays,
+) -> None:
+    await check_status(fake_backend, dispatcher, make_tracker, domain, "12345678", language="es")
+
+    [message] = dispatcher.messages
+    assert message["expected"] == "lunes 15 de junio"
+    assert bot_says(SPANISH) == [
+        "El pedido 12345678 (2 items: running shoes, socks) va en camino con UPS, número de "
+        "rastreo 1Z999AA10123456784. Entrega estimada: lunes 15 de junio."
+    ]
+
+
+@pytest.mark.parametrize("language", [None, "en", "EN", "fr"])
+async def test_any_other_language_keeps_the_english_date(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+    bot_says: BotSays,
+    language: str | None,
+) -> None:
+    await check_status(
+        fake_backend, dispatcher, make_tracker, domain, "12345678", language=language
+    )
+
+    assert dispatcher.messages[0]["expected"] == "Monday 15 June"
+    assert bot_says({"language": language})[0].startswith("Order 12345678 (")
+
+
+async def test_in_spanish_missing_carrier_details_read_as_spanish_words(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+    bot_says: BotSays,
+) -> None:
+    fake_backend.add_order("11112222", status=OrderStatus.SHIPPED, item_summary="1 item: kettle")
+
+    await check_status(fake_backend, dispatcher, make_tracker, domain, "11112222", language="es")
+
+    assert bot_says(SPANISH) == [
+        "El pedido 11112222 (1 item: kettle) va en camino con nuestra paquetería, número de "
+        "rastreo aún no disponible. Entrega estimada: pronto."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("order_id", "summary", "withheld"),
+    [
+        (
+            "34567890",
+            "El pedido 34567890 se está preparando en nuestro almacén y todavía no se ha "
+            "enviado. Entrega estimada: sábado 20 de junio.",
+            ["espresso machine"],
+        ),
+        ("45678901", "El pedido 45678901 fue entregado el sábado 16 de marzo.", ["UPS"]),
+        ("56789012", "El pedido 56789012 fue cancelado.", ["test item"]),
+        ("67890123", "El pedido 67890123 tiene una devolución autorizada.", ["blender"]),
+        (
+            "78901234",
+            "El pedido 78901234 va en camino. Debía llegar el martes 14 de mayo, así que viene "
+            "con retraso",
+            ["DHL", "JD014600006281234567", "hiking boots"],
+        ),
+        (
+            "12345678",
+            "El pedido 12345678 va en camino. Entrega estimada: lunes 15 de junio.",
+            ["UPS", "1Z999AA10123456784", "running shoes"],
+        ),
+    ],
+    ids=["processing", "delivered", "cancelled", "returned", "late", "shipped"],
+)
+async def test_in_spanish_a_stranger_gets_the_short_answer_in_spanish(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+    bot_says: BotSays,
+    order_id: str,
+    summary: str,
+    withheld: list[str],
+) -> None:
+    await check_status(
+        fake_backend,
+        dispatcher,
+        make_tracker,
+        domain,
+        order_id,
+        sender_id="unknown-visitor",
+        language="es",
+    )
+
+    [text] = bot_says(SPANISH)
+    assert text.startswith(summary)
+    assert 'correo electrónico que se usó al comprar: di "agente"' in text
+    assert not [detail for detail in withheld if detail in text]
+
+
+async def test_in_spanish_the_note_about_another_order_is_spanish(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+    bot_says: BotSays,
+) -> None:
+    tracker = make_tracker(
+        text="¿dónde está mi pedido?", slots={"order_id": "23456789", "language": "es"}
+    )
+
+    await ActionCheckOrderStatus(backend=fake_backend).run(dispatcher, tracker, domain)
+
+    first, note = bot_says(SPANISH)
+    assert first.startswith("El pedido 23456789 ")
+    assert note == "Si te referías a otro pedido, solo envíame su número."
+
+
+async def test_in_spanish_the_refund_is_told_in_spanish(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+    bot_says: BotSays,
+) -> None:
+    fake_backend.add_order("11112222", total=Decimal("1234.5"))
+
+    await cancel(fake_backend, dispatcher, make_tracker, domain, "11112222", language="es")
+
+    assert bot_says(SPANISH) == [
+        "El pedido 11112222 está cancelado. Recibirás un reembolso por $1,234.50 en tu método "
+        "de pago original en un plazo de 5 días hábiles."
+    ]
+
+
+async def test_in_spanish_an_unknown_refund_promises_the_full_amount_in_spanish(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+    bot_says: BotSays,
+) -> None:
+    fake_backend.cancel_results["34567890"] = CancelResult(CancelOutcome.CANCELLED)
+
+    await cancel(fake_backend, dispatcher, make_tracker, domain, "34567890", language="es")
+
+    assert dispatcher.messages[0]["amount"] == "el monto total"
+    assert "un reembolso por el monto total" in bot_says(SPANISH)[0]
+
+
+async def test_in_spanish_an_order_number_is_asked_in_spanish(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+    bot_says: BotSays,
+) -> None:
+    await cancel(fake_backend, dispatcher, make_tracker, domain, None, language="es")
+
+    assert bot_says(SPANISH) == [
+        "¿Cuál es tu número de pedido? Son los 8 dígitos del correo de confirmación de tu "
+        "pedido, por ejemplo 12345678."
+    ]

@@ -260,3 +260,47 @@ async def test_return_without_an_order_number_asks_for_it(
     assert [m["response"] for m in dispatcher.messages] == ["utter_ask_order_id"]
     assert fake_backend.returns == []
     assert events == RESETS
+
+
+# --- in Spanish (slot language = es) ---------------------------------------------
+
+
+async def test_in_spanish_a_closed_window_gives_its_date_in_spanish(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+    bot_says: BotSays,
+) -> None:
+    fake_backend.return_results["23456789"] = ReturnResult(
+        ReturnOutcome.WINDOW_CLOSED, return_window_days=30, window_closed_on=dt.date(2024, 4, 15)
+    )
+    tracker = make_tracker(slots={"order_id": "23456789", "language": "es"})
+
+    await ActionStartReturn(backend=fake_backend).run(dispatcher, tracker, domain)
+
+    [message] = dispatcher.messages
+    assert message["closed_on"] == "lunes 15 de abril"
+    [text] = bot_says({"language": "es"})
+    assert text.startswith(
+        "Lo siento, el pedido 23456789 ya pasó nuestro plazo de devolución de 30 días, que "
+        "terminó el lunes 15 de abril, así que no puedo autorizar una devolución."
+    )
+
+
+async def test_in_spanish_the_return_number_is_given_in_spanish(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+    bot_says: BotSays,
+) -> None:
+    tracker = make_tracker(slots={"order_id": "23456789", "language": "es"})
+
+    await ActionStartReturn(backend=fake_backend).run(dispatcher, tracker, domain)
+
+    [text] = bot_says({"language": "es"})
+    assert "Tu número de devolución (RMA) es RMA-456789" in text
+    assert "en un plazo de 30 días" in text
+    # Without the language slot the same reply stays English.
+    assert "Your return number (RMA) is RMA-456789" in bot_says()[0]

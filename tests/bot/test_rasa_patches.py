@@ -16,6 +16,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.processor import MessageProcessor
 from rasa.core.utils import AvailableEndpoints
 from rasa.shared.core.events import Event, SlotSet
+from rasa.shared.core.slots import CategoricalSlot
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig
@@ -28,6 +29,7 @@ from bot.rasa_patches import (
     ParseCache,
     action_result_validator,
     close_resources,
+    conversation_keys,
     install,
     load_agent_on_start,
     nlu_reads_text_alone,
@@ -130,8 +132,40 @@ def cached(agent: Agent, monkeypatch: pytest.MonkeyPatch) -> ParseCache:
 
 
 @pytest.mark.slow
-async def test_our_model_is_read_from_the_text_alone(agent: Agent) -> None:
-    assert nlu_reads_text_alone(agent.processor)
+async def test_our_model_is_read_from_the_text_and_the_conversation_s_language(
+    agent: Agent,
+) -> None:
+    assert agent.processor is not None
+    keys = conversation_keys(agent.processor)
+    assert keys is not None and not nlu_reads_text_alone(agent.processor)
+    assert sorted(depends.__qualname__ for depends, _ in keys) == [
+        "LanguageDetector.parse_depends_on",
+        "LanguageFallbackClassifier.parse_depends_on",
+    ]
+
+
+@pytest.mark.slow
+async def test_a_text_is_kept_apart_for_each_language_state(
+    agent: Agent, cached: ParseCache
+) -> None:
+    assert agent.processor is not None
+    slots = [CategoricalSlot("language", mappings=[{}], values=["en", "es"])]
+
+    def conversation(language: str | None) -> DialogueStateTracker:
+        tracker = DialogueStateTracker("c", slots)
+        if language:
+            tracker.update(SlotSet("language", language))
+        return tracker
+
+    new = await agent.processor.parse_message(UserMessage("hola"), conversation(None))
+    spanish = await agent.processor.parse_message(UserMessage("hola"), conversation("es"))
+    again = await agent.processor.parse_message(UserMessage("hola"), conversation(None))
+
+    # A new conversation's "hola" sets Spanish; in a Spanish one it changes nothing.
+    assert [e["value"] for e in new["entities"] if e["entity"] == "language"] == ["es"]
+    assert [e for e in spanish["entities"] if e["entity"] == "language"] == []
+    assert again == new
+    assert (cached.misses, cached.hits) == (2, 1)
 
 
 @pytest.mark.slow

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import AsyncIterator, Sequence
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -28,7 +30,19 @@ from bot.channels.inbox import OnNewMessage, WebhookChannel
 from bot.channels.telegram import SECRET_TOKEN_HEADER
 from bot.stores.lock import InMemoryLockStore
 from tests.channels.test_inbox import ChannelServer, ServerFactory
-from tests.conftest import ROOT, TELEGRAM_SECRET_TOKEN, DeliveryRouteServer, ServeDeliveryRoute
+from tests.conftest import (
+    DELIVERY_TOKEN,
+    PUBLIC_URL,
+    ROOT,
+    TELEGRAM_SECRET_TOKEN,
+    TWILIO_ACCOUNT_SID,
+    TWILIO_AUTH_TOKEN,
+    TWILIO_FROM_NUMBER,
+    DeliveryRouteServer,
+    ServeDeliveryRoute,
+)
+from tests.fakes.twilio import FakeTwilio
+from tests.live_server import LiveServer
 
 
 @pytest.fixture
@@ -136,7 +150,7 @@ class SurveyServer:
     """The channels and the internal routes on Rasa's app (tests.conftest's
     DeliveryRouteServer), with a FakeAgent: webhooks in, surveys asked."""
 
-    def __init__(self, route: DeliveryRouteServer, agent: FakeAgent) -> None:
+    def __init__(self, route: DeliveryRouteServer | WhatsAppRouteServer, agent: FakeAgent) -> None:
         self.route = route
         self.agent = agent
         self.store = route.store
@@ -174,6 +188,18 @@ class SurveyServer:
         assert response.status_code == 200, response.text
         await self.settle()
 
+    async def whatsapp(self, sender: str, text: str, **extra: str) -> None:
+        """The customer writes on WhatsApp (``ListId=...`` for a list item chosen)."""
+        from tests.channels.test_sms import sign
+        from tests.channels.test_whatsapp import WEBHOOK, whatsapp_form
+
+        form = whatsapp_form(sender, text, **extra)
+        response = await self.client.post(
+            WEBHOOK, data=form, headers={"X-Twilio-Signature": sign(form, PUBLIC_URL + WEBHOOK)}
+        )
+        assert response.status_code == 200, response.text
+        await self.settle()
+
     async def messenger(self, *events: dict[str, Any]) -> None:
         from tests.channels.test_messenger import WEBHOOK, entry, page, signature
 
@@ -192,3 +218,71 @@ async def survey_server(serve_delivery_route: ServeDeliveryRoute, domain: Domain
     agent = FakeAgent(domain)
     route.app.ctx.agent = agent
     return SurveyServer(route, agent)
+
+
+# -- WhatsApp's surveys -------------------------------------------------------------------------
+
+WHATSAPP_SENDER = f"whatsapp:{TWILIO_FROM_NUMBER}"
+
+
+class WhatsAppRouteServer(LiveServer):
+    """The WhatsApp channel and the internal routes on a Sanic app, mounted by Rasa's
+    ``register`` (tests.conftest's DeliveryRouteServer mounts the other channels)."""
+
+    def __init__(self, settings: Any, store: Any) -> None:
+        from rasa.core.channels.channel import register
+
+        from bot.channels.internal import DeliveryRoute, DeliveryRouteSettings
+        from bot.channels.whatsapp import WhatsAppInput
+
+        app = Sanic(f"rasa_{uuid.uuid4().hex}")
+        channels = [
+            WhatsAppInput(settings, store),
+            DeliveryRoute(DeliveryRouteSettings(token=DELIVERY_TOKEN)),
+        ]
+        register(channels, app, route="/webhooks/")
+        super().__init__(app)
+        self.settings = settings
+        self.store = store
+        self.token = DELIVERY_TOKEN
+
+
+ServeWhatsAppSurveys = Callable[..., Awaitable[SurveyServer]]
+
+
+@pytest.fixture
+async def serve_whatsapp_surveys(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fake_twilio: FakeTwilio, domain: Domain
+) -> AsyncIterator[ServeWhatsAppSurveys]:
+    """Starts the WhatsApp channel, sending to the fake Twilio (Messages and Content APIs),
+    on an app with a FakeAgent; ``templates`` is TWILIO_WHATSAPP_TEMPLATES (name: SID)."""
+    from bot.channels.settings import ChannelSettings, TwilioSettings
+    from bot.channels.store import ChannelStore
+
+    monkeypatch.setattr(Sanic, "test_mode", True)
+    started: list[WhatsAppRouteServer] = []
+
+    async def start(templates: Mapping[str, str] | None = None) -> SurveyServer:
+        settings = ChannelSettings(
+            public_url=PUBLIC_URL,
+            database_url=f"sqlite:///{tmp_path / f'channels-{len(started)}.db'}",
+            timeout_s=5.0,
+            twilio=TwilioSettings(
+                account_sid=TWILIO_ACCOUNT_SID,
+                auth_token=TWILIO_AUTH_TOKEN,
+                whatsapp_from=WHATSAPP_SENDER,
+                api_base_url=fake_twilio.url,
+                content_api_base_url=fake_twilio.url,
+                whatsapp_templates=tuple((templates or {}).items()),
+            ),
+        )
+        server = await WhatsAppRouteServer(settings, ChannelStore(settings.database_url)).start()
+        started.append(server)
+        agent = FakeAgent(domain)
+        server.app.ctx.agent = agent
+        return SurveyServer(server, agent)
+
+    yield start
+    for server in started:
+        await server.stop()
+        server.store.close()

@@ -28,6 +28,7 @@ from bot.channels.survey_text import (
     MAX_COMMENT_CHARS,
     POOR_SCORE_THANKS,
     SKIPPED_THANKS,
+    WORDING,
 )
 from plumbing.clock import utc_now
 from tests.channels.conftest import SurveyServer
@@ -382,3 +383,104 @@ async def test_an_answer_whose_events_cannot_be_saved_is_tried_again_not_lost(
     # Thanked once, after the answer was kept.
     assert fake_twilio.bodies(number).count(GOOD_SCORE_THANKS) == 1
     assert survey_server.agent.texts_to_rasa(number) == []
+
+
+# -- in Spanish -------------------------------------------------------------------------------
+
+SPANISH = WORDING["es"]
+
+
+async def spanish(server: SurveyServer, conversation_id: str) -> None:
+    """The conversation's ``language`` slot is es (bot.nlu.language set it)."""
+    await server.agent.add(conversation_id, [SlotSet("language", "es")])
+
+
+@pytest.mark.parametrize(
+    ("reply", "score"), [("cinco", 5), ("Cinco estrellas", 5), ("5 de 5", 5), ("dos", 2)]
+)
+async def test_sms_a_spanish_score_then_omitir(
+    survey_server: SurveyServer, fake_twilio: FakeTwilio, reply: str, score: int
+) -> None:
+    number = new_number()
+    await spanish(survey_server, number)
+    sid = await ask(survey_server, "sms", number)
+    await survey_server.sms(number, reply)
+    expected = SPANISH.poor_score_thanks if score <= 2 else SPANISH.good_score_thanks
+    assert fake_twilio.bodies(number)[-1] == expected
+    await survey_server.sms(number, "omitir")
+    assert fake_twilio.bodies(number)[-1] == SPANISH.skipped_thanks
+    assert survey_events(await survey_server.agent.events(number), sid) == [
+        ("csat_score", score),
+        ("thanks", expected),
+        ("thanks", SPANISH.skipped_thanks),
+    ]
+    assert survey_server.agent.texts_to_rasa(number) == []
+    assert await SurveyStore(survey_server.store).pending("sms", number) is None
+
+
+@pytest.mark.parametrize("reply", ["No, gracias", "nada", "Así está bien", "asi esta bien"])
+async def test_sms_spanish_ways_of_declining_to_comment(
+    survey_server: SurveyServer, fake_twilio: FakeTwilio, reply: str
+) -> None:
+    number = new_number()
+    await spanish(survey_server, number)
+    await ask(survey_server, "sms", number)
+    await survey_server.sms(number, "4")
+    await survey_server.sms(number, reply)
+    assert fake_twilio.bodies(number)[-1] == SPANISH.skipped_thanks
+
+
+async def test_telegram_a_spanish_typed_cinco_then_a_comment(
+    survey_server: SurveyServer, fake_telegram: FakeTelegram
+) -> None:
+    chat = new_chat()
+    await spanish(survey_server, str(chat))
+    sid = await ask(survey_server, "telegram", str(chat))
+    await survey_server.telegram(text_update(chat, "cinco"))
+    assert fake_telegram.sent_texts(chat)[-1] == SPANISH.good_score_thanks
+    await survey_server.telegram(text_update(chat, "Me atendieron muy rápido."))
+    assert fake_telegram.sent_texts(chat)[-1] == SPANISH.comment_thanks
+    assert survey_events(await survey_server.agent.events(str(chat)), sid) == [
+        ("csat_score", 5),
+        ("thanks", SPANISH.good_score_thanks),
+        ("csat_comment", "Me atendieron muy rápido."),
+        ("thanks", SPANISH.comment_thanks),
+    ]
+    assert survey_server.agent.texts_to_rasa(str(chat)) == []
+
+
+async def test_telegram_a_spanish_button_omitir_and_a_closed_survey(
+    survey_server: SurveyServer, fake_telegram: FakeTelegram
+) -> None:
+    chat = new_chat()
+    await spanish(survey_server, str(chat))
+    sid = await ask(survey_server, "telegram", str(chat))
+    await survey_server.telegram(callback_update(chat, f"csat:{sid}:1"))
+    assert fake_telegram.sent_texts(chat)[-1] == SPANISH.poor_score_thanks
+    await survey_server.telegram(text_update(chat, "Omitir"))
+    assert fake_telegram.sent_texts(chat)[-1] == SPANISH.skipped_thanks
+    await survey_server.telegram(callback_update(chat, f"csat:{sid}:4"))
+    assert fake_telegram.sent_texts(chat)[-1] == SPANISH.closed_text
+
+
+async def test_the_thanks_keep_the_question_s_language(
+    survey_server: SurveyServer, fake_twilio: FakeTwilio
+) -> None:
+    number = new_number()
+    await spanish(survey_server, number)
+    await ask(survey_server, "sms", number)
+    # The slot changes after the question (another tool wrote it): still Spanish.
+    await survey_server.agent.add(number, [SlotSet("language", "en")])
+    await survey_server.sms(number, "5")
+    assert fake_twilio.bodies(number)[-1] == SPANISH.good_score_thanks
+
+
+async def test_an_english_survey_reads_spanish_answers_and_thanks_in_english(
+    survey_server: SurveyServer, fake_twilio: FakeTwilio
+) -> None:
+    number = new_number()
+    await ask(survey_server, "sms", number)
+    await survey_server.sms(number, "cuatro")
+    assert fake_twilio.bodies(number)[-1] == GOOD_SCORE_THANKS
+    await survey_server.sms(number, "no gracias")
+    assert fake_twilio.bodies(number)[-1] == SKIPPED_THANKS

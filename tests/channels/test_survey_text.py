@@ -12,6 +12,8 @@ from bot.channels.survey_text import (
     INVITE_COMMENT,
     MAX_COMMENT_CHARS,
     POOR_SCORE_THANKS,
+    WORDING,
+    any_survey_buttons,
     comment_of,
     declines_comment,
     payload_key,
@@ -20,6 +22,7 @@ from bot.channels.survey_text import (
     score_thanks,
     survey_payload,
     typed_score,
+    wording,
 )
 
 
@@ -109,3 +112,87 @@ def test_poor_scores_are_thanked_with_an_apology() -> None:
 def test_a_comment_is_capped() -> None:
     assert comment_of("  good  ") == "good"
     assert len(comment_of("a" * 5000)) == MAX_COMMENT_CHARS
+
+
+# -- Spanish ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("reply", "score"),
+    [
+        ("cinco", 5), ("Cinco!", 5), ("cinco estrellas", 5), ("5 de 5", 5), ("5 estrellas", 5),
+        ("uno", 1), ("Una estrella", 1), ("dos", 2), ("tres de cinco", 3), ("cuatro/5", 4),
+        ("CÍNCO", 5), ("1 estrella", 1),
+    ],
+)  # fmt: skip
+def test_a_spanish_reply_that_is_clearly_a_score(reply: str, score: int) -> None:
+    assert typed_score(reply) == score
+
+
+@pytest.mark.parametrize(
+    "reply", ["seis", "cinco o seis", "5 de 10", "pedido 12345", "cinco estrellas por favor", "un"]
+)
+def test_a_spanish_reply_that_is_not_a_score(reply: str) -> None:
+    assert typed_score(reply) is None
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "omitir", "OMITIR", "Omitir.", "saltar", "No, gracias", "no gracias", "nada", "Nada más",
+        "nada mas", "ninguno", "Así está bien", "asi esta bien", "Todo bien 👍", "sin comentarios",
+    ],
+)  # fmt: skip
+def test_declining_to_comment_in_spanish(reply: str) -> None:
+    assert declines_comment(reply)
+
+
+@pytest.mark.parametrize("reply", ["nada funcionó", "no, fue lento", "todo bien lento"])
+def test_a_spanish_comment_is_not_declining(reply: str) -> None:
+    assert not declines_comment(reply)
+
+
+@pytest.mark.parametrize(
+    "text", ["cinco " * 20_000, "á" * 100_000, "no gracias " * 10_000, "\u0301" * 100_000]
+)
+def test_long_spanish_replies_are_refused_at_once(text: str) -> None:
+    started = time.perf_counter()
+    for _ in range(100):
+        assert typed_score(text) is None
+        assert not declines_comment(text)
+    assert time.perf_counter() - started < 0.5
+
+
+def test_the_spanish_question_ends_by_channel() -> None:
+    assert question("handoff", False, "es") == (
+        "¿Cómo te atendimos? Califica la ayuda que recibiste hoy de nuestro equipo. "
+        "Responde con un número del 1 (muy mal) al 5 (excelente)."
+    )
+    assert question("bot", True, "es") == (
+        "¿Te ayudó hoy nuestro asistente automático? "
+        "Califícalo en una escala del 1 (muy mal) al 5 (excelente)."
+    )
+
+
+def test_spanish_thanks_invite_a_comment_and_say_how_to_skip() -> None:
+    spanish = wording("es")
+    assert score_thanks(1, "es") == spanish.poor_score_thanks
+    assert score_thanks(5, "es") == spanish.good_score_thanks
+    assert "lamentamos" in spanish.poor_score_thanks
+    assert spanish.good_score_thanks.endswith("responde aquí o envía OMITIR.")
+    assert declines_comment("OMITIR")  # what the invitation says to send
+    assert spanish.closed_text == "Gracias, esta encuesta ya se cerró."
+    assert len(spanish.list_button) <= 20 and len(WORDING["en"].list_button) <= 20
+
+
+@pytest.mark.parametrize("language", [None, "en", "fr", "ES"])
+def test_any_other_language_is_english(language: str | None) -> None:
+    assert wording(str(language)) == WORDING["en"]
+    assert question("bot", True, str(language)) == question("bot", True)
+
+
+def test_whatsapp_s_buttons_answer_whichever_survey_is_pending() -> None:
+    payloads = [b["payload"] for b in any_survey_buttons()]
+    assert payloads == [f"csat:*:{n}" for n in range(1, 6)]
+    assert survey_payload("csat:*:4") == ("*", 4)
+    assert survey_payload("csat:**:4") is None

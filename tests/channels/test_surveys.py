@@ -15,7 +15,7 @@ import logging
 from typing import Any
 
 import pytest
-from rasa.shared.core.events import BotUttered
+from rasa.shared.core.events import BotUttered, SlotSet
 from sqlalchemy import update
 
 from bot.channels.internal import MAX_BODY_BYTES, SurveyRefused, delivery_error_response
@@ -139,6 +139,81 @@ async def test_a_64_character_survey_id_still_fits_telegram_s_callback_data(
     [row] = fake_telegram.sent_messages(chat)[0]["reply_markup"]["inline_keyboard"]
     assert all(len(button["callback_data"].encode()) <= 64 for button in row)
     assert len({button["callback_data"] for button in row}) == 5
+
+
+# -- in the customer's language ------------------------------------------------------------
+
+
+async def speaks(server: SurveyServer, conversation_id: str, language: str | None) -> None:
+    """The conversation's ``language`` slot, as bot.nlu.language sets it."""
+    await server.agent.add(conversation_id, [SlotSet("language", language)])
+
+
+async def test_sms_asks_in_spanish_when_the_conversation_is_spanish(
+    survey_server: SurveyServer, fake_twilio: FakeTwilio
+) -> None:
+    number = new_number()
+    await speaks(survey_server, number, "es")
+    assert (await survey_server.ask(survey("sms", number))).status_code == 200
+    [text] = fake_twilio.bodies(number)
+    assert text == (
+        "¿Cómo te atendimos? Califica la ayuda que recibiste hoy de nuestro equipo. "
+        "Responde con un número del 1 (muy mal) al 5 (excelente)."
+    )
+    [event] = await question_events(survey_server, number)
+    assert event.text == text and event.metadata["survey_language"] == "es"
+
+
+async def test_telegram_asks_in_spanish_with_the_same_buttons(
+    survey_server: SurveyServer, fake_telegram: FakeTelegram
+) -> None:
+    chat = new_chat()
+    body = survey("telegram", chat, conversation_id=f"conv-{chat}", kind="bot")
+    await speaks(survey_server, f"conv-{chat}", "es")
+    assert (await survey_server.ask(body)).status_code == 200
+    [sent] = fake_telegram.sent_messages(chat)
+    assert sent["text"] == (
+        "¿Te ayudó hoy nuestro asistente automático? "
+        "Califícalo en una escala del 1 (muy mal) al 5 (excelente)."
+    )
+    [row] = sent["reply_markup"]["inline_keyboard"]
+    assert [button["text"] for button in row] == EMOJI_TITLES
+
+
+async def test_messenger_asks_in_spanish(
+    survey_server: SurveyServer, fake_graph: FakeGraph
+) -> None:
+    psid = new_psid()
+    await survey_server.store.touch_inbound("messenger", psid)
+    await speaks(survey_server, psid, "es")
+    assert (await survey_server.ask(survey("messenger", psid))).status_code == 200
+    [sent] = fake_graph.sent_to(psid)
+    assert sent["message"]["text"].startswith("¿Cómo te atendimos?")
+
+
+@pytest.mark.parametrize("language", ["en", None, "unset"])
+async def test_english_conversations_are_asked_as_before(
+    survey_server: SurveyServer, fake_twilio: FakeTwilio, language: str | None
+) -> None:
+    number = new_number()
+    if language != "unset":
+        await speaks(survey_server, number, language)
+    assert (await survey_server.ask(survey("sms", number))).status_code == 200
+    [text] = fake_twilio.bodies(number)
+    assert text == "How did we do? Please rate the help you got from our team today" + SMS_ENDING
+    [event] = await question_events(survey_server, number)
+    assert event.metadata["survey_language"] == "en"
+
+
+async def test_the_language_is_read_from_the_survey_s_conversation(
+    survey_server: SurveyServer, fake_twilio: FakeTwilio
+) -> None:
+    number = new_number()
+    await speaks(survey_server, number, "es")  # the number's own conversation
+    await speaks(survey_server, f"other-{number}", "en")
+    body = survey("sms", number, conversation_id=f"other-{number}")
+    assert (await survey_server.ask(body)).status_code == 200
+    assert fake_twilio.bodies(number)[0].startswith("How did we do?")
 
 
 # -- the question in the conversation, and the pending survey ------------------------------

@@ -449,6 +449,52 @@ def test_buttons_that_cannot_be_native_are_not_rendered() -> None:
     assert content_types([{"title": same + " 1"}, {"title": same + " 2"}]) is None
 
 
+def test_a_list_picker_s_button_has_its_caller_s_label_within_20_characters() -> None:
+    buttons = [{"title": f"{n}", "payload": f"/p{n}"} for n in range(1, 6)]
+    default = content_types(buttons)
+    assert default is not None and default[LIST_PICKER]["button"] == "Choose an option"
+    types = content_types(buttons, list_button="Elige un puntaje")
+    assert types is not None and types[LIST_PICKER]["button"] == "Elige un puntaje"
+    long = content_types(buttons, list_button="Elige una calificación, por favor")
+    assert long is not None and len(long[LIST_PICKER]["button"]) == 20
+
+
+async def test_a_content_in_another_language_is_made_and_cached_apart(
+    settings: ChannelSettings, store: ChannelStore, fake_twilio: FakeTwilio
+) -> None:
+    output = WhatsAppOutput(settings, store)
+    buttons = [{"title": f"Option {n}", "payload": f"/o{n}"} for n in range(1, 5)]
+    created = len(fake_twilio.created_contents())
+    english = await output.content_for(buttons)
+    spanish = await output.content_for(buttons, language="es")
+    assert english is not None and spanish is not None and english != spanish
+    assert await output.content_for(buttons, language="es") == spanish
+    made = fake_twilio.created_contents()[created:]
+    assert [c["language"] for c in made] == ["en", "es"]
+    assert made[1]["friendly_name"].endswith("_es")
+    output.close()
+
+
+async def test_a_template_is_sent_by_its_name_or_refused_without_one(
+    settings: ChannelSettings, store: ChannelStore, fake_twilio: FakeTwilio
+) -> None:
+    to = new_address()
+    with pytest.raises(WindowClosed, match="no survey template"):
+        await WhatsAppOutput(settings, store).send_template(to, "survey", "How did we do?")
+    sid = "HX" + "5e" * 16
+    fake_twilio.add_content(sid, {"twilio/text": {"body": "{{1}}"}})
+    configured = dataclasses.replace(
+        settings,
+        twilio=dataclasses.replace(settings.twilio, whatsapp_templates=(("survey", sid),)),
+    )
+    output = WhatsAppOutput(configured, store)
+    await output.send_template(to, "survey", "How did we do?\nReply with a number.")
+    [message] = fake_twilio.messages(to)
+    assert message["ContentSid"] == sid
+    assert json.loads(message["ContentVariables"]) == {"1": "How did we do? Reply with a number."}
+    output.close()
+
+
 # -- outside the window ------------------------------------------------------------------------
 
 

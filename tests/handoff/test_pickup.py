@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from handoff.pickup import PickupWatcher
+from handoff.pickup import PickupWatcher, notice
 from handoff.settings import BusinessHours, HandoffSettings
 from handoff.store import HandoffStore
 from tests.handoff.conftest import FakeDelivery
@@ -111,3 +111,10 @@ async def test_a_failed_notice_still_alerts_and_is_not_resent(store: HandoffStor
     assert [kind for kind, _ in await journaled(store)] == ["handoff.overdue"]
     handoff = await store.get(ann)
     assert handoff is not None and handoff.transcript == []
+
+
+def test_the_notice_is_in_the_customer_s_language() -> None:
+    assert notice(3, "es").startswith("Gracias por esperar.")
+    assert "(eres el número 3)" in notice(3, "es-MX")
+    assert notice(None, "fr") == notice(None)
+    assert "(you're number 2)" in notice(2, "en")

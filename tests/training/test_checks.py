@@ -65,6 +65,17 @@ def test_an_intent_with_too_few_examples_is_warned(small_project: SmallProject) 
     assert findings(small_project, min_examples=8) == []
 
 
+def test_each_language_of_an_intent_needs_enough_examples(small_project: SmallProject) -> None:
+    spanish = "- intent: greet\n  metadata:\n    language: es\n  examples: |\n    - hola\n"
+    path = small_project.path("data/nlu/spanish.yml")
+    path.write_text(f'version: "3.1"\nnlu:\n{spanish}')
+    found = findings(small_project)
+    assert located(found, small_project) == [
+        ("too-few-examples", "warning", "data/nlu/spanish.yml:3")
+    ]
+    assert "greet [es] has 1 example;" in found[0].message
+
+
 def test_an_intent_of_the_domain_without_examples_is_warned(small_project: SmallProject) -> None:
     small_project.edit("domain.yml", "  - faq\n", "  - faq\n  - goodbye\n")
     found = findings(small_project)

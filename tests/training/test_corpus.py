@@ -47,3 +47,13 @@ def test_regexes_domain_and_dialogue(small_project: SmallProject) -> None:
 def test_normalise_ignores_case_and_punctuation_but_keeps_emoji() -> None:
     assert normalise("  Where's my ORDER?! ") == normalise("where s my order")
     assert normalise("👍") != normalise("👎")
+
+
+def test_a_block_s_language_comes_from_its_metadata() -> None:
+    content = (
+        "nlu:\n- intent: greet\n  examples: |\n    - hi\n"
+        "- intent: greet\n  metadata:\n    language: es\n  examples: |\n    - hola\n    - buenas\n"
+    )
+    nlu = read_nlu(content, Path("x.yml"))
+    assert [(b.language, b.label) for b in nlu.blocks] == [("en", "greet"), ("es", "greet [es]")]
+    assert nlu.languages() == {"en": (1, {"greet"}), "es": (2, {"greet"})}

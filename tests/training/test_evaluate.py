@@ -25,6 +25,8 @@ def test_a_faq_counts_as_the_answer_chosen() -> None:
 
 def test_the_fallback_threshold_is_read_from_the_pipeline() -> None:
     assert fallback_threshold(ROOT / "config.yml") == 0.7
+    assert fallback_threshold(ROOT / "config.yml", "en") == 0.7
+    assert fallback_threshold(ROOT / "config.yml", "es") == 0.6
     assert fallback_threshold(ROOT / "missing.yml") is None
 
 

@@ -6,7 +6,8 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.training.conftest import SmallProject
-from training.validate import main
+from training.checks import Project
+from training.validate import languages_line, main
 
 TABLE_HEADER = "diversity: per intent"
 NOUNS = ("shoes", "coat", "lamp", "kettle", "jeans", "scarf", "toaster", "rug", "sofa", "dress",
@@ -79,8 +80,9 @@ def test_a_thin_intent_is_a_warning_and_every_intent_is_in_the_table(
     assert any(f.startswith(prefix) for f in found[:-1])
     assert all(f.endswith("[diversity]") for f in found[:-1])
     assert found[-1] == f"validate: 0 errors, {len(found) - 1} warnings"
-    table = out[len(found) - 1 : -1]
+    table = out[len(found) - 1 : -2]
     assert table[0].startswith(TABLE_HEADER)
+    assert out[-2] == "languages: en: 42 examples of 4 intents"
     assert [row.split()[:2] for row in table[2:]] == [
         ["check_order_status", "10"], ["faq/store_hours", "10"], ["greet", "10"],
         ["!", "start_return"],
@@ -93,3 +95,12 @@ def test_the_real_data_passes_our_checks_with_no_thin_intent(
     assert main(["--root", str(ROOT), "--no-rasa"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert findings_and_summary(out) == ["validate: 0 errors, 0 warnings"]
+
+
+def test_the_languages_line_names_the_intents_a_language_lacks(small_project: SmallProject) -> None:
+    spanish = "- intent: greet\n  metadata:\n    language: es\n  examples: |\n    - hola\n"
+    small_project.path("data/nlu/spanish.yml").write_text(f'version: "3.1"\nnlu:\n{spanish}')
+    line = languages_line(Project(small_project.root))
+    english, es = line.removeprefix("languages: ").split("; ")
+    assert english.startswith("en: ") and "none of" not in english
+    assert es.startswith("es: 1 examples of 1 intents, none of ") and "faq/" in es

@@ -1,30 +1,26 @@
-// The agent desk: one small module, no framework, no build step.
+// The agent desk: plain modules (this one, routing.js, i18n.js), no framework, no build step.
 //
 // Everything comes from the handoff service's JSON API, called with the
 // session cookie (credentials: "same-origin") and the CSRF token in a header
 // on every change; live updates come from its event stream (/api/events)
 // through an EventSource, which resumes with Last-Event-ID by itself.
 // All text from the API is put into the page with textContent, never as HTML.
+// Every word of the desk's own comes from i18n.js (t), in English or Spanish;
+// skills routing (status, offers, queues) is routing.js.
+
+import {
+  fillLanguagePicker, languageName, t, translatePage, uiLanguage,
+} from "./i18n.js";
+import * as routing from "./routing.js";
 
 const CHANNEL_NAMES = { sms: "SMS", telegram: "Telegram", messenger: "Messenger", whatsapp: "WhatsApp" };
 // Conversation records name channels as Rasa's input channels do: ours by their names, and Rasa's own SMS and Messenger channels by theirs.
 const RECORD_CHANNEL_NAMES = { sms: "SMS", messenger: "Messenger", whatsapp: "WhatsApp", twilio: "SMS", facebook: "Messenger", rest: "Web" };
-const OUTCOME_LABELS = {
-  resolved: "Resolved by the bot",
-  handed_off: "Handed to a person",
-  abandoned: "Abandoned",
-  opted_out: "Opted out",
-  ongoing: "Ongoing",
-};
-const DELIVERY_LABELS = {
-  pending: "Sending…",
-  sent: "Delivered to the channel",
-  failed: "Not delivered",
-};
+const OUTCOMES = ["resolved", "handed_off", "abandoned", "opted_out", "ongoing"];
+const DELIVERIES = ["pending", "sent", "failed"];
 // Seven distinct colours with 3:1 contrast on white; further reasons share "Other" (grey).
 const CHART_COLOURS = ["#0b5cad", "#b3261e", "#1e7b34", "#8a4baf", "#9a5800", "#00768a", "#c2185b"];
 const OTHER_COLOUR = "#595959";
-const OTHER = "other reasons";
 const STATS_REFRESH_MS = 30000;
 const NEW_HIGHLIGHT_MS = 8000;
 
@@ -34,7 +30,11 @@ const state = {
   sla: { amber_s: 120, red_s: 300 },
   clockOffsetMs: 0, // server time minus this browser's time
   channels: { channels: {}, default_max_length: 1600 },
-  canned: [],
+  canned: [], // those for the open conversation's language
+  cannedByLanguage: new Map(),
+  offers: new Map(), // handoffs offered to me, by id (routing.js)
+  routing: null, // GET /api/agents/routing
+  sending: false,
   agents: [],
   waiting: new Map(),
   active: new Map(),
@@ -100,11 +100,11 @@ function roughDuration(seconds) {
   return `${(seconds / 3600).toFixed(1)} h`;
 }
 
-function clock(iso) {
+function clock(iso, options = {}) {
   const when = new Date(iso);
   const sameDay = when.toDateString() === new Date(serverNow()).toDateString();
-  const time = when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-  return sameDay ? time : `${when.toLocaleDateString([], { month: "short", day: "numeric" })} ${time}`;
+  const time = when.toLocaleTimeString(uiLanguage(), { hour: "2-digit", minute: "2-digit", ...options });
+  return sameDay ? time : `${when.toLocaleDateString(uiLanguage(), { month: "short", day: "numeric" })} ${time}`;
 }
 
 function customerLabel(handoff) {
@@ -144,7 +144,7 @@ function beep() {
 
 function updateBadge() {
   const count = state.waiting.size + state.unread.size;
-  document.title = count ? `(${count}) Desk` : "Desk";
+  document.title = count ? `(${count}) ${t("title")}` : t("title");
 }
 
 // -- the API -------------------------------------------------------------------------
@@ -162,24 +162,24 @@ async function api(method, path, body) {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (error) {
-    return { status: 0, data: { error: "network", detail: "the desk cannot reach the service" } };
+    return { status: 0, data: { error: "network", detail: t("error.network") } };
   }
   let data = {};
   if (response.status !== 204) {
     try {
       data = await response.json();
     } catch (error) {
-      data = { error: "bad response", detail: `the service answered ${response.status}` };
+      data = { error: "bad response", detail: t("error.badResponse", { status: response.status }) };
     }
   }
   if (response.status === 401 && path !== "/api/session" && state.me) {
-    signedOut("Your session has ended. Please sign in again.");
+    signedOut(t("signIn.ended"));
   }
   return { status: response.status, data };
 }
 
 const problem = (result) =>
-  (result.data && (result.data.detail || result.data.error)) || `error ${result.status}`;
+  (result.data && (result.data.detail || result.data.error)) || t("error.status", { status: result.status });
 
 // -- signing in and out ----------------------------------------------------------------
 
@@ -201,8 +201,10 @@ function signedOut(note) {
   clearInterval(state.ticker);
   clearInterval(state.statsTimer);
   Object.assign(state, {
-    me: null, csrf: null, source: null, current: null, buffering: null,
+    me: null, csrf: null, source: null, current: null, buffering: null, routing: null,
   });
+  state.offers.clear();
+  $("offers").hidden = true;
   state.waiting.clear();
   state.active.clear();
   state.unread.clear();
@@ -216,7 +218,7 @@ async function signIn(event) {
   const password = $("sign-in-password").value;
   const error = $("sign-in-error");
   if (!name || !password) {
-    error.textContent = "Enter your name and your password.";
+    error.textContent = t("signIn.missing");
     return;
   }
   $("sign-in-submit").disabled = true;
@@ -224,7 +226,7 @@ async function signIn(event) {
   $("sign-in-submit").disabled = false;
   if (result.status !== 200) {
     error.textContent =
-      result.status === 401 ? "Wrong name or password." : `Cannot sign in: ${problem(result)}.`;
+      result.status === 401 ? t("signIn.wrong") : t("signIn.failed", { problem: problem(result) });
     $("sign-in-password").select();
     return;
   }
@@ -234,7 +236,7 @@ async function signIn(event) {
 
 async function signOut() {
   await api("DELETE", "/api/session");
-  signedOut("You are signed out.");
+  signedOut(t("signIn.signedOut"));
 }
 
 // -- start-up ----------------------------------------------------------------------------
@@ -242,39 +244,58 @@ async function signOut() {
 async function start() {
   const me = await api("GET", "/api/me");
   if (me.status !== 200) {
-    showSignIn(me.status === 401 ? "" : `The desk cannot start: ${problem(me)}.`);
+    showSignIn(me.status === 401 ? "" : t("start.failed", { problem: problem(me) }));
     return;
   }
   state.me = { name: me.data.name, role: me.data.role };
   state.csrf = me.data.csrf_token;
   state.sla = me.data.sla;
   state.clockOffsetMs = Date.parse(me.data.server_time) - Date.now();
-  const [channels, canned, agents] = await Promise.all([
+  state.cannedByLanguage.clear();
+  const [channels, agents] = await Promise.all([
     api("GET", "/api/channels"),
-    api("GET", "/api/canned-responses"),
     api("GET", "/api/agents"),
+    routing.loadMyState(),
   ]);
   if (channels.status === 200) state.channels = channels.data;
-  if (canned.status === 200) state.canned = canned.data.canned_responses;
   if (agents.status === 200) state.agents = agents.data.agents;
 
-  $("who").textContent = `${state.me.name} (${state.me.role})`;
   $("nav-supervisor").hidden = !isSupervisor();
   $("nav-insights").hidden = !isSupervisor();
-  $("active-title").firstChild.textContent = isSupervisor()
-    ? "Active conversations "
-    : "My conversations ";
-  $("sla-amber").textContent = roughDuration(state.sla.amber_s);
-  $("sla-red").textContent = roughDuration(state.sla.red_s);
-  $("canned").replaceChildren(
-    h("option", { value: "", text: "Choose…" }),
-    ...state.canned.map((item, index) => h("option", { value: index, text: item.title })),
-  );
+  renderChrome();
   $("top").hidden = false;
   clearInterval(state.ticker);
   state.ticker = setInterval(tick, 1000);
   connect();
   await route();
+}
+
+// The parts of the header and the queue made from data, in the interface's language.
+function renderChrome() {
+  if (!state.me) return;
+  $("who").textContent = t("who", { name: state.me.name, role: t(`role.${state.me.role}`) });
+  $("active-label").textContent = isSupervisor() ? t("queue.active") : t("queue.mine");
+  $("sla-hint").textContent = t("queue.hint", {
+    amber: roughDuration(state.sla.amber_s), red: roughDuration(state.sla.red_s),
+  });
+}
+
+// The interface's language changed: everything built from data is built again.
+function relabel() {
+  updateBadge();
+  if (!state.me) return;
+  renderChrome();
+  renderLists();
+  routing.renderOffers(true);
+  if (state.current && !$("conversation-view").hidden) {
+    renderConversation();
+    $("transcript").replaceChildren();
+    for (const message of state.current.transcript) upsertMessage(message, false);
+    renderCanned();
+    loadHistory();
+  }
+  if (!$("supervisor-view").hidden) loadStats();
+  if (!$("insights-view").hidden) loadInsights();
 }
 
 // -- the lists and the live stream -----------------------------------------------------------
@@ -313,6 +334,7 @@ function place(handoff) {
     state.active.set(handoff.id, handoff);
   }
   if (!state.active.has(handoff.id)) state.unread.delete(handoff.id);
+  return routing.trackOffer(handoff);
 }
 
 function connect() {
@@ -330,6 +352,7 @@ function connect() {
   });
   const types = [
     "handoff.created", "handoff.assigned", "handoff.closed", "handoff.overdue",
+    "handoff.offered", "handoff.offer_ended", "handoff.awaiting_skill",
     "message.created", "message.updated",
   ];
   for (const type of types) {
@@ -373,20 +396,33 @@ function apply(type, data, live) {
     overdue(data, live);
     return;
   }
+  if (type === "handoff.awaiting_skill") {
+    awaitingSkill(data, live);
+    return;
+  }
   const handoff = data.handoff;
   const { transcript, ...fields } = handoff;
   const isNew = type === "handoff.created" && live && !state.waiting.has(handoff.id);
-  place(fields);
+  const wasOffered = state.offers.has(fields.id);
+  const offered = place(fields);
+  if (offered && live) routing.announceOffer(fields);
+  if (wasOffered && live && type === "handoff.offer_ended" && !state.offers.has(fields.id)) {
+    routing.offerEnded(fields, data.outcome);
+  }
   if (isNew && fields.status === "waiting") {
     fields.arrivedLive = Date.now();
-    announce(
-      `New handoff waiting: ${customerLabel(fields)} on ${channelName(fields.channel)}, ` +
-        `${fields.reasons.map(humanize).join(", ") || "no reason given"}.`,
-    );
+    announce(t("announce.new", {
+      customer: customerLabel(fields),
+      channel: channelName(fields.channel),
+      reasons: fields.reasons.map(humanize).join(", ") || t("announce.noReason"),
+    }));
     beep();
   }
   if (state.current && state.current.id === handoff.id) {
-    state.current = { ...fields, transcript: state.current.transcript };
+    // The window is the detail's (GET /api/handoffs/<id>); events do not carry it.
+    state.current = {
+      ...fields, transcript: state.current.transcript, window_closes_at: state.current.window_closes_at,
+    };
     renderConversation();
   }
   renderLists();
@@ -401,12 +437,20 @@ function overdue(data, live) {
   handoff.pickup_notified_at = handoff.pickup_notified_at || new Date(serverNow()).toISOString();
   renderLists();
   if (live && isSupervisor()) {
-    announce(
-      `Overdue: ${customerLabel(handoff)} has waited ${roughDuration(data.waited_s)} ` +
-        "and nobody has picked the handoff up.",
-    );
+    announce(t("announce.overdue", { customer: customerLabel(handoff), waited: roughDuration(data.waited_s) }));
     beep();
   }
+}
+
+function awaitingSkill(data, live) {
+  // Nobody available has the skills: the customer was told; supervisors can staff the queue.
+  scheduleStats();
+  if (!live || !isSupervisor()) return;
+  announce(t("announce.awaitingSkill", {
+    id: data.handoff_id,
+    language: languageName(data.language),
+    skills: (data.skills || []).map(humanize).join(", ") || t("announce.noSkills"),
+  }));
 }
 
 function messageArrived(handoffId, message, live) {
@@ -415,7 +459,7 @@ function messageArrived(handoffId, message, live) {
   } else if (live && message.role === "customer" && state.active.has(handoffId)) {
     if (!state.unread.has(handoffId)) {
       state.unread.add(handoffId);
-      announce(`New message from ${customerLabel(state.active.get(handoffId))}.`);
+      announce(t("announce.message", { customer: customerLabel(state.active.get(handoffId)) }));
       beep();
       renderLists();
     }
@@ -423,6 +467,16 @@ function messageArrived(handoffId, message, live) {
   if (message.role === "customer") {
     const handoff = state.waiting.get(handoffId) || state.active.get(handoffId);
     if (handoff) handoff.last_customer_message_at = message.timestamp;
+    const current = state.current;
+    if (current && current.id === handoffId && current.window_closes_at) {
+      // The customer wrote: WhatsApp's window opens again for 24 hours, as
+      // the service counts it (handoff.desk.window) from this message's time.
+      const reopened = Date.parse(message.timestamp) + 24 * 3600 * 1000;
+      if (reopened > Date.parse(current.window_closes_at)) {
+        current.window_closes_at = new Date(reopened).toISOString();
+        renderWindow();
+      }
+    }
   }
 }
 
@@ -433,13 +487,14 @@ function queueOrder(a, b) {
 }
 
 function card(handoff, kind) {
-  const reasons = handoff.reasons.map(humanize).join(" · ") || "No reason given";
+  const reasons = handoff.reasons.map(humanize).join(" · ") || t("card.noReason");
   const order = orderNumber(handoff);
   const summary = handoff.summary || {};
   const details = [
-    order && `Order ${order}`,
+    order && t("card.order", { order }),
     summary.email && summary.email,
-    summary.intents && summary.intents.length && `Asked about: ${summary.intents.map(humanize).join(", ")}`,
+    summary.intents && summary.intents.length &&
+      t("card.askedAbout", { intents: summary.intents.map(humanize).join(", ") }),
   ].filter(Boolean);
   const unread = state.unread.has(handoff.id);
   const fresh = handoff.arrivedLive && Date.now() - handoff.arrivedLive < NEW_HIGHLIGHT_MS;
@@ -453,22 +508,29 @@ function card(handoff, kind) {
       kind === "waiting"
         ? h("span", { class: "timer", dataset: { since: handoff.created_at } }, "")
         : h("span", { class: "held-by" },
-            handoff.assigned_to === state.me.name ? "with you" : `with ${handoff.assigned_to}`),
+            handoff.assigned_to === state.me.name ? t("card.withYou") : t("card.with", { name: handoff.assigned_to })),
     ),
     h(
       "p",
       { class: "chips" },
       h("span", { class: "chip" }, channelName(handoff.channel)),
-      h("span", { class: `chip priority-${handoff.priority}` }, `Priority ${handoff.priority}`),
-      h("span", { class: "chip" }, `Anger ${Math.round(handoff.anger * 100)}%`),
-      unread ? h("span", { class: "chip unread" }, "New message") : null,
+      languageChip(handoff),
+      h("span", { class: `chip priority-${handoff.priority}` }, t("card.priority", { priority: handoff.priority })),
+      h("span", { class: "chip" }, t("card.anger", { anger: Math.round(handoff.anger * 100) })),
+      unread ? h("span", { class: "chip unread" }, t("card.newMessage")) : null,
       kind === "waiting" && handoff.pickup_notified_at
-        ? h("span", { class: "chip overdue" }, "Overdue: customer told to hold on")
+        ? h("span", { class: "chip overdue" }, t("card.overdue"))
         : null,
     ),
     h("p", { class: "reasons" }, reasons),
     details.length ? h("p", { class: "summary" }, details.join(" · ")) : null,
   );
+}
+
+function languageChip(handoff) {
+  const label = t("card.language", { language: languageName(handoff.language) });
+  return h("span", { class: "chip language", title: label },
+    h("span", { class: "visually-hidden" }, `${label}: `), String(handoff.language || "").toUpperCase());
 }
 
 function renderLists() {
@@ -483,6 +545,7 @@ function renderLists() {
   $("queue-empty").hidden = waiting.length > 0;
   $("active-empty").hidden = active.length > 0;
   updateBadge();
+  routing.renderOffers();
   tick();
 }
 
@@ -491,7 +554,7 @@ function tick() {
   for (const timer of document.querySelectorAll(".timer[data-since]")) {
     const waited = (now - Date.parse(timer.dataset.since)) / 1000;
     const level = waited >= state.sla.red_s ? "red" : waited >= state.sla.amber_s ? "amber" : "ok";
-    const label = { ok: "waiting", amber: "waiting, over the amber limit", red: "waiting, over the red limit" }[level];
+    const label = t(`timer.${level}`);
     timer.textContent = duration(waited);
     timer.className = `timer sla-${level}`;
     timer.dataset.sla = level;
@@ -502,6 +565,8 @@ function tick() {
     const handoff = state.waiting.get(Number(card.dataset.id));
     if (!handoff || Date.now() - handoff.arrivedLive >= NEW_HIGHLIGHT_MS) card.classList.remove("is-new");
   }
+  routing.tickOffers();
+  renderWindow();
 }
 
 // -- the conversation -------------------------------------------------------------------
@@ -511,7 +576,7 @@ async function openConversation(id, focus = true) {
   if (!state.me) return; // the session ended meanwhile: the sign-in form is showing
   if (result.status !== 200) {
     showOnly("conversation-view");
-    $("conversation-title").textContent = "Conversation not found";
+    $("conversation-title").textContent = t("conversation.notFound");
     $("conversation-status").textContent = problem(result);
     for (const id of ["claim-box", "reply-form", "transfer-form", "close-form", "history-panel"]) {
       $(id).hidden = true;
@@ -531,7 +596,30 @@ async function openConversation(id, focus = true) {
   if (focus) $("conversation-title").focus();
   $("link-key").value = "";
   $("link-error").textContent = "";
+  $("reply-error").textContent = "";
   loadHistory();
+  loadCanned(state.current);
+}
+
+// -- canned responses in the conversation's language ---------------------------------------
+
+async function loadCanned(handoff) {
+  const language = handoff.language || "en";
+  if (!state.cannedByLanguage.has(language)) {
+    const result = await api("GET", `/api/canned-responses?language=${encodeURIComponent(language)}`);
+    if (result.status !== 200) return;
+    state.cannedByLanguage.set(language, result.data.canned_responses);
+  }
+  if (!state.current || state.current.id !== handoff.id) return;
+  state.canned = state.cannedByLanguage.get(language);
+  renderCanned();
+}
+
+function renderCanned() {
+  $("canned").replaceChildren(
+    h("option", { value: "", text: t("choose") }),
+    ...state.canned.map((item, index) => h("option", { value: index, text: item.title, lang: item.language })),
+  );
 }
 
 // -- the customer's earlier conversations -------------------------------------------------
@@ -539,14 +627,14 @@ async function openConversation(id, focus = true) {
 async function loadHistory() {
   const id = state.current.id;
   $("history-panel").hidden = false;
-  $("history-status").textContent = "Loading…";
+  $("history-status").textContent = t("loading");
   const result = await api("GET", `/api/handoffs/${id}/history`);
   // The session ended, or another conversation was opened meanwhile.
   if (!state.me || !state.current || state.current.id !== id) return;
   if (result.status !== 200) {
     $("history").replaceChildren();
     $("history-key").textContent = "";
-    $("history-status").textContent = `Earlier conversations could not be loaded: ${problem(result)}.`;
+    $("history-status").textContent = t("history.failed", { problem: problem(result) });
     $("link-form").hidden = true;
     return;
   }
@@ -554,7 +642,7 @@ async function loadHistory() {
 }
 
 function day(iso) {
-  return new Date(iso).toLocaleDateString([], { year: "numeric", month: "short", day: "numeric" });
+  return new Date(iso).toLocaleDateString(uiLanguage(), { year: "numeric", month: "short", day: "numeric" });
 }
 
 function historyItem(conversation) {
@@ -569,13 +657,14 @@ function historyItem(conversation) {
       h("time", { datetime: conversation.started_at }, day(conversation.started_at)),
       ` · ${RECORD_CHANNEL_NAMES[channel] || channelName(channel)}`,
     ),
-    h("p", { class: "outcome" }, OUTCOME_LABELS[conversation.outcome] || humanize(conversation.outcome)),
-    reasons ? h("p", { class: "reasons" }, `About: ${reasons}`) : null,
+    h("p", { class: "outcome" },
+      OUTCOMES.includes(conversation.outcome) ? t(`outcome.${conversation.outcome}`) : humanize(conversation.outcome)),
+    reasons ? h("p", { class: "reasons" }, t("history.about", { reasons })) : null,
     conversation.handoff_reason
-      ? h("p", { class: "reasons" }, `Handed off for: ${humanize(conversation.handoff_reason)}`)
+      ? h("p", { class: "reasons" }, t("history.handedOff", { reason: humanize(conversation.handoff_reason) }))
       : null,
     conversation.csat_score
-      ? h("p", { class: "csat" }, `Rated ${conversation.csat_score}/5` +
+      ? h("p", { class: "csat" }, t("history.rated", { score: conversation.csat_score }) +
           (conversation.csat_comment ? `: “${conversation.csat_comment}”` : ""))
       : null,
   );
@@ -583,11 +672,11 @@ function historyItem(conversation) {
 
 function renderHistory(history) {
   const link = history.link;
-  let said = "Not linked to a customer yet.";
-  if (link && link.source === "manual") said = `Customer ${link.customer_key}, linked by ${link.linked_by}.`;
-  else if (link) said = `Customer ${link.customer_key}.`;
+  let said = t("history.notLinked");
+  if (link && link.source === "manual") said = t("history.linkedBy", { key: link.customer_key, by: link.linked_by });
+  else if (link) said = t("history.customer", { key: link.customer_key });
   $("history-key").textContent = said;
-  $("history-status").textContent = history.conversations.length ? "" : "None yet";
+  $("history-status").textContent = history.conversations.length ? "" : t("history.none");
   $("history").replaceChildren(...history.conversations.map(historyItem));
   $("link-form").hidden = !isSupervisor();
   $("unlink").hidden = !link;
@@ -602,11 +691,11 @@ async function changeLink(method, body) {
   for (const id of ["link", "unlink"]) $(id).disabled = false;
   if (!state.me) return;
   if (result.status !== 200) {
-    error.textContent = `${method === "PUT" ? "Not linked" : "Not unlinked"}: ${problem(result)}.`;
+    error.textContent = t(method === "PUT" ? "link.notLinked" : "link.notUnlinked", { problem: problem(result) });
     return;
   }
   $("link-key").value = "";
-  announce(method === "PUT" ? `Linked to ${result.data.customer_key}.` : "Unlinked.");
+  announce(method === "PUT" ? t("link.linked", { key: result.data.customer_key }) : t("link.unlinked"));
   loadHistory();
 }
 
@@ -614,7 +703,7 @@ function linkCustomer(event) {
   event.preventDefault();
   const key = $("link-key").value.trim();
   if (!key) {
-    $("link-error").textContent = "Enter a customer key, such as phone:+14155550101.";
+    $("link-error").textContent = t("link.missing");
     $("link-key").focus();
     return;
   }
@@ -633,7 +722,7 @@ function triggerMessageId(handoff) {
 
 function messageElement(message, trigger) {
   const who =
-    message.role === "customer" ? "Customer" : message.role === "bot" ? "Bot" : message.author || "Agent";
+    message.role === "customer" ? t("who.customer") : message.role === "bot" ? t("who.bot") : message.author || t("who.agent");
   const classes = [`message`, `from-${message.role}`];
   if (message.internal) classes.push("internal");
   if (message.id === trigger) classes.push("trigger");
@@ -647,10 +736,11 @@ function messageElement(message, trigger) {
       h("span", { class: "who" }, who),
       " ",
       h("time", { datetime: message.timestamp }, clock(message.timestamp)),
-      message.id === trigger ? h("span", { class: "badge trigger-badge" }, "Escalated here") : null,
-      message.internal ? h("span", { class: "badge note-badge" }, "Internal note") : null,
+      message.id === trigger ? h("span", { class: "badge trigger-badge" }, t("badge.escalated")) : null,
+      message.internal ? h("span", { class: "badge note-badge" }, t("badge.note")) : null,
       message.role === "agent" && !message.internal && message.delivery
-        ? h("span", { class: `badge delivery-${message.delivery}` }, DELIVERY_LABELS[message.delivery] || message.delivery)
+        ? h("span", { class: `badge delivery-${message.delivery}` },
+            DELIVERIES.includes(message.delivery) ? t(`delivery.${message.delivery}`) : message.delivery)
         : null,
     ),
     h("p", { class: "text" }, message.text),
@@ -688,37 +778,40 @@ function renderConversation() {
   const mayAct = mine || (isSupervisor() && handoff.status !== "closed");
   const summary = handoff.summary || {};
   $("conversation-title").textContent =
-    `${customerLabel(handoff)} on ${channelName(handoff.channel)}`;
+    t("conversation.title", { customer: customerLabel(handoff), channel: channelName(handoff.channel) });
 
   const status = $("conversation-status");
   status.className = "status-line";
   if (handoff.status === "waiting") {
     status.replaceChildren(
-      "Waiting for a person for ",
+      t("conversation.waiting"),
       h("span", { class: "timer", dataset: { since: handoff.created_at } }, ""),
     );
   } else if (handoff.status === "assigned" && mine) {
-    status.textContent = "You hold this conversation: the bot is paused until you close it.";
+    status.textContent = t("conversation.yours");
   } else if (handoff.status === "assigned") {
-    status.textContent = `Taken by ${handoff.assigned_to}.`;
+    status.textContent = t("conversation.taken", { name: handoff.assigned_to });
     status.classList.add("taken");
   } else {
-    status.textContent = `Closed${handoff.resolution ? `: ${handoff.resolution}` : "."} The bot has the conversation again.`;
+    status.textContent = handoff.resolution
+      ? t("conversation.closedWith", { resolution: handoff.resolution })
+      : t("conversation.closed");
   }
 
   const customer = handoff.customer || {};
   $("customer").replaceChildren(
-    ...fact("Name", customer.name),
-    ...fact("Customer ID", handoff.customer_id),
-    ...fact("Channel", channelName(handoff.channel)),
-    ...fact("Order", orderNumber(handoff)),
-    ...fact("Email", summary.email || customer.email),
-    ...fact("Reasons", handoff.reasons.map(humanize).join(", ")),
-    ...fact("Anger", `${Math.round(handoff.anger * 100)}%`),
-    ...fact("Priority", String(handoff.priority)),
-    ...fact("Asked about", (summary.intents || []).map(humanize).join(", ")),
-    ...fact("Escalated", clock(handoff.created_at)),
-    ...fact("Held by", handoff.assigned_to),
+    ...fact(t("fact.name"), customer.name),
+    ...fact(t("fact.customerId"), handoff.customer_id),
+    ...fact(t("fact.channel"), channelName(handoff.channel)),
+    ...fact(t("fact.language"), languageName(handoff.language)),
+    ...fact(t("fact.order"), orderNumber(handoff)),
+    ...fact(t("fact.email"), summary.email || customer.email),
+    ...fact(t("fact.reasons"), handoff.reasons.map(humanize).join(", ")),
+    ...fact(t("fact.anger"), `${Math.round(handoff.anger * 100)}%`),
+    ...fact(t("fact.priority"), String(handoff.priority)),
+    ...fact(t("fact.askedAbout"), (summary.intents || []).map(humanize).join(", ")),
+    ...fact(t("fact.escalated"), clock(handoff.created_at)),
+    ...fact(t("fact.heldBy"), handoff.assigned_to),
   );
 
   $("claim-box").hidden = handoff.status !== "waiting";
@@ -729,12 +822,50 @@ function renderConversation() {
   const select = $("transfer-to");
   const chosen = select.value;
   select.replaceChildren(
-    ...others.map((agent) => h("option", { value: agent.name }, `${agent.name} (${agent.role})`)),
+    ...others.map((agent) => h("option", { value: agent.name }, t("who", { name: agent.name, role: t(`role.${agent.role}`) }))),
   );
   if (others.some((agent) => agent.name === chosen)) select.value = chosen;
   $("reply-text").maxLength = limitFor(handoff.channel);
+  relabelReply();
   updateCounter();
   tick();
+}
+
+function relabelReply() {
+  const internal = $("reply-internal").checked;
+  $("reply-label").textContent = internal ? t("reply.noteLabel") : t("reply.label");
+  $("reply-send").textContent = internal ? t("reply.addNote") : t("reply.send");
+}
+
+// WhatsApp's 24-hour window (window_closes_at, handoff.desk.window): when it
+// closes, and after, free text is off; internal notes never leave the desk.
+function renderWindow() {
+  const handoff = state.current;
+  const note = $("window-note");
+  const closesAt = handoff && handoff.window_closes_at;
+  let closed = false;
+  if (!closesAt) {
+    note.hidden = true;
+  } else {
+    const left = (Date.parse(closesAt) - serverNow()) / 1000;
+    const time = clock(closesAt, { hourCycle: "h23" });
+    closed = left <= 0;
+    const level = closed ? "closed" : left < 3600 ? "warning" : "open";
+    const text = closed
+      ? t("window.closed", { time })
+      : level === "warning"
+        ? t("window.closingSoon", { time, minutes: Math.ceil(left / 60) })
+        : t("window.closesAt", { time });
+    if (note.textContent !== text) note.textContent = text;
+    note.className = `window-note window-${level}`;
+    note.dataset.window = level;
+    note.hidden = false;
+  }
+  const blocked = closed && !$("reply-internal").checked;
+  $("reply-text").disabled = blocked;
+  $("canned").disabled = blocked;
+  $("canned-insert").disabled = blocked;
+  $("reply-send").disabled = blocked || state.sending;
 }
 
 function updateCounter() {
@@ -742,7 +873,7 @@ function updateCounter() {
   const limit = limitFor(state.current.channel);
   const length = $("reply-text").value.length;
   const counter = $("reply-count");
-  counter.textContent = `${length} / ${limit} characters (the ${channelName(state.current.channel)} limit)`;
+  counter.textContent = t("reply.count", { length, limit, channel: channelName(state.current.channel) });
   counter.classList.toggle("over", length > limit);
 }
 
@@ -754,7 +885,7 @@ async function claim() {
   if (!state.me) return;
   if (result.status === 200) {
     apply("handoff.assigned", { handoff: result.data }, false);
-    announce("You claimed the conversation.");
+    announce(t("claim.done"));
     $("reply-text").focus();
     return;
   }
@@ -765,7 +896,7 @@ async function claim() {
     if (now.status === 200) apply("handoff.assigned", { handoff: now.data }, false);
     return;
   }
-  $("conversation-status").textContent = `Cannot claim: ${problem(result)}.`;
+  $("conversation-status").textContent = t("claim.failed", { problem: problem(result) });
 }
 
 function insertCanned() {
@@ -792,17 +923,19 @@ async function sendReply(event) {
   const limit = limitFor(handoff.channel);
   error.textContent = "";
   if (!text) {
-    error.textContent = "Write a message first.";
+    error.textContent = t("reply.empty");
     box.focus();
     return;
   }
   if (!internal && text.length > limit) {
-    error.textContent = `This is ${text.length} characters; ${channelName(handoff.channel)} takes at most ${limit}. Shorten it or send it in parts.`;
+    error.textContent = t("reply.tooLong", { length: text.length, channel: channelName(handoff.channel), limit });
     box.focus();
     return;
   }
+  state.sending = true;
   $("reply-send").disabled = true;
   const result = await api("POST", `/api/handoffs/${handoff.id}/messages`, { text, internal });
+  state.sending = false;
   $("reply-send").disabled = false;
   if (!state.me) return;
   if (result.data && result.data.message && state.current && state.current.id === handoff.id) {
@@ -811,14 +944,22 @@ async function sendReply(event) {
   if (result.status === 201) {
     box.value = "";
     $("reply-internal").checked = false;
+    relabelReply();
     updateCounter();
     box.focus();
+  } else if (result.data && result.data.error === "window_closed") {
+    // WhatsApp refused free text: the window closed (maybe while typing).
+    error.textContent = t("reply.windowRefused");
+    const now = await api("GET", `/api/handoffs/${handoff.id}`);
+    if (now.status === 200 && state.current && state.current.id === handoff.id) {
+      state.current.window_closes_at = now.data.window_closes_at;
+    }
   } else if (result.status === 502) {
-    error.textContent =
-      "Not delivered: the customer's channel did not take the reply. It is kept in the box; send it again to retry.";
+    error.textContent = t("reply.notDelivered");
   } else {
-    error.textContent = `Not sent: ${problem(result)}.`;
+    error.textContent = t("reply.notSent", { problem: problem(result) });
   }
+  renderWindow();
 }
 
 async function transfer(event) {
@@ -827,17 +968,17 @@ async function transfer(event) {
   const error = $("transfer-error");
   error.textContent = "";
   if (!to) {
-    error.textContent = "Choose an agent.";
+    error.textContent = t("transfer.choose");
     return;
   }
   const result = await api("POST", `/api/handoffs/${state.current.id}/transfer`, { to });
   if (!state.me) return;
   if (result.status !== 200) {
-    error.textContent = `Not transferred: ${problem(result)}.`;
+    error.textContent = t("transfer.failed", { problem: problem(result) });
     return;
   }
   apply("handoff.assigned", { handoff: result.data }, false);
-  announce(`Transferred to ${to}.`);
+  announce(t("transfer.done", { to }));
 }
 
 async function closeHandoff(event) {
@@ -846,7 +987,7 @@ async function closeHandoff(event) {
   const error = $("close-error");
   error.textContent = "";
   if (!resolution) {
-    error.textContent = "Say how it was resolved: the next agent will read it.";
+    error.textContent = t("close.missing");
     $("resolution").focus();
     return;
   }
@@ -855,14 +996,13 @@ async function closeHandoff(event) {
   $("close").disabled = false;
   if (!state.me) return;
   if (result.status !== 200) {
-    error.textContent = `Not closed: ${problem(result)}.`;
+    error.textContent = t("close.failed", { problem: problem(result) });
     return;
   }
   $("resolution").value = "";
   apply("handoff.closed", { handoff: result.data }, false);
   if (result.data.bot_resumed === false) {
-    $("conversation-status").textContent +=
-      " The bot could not be resumed yet; the customer's next message will reach it.";
+    $("conversation-status").textContent += t("conversation.notResumed");
   }
 }
 
@@ -879,21 +1019,22 @@ function scheduleStats() {
 }
 
 async function loadStats() {
+  routing.loadQueues();
   const result = await api("GET", `/api/stats?period=${encodeURIComponent($("period").value)}`);
   if (!state.me) return;
   if (result.status !== 200) {
-    $("stats-updated").textContent = `Cannot load the numbers: ${problem(result)}.`;
+    $("stats-updated").textContent = t("stats.failed", { problem: problem(result) });
     return;
   }
   const stats = result.data;
   $("tiles").replaceChildren(
-    ...tile("Waiting", stats.waiting, "stat-waiting"),
-    ...tile("Active", stats.active, "stat-active"),
-    ...tile("Average wait", roughDuration(stats.wait.average_s), "stat-average-wait"),
-    ...tile("Longest wait", roughDuration(stats.wait.longest_s), "stat-longest-wait"),
-    ...tile("Answered today", stats.answered_today.count, "stat-answered"),
-    ...tile("Their average wait", roughDuration(stats.answered_today.average_wait_s), "stat-answer-wait"),
-    ...tile("Handled today", stats.handled_today, "stat-handled"),
+    ...tile(t("stats.waiting"), stats.waiting, "stat-waiting"),
+    ...tile(t("stats.active"), stats.active, "stat-active"),
+    ...tile(t("stats.averageWait"), roughDuration(stats.wait.average_s), "stat-average-wait"),
+    ...tile(t("stats.longestWait"), roughDuration(stats.wait.longest_s), "stat-longest-wait"),
+    ...tile(t("stats.answered"), stats.answered_today.count, "stat-answered"),
+    ...tile(t("stats.answerWait"), roughDuration(stats.answered_today.average_wait_s), "stat-answer-wait"),
+    ...tile(t("stats.handled"), stats.handled_today, "stat-handled"),
   );
   renderChart(stats.reasons);
   $("load").replaceChildren(
@@ -902,7 +1043,9 @@ async function loadStats() {
         h("td", {}, agent.active), h("td", {}, agent.handled_today)),
     ),
   );
-  $("stats-updated").textContent = `Updated ${new Date().toLocaleTimeString()} (times in ${stats.timezone}).`;
+  $("stats-updated").textContent = t("stats.updated", {
+    time: new Date().toLocaleTimeString(uiLanguage()), timezone: stats.timezone,
+  });
 }
 
 function bucketLabel(start, bucket) {
@@ -923,7 +1066,7 @@ function chartSeries(reasons) {
   }));
   if (rest.length) {
     series.push({
-      label: humanize(OTHER), colour: "other", reasons: rest,
+      label: t("reasons.other"), colour: "other", reasons: rest,
       total: rest.reduce((sum, name) => sum + reasons.totals[name], 0),
     });
   }
@@ -946,8 +1089,8 @@ function renderChart(reasons) {
     viewBox: `0 0 ${width} ${height}`,
     role: "img",
     "aria-label": names.length
-      ? `Escalations per ${reasons.bucket}, stacked by reason. Totals: ${described}.`
-      : "No escalations in this period.",
+      ? t("reasons.chart", { bucket: t(`reasons.per.${reasons.bucket}`), totals: described })
+      : t("reasons.none"),
     class: "chart",
   });
   for (const fraction of [0, 0.5, 1]) {
@@ -982,9 +1125,9 @@ function renderChart(reasons) {
           h("span", { class: "legend-item" },
             h("span", { class: "swatch", dataset: { colour: item.colour } }),
             `${item.label} (${item.total})`))
-      : [h("span", {}, "No escalations in this period.")]),
+      : [h("span", {}, t("reasons.none"))]),
   );
-  const header = h("tr", {}, h("th", { scope: "col" }, reasons.bucket === "hour" ? "Hour" : "Day"),
+  const header = h("tr", {}, h("th", { scope: "col" }, reasons.bucket === "hour" ? t("reasons.hour") : t("reasons.day")),
     ...names.map((name) => h("th", { scope: "col" }, humanize(name))));
   const rows = buckets.map((bucket) =>
     h("tr", {}, h("th", { scope: "row" }, bucketLabel(bucket.start, reasons.bucket)),
@@ -1021,26 +1164,26 @@ async function loadInsights(event) {
   const result = await api("GET", `/api/insights?${query}`);
   if (!state.me) return;
   if (result.status !== 200) {
-    $("insights-updated").textContent = `Cannot load the insights: ${problem(result)}.`;
+    $("insights-updated").textContent = t("insights.failed", { problem: problem(result) });
     return;
   }
   const data = result.data;
   $("insights-tiles").replaceChildren(
-    ...tile("Conversations", data.sessions, "insight-sessions"),
-    ...tile("Resolved by the bot", percent(data.containment), "insight-containment"),
-    ...tile("Handed to a person", percent(data.handoff_rate), "insight-handoff"),
-    ...tile("Abandoned", percent(data.abandonment_rate), "insight-abandoned"),
-    ...tile("Bot's first answer", medianTime(data.times.bot_first_response_s), "insight-bot-first"),
-    ...tile("Bot resolution", medianTime(data.times.bot_resolution_s), "insight-bot-resolution"),
-    ...tile("Agent's first reply", medianTime(data.times.agent_first_response_s), "insight-agent-first"),
-    ...tile("Human resolution", medianTime(data.times.human_resolution_s), "insight-human-resolution"),
+    ...tile(t("insights.sessions"), data.sessions, "insight-sessions"),
+    ...tile(t("insights.containment"), percent(data.containment), "insight-containment"),
+    ...tile(t("insights.handoffRate"), percent(data.handoff_rate), "insight-handoff"),
+    ...tile(t("insights.abandoned"), percent(data.abandonment_rate), "insight-abandoned"),
+    ...tile(t("insights.botFirst"), medianTime(data.times.bot_first_response_s), "insight-bot-first"),
+    ...tile(t("insights.botResolution"), medianTime(data.times.bot_resolution_s), "insight-bot-resolution"),
+    ...tile(t("insights.agentFirst"), medianTime(data.times.agent_first_response_s), "insight-agent-first"),
+    ...tile(t("insights.humanResolution"), medianTime(data.times.human_resolution_s), "insight-human-resolution"),
   );
   $("handoff-reasons").replaceChildren(
     ...data.handoff_reasons.map((item) =>
       h("tr", {}, h("th", { scope: "row" }, humanize(item.reason)), h("td", {}, item.sessions))),
   );
   if (!data.handoff_reasons.length) {
-    $("handoff-reasons").replaceChildren(h("tr", {}, h("td", { colspan: 2 }, "No handoffs in this period.")));
+    $("handoff-reasons").replaceChildren(h("tr", {}, h("td", { colspan: 2 }, t("insights.noHandoffs"))));
   }
   renderTopReasons(data.top_reasons);
   renderCsat(data.csat);
@@ -1050,22 +1193,22 @@ async function loadInsights(event) {
   const latest = data.misses.slice(-MISSES_SHOWN).reverse();
   $("misses").replaceChildren(
     ...latest.map((miss) =>
-      h("tr", {}, h("td", {}, new Date(miss.started_at).toLocaleString()),
+      h("tr", {}, h("td", {}, new Date(miss.started_at).toLocaleString(uiLanguage())),
         h("td", {}, miss.conversation_id), h("td", {}, miss.why),
         h("td", {}, h("a", { href: `/desk/review.html#${encodeURIComponent(miss.review_id)}` },
           h("code", {}, miss.review_id)))),
     ),
   );
   if (!data.misses.length) {
-    $("misses").replaceChildren(h("tr", {}, h("td", { colspan: 4 }, "None in this period.")));
+    $("misses").replaceChildren(h("tr", {}, h("td", { colspan: 4 }, t("insights.noneInPeriod"))));
   } else if (data.misses.length > MISSES_SHOWN) {
     $("misses").append(h("tr", {}, h("td", { colspan: 4 },
-      `The latest ${MISSES_SHOWN} of ${data.misses.length}; the records download has them all.`)));
+      t("insights.latest", { shown: MISSES_SHOWN, total: data.misses.length }))));
   }
   const unfinished = data.sessions - data.finished;
   $("insights-updated").textContent =
-    `${data.finished} finished conversations` +
-    (unfinished ? `, ${unfinished} still going (not in the rates)` : "") + ".";
+    t("insights.finished", { count: data.finished }) +
+    (unfinished ? t("insights.unfinished", { count: unfinished }) : "") + ".";
 }
 
 function renderTopReasons(reasons) {
@@ -1075,8 +1218,8 @@ function renderTopReasons(reasons) {
   const chart = svg("svg", {
     viewBox: `0 0 ${width} ${height}`, role: "img", class: "chart",
     "aria-label": reasons.length
-      ? `Conversations per reason: ${reasons.map((r) => `${humanize(r.reason)} ${r.sessions}`).join(", ")}.`
-      : "No conversations in this period.",
+      ? t("insights.perReason", { items: reasons.map((r) => `${humanize(r.reason)} ${r.sessions}`).join(", ") })
+      : t("insights.noConversations"),
   });
   reasons.forEach((reason, index) => {
     const y = 4 + index * row;
@@ -1095,13 +1238,13 @@ function renderTopReasons(reasons) {
 function renderCsat(csat) {
   const kinds = csat.by_kind;
   const satisfied = (figures) =>
-    figures.answered ? `${percent(figures.satisfied)} of ${figures.answered}` : "–";
+    figures.answered ? t("insights.satisfiedOf", { share: percent(figures.satisfied), answered: figures.answered }) : "–";
   $("csat-tiles").replaceChildren(
-    ...tile("Satisfied (CSAT)", satisfied(csat), "insight-csat"),
-    ...tile("Average score", csat.average === null ? "–" : csat.average.toFixed(2), "insight-csat-average"),
-    ...tile("Answered", percent(csat.response_rate), "insight-csat-response"),
-    ...tile("After a person", satisfied(kinds.handoff), "insight-csat-handoff"),
-    ...tile("After the bot", satisfied(kinds.bot), "insight-csat-bot"),
+    ...tile(t("insights.csat"), satisfied(csat), "insight-csat"),
+    ...tile(t("insights.csatAverage"), csat.average === null ? "–" : csat.average.toFixed(2), "insight-csat-average"),
+    ...tile(t("insights.csatAnswered"), percent(csat.response_rate), "insight-csat-response"),
+    ...tile(t("insights.csatHandoff"), satisfied(kinds.handoff), "insight-csat-handoff"),
+    ...tile(t("insights.csatBot"), satisfied(kinds.bot), "insight-csat-bot"),
   );
   const scores = ["1", "2", "3", "4", "5"];
   const width = 760, row = 28, left = 120;
@@ -1109,15 +1252,15 @@ function renderCsat(csat) {
   const chart = svg("svg", {
     viewBox: `0 0 ${width} ${scores.length * row + 8}`, role: "img", class: "chart",
     "aria-label": csat.answered
-      ? `Answers per score: ${scores.map((s) => `${s}: ${csat.distribution[s]}`).join(", ")}.`
-      : "No survey answers in this period.",
+      ? t("insights.perScore", { items: scores.map((s) => `${s}: ${csat.distribution[s]}`).join(", ") })
+      : t("insights.noAnswers"),
   });
   scores.slice().reverse().forEach((score, index) => {
     const y = 4 + index * row;
     const count = csat.distribution[score];
     const length = ((width - left - 60) * count) / top;
     chart.append(
-      svg("text", { x: left - 8, y: y + 17, "text-anchor": "end", class: "axis" }, `${score} of 5`),
+      svg("text", { x: left - 8, y: y + 17, "text-anchor": "end", class: "axis" }, t("insights.scoreOf", { score })),
       svg("rect", { x: left, y: y + 4, width: Math.max(2, length), height: row - 10,
         fill: CHART_COLOURS[Number(score) >= 4 ? 2 : Number(score) === 3 ? 4 : 1] }),
       svg("text", { x: left + length + 6, y: y + 17, class: "axis" }, count),
@@ -1135,8 +1278,8 @@ function renderSentiment(byDay) {
   const chart = svg("svg", {
     viewBox: `0 0 ${width} ${height}`, role: "img", class: "chart",
     "aria-label": days.length
-      ? `Mean sentiment per day: ${days.map((d) => `${d} ${byDay[d].toFixed(2)}`).join(", ")}.`
-      : "No customer messages in this period.",
+      ? t("insights.sentimentChart", { items: days.map((d) => `${d} ${byDay[d].toFixed(2)}`).join(", ") })
+      : t("insights.noMessages"),
   });
   for (const value of [-1, 0, 1]) {
     chart.append(
@@ -1165,21 +1308,18 @@ function renderSentiment(byDay) {
 // Sentiment per product: the mean per product as bars around 0, the most named day by day as
 // lines, and every product in a table. The panel is made here, after the daily sentiment's.
 const PRODUCTS_CHARTED = 15;
-const PRODUCTS_HINT =
-  "Products named in the customers' messages (found with the product catalogue). For each, " +
-  "the mean sentiment of every customer message of the conversations that named it, from −1 " +
-  "(very negative) to 1; the lines follow the most named ones day by day.";
 
 function productsPanel() {
-  if ($("products-panel")) return;
+  if ($("products-panel")) $("products-panel").remove(); // made again: its words may have changed language
   const panel = h("section", { class: "panel", id: "products-panel", "aria-labelledby": "products-title" },
-    h("h2", { id: "products-title" }, "Sentiment per product"),
-    h("p", { class: "hint" }, PRODUCTS_HINT),
+    h("h2", { id: "products-title" }, t("products.title")),
+    h("p", { class: "hint" }, t("products.hint")),
     h("figure", {}, h("div", { id: "products-chart" })),
     h("figure", {}, h("div", { id: "products-trend" }), h("div", { class: "legend", id: "products-legend" })),
     h("table", {},
-      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Product"), h("th", { scope: "col" }, "Conversations"),
-        h("th", { scope: "col" }, "Messages"), h("th", { scope: "col" }, "Mean sentiment"))),
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("products.product")),
+        h("th", { scope: "col" }, t("products.conversations")),
+        h("th", { scope: "col" }, t("products.messages")), h("th", { scope: "col" }, t("products.mean")))),
       h("tbody", { id: "products" })),
   );
   $("sentiment-chart").closest("section").after(panel);
@@ -1197,9 +1337,11 @@ function renderProducts(products, byDay) {
   const chart = svg("svg", {
     viewBox: `0 0 ${width} ${bottom + 20}`, role: "img", class: "chart",
     "aria-label": shown.length
-      ? "Mean sentiment per product: " +
-        shown.map((p) => `${p.product} ${signed(p.mean_compound)} (${p.sessions} conversations)`).join(", ") + "."
-      : "No products named in this period.",
+      ? t("products.chart", {
+        items: shown.map((p) =>
+          t("products.item", { product: p.product, mean: signed(p.mean_compound), sessions: p.sessions })).join(", "),
+      })
+      : t("products.none"),
   });
   // The scale: from −1 on the left to 1 on the right of the zero line.
   for (const value of [-1, 0, 1]) {
@@ -1229,7 +1371,7 @@ function renderProducts(products, byDay) {
         h("td", {}, item.messages), h("td", {}, signed(item.mean_compound)))),
   );
   if (!products.length) {
-    $("products").replaceChildren(h("tr", {}, h("td", { colspan: 4 }, "No products named in this period.")));
+    $("products").replaceChildren(h("tr", {}, h("td", { colspan: 4 }, t("products.none"))));
   }
 }
 
@@ -1244,10 +1386,11 @@ function renderProductTrend(byDay) {
   const chart = svg("svg", {
     viewBox: `0 0 ${width} ${height}`, role: "img", class: "chart",
     "aria-label": names.length
-      ? "Sentiment per day of the most named products: " +
-        names.map((name) => `${name}: ${Object.entries(byDay[name]).map(([d, v]) => `${d} ${v.toFixed(2)}`).join(", ")}`)
-          .join("; ") + "."
-      : "No products named in this period.",
+      ? t("products.trend", {
+        items: names.map((name) => `${name}: ${Object.entries(byDay[name]).map(([d, v]) => `${d} ${v.toFixed(2)}`).join(", ")}`)
+          .join("; "),
+      })
+      : t("products.none"),
   });
   for (const value of [-1, 0, 1]) {
     chart.append(
@@ -1325,10 +1468,8 @@ function wire() {
     }
   });
   $("reply-internal").addEventListener("change", () => {
-    $("reply-label").textContent = $("reply-internal").checked
-      ? "Internal note (agents only)"
-      : "Message to the customer";
-    $("reply-send").textContent = $("reply-internal").checked ? "Add note" : "Send reply";
+    relabelReply();
+    renderWindow();
   });
   $("canned-insert").addEventListener("click", insertCanned);
   $("transfer-form").addEventListener("submit", transfer);
@@ -1344,7 +1485,15 @@ function wire() {
     if (sound.checked) beep();
   });
   window.addEventListener("hashchange", route);
+  fillLanguagePicker($("ui-language"), relabel);
+  routing.setupRouting({
+    state, api, problem, h, announce, beep, apply, serverNow, duration, roughDuration,
+    customerLabel, channelName, humanize,
+  });
 }
 
+translatePage();
+relabelReply();
+updateBadge();
 wire();
 start();

@@ -6,14 +6,13 @@
 // Signed in through the desk's page (/desk): the session cookie comes along
 // with fetch (credentials: "same-origin"); this page changes nothing, so it
 // needs no CSRF token. All text from the API goes in with textContent.
+// The page's own words are the desk's (i18n.js), in the language chosen there;
+// what the server writes about the inbox (its state, the next step) is English.
+
+import { fillLanguagePicker, t, translatePage, uiLanguage } from "./i18n.js";
 
 const PAGE_SIZE = 50;
-const REASONS = {
-  fallback: "the bot asked to rephrase",
-  low_confidence: "low confidence",
-  rephrased: "the customer said it again differently",
-  handoff: "just before a handoff",
-};
+const REASONS = ["fallback", "low_confidence", "rephrased", "handoff"];
 
 const state = { offset: 0 };
 
@@ -72,17 +71,17 @@ async function api(path) {
 }
 
 function percent(value) {
-  return value === null || value === undefined ? "unknown" : `${Math.round(value * 100)}%`;
+  return value === null || value === undefined ? t("review.unknown") : `${Math.round(value * 100)}%`;
 }
 
 function label(group) {
-  if (group.discard) return "Discarded by a trainer (leaves at the next make review-apply).";
-  if (group.intent) return `Labelled ${group.intent} (added at the next make review-apply).`;
-  return "Not labelled yet.";
+  if (group.discard) return t("review.discarded");
+  if (group.intent) return t("review.labelled", { intent: group.intent });
+  return t("review.notLabelled");
 }
 
 function groupCard(group, conversation) {
-  const reasons = group.why.map((why) => REASONS[why] || why).join(" · ");
+  const reasons = group.why.map((why) => (REASONS.includes(why) ? t(`review.why.${why}`) : why)).join(" · ");
   const others = group.conversation_count - group.conversations.length;
   const chips = group.conversations.map((id) =>
     h("span", { class: id === conversation ? "chip unread" : "chip" }, id));
@@ -90,27 +89,28 @@ function groupCard(group, conversation) {
     h("div", { class: "card-head" },
       h("p", { class: "card-link" }, `“${group.text}”`),
       h("span", { class: "chip" }, group.count === null ? "" : `${group.count}×`)),
-    h("p", {}, "The bot understood ",
-      h("strong", {}, group.predicted || "nothing"), ` with ${percent(group.confidence)} confidence.`),
-    reasons ? h("p", { class: "reasons" }, `Why it is here: ${reasons}.`) : null,
+    h("p", {}, t("review.understood"),
+      h("strong", {}, group.predicted || t("review.nothing")),
+      t("review.confidence", { confidence: percent(group.confidence) })),
+    reasons ? h("p", { class: "reasons" }, t("review.whyHere", { reasons })) : null,
     group.variants.length
-      ? h("p", { class: "summary" }, "Also said as: ", group.variants.map((v) => `“${v}”`).join(", "))
+      ? h("p", { class: "summary" }, t("review.alsoSaid"), group.variants.map((v) => `“${v}”`).join(", "))
       : null,
     h("p", { class: "summary" }, label(group)),
-    h("div", { class: "summary" }, "Conversations: ",
+    h("div", { class: "summary" }, t("review.conversations"),
       h("span", { class: "chips" }, chips),
-      others > 0 ? ` and ${others} more` : null),
+      others > 0 ? t("review.more", { count: others }) : null),
     h("p", { class: "summary" },
-      `Item ${group.index}, line ${group.line} of the inbox file` +
-      (group.last_seen ? `; last seen ${group.last_seen} UTC.` : ".")),
+      t("review.item", { index: group.index, line: group.line }) +
+      (group.last_seen ? t("review.lastSeen", { when: group.last_seen }) : ".")),
   );
 }
 
 function render(data, conversation) {
   $("review-status").textContent = conversation
     ? (data.total
-      ? `${data.total} group(s) with messages of conversation ${conversation}.`
-      : `No messages of conversation ${conversation} in the inbox.`)
+      ? t("review.groupsOf", { total: data.total, conversation })
+      : t("review.noneOf", { conversation }))
     : data.message;
   if (conversation && data.state !== "ready") $("review-status").textContent = data.message;
   $("review-error").textContent = data.state === "malformed" || data.state === "too_large"
@@ -120,19 +120,19 @@ function render(data, conversation) {
   $("groups").replaceChildren(...data.groups.map((group) => groupCard(group, conversation)));
   const empty = data.groups.length === 0;
   $("groups-empty").hidden = !empty;
-  $("groups-empty").textContent = data.state === "ready" && !conversation ? "The inbox is empty." : "";
+  $("groups-empty").textContent = data.state === "ready" && !conversation ? t("review.empty") : "";
   if (empty && data.state !== "ready") $("groups-empty").hidden = true;
   const paged = !conversation && data.total > data.limit;
   $("pager").hidden = !paged;
   if (paged) {
     const last = Math.min(data.offset + data.groups.length, data.total);
-    $("page-info").textContent = ` Groups ${data.offset + 1}–${last} of ${data.total} `;
+    $("page-info").textContent = ` ${t("review.page", { first: data.offset + 1, last, total: data.total })} `;
     $("previous-page").disabled = data.offset === 0;
     $("next-page").disabled = last >= data.total;
   }
   $("review-source").textContent = data.updated_at
-    ? `From ${data.path}, written ${new Date(data.updated_at).toLocaleString()}.`
-    : `From ${data.path}.`;
+    ? t("review.fromWritten", { path: data.path, when: new Date(data.updated_at).toLocaleString(uiLanguage()) })
+    : t("review.from", { path: data.path });
 }
 
 async function load() {
@@ -152,7 +152,7 @@ async function load() {
   }
   show("review-view");
   if (status !== 200 || !body) {
-    $("review-error").textContent = (body && body.detail) || `The inbox could not be read (${status}).`;
+    $("review-error").textContent = (body && body.detail) || t("review.unreadable", { status });
     return;
   }
   render(body, conversation);
@@ -160,7 +160,9 @@ async function load() {
 
 async function start() {
   const me = await api("/api/me");
-  if (me.status === 200 && me.body) $("who").textContent = `${me.body.name} (${me.body.role})`;
+  if (me.status === 200 && me.body) {
+    $("who").textContent = t("who", { name: me.body.name, role: t(`role.${me.body.role}`) });
+  }
   $("filter-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const value = $("conversation").value.trim();
@@ -184,7 +186,10 @@ async function start() {
   await load();
 }
 
+translatePage();
+fillLanguagePicker($("ui-language"), () => load());
+
 start().catch((error) => {
   show("review-view");
-  $("review-error").textContent = `The page failed: ${error.message}`;
+  $("review-error").textContent = t("review.failed", { problem: error.message });
 });

@@ -11,7 +11,17 @@ from handoff.errors import NotRunning
 
 def test_the_page_s_files_are_read_with_their_types() -> None:
     assets = load_assets()
-    assert set(assets) == set(ASSET_TYPES) == {"index.html", "desk.js", "desk.css"}
+    assert (
+        set(assets)
+        == set(ASSET_TYPES)
+        == {
+            "index.html",
+            "desk.js",
+            "desk.css",
+            "routing.js",
+            "i18n.js",
+        }
+    )
     assert assets["index.html"].body.lstrip().lower().startswith(b"<!doctype html>")
     assert assets["desk.js"].content_type.startswith("text/javascript")
 

@@ -325,7 +325,8 @@ async def test_canned_responses_and_channel_limits(desk: Desk) -> None:
     await desk.agent("sam")
     client, _ = await desk.signed_in("sam")
     canned = (await client.get("/api/canned-responses")).json()["canned_responses"]
-    assert canned and all(set(item) == {"title", "text"} for item in canned)
+    assert canned and all(set(item) == {"title", "text", "language"} for item in canned)
+    assert {item["language"] for item in canned} == {"en", "es"}
     assert any("{agent}" in item["text"] for item in canned)
     channels = (await client.get("/api/channels")).json()
     assert {name: c["max_length"] for name, c in channels["channels"].items()} == {
@@ -336,6 +337,39 @@ async def test_canned_responses_and_channel_limits(desk: Desk) -> None:
     }
     assert (await desk.client.get("/api/canned-responses")).status_code == 401
     await client.aclose()
+
+
+async def test_canned_responses_for_a_conversations_language(desk: Desk) -> None:
+    await desk.agent("sam")
+    client, _ = await desk.signed_in("sam")
+
+    async def titles(language: str) -> list[str]:
+        response = await client.get("/api/canned-responses", params={"language": language})
+        assert response.status_code == 200, response.text
+        items = response.json()["canned_responses"]
+        return [item["title"] for item in items]
+
+    spanish = await titles("es")
+    assert "Saludo" in spanish and "Greeting" not in spanish
+    assert await titles("es-MX") == spanish == await titles("es_mx")
+    english = await titles("en")
+    assert "Greeting" in english and "Saludo" not in english
+    assert await titles("fr") == english  # none in French: the English ones
+    for wrong in ("spanish", "e", "es-", "es mx", "x" * 17, "<script>"):
+        response = await client.get("/api/canned-responses", params={"language": wrong})
+        assert response.status_code == 400, wrong
+        assert "language tag" in response.json()["detail"]
+    await client.aclose()
+
+
+async def test_the_page_modules_are_served_with_the_page_headers(desk: Desk) -> None:
+    for name in ("routing.js", "i18n.js"):
+        response = await desk.client.get(f"/desk/{name}")
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/javascript")
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+    page = (await desk.client.get("/desk")).text
+    assert 'src="/desk/desk.js"' in page
 
 
 async def test_stats_are_for_supervisors(desk: Desk) -> None:

@@ -15,6 +15,7 @@ from handoff.escalation.anger_model import (
     ANGER_PROBABILITY_THRESHOLD,
     DEFAULT_TRAINING_PATH,
     MAX_MODEL_CHARS,
+    SPANISH_TRAINING_PATH,
     THRESHOLD_GRID,
     AngerModel,
     LabelledMessage,
@@ -270,3 +271,28 @@ def test_malformed_labelled_files_are_refused(tmp_path: Path, content: str) -> N
     path.write_text(content, encoding="utf-8")
     with pytest.raises(ValueError):
         load_messages(path)
+
+
+# --- Spanish --------------------------------------------------------------------------
+
+
+def test_the_spanish_file_is_balanced_and_has_no_duplicates() -> None:
+    spanish = load_messages(SPANISH_TRAINING_PATH)
+    assert len(spanish) >= 150
+    assert 0.45 <= sum(m.angry for m in spanish) / len(spanish) <= 0.55
+    normalised = [" ".join(m.text.lower().split()) for m in spanish]
+    assert len(set(normalised)) == len(normalised)
+    english = {" ".join(m.text.lower().split()) for m in load_messages(DEFAULT_TRAINING_PATH)}
+    assert not english & set(normalised)
+
+
+def test_english_keeps_the_english_only_model(model: AngerModel) -> None:
+    # Spanish training data cannot move an English message's score.
+    assert AngerModel.for_text("where is my order, it's been two weeks") is model
+    assert AngerModel.for_text("donde esta mi pedido, ya van dos semanas") is not model
+
+
+def test_the_bilingual_model_reads_spanish() -> None:
+    bilingual = AngerModel.for_text("hola")
+    assert bilingual.probability("son unos estafadores, quiero mi dinero ya") >= 0.7
+    assert bilingual.probability("hola, cuanto cuesta el envio a Lima?") < 0.5

@@ -28,6 +28,7 @@ from handoff.escalation import rules as escalation_rules
 from handoff.escalation.phrases import (
     ACCOUNT_CLOSURE,
     CONTACT_CENTER_FAILURE,
+    NOT_A_REQUEST,
     REPEATED_ASKING,
     THREAT_TO_LEAVE,
     Phrase,
@@ -526,6 +527,7 @@ NEW_LISTS: dict[str, list[Phrase]] = {
     "threat_to_leave": THREAT_TO_LEAVE,
     "account_closure": ACCOUNT_CLOSURE,
     "repeated_asking": REPEATED_ASKING,
+    "not_a_request": NOT_A_REQUEST,
 }
 CUE_SHAPES = dict(
     SHAPES,
@@ -725,3 +727,36 @@ def test_safety_and_fraud_words_in_innocent_messages(text: str, reason: str | No
         assert not decision.escalate, decision.summary()
     else:
         assert reason in decision.reasons, decision.summary()
+
+
+# --- Spanish repeats ---------------------------------------------------------------------
+
+RULES_ONLY = EscalationSettings(anger_model_threshold=1.0, person_model_threshold=1.0)
+
+
+def test_a_spanish_request_made_three_times_in_other_words_escalates() -> None:
+    conversation = [
+        C("cuando llega la lavadora?"),
+        C("y la lavadora cuando llega"),
+        C("te pregunto otra vez, cuando llega la lavadora"),
+    ]
+    assert "repeated_request" in decide(conversation, RULES_ONLY).reasons
+
+
+def test_spanish_function_words_do_not_make_a_repeat() -> None:
+    # "el", "de", "la", "pedido"... are shared by any two messages about an order.
+    conversation = [
+        C("quiero cambiar la direccion de el pedido"),
+        C("y de paso quiero saber el precio de la mesa"),
+        C("y tambien el horario de la tienda"),
+    ]
+    assert "repeated_request" not in decide(conversation, RULES_ONLY).reasons
+
+
+def test_tracking_another_order_in_spanish_is_no_repeat() -> None:
+    conversation = [
+        C("quiero rastrear mi pedido 38291047"),
+        C("quiero rastrear otro pedido, el 38291048"),
+        C("y rastrear otro mas, el 38291049"),
+    ]
+    assert "repeated_request" not in decide(conversation, RULES_ONLY).reasons

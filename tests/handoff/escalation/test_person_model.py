@@ -14,6 +14,7 @@ from handoff.escalation.anger_model import build_pipeline
 from handoff.escalation.person_model import (
     NEEDS_PATH,
     ROUTINE_PATH,
+    SPANISH_PATH,
     PersonModel,
     load_person_file,
     nlu_examples,
@@ -130,3 +131,30 @@ def test_a_long_hostile_message_costs_little(model: PersonModel) -> None:
     started = time.process_time()
     model.probability(text)
     assert time.process_time() - started < 0.5
+
+
+# --- Spanish --------------------------------------------------------------------------
+
+
+def test_the_spanish_file_is_balanced_and_unique() -> None:
+    spanish = load_person_file(SPANISH_PATH)
+    assert len(spanish) >= 90
+    assert 0.4 <= sum(m.angry for m in spanish) / len(spanish) <= 0.6
+    texts = [m.text.casefold() for m in spanish]
+    assert len(texts) == len(set(texts))
+
+
+def test_only_the_bilingual_model_trains_on_spanish() -> None:
+    english = {m.text for m in training_messages()}
+    bilingual = {m.text for m in training_messages(spanish=True)}
+    spanish = {m.text for m in load_person_file(SPANISH_PATH)}
+    assert not spanish & english
+    assert spanish <= bilingual
+
+
+def test_english_keeps_the_english_only_model(model: PersonModel) -> None:
+    assert PersonModel.for_text("someone used my card on your site") is model
+    bilingual = PersonModel.for_text("alguien uso mi tarjeta en su pagina")
+    assert bilingual is PersonModel.load(spanish=True) is not model
+    assert bilingual.probability("alguien compro con mi tarjeta sin permiso, ayuda") >= 0.8
+    assert bilingual.probability("tienen la mesa de roble en color blanco?") < 0.5

@@ -554,3 +554,18 @@ def test_queue_key_accepts_timestamps_and_naive_datetimes_as_utc() -> None:
     aware = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
     assert queue_key(2, aware) == queue_key(2, aware.replace(tzinfo=None))
     assert queue_key(2, aware) == queue_key(2, aware.timestamp())
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["no need to call me, the email is enough", "the customs agent asked me for the invoice"],
+)
+def test_the_request_human_intent_is_not_trusted_where_the_wording_asks_for_no_one(
+    text: str,
+) -> None:
+    decision = decide([C(text, "request_human")])
+    assert "explicit_request" not in decision.reasons
+
+
+def test_the_request_human_intent_still_counts_otherwise() -> None:
+    assert "explicit_request" in decide([C("can you sort this for me", "request_human")]).reasons

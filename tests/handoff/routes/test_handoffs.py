@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import time
 import uuid
 from typing import Any
 
@@ -362,3 +363,75 @@ async def test_text_postgresql_cannot_hold_is_stored_as_replacement_characters(
         assert [h["id"] for h in listed.json()["handoffs"]] == [handoff_id]
     finally:
         await service.stop()
+
+
+# -- WhatsApp's 24-hour window (handoff.desk.window) -----------------------------------------
+
+
+def recent_transcript(ago_s: float) -> list[dict[str, Any]]:
+    """A customer message ``ago_s`` seconds ago, the bot's answer a second later."""
+    now = time.time()
+    return [
+        {"role": "customer", "text": "I need a person", "timestamp": now - ago_s},
+        {"role": "bot", "text": "One moment.", "timestamp": now - ago_s + 1},
+    ]
+
+
+async def test_whatsapp_detail_says_when_the_window_closes(service: Service) -> None:
+    ann = await service.new_agent("ann")
+    handoff = await create(service, channel="whatsapp", transcript=recent_transcript(3600))
+    base = f"/api/handoffs/{handoff['id']}"
+    data = (await service.as_(ann, "GET", base)).json()
+    customer_at = dt.datetime.fromisoformat(data["transcript"][0]["timestamp"])
+    closes = dt.datetime.fromisoformat(data["window_closes_at"])
+    assert closes == customer_at + dt.timedelta(hours=24)
+
+    # The customer writes again: the window runs from that message.
+    later = await service.admin("POST", f"{base}/customer-messages", json={"text": "still there?"})
+    assert later.status_code == 201
+    again = (await service.as_(ann, "GET", base)).json()
+    last = dt.datetime.fromisoformat(later.json()["message"]["timestamp"])
+    assert dt.datetime.fromisoformat(again["window_closes_at"]) == last + dt.timedelta(hours=24)
+
+
+async def test_other_channels_have_no_window(service: Service) -> None:
+    ann = await service.new_agent("ann")
+    handoff = await create(service)  # telegram
+    data = (await service.as_(ann, "GET", f"/api/handoffs/{handoff['id']}")).json()
+    assert data["window_closes_at"] is None
+    listed = (await service.as_(ann, "GET", "/api/handoffs")).json()["handoffs"]
+    assert "window_closes_at" not in listed[0]  # the detail's only: it reads the transcript
+
+
+async def test_a_reply_refused_after_the_window_says_so(
+    service: Service, delivery: FakeDelivery
+) -> None:
+    ann = await service.new_agent("ann")
+    # handoff_body's customer messages are from 2025: the window closed long ago.
+    handoff = await create(service, channel="whatsapp")
+    base = f"/api/handoffs/{handoff['id']}"
+    data = (await service.as_(ann, "GET", base)).json()
+    assert dt.datetime.fromisoformat(data["window_closes_at"]) < dt.datetime.now(dt.timezone.utc)
+    await service.as_(ann, "POST", f"{base}/claim")
+    delivery.failing = True  # as the Rasa side's 409 window_closed reaches the hook
+
+    response = await service.as_(ann, "POST", f"{base}/messages", json={"text": "Hello?"})
+
+    assert response.status_code == 502
+    body = response.json()
+    assert body["error"] == "window_closed"
+    assert "24-hour window" in body["detail"] and "templates" in body["detail"]
+    assert body["message"]["delivery"] == "failed"
+
+
+async def test_a_failed_reply_within_the_window_is_a_plain_delivery_failure(
+    service: Service, delivery: FakeDelivery
+) -> None:
+    ann = await service.new_agent("ann")
+    handoff = await create(service, channel="whatsapp", transcript=recent_transcript(60))
+    base = f"/api/handoffs/{handoff['id']}"
+    await service.as_(ann, "POST", f"{base}/claim")
+    delivery.failing = True
+    response = await service.as_(ann, "POST", f"{base}/messages", json={"text": "Hello?"})
+    assert response.status_code == 502
+    assert response.json()["error"] == "delivery failed"

@@ -1,0 +1,298 @@
+"""The Spanish phrases of :mod:`.phrases`' lists: asking for a person, the bot did not help...
+
+Plain patterns, joined to the English lists in :mod:`.phrases`, so that
+every rule reads both languages and nothing downstream asks which one a
+message is in. They read the message as :func:`.vocabulary._normalise`
+leaves it: accents folded ("contraseña" is "contrasena", "llegó" "llego"),
+"q" written out as "que", and they match case-insensitively. Written for
+Mexican, Colombian, Argentinian, Chilean, Peruvian and Spanish customers
+("pasame con", "comunicame con", "ponme con"; "sois", "vosotros").
+
+Each tuple's patterns are negatable (a "no" just before one cancels it,
+"no necesito un asesor") unless its name ends in ``_OWN_NEGATION``: those
+contain their own ("nadie me responde", "no me sirves"). Every pattern is
+linear: alternations of words, bounded gaps, no nested quantifiers.
+"""
+
+from __future__ import annotations
+
+# Who the customer asks for. Not an agent of someone else: "el agente de
+# aduanas me pidio la factura" asks for an invoice.
+ES_PEOPLE = (
+    r"(un |una |el |la |algun |alguna |a un |a una |al |tu |su |vuestro |vuestra )?(asesor|"
+    r"asesora|agente|persona|"
+    r"humano|humana|operador|operadora|ejecutivo|ejecutiva|representante|supervisor|"
+    r"supervisora|encargado|encargada|gerente|alguien|empleado|empleada|ser humano|"
+    r"responsable|jefe|jefa|superior|especialista)\b(?! de (aduanas?|seguros|viajes|la "
+    r"paqueteria|paqueteria|transito|bienes raices|la tienda de))"
+)
+ES_STAFF = (
+    r"(asesor|asesora|agente|humano|humana|operador|operadora|ejecutivo|ejecutiva|"
+    r"representante|supervisor|supervisora|encargado|encargada|gerente|persona real|"
+    r"persona de verdad|persona de carne y hueso|ser humano|persona)\b(?! de (aduanas?|"
+    r"seguros|viajes|la paqueteria|paqueteria|transito))"
+)
+ES_EXPLICIT_REQUEST = (
+    # Not "ya hable con un asesor" (a story): the infinitive asks.
+    r"\b(hablar|platicar|conversar|chatear|comunicarme|comunicarnos|ponerme en contacto|"
+    r"contactarme|contactar) (con |a )" + ES_PEOPLE,
+    r"\b(pasame|pasenme|pasarme|pasar|pasas|pasa|pase|pasen|comunicame|comuniquenme|dame|deme|"
+    r"denme|dadme|comuniqueme|conecteme|paseme|"
+    r"comunicarme|comunica|comuniquen|comunicas|transfiereme|transfieranme|transferirme|"
+    r"transfiere|transfieran|transferir|transfieres|conectame|conectenme|conectarme|conectar|"
+    r"conecta|derivame|derivenme|derivarme|derivar|deriva|derivas|ponme|pongame|ponganme|"
+    r"ponerme|pones|comunicar) (me )?(con|a|al) " + ES_PEOPLE,
+    r"\b(quiero|quisiera|necesito|ocupo|exijo|pido|solicito|prefiero|me gustaria|deseo|"
+    r"queremos|necesitamos) (hablar con )?(un |una |el |la |a un |a una |al )" + ES_STAFF,
+    r"\bque me (atienda|atiendan|llame|llamen|contacte|contacten|responda|ayude|escriba) "
+    r"(una persona|un humano|una humana|un asesor|una asesora|alguien|un ser humano|un agente|"
+    r"un operador|una operadora|un ejecutivo|una ejecutiva|un supervisor|un encargado|"
+    r"un gerente|personal)\b",
+    # "Llamenme al 55...", "me pueden llamar?"; "no quiero que me llamen" is negated.
+    r"\b(llamenme|llamame|llameme|marquenme|marcame|marqueme|hablenme|contactenme|"
+    r"contactame|contacteme|telefoneenme)\b",
+    r"\bme (pueden|podrian|puede|podria|podes|puedes|podrias|podeis) (llamar|marcar|"
+    r"contactar|telefonear|hablar por telefono)\b",
+    r"\b(pueden|podrian|puede|podria|podes|puedes|podrias|podeis) (llamarme|marcarme|"
+    r"contactarme|telefonearme)\b",
+    r"\b(quiero|necesito|prefiero|pido|solicito|exijo|quisiera) que me (llamen|llame|marquen|"
+    r"contacten|contacte|llamen por telefono|devuelvan la llamada)\b",
+    r"^\W*(un |una )?(asesor|asesora|agente|humano|operador|operadora|persona|persona real|"
+    r"ejecutivo|ejecutiva|representante|supervisor|encargado|gerente)(\W*(por favor|porfa|"
+    r"porfavor|xfa|plis|ya|ahora|urgente))?\W*$",
+    r"\b(asesor|agente|humano|operador|persona real|una persona|un humano) (por favor|porfa|"
+    r"porfavor|xfa|plis|ya mismo)\b",
+    # Asked of the chat: "¿hay alguien ahi?", "¿hay algun humano?"
+    r"\bhay (alguien|algun humano|alguna persona|una persona|un humano|algun asesor|"
+    r"algun agente|alguien real|alguien de verdad)( real| de verdad| humano)? (ahi|alli|ahi "
+    r"leyendo|del otro lado|leyendo|atendiendo|que me (lea|escuche|atienda|ayude|responda))\b",
+    r"\bhay (alguien|alguna persona|algun asesor|un asesor|una persona|algun humano|algun "
+    r"agente|un humano) (que|quien) (me |nos )?(pueda|puede|podria|quiera) (atender|ayudar|"
+    r"responder|contestar|explicar)\b",
+    r"\b(hay|existe|tienen|teneis) (algun|alguna|un|una) (humano|persona real|persona de "
+    r"verdad|ser humano|asesor real|asesor humano|agente humano|agente real)\b",
+    r"\b(atencion|asistencia|soporte|ayuda|trato) (humana|humano|personal|personalizada|de "
+    r"una persona|de un humano|de un asesor|de un agente)\b",
+    r"\b(escalar|escalen|escala|escale|escaleis) (esto|mi caso|el caso|mi reclamo|mi queja|"
+    r"este caso|mi problema|el reclamo)\b",
+    r"\b(basta|suficiente|harto|harta|cansado|cansada) de (hablar con )?(un |el |este )?"
+    r"(bot|robot|chatbot|maquina|contestador)s?\b",
+    r"\b(no quiero|no deseo) (hablar|seguir hablando|chatear|seguir) con (un |una |este |el |"
+    r"la )?(bot|robot|chatbot|maquina|contestador|sistema)\b",
+    r"\b(que me atienda|quiero que me atienda|me atiende|me puede atender|me pueden atender) "
+    r"(alguien|una persona|un humano)\b",
+)
+ES_BOT_DID_NOT_HELP_OWN_NEGATION = (
+    r"\bno me (estas|esta|estan|has|han|ha|habeis|estais) (ayudando|ayudado|entendiendo|"
+    r"entendido|sirviendo|servido|resolviendo|resuelto|solucionando|solucionado|respondiendo|"
+    r"respondido|contestando|contestado|escuchando|leyendo|dando solucion)\b",
+    # Not "la talla no me sirve": what does not serve is the bot or its answer.
+    r"\bno me (sirves|ayudas|ayudaste|entiendes|entendes|entendiste|resuelves|resolviste|"
+    r"respondes|respondiste|contestas|contestaste|escuchas|lees|sirvio de nada|ayudo en "
+    r"nada|ayudo para nada|sirvio para nada)\b",
+    r"\b(no|ni) (entiendes|entendes|entendiste|comprendes|captas|cachas) (nada|lo que|mi|que)\b",
+    r"\b(eso|esto|esa respuesta|tu respuesta|su respuesta|la respuesta|lo que (me )?(dices|"
+    r"dijiste|respondiste|contestaste|mandaste)) no (me )?(responde|contesta|tiene nada que "
+    r"ver|tiene que ver|es lo que|resuelve|soluciona|ayuda|sirve|aclara|explica)\b",
+    r"\bno (es|era|fue) (eso )?lo que (te |le |les |os )?(pregunte|pedi|dije|quise decir|"
+    r"estoy preguntando|estaba preguntando|pregunto|pido|necesito|queria)\b",
+    r"\b(no|nunca) (respondes|responde|respondiste|contestas|contestaste|contesta|"
+    r"respondeis) (a )?(mi|la|lo que|mis) (pregunta|preguntas|te pregunte|pregunto|"
+    r"te estoy preguntando)\b",
+    r"\b(bot|robot|chatbot|asistente|maquina|chat|sistema) (no sirve|no entiende|no ayuda|no "
+    r"responde|no me entiende|no me ayuda|no me sirve|no sabe)\b",
+    r"\bno (es|fue|ha sido|estas siendo|esta siendo) (de )?(ninguna |nada de )?(ayuda|util)\b",
+    r"\bno me (sirve|sirvio|ayuda|ayudo) (tu|su|esa|esta|la|tanta) (respuesta|ayuda|explicacion|"
+    r"solucion|informacion)\b|\b(tu|su|esa|esta) (respuesta|ayuda|explicacion|solucion) no "
+    r"(me )?(sirve|sirvio|ayuda|ayudo)\b",
+)
+ES_BOT_DID_NOT_HELP = (
+    r"\b(este|el|tu|su|vuestro|pinche|maldito|puto|estupido|mugroso|dichoso) (bot|robot|"
+    r"chatbot|asistente( virtual)?|chat|sistema|contestador)( es| eres)? (un |una )?(inutil|"
+    r"tonto|estupido|idiota|pesimo|basura|porqueria|de mierda|un desastre|una porqueria|"
+    r"una basura|una mierda|ridiculo)\b",
+    r"\b(me )?(harte|canse|aburri|hartaste|cansaste|tienes harto|tienes harta|tiene harto|"
+    r"tienes cansado|tienes podrido) (de|con)(l)? (este |tu |el |su |vuestro )?(bot|robot|"
+    r"chatbot|chat|asistente|maquina|contestador)\b",
+    r"\b(eres|es|sos|sois|son) (un |una )?(bot |robot |maquina |asistente )?(inutil|"
+    r"inutiles|tonto|estupido|idiota|pesimo|una basura|un desastre)\b",
+    r"\b(damos|dando|doy|estamos dando|estoy dando|seguimos dando) vueltas\b|\bvueltas en "
+    r"circulos?\b|\b(llegamos|vamos|lleva|llevas|va) a ningun (lado|lugar|parte|sitio)\b",
+    r"\b(ya )?(me )?(dijiste|repetiste|mandaste|respondiste|contestaste|copiaste) (eso|lo "
+    r"mismo|la misma)\b|\b(siempre|otra vez|de nuevo) (me )?(respondes|contestas|dices|"
+    r"mandas|repites) lo mismo\b|\b(la )?misma respuesta\b|\brespuesta (equivocada|"
+    r"incorrecta|de robot|enlatada)\b",
+    r"\b(me )?(estas|esta|estan|estais) (siquiera |acaso |realmente )?(leyendo|escuchando)\b"
+    r"(?! (el|la|un|una|los|las) )",
+)
+ES_CONTACT_WAYS = (
+    r"(responde|responden|respondio|respondieron|contesta|contestan|contesto|contestaron|"
+    r"llama|llaman|llamo|llamaron|atiende|atienden|atendio|atendieron|devuelve|devolvio|"
+    r"regresa|regreso|dice|dijo|da|dio|ayuda|ayudo|resuelve|soluciona|explica|explico|"
+    r"hace caso|hizo caso|lee|leyo|escribe|escribio|respondera|contactara|contacto|"
+    r"contactaron|ha (llamado|respondido|contestado|contactado|dicho|ayudado|escrito)|"
+    r"se comunica|se comunico|se contacto|ha dado|han dado|ha resuelto|ha solucionado|ha "
+    r"devuelto|hace nada)\b(?! (el |la )?(puerta|timbre|intercomunicador|"
+    r"portero|porton))"
+)
+ES_WAITED = (
+    r"(en espera|esperando|al telefono|en el telefono|en linea|en la linea|colgad[oa]|"
+    r"llamando|marcando|en el chat|en la cola|en la fila|con la musiquita|pegad[oa] al "
+    r"telefono)"
+)
+ES_CONTACT_CENTER_FAILURE_OWN_NEGATION = (
+    r"\b(nadie|ninguno de ustedes|ningun asesor|ningun agente|ni un asesor|ni una persona)\b"
+    r"( \w+){0,3} (me |nos |les )?" + ES_CONTACT_WAYS,
+    r"\b(nunca|jamas|todavia no|aun no|no|ni) (me |nos )?(llamaron|han llamado|devolvieron "
+    r"la llamada|regresaron la llamada|han devuelto la llamada|respondieron|han respondido|"
+    r"contestaron|han contestado|responden|contestan|devuelven las llamadas|leen "
+    r"(los|mis) (correos|mails|mensajes))\b",
+    # A promised call that never came: "me dijeron que me llamaban ayer y nada".
+    r"\b(me dijeron|me prometieron|quedaron en|dijeron que|me aseguraron|iban a|me iban a|"
+    r"me dicen|me dijo|prometieron)( que)?( me)? (llamaban|llamarian|iban a llamar|llamar|"
+    r"llamarme|contactaban|contactarian|contactarme|responder|responderian|devolver la "
+    r"llamada|comunicar|comunicarian|escribir|escribian|avisaban|avisarian|avisar|"
+    r"llamarian)\b[^.!?\n]{0,50}\b(y nada|nada|nunca|no lo hicieron|no llamaron|no llamo|"
+    r"ni (una|un|me)|sigo esperando|todavia|aun|ni modo|pero no)\b",
+    r"\b(sigo |seguimos |todavia |aun |y )?(sin|ninguna|ni una|cero|ni) (respuesta|"
+    r"respuestas|llamada|contestacion|noticias|devolucion de llamada)\b",
+    r"\b(correos|mails|e-?mails|mensajes|llamadas|reclamos|quejas|tickets|whatsapps?)( \w+)"
+    r"{0,4} (sin (respuesta|contestar|responder)|ignorados|que nadie (lee|responde|contesta))\b",
+    r"\b(no|imposible|nunca|no hay)( \w+)? (puedo|logro|consigo|pude|logre|he podido|"
+    r"hemos podido|manera de|forma de|como|se puede|es posible|pudimos) (comunicarme|"
+    r"contactar|contactarlos|contactarles|contactaros|hablar con (alguien|nadie|una persona|"
+    r"un asesor|ustedes|vosotros)|comunicarme con (alguien|nadie|ustedes|vosotros|una "
+    r"persona|un asesor)|dar con (alguien|nadie)|que me (atiendan|contesten|respondan|llamen)|"
+    r"hablar con un humano)\b",
+)
+ES_CONTACT_CENTER_FAILURE = (
+    # Waiting on the line: "llevo dos horas en espera con el call center".
+    r"\b(\d+|una|un|dos|tres|cuatro|cinco|seis|media|varias|muchas|mas de una|casi una|"
+    r"hora y media)( \w+)? (horas?|hrs?)( \w+){0,3} " + ES_WAITED + r"\b",
+    r"\b([2-9]\d|\d{3}|veinte|treinta|cuarenta|cincuenta|noventa)( \w+)? (minutos|min|mins)"
+    r"( \w+){0,3} " + ES_WAITED + r"\b",
+    r"\b" + ES_WAITED + r"( \w+){0,4} (\d+|una|dos|tres|cuatro|media|varias|muchas) "
+    r"(horas?|hrs?)\b",
+    r"\b(en espera|esperando que me atiendan|al telefono|en la cola|en la fila)( \w+){0,3} "
+    r"(toda la (manana|tarde|noche)|todo el dia|horas|una eternidad|siglos|mil anos)\b",
+    r"\b(me|nos) (colgaron|colgo|corto la llamada|cortaron la llamada|cortaron el chat|"
+    r"sacaron del chat|dejaron en espera|tuvieron en espera|tienen en espera|dejan en espera|"
+    r"dejaron colgad[oa]|cerraron el chat)\b",
+    r"\bse (corto|cayo|termino) (la llamada|el chat|la linea|la comunicacion)\b",
+    r"\b(mande|envie|escribi|llame|he llamado|he escrito|he mandado|he enviado|hice|"
+    r"mandamos|llamamos|escribimos|reclame|he reclamado)( \w+){0,2} (\d+|dos|tres|cuatro|"
+    r"cinco|seis|siete|varios|varias|muchos|muchas|mil|un monton de|montones de|chorrocientos)"
+    r"( \w+)? (mails|correos|e-?mails|mensajes|veces|llamadas|reclamos|quejas|tickets|"
+    r"whatsapps?)\b",
+    r"\b(me |nos )?(ignoran|ignoraron|ignoras|ignorais|estan ignorando|siguen ignorando)\b",
+    r"\b(llevo|llevamos|he estado|estuve|estoy|estamos|pase|pasamos)( \w+){0,3} "
+    r"(intentando|tratando de|queriendo) (comunicarme|contactar|contactarlos|contactarles|"
+    r"contactaros|hablar con|llamar|llamarlos|que me (atiendan|respondan|llamen|contesten)|"
+    r"comunicar|obtener (una )?respuesta|dar con)\b",
+    r"\b(el telefono|la linea|el numero|el call ?center|el chat)( \w+)? (suena y suena|"
+    r"siempre (esta |da )?(ocupado|ocupada|apagado|sonando)|nunca (contesta|atiende|"
+    r"responde)|solo suena)\b",
+    r"\b(me )?(pasan|pasaron|mandan|mandaron|rebotan|rebotaron|derivan|derivaron) de (un|una) "
+    r"(area|departamento|persona|asesor|lado|sector) (a|al) (otr[oa]|otro lado)\b|\bme "
+    r"(tienen|traen|tuvieron) (dando vueltas|de aca para alla|de aqui para alla|de un lado a "
+    r"otro|de un area a otra|a las vueltas)\b",
+    r"\b(sigo|seguimos|sigue|llevo|llevamos|estoy|estamos)( \w+)? esperando (una |la |su |"
+    r"que me |que nos )?(respuesta|llamada|contestacion|respondan|llamen|contesten|"
+    r"devuelvan la llamada)\b",
+    r"\b(solo|solamente|puras|siempre) (me )?(mandan|responden con|contestan con|envian|"
+    r"recibo)? ?(respuestas|mensajes|correos) automatic[oa]s\b",
+)
+ES_THREAT_TO_LEAVE_OWN_NEGATION = (
+    r"\b(no|nunca|jamas) (les |os |le )?(vuelvo|volvere|volveria|volvemos|volveremos) a "
+    r"(comprar|pedir|comprarles|pedirles|usar|confiar|recomendar|poner un pie|elegir|pisar|"
+    r"compraros|pediros)\b",
+    r"\b(nunca|jamas) mas (les |os |le )?(compro|comprare|compre|pido|pedire|pida|uso|usare|"
+    r"confio|confiare|recomiendo|recomendare|vuelvo|volvere|vuelva|compramos|pedimos)\b",
+    r"\bno (les |os |le )?(compro|comprare|pido|pedire|recomiendo|recomendare) (nunca mas|"
+    r"mas|jamas|nada mas|ni loc[oa]|ni de broma|ni regalado)\b",
+    r"\bno (los|las|les|os|se los|se las) (recomiendo|recomendare|recomendaria) (a nadie|"
+    r"para nada|nunca|jamas|ni a mi peor enemigo)\b",
+)
+ES_THREAT_TO_LEAVE = (
+    r"\bnunca mas(?= *([.!,;]|$))|\bhasta nunca\b",
+    r"\b(me voy|nos vamos|me paso|nos pasamos|me cambio|me cambiare|me ire|me voy a ir|"
+    r"mejor compro|prefiero comprar|voy a comprar|ahora compro|desde ahora compro|me largo) "
+    r"(a|con|para|en) (la competencia|otra tienda|otro lado|otra empresa|otra parte|otro "
+    r"sitio|amazon|mercado ?libre|liverpool|walmart|el corte ingles|falabella|coppel|"
+    r"elektra|ripley|paris|exito|alkosto|costco|best buy|target|fnac|media ?markt|carrefour|"
+    r"temu|shein|aliexpress|sears|sanborns|home depot)\b",
+    r"\b(perdieron|acaban de perder|han perdido|pierden|perdiste|perdisteis|habeis perdido|"
+    r"van a perder) (a )?(un |una |otro |otra |su |a su mejor )?(cliente|clienta|clientes|"
+    r"comprador|compradora)\b",
+    r"\b(los|las|les|os) (voy a|vamos a|pienso|voy|ire a) (exponer|escrachar|quemar|"
+    r"denunciar publicamente|balconear|funar|hacer mala fama|hacer quedar mal)\b",
+    r"\b(voy a|vamos a|pienso|lo voy a|los voy a|esto lo voy a) (publicar|subir|contar|"
+    r"compartir|poner|postear|difundir|viralizar|escribir)( \w+){0,3} (en )?(redes|redes "
+    r"sociales|twitter|facebook|instagram|tiktok|youtube|reddit|google|trustpilot|x|mis "
+    r"redes|todos lados|internet|todas partes)\b",
+    r"\b(mala|malisima|pesima|terrible|negativa) (resena|calificacion|opinion|review|"
+    r"puntuacion|valoracion)\b|\b(doy|dare|pongo|pondre|les doy|les pongo|voy a dar|voy a "
+    r"poner|merecen|se merecen|os doy|os pongo) (una|1|cero|0|ninguna) estrellas?\b",
+    r"\b(termine|acabe|he terminado|hemos terminado|se acabo|terminamos) con (ustedes|"
+    r"vosotros|esta empresa|esta tienda|northwind|su empresa|su tienda)\b|\bhasta aqui "
+    r"llegue\b|\bme (canse|harte) de ustedes\b",
+    r"\b(ultima|la ultima) vez que (les |os |le )?(compro|pido|uso|confio|compre|pedi)\b",
+    r"\b(se los|se lo|os lo) (voy a contar|contare|dire) a (todo el mundo|todos|todas mis "
+    r"amigas|todos mis amigos)\b",
+)
+# Closing the account: leaving when the message is unhappy; not the question
+# "¿como cierro mi cuenta?".
+ES_ACCOUNT_CLOSURE = (
+    r"(?<!como )(?<!puedo )(?<!se puede )\b(cancelen|cierren|den de baja|borren|eliminen|"
+    r"cancela|cierra|da de baja|borra|elimina|cancelo|cierro|doy de baja|quiero cerrar|"
+    r"quiero cancelar|quiero dar de baja|quiero borrar|quiero eliminar|voy a cerrar|voy a "
+    r"cancelar|voy a dar de baja|dare de baja|dadme de baja|denme de baja)( de)? (mi|la|"
+    r"nuestra) (cuenta|membresia|suscripcion|tarjeta de la tienda|tarjeta de cliente)\b(?!\?)",
+)
+ES_REPEATED_ASKING = (
+    r"\b(tercera|cuarta|quinta|sexta|septima|enesima|decima|3ra|3a|4ta|4a|5ta|5a|\d+a) vez "
+    r"(que )?(te |les |os |lo |le |se lo |te lo )?(pido|pregunto|escribo|llamo|digo|explico|"
+    r"reclamo|solicito|contacto|mando|repito|pregunte|pedi|reclame|escribi|llame|hablo|"
+    r"intento)\b",
+    # Not "es la tercera vez que compro aqui": a story, not a request made again.
+    r"\b(es la|por|ya van|ya es la|esta es la|va la|van) (tercera|cuarta|quinta|sexta|"
+    r"enesima|decima|3ra|4ta|5ta|\d+a) vez(?= *([.!?]|$)| (que )?(te |les |os |se )?(lo "
+    r"|la )?(mismo|misma|digo|pido|pregunto|explico|escribo|repito|reclamo))",
+    r"\b(te|se|les|os) (lo |la |los |el |mi )?(dije|di|pregunte|explique|pase|mande|envie|"
+    r"escribi|conte|pedi|comente|respondi|conteste|dimos|dijimos|repeti)\b( \w+){0,3} (dos|"
+    r"tres|cuatro|cinco|\d+|varias|mil|muchas|un monton de) veces\b",
+    r"\bya (te|les|os) (lo |la |los |el |mi |mis )?(dije|di|pregunte|explique|pase|mande|"
+    r"envie|escribi|conte|pedi|comente|respondi|conteste|dimos|dijimos|repeti|habia dicho|"
+    r"habia dado)\b",
+    r"\bya (lo |la )?(dije|pregunte|explique|pedi|conteste|respondi) (antes|arriba|dos veces|"
+    r"mil veces|varias veces)\b",
+    # "Te pregunte donde esta mi reembolso": the question, said to be asked before.
+    r"^\W*(ya |pero |oye,? |oiga,? )?(te|les|os|le) (pregunte|pedi|dije) (donde|cuando|por "
+    r"que|porque|si|como|cuanto|que|cual)\b",
+    r"\bcuantas veces (mas )?(tengo|tendre|hay|debo|voy|tenemos) (que|a) (decir|repetir|"
+    r"preguntar|explicar|pedir|escribir|llamar|decirtelo|repetirlo|explicarlo|reclamar|"
+    r"decirselo|decirles|pedirlo)\b|\bcuantas veces (te |se |les |os )?(lo )?(tengo que|he|"
+    r"hemos|tendre que) (decir|dicho|repetir|repetido|preguntar|preguntado|explicado|pedido|"
+    r"llamado|escrito)\b",
+    r"\b(sigo|sigue|sigues|siempre estoy|vuelvo a) (preguntando|pidiendo|repitiendo|diciendo|"
+    r"explicando) lo mismo\b|\bte (lo )?(sigo|estoy) (repitiendo|diciendo|preguntando)\b|"
+    r"\bte (lo )?repito\b",
+    r"\b(la )?misma pregunta (otra vez|de nuevo|\d+ veces|tres veces|dos veces|mil veces)\b|"
+    # Not "pedi dos veces lo mismo": ordered twice, by mistake.
+    r"\b(pregunte|dije|repeti|explique|escribi|pregunto|digo|repito) (\w+ )?(dos|tres|\d+|mil) "
+    r"veces (la misma pregunta|lo mismo)\b",
+)
+# Wording that asks for no one of ours (see phrases.NOT_A_REQUEST): a call or
+# an agent declined, or someone else's agent.
+ES_NOT_A_REQUEST = (
+    r"\bno (quiero|necesito|deseo|hace falta|es necesario|hay necesidad de) que (me |nos )?"
+    r"(llamen|llame|contacten|contacte|marquen|atiendan|atienda|escriban)\b",
+    r"\bno (quiero|necesito|deseo|hace falta|es necesario|preciso) (hablar con )?(un |una |"
+    r"ningun |ninguna |a )?(asesor|asesora|agente|persona|humano|operador|operadora|nadie|"
+    r"llamada|ejecutivo|ejecutiva)\b",
+    r"\bno (es necesario|hace falta) que (me |nos )?(contacte|llame|atienda|escriba) nadie\b",
+    r"\bno (me |nos )?(llamen|llames|llame|marquen)\b",
+    r"\b(agente|agentes) (de|del) (aduanas?|seguros|viajes|la paqueteria|paqueteria|transito|"
+    r"bienes raices|la inmobiliaria|inmobiliaria|envios|la naviera)\b|\bagente (aduanal|"
+    r"inmobiliario|de la aseguradora)\b",
+)

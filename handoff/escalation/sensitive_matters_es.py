@@ -1,0 +1,210 @@
+"""The Spanish phrases of :mod:`.sensitive_matters`: safety, fraud, legal threats, disputes, deaths.
+
+Plain patterns, joined to the English lists in :mod:`.sensitive_matters`.
+As in :mod:`.phrases_es`, they read the normalised message (accents folded,
+case ignored), and those in a tuple named ``..._OWN_NEGATION`` carry their
+own negation ("un cargo que no reconozco") so a "no" before them does not
+cancel them. Each names what happened, not a word that only looks alarming:
+"robo" alone is an anti-theft lock, "descarga" a download, "demanda" the
+demand for a product, "PROFECO" a place where a relative works; only with
+what the customer does about it ("voy a PROFECO", "me robaron la tarjeta")
+do they count. Every pattern is linear.
+"""
+
+from __future__ import annotations
+
+from handoff.escalation.phrases import OnALineWith
+
+# Consumer regulators and courts, by country: Mexico (PROFECO, CONDUSEF),
+# Colombia (SIC), Argentina (defensa del consumidor), Chile (SERNAC), Peru
+# (INDECOPI), Spain (OCU, FACUA, OMIC, consumo).
+ES_REGULATORS = (
+    r"(profeco|condusef|indecopi|sernac|ocu|facua|omic|sic|superintendencia|defensa del "
+    r"consumidor|defensa al consumidor|defensoria del (consumidor|pueblo)|proteccion al "
+    r"consumidor|oficina (municipal )?(del|de) (consumidor|consumo)|arbitraje de "
+    r"consumo|juzgado|juez|tribunal(es)?|la corte|fiscalia|policia|autoridades|asociacion "
+    r"de consumidores)"
+)
+ES_LEGAL_THREAT = (
+    r"\b(los|las|les|te|lo|la|os) (voy a|vamos a|pienso|tendre que|voy|ire a|tendremos que) "
+    r"(demandar|denunciar|reportar|acusar|llevar a (juicio|los tribunales|tribunales|la "
+    r"corte|juzgado))\b",
+    r"\b(demandar|denunciar|reportar|acusar|llevar)(los|las|les|te|os)\b[^.!?\n]{0,30}"
+    r"\b(a|ante|con|en) (la |el )?" + ES_REGULATORS + r"\b",
+    r"\b(demandarlos|demandarlas|demandaros|demandarles|demandarte|demandare|demandaremos|"
+    r"demandarlo)\b|\b(los|las|les|os|te) (demando|denuncio|demandare|denunciare|reporto a|"
+    r"reportare a|llevo a juicio)\b",
+    r"\b(reclamacion|reclamaciones|queja|denuncia|demanda|reclamo|hoja) (en|ante|a|de) "
+    r"(consumo|la oficina de consumo)\b",
+    r"\b(voy a|vamos a|pienso|tendre que|quiero|puedo|me toca|procedere a) (demandar|"
+    r"denunciar|poner una demanda|poner una denuncia|levantar una (queja|denuncia|demanda)|"
+    r"meter una (demanda|denuncia|queja)|iniciar acciones legales|proceder legalmente|ir a "
+    r"juicio)\b",
+    r"\b(poner|pongo|pondre|meter|meto|presentar|presento|interponer|interpongo|iniciar|"
+    r"levantar|levanto|levante|hacer|hago|puse|meti|presente) (una |la |mi )?(demanda|"
+    r"denuncia|queja formal|reclamacion formal)\b",
+    r"\b(acciones|accion|medidas|via|proceso|instancias|tramites?) (legales?|judicial(es)?)\b|"
+    r"\b(proceder|actuar|ir) (legalmente|por la via legal|por lo legal)\b",
+    # A regulator with what the customer does about it: not "mi cuñado
+    # trabaja en PROFECO y dice que son de confianza".
+    r"\b(queja|quejas|denuncia|reclamo|reclamacion|demanda|reporte|reportar|reportarlos|"
+    r"denunciar|denunciarlos|acusar|acusarlos|ir|voy|vamos|iremos|ire|acudir|acudo|acudire|"
+    r"recurrir|recurro|escalar|escalo|llevar|llevo|llevare|quejarme|quejare|reclamar|"
+    r"presentar|presento|pido|pedire|pedir|solicitar|solicito|levante|levantar|puse|"
+    r"pondre|poner|meto|meter|hable|llame|hablar|llamar|avisar|avisare|notificar)\b"
+    r"[^.!?\n]{0,30}\b(a|al|ante|en|con|de) (la |el |los )?" + ES_REGULATORS + r"\b",
+    r"\b(hojas?|libro) de reclamaciones\b|\b(derechos del consumidor|ley (federal )?de "
+    r"proteccion al consumidor|ley del consumidor|estatuto del consumidor)\b",
+    r"\b(nos vemos|te veo|los veo|os veo|nos veremos) en (los tribunales|el juzgado|la corte|"
+    r"juicio|un juicio)\b",
+    # A lawyer of the customer's, or one called in; not "soy abogado".
+    r"\b(mi|mis|nuestro|nuestros|nuestra) abogad[oa]s?\b(?! (amig[oa]|vecin[oa]))|\b(con|a|"
+    r"consultar a|consulte a|contratar a|contrate a|hablar con|hable con|llamar a|llame a|"
+    r"ver a) (un|una|mi) abogad[oa]\b|\babogad[oa]s? (se encargara|va a|van a|esta al tanto)\b",
+)
+ES_PAYMENT_DISPUTE = (
+    r"\b(contra ?cargos?|charge ?back|desconocer (el|la|este|ese|esta|esa) (cargo|compra|"
+    r"cobro|pago|transaccion)|desconoci (el|la) (cargo|compra|cobro)|disputa(r)? (el|la|este|"
+    r"ese|un|una) (cargo|cobro|pago|compra)|revertir (el|la|este|ese) (cargo|cobro|pago|"
+    r"compra)|reversion del (cargo|pago|cobro))\b",
+    r"\b(aclaracion|reclamo|reclamacion|disputa|queja) (con|en|ante|a) (el|mi) (banco|tarjeta|"
+    r"emisor)\b",
+    # A refund short of what was paid: "me devolvieron 300 de los 500", "faltan 200 pesos".
+    r"\b(reembolso|devolucion|reintegro)( \w+){0,4} (incomplet[oa]|parcial|de menos|mal "
+    r"calculad[oa])\b|\b(me )?(devolvieron|reembolsaron|reintegraron) (solo |nada mas |"
+    r"solamente )?(la mitad|una parte|menos)\b|\bfalta(n)? (\d+|[$]\d+) (pesos|euros|"
+    r"dolares|soles|lucas|mil)\b",
+    r"\b(me )?(cobraron|cargaron|debitaron|descontaron|cobran|cobro|cargo|han cobrado)( \w+)"
+    r"{0,2} (dos veces|doble|2 veces|tres veces|3 veces|por duplicado)\b",
+    r"\b(cobros?|cargos?|pagos?|debitos?) (doble|dobles|duplicad[oa]s?|repetid[oa]s?)\b|"
+    r"\bdoble (cobro|cargo|pago|debito)\b",
+    r"\b(o|si no|sino|de lo contrario) (voy a|tendre que|ire a|me voy a|lo voy a) (llamar|ir|"
+    r"acudir|reclamar|quejarme|reportar|denunciar|desconocer)( \w+)? (a|al|con|en|ante) (mi|"
+    r"el) banco\b",
+)
+ES_KIN = (
+    r"(esposo|esposa|marido|mujer|madre|padre|mama|papa|mami|papi|hijo|hija|hermano|hermana|"
+    r"abuelo|abuela|abuelito|abuelita|tio|tia|primo|prima|pareja|novio|novia|suegro|suegra|"
+    r"bebe|amigo|amiga|padres|viejo|vieja|nieto|nieta|cunado|cunada)"
+)
+ES_BEREAVEMENT_OWN_NEGATION = (
+    r"\b(mi|nuestro|nuestra|su|mis) " + ES_KIN + r"( \w+)? (fallecio|murio|se murio|ha "
+    r"fallecido|acaba de fallecer|acaba de morir|fallecieron|murieron|se nos fue|partio)\b"
+    # Not "murio de risa", "me muero de ganas": a figure of speech.
+    r"(?! de (risa|ganas|hambre|sueno|calor|frio|amor|verguenza|envidia|aburrimiento|"
+    r"emocion))",
+    r"\b(fallecio|murio|ha fallecido|fallecimiento de|muerte de|perdi a|perdimos a|se murio) "
+    r"(mi|nuestro|nuestra|su|mis) " + ES_KIN + r"\b",
+    r"\b(fallecimiento|fallecid[oa]|difunt[oa]|q\.?e\.?p\.?d|en paz descanse|condolencias|"
+    r"pesame|albacea|sucesion testamentaria|acta de defuncion|velorio|sepelio)\b",
+)
+ES_SAFETY_INCIDENT = (
+    r"\b(echo|echa|echaba|saco|saca|sacaba|tiro|tira|tiraba|salian|salen|salieron|salio|hizo|"
+    r"hace|empezo a echar|empezo a sacar|soltaba|solto) (chispas|chispazos|humo|fuego|"
+    r"llamas)\b|\bchispazos?\b|\bchisporrote\w*",
+    r"\bse (quemo|derritio|incendio|chamusco|fundio|prendio) (el |la |los |las |mi |toda la |"
+    r"todo el )?(enchufe|cable|cables|toma|tomacorriente|contacto|clavija|cargador|bateria|"
+    r"pared|mueble|cocina|cortina|cortinas|alfombra|mesa|casa|mano|dedo|brazo|cara|pierna|"
+    r"enchufes|regleta|alargador|extension|zapatilla|cuarto|habitacion|carro|auto|coche)\b",
+    r"\b(enchufe|cable|cables|toma|tomacorriente|clavija|cargador|bateria|regleta|alargador|"
+    r"extension|zapatilla|adaptador)( \w+){0,3} se (quemo|derritio|incendio|chamusco|fundio|"
+    r"prendio|derretio)\b",
+    r"\b(se )?(incendio|prendio fuego|prendio en llamas|agarro fuego|cogio fuego|empezo a "
+    r"arder|salio ardiendo|exploto|estallo|estallaron|explotaron|hizo explosion)\b",
+    # Not "hay fuego en el precio 🔥": a bargain.
+    r"\b(sale|salia|salio|empezo a salir|sacando|echando|habia|hay|vi|vimos) (humo|fuego|"
+    r"llamas|chispas)\b(?! en (el |los |las |la )?(precio|oferta|descuento|promo))"
+    r"(?![^\n]{0,40}\U0001f525)|\b(olor a quemado|huele a quemado|olia a quemado)\b",
+    r"\b(se |me |nos |le )?electrocut\w+|\bdescargas? electricas?\b|\b(me|le|nos|les|te) "
+    r"(dio|dieron|da|pego|paso|dio un) (la |una |un )?(corriente|descarga|toque|calambre|"
+    r"chispazo)\b|\b(corrientazo|calambrazo)\b",
+    r"\b(bateria|pila|celular|cargador|telefono|patineta|patinete)( \w+){0,2} (se )?(hincho|"
+    r"inflo|exploto|derritio|sobrecalento|reviento)\b|\bsobrecalent(o|aba|aron|ado|ada)\b|"
+    r"\bse sobrecalienta (mucho|demasiado|muchisimo|un monton)\b|\bse (hincho|inflo|exploto|"
+    r"derritio|sobrecalento|reviento) (la |el |mi |su )?(bateria|pila|cargador|celular|"
+    r"telefono|patinete|patineta)\b|\b(se )?(calento|calentaba|calienta) (tanto|demasiado|"
+    r"muchisimo) que\b",
+    r"\b(me|se|nos|le|les) (intoxique|intoxico|intoxicamos|intoxicaron|envenene|envenenamos|"
+    r"enferme|enfermamos|enfermo|enfermaron) (con|por|despues de|al comer|al tomar|de)\b",
+    r"\b(me|se|le|nos|les) (queme|quemo|corte|corto|lastime|lastimo|heri|hirio|lesione|"
+    r"lesiono|fracture|fracturo|intoxique|intoxico|atraganto|ahogo|asfixio|machuque|machuco|"
+    r"aplasto|aplaste|prense|prenso)( \w+)? (la |el |los |las |mi |mis |su |sus )?(mano|manos|"
+    r"dedo|dedos|brazo|pierna|cara|pie|pies|cabeza|boca|ojo|ojos|espalda|piel|rodilla|"
+    r"muneca|lengua|cuello|pecho)\b",
+    r"\b(herid[oa]s?|lesionad[oa]s?|quemaduras?|intoxicad[oa]s?|intoxicacion|envenenad[oa]s?|"
+    r"reaccion alergica|puntos de sutura|sangrando|atragantad[oa]|asfixiad[oa])\b",
+    r"\b(fue|fuimos|fui|terminamos|termino|termine|acabo|acabamos|llevar|llevamos|llevaron|"
+    r"lleve|llevo|ir|tuvimos que ir|tuve que ir|tuvo que ir|internaron|internado|internada)"
+    r"( \w+)? (al|a|en) (hospital|urgencias|emergencias|la guardia|la clinica|el medico|el "
+    r"doctor|la sala de emergencias)\b",
+    r"\b(vidrio|vidrios|cristal|cristales|metal|plastico|insecto|insectos|bicho|bichos|"
+    r"gusano|gusanos|pelo|cucaracha|moho|hongos|una aguja|gusanitos)( \w+)? (en|dentro de) "
+    r"(la|el|mi|su) (comida|bebida|botella|frasco|lata|paquete|producto|cereal|leche|formula|"
+    r"papilla|galletas|yogur|jugo)\b",
+    # Threats, violence and danger: "el repartidor me amenazo", "estoy en peligro".
+    r"\b(me|nos|la|lo|le|les) (amenazo|amenazaron|amenaza|amenazan|agredio|agredieron|"
+    r"golpeo|golpearon|empujo|empujaron|acoso|acosaron|acosa|acosan|persigue|persiguio)\b",
+    r"\b(me siento|nos sentimos|me senti|me hace sentir) (insegur[oa]s?|amenazad[oa]s?|"
+    r"acosad[oa]s?|intimidad[oa]s?|en peligro)\b",
+    r"\b(repartidor|conductor|chofer|tecnico|instalador|empleado|mensajero|transportista)"
+    r"( \w+){0,3} (me|nos) (sigue escribiendo|acosa|acoso|persigue|persiguio|amenaza|amenazo|"
+    r"grito|empujo|toco|agredio|insulto|golpeo|sigue llamando)\b",
+    r"\b(estoy|estamos|esta|estan|me siento|nos sentimos|corro|corremos) (en )?peligro\b|"
+    r"\b(es|era|resulto|resulta) (un peligro|peligros[oa]|un riesgo)(?! *\?)",
+    r"\b(casi|pudo (haber )?(causado|provocado|sido)|podria haber (causado|provocado|sido)|"
+    r"pudo provocar|pudo causar) (un |una )?(incendio|accidente|tragedia|desgracia|"
+    r"electrocucion|explosion)\b|\bcasi (se )?(incendia|quema|electrocuta|mata|lastima|"
+    r"ahoga|explota)\w*",
+    r"\b(mi|nuestro|nuestra|el|la) (\w+ )?(hijo|hija|bebe|nene|nena|nino|nina|perro|gato)"
+    r"( \w+){0,2} (se trago|se comio|trago|ingirio|se lastimo|se corto|se quemo|se "
+    r"electrocuto)\b",
+)
+ES_FRAUD_OWN_NEGATION = (
+    r"\b(pedidos?|compras?|cargos?|cobros?|pagos?|transacciones|transaccion|movimientos?|"
+    r"consumos?)( \w+){0,3} que (yo )?(no|nunca) (hice|realice|reconozco|pedi|autorice|"
+    r"compre|solicite|hicimos|reconocemos|he hecho|hemos hecho|realizamos|conozco)\b",
+    r"\bno (reconozco|reconocemos|identifico|autorice|hice|realice|pedi|solicite|compre) "
+    r"(este|ese|el|un|una|esta|esa|la|estos|esos|los|las|unos|unas|dos|tres|ningun|ninguna)"
+    r"( \w+)? (cargos?|cobros?|compras?|pedidos?|pagos?|movimientos?|transacciones|"
+    r"transaccion|consumos?|ordenes|orden)\b",
+    r"\bsin (mi|nuestro|nuestra) (autorizacion|permiso|consentimiento|conocimiento)\b",
+    r"\b(yo|nosotros) no (fui|fuimos|lo hice|lo hicimos|hice ese|hice esa|hice esos)\b",
+)
+ES_FRAUD: tuple[str | OnALineWith, ...] = (
+    r"\b(me|nos) (robaron|han robado|hackearon|han hackeado|jaquearon|clonaron|han clonado|"
+    r"suplantaron|vaciaron|estafaron|han estafado|hurtaron)( \w+)? (la |mi |mis |el |los |"
+    r"las |la )?(tarjeta|tarjetas|cuenta|identidad|datos|contrasena|clave|dinero|plata|saldo|"
+    r"puntos|correo|usuario|informacion|nip|pin)\b",
+    r"\b(me|nos) (hackearon|jaquearon|han hackeado|estafaron|han estafado|clonaron) *([.,!;]|"
+    r"$)|\b(hackearon|jaquearon|han hackeado|clonaron|vaciaron|han vaciado|hackeo|entraron a|"
+    r"se metieron a|se metieron en) (mi|la|nuestra|mis) (cuenta|tarjeta|correo|perfil|usuario|"
+    r"tarjetas|cuentas)\b",
+    # A gift card or balance emptied, and the customer did not use it.
+    r"\b(tarjeta de regalo|tarjeta regalo|gift ?card|saldo|puntos|cupon|monedero|credito)\b"
+    r"[^\n]{0,80}\b(nunca|no|yo no|jamas) (la|lo|las|los) (use|usamos|gaste|gastamos|canjee|"
+    r"canjeamos|toque|active)\b",
+    r"\b(cuenta|tarjeta|correo|perfil|usuario|contrasena|datos)( \w+)? (fue |ha sido |esta |"
+    r"parece |fueron |han sido )?(hackead[oa]s?|jaquead[oa]s?|comprometid[oa]s?|clonad[oa]s?|"
+    r"robad[oa]s?|vulnerad[oa]s?|filtrad[oa]s?)\b",
+    r"\b(alguien|alguno|otra persona|un desconocido|alguien mas|un tercero|terceros|una "
+    r"persona extrana)( \w+){0,2} (entro|accedio|ingreso|uso|usa|esta usando|ha usado|compro|"
+    r"pidio|hizo (un )?pedidos?|cambio|gasto|vacio|canjeo|tiene acceso|se metio|hackeo|"
+    r"ha entrado|ha accedido|esta comprando|compra) (a |en |con |mi |mis |la |el )",
+    r"\b(compras?|cargos?|cobros?|pagos?|transacciones|transaccion|movimientos?|accesos?|"
+    r"inicios? de sesion|pedidos?|ingresos?) (no autorizad[oa]s?|sospechos[oa]s?|"
+    r"fraudulent[oa]s?|raros|extranos|desconocidos)\b",
+    # Not a film about one: "una pelicula de un fraude bancario".
+    OnALineWith(
+        r"\b(fraude|fraudulent[oa]|suplantacion( de identidad)?|robo de identidad|phishing|"
+        r"me estafaron|nos estafaron|fui estafad[oa]|fuimos estafados|robo de (mi )?(tarjeta|"
+        r"cuenta|datos))\b",
+        unless=r"\b(pelicula|serie|libro|documental|novela|juego|cancion|temporada|capitulo)s?\b",
+    ),
+    r"\b(me|nos) (hackearon|jaquearon|han hackeado|clonaron|han clonado)\b",
+    r"\b(me|nos) (cambiaron|modificaron|resetearon|borraron) (la |mi |el |los |mis )?"
+    r"(contrasena|clave|correo|email|mail|usuario|datos de acceso|numero de telefono)\b",
+    r"\b(mensaje|correo|mail|sms|llamada|whatsapp|pagina|sitio|web|perfil|cuenta)s? "
+    r"(falso|falsa|falsos|falsas|fraudulent[oa]s?|trucho|trucha)\b|\b(se hacen pasar|se "
+    r"hacia pasar|haciendose pasar|se hizo pasar|se hacian pasar) por\b",
+    r"\b(me|nos) (robaron|han robado|hurtaron|clonaron) (la|mi) (tarjeta|cartera|billetera)\b",
+)

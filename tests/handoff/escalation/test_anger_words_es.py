@@ -1,0 +1,82 @@
+"""The Spanish words of the anger detector (handoff/escalation/anger_words_es.py).
+
+Insults aimed at the company and verdicts on its service reach the anger
+threshold alone (VADER has no Spanish to add to them); slang that praises,
+anger at someone else or at oneself, and laughter are damped or ignored.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from handoff.escalation import AngerDetector, EscalationSettings
+from handoff.escalation.anger_words import aimed_elsewhere
+
+THRESHOLD = EscalationSettings().anger_threshold
+
+
+@pytest.fixture(scope="module")
+def detector() -> AngerDetector:
+    return AngerDetector()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "son unos ladrones",
+        "pendejos, el paquete llego abierto",
+        "sois unos gilipollas",
+        "boludos, me mandaron cualquier cosa",
+        "hijueputas, me cobraron y nada",
+        "que poca madre, otra vez cancelado",
+        "esto es una verguenza",
+        "me tienen harto con sus excusas",
+        "estoy hasta la madre de esperar",
+        "que servicio de mierda",
+        "ES INACEPTABLE QUE NADIE ME RESPONDA!!!",
+        "me mintieron, nunca salio el pedido",
+        "🤬 me llego roto",
+    ],
+)
+def test_spanish_anger_reaches_the_threshold(detector: AngerDetector, text: str) -> None:
+    assert detector.anger(text).score >= THRESHOLD, detector.anger(text).describe()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "la tele esta de puta madre, gracias!",
+        "que chimba de precio",
+        "no estoy enojado, solo pregunto",
+        "jajaja no pasa nada",
+        "mi vecino es un pendejo jaja",
+        "uf, me olvide la contraseña otra vez",
+        "un poco molesto que tarde, pero bueno",
+        "YA QUIERO QUE LLEGUE MI CONSOLA 😍",
+        "de nuevo yo, quiero otra funda",
+    ],
+)
+def test_calm_spanish_stays_under_it(detector: AngerDetector, text: str) -> None:
+    assert detector.anger(text).score < THRESHOLD, detector.anger(text).describe()
+
+
+def test_sarcasm_about_a_quoted_promise(detector: AngerDetector) -> None:
+    score = detector.anger("claro, 'en 24 horas' y llevo dos semanas, que rapidez")
+    assert "sarcasm" in {s.name for s in score.signals}
+
+
+def test_anger_at_someone_else_is_not_at_us() -> None:
+    assert aimed_elsewhere("mi esposo se enojo con el de la mudanza") is not None
+    assert aimed_elsewhere("mi esposo dice que ustedes son unos ladrones") is None
+
+
+def test_spanish_praise_is_positive_and_vader_keeps_its_english_words() -> None:
+    from handoff.escalation.anger_words_es import ES_LEXICON
+    from handoff.escalation.vader import LinearVader
+
+    assert not set(ES_LEXICON) & set(LinearVader().lexicon)
+    assert all(value > 0 for value in ES_LEXICON.values())
+
+
+def test_glad_capitals_are_not_shouting(detector: AngerDetector) -> None:
+    assert detector.anger("LA MEJOR TIENDA, GRACIAS!!!").score < THRESHOLD

@@ -1,0 +1,129 @@
+"""The Spanish phrases of the rule lists (handoff/escalation/phrases_es.py), through decide().
+
+Each family is tested with wordings it must catch, from several regions, and
+with the innocent wordings next to it that it must leave alone. The learned
+models are off: these are the rules' own findings.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from handoff.escalation import EscalationSettings, Turn, decide
+from handoff.escalation.phrases import EXPLICIT_REQUEST, _find
+from handoff.escalation.phrases_es import ES_EXPLICIT_REQUEST
+
+RULES_ONLY = EscalationSettings(anger_model_threshold=1.0, person_model_threshold=1.0)
+
+
+def reasons(*messages: str) -> list[str]:
+    return decide([Turn.customer(m) for m in messages], RULES_ONLY).reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "quiero hablar con un asesor",
+        "me comunicas con un agente por favor",
+        "pasame con una persona real",
+        "pásenme con su supervisor",
+        "necesito que me atienda un humano",
+        "quisiera hablar con alguien de carne y hueso",
+        "asesor",
+        "HUMANO POR FAVOR",
+        "¿hay alguien ahí?",
+        "me pueden llamar al 5512345678?",
+        "llámenme, por chat no me entiendo",
+        "ponme con el encargado",
+        "ya no quiero hablar con un robot",
+    ],
+)
+def test_asking_for_a_person(text: str) -> None:
+    assert "explicit_request" in reasons(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no necesito un asesor, ya lo resolvi",
+        "no quiero que me llamen, prefiero el chat",
+        "el agente de aduanas me pidio la factura",
+        "ya hable con una asesora ayer y quedo todo bien",
+        "eres un bot? da igual, donde veo mi pedido",
+    ],
+)
+def test_not_asking_for_a_person(text: str) -> None:
+    assert "explicit_request" not in reasons(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("no me estas ayudando", "bot_did_not_help"),
+        ("eso no responde mi pregunta", "bot_did_not_help"),
+        ("este bot es un inutil", "bot_did_not_help"),
+        ("estamos dando vueltas en circulos", "bot_did_not_help"),
+        ("llevo dos horas en espera con el call center", "contact_center_failure"),
+        ("nadie me responde los correos", "contact_center_failure"),
+        ("me dijeron que me llamaban el lunes y nada", "contact_center_failure"),
+        ("me colgaron tres veces", "contact_center_failure"),
+        ("mande cinco mails y ni una respuesta", "contact_center_failure"),
+        ("nunca mas les compro", "threat_to_leave"),
+        ("no vuelvo a comprar en esta tienda", "threat_to_leave"),
+        ("los voy a escrachar en redes", "threat_to_leave"),
+        ("perdieron un cliente", "threat_to_leave"),
+        ("es la tercera vez que pido lo mismo", "repeated_request"),
+        ("ya te di el numero de pedido", "repeated_request"),
+        ("cuantas veces tengo que repetirlo?", "repeated_request"),
+    ],
+)
+def test_spanish_cues(text: str, reason: str) -> None:
+    assert reason in reasons(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "la talla no me sirve, la quiero cambiar",
+        "esta es la tercera vez que compro aqui y siempre excelente",
+        "nadie abrio la puerta, el repartidor se lo llevo?",
+        "no atienden los domingos?",
+        "como cierro mi cuenta?",
+        "quiero cancelar mi pedido, ya no lo necesito",
+    ],
+)
+def test_routine_spanish_is_left_alone(text: str) -> None:
+    assert reasons(text) == []
+
+
+def test_closing_the_account_counts_only_when_unhappy() -> None:
+    assert "threat_to_leave" in reasons("cierren mi cuenta, son unos ladrones")
+    assert reasons("quiero cerrar mi cuenta, me mudo a otro pais") == []
+
+
+def test_the_spanish_patterns_are_in_the_lists() -> None:
+    patterns = {phrase.pattern.pattern for phrase in EXPLICIT_REQUEST}
+    assert set(ES_EXPLICIT_REQUEST) <= patterns
+
+
+def test_accents_and_chat_spelling_are_folded() -> None:
+    assert _find(EXPLICIT_REQUEST, "quiero hablár con un asesór") is not None
+    assert "explicit_request" in reasons("q me atienda una persona x favor")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no quiero que me llamen, prefiero el chat",
+        "no necesito hablar con nadie, gracias",
+        "el agente aduanal me pide la factura",
+    ],
+)
+def test_wording_that_asks_for_no_one_overrules_the_intent(text: str) -> None:
+    turn = Turn.customer(text, intent="request_human", confidence=0.9)
+    assert "explicit_request" not in decide([turn], RULES_ONLY).reasons
+
+
+def test_a_request_in_words_still_counts_next_to_a_declined_call() -> None:
+    turn = Turn.customer("no me llamen, pasame con un asesor por chat", "request_human", 0.9)
+    assert "explicit_request" in decide([turn], RULES_ONLY).reasons

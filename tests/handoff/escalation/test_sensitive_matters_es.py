@@ -1,0 +1,78 @@
+"""The Spanish sensitive matters (handoff/escalation/sensitive_matters_es.py), through decide().
+
+Each matter is caught in several regions' wording, and the alarming-looking
+words used innocently ("alarma antirrobo", "la descarga de la factura",
+"mi cuñado trabaja en PROFECO", "se murio la bateria") are left alone.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from handoff.escalation import EscalationSettings, Turn, decide
+
+RULES_ONLY = EscalationSettings(anger_model_threshold=1.0, person_model_threshold=1.0)
+
+
+def reasons(*messages: str) -> list[str]:
+    return decide([Turn.customer(m) for m in messages], RULES_ONLY).reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("los voy a demandar", "legal_threat"),
+        ("voy a poner una queja en PROFECO", "legal_threat"),
+        ("ya presente la denuncia ante defensa del consumidor", "legal_threat"),
+        ("si no me devuelven el dinero voy a la OCU", "legal_threat"),
+        ("me voy a quejar a la superintendencia", "legal_threat"),
+        ("pido la hoja de reclamaciones", "legal_threat"),
+        ("mi abogado se va a comunicar con ustedes", "legal_threat"),
+        ("me robaron la tarjeta y hay compras en su pagina", "fraud"),
+        ("tengo un cargo que no reconozco", "fraud"),
+        ("hay dos pedidos que yo no hice", "fraud"),
+        ("hackearon mi cuenta", "fraud"),
+        ("alguien entro a mi cuenta y cambio la direccion", "fraud"),
+        ("usaron mi tarjeta sin mi autorizacion", "fraud"),
+        ("el cargador echo chispas", "safety_incident"),
+        ("se quemo el enchufe", "safety_incident"),
+        ("mi hijo se electrocuto con la lampara", "safety_incident"),
+        ("el repartidor me amenazo", "safety_incident"),
+        ("estoy en peligro", "safety_incident"),
+        ("me cobraron dos veces", "payment_dispute"),
+        ("voy a pedir un contracargo", "payment_dispute"),
+        ("mi papa fallecio y tenia un pedido", "bereavement"),
+    ],
+)
+def test_spanish_sensitive_matters(text: str, reason: str) -> None:
+    assert reason in reasons(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tienen alarmas con sistema antirrobo?",
+        "el seguro contra robo esta incluido?",
+        "la descarga de la factura no me funciona",
+        "mi cuñado trabaja en PROFECO",
+        "soy abogado y busco una silla de oficina",
+        "se murio la bateria del control, venden pilas?",
+        "mi hermana murio de risa con el regalo",
+        "el cargo de envio aparece en mi resumen?",
+        "la plancha calienta muy bien",
+        "el precio esta on fire 🔥",
+        "el detector de humo trae pilas?",
+        "hay mucha demanda de este modelo?",
+    ],
+)
+def test_innocent_spanish_is_left_alone(text: str) -> None:
+    assert reasons(text) == []
+
+
+def test_a_sensitive_matter_stays_for_the_conversation() -> None:
+    assert "fraud" in reasons("me robaron la tarjeta", "ok", "gracias")
+
+
+def test_si_no_is_a_condition_not_a_negation() -> None:
+    assert "legal_threat" in reasons("si no me resuelven voy a la profeco")
+    assert "legal_threat" not in reasons("no voy a ir a la profeco, tranquilos")
