@@ -178,11 +178,6 @@ def conversation_keys(
     return keys
 
 
-def nlu_reads_text_alone(processor: MessageProcessor) -> bool:
-    """Whether the model's NLU graph uses Rasa's components only, fed the message alone."""
-    return conversation_keys(processor) == []
-
-
 def parse_cache(processor: MessageProcessor) -> ParseCache:
     cache_ = processor.__dict__.get(_CACHE_ATTRIBUTE)
     if cache_ is None:

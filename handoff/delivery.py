@@ -15,7 +15,9 @@ satisfaction (:meth:`RasaDelivery.ask_survey`, for handoff.surveys).
 An instance is the service's default ``deliver`` hook (handoff.service):
 ``await deliver(channel, recipient_id, text)`` returns once the channel took
 the message, and raises :class:`DeliveryError` otherwise, with a message fit
-for the log.
+for the log and, when the channel refused the message for good and said why
+(the route's 409 ``refused`` and its ``code``), that reason: ``window_closed``
+for a WhatsApp reply after the 24-hour window with no template to carry it.
 
 Exceptions::
 
@@ -68,10 +70,21 @@ ROUTE_ERRORS = frozenset(
 )
 # Failures before the request left: it cannot have been sent.
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# The route's code for a WhatsApp message refused after the 24-hour window
+# (bot.channels.whatsapp_send.WINDOW_CLOSED).
+WINDOW_CLOSED = "window_closed"
 
 
 class DeliveryError(Exception):
-    """A reply could not be delivered to the customer (raised by ``deliver`` hooks)."""
+    """A reply could not be delivered to the customer (raised by ``deliver`` hooks).
+
+    ``reason``: the channel's code when it refused the message for good
+    (:data:`WINDOW_CLOSED`, a platform's error code), None when unknown.
+    """
+
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class _NotSent(Exception):
@@ -131,7 +144,10 @@ class RasaDelivery:
                 return
             code, detail = _route_error(response)
             if code in ROUTE_ERRORS or response.status_code < 500:
-                raise DeliveryError(_explain(channel, response.status_code, code, detail))
+                raise DeliveryError(
+                    _explain(channel, response.status_code, code, detail),
+                    _refusal_code(response) if code == "refused" else None,
+                )
             raise _NotSent(f"HTTP {response.status_code}")
 
         def log(error: _NotSent, attempt: int, delay: float) -> None:
@@ -217,6 +233,18 @@ def _refusal_reason(response: httpx.Response) -> str:
         data = None
     reason = data.get("reason") if isinstance(data, dict) else None
     return reason[:64] if isinstance(reason, str) and reason else "refused"
+
+
+def _refusal_code(response: httpx.Response) -> str | None:
+    """The ``code`` of the route's 409 ``refused``: why the channel refused, if it said."""
+    try:
+        data = parse_json(response.content)
+    except UntrustedInput:
+        return None
+    code = data.get("code") if isinstance(data, dict) else None
+    if isinstance(code, (str, int)) and not isinstance(code, bool):
+        return str(code)[:64]
+    return None
 
 
 def _route_error(response: httpx.Response) -> tuple[str | None, str]:

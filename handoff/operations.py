@@ -15,6 +15,7 @@ import logging
 from dataclasses import dataclass
 
 from handoff.context import ServiceContext
+from handoff.delivery import DeliveryError
 from handoff.models import DELIVERY_FAILED, DELIVERY_SENT
 from handoff.store import Agent, Handoff, Message
 
@@ -26,6 +27,8 @@ class Reply:
     message: Message
     # False: recorded, but the customer's channel did not take it.
     delivered: bool
+    # Why not, when the channel said (DeliveryError.reason: "window_closed"...).
+    refusal: str | None = None
 
 
 async def reply(
@@ -46,6 +49,12 @@ async def reply(
     assert handoff is not None  # agent_message found it, and handoffs are never deleted
     try:
         await ctx.deliver(handoff.channel, handoff.customer_id, text)
+    except DeliveryError as error:
+        logger.warning(
+            "delivery of message %d of handoff %d failed: %s", message.id, handoff_id, error
+        )
+        message = await store.set_delivery(message.id, DELIVERY_FAILED)
+        return Reply(message, delivered=False, refusal=error.reason)
     except Exception:
         # Whatever the hook raised, the reply is recorded and the agent must
         # learn it did not arrive; the cause goes to the log, not the client.

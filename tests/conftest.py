@@ -181,6 +181,7 @@ class DeliveryRouteServer(LiveServer):
         from bot.channels.rest import RestInput
         from bot.channels.sms import SmsInput
         from bot.channels.telegram import TelegramInput
+        from bot.channels.whatsapp import WhatsAppInput
 
         app = Sanic(f"rasa_{uuid.uuid4().hex}")
         channels = [
@@ -188,6 +189,7 @@ class DeliveryRouteServer(LiveServer):
             SmsInput(settings, store),
             TelegramInput(settings, store),
             MessengerInput(settings, store),
+            WhatsAppInput(settings, store),
             DeliveryRoute(DeliveryRouteSettings(token=token)),
         ]
         register(channels, app, route="/webhooks/")

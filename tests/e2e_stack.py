@@ -7,11 +7,13 @@ environment it differs by and wraps the servers in what its tests use::
 
     stack = stack_fixture("surveys", SurveyStack, HANDOFF_CSAT_DELAY_S="2")
 
-(a fixture named ``stack``, started once for the module).
+(a fixture named ``stack``, started once for the module). Its tests wait on
+the servers, which answer in their own time, with :func:`eventually`.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +28,8 @@ from tests.fakes.telegram import FakeTelegram
 from tests.fakes.twilio import FakeTwilio
 
 S = TypeVar("S")
+
+WAIT_S = 30.0
 
 
 @dataclass
@@ -63,3 +67,15 @@ def stack_fixture(
             yield build(Servers(env, handoff, actions, rasa))
 
     return stack
+
+
+def eventually(check: Callable[[], Any], what: str = "", timeout: float = WAIT_S) -> Any:
+    """``check()``'s first true result; fails after ``timeout`` seconds, naming ``what``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            pytest.fail(f"not within {timeout} s: {what or check}")
+        time.sleep(0.2)

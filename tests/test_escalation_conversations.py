@@ -28,7 +28,16 @@ its dev set escalation_conversations_es_dev.yml (63). Before the Spanish
 cues and data: recall 0.429, 17.4% false escalations (the bot answered in
 English); with them (2026-12-04): precision 0.783, recall 0.964, 21.7% false
 escalations (dev: 0.933, 1.000, 5.7%). The false escalations are over the
-goal of 5%: README "Languages" says where they come from.
+goal of 5%: README "Languages" says where they come from. With declines
+of a person taken off request_human (bot/nlu/declined_request.py), more
+declining wordings, faq/contact_us and the other changes chosen on the new
+dev sets (escalation_conversations_es_dev2.yml, 120, and the English
+escalation_conversations_dev5.yml, 100, both full of hard negatives: es_dev2
+30.0% -> 10.0% false escalations, dev5 20.0% -> 8.0%), and the "needs a
+person" model's threshold for Spanish chosen on those and es_dev3 (100
+routine messages that look serious), 2026-12-04: Spanish blind precision
+0.869, recall 0.946, 11.6%; English blind 0.963, 0.945, 3.6%; blind2 0.958,
+0.971, 4.3%; blind3 0.892, 0.967, 11.7%.
 
 The floors catch regressions; `python -m training.conversations FILE`
 prints the misses (read them for the blind files only to report, never to
@@ -47,10 +56,10 @@ pytestmark = pytest.mark.slow
 BLIND = ROOT / "tests" / "handoff"
 # File, lowest recall, highest false-escalation rate.
 FLOORS = [
-    ("escalation_conversations_blind.yml", 0.92, 0.08),
-    ("escalation_conversations_blind2.yml", 0.90, 0.08),
-    ("escalation_conversations_blind3.yml", 0.93, 0.16),
-    ("escalation_conversations_es_blind.yml", 0.93, 0.25),
+    ("escalation_conversations_blind.yml", 0.92, 0.07),
+    ("escalation_conversations_blind2.yml", 0.93, 0.07),
+    ("escalation_conversations_blind3.yml", 0.93, 0.15),
+    ("escalation_conversations_es_blind.yml", 0.92, 0.15),
 ]
 
 

@@ -16,7 +16,7 @@ import subprocess
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,7 @@ from scripts.run_prod import (
     production_services,
     with_production_defaults,
 )
+from tests.e2e_stack import eventually
 from tests.postgres import skip_or_fail
 
 MODEL = Path(__file__).resolve().parent.parent / "models" / "retail-bot.tar.gz"
@@ -59,18 +60,6 @@ def back_ends_or_skip() -> None:
             socket.create_connection((host, int(port)), timeout=3).close()
         except OSError:
             skip_or_fail(f"nothing listens at {host}:{port} (PostgreSQL, Redis or RabbitMQ)")
-
-
-def eventually(check: Callable[[], Any], timeout: float = WAIT_S) -> Any:
-    """``check()``'s first true result; fails after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"still not true after {timeout} s: {check}")
-        time.sleep(0.2)
 
 
 # -- what each process gets -------------------------------------------------------------
@@ -308,7 +297,9 @@ def test_a_handoff_is_followed_by_the_handoff_service_over_rabbitmq(
         lambda: next(
             (h for h in handoff_api(env, "")["handoffs"] if h["conversation_id"] == customer),
             None,
-        )
+        ),
+        "the handoff in the handoff service",
+        timeout=WAIT_S,
     )
     # While a person owns the conversation, the bot stays silent; what the
     # customer writes reaches the transcript only through Rasa's event
@@ -320,7 +311,7 @@ def test_a_handoff_is_followed_by_the_handoff_service_over_rabbitmq(
         transcript = handoff_api(env, f"/{handoff['id']}").get("transcript", [])
         return any(message.get("text") == words for message in transcript)
 
-    eventually(in_transcript)
+    eventually(in_transcript, "the words in the transcript", timeout=WAIT_S)
 
 
 @pytest.mark.slow

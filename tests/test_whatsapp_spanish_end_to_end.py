@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +25,7 @@ import httpx
 import pytest
 from twilio.request_validator import RequestValidator
 
-from tests.e2e_stack import Servers, stack_fixture
+from tests.e2e_stack import Servers, eventually, stack_fixture
 from tests.fakes.credentials import (
     PUBLIC_URL,
     TWILIO_ACCOUNT_SID,
@@ -38,7 +37,6 @@ from tests.fakes.twilio import FakeTwilio
 pytestmark = pytest.mark.slow
 
 SENDER = f"whatsapp:{TWILIO_FROM_NUMBER}"  # as tests.conftest.channel_environment sets it
-WAIT_S = 30.0
 
 
 @dataclass
@@ -96,17 +94,6 @@ def whatsapp(stack: Stack, customer: str, body: str) -> None:
         headers={"X-Twilio-Signature": signature},
         timeout=60,
     ).raise_for_status()
-
-
-def eventually(check: Callable[[], Any], what: str) -> Any:
-    deadline = time.monotonic() + WAIT_S
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"not within {WAIT_S} s: {what}")
-        time.sleep(0.3)
 
 
 def text_of(message: dict[str, Any]) -> str:

@@ -14,10 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.fallback_classifier import THRESHOLD_KEY, FallbackClassifier
 from rasa.shared.nlu.training_data.message import Message
 
@@ -45,25 +42,11 @@ class LanguageFallbackClassifier(FallbackClassifier):
             for language, threshold in thresholds.items()
         }
 
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> LanguageFallbackClassifier:
-        return cls(config)
-
     @staticmethod
     def parse_depends_on(tracker: Any, config: dict[str, Any]) -> None:
         """Nothing of the conversation itself (bot/rasa_patches.py keeps parses by it):
         the language it reads is bot.nlu.language's, whose own key covers it."""
         return None
-
-    def threshold_for(self, language: str | None) -> float:
-        chosen = self._by_language.get(str(language))
-        return float((chosen or self).component_config[THRESHOLD_KEY])
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

@@ -44,6 +44,7 @@ from handoff.escalation.rules import (
     Decision,
     anger_probability,
     decide,
+    declines_a_person,
     person_probability,
     queue_key,
 )
@@ -76,6 +77,7 @@ __all__ = [
     "anger_probability",
     "conversation_turns",
     "decide",
+    "declines_a_person",
     "default_detector",
     "event_time",
     "intent_of",

@@ -85,6 +85,8 @@ FALLBACK_INTENT = "nlu_fallback"
 # The customer asks for a person; complains; answers a form's question.
 REQUEST_HUMAN_INTENT = "request_human"
 COMPLAIN_INTENT = "complain"
+# "Are you a bot?": a question, which the anger model is not asked about.
+BOT_CHALLENGE_INTENT = "bot_challenge"
 INFORM_INTENT = "inform"
 
 # --- Rasa's own actions ----------------------------------------------------------------

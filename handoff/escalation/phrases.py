@@ -118,6 +118,16 @@ def _find(phrases: Sequence[Phrase], text: str) -> str | None:
     return _first(phrases, _normalise(text))
 
 
+def _blanked(phrases: Sequence[Phrase], text: str) -> str:
+    """``text`` with what ``phrases`` match (patterns without conditions) spaced out.
+
+    Positions are kept, so what is searched afterwards reads the rest as it stood.
+    """
+    for phrase in phrases:
+        text = phrase.pattern.sub(lambda match: " " * len(match.group(0)), text)
+    return text
+
+
 def _cue(phrases: Sequence[Phrase], text: str) -> str | None:
     """The first cue of a conversation-level list in ``text``: as :func:`_first`.
 
@@ -414,16 +424,40 @@ REPEATED_ASKING = _phrases(
 )
 REPEATED_ASKING += _phrases(*ES_REPEATED_ASKING)
 # Wording that asks for no one of ours, where the NLU may still say
-# request_human: declining a call or an agent ("no need to call me", "no
-# quiero que me llamen"), or someone else's agent ("the customs agent asked
-# for the invoice"). Only the intent is overruled: a request in words
-# (EXPLICIT_REQUEST) still counts.
+# request_human: declining a call, an agent or a transfer ("no need to call
+# me", "don't transfer me", "no quiero que me llamen"), or someone else's
+# agent ("the customs agent asked for the invoice"). It overrules the intent,
+# and what it covers is not read as a request in words either ("sin agente
+# porfa"); a request elsewhere in the message still counts ("no need to call,
+# I want a person here in the chat").
+_ANYONE = (
+    r"(an? |any |the |a real |a live |to speak to (an? |anyone|anybody|someone)?|to talk to "
+    r"(an? |anyone|anybody|someone)?|to chat with (an? )?|to be (put through|transferred|"
+    r"connected|passed) to (an? )?)?(agent|person|human|someone|anyone|anybody|call|"
+    r"callback|call back|phone call|manager|supervisor|rep|representative|operator|advisor|"
+    r"live agent|transfer|escalation)"
+)
 NOT_A_REQUEST = _phrases(
-    r"\b(i |we )?(don't|do not|dont) (really )?(need|want) (an? |any |to speak to |to talk to |"
-    r"to chat with )?(agent|person|human|someone|anyone|anybody|call|callback|call back|"
-    r"phone call)\b",
+    r"\b(i |we )?(don't|do not|dont|no longer|won't|wont) (really |even |actually )?(need|want|"
+    r"require) " + _ANYONE + r"\b",
     r"\bno need (for (anyone|anybody|someone|you) )?to (call|ring|phone|contact|get back to) "
-    r"(me|us)\b|\b(please )?(don't|do not|dont) (call|ring|phone) (me|us)\b",
+    r"(me|us)\b|\b(please |pls |plz )?(don't|do not|dont) (call|ring|phone) (me|us)\b",
+    r"\bno (need|reason) for " + _ANYONE + r"\b",
+    r"\bno (agent|human|person|callback|call back|call|manager|rep|transfer|escalation)s? "
+    r"(needed|necessary|required|thanks|thank you|thx|ta|please|pls)\b",
+    r"\b(don't|do not|dont|no need to) (transfer|escalate|forward) (me|us|this|it)\b",
+    r"\b(don't|do not|dont|no need to) (put|pass|connect|hand|send) (me|us|this|it) (through |"
+    r"over |on )?to (anyone|anybody|someone|an? (agent|person|human|rep|manager|supervisor|"
+    r"colleague|member of (staff|the team))|the team|your team|staff)\b",
+    r"\b(cancel|scrap|forget|drop|skip|never mind|nevermind) (the|my|that) (callback|call back|"
+    r"call|agent|transfer|request for an agent|agent request)\b",
+    r"\b(nobody|no one|no-one) (needs|has) to (call|ring|phone|contact) (me|us)\b",
+    r"\b(i'd |i would )?(rather|prefer to|prefer) (not|to not) (speak|talk|chat|be passed|be put "
+    r"through|be transferred|be connected) (to|with) (anyone|anybody|a person|a human|an agent|"
+    r"someone)\b",
+    r"\b(rather|prefer to|like to|happy to) (keep|stay) (chatting|talking|texting|typing) "
+    r"(here|with you|with the bot|to the bot)( (rather )?than (speak|talk|chat)(ing)? (to|with) "
+    r"(anyone|anybody|someone|a person|a human|an agent))?\b",
     r"\b(customs|insurance|estate|letting|travel|real estate|shipping|booking|property) "
     r"agents?\b",
     *ES_NOT_A_REQUEST,

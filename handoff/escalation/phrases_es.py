@@ -42,6 +42,9 @@ ES_EXPLICIT_REQUEST = (
     r"transfiere|transfieran|transferir|transfieres|conectame|conectenme|conectarme|conectar|"
     r"conecta|derivame|derivenme|derivarme|derivar|deriva|derivas|ponme|pongame|ponganme|"
     r"ponerme|pones|comunicar) (me )?(con|a|al) " + ES_PEOPLE,
+    # "No quiero asesor... bueno si, pasame con uno": the person said before.
+    r"\b(pasame|pasenme|paseme|comunicame|comuniqueme|comuniquenme|transfiereme|conectame|"
+    r"conecteme) con (uno|una|alguno|alguna)\b(?! de (los|las|esos|esas|estos|estas)\b)",
     r"\b(quiero|quisiera|necesito|ocupo|exijo|pido|solicito|prefiero|me gustaria|deseo|"
     r"queremos|necesitamos) (hablar con )?(un |una |el |la |a un |a una |al )" + ES_STAFF,
     r"\bque me (atienda|atiendan|llame|llamen|contacte|contacten|responda|ayude|escriba) "
@@ -114,7 +117,8 @@ ES_BOT_DID_NOT_HELP = (
     r"\b(me )?(harte|canse|aburri|hartaste|cansaste|tienes harto|tienes harta|tiene harto|"
     r"tienes cansado|tienes podrido) (de|con)(l)? (este |tu |el |su |vuestro )?(bot|robot|"
     r"chatbot|chat|asistente|maquina|contestador)\b",
-    r"\b(eres|es|sos|sois|son) (un |una )?(bot |robot |maquina |asistente )?(inutil|"
+    # Not "es": "mi banco es un desastre" is not about us.
+    r"\b(eres|usted es|sos|sois|son) (un |una )?(bot |robot |maquina |asistente )?(inutil|"
     r"inutiles|tonto|estupido|idiota|pesimo|una basura|un desastre)\b",
     r"\b(damos|dando|doy|estamos dando|estoy dando|seguimos dando) vueltas\b|\bvueltas en "
     r"circulos?\b|\b(llegamos|vamos|lleva|llevas|va) a ningun (lado|lugar|parte|sitio)\b",
@@ -237,6 +241,8 @@ ES_THREAT_TO_LEAVE = (
     r"vosotros|esta empresa|esta tienda|northwind|su empresa|su tienda)\b|\bhasta aqui "
     r"llegue\b|\bme (canse|harte) de ustedes\b",
     r"\b(ultima|la ultima) vez que (les |os |le )?(compro|pido|uso|confio|compre|pedi)\b",
+    r"\bno (pienso|voy a|vamos a|pensamos) (seguir|volver a) (comprar|comprando|pedir|"
+    r"pidiendo)( \w+)? (aca|aqui|con ustedes|con vosotros|en esta tienda|en northwind)\b",
     r"\b(se los|se lo|os lo) (voy a contar|contare|dire) a (todo el mundo|todos|todas mis "
     r"amigas|todos mis amigos)\b",
 )
@@ -287,11 +293,27 @@ ES_REPEATED_ASKING = (
 ES_NOT_A_REQUEST = (
     r"\bno (quiero|necesito|deseo|hace falta|es necesario|hay necesidad de) que (me |nos )?"
     r"(llamen|llame|contacten|contacte|marquen|atiendan|atienda|escriban)\b",
-    r"\bno (quiero|necesito|deseo|hace falta|es necesario|preciso) (hablar con )?(un |una |"
-    r"ningun |ninguna |a )?(asesor|asesora|agente|persona|humano|operador|operadora|nadie|"
-    r"llamada|ejecutivo|ejecutiva)\b",
+    r"\bno (quiero|necesito|deseo|hace falta|es necesario|preciso|ocupo|requiero) (hablar con |"
+    r"que me (pases|pasen|paseis|transfieras|transfieran|comuniques|comuniquen|conectes) (con|a) "
+    r"|pasarme con |transferirme con )?(un |una |ningun |"
+    r"ninguna |a |al |el |la |a la |lo del |nadie ni )?(asesor|asesora|agente|persona|humano|"
+    r"operador|operadora|nadie|llamada|ejecutivo|ejecutiva|transferencia)\b",
     r"\bno (es necesario|hace falta) que (me |nos )?(contacte|llame|atienda|escriba) nadie\b",
     r"\bno (me |nos )?(llamen|llames|llame|marquen)\b",
+    # "No me pases con nadie", "no me transfieras a un asesor".
+    r"\bno (me |nos )?(pases|pase|pasen|paseis|transfieras|transfiera|transfieran|transfirais|"
+    r"comuniques|comunique|comuniquen|conectes|conecte|conecten|derives|derive|deriven) (con|a|"
+    r"al) (nadie|ningun|ninguna|un |una |el |la |alguien)",
+    # "Sin agente porfa": at the start of a clause only, not "llevo dos horas sin asesor".
+    r"(^|[,.;:!?]) ?(y )?sin (un |una |ningun |ninguna )?(asesor|asesora|agente|humano|"
+    r"operador|operadora|persona|llamada|ejecutivo|ejecutiva|transferencia)(es|s)?\b",
+    r"\b(cancela|cancelen|cancelad|cancelame|olvida|olvidate de|olvidalo lo del|anula|"
+    r"anulen) (lo del|el|la|mi|esa|ese) (asesor|asesora|agente|llamada|transferencia|"
+    r"solicitud de (asesor|agente|llamada))\b",
+    r"\bprefiero (seguir )?(con el bot|con el asistente|con el chat|con vos|contigo|el bot|"
+    r"el chat|por aca|por aqui|por chat|por este medio|por escrito)\b",
+    r"\bya no (hace falta|es necesario|lo necesito|necesito (a nadie|el asesor|al asesor|la "
+    r"llamada))\b",
     r"\b(agente|agentes) (de|del) (aduanas?|seguros|viajes|la paqueteria|paqueteria|transito|"
     r"bienes raices|la inmobiliaria|inmobiliaria|envios|la naviera)\b|\bagente (aduanal|"
     r"inmobiliario|de la aseguradora)\b",

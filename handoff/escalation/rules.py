@@ -42,12 +42,10 @@ but it is a formal dispute with the card issuer, with deadlines and fees, that
 only staff can settle: it gets its own code, ``payment_dispute``, at the
 fraud/legal priority.
 
-Queues order escalations by priority, then longest wait first: sort on
-:func:`queue_key`.
+Queues order escalations by priority, then longest wait first (:func:`queue_key`).
 
-The anger score comes from :class:`.anger.AngerDetector`; where its score
-stays under the threshold, the learned model (:mod:`.anger_model`) may still
-find the message angry. The phrases looked for are in :mod:`.phrases` and
+The anger score comes from :class:`.anger.AngerDetector`, and the learned
+model (:mod:`.anger_model`) below its threshold. The phrases looked for are in :mod:`.phrases` and
 :mod:`.sensitive_matters`, the signs of a stuck conversation in :mod:`.stuck`.
 
 Customer text is untrusted, and ``decide`` runs inside the Rasa server's
@@ -71,14 +69,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 
-from handoff.escalation.anger import (
-    AngerDetector,
-    AngerScore,
-    default_detector,
-    vented_elsewhere,
-)
+from handoff.escalation.anger import AngerDetector, AngerScore, default_detector, vented_elsewhere
 from handoff.escalation.anger_words import PLAYED_DOWN, aimed_elsewhere
-from handoff.escalation.domain_names import REQUEST_HUMAN_INTENT
+from handoff.escalation.domain_names import BOT_CHALLENGE_INTENT, REQUEST_HUMAN_INTENT
+from handoff.escalation.language import is_spanish
 from handoff.escalation.phrases import (
     ACCOUNT_CLOSURE,
     BOT_DID_NOT_HELP,
@@ -87,6 +81,7 @@ from handoff.escalation.phrases import (
     NOT_A_REQUEST,
     REPEATED_ASKING,
     THREAT_TO_LEAVE,
+    _blanked,
     _cue,
     _first,
 )
@@ -154,8 +149,7 @@ class Decision:
     # 1 (most urgent) to 3; None when not escalating, so that a decision not to
     # escalate can never be queued by mistake.
     priority: int | None = None
-    # Anger score of the judged message, 0..1.
-    anger: float = 0.0
+    anger: float = 0.0  # the anger score of the judged message, 0..1
     # A sentence per reason, for agents and logs.
     explanation: dict[str, str] = field(default_factory=dict)
     # The anger signals of the judged message, for debugging and tuning.
@@ -201,20 +195,22 @@ class _Findings:
 def _findings(text: str) -> _Findings:
     """Every phrase list's finding in ``text`` (already capped at MAX_SCANNED_CHARS).
 
-    Memoised: a sensitive matter is looked for in every earlier message of
-    the conversation each time it is judged, and must not cost a new scan of
-    each. The phrase lists are module constants, so the text is the whole key.
+    Memoised (the text is the whole key): a sensitive matter is looked for in
+    every earlier message each time a conversation is judged. What declines a
+    person is not a request ("sin agente porfa" holds "agente porfa").
     """
     text = _normalise(text)
+    not_a_request = _cue(NOT_A_REQUEST, text)
+    asking = text if not_a_request is None else _blanked(NOT_A_REQUEST, text)
     return _Findings(
-        explicit_request=_first(EXPLICIT_REQUEST, text),
+        explicit_request=_first(EXPLICIT_REQUEST, asking),
         bot_did_not_help=_first(BOT_DID_NOT_HELP, text),
         sensitive=tuple(_first(phrases, text) for _, phrases, _ in SENSITIVE_MATTERS),
         contact_center_failure=_cue(CONTACT_CENTER_FAILURE, text),
         threat_to_leave=_cue(THREAT_TO_LEAVE, text),
         account_closure=_cue(ACCOUNT_CLOSURE, text),
         repeated_asking=_cue(REPEATED_ASKING, text),
-        not_a_request=_cue(NOT_A_REQUEST, text),
+        not_a_request=not_a_request,
     )
 
 
@@ -240,6 +236,12 @@ def anger_probability(text: str) -> float:
     from handoff.escalation.anger_model import AngerModel
 
     return AngerModel.for_text(text).probability(text)
+
+
+def declines_a_person(text: str) -> bool:
+    """Whether ``text`` declines a person ("no need to call me") and asks for none."""
+    findings = _findings(text[:MAX_SCANNED_CHARS])
+    return findings.not_a_request is not None and findings.explicit_request is None
 
 
 def _glad(score: AngerScore) -> bool:
@@ -298,17 +300,18 @@ def decide(
     elif (
         settings.anger_model_threshold < 1.0
         and "explicit_request" not in found
+        and intent != BOT_CHALLENGE_INTENT
+        and judged_findings.not_a_request is None
         and len(WORD.findall(_scanned(judged))) >= ANGER_MODEL_MIN_WORDS
         # Upset with a neighbour or with themselves: the model reads the
         # upset, not at whom (the detector damps it the same way).
         and aimed_elsewhere(_scanned(judged)) is None
     ):
-        # The model catches anger said without the detector's trigger words
-        # (cold sarcasm, "unacceptable"); either suffices (dev: 0.92 of angry
-        # messages at 5% false alarms, 0.87 for the model alone). strong_anger
-        # stays the detector's: a probability is sureness, not anger. Not asked
-        # about a request for a person (escalated anyway), nor about five words
-        # or fewer ("no never mind then": VADER's "no" outweighs the rest).
+        # The model catches anger said without the detector's trigger words (cold
+        # sarcasm); either suffices (dev: 0.92 of angry messages at 5% false alarms,
+        # 0.87 for the model alone). strong_anger stays the detector's: a probability
+        # is sureness, not anger. Not asked about a person requested (escalated anyway)
+        # or declined, "are you a bot?", nor five words or fewer ("no never mind then").
         probability = anger_probability(_scanned(judged))
         if probability >= settings.anger_model_threshold:
             found["anger"] = (
@@ -322,11 +325,9 @@ def decide(
     if trend is not None:
         found["anger_trend"] = trend
 
-    # Leaving, and a contact centre that failed the customer: said in the
-    # judged message, and not in a clearly happy one ("I'll never shop
-    # anywhere else again, love you guys", "on hold for 20 minutes but the
-    # agent was lovely, thanks"). Closing the account counts only in an
-    # unhappy message: otherwise it is a request like any other.
+    # Leaving, and a contact centre that failed the customer: in the judged message, not a
+    # happy one ("I'll never shop anywhere else again, love you guys"). Closing the
+    # account counts only in an unhappy message: otherwise it is a request like any other.
     glad = _glad(score)
     phrase = None if glad else judged_findings.threat_to_leave
     unhappy = score.score >= UNHAPPY_MIN_ANGER or score.compound <= -UNHAPPY_MIN_ANGER
@@ -344,8 +345,7 @@ def decide(
 
     # A conversation the bot cannot resolve.
     fallbacks = _fallbacks_in_a_row(conversation, customers)
-    # A pleased customer the bot did not follow ("BEST. DELIVERY. DRIVERS.
-    # EVER.", then "they even took the packaging away") is chatting, not stuck.
+    # A pleased customer the bot did not follow ("BEST. DRIVERS. EVER.") is chatting.
     chatting = fallbacks >= settings.max_fallbacks and any(
         _glad(detector.anger(_scanned(conversation[i]), conversation[i].intent))
         for i in customers[len(customers) - fallbacks :]
@@ -376,10 +376,9 @@ def decide(
     if failures >= settings.max_form_failures:
         found["form_failures"] = f"the form rejected the customer's answers {failures} times"
 
-    # Sensitive matters stay sensitive for the whole conversation: a bereavement
-    # mentioned two messages ago still needs a person. The latest mention is
-    # quoted. Earlier messages' findings are remembered (_findings), so this
-    # costs a lookup per message, not a scan.
+    # Sensitive matters stay sensitive for the whole conversation (a bereavement two
+    # messages ago); the latest mention is quoted. Earlier messages' findings are
+    # remembered (_findings): a lookup per message, not a scan.
     missing = set(range(len(SENSITIVE_MATTERS)))
     for index in reversed(customers):
         sensitive = _findings(_scanned(conversation[index])).sensitive
@@ -393,18 +392,19 @@ def decide(
             break
 
     # What no rule has words for: the learned model, when nothing escalated (nor declined).
+    threshold = settings.person_threshold(is_spanish(_scanned(judged)))
     if (
         not found
-        and settings.person_model_threshold < 1.0
+        and threshold < 1.0
         and len(WORD.findall(_scanned(judged))) >= PERSON_MODEL_MIN_WORDS
         and not vented_elsewhere(score, settings.anger_threshold)
         and judged_findings.not_a_request is None
     ):
         probability = person_probability(_scanned(judged))
-        if probability >= settings.person_model_threshold:
+        if probability >= threshold:
             found["needs_person"] = (
                 f"the model reads this message as one for a person ({probability:.2f} >= "
-                f"{settings.person_model_threshold:.2f})"
+                f"{threshold:.2f})"
             )
 
     reasons = sorted(found, key=lambda r: (REASON_PRIORITY[r], REASON_ORDER[r]))

@@ -162,7 +162,10 @@ FRAUD = _phrases(
         r"\b(i|we|i've|we've|i have|we have) (already |just )?(approved|confirmed|verified|"
         r"authori[sz]ed|okayed|ok'd) (it|that|this|the (payment|transaction|purchase|charge|"
         r"order))\b|\b(bank|card issuer|they) (has |have )?(already )?(cleared|released|"
-        r"approved|unblocked) (it|the (payment|transaction|purchase|charge|hold))\b",
+        r"approved|unblocked) (it|the (payment|transaction|purchase|charge|hold))\b|"
+        # Advice asked for, nothing happened: "any tips for avoiding fraud?".
+        r"\b(tips|advice|ways) (for|on|to) (avoid|avoiding|spot|spotting|prevent|preventing)\b|"
+        r"\bhow (do|can|should) (i|we|you) (avoid|spot|prevent) (fraud|scams?|phishing)\b",
     ),
     r"\bstolen (card|credit card|debit card|identity|account|details|password)\b",
     r"\b(card|account|details|identity|password) (was|were|has been|have been|got|is) "

@@ -161,14 +161,18 @@ ES_SAFETY_INCIDENT = (
 )
 ES_FRAUD_OWN_NEGATION = (
     r"\b(pedidos?|compras?|cargos?|cobros?|pagos?|transacciones|transaccion|movimientos?|"
-    r"consumos?)( \w+){0,3} que (yo )?(no|nunca) (hice|realice|reconozco|pedi|autorice|"
+    r"consumos?)( [\w$.,]+){0,4} que (yo )?(no|nunca) (hice|realice|reconozco|pedi|autorice|"
     r"compre|solicite|hicimos|reconocemos|he hecho|hemos hecho|realizamos|conozco)\b",
     r"\bno (reconozco|reconocemos|identifico|autorice|hice|realice|pedi|solicite|compre) "
     r"(este|ese|el|un|una|esta|esa|la|estos|esos|los|las|unos|unas|dos|tres|ningun|ninguna)"
     r"( \w+)? (cargos?|cobros?|compras?|pedidos?|pagos?|movimientos?|transacciones|"
     r"transaccion|consumos?|ordenes|orden)\b",
     r"\bsin (mi|nuestro|nuestra) (autorizacion|permiso|consentimiento|conocimiento)\b",
-    r"\b(yo|nosotros) no (fui|fuimos|lo hice|lo hicimos|hice ese|hice esa|hice esos)\b",
+    r"\b(yo|nosotros) no (fui|fuimos|he sido|hemos sido|lo hice|lo hicimos|hice ese|hice esa|"
+    r"hice esos)\b",
+    # "Hay un pedido en mi cuenta para otra ciudad, no lo reconozco".
+    r"\b(pedidos?|compras?|cargos?|cobros?|pagos?|movimientos?)\b[^.!?\n]{0,50}\bno (lo|la|los|"
+    r"las) (reconozco|reconocemos|autorice|autorizamos)\b",
 )
 ES_FRAUD: tuple[str | OnALineWith, ...] = (
     r"\b(me|nos) (robaron|han robado|hackearon|han hackeado|jaquearon|clonaron|han clonado|"
@@ -198,10 +202,14 @@ ES_FRAUD: tuple[str | OnALineWith, ...] = (
         r"\b(fraude|fraudulent[oa]|suplantacion( de identidad)?|robo de identidad|phishing|"
         r"me estafaron|nos estafaron|fui estafad[oa]|fuimos estafados|robo de (mi )?(tarjeta|"
         r"cuenta|datos))\b",
-        unless=r"\b(pelicula|serie|libro|documental|novela|juego|cancion|temporada|capitulo)s?\b",
+        # Nor advice asked for: "consejos para evitar fraudes", "como evito un fraude".
+        unless=r"\b(pelicula|serie|libro|documental|novela|juego|cancion|temporada|capitulo)s?\b|"
+        r"\b(consejos|tips|recomendaciones) (para|de como) (evitar|detectar|prevenir)\b|\bcomo "
+        r"(evito|evitar|detecto|detectar|prevengo|prevenir) (un |el |los )?(fraudes?|estafas?)\b",
     ),
     r"\b(me|nos) (hackearon|jaquearon|han hackeado|clonaron|han clonado)\b",
-    r"\b(me|nos) (cambiaron|modificaron|resetearon|borraron) (la |mi |el |los |mis )?"
+    r"\b(me|nos) (cambiaron|modificaron|resetearon|borraron|han cambiado|han modificado|"
+    r"han reseteado|han borrado) (la |mi |el |los |mis )?"
     r"(contrasena|clave|correo|email|mail|usuario|datos de acceso|numero de telefono)\b",
     r"\b(mensaje|correo|mail|sms|llamada|whatsapp|pagina|sitio|web|perfil|cuenta)s? "
     r"(falso|falsa|falsos|falsas|fraudulent[oa]s?|trucho|trucha)\b|\b(se hacen pasar|se "

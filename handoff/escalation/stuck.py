@@ -198,6 +198,10 @@ def _repeats(conversation: Sequence[Turn], customers: Sequence[int]) -> _Repeat:
         by = judged.intent + (" and wording" if by_wording - by_intent else "")
     else:
         by = "wording"
+    if not by_wording and (judged.intent or "").startswith(REQUEST_INTENT_PREFIXES):
+        # Two questions on one FAQ topic in other words ("the returns address",
+        # then "is it free?") read on; they ignore no question of the bot's.
+        return _Repeat(count=len(chain), by=by)
     ignored = []
     given = _given(conversation[chain[0]])
     for index in chain[1:]:

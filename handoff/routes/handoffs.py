@@ -25,9 +25,11 @@ tracker (handoff.catch_up).
 A reply is recorded, then delivered (handoff.operations.reply); one that did
 not arrive answers 502 with the recorded message, so the desk can say so and
 offer to resend it: the one error answer with more than ``{"error", "detail"}``.
-Its ``error`` is ``window_closed`` when the conversation is WhatsApp's and
-its 24-hour window has closed (handoff.desk.window): the detail of a handoff
-carries ``window_closes_at`` for the same reason.
+Its ``error`` is ``window_closed`` when the Rasa side refused it for
+WhatsApp's 24-hour window (its code, passed on by handoff.delivery; with a
+deliver hook that gives no reason, when the window has closed by the record,
+handoff.desk.window): the detail of a handoff carries ``window_closes_at``
+for the same reason.
 
 What people (agents, supervisors) are answered has card numbers and the like
 masked (handoff.desk.masking, ``HANDOFF_DESK_MASK``); the admin token reads
@@ -57,6 +59,7 @@ from handoff.bodies import (
 )
 from handoff.catch_up import catch_up, is_late, transcript_end
 from handoff.context import ServiceContext, context_of
+from handoff.delivery import WINDOW_CLOSED
 from handoff.desk.masking import masked_handoff, masked_handoffs, masked_message
 from handoff.desk.window import window_closed, window_closes_at
 from handoff.errors import HandoffConflict, HandoffNotFound, InvalidRequest
@@ -238,12 +241,13 @@ async def agent_message(request: Request, handoff_id: int) -> HTTPResponse:
     message = await masked_message(request, sent.message.to_json())
     if body.internal or sent.delivered:
         return json_response({"message": message}, 201)
-    # last_customer_message_at is enough here (handoff.desk.window): no transcript read.
-    handoff = await context_of(request).store.get(handoff_id, with_transcript=False)
-    if handoff is not None and window_closed(handoff, utc_now()):
+    if sent.refusal == WINDOW_CLOSED or (
+        sent.refusal is None and await _window_closed(request, handoff_id)
+    ):
         # The Rasa side refuses free text after WhatsApp's window (409
-        # window_closed) unless a template can carry it; the delivery hook
-        # only says it failed, and the window is what the agent must learn.
+        # refused, code window_closed) unless a template can carry it, and
+        # the window is what the agent must learn. A deliver hook of one's
+        # own may not say why: then the window is judged from the record.
         return json_response(
             {
                 "error": "window_closed",
@@ -263,6 +267,12 @@ async def agent_message(request: Request, handoff_id: int) -> HTTPResponse:
         },
         502,
     )
+
+
+async def _window_closed(request: Request, handoff_id: int) -> bool:
+    # last_customer_message_at is enough here (handoff.desk.window): no transcript read.
+    handoff = await context_of(request).store.get(handoff_id, with_transcript=False)
+    return handoff is not None and window_closed(handoff, utc_now())
 
 
 @authorized(*EVERYONE)

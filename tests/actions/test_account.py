@@ -2,6 +2,9 @@
 
 Customers and senders are the fake backend's sample data (see conftest.py):
 Alice is ``demo-alice`` on the REST channel and ``+14155550101`` on SMS.
+
+A test that holds in both languages is parametrized by the ``language`` slot,
+with ids "en" (the slot unset, as in a conversation not in Spanish) and "es".
 """
 
 from __future__ import annotations
@@ -120,19 +123,33 @@ async def test_identified_customer_gets_their_balance(
     assert events == []
 
 
+@pytest.mark.parametrize(
+    ("language", "reply"),
+    [
+        (None, "Hi Alice! You have $1,234.50 in store credit and 1,240 loyalty points."),
+        ("es", "¡Hola, Alice! Tienes $1,234.50 de crédito en tienda y 1,240 puntos de lealtad."),
+    ],
+    ids=["en", "es"],
+)
 async def test_balance_money_is_formatted_for_customers(
     fake_backend: FakeBackend,
     dispatcher: CollectingDispatcher,
     make_tracker: MakeTracker,
     domain: dict[str, Any],
+    bot_says: BotSays,
+    language: str | None,
+    reply: str,
 ) -> None:
     alice = fake_backend.customers[1]
-    fake_backend.customers[1] = replace(alice, store_credit=Decimal("1234.5"), loyalty_points=7)
+    fake_backend.customers[1] = replace(alice, store_credit=Decimal("1234.5"), loyalty_points=1240)
+    tracker = make_tracker(slots={"language": language})
 
-    await ActionCheckBalance(backend=fake_backend).run(dispatcher, make_tracker(), domain)
+    await ActionCheckBalance(backend=fake_backend).run(dispatcher, tracker, domain)
 
+    # Dollars and points written the US way in both languages, as on the site and the receipts.
     [message] = dispatcher.messages
-    assert (message["credit"], message["points"]) == ("$1,234.50", "7")
+    assert (message["credit"], message["points"]) == ("$1,234.50", "1,240")
+    assert bot_says({"language": language}) == [reply]
 
 
 @pytest.mark.parametrize(
@@ -186,27 +203,49 @@ async def update_address(
     *,
     confirmed: bool | None,
     sender_id: str = "demo-alice",
+    language: str | None = None,
 ) -> list[dict[str, Any]]:
     tracker = make_tracker(
-        slots={"new_address": NEW_ADDRESS, "address_confirmed": confirmed}, sender_id=sender_id
+        slots={"new_address": NEW_ADDRESS, "address_confirmed": confirmed, "language": language},
+        sender_id=sender_id,
     )
     return await ActionUpdateAddress(backend=backend).run(dispatcher, tracker, domain)
 
 
+@pytest.mark.parametrize(
+    ("language", "reply"),
+    [
+        (
+            None,
+            f"Done, Alice: your address is now {NEW_ADDRESS}. Orders that have already shipped "
+            "still go to the old address.",
+        ),
+        (
+            "es",
+            f"Listo, Alice: tu dirección ahora es {NEW_ADDRESS}. Los pedidos que ya se enviaron "
+            "seguirán llegando a la dirección anterior.",
+        ),
+    ],
+    ids=["en", "es"],
+)
 async def test_confirmed_address_is_stored(
     fake_backend: FakeBackend,
     dispatcher: CollectingDispatcher,
     make_tracker: MakeTracker,
     domain: dict[str, Any],
     bot_says: BotSays,
+    language: str | None,
+    reply: str,
 ) -> None:
-    events = await update_address(fake_backend, dispatcher, make_tracker, domain, confirmed=True)
+    events = await update_address(
+        fake_backend, dispatcher, make_tracker, domain, confirmed=True, language=language
+    )
 
     assert fake_backend.address_updates == [(1, NEW_ADDRESS)]
     assert fake_backend.customers[1].address == NEW_ADDRESS
     [message] = dispatcher.messages
     assert message["response"] == "utter_address_updated"
-    assert bot_says()[0].startswith(f"Done, Alice: your address is now {NEW_ADDRESS}.")
+    assert bot_says({"language": language}) == [reply]
     assert events == ADDRESS_RESETS
 
 
@@ -256,44 +295,3 @@ async def test_address_change_with_the_backend_down_apologises(
     assert [m["response"] for m in dispatcher.messages] == ["utter_backend_down"]
     assert fake_backend.address_updates == []
     assert events == ADDRESS_RESETS
-
-
-# --- in Spanish (slot language = es) ---------------------------------------------
-
-
-async def test_in_spanish_the_balance_is_told_in_spanish(
-    fake_backend: FakeBackend,
-    dispatcher: CollectingDispatcher,
-    make_tracker: MakeTracker,
-    domain: dict[str, Any],
-    bot_says: BotSays,
-) -> None:
-    alice = fake_backend.customers[1]
-    fake_backend.customers[1] = replace(alice, store_credit=Decimal("1234.5"), loyalty_points=1240)
-    tracker = make_tracker(slots={"language": "es"})
-
-    await ActionCheckBalance(backend=fake_backend).run(dispatcher, tracker, domain)
-
-    # Dollars and points written the US way, as on the site and the receipts.
-    assert bot_says({"language": "es"}) == [
-        "¡Hola, Alice! Tienes $1,234.50 de crédito en tienda y 1,240 puntos de lealtad."
-    ]
-
-
-async def test_in_spanish_an_updated_address_is_confirmed_in_spanish(
-    fake_backend: FakeBackend,
-    dispatcher: CollectingDispatcher,
-    make_tracker: MakeTracker,
-    domain: dict[str, Any],
-    bot_says: BotSays,
-) -> None:
-    slots = {"new_address": NEW_ADDRESS, "address_confirmed": True, "language": "es"}
-
-    await ActionUpdateAddress(backend=fake_backend).run(
-        dispatcher, make_tracker(slots=slots), domain
-    )
-
-    assert bot_says({"language": "es"}) == [
-        f"Listo, Alice: tu dirección ahora es {NEW_ADDRESS}. Los pedidos que ya se enviaron "
-        "seguirán llegando a la dirección anterior."
-    ]

@@ -3,6 +3,11 @@
 Orders, customers and senders are the fake backend's sample data (see
 conftest.py): Alice (``demo-alice`` on the REST channel) owns 12345678,
 34567890 and others; Bob (``demo-bob``) owns 24681357, 56789012, 78901234.
+
+A test that holds in both languages is parametrized by the ``language`` slot,
+with ids "en" (the slot unset, as in a conversation not in Spanish) and "es".
+The domain's responses choose their Spanish variation themselves; the Spanish
+cases check what the actions add: dates, fallback words, the responses they pick.
 """
 
 from __future__ import annotations
@@ -59,25 +64,62 @@ def owner_of(order_id: str) -> str:
     return "demo-bob" if order_id in BOBS_ORDERS else "demo-alice"
 
 
+@pytest.mark.parametrize(
+    ("language", "expected", "reply"),
+    [
+        (
+            None,
+            "Monday 15 June",
+            "Order 12345678 (2 items: running shoes, socks) is on its way with UPS, tracking "
+            "number 1Z999AA10123456784. Expected delivery: Monday 15 June.",
+        ),
+        (
+            "es",
+            "lunes 15 de junio",
+            "El pedido 12345678 (2 items: running shoes, socks) va en camino con UPS, número de "
+            "rastreo 1Z999AA10123456784. Entrega estimada: lunes 15 de junio.",
+        ),
+    ],
+    ids=["en", "es"],
+)
 async def test_shipped_order_gives_carrier_tracking_and_expected_date(
     fake_backend: FakeBackend,
     dispatcher: CollectingDispatcher,
     make_tracker: MakeTracker,
     domain: dict[str, Any],
     bot_says: BotSays,
+    language: str | None,
+    expected: str,
+    reply: str,
 ) -> None:
-    events = await check_status(fake_backend, dispatcher, make_tracker, domain, "12345678")
+    events = await check_status(
+        fake_backend, dispatcher, make_tracker, domain, "12345678", language=language
+    )
 
     [message] = dispatcher.messages
     assert message["response"] == "utter_order_status_shipped"
     assert message["carrier"] == "UPS"
     assert message["tracking"] == "1Z999AA10123456784"
-    assert message["expected"] == "Monday 15 June"
-    assert bot_says() == [
-        "Order 12345678 (2 items: running shoes, socks) is on its way with UPS, tracking number "
-        "1Z999AA10123456784. Expected delivery: Monday 15 June."
-    ]
+    assert message["expected"] == expected
+    assert bot_says({"language": language}) == [reply]
     assert events == []
+
+
+@pytest.mark.parametrize("language", [None, "en", "EN", "fr"])
+async def test_any_other_language_keeps_the_english_date(
+    fake_backend: FakeBackend,
+    dispatcher: CollectingDispatcher,
+    make_tracker: MakeTracker,
+    domain: dict[str, Any],
+    bot_says: BotSays,
+    language: str | None,
+) -> None:
+    await check_status(
+        fake_backend, dispatcher, make_tracker, domain, "12345678", language=language
+    )
+
+    assert dispatcher.messages[0]["expected"] == "Monday 15 June"
+    assert bot_says({"language": language})[0].startswith("Order 12345678 (")
 
 
 @pytest.mark.parametrize(
@@ -154,21 +196,38 @@ async def test_shipped_order_due_today_is_not_late(
     assert [m["response"] for m in dispatcher.messages] == ["utter_order_status_shipped"]
 
 
+@pytest.mark.parametrize(
+    ("language", "reply"),
+    [
+        (
+            None,
+            "Order 11112222 (1 item: kettle) is on its way with our courier, tracking number "
+            "not available yet. Expected delivery: soon.",
+        ),
+        (
+            "es",
+            "El pedido 11112222 (1 item: kettle) va en camino con nuestra paquetería, número de "
+            "rastreo aún no disponible. Entrega estimada: pronto.",
+        ),
+    ],
+    ids=["en", "es"],
+)
 async def test_shipped_order_without_carrier_details_still_reads_well(
     fake_backend: FakeBackend,
     dispatcher: CollectingDispatcher,
     make_tracker: MakeTracker,
     domain: dict[str, Any],
     bot_says: BotSays,
+    language: str | None,
+    reply: str,
 ) -> None:
     fake_backend.add_order("11112222", status=OrderStatus.SHIPPED, item_summary="1 item: kettle")
 
-    await check_status(fake_backend, dispatcher, make_tracker, domain, "11112222")
+    await check_status(
+        fake_backend, dispatcher, make_tracker, domain, "11112222", language=language
+    )
 
-    assert bot_says() == [
-        "Order 11112222 (1 item: kettle) is on its way with our courier, tracking number "
-        "not available yet. Expected delivery: soon."
-    ]
+    assert bot_says({"language": language}) == [reply]
 
 
 # Strangers: a guessed or mistyped number gives away the status and the
@@ -217,25 +276,104 @@ async def test_someone_else_gets_the_status_and_date_but_no_items_or_tracking(
     assert events == []
 
 
+# How a stranger may still get the details, in each language.
+PROVE_IT_IS_YOURS = {
+    None: 'the e-mail address it was placed with: say "agent"',
+    "es": 'correo electrónico que se usó al comprar: di "agente"',
+}
+
+
 @pytest.mark.parametrize(
-    ("order_id", "summary", "withheld"),
+    ("language", "order_id", "summary", "withheld"),
     [
-        (
+        pytest.param(
+            None,
             "34567890",
             "Order 34567890 is being prepared in our warehouse and hasn't shipped yet. "
             "Expected delivery: Saturday 20 June.",
             ["espresso machine"],
+            id="en-processing",
         ),
-        ("45678901", "Order 45678901 was delivered on Saturday 16 March.", ["UPS", "notebook"]),
-        ("56789012", "Order 56789012 was cancelled.", ["test item"]),
-        ("67890123", "Order 67890123 has an authorised return.", ["blender"]),
-        (
+        pytest.param(
+            None,
+            "45678901",
+            "Order 45678901 was delivered on Saturday 16 March.",
+            ["UPS", "notebook"],
+            id="en-delivered",
+        ),
+        pytest.param(
+            None,
+            "56789012",
+            "Order 56789012 was cancelled.",
+            ["test item"],
+            id="en-cancelled",
+        ),
+        pytest.param(
+            None,
+            "67890123",
+            "Order 67890123 has an authorised return.",
+            ["blender"],
+            id="en-returned",
+        ),
+        pytest.param(
+            None,
             "78901234",
             "Order 78901234 is on its way. It was due on Tuesday 14 May, so it's running late",
             ["DHL", "JD014600006281234567", "hiking boots"],
+            id="en-late",
+        ),
+        pytest.param(
+            None,
+            "12345678",
+            "Order 12345678 is on its way. Expected delivery: Monday 15 June.",
+            ["UPS", "1Z999AA10123456784", "running shoes"],
+            id="en-shipped",
+        ),
+        pytest.param(
+            "es",
+            "34567890",
+            "El pedido 34567890 se está preparando en nuestro almacén y todavía no se ha "
+            "enviado. Entrega estimada: sábado 20 de junio.",
+            ["espresso machine"],
+            id="es-processing",
+        ),
+        pytest.param(
+            "es",
+            "45678901",
+            "El pedido 45678901 fue entregado el sábado 16 de marzo.",
+            ["UPS"],
+            id="es-delivered",
+        ),
+        pytest.param(
+            "es",
+            "56789012",
+            "El pedido 56789012 fue cancelado.",
+            ["test item"],
+            id="es-cancelled",
+        ),
+        pytest.param(
+            "es",
+            "67890123",
+            "El pedido 67890123 tiene una devolución autorizada.",
+            ["blender"],
+            id="es-returned",
+        ),
+        pytest.param(
+            "es",
+            "78901234",
+            "El pedido 78901234 va en camino. Debía llegar el martes 14 de mayo, así que viene "
+            "con retraso",
+            ["DHL", "JD014600006281234567", "hiking boots"],
+            id="es-late",
+        ),
+        pytest.param(
+            "es",
+            "12345678",
+            "El pedido 12345678 va en camino. Entrega estimada: lunes 15 de junio.",
+            ["UPS", "1Z999AA10123456784", "running shoes"],
+            id="es-shipped",
         ),
     ],
-    ids=["processing", "delivered", "cancelled", "returned", "late"],
 )
 async def test_a_stranger_gets_every_status_without_the_details(
     fake_backend: FakeBackend,
@@ -243,16 +381,24 @@ async def test_a_stranger_gets_every_status_without_the_details(
     make_tracker: MakeTracker,
     domain: dict[str, Any],
     bot_says: BotSays,
+    language: str | None,
     order_id: str,
     summary: str,
     withheld: list[str],
 ) -> None:
     await check_status(
-        fake_backend, dispatcher, make_tracker, domain, order_id, sender_id="unknown-visitor"
+        fake_backend,
+        dispatcher,
+        make_tracker,
+        domain,
+        order_id,
+        sender_id="unknown-visitor",
+        language=language,
     )
 
-    [text] = bot_says()
+    [text] = bot_says({"language": language})
     assert text.startswith(summary)
+    assert PROVE_IT_IS_YOURS[language] in text
     assert not [detail for detail in withheld if detail in text]
 
 
@@ -380,21 +526,43 @@ async def test_status_with_the_backend_down_apologises(
     assert events == []
 
 
+@pytest.mark.parametrize(
+    ("language", "text", "status", "note"),
+    [
+        (
+            None,
+            "where's my order",
+            "Order 23456789 ",
+            "If you meant a different order, just send me its number.",
+        ),
+        (
+            "es",
+            "¿dónde está mi pedido?",
+            "El pedido 23456789 ",
+            "Si te referías a otro pedido, solo envíame su número.",
+        ),
+    ],
+    ids=["en", "es"],
+)
 async def test_the_status_of_an_order_named_earlier_says_how_to_ask_about_another(
     fake_backend: FakeBackend,
     dispatcher: CollectingDispatcher,
     make_tracker: MakeTracker,
     domain: dict[str, Any],
     bot_says: BotSays,
+    language: str | None,
+    text: str,
+    status: str,
+    note: str,
 ) -> None:
     # "where's my order" after a return for 23456789: the slot still holds it.
-    tracker = make_tracker(text="where's my order", slots={"order_id": "23456789"})
+    tracker = make_tracker(text=text, slots={"order_id": "23456789", "language": language})
 
     await ActionCheckOrderStatus(backend=fake_backend).run(dispatcher, tracker, domain)
 
-    first, note = bot_says()
-    assert first.startswith("Order 23456789 ")
-    assert note == "If you meant a different order, just send me its number."
+    first, said_note = bot_says({"language": language})
+    assert first.startswith(status)
+    assert said_note == note
 
 
 # --- action_cancel_order --------------------------------------------------------
@@ -573,31 +741,65 @@ async def test_order_shipping_after_the_lookup_is_too_late(
     assert [m["response"] for m in dispatcher.messages] == ["utter_cancel_too_late"]
 
 
+@pytest.mark.parametrize(
+    ("language", "amount", "promise"),
+    [
+        (None, "the full amount", "A refund of the full amount"),
+        ("es", "el monto total", "un reembolso por el monto total"),
+    ],
+    ids=["en", "es"],
+)
 async def test_cancelled_without_a_known_refund_promises_the_full_amount(
     fake_backend: FakeBackend,
     dispatcher: CollectingDispatcher,
     make_tracker: MakeTracker,
     domain: dict[str, Any],
+    bot_says: BotSays,
+    language: str | None,
+    amount: str,
+    promise: str,
 ) -> None:
     fake_backend.cancel_results["34567890"] = CancelResult(CancelOutcome.CANCELLED)
 
-    await cancel(fake_backend, dispatcher, make_tracker, domain, "34567890")
+    await cancel(fake_backend, dispatcher, make_tracker, domain, "34567890", language=language)
 
     [message] = dispatcher.messages
-    assert message["amount"] == "the full amount"
+    assert message["amount"] == amount
+    assert promise in bot_says({"language": language})[0]
 
 
+@pytest.mark.parametrize(
+    ("language", "reply"),
+    [
+        (
+            None,
+            "Order 11112222 is cancelled. A refund of $1,234.50 will reach your original "
+            "payment method within 5 business days.",
+        ),
+        (
+            "es",
+            "El pedido 11112222 está cancelado. Recibirás un reembolso por $1,234.50 en tu "
+            "método de pago original en un plazo de 5 días hábiles.",
+        ),
+    ],
+    ids=["en", "es"],
+)
 async def test_refund_amounts_are_formatted_as_money(
     fake_backend: FakeBackend,
     dispatcher: CollectingDispatcher,
     make_tracker: MakeTracker,
     domain: dict[str, Any],
+    bot_says: BotSays,
+    language: str | None,
+    reply: str,
 ) -> None:
     fake_backend.add_order("11112222", total=Decimal("1234.5"))
 
-    await cancel(fake_backend, dispatcher, make_tracker, domain, "11112222")
+    await cancel(fake_backend, dispatcher, make_tracker, domain, "11112222", language=language)
 
+    # US dollars written the US way in both languages.
     assert dispatcher.messages[0]["amount"] == "$1,234.50"
+    assert bot_says({"language": language}) == [reply]
 
 
 async def test_cancel_with_the_backend_down_apologises(
@@ -614,190 +816,34 @@ async def test_cancel_with_the_backend_down_apologises(
     assert events == CANCEL_RESETS
 
 
+@pytest.mark.parametrize(
+    ("language", "question"),
+    [
+        (
+            None,
+            "What's your order number? It's the 8 digits in your order confirmation e-mail, "
+            "for example 12345678.",
+        ),
+        (
+            "es",
+            "¿Cuál es tu número de pedido? Son los 8 dígitos del correo de confirmación de tu "
+            "pedido, por ejemplo 12345678.",
+        ),
+    ],
+    ids=["en", "es"],
+)
 async def test_cancel_without_an_order_number_asks_for_it(
-    fake_backend: FakeBackend,
-    dispatcher: CollectingDispatcher,
-    make_tracker: MakeTracker,
-    domain: dict[str, Any],
-) -> None:
-    events = await cancel(fake_backend, dispatcher, make_tracker, domain, None)
-
-    assert [m["response"] for m in dispatcher.messages] == ["utter_ask_order_id"]
-    assert fake_backend.cancellations == []
-    assert events == CANCEL_RESETS
-
-
-# --- in Spanish (slot language = es) ---------------------------------------------
-#
-# The domain's responses choose their Spanish variation themselves; these
-# check what the actions add: dates, fallback words, the responses they pick.
-
-SPANISH = {"language": "es"}
-
-
-async def test_in_spanish_the_owner_hears_the_status_with_a_spanish_date(
-    fake_backend: FakeBackend,
-    dispatcher: CollectingDispatcher,
-    make_tracker: MakeTracker,
-    domain: dict[str, Any],
-    bot_says: BotSays,
-) -> None:
-    await check_status(fake_backend, dispatcher, make_tracker, domain, "12345678", language="es")
-
-    [message] = dispatcher.messages
-    assert message["expected"] == "lunes 15 de junio"
-    assert bot_says(SPANISH) == [
-        "El pedido 12345678 (2 items: running shoes, socks) va en camino con UPS, número de "
-        "rastreo 1Z999AA10123456784. Entrega estimada: lunes 15 de junio."
-    ]
-
-
-@pytest.mark.parametrize("language", [None, "en", "EN", "fr"])
-async def test_any_other_language_keeps_the_english_date(
     fake_backend: FakeBackend,
     dispatcher: CollectingDispatcher,
     make_tracker: MakeTracker,
     domain: dict[str, Any],
     bot_says: BotSays,
     language: str | None,
+    question: str,
 ) -> None:
-    await check_status(
-        fake_backend, dispatcher, make_tracker, domain, "12345678", language=language
-    )
+    events = await cancel(fake_backend, dispatcher, make_tracker, domain, None, language=language)
 
-    assert dispatcher.messages[0]["expected"] == "Monday 15 June"
-    assert bot_says({"language": language})[0].startswith("Order 12345678 (")
-
-
-async def test_in_spanish_missing_carrier_details_read_as_spanish_words(
-    fake_backend: FakeBackend,
-    dispatcher: CollectingDispatcher,
-    make_tracker: MakeTracker,
-    domain: dict[str, Any],
-    bot_says: BotSays,
-) -> None:
-    fake_backend.add_order("11112222", status=OrderStatus.SHIPPED, item_summary="1 item: kettle")
-
-    await check_status(fake_backend, dispatcher, make_tracker, domain, "11112222", language="es")
-
-    assert bot_says(SPANISH) == [
-        "El pedido 11112222 (1 item: kettle) va en camino con nuestra paquetería, número de "
-        "rastreo aún no disponible. Entrega estimada: pronto."
-    ]
-
-
-@pytest.mark.parametrize(
-    ("order_id", "summary", "withheld"),
-    [
-        (
-            "34567890",
-            "El pedido 34567890 se está preparando en nuestro almacén y todavía no se ha "
-            "enviado. Entrega estimada: sábado 20 de junio.",
-            ["espresso machine"],
-        ),
-        ("45678901", "El pedido 45678901 fue entregado el sábado 16 de marzo.", ["UPS"]),
-        ("56789012", "El pedido 56789012 fue cancelado.", ["test item"]),
-        ("67890123", "El pedido 67890123 tiene una devolución autorizada.", ["blender"]),
-        (
-            "78901234",
-            "El pedido 78901234 va en camino. Debía llegar el martes 14 de mayo, así que viene "
-            "con retraso",
-            ["DHL", "JD014600006281234567", "hiking boots"],
-        ),
-        (
-            "12345678",
-            "El pedido 12345678 va en camino. Entrega estimada: lunes 15 de junio.",
-            ["UPS", "1Z999AA10123456784", "running shoes"],
-        ),
-    ],
-    ids=["processing", "delivered", "cancelled", "returned", "late", "shipped"],
-)
-async def test_in_spanish_a_stranger_gets_the_short_answer_in_spanish(
-    fake_backend: FakeBackend,
-    dispatcher: CollectingDispatcher,
-    make_tracker: MakeTracker,
-    domain: dict[str, Any],
-    bot_says: BotSays,
-    order_id: str,
-    summary: str,
-    withheld: list[str],
-) -> None:
-    await check_status(
-        fake_backend,
-        dispatcher,
-        make_tracker,
-        domain,
-        order_id,
-        sender_id="unknown-visitor",
-        language="es",
-    )
-
-    [text] = bot_says(SPANISH)
-    assert text.startswith(summary)
-    assert 'correo electrónico que se usó al comprar: di "agente"' in text
-    assert not [detail for detail in withheld if detail in text]
-
-
-async def test_in_spanish_the_note_about_another_order_is_spanish(
-    fake_backend: FakeBackend,
-    dispatcher: CollectingDispatcher,
-    make_tracker: MakeTracker,
-    domain: dict[str, Any],
-    bot_says: BotSays,
-) -> None:
-    tracker = make_tracker(
-        text="¿dónde está mi pedido?", slots={"order_id": "23456789", "language": "es"}
-    )
-
-    await ActionCheckOrderStatus(backend=fake_backend).run(dispatcher, tracker, domain)
-
-    first, note = bot_says(SPANISH)
-    assert first.startswith("El pedido 23456789 ")
-    assert note == "Si te referías a otro pedido, solo envíame su número."
-
-
-async def test_in_spanish_the_refund_is_told_in_spanish(
-    fake_backend: FakeBackend,
-    dispatcher: CollectingDispatcher,
-    make_tracker: MakeTracker,
-    domain: dict[str, Any],
-    bot_says: BotSays,
-) -> None:
-    fake_backend.add_order("11112222", total=Decimal("1234.5"))
-
-    await cancel(fake_backend, dispatcher, make_tracker, domain, "11112222", language="es")
-
-    assert bot_says(SPANISH) == [
-        "El pedido 11112222 está cancelado. Recibirás un reembolso por $1,234.50 en tu método "
-        "de pago original en un plazo de 5 días hábiles."
-    ]
-
-
-async def test_in_spanish_an_unknown_refund_promises_the_full_amount_in_spanish(
-    fake_backend: FakeBackend,
-    dispatcher: CollectingDispatcher,
-    make_tracker: MakeTracker,
-    domain: dict[str, Any],
-    bot_says: BotSays,
-) -> None:
-    fake_backend.cancel_results["34567890"] = CancelResult(CancelOutcome.CANCELLED)
-
-    await cancel(fake_backend, dispatcher, make_tracker, domain, "34567890", language="es")
-
-    assert dispatcher.messages[0]["amount"] == "el monto total"
-    assert "un reembolso por el monto total" in bot_says(SPANISH)[0]
-
-
-async def test_in_spanish_an_order_number_is_asked_in_spanish(
-    fake_backend: FakeBackend,
-    dispatcher: CollectingDispatcher,
-    make_tracker: MakeTracker,
-    domain: dict[str, Any],
-    bot_says: BotSays,
-) -> None:
-    await cancel(fake_backend, dispatcher, make_tracker, domain, None, language="es")
-
-    assert bot_says(SPANISH) == [
-        "¿Cuál es tu número de pedido? Son los 8 dígitos del correo de confirmación de tu "
-        "pedido, por ejemplo 12345678."
-    ]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_ask_order_id"]
+    assert bot_says({"language": language}) == [question]
+    assert fake_backend.cancellations == []
+    assert events == CANCEL_RESETS

@@ -65,10 +65,12 @@ class FakeDelivery:
 
     sent: list[tuple[str, str, str]] = field(default_factory=list)
     failing: bool = False
+    # What a failure says about why (DeliveryError.reason), when failing.
+    reason: str | None = None
 
     async def __call__(self, channel: str, recipient_id: str, text: str) -> None:
         if self.failing:
-            raise DeliveryError("the channel is down")
+            raise DeliveryError("the channel is down", self.reason)
         self.sent.append((channel, recipient_id, text))
 
 

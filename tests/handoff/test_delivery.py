@@ -146,6 +146,25 @@ async def test_the_route_s_own_answers_are_final(
     assert len(rasa.deliveries()) == 1
 
 
+@pytest.mark.parametrize(
+    ("reply", "reason"),
+    [
+        (Reply(409, {"error": "refused", "detail": "closed", "code": "window_closed"}),
+         "window_closed"),
+        (Reply(409, {"error": "refused", "detail": "opted out", "code": 21610}), "21610"),
+        (route_error(409, "refused", "blocked"), None),
+        (Reply(502, {"error": "channel_failed", "code": "window_closed"}), None),
+    ],
+)  # fmt: skip
+async def test_a_refusal_says_why_when_the_channel_did(
+    deliver: RasaDelivery, rasa: FakeRasa, reply: Reply, reason: str | None
+) -> None:
+    rasa.fail_next(reply)
+    with pytest.raises(DeliveryError) as raised:
+        await deliver("whatsapp", "whatsapp:+15550001", "hi")
+    assert raised.value.reason == reason
+
+
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
 async def test_a_5xx_from_anyone_else_is_retried(
     deliver: RasaDelivery, rasa: FakeRasa, status: int
@@ -217,7 +236,9 @@ def test_the_token_is_kept_out_of_the_settings_repr() -> None:
 # -- the service's default deliver, against the real route ---------------------------------------
 
 
-def handoff_body(customer_id: str, channel: str = "sms") -> dict[str, Any]:
+def handoff_body(
+    customer_id: str, channel: str = "sms", written_at: float = 1740830400.0
+) -> dict[str, Any]:
     return {
         "escalation_id": f"esc-{uuid.uuid4().hex}",
         "conversation_id": customer_id,
@@ -226,16 +247,18 @@ def handoff_body(customer_id: str, channel: str = "sms") -> dict[str, Any]:
         "reasons": ["explicit_request"],
         "priority": 3,
         "transcript": [
-            {"role": "customer", "text": "I want a person", "timestamp": 1740830400.0},
+            {"role": "customer", "text": "I want a person", "timestamp": written_at},
         ],
     }
 
 
-async def claimed_handoff(client: httpx.AsyncClient, customer_id: str, channel: str) -> tuple:
+async def claimed_handoff(
+    client: httpx.AsyncClient, customer_id: str, channel: str, **body: Any
+) -> tuple:
     """A new handoff for ``customer_id``, claimed by a new agent; (its id, their headers)."""
     admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     response = await client.post(
-        "/api/handoffs", json=handoff_body(customer_id, channel), headers=admin
+        "/api/handoffs", json=handoff_body(customer_id, channel, **body), headers=admin
     )
     assert response.status_code == 201, response.text
     handoff_id = response.json()["id"]
@@ -303,6 +326,26 @@ async def test_a_refused_reply_is_recorded_failed_and_can_be_sent_again(
     response = await service.client.post(url, json={"text": "Maria here."}, headers=agent)
     assert response.status_code == 201, response.text
     assert fake_twilio.bodies(number) == ["Maria here."]
+
+
+async def test_a_whatsapp_reply_the_rasa_side_refuses_for_the_window_says_window_closed(
+    service: Service, fake_twilio: FakeTwilio
+) -> None:
+    # The handoff's record says the customer wrote a minute ago, but the
+    # Rasa server, which enforces the window, has no message from them on
+    # record (so its window is closed): its reason, not the record, is what
+    # the agent hears.
+    address = f"whatsapp:{new_number()}"
+    handoff_id, agent = await claimed_handoff(
+        service.client, address, "whatsapp", written_at=time.time() - 60
+    )
+    response = await service.client.post(
+        f"/api/handoffs/{handoff_id}/messages", json={"text": "Maria here."}, headers=agent
+    )
+    assert response.status_code == 502, response.text
+    assert response.json()["error"] == "window_closed"
+    assert response.json()["message"]["delivery"] == "failed"
+    assert fake_twilio.messages(address) == []
 
 
 async def test_a_rest_conversation_cannot_be_pushed_to(service: Service) -> None:

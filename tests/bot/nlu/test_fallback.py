@@ -29,6 +29,7 @@ def classified(confidence: float, language: str | None) -> Message:
         (0.65, "es", "greet"),  # over Spanish's 0.6
         (0.65, "en", "nlu_fallback"),  # under English's 0.7
         (0.65, None, "nlu_fallback"),  # unknown: the default threshold
+        (0.65, "fr", "nlu_fallback"),  # no threshold of its own: the default
         (0.55, "es", "nlu_fallback"),
         (0.75, "en", "greet"),
     ],
@@ -41,7 +42,6 @@ def test_the_threshold_is_the_message_s_language_s(
     )
     [message] = fallback.process([classified(confidence, language)])
     assert message.get("intent")["name"] == intent
-    assert fallback.threshold_for("es") == 0.6 and fallback.threshold_for("fr") == 0.7
 
 
 def test_a_threshold_that_is_no_probability_is_refused() -> None:

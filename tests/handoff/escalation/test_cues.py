@@ -203,6 +203,19 @@ def test_same_intent_instead_of_the_order_number() -> None:
     assert "check_order_status" in decision.explanation["repeated_request"]
 
 
+def test_another_question_on_the_same_faq_topic_ignores_no_question() -> None:
+    conversation = [
+        C("what's the address for returns", "faq/return_policy"),
+        C("do I have to print a label", "start_return"),
+        B("utter_ask_order_id"),
+        C("is it free", "faq/return_policy"),
+    ]
+    assert not judge(*conversation).escalate, judge(*conversation).summary()
+    # The same question again, in the same words, does.
+    again = [*conversation[:3], C("what's the address for returns?", "faq/return_policy")]
+    assert judge(*again).reasons == ["repeated_request"]
+
+
 @pytest.mark.parametrize(
     "answer",
     [
@@ -693,6 +706,23 @@ def test_anger_at_us_that_names_someone_else_still_escalates(text: str) -> None:
     assert judge(C(text)).escalate
 
 
+def test_asking_whether_it_is_a_bot_does_not_ask_the_anger_model() -> None:
+    everything = EscalationSettings(anger_model_threshold=0.0, person_model_threshold=1.0)
+    question = "wait, am I talking to a real human or a computer right now?"
+    assert not judge(C(question, "bot_challenge"), settings=everything).escalate
+    # Read as anything else, the same words would be asked about.
+    assert judge(C(question, "out_of_scope"), settings=everything).reasons == ["anger"]
+
+
+def test_declining_a_person_does_not_ask_the_anger_model() -> None:
+    # The words of a decline are a request's, which the model learnt as often angry.
+    everything = EscalationSettings(anger_model_threshold=0.0, person_model_threshold=1.0)
+    assert not judge(C("no need to put me through to anyone", "deny"), settings=everything).escalate
+    # Anger in words still counts.
+    angry = judge(C("I don't want an agent, I want my money back, THIEVES"), settings=everything)
+    assert "anger" in angry.reasons or "strong_anger" in angry.reasons
+
+
 def test_venting_elsewhere_does_not_ask_the_person_model() -> None:
     text = "a courier from a different shop lost my parcel AGAIN, honestly raging"
     everything = EscalationSettings(person_model_threshold=0.0)
@@ -716,6 +746,10 @@ def test_a_plain_question_calling_us_you_lot_is_not_anger(detector: AngerDetecto
         ("will the fan heater overheat if I leave it on overnight?", None),
         ("does the charger have overheat protection?", None),
         ("my bank flagged it as fraud but I've approved the payment now, can I retry?", None),
+        ("any tips for avoiding fraud when I pay online? my dad keeps getting odd texts", None),
+        ("my bank is so useless, they froze my card AGAIN 🙄 can I pay by PayPal?", None),
+        ("someone used my card for an order here, is it fraud?", "fraud"),
+        ("your site is useless, my bank says you charged me twice 😡", "payment_dispute"),
         ("the step ladder buckled and I injured my back", "safety_incident"),
         ("the charger overheated and melted the socket", "safety_incident"),
         ("there's a fraudulent charge on my card, I never approved it", "fraud"),
@@ -731,7 +765,9 @@ def test_safety_and_fraud_words_in_innocent_messages(text: str, reason: str | No
 
 # --- Spanish repeats ---------------------------------------------------------------------
 
-RULES_ONLY = EscalationSettings(anger_model_threshold=1.0, person_model_threshold=1.0)
+RULES_ONLY = EscalationSettings(
+    anger_model_threshold=1.0, person_model_threshold=1.0, person_model_threshold_es=1.0
+)
 
 
 def test_a_spanish_request_made_three_times_in_other_words_escalates() -> None:

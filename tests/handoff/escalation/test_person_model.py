@@ -113,6 +113,20 @@ def test_decide_hands_over_what_only_the_model_finds() -> None:
     assert "needs_person" not in off.reasons
 
 
+def test_spanish_messages_have_their_own_threshold() -> None:
+    spanish = [Turn.customer("necesito que alguien revise lo de mi cuenta por favor")]
+    english = [Turn.customer("I need someone to look into my account please")]
+    only_english = EscalationSettings(person_model_threshold=0.01, person_model_threshold_es=1.0)
+    only_spanish = EscalationSettings(person_model_threshold=1.0, person_model_threshold_es=0.01)
+    assert "needs_person" not in decide(spanish, only_english).reasons
+    assert "needs_person" in decide(english, only_english).reasons
+    assert "needs_person" in decide(spanish, only_spanish).reasons
+    assert "needs_person" not in decide(english, only_spanish).reasons
+    assert EscalationSettings.from_env(
+        {"HANDOFF_PERSON_MODEL_THRESHOLD_ES": "0.9"}
+    ).person_threshold(spanish=True) == 0.9
+
+
 def test_the_model_is_not_asked_when_a_rule_already_decided() -> None:
     decision = decide(
         [Turn.customer("I want to speak to a manager about my refund")],

@@ -13,7 +13,9 @@ from handoff.escalation import EscalationSettings, Turn, decide
 from handoff.escalation.phrases import EXPLICIT_REQUEST, _find
 from handoff.escalation.phrases_es import ES_EXPLICIT_REQUEST
 
-RULES_ONLY = EscalationSettings(anger_model_threshold=1.0, person_model_threshold=1.0)
+RULES_ONLY = EscalationSettings(
+    anger_model_threshold=1.0, person_model_threshold=1.0, person_model_threshold_es=1.0
+)
 
 
 def reasons(*messages: str) -> list[str]:
@@ -36,6 +38,7 @@ def reasons(*messages: str) -> list[str]:
         "llámenme, por chat no me entiendo",
         "ponme con el encargado",
         "ya no quiero hablar con un robot",
+        "bueno si, pasame con uno",
     ],
 )
 def test_asking_for_a_person(text: str) -> None:
@@ -75,6 +78,7 @@ def test_not_asking_for_a_person(text: str) -> None:
         ("es la tercera vez que pido lo mismo", "repeated_request"),
         ("ya te di el numero de pedido", "repeated_request"),
         ("cuantas veces tengo que repetirlo?", "repeated_request"),
+        ("despues de esto no pienso seguir comprando aca", "threat_to_leave"),
     ],
 )
 def test_spanish_cues(text: str, reason: str) -> None:
@@ -90,6 +94,9 @@ def test_spanish_cues(text: str, reason: str) -> None:
         "no atienden los domingos?",
         "como cierro mi cuenta?",
         "quiero cancelar mi pedido, ya no lo necesito",
+        "mi banco es un desastre, me bloquearon la tarjeta OTRA VEZ, puedo pagar con paypal?",
+        "consejos para evitar fraudes al comprar en linea?",
+        "como evito una estafa por whatsapp?",
     ],
 )
 def test_routine_spanish_is_left_alone(text: str) -> None:
@@ -117,6 +124,14 @@ def test_accents_and_chat_spelling_are_folded() -> None:
         "no quiero que me llamen, prefiero el chat",
         "no necesito hablar con nadie, gracias",
         "el agente aduanal me pide la factura",
+        # Declining a transfer, with the words a request is made of.
+        "no me pases con ningun asesor, solo decime el precio",
+        "no hace falta que me transfieras a nadie, con el numero de guia me basta",
+        "sin agente porfa, sigo por aca",
+        "ok, y sin asesor, solo quiero la fecha",
+        "ya no necesito al asesor, ya llego",
+        "cancela lo del asesor, ya lo encontre",
+        "prefiero seguir por aca, gracias",
     ],
 )
 def test_wording_that_asks_for_no_one_overrules_the_intent(text: str) -> None:
@@ -127,3 +142,15 @@ def test_wording_that_asks_for_no_one_overrules_the_intent(text: str) -> None:
 def test_a_request_in_words_still_counts_next_to_a_declined_call() -> None:
     turn = Turn.customer("no me llamen, pasame con un asesor por chat", "request_human", 0.9)
     assert "explicit_request" in decide([turn], RULES_ONLY).reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "Sin" declines only at the start of a clause: here it is the complaint.
+        "llevo dos horas sin asesor y nadie me contesta, quiero hablar con una persona",
+        "quiero un asesor, no un bot",
+    ],
+)
+def test_what_is_no_decline_stays_a_request(text: str) -> None:
+    assert "explicit_request" in reasons(text)

@@ -27,7 +27,9 @@ def detector() -> AngerDetector:
 
 # These tests are about the rules: the learned anger model (which can also
 # find anger) is off here, and tested on its own in test_escalation_model.py.
-RULES_ONLY = EscalationSettings(anger_model_threshold=1.0, person_model_threshold=1.0)
+RULES_ONLY = EscalationSettings(
+    anger_model_threshold=1.0, person_model_threshold=1.0, person_model_threshold_es=1.0
+)
 
 
 def judge(*turns: Turn, settings: EscalationSettings | None = None) -> Decision:
@@ -558,13 +560,37 @@ def test_queue_key_accepts_timestamps_and_naive_datetimes_as_utc() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["no need to call me, the email is enough", "the customs agent asked me for the invoice"],
+    [
+        "no need to call me, the email is enough",
+        "the customs agent asked me for the invoice",
+        "don't transfer me, just tell me when it ships",
+        "I don't need a manager or anything, just a new receipt",
+        "no human needed thanks, found it",
+        "please cancel the callback, all sorted",
+        "don't put me through to anyone, I only want the tracking link",
+        "I'd rather not talk to anyone, can you just resend the label",
+        "no need for an agent, where do I change my address",
+        "I'd rather keep chatting here than talk to someone, is the blue one in stock?",
+        "no need to pass me to a colleague, the link worked",
+    ],
 )
 def test_the_request_human_intent_is_not_trusted_where_the_wording_asks_for_no_one(
     text: str,
 ) -> None:
     decision = decide([C(text, "request_human")])
     assert "explicit_request" not in decision.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no need to call me, I want a real person here in the chat",
+        "I don't need a callback, get me an agent now",
+        "don't transfer me again, just let me speak to a manager",
+    ],
+)
+def test_a_request_beside_a_decline_still_counts(text: str) -> None:
+    assert "explicit_request" in decide([C(text, "request_human")]).reasons
 
 
 def test_the_request_human_intent_still_counts_otherwise() -> None:

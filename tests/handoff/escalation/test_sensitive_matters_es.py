@@ -11,7 +11,9 @@ import pytest
 
 from handoff.escalation import EscalationSettings, Turn, decide
 
-RULES_ONLY = EscalationSettings(anger_model_threshold=1.0, person_model_threshold=1.0)
+RULES_ONLY = EscalationSettings(
+    anger_model_threshold=1.0, person_model_threshold=1.0, person_model_threshold_es=1.0
+)
 
 
 def reasons(*messages: str) -> list[str]:
@@ -31,6 +33,9 @@ def reasons(*messages: str) -> list[str]:
         ("me robaron la tarjeta y hay compras en su pagina", "fraud"),
         ("tengo un cargo que no reconozco", "fraud"),
         ("hay dos pedidos que yo no hice", "fraud"),
+        ("me sale un cobro de ustedes por $45.990 que no reconozco", "fraud"),
+        ("aparece una compra a nombre mio en otra provincia, no la reconozco", "fraud"),
+        ("nos han cambiado el correo de la cuenta y nosotros no hemos sido", "fraud"),
         ("hackearon mi cuenta", "fraud"),
         ("alguien entro a mi cuenta y cambio la direccion", "fraud"),
         ("usaron mi tarjeta sin mi autorizacion", "fraud"),
@@ -63,6 +68,7 @@ def test_spanish_sensitive_matters(text: str, reason: str) -> None:
         "el precio esta on fire 🔥",
         "el detector de humo trae pilas?",
         "hay mucha demanda de este modelo?",
+        "el pago no lo hice todavia, con que tarjeta puedo pagar?",
     ],
 )
 def test_innocent_spanish_is_left_alone(text: str) -> None:

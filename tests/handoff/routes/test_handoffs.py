@@ -188,6 +188,7 @@ async def test_failed_delivery_is_recorded_and_reported(
 
     assert response.status_code == 502
     assert response.json()["error"] == "delivery failed"
+
     assert "channel is down" not in response.text  # the cause is logged, not returned
     assert response.json()["message"]["delivery"] == "failed"
     transcript = (await service.as_(ann, "GET", base)).json()["transcript"]
@@ -413,7 +414,7 @@ async def test_a_reply_refused_after_the_window_says_so(
     data = (await service.as_(ann, "GET", base)).json()
     assert dt.datetime.fromisoformat(data["window_closes_at"]) < dt.datetime.now(dt.timezone.utc)
     await service.as_(ann, "POST", f"{base}/claim")
-    delivery.failing = True  # as the Rasa side's 409 window_closed reaches the hook
+    delivery.failing = True  # a hook that does not say why: the record is read
 
     response = await service.as_(ann, "POST", f"{base}/messages", json={"text": "Hello?"})
 
@@ -424,14 +425,23 @@ async def test_a_reply_refused_after_the_window_says_so(
     assert body["message"]["delivery"] == "failed"
 
 
-async def test_a_failed_reply_within_the_window_is_a_plain_delivery_failure(
-    service: Service, delivery: FakeDelivery
+@pytest.mark.parametrize(
+    ("reason", "error"),
+    [
+        (None, "delivery failed"),
+        # The channel, which enforces the window, says it has closed (a message
+        # it never received), whatever the record says.
+        ("window_closed", "window_closed"),
+    ],
+)
+async def test_a_failed_reply_within_the_window_says_what_the_channel_said(
+    service: Service, delivery: FakeDelivery, reason: str | None, error: str
 ) -> None:
     ann = await service.new_agent("ann")
     handoff = await create(service, channel="whatsapp", transcript=recent_transcript(60))
     base = f"/api/handoffs/{handoff['id']}"
     await service.as_(ann, "POST", f"{base}/claim")
-    delivery.failing = True
+    delivery.failing, delivery.reason = True, reason
     response = await service.as_(ann, "POST", f"{base}/messages", json={"text": "Hello?"})
     assert response.status_code == 502
-    assert response.json()["error"] == "delivery failed"
+    assert response.json()["error"] == error
