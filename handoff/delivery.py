@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
@@ -142,11 +143,12 @@ class RasaDelivery:
                 ) from error
             if response.is_success:
                 return
-            code, detail = _route_error(response)
+            answer = _answer(response)
+            code, detail = _route_error(response, answer)
             if code in ROUTE_ERRORS or response.status_code < 500:
                 raise DeliveryError(
                     _explain(channel, response.status_code, code, detail),
-                    _refusal_code(response) if code == "refused" else None,
+                    _refusal_code(answer) if code == "refused" else None,
                 )
             raise _NotSent(f"HTTP {response.status_code}")
 
@@ -185,10 +187,10 @@ class RasaDelivery:
             return SurveyAnswer("retry", f"no answer from the Rasa server ({type(error).__name__})")
         if response.is_success:
             return SurveyAnswer("asked")
-        code, detail = _route_error(response)
+        answer = _answer(response)
+        code, detail = _route_error(response, answer)
         if response.status_code == 409:
-            reason = _refusal_reason(response)
-            return SurveyAnswer("refused", reason)
+            return SurveyAnswer("refused", _refusal_reason(answer))
         if response.status_code >= 500:
             # The platform kept failing (502 channel_failed) or the server did:
             # a survey can wait for a later try.
@@ -226,35 +228,32 @@ class SurveyAnswer:
     detail: str = ""
 
 
-def _refusal_reason(response: httpx.Response) -> str:
+def _answer(response: httpx.Response) -> dict[str, Any]:
+    """The answer's JSON object, read once; empty when it is none (a proxy's page)."""
     try:
         data = parse_json(response.content)
     except UntrustedInput:
-        data = None
-    reason = data.get("reason") if isinstance(data, dict) else None
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _refusal_reason(answer: dict[str, Any]) -> str:
+    reason = answer.get("reason")
     return reason[:64] if isinstance(reason, str) and reason else "refused"
 
 
-def _refusal_code(response: httpx.Response) -> str | None:
+def _refusal_code(answer: dict[str, Any]) -> str | None:
     """The ``code`` of the route's 409 ``refused``: why the channel refused, if it said."""
-    try:
-        data = parse_json(response.content)
-    except UntrustedInput:
-        return None
-    code = data.get("code") if isinstance(data, dict) else None
+    code = answer.get("code")
     if isinstance(code, (str, int)) and not isinstance(code, bool):
         return str(code)[:64]
     return None
 
 
-def _route_error(response: httpx.Response) -> tuple[str | None, str]:
+def _route_error(response: httpx.Response, answer: dict[str, Any]) -> tuple[str | None, str]:
     """The route's ``{"error", "detail"}``, or (None, the first bytes) from anyone else."""
-    try:
-        data = parse_json(response.content)
-    except UntrustedInput:
-        data = None
-    if isinstance(data, dict) and isinstance(data.get("error"), str):
-        return data["error"], str(data.get("detail") or "")
+    if isinstance(answer.get("error"), str):
+        return answer["error"], str(answer.get("detail") or "")
     return None, response.text[:200]
 
 

@@ -9,17 +9,15 @@ bot says it is back and answers again.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from typing import Any
-
 import httpx
 import pytest
 
 from tests.conftest import Assistant
+from tests.e2e_stack import eventually
 from tests.fakes.twilio import FakeTwilio, new_number, post_inbound_sms
 
 pytestmark = pytest.mark.slow
+
 
 def api(assistant: Assistant, token: str) -> httpx.Client:
     return httpx.Client(
@@ -27,17 +25,6 @@ def api(assistant: Assistant, token: str) -> httpx.Client:
         headers={"Authorization": f"Bearer {token}"},
         timeout=30,
     )
-
-
-def eventually(check: Callable[[], Any], timeout_s: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out")
-        time.sleep(0.1)
 
 
 def handoffs_for(admin: httpx.Client, conversation_id: str) -> list[dict]:

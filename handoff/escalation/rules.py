@@ -392,13 +392,13 @@ def decide(
             break
 
     # What no rule has words for: the learned model, when nothing escalated (nor declined).
-    threshold = settings.person_threshold(is_spanish(_scanned(judged)))
+    threshold = 1.0
+    if not found and judged_findings.not_a_request is None:
+        threshold = settings.person_threshold(is_spanish(_scanned(judged)))
     if (
-        not found
-        and threshold < 1.0
+        threshold < 1.0
         and len(WORD.findall(_scanned(judged))) >= PERSON_MODEL_MIN_WORDS
         and not vented_elsewhere(score, settings.anger_threshold)
-        and judged_findings.not_a_request is None
     ):
         probability = person_probability(_scanned(judged))
         if probability >= threshold:
