@@ -21,9 +21,9 @@ import httpx
 import pytest
 
 from scripts.run import Service, wait_until_healthy
-from tests.e2e_stack import Servers, stack_fixture
+from tests.e2e_stack import Servers, eventually, stack_fixture
 from tests.fakes.twilio import FakeTwilio, new_number, post_inbound_sms
-from tests.test_handoff_loop import eventually, handoffs_for, new_agent
+from tests.test_handoff_loop import handoffs_for, new_agent
 
 pytestmark = pytest.mark.slow
 
@@ -83,7 +83,7 @@ def test_escalating_while_the_handoff_service_is_down(
 
     with stack.admin() as admin:
         # The outbox retries with backoff (2 s, 4 s, 8 s...).
-        [handoff] = eventually(lambda: handoffs_for(admin, customer), timeout_s=90)
+        [handoff] = eventually(lambda: handoffs_for(admin, customer), timeout=90)
         texts = eventually(
             lambda: (
                 (t := transcript_texts(admin, handoff["id"]))

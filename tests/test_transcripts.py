@@ -19,7 +19,8 @@ import httpx
 import pytest
 
 from tests.conftest import Assistant
-from tests.test_handoff_loop import eventually, handoffs_for
+from tests.e2e_stack import eventually
+from tests.test_handoff_loop import handoffs_for
 
 pytestmark = pytest.mark.slow
 
@@ -131,7 +132,7 @@ def test_every_transcript_holds_everything_sent_and_received(assistant: Assistan
             return [(m["role"], m["text"]) for m in detail["transcript"]]
 
         try:
-            eventually(lambda t=transcript, c=conversation: t() == c.seen, timeout_s=20)
+            eventually(lambda t=transcript, c=conversation: t() == c.seen, timeout=20)
         except AssertionError:
             incomplete.append((conversation.sender, conversation.seen, transcript()))
     assert not incomplete, "\n\n".join(

@@ -125,12 +125,14 @@ class EscalationPolicy(Policy):
         self.detector = AngerDetector(shout_min_letters=self.settings.shout_min_letters)
         # Each model twice: the English-only one, and the bilingual one that
         # Spanish messages ("hola") go to.
+        # Trained now (about half a second), not on the first customer's message.
         if self.settings.anger_model_threshold < 1.0:
-            # Trained now (about half a second), not on the first customer's message.
             anger_probability("")
+        if self.settings.anger_model_threshold_es < 1.0:
             anger_probability("hola")
         if self.settings.person_model_threshold < 1.0:
             person_probability("")  # the same, about a second
+        if self.settings.person_model_threshold_es < 1.0:
             person_probability("hola")
 
     def train(

@@ -111,7 +111,7 @@ ELSEWHERE = re.compile(
     r"\b(my|our|the) (\w+ )?(husband|hubby|wife|partner|boyfriend|girlfriend|fianc[ée]e?|"
     r"son|daughter|kids?|children|toddler|mum|mom|mam|dad|mother|father|brother|sister|"
     r"flatmate|roommate|housemate|neighbou?rs?|landlord|landlady|boss|colleague|"
-    r"co-?workers?|in-laws?|other half|missus|bank|card (company|provider|issuer)|"
+    r"co-?workers?|in-laws?|other half|missus|bank|card (company|provider|issuer)|airline|"
     r"(phone|mobile|broadband|internet|energy) (company|provider|network)|insurers?)\b(?!')|"
     r"^\W*(husband|hubby|wife|partner|neighbou?r|landlord|boss|kids?)\b|"
     r"\b(from|at|with|to|of) (a different|another|some other|the other|a other) (shop|store|"

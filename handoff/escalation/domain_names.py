@@ -30,6 +30,12 @@ FORM_FAILURE_RESPONSES = frozenset(
         "utter_cannot_verify_order",
     }
 )
+# The bot found no order with the number the customer gave: they answered, and
+# whatever they say next ("ok so will it come friday?") ignores no question.
+# Repeated misses are form failures (HANDOFF_MAX_FORM_FAILURES).
+LOOKUP_MISSES = frozenset(
+    {"utter_order_not_found", "utter_order_not_found_retry", "utter_cannot_verify_order"}
+)
 # A task came to an end (done, refused for a reason, or stopped by the
 # customer): form failures before it belong to a finished attempt.
 TASK_END_RESPONSES = frozenset(
@@ -109,6 +115,7 @@ HOUSEKEEPING_ACTIONS = frozenset(
 _ALL_NAMES = (
     FALLBACK_ACTIONS
     | FORM_FAILURE_RESPONSES
+    | LOOKUP_MISSES
     | TASK_END_RESPONSES
     | OPEN_QUESTIONS
     | HOUSEKEEPING_ACTIONS

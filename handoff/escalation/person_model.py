@@ -24,6 +24,9 @@ its exact single-message scorer, trained on other labels:
                    every other intent but complain (a complaint may or may
                    not need a person), and the anger file's calm messages
 
+The bilingual model (for Spanish messages) adds person_training_es.yml, the
+Spanish anger file and the NLU's Spanish examples (data/nlu/es/), labelled alike.
+
 All of it written here, by hand, for this project; none of the dev or
 blind test sets. Trained at first use (the Rasa policy does it at start-up),
 in about two seconds; nothing is downloaded or pickled.
@@ -120,6 +123,9 @@ def training_messages(spanish: bool = False) -> list[LabelledMessage]:
         *load_messages(ANGER_TRAINING_PATH),
         *(load_messages(SPANISH_ANGER_TRAINING_PATH) if spanish else []),
         *nlu_examples(),
+        # Without the Spanish NLU's routine examples the bilingual model saw
+        # few ordinary Spanish messages, and scored long routine ones high.
+        *(nlu_examples(NLU_DIRECTORY / "es") if spanish else []),
     ]
     seen: dict[str, LabelledMessage] = {}
     for message in messages:

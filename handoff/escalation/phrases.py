@@ -24,6 +24,7 @@ from handoff.escalation.phrases_es import (
     ES_CONTACT_CENTER_FAILURE,
     ES_CONTACT_CENTER_FAILURE_OWN_NEGATION,
     ES_EXPLICIT_REQUEST,
+    ES_NO_ORDER_NUMBER,
     ES_NOT_A_REQUEST,
     ES_REPEATED_ASKING,
     ES_THREAT_TO_LEAVE,
@@ -460,6 +461,30 @@ NOT_A_REQUEST = _phrases(
     r"(anyone|anybody|someone|a person|a human|an agent))?\b",
     r"\b(customs|insurance|estate|letting|travel|real estate|shipping|booking|property) "
     r"agents?\b",
+    # Someday, not now ("if I ever need to talk to someone, how do I?"), up to the end
+    # of the clause; a request taken back ("I asked for an agent but never mind").
+    # Only these: a bare "never mind" or "just wondering" also opens complaints.
+    r"\b(if|in case|should|when) (i|we) (ever|one day|someday|at some point|in (the )?"
+    r"future)\b[^.!?\n]{0,80}|\bif (i|we) (wanted|needed)\b[^.!?\n]{0,80}",
+    r"\b(asked|wanted|requested)\b[^.!?\n]{0,60}\b(but )?(never ?mind|not needed any ?more|no "
+    r"longer needed|don't need (it|one|them) any ?more)\b",
+    # When people answer, asked (a question, not "on sunday nobody answered"): "is
+    # anyone on the chat at weekends?"
+    r"\b(is|are) (there )?(anyone|anybody|someone|agents?|people|staff|humans?)\b[^.!?\n]{0,40}"
+    r"\b(at|on|over) (the )?(weekends?|sundays?|saturdays?|bank holidays?|night)\b[^.!\n]{0,60}"
+    r"\?|\b(what time|which hours|what hours) (are|do) (your )?(agents|people|staff|humans|"
+    r"advisors)\b",
     *ES_NOT_A_REQUEST,
+    negatable=False,
+)
+# The customer cannot give the order number a task asks for ("I don't have
+# the order number", "lost the confirmation e-mail"): see stuck._without_number_again.
+NO_ORDER_NUMBER = _phrases(
+    r"\b(don't|do not|dont|didn't|did not|can't|cannot|cant|never) (have|got|get|know|"
+    r"remember|find|see|receive|received)( \w+){0,2} (order |confirmation |tracking )?(number|"
+    r"no|#|confirmation|e-?mail|receipt)\b",
+    r"\b(dunno|no idea|not sure of|haven't got|have no|got no|lost|deleted) (what )?(the |my |an? "
+    r"|its |it's )?(order |confirmation )?(number|confirmation( e-?mail)?|receipt)\b",
+    *ES_NO_ORDER_NUMBER,
     negatable=False,
 )

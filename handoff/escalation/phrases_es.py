@@ -84,6 +84,10 @@ ES_EXPLICIT_REQUEST = (
     r"la )?(bot|robot|chatbot|maquina|contestador|sistema)\b",
     r"\b(que me atienda|quiero que me atienda|me atiende|me puede atender|me pueden atender) "
     r"(alguien|una persona|un humano)\b",
+    # "Necesito que lo vea una persona": the case looked at by someone.
+    r"\bque (lo|la|esto|me lo|mi caso|el caso|mi problema|mi reclamo) (vea|revise|mire|"
+    r"resuelva|chequee|vean|revisen|miren|resuelvan) (una persona|un humano|alguien|un asesor|"
+    r"un agente|una persona real|un ser humano|alguien de (ustedes|vosotros|su equipo|verdad))\b",
 )
 ES_BOT_DID_NOT_HELP_OWN_NEGATION = (
     r"\bno me (estas|esta|estan|has|han|ha|habeis|estais) (ayudando|ayudado|entendiendo|"
@@ -147,6 +151,9 @@ ES_WAITED = (
 ES_CONTACT_CENTER_FAILURE_OWN_NEGATION = (
     r"\b(nadie|ninguno de ustedes|ningun asesor|ningun agente|ni un asesor|ni una persona)\b"
     r"( \w+){0,3} (me |nos |les )?" + ES_CONTACT_WAYS,
+    # "Nadie" after the verb: "no me respondio nadie", "no me ha llamado nadie".
+    r"\bno (me |nos )?(ha |han )?(respondio|respondido|contesto|contestado|llamo|llamado|"
+    r"atendio|atendido|escribio|escrito|devolvio la llamada|devuelto la llamada) nadie\b",
     r"\b(nunca|jamas|todavia no|aun no|no|ni) (me |nos )?(llamaron|han llamado|devolvieron "
     r"la llamada|regresaron la llamada|han devuelto la llamada|respondieron|han respondido|"
     r"contestaron|han contestado|responden|contestan|devuelven las llamadas|leen "
@@ -207,6 +214,8 @@ ES_CONTACT_CENTER_FAILURE = (
     r"recibo)? ?(respuestas|mensajes|correos) automatic[oa]s\b",
 )
 ES_THREAT_TO_LEAVE_OWN_NEGATION = (
+    r"\bno (quiero|queremos) saber (nada mas|mas nada|nada) (mas )?de (ustedes|vosotros|esta "
+    r"(tienda|empresa)|northwind|su (tienda|empresa))\b",
     r"\b(no|nunca|jamas) (les |os |le )?(vuelvo|volvere|volveria|volvemos|volveremos) a "
     r"(comprar|pedir|comprarles|pedirles|usar|confiar|recomendar|poner un pie|elegir|pisar|"
     r"compraros|pediros)\b",
@@ -267,7 +276,7 @@ ES_REPEATED_ASKING = (
     r"\b(te|se|les|os) (lo |la |los |el |mi )?(dije|di|pregunte|explique|pase|mande|envie|"
     r"escribi|conte|pedi|comente|respondi|conteste|dimos|dijimos|repeti)\b( \w+){0,3} (dos|"
     r"tres|cuatro|cinco|\d+|varias|mil|muchas|un monton de) veces\b",
-    r"\bya (te|les|os) (lo |la |los |el |mi |mis )?(dije|di|pregunte|explique|pase|mande|"
+    r"\bya (te|les|os|le) (lo |la |los |el |mi |mis )?(dije|di|pregunte|explique|pase|mande|"
     r"envie|escribi|conte|pedi|comente|respondi|conteste|dimos|dijimos|repeti|habia dicho|"
     r"habia dado)\b",
     r"\bya (lo |la )?(dije|pregunte|explique|pedi|conteste|respondi) (antes|arriba|dos veces|"
@@ -312,9 +321,32 @@ ES_NOT_A_REQUEST = (
     r"solicitud de (asesor|agente|llamada))\b",
     r"\bprefiero (seguir )?(con el bot|con el asistente|con el chat|con vos|contigo|el bot|"
     r"el chat|por aca|por aqui|por chat|por este medio|por escrito)\b",
-    r"\bya no (hace falta|es necesario|lo necesito|necesito (a nadie|el asesor|al asesor|la "
-    r"llamada))\b",
+    # With a request it takes back: "antes pedi hablar con alguien pero ya no hace falta"
+    # (the gap ends at the sentence).
+    r"(\b(pedi|habia pedido|solicite|queria|quise)\b[^.!?\n]{0,60})?\bya no (hace falta|es "
+    r"necesario|lo necesito|se necesita|necesito (a nadie|el asesor|al asesor|la llamada))\b",
+    # Someday, not now: "si algun dia necesito hablar con alguien, como hago?". What
+    # follows the "si" (up to the end of its clause) is no request.
+    r"\b(si|por si|en caso de que|cuando) (algun dia|alguna vez|en algun momento|en el "
+    r"futuro|mas adelante|un dia|llegara a|llegase a|quisiera|quisiese|necesitara|"
+    r"necesitase)\b[^.!?\n]{0,80}",
+    # When people answer, asked (a question, not "el domingo llame y no atienden"):
+    # "los fines de semana hay alguien atendiendo el chat?"
+    r"\b(los|el|en) (fines? de semana|domingos?|sabados?|feriados?|festivos?)\b[^.!?\n]{0,40}"
+    r"\b(hay|atienden|atiende|trabajan|responden|contestan)\b[^.!\n]{0,60}\?|\b(a que hora|"
+    r"en que horario|que horario|hasta que hora|desde que hora|que dias) (hay|atienden|atiende|"
+    r"trabajan|responden|contestan|estan)\b",
     r"\b(agente|agentes) (de|del) (aduanas?|seguros|viajes|la paqueteria|paqueteria|transito|"
     r"bienes raices|la inmobiliaria|inmobiliaria|envios|la naviera)\b|\bagente (aduanal|"
     r"inmobiliario|de la aseguradora)\b",
+)
+# The customer cannot give the order number a task asks for: "no tengo el numero",
+# "no me llego ningun correo de confirmacion". Said twice, the customer is stuck
+# (stuck._without_number_again): only a person can find the order another way.
+ES_NO_ORDER_NUMBER = (
+    r"\bno (tengo|se|encuentro|recuerdo|me acuerdo del?|me llego|tengo a mano|conozco|"
+    r"aparece|me dieron|guarde)( \w+){0,2} (el |ningun |ninguna |un |una |mi )?(numero|n°|nro|"
+    r"codigo|correo|mail|email|comprobante|recibo|confirmacion)\b",
+    r"\bsin (el |ningun |un )?(numero|correo|mail|comprobante|recibo) (de pedido|de orden|de "
+    r"compra|de confirmacion)\b",
 )

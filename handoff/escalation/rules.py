@@ -31,16 +31,15 @@ Reasons, grouped by priority (1 is the most urgent)::
        bot_did_not_help   the customer says the bot's answer did not help
        repeated_request   the same request made again and again (by intent or by
                           wording), made again instead of answering the bot's
-                          question, or "third time asking" / "I already told you"
+                          question, "third time asking" / "I already told you", or
+                          "I don't have the order number" said twice
        form_failures      a form rejected the customer's answers repeatedly
        bereavement        a death in the customer's family
        needs_person       no rule found a reason, but the learned model reads the
                           message as one for a person (:mod:`.person_model`)
 
-A chargeback is neither fraud (the customer made the purchase) nor a lawsuit,
-but it is a formal dispute with the card issuer, with deadlines and fees, that
-only staff can settle: it gets its own code, ``payment_dispute``, at the
-fraud/legal priority.
+A chargeback is neither fraud nor a lawsuit, but a formal dispute with the card
+issuer, with deadlines and fees, that only staff can settle: ``payment_dispute``.
 
 Queues order escalations by priority, then longest wait first (:func:`queue_key`).
 
@@ -298,14 +297,14 @@ def decide(
             f"anger {score.score:.2f} (>= {settings.anger_threshold:.2f}): " + score.describe()
         )
     elif (
-        settings.anger_model_threshold < 1.0
-        and "explicit_request" not in found
+        "explicit_request" not in found
         and intent != BOT_CHALLENGE_INTENT
         and judged_findings.not_a_request is None
         and len(WORD.findall(_scanned(judged))) >= ANGER_MODEL_MIN_WORDS
         # Upset with a neighbour or with themselves: the model reads the
         # upset, not at whom (the detector damps it the same way).
         and aimed_elsewhere(_scanned(judged)) is None
+        and (cutoff := settings.anger_model_cutoff(is_spanish(_scanned(judged)))) < 1.0
     ):
         # The model catches anger said without the detector's trigger words (cold
         # sarcasm); either suffices (dev: 0.92 of angry messages at 5% false alarms,
@@ -313,10 +312,9 @@ def decide(
         # is sureness, not anger. Not asked about a person requested (escalated anyway)
         # or declined, "are you a bot?", nor five words or fewer ("no never mind then").
         probability = anger_probability(_scanned(judged))
-        if probability >= settings.anger_model_threshold:
+        if probability >= cutoff:
             found["anger"] = (
-                f"the anger model reads this message as angry ({probability:.2f} >= "
-                f"{settings.anger_model_threshold:.2f})"
+                f"the anger model reads this message as angry ({probability:.2f} >= {cutoff:.2f})"
             )
             model_anger = probability
     trend = _anger_trend(conversation, customers, score, detector, settings)
@@ -370,6 +368,8 @@ def decide(
         parts.append(part)
     if said is not None:
         parts.append(f'the customer says they asked before: "{said}"')
+    if repeat.no_number is not None:
+        parts.append(f'the customer says again they have no order number: "{repeat.no_number}"')
     if parts:
         found["repeated_request"] = "; ".join(parts)
     failures = _form_failures(conversation)

@@ -71,6 +71,13 @@ PAYMENT_DISPUTE = _phrases(
     r"debited|charged|deducted|collected|processed) (twice|two times|double|2x|x2)\b",
     r"\bdouble[- ]?(charged|charge|charging|billed|billing|debited|payment)\b|"
     r"\b(duplicate|identical) (charges?|payments?|transactions?|debits?)\b",
+    # Charged for an order that is not there: "money taken but no order on my account".
+    r"\b(charged|debited|took (my )?(money|payment)|money (was |has been )?(taken|gone|"
+    r"deducted))\b[^.!?\n]{0,60}\b(no order|(order|purchase) (doesn't|does not|didn't|did not) "
+    r"(show|exist|appear|go through)|(says|shows) (unpaid|not paid)|(pay|paying) (again|twice))\b",
+    # "Two payments of £649 for the same fridge", "two payments for one order".
+    r"\b(two|2|three|3|several|multiple) (identical )?(payments|charges|transactions|debits) "
+    r"(of [£$€]?\d[\d,.]* )?(for|on) (the same|one|a single|1|just one) \w+",
     r"\b(two|2|three|3) (identical |separate )?(charges|debits)\b|\b(two|2|three|3) "
     r"(payments|transactions) (were |have been |had been )?(taken|made|came out|went out|"
     r"gone out)\b",
@@ -257,6 +264,10 @@ SAFETY_INCIDENT = _phrases(
     r"drink|bottle|meal|snack|bar|packet|bag|can|formula|sandwich|salad|cereal)\b",
     r"\b(gave|giving|gives|got) (me|him|her|us|them|my \w+) (a|an) (nasty |bad )?"
     r"(electric )?shock\b",
+    # "Got a shock off it when I plugged it in": off or from a thing, not "got a shock
+    # when I saw the price".
+    r"\b(got|get|had|getting) (a|an) (nasty |bad |big |small |little )?(electric )?shock (off|"
+    r"from) (it|the|my|this|that)\b",
     r"\bburn(ed|t|s)? (my|his|her|their|our) (\w+ )?" + BODY + r"\b",
     r"\b(got|was|were|been|badly|severely|seriously) (badly |severely )?burn(ed|t)\b",
     r"\bburns? (on|to) (my|his|her|their)\b",

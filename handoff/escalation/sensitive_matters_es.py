@@ -78,6 +78,18 @@ ES_PAYMENT_DISPUTE = (
     r"{0,2} (dos veces|doble|2 veces|tres veces|3 veces|por duplicado)\b",
     r"\b(cobros?|cargos?|pagos?|debitos?) (doble|dobles|duplicad[oa]s?|repetid[oa]s?)\b|"
     r"\bdoble (cobro|cargo|pago|debito)\b",
+    # Charged for an order that is not there, or asked to pay again: "me descontaron la
+    # plata pero dice que no hay pedido", "3 cargos y solo hice una compra".
+    r"\b(cobraron|descontaron|debitaron|cargaron|quitaron|sacaron)\b[^.!?\n]{0,80}\b(no (hay|"
+    r"aparece|figura|existe|tengo|se (registro|genero|hizo|creo)) (ningun |ninguna |el |mi |la "
+    r"|una )?(pedido|orden|compra)|(como |sale |aparece |dice )(no pagad[oa]|sin pagar|"
+    r"pendiente de pago)|pagar (de nuevo|otra vez|nuevamente))\b",
+    r"\b(dos|tres|\d|varios) (cargos|cobros|pagos|debitos) (de [$€]?\d[\d,.]* (pesos |euros |"
+    r"soles |dolares )?)?(por|para|del|de) (el mismo|la misma|un solo|una sola|un|una) (pedido|"
+    r"compra|producto|articulo|orden)\b",
+    r"\b(\d+|dos|tres|cuatro|varios|varias) (cargos|cobros|debitos|pagos|movimientos)\b"
+    r"[^.!?\n]{0,60}\b(solo|solamente|nada mas|pero) (hice|realice|fue|era|compre|pedi) (una|"
+    r"1|un)\b",
     r"\b(o|si no|sino|de lo contrario) (voy a|tendre que|ire a|me voy a|lo voy a) (llamar|ir|"
     r"acudir|reclamar|quejarme|reportar|denunciar|desconocer)( \w+)? (a|al|con|en|ante) (mi|"
     r"el) banco\b",
@@ -95,7 +107,9 @@ ES_BEREAVEMENT_OWN_NEGATION = (
     r"emocion))",
     r"\b(fallecio|murio|ha fallecido|fallecimiento de|muerte de|perdi a|perdimos a|se murio) "
     r"(mi|nuestro|nuestra|su|mis) " + ES_KIN + r"\b",
-    r"\b(fallecimiento|fallecid[oa]|difunt[oa]|q\.?e\.?p\.?d|en paz descanse|condolencias|"
+    # Only people "fallecen": "mi padre compraba con ustedes y fallecio en enero".
+    r"\b(fallecio|fallecieron|ha fallecido|han fallecido|fallecimiento|fallecid[oa]|difunt[oa]|"
+    r"q\.?e\.?p\.?d|en paz descanse|condolencias|"
     r"pesame|albacea|sucesion testamentaria|acta de defuncion|velorio|sepelio)\b",
 )
 ES_SAFETY_INCIDENT = (

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from handoff.escalation.domain_names import (
@@ -18,6 +18,7 @@ from handoff.escalation.domain_names import (
     FALLBACK_INTENT,
     FORM_FAILURE_RESPONSES,
     INFORM_INTENT,
+    LOOKUP_MISSES,
     NOT_REQUESTS,
     OPEN_QUESTIONS,
     QUESTION_PREFIXES,
@@ -26,6 +27,7 @@ from handoff.escalation.domain_names import (
     TASK_END_PREFIXES,
     TASK_END_RESPONSES,
 )
+from handoff.escalation.phrases import NO_ORDER_NUMBER, _find
 from handoff.escalation.settings import MAX_SCANNED_CHARS, TURN_CACHE_SIZE
 from handoff.escalation.turns import Turn
 from handoff.escalation.vocabulary import WORD, _normalise
@@ -170,9 +172,18 @@ class _Repeat:
     by: str = ""
     # The bot's questions the customer answered with the same request again.
     ignored: tuple[str, ...] = ()
+    # The judged message's words, when it says again there is no order number.
+    no_number: str | None = None
 
 
 def _repeats(conversation: Sequence[Turn], customers: Sequence[int]) -> _Repeat:
+    """The judged request's repeats (:func:`_request_repeats`), and a "no number" said again."""
+    repeat = _request_repeats(conversation, customers)
+    no_number = _without_number_again(conversation, customers)
+    return repeat if no_number is None else replace(repeat, no_number=no_number)
+
+
+def _request_repeats(conversation: Sequence[Turn], customers: Sequence[int]) -> _Repeat:
     """How many times the judged request has been made, the judged message included.
 
     Two messages make the same request when their intent does (and their
@@ -203,12 +214,22 @@ def _repeats(conversation: Sequence[Turn], customers: Sequence[int]) -> _Repeat:
         # then "is it free?") read on; they ignore no question of the bot's.
         return _Repeat(count=len(chain), by=by)
     ignored = []
+    # The messages of the chain that say the judged one's words (it among them).
+    worded = by_wording | ({judged_index} if by_wording else set())
     given = _given(conversation[chain[0]])
     for index in chain[1:]:
         turn = conversation[index]
         question = _question_before(conversation, index)
         new = _given(turn) - given
-        if question is not None and not new and not _wording(_scanned(turn)).answer:
+        if (
+            question is not None
+            and question not in LOOKUP_MISSES
+            and not new
+            and not _wording(_scanned(turn)).answer
+            # A question of the customer's own in other words ("the jeans are too
+            # small", then "how do I send them back?") asks on, it does not repeat.
+            and not (index not in worded and _asks(turn))
+        ):
             ignored.append(question)
         given |= new
     return _Repeat(count=len(chain), by=by, ignored=tuple(ignored))
@@ -276,6 +297,23 @@ def _same_wording(conversation: Sequence[Turn], customers: Sequence[int]) -> set
     return same
 
 
+def _without_number_again(conversation: Sequence[Turn], customers: Sequence[int]) -> str | None:
+    """The judged message's words when it says, again, that the customer has no order number.
+
+    The bot can look an order up by its number only; a customer who has to say
+    twice that they have none ("it was a gift, I told you") is stuck.
+    """
+    said = _no_number(_scanned(conversation[customers[-1]]))
+    if said is None or not any(_no_number(_scanned(conversation[i])) for i in customers[:-1]):
+        return None
+    return said
+
+
+@lru_cache(maxsize=TURN_CACHE_SIZE)
+def _no_number(text: str) -> str | None:
+    return _find(NO_ORDER_NUMBER, text)
+
+
 def _given(turn: Turn) -> frozenset[str]:
     """What a message gives a form: its entities, order numbers and e-mails."""
     return _wording(_scanned(turn)).ids | frozenset(f"{k}={v}" for k, v in turn.entities.items())
@@ -289,6 +327,12 @@ def _question_before(conversation: Sequence[Turn], index: int) -> str | None:
         if _is_question(turn):
             return turn.action or "a question"
     return None
+
+
+def _asks(turn: Turn) -> bool:
+    """Whether a customer message is a question ("...?", "¿...")."""
+    text = _scanned(turn).strip()
+    return text.endswith("?") or text.startswith("¿")
 
 
 def _is_question(turn: Turn) -> bool:

@@ -203,6 +203,56 @@ def test_same_intent_instead_of_the_order_number() -> None:
     assert "check_order_status" in decision.explanation["repeated_request"]
 
 
+def test_a_question_of_ones_own_in_other_words_asks_on() -> None:
+    conversation = [
+        C("the jeans are too small unfortunately", "start_return"),
+        B("utter_ask_order_id"),
+        C("how do I send them back for a bigger size?", "start_return"),
+    ]
+    assert not judge(*conversation).escalate, judge(*conversation).summary()
+    # Not a question, or the same words again: the bot's question was ignored.
+    plain = [*conversation[:2], C("I want to send them back for a bigger size", "start_return")]
+    assert judge(*plain).reasons == ["repeated_request"]
+
+
+@pytest.mark.parametrize(
+    ("first", "again"),
+    [
+        ("I don't have an order number, it was a gift", "it was a GIFT, I don't have the number"),
+        ("dunno the number, it's the red kettle", "I told you I can't find the confirmation email"),
+        ("no tengo el numero, lo compro mi marido", "que no tengo el número!! solo quiero saber"),
+        ("no me llego ningun correo de confirmacion", "sin numero de pedido, ya te dije"),
+    ],
+)
+def test_no_order_number_said_twice_is_stuck(first: str, again: str) -> None:
+    conversation = [
+        C("I need to return something", "start_return"),
+        B("utter_ask_order_id"),
+        C(first, "deny"),
+        B("utter_form_stopped"),
+    ]
+    decision = judge(*conversation, C(again, "start_return"))
+    assert "repeated_request" in decision.reasons
+    assert "no order number" in decision.explanation["repeated_request"]
+    # Said once, then the number found: the bot carries on.
+    assert not judge(*conversation, C("found it: 31928475", "inform")).escalate
+
+
+def test_an_order_not_found_was_answered() -> None:
+    conversation = [
+        C("where is order 19920364, it was due yesterday", "check_order_status"),
+        B(
+            "utter_order_not_found",
+            text="I couldn't find an order with the number 19920364. "
+            "Could you double-check the 8 digits?",
+        ),
+        C("nothing has come yet", "check_order_status"),
+    ]
+    assert not judge(*conversation).escalate, judge(*conversation).summary()
+    asked = [conversation[0], B("utter_ask_order_id"), conversation[2]]
+    assert judge(*asked).reasons == ["repeated_request"]
+
+
 def test_another_question_on_the_same_faq_topic_ignores_no_question() -> None:
     conversation = [
         C("what's the address for returns", "faq/return_policy"),
@@ -748,6 +798,12 @@ def test_a_plain_question_calling_us_you_lot_is_not_anger(detector: AngerDetecto
         ("my bank flagged it as fraud but I've approved the payment now, can I retry?", None),
         ("any tips for avoiding fraud when I pay online? my dad keeps getting odd texts", None),
         ("my bank is so useless, they froze my card AGAIN 🙄 can I pay by PayPal?", None),
+        ("so angry at the airline, they lost my luggage 😤 do you ship to hotels?", None),
+        ("you took my money but there's no order on my account", "payment_dispute"),
+        ("the app shows two payments of $80 for the same lamp", "payment_dispute"),
+        ("I placed two orders for one table by accident, can you cancel one?", None),
+        ("got a shock off the lamp when I switched it on", "safety_incident"),
+        ("got a shock when I saw the delivery price lol", None),
         ("someone used my card for an order here, is it fraud?", "fraud"),
         ("your site is useless, my bank says you charged me twice 😡", "payment_dispute"),
         ("the step ladder buckled and I injured my back", "safety_incident"),
@@ -766,7 +822,10 @@ def test_safety_and_fraud_words_in_innocent_messages(text: str, reason: str | No
 # --- Spanish repeats ---------------------------------------------------------------------
 
 RULES_ONLY = EscalationSettings(
-    anger_model_threshold=1.0, person_model_threshold=1.0, person_model_threshold_es=1.0
+    anger_model_threshold=1.0,
+    anger_model_threshold_es=1.0,
+    person_model_threshold=1.0,
+    person_model_threshold_es=1.0,
 )
 
 

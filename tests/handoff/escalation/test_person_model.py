@@ -13,6 +13,7 @@ from handoff.escalation import EscalationSettings, Turn, decide
 from handoff.escalation.anger_model import build_pipeline
 from handoff.escalation.person_model import (
     NEEDS_PATH,
+    NLU_DIRECTORY,
     ROUTINE_PATH,
     SPANISH_PATH,
     PersonModel,
@@ -164,6 +165,11 @@ def test_only_the_bilingual_model_trains_on_spanish() -> None:
     spanish = {m.text for m in load_person_file(SPANISH_PATH)}
     assert not spanish & english
     assert spanish <= bilingual
+    # The Spanish NLU's examples too, by intent: a routine one and a request.
+    nlu = nlu_examples(NLU_DIRECTORY / "es")
+    assert any(m.angry for m in nlu) and not all(m.angry for m in nlu)
+    assert {m.text.casefold() for m in nlu} <= {t.casefold() for t in bilingual}
+    assert not {m.text.casefold() for m in nlu} <= {t.casefold() for t in english}
 
 
 def test_english_keeps_the_english_only_model(model: PersonModel) -> None:

@@ -14,7 +14,10 @@ from handoff.escalation.phrases import EXPLICIT_REQUEST, _find
 from handoff.escalation.phrases_es import ES_EXPLICIT_REQUEST
 
 RULES_ONLY = EscalationSettings(
-    anger_model_threshold=1.0, person_model_threshold=1.0, person_model_threshold_es=1.0
+    anger_model_threshold=1.0,
+    anger_model_threshold_es=1.0,
+    person_model_threshold=1.0,
+    person_model_threshold_es=1.0,
 )
 
 
@@ -39,6 +42,7 @@ def reasons(*messages: str) -> list[str]:
         "ponme con el encargado",
         "ya no quiero hablar con un robot",
         "bueno si, pasame con uno",
+        "mejor que lo revise una persona, esto es raro",
     ],
 )
 def test_asking_for_a_person(text: str) -> None:
@@ -68,6 +72,7 @@ def test_not_asking_for_a_person(text: str) -> None:
         ("estamos dando vueltas en circulos", "bot_did_not_help"),
         ("llevo dos horas en espera con el call center", "contact_center_failure"),
         ("nadie me responde los correos", "contact_center_failure"),
+        ("escribi el lunes y no me ha contestado nadie", "contact_center_failure"),
         ("me dijeron que me llamaban el lunes y nada", "contact_center_failure"),
         ("me colgaron tres veces", "contact_center_failure"),
         ("mande cinco mails y ni una respuesta", "contact_center_failure"),
@@ -79,6 +84,12 @@ def test_not_asking_for_a_person(text: str) -> None:
         ("ya te di el numero de pedido", "repeated_request"),
         ("cuantas veces tengo que repetirlo?", "repeated_request"),
         ("despues de esto no pienso seguir comprando aca", "threat_to_leave"),
+        ("no queremos saber mas nada de ustedes", "threat_to_leave"),
+        ("me cobraron el envio pero en mi cuenta no aparece ningun pedido", "payment_dispute"),
+        ("veo dos cargos en la tarjeta pero fue una sola compra", "payment_dispute"),
+        ("tengo tres cobros de 450 pesos por la misma compra", "payment_dispute"),
+        ("me debitaron el dinero y ahora me dice que tengo que pagar de nuevo", "payment_dispute"),
+        ("mi abuela tenia una cuenta con ustedes, fallecio el mes pasado", "bereavement"),
     ],
 )
 def test_spanish_cues(text: str, reason: str) -> None:
@@ -97,6 +108,8 @@ def test_spanish_cues(text: str, reason: str) -> None:
         "mi banco es un desastre, me bloquearon la tarjeta OTRA VEZ, puedo pagar con paypal?",
         "consejos para evitar fraudes al comprar en linea?",
         "como evito una estafa por whatsapp?",
+        "estoy enojadisima con la aerolinea, me cancelaron el vuelo 😤 hacen envios a Lima?",
+        "el banco me tiene loca, me rechazo la tarjeta otra vez, acepto transferencia?",
     ],
 )
 def test_routine_spanish_is_left_alone(text: str) -> None:
@@ -132,6 +145,12 @@ def test_accents_and_chat_spelling_are_folded() -> None:
         "ya no necesito al asesor, ya llego",
         "cancela lo del asesor, ya lo encontre",
         "prefiero seguir por aca, gracias",
+        # Someday, not now; a request taken back; when people answer.
+        "si alguna vez necesito hablar con un asesor, a donde escribo?",
+        "en caso de que algun dia quisiera hablar con una persona, hay telefono?",
+        "hace rato pedi un agente pero ya no hace falta, lo encontre",
+        "los domingos hay asesores atendiendo o solo el bot?",
+        "a que hora atienden los asesores?",
     ],
 )
 def test_wording_that_asks_for_no_one_overrules_the_intent(text: str) -> None:
@@ -150,6 +169,10 @@ def test_a_request_in_words_still_counts_next_to_a_declined_call() -> None:
         # "Sin" declines only at the start of a clause: here it is the complaint.
         "llevo dos horas sin asesor y nadie me contesta, quiero hablar con una persona",
         "quiero un asesor, no un bot",
+        # Not someday: now, or a request after what is taken back.
+        "si no me pasas con un asesor ya, cancelo todo",
+        "ya no hace falta el bot, quiero hablar con una persona",
+        "por ahora no me contesto nadie, quiero hablar con un asesor",
     ],
 )
 def test_what_is_no_decline_stays_a_request(text: str) -> None:

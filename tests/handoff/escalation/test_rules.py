@@ -28,7 +28,10 @@ def detector() -> AngerDetector:
 # These tests are about the rules: the learned anger model (which can also
 # find anger) is off here, and tested on its own in test_escalation_model.py.
 RULES_ONLY = EscalationSettings(
-    anger_model_threshold=1.0, person_model_threshold=1.0, person_model_threshold_es=1.0
+    anger_model_threshold=1.0,
+    anger_model_threshold_es=1.0,
+    person_model_threshold=1.0,
+    person_model_threshold_es=1.0,
 )
 
 
@@ -572,6 +575,11 @@ def test_queue_key_accepts_timestamps_and_naive_datetimes_as_utc() -> None:
         "no need for an agent, where do I change my address",
         "I'd rather keep chatting here than talk to someone, is the blue one in stock?",
         "no need to pass me to a colleague, the link worked",
+        # Someday, not now; a request taken back; when people answer.
+        "if I ever need to speak to a person about a return, who do I contact?",
+        "I asked for an agent a minute ago but never mind, found the tracking page",
+        "is there anyone on the chat at weekends, or only the bot?",
+        "what time are your agents online?",
     ],
 )
 def test_the_request_human_intent_is_not_trusted_where_the_wording_asks_for_no_one(
@@ -587,6 +595,8 @@ def test_the_request_human_intent_is_not_trusted_where_the_wording_asks_for_no_o
         "no need to call me, I want a real person here in the chat",
         "I don't need a callback, get me an agent now",
         "don't transfer me again, just let me speak to a manager",
+        "if you can't fix this, I want to speak to a manager",
+        "not now, I need a real person",
     ],
 )
 def test_a_request_beside_a_decline_still_counts(text: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from handoff.escalation import EscalationSettings, Turn, anger_probability, decide
@@ -9,7 +11,10 @@ from handoff.escalation.settings import DEFAULT_ANGER_MODEL_THRESHOLD
 
 # The anger model alone is tested here: the "needs a person" one is off.
 RULES_ONLY = EscalationSettings(
-    anger_model_threshold=1.0, person_model_threshold=1.0, person_model_threshold_es=1.0
+    anger_model_threshold=1.0,
+    anger_model_threshold_es=1.0,
+    person_model_threshold=1.0,
+    person_model_threshold_es=1.0,
 )
 WITH_MODEL = EscalationSettings(person_model_threshold=1.0, person_model_threshold_es=1.0)
 
@@ -61,3 +66,16 @@ def test_the_threshold_is_configuration_and_one_turns_the_model_off() -> None:
         EscalationSettings.from_env({"HANDOFF_ANGER_MODEL_THRESHOLD": "1.5"})
     with pytest.raises(ValueError, match="HANDOFF_ANGER_MODEL_THRESHOLD"):
         EscalationSettings.from_env({"HANDOFF_ANGER_MODEL_THRESHOLD": "high"})
+
+
+def test_spanish_messages_have_their_own_threshold() -> None:
+    spanish = customer("llevo toda la semana esperando una furgoneta que nunca aparecio")
+    english = customer(QUIET_ANGER[0])
+    only_english = replace(WITH_MODEL, anger_model_threshold=0.01, anger_model_threshold_es=1.0)
+    only_spanish = replace(WITH_MODEL, anger_model_threshold=1.0, anger_model_threshold_es=0.01)
+    assert not decide(spanish, only_english).escalate
+    assert decide(english, only_english).reasons == ["anger"]
+    assert decide(spanish, only_spanish).reasons == ["anger"]
+    assert not decide(english, only_spanish).escalate
+    configured = EscalationSettings.from_env({"HANDOFF_ANGER_MODEL_THRESHOLD_ES": "0.8"})
+    assert configured.anger_model_cutoff(spanish=True) == 0.8

@@ -12,7 +12,10 @@ import pytest
 from handoff.escalation import EscalationSettings, Turn, decide
 
 RULES_ONLY = EscalationSettings(
-    anger_model_threshold=1.0, person_model_threshold=1.0, person_model_threshold_es=1.0
+    anger_model_threshold=1.0,
+    anger_model_threshold_es=1.0,
+    person_model_threshold=1.0,
+    person_model_threshold_es=1.0,
 )
 
 
