@@ -16,6 +16,7 @@ read a plain list of turns, and a customer may switch language mid-session.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Words frequent in Spanish customer messages and rare in English ones.
 # Not "no", "me", "a", "a la" (both languages) nor names of products.
@@ -40,6 +41,9 @@ SPANISH_CHARACTERS = frozenset("áéíóúñÁÉÍÓÚÑ¿¡")
 WORDS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 # Read at most this much: the language shows in the first words.
 LANGUAGE_SAMPLE_CHARS = 1000
+# Samples remembered, as many as the rules remember messages (settings.TURN_CACHE_SIZE,
+# not imported: this module sits beside settings, below everything else): at most 4 MB.
+SAMPLE_CACHE_SIZE = 4096
 
 
 def is_spanish(text: str) -> bool:
@@ -48,7 +52,13 @@ def is_spanish(text: str) -> bool:
     A message with neither ("ok", "12345678") is not Spanish: the English
     model stays the default.
     """
-    sample = text[:LANGUAGE_SAMPLE_CHARS]
+    return _reads_spanish(text[:LANGUAGE_SAMPLE_CHARS])
+
+
+# Remembered per sample: the rules ask it of a message to pick each model's
+# threshold, and each model again to pick its version.
+@lru_cache(maxsize=SAMPLE_CACHE_SIZE)
+def _reads_spanish(sample: str) -> bool:
     words = [w.lower() for w in WORDS.findall(sample)]
     spanish = sum(w in SPANISH_WORDS for w in words)
     english = sum(w in ENGLISH_WORDS for w in words)

@@ -394,7 +394,7 @@ def decide(
     # What no rule has words for: the learned model, when nothing escalated (nor declined).
     threshold = 1.0
     if not found and judged_findings.not_a_request is None:
-        threshold = settings.person_threshold(is_spanish(_scanned(judged)))
+        threshold = settings.person_model_cutoff(is_spanish(_scanned(judged)))
     if (
         threshold < 1.0
         and len(WORD.findall(_scanned(judged))) >= PERSON_MODEL_MIN_WORDS

@@ -153,7 +153,7 @@ class EscalationSettings:
         """The anger model's threshold for a message, Spanish or not."""
         return self.anger_model_threshold_es if spanish else self.anger_model_threshold
 
-    def person_threshold(self, spanish: bool) -> float:
+    def person_model_cutoff(self, spanish: bool) -> float:
         """The "needs a person" threshold of a message, Spanish or not."""
         return self.person_model_threshold_es if spanish else self.person_model_threshold
 

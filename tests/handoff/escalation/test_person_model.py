@@ -125,7 +125,7 @@ def test_spanish_messages_have_their_own_threshold() -> None:
     assert "needs_person" not in decide(english, only_spanish).reasons
     assert EscalationSettings.from_env(
         {"HANDOFF_PERSON_MODEL_THRESHOLD_ES": "0.9"}
-    ).person_threshold(spanish=True) == 0.9
+    ).person_model_cutoff(spanish=True) == 0.9
 
 
 def test_the_model_is_not_asked_when_a_rule_already_decided() -> None:
