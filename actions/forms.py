@@ -33,6 +33,8 @@ ORDER_ID = re.compile(r"\d{8}")
 DIGIT_GROUPS = re.compile(r"#?\d[\d\s.\-]*\d|#?\d")
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 MIN_ADDRESS_LENGTH = 10
+# Answers "I don't have the order number" inside the forms (actions/lookup.py).
+FIND_ORDER_ACTION = "action_find_order"
 
 
 def normalise_order_id(text: str) -> str | None:
@@ -164,6 +166,20 @@ class OrderIdValidation(FormValidationAction, ABC):
         return trigger is not None and trigger == tracker.latest_message.get("message_id")
 
 
+def _last_action(tracker: Tracker) -> str | None:
+    """The name of the last action run before the form that is asking.
+
+    Rasa hands the ask action a tracker ending with the form's own run (and
+    then what its validation changed), so that run is passed over.
+    """
+    form = (tracker.active_loop or {}).get("name")
+    for event in reversed(tracker.events):
+        if event.get("event") == "action" and event.get("name") != form:
+            name = event.get("name")
+            return str(name) if name else None
+    return None
+
+
 class ActionAskOrderId(Action):
     """The forms' question for the order number: the earlier order offered back, if any.
 
@@ -178,6 +194,9 @@ class ActionAskOrderId(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if _last_action(tracker) == FIND_ORDER_ACTION:
+            # Its answer (the customer's orders, or where the number is) asked already.
+            return []
         suggested = tracker.get_slot("suggested_order_id")
         if suggested:
             dispatcher.utter_message(

@@ -184,6 +184,55 @@ def test_a_status_for_an_order_from_earlier_says_how_to_name_another(
     assert text.startswith("Order 23456789 ") and "If you meant" not in text
 
 
+def test_a_customer_without_the_number_picks_from_their_latest_orders(
+    assistant: Assistant,
+) -> None:
+    # Carmen's conversation is shared with other tests: said outside any form, this
+    # depends on nothing they leave behind (the form case is a stranger's, below).
+    [reply] = assistant.say("demo-carmen", "I lost the confirmation email of my order")
+    assert reply["text"].startswith("No problem, here are your latest orders:")
+    # Carmen's two orders, newest first; nobody else's.
+    buttons = reply["buttons"]
+    assert [b["title"] for b in buttons] == ["24681357", "78901234"]
+    text = assistant.say_text("demo-carmen", buttons[0]["payload"])
+    assert "24681357" in text and "linen shirt" in text
+
+
+@pytest.mark.parametrize(
+    ("ask", "lacks", "help_text", "then"),
+    [
+        ("hey where is my package", "I don't have my order number", "order history", "on its way"),
+        ("donde esta mi paquete", "no tengo el numero de pedido", "historial de pedidos",
+         "va en camino"),
+    ],
+)
+def test_a_stranger_without_the_number_learns_where_it_is_and_can_still_send_it(
+    assistant: Assistant, ask: str, lacks: str, help_text: str, then: str
+) -> None:
+    customer = stranger()
+    assistant.say_text(customer, ask)
+    replies = assistant.say(customer, lacks)
+    assert len(replies) == 1 and help_text in replies[0]["text"]
+    assert replies[0]["buttons"][0]["payload"] == "/request_human"
+    # The form is still open: the number, once found, is taken.
+    assert then in assistant.say_text(customer, "12345678")
+
+
+def test_saying_twice_there_is_no_number_reaches_a_person(assistant: Assistant) -> None:
+    customer = stranger()
+    assistant.say_text(customer, "I want to return my jacket")
+    assert "order history" in assistant.say_text(customer, "I don't have the order number")
+    text = assistant.say_text(customer, "I told you, I don't have the order number, it was a gift")
+    assert "passing you to a member of our team" in text
+    handoffs = httpx.get(
+        f"{assistant.handoff_url}/api/handoffs",
+        params={"conversation_id": customer},
+        headers={"Authorization": f"Bearer {assistant.handoff_admin_token}"},
+        timeout=10,
+    ).json()["handoffs"]
+    assert "repeated_request" in handoffs[0]["reasons"]
+
+
 def test_no_to_anything_else_says_goodbye(assistant: Assistant) -> None:
     customer = stranger()
     assert "Anything else" in assistant.say_text(customer, "thanks!")

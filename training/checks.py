@@ -43,6 +43,9 @@ from training.corpus import (
 )
 from training.similarity import similar_pairs
 
+# Intents a rule sets in the NLU pipeline, never learnt, so without examples:
+# no_order_number (bot/nlu/no_order_number.py reads the escalation rules' phrases).
+RULE_SET_INTENTS = frozenset({"no_order_number"})
 MIN_EXAMPLES = 10
 NEAR_DUPLICATE = 0.9
 # Responses Rasa's own default actions send (action_default_fallback,
@@ -154,7 +157,7 @@ def too_few_examples(nlu: NluData, domain: Domain, minimum: int) -> Iterable[Fin
                 f"{intent} has {count} example{'s' * (count != 1)}; give it at least {minimum}",
             )
     for intent, location in domain.intents.items():
-        if intent not in named and intent != "nlu_fallback":
+        if intent not in named and intent != "nlu_fallback" and intent not in RULE_SET_INTENTS:
             yield Finding(
                 Level.WARNING,
                 location,

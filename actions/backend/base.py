@@ -9,6 +9,7 @@ Exceptions (under actions.errors.ActionServerError, the action server's root)::
     BackendUnavailable   the system could not be reached or failed; the
                          actions apologise and ask the customer to retry
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -129,6 +130,15 @@ class Backend(Protocol):
 
     async def identify_customer(self, channel: str, sender_id: str) -> Customer | None:
         """The customer behind a channel identity (phone number, chat id...)."""
+        ...
+
+    async def recent_orders(self, customer_id: int, limit: int) -> list[Order]:
+        """The customer's latest ``limit`` orders, newest first.
+
+        Offered to a customer who has no order number. Optional for a backend
+        of one's own (see ``OPTIONAL_METHODS`` in the factory): without it the
+        bot says where to find the number instead.
+        """
         ...
 
     async def update_address(self, customer_id: int, address: str) -> None: ...

@@ -175,6 +175,11 @@ class SqlBackend:
     async def identify_customer(self, channel: str, sender_id: str) -> Customer | None:
         return await self._run(self._identify_customer, channel, sender_id)
 
+    async def recent_orders(self, customer_id: int, limit: int) -> list[Order]:
+        if limit < 1:
+            return []
+        return await self._run(self._recent_orders, customer_id, limit)
+
     async def update_address(self, customer_id: int, address: str) -> None:
         """Replace the customer's address, keeping the old one in the audit.
 
@@ -361,6 +366,17 @@ class SqlBackend:
                     requested_at=to_db_time(self._clock()),
                 )
             )
+
+    def _recent_orders(self, customer_id: int, limit: int) -> list[Order]:
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(OrderRow)
+                .where(OrderRow.customer_id == customer_id)
+                # Ties broken by number, so that the list is the same on every asking.
+                .order_by(OrderRow.placed_at.desc(), OrderRow.order_id.desc())
+                .limit(limit)
+            ).all()
+            return [_to_order(row) for row in rows]
 
     def _identify_customer(self, channel: str, sender_id: str) -> Customer | None:
         with self._sessions() as session:

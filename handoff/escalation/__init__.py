@@ -49,6 +49,7 @@ from handoff.escalation.rules import (
     queue_key,
 )
 from handoff.escalation.settings import MAX_SCANNED_CHARS, EscalationSettings
+from handoff.escalation.stuck import lacks_order_number
 from handoff.escalation.turns import (
     EVENTS_READ,
     Event,
@@ -82,6 +83,7 @@ __all__ = [
     "event_time",
     "intent_of",
     "is_paused",
+    "lacks_order_number",
     "person_probability",
     "queue_key",
     "session_events",

@@ -35,6 +35,7 @@ from handoff.escalation.anger_words_es import (
     ES_REPEAT_WEAK,
     ES_SARCASM,
     ES_US_NAMED,
+    ES_US_REQUESTS,
 )
 from handoff.escalation.settings import MAX_SCANNED_CHARS
 from handoff.escalation.vocabulary import _normalise
@@ -110,7 +111,7 @@ THIRD_PARTY = (
 ELSEWHERE = re.compile(
     r"\b(my|our|the) (\w+ )?(husband|hubby|wife|partner|boyfriend|girlfriend|fianc[ée]e?|"
     r"son|daughter|kids?|children|toddler|mum|mom|mam|dad|mother|father|brother|sister|"
-    r"flatmate|roommate|housemate|neighbou?rs?|landlord|landlady|boss|colleague|"
+    r"flatmate|roommate|housemate|neighbou?rs?|landlord|landlady|boss|colleague|referee|"
     r"co-?workers?|in-laws?|other half|missus|bank|card (company|provider|issuer)|airline|"
     r"(phone|mobile|broadband|internet|energy) (company|provider|network)|insurers?)\b(?!')|"
     r"^\W*(husband|hubby|wife|partner|neighbou?r|landlord|boss|kids?)\b|"
@@ -135,7 +136,7 @@ US_NAMED = re.compile(
 )
 US_REQUESTS = re.compile(
     r"\b(can|could|would|will|do|did|are|have|if|should|may|might|when) (you|u)\b|"
-    r"\b(thank|thanks|bless) (you|u)\b|\b(you|u) (know|see)\b|\bsee (you|u)\b",
+    r"\b(thank|thanks|bless) (you|u)\b|\b(you|u) (know|see)\b|\bsee (you|u)\b|" + ES_US_REQUESTS,
     re.IGNORECASE,
 )
 NEUTRAL_IDIOMS = re.compile(

@@ -183,7 +183,8 @@ ES_COMPLAINT_CONTENT = (
     r"horas)|(tres|cuatro|cinco|seis|\d+) (semanas|meses)|mentira|mienten|mintieron|ignoran|"
     r"y nada|nada de (mi|el|la|los|mis)|no hay stock|"
     r"retrasad[oa]|atrasad[oa]|demorad[oa]|mi dinero|mi plata|mi reembolso|donde (esta|estan) "
-    r"(mi|mis)|no sirve|no funciona|me enganaron|enganad[oa]|me dejaron plantad[oa]"
+    r"(mi|mis)|no sirve|no funciona|me enganaron|enganad[oa]|me dejaron plantad[oa]|"
+    r"(otra|otro) (respuesta|mensaje) (automatic[oa]|de robot)"
 )
 # "Genial. Otra semana.": what follows ironic praise in the next sentence.
 ES_IRONY_FOLLOWS = r"otra|otro|otra vez|de nuevo|todavia|aun|y|no|nada|nunca|sigue|sigo|ni"
@@ -211,12 +212,26 @@ ES_ELSEWHERE = (
     r"\b(mi|mis|nuestra|nuestro) (\w+ )?(esposo|esposa|marido|mujer|novio|novia|pareja|"
     r"hijo|hija|hijos|nene|nena|mama|mami|papa|papi|madre|padre|hermano|hermana|vecino|"
     r"vecina|vecinos|casero|casera|jefe|jefa|suegra|suegro|cunado|cunada|companero de piso|"
-    r"companera de piso|roomie)\b|\b(mi|mis|nuestra|nuestro|el|la) (banco|aseguradora|"
-    r"aerolinea|linea aerea|(compania|empresa) de (telefono|celular|internet|luz)|operador(a)? "
-    r"(de|del) (celular|movil|telefono))\b|"
+    r"companera de piso|roomie)\b|\b(mi|mis|nuestra|nuestro|el|la|ese|este|esa|esta) (banco|"
+    r"aseguradora|aerolinea|linea aerea|(compania|empresa) de (telefono|celular|internet|luz)|"
+    r"operador(a)? (de|del) (celular|movil|telefono))\b|"
     r"\b(de|en|con) otra (tienda|empresa|pagina|web|marca|paqueteria)\b|"
     r"\b(fue mi culpa|culpa mia|error mio|me equivoque|que tont[oa] (soy|fui)|soy (un |una )?"
-    r"(tont[oa]|idiota|despistad[oa]|torpe|burr[oa]|desastre)|me olvide|se me olvido)\b"
+    r"(tont[oa]|idiota|despistad[oa]|torpe|burr[oa]|desastre)|me olvide|se me olvido)\b|"
+    # Forgetting one's own password again, a football match lost: "olvide mi contrasena
+    # otra vez 🙄", "perdimos el clasico otra vez 😤".
+    r"\b(olvide|olvido|perdi) (otra vez |de nuevo )?(mi|la) (contrasena|clave|password|pin)\b|"
+    # Only "we" lost ("perdieron el paquete" is us), and only the referee is named:
+    # "compre la tele para ver el partido y llego rota" is anger at us.
+    r"\b(perdimos|empatamos|nos ganaron|nos golearon|nos eliminaron) (el|la|otra vez|de "
+    r"nuevo|contra|\d+ ?a ?\d+)\b|\b(el|un|del) arbitro\b"
+)
+# A plain question put to us ("¿ustedes aceptan paypal?", "¿me pueden decir...?"): no
+# complaint, so it does not make the message's anger ours (anger_words.US_REQUESTS).
+ES_US_REQUESTS = (
+    r"\b(ustedes|vosotros|usted) (aceptan|acepta|aceptais|tienen|tiene|teneis|venden|vende|"
+    r"vendeis|hacen|hace|haceis|envian|envia|enviais|mandan|manda|mandais|trabajan|trabaja|"
+    r"trabajais|reciben|recibe|recibis)\b"
 )
 # The company, named or addressed in Spanish ("ustedes", "vosotros", "su
 # servicio", "este bot"): anger in such a message is aimed at us.
@@ -243,13 +258,21 @@ ES_ACRONYMS = frozenset(
 ES_LEXICON = {
     **dict.fromkeys(
         """excelente buenisimo buenísimo encanta encanto encantó maravilloso fantástico
-        impecable""".split(),
+        impecable bacan bacán bacanes bacano bacana chevere chévere chimba padrisimo
+        padrísimo hermoso hermosa precioso preciosa preciosas preciosos divino divina
+        flipa lindisimo lindísimo bellisimo bellísimo bellisima bellísima bonita bonitas
+        bonitos""".split(),
         3.0,
     ),
     **dict.fromkeys(
         """gracias feliz contento contenta amable recomiendo mejor lindo bonito chido
-        satisfecho satisfecha agradecido agradecida""".split(),
+        satisfecho satisfecha agradecido agradecida buenazo buenaza guay mola molan copado
+        copada joya lindas lindos encantada encantado ayudo ayudó ayudaron""".split(),
         2.0,
+    ),
+    **dict.fromkeys(
+        """buena buen buenas buenos""".split(),
+        1.5,
     ),
 }
 # In the same sentence as the praise, these make it genuine: "perfecto,

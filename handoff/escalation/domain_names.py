@@ -36,6 +36,16 @@ FORM_FAILURE_RESPONSES = frozenset(
 LOOKUP_MISSES = frozenset(
     {"utter_order_not_found", "utter_order_not_found_retry", "utter_cannot_verify_order"}
 )
+# The bot asked for the order number, or said where to find it: "I don't have
+# it" next is about the number (stuck._without_number_again).
+NUMBER_ASKED = frozenset(
+    {
+        "utter_ask_order_id",
+        "utter_invalid_order_id",
+        "utter_find_order_number",
+        "utter_pick_recent_order",
+    }
+)
 # A task came to an end (done, refused for a reason, or stopped by the
 # customer): form failures before it belong to a finished attempt.
 TASK_END_RESPONSES = frozenset(
@@ -116,6 +126,7 @@ _ALL_NAMES = (
     FALLBACK_ACTIONS
     | FORM_FAILURE_RESPONSES
     | LOOKUP_MISSES
+    | NUMBER_ASKED
     | TASK_END_RESPONSES
     | OPEN_QUESTIONS
     | HOUSEKEEPING_ACTIONS

@@ -25,6 +25,7 @@ from handoff.escalation.phrases_es import (
     ES_CONTACT_CENTER_FAILURE_OWN_NEGATION,
     ES_EXPLICIT_REQUEST,
     ES_NO_ORDER_NUMBER,
+    ES_NO_ORDER_NUMBER_IT,
     ES_NOT_A_REQUEST,
     ES_REPEATED_ASKING,
     ES_THREAT_TO_LEAVE,
@@ -486,5 +487,12 @@ NO_ORDER_NUMBER = _phrases(
     r"\b(dunno|no idea|not sure of|haven't got|have no|got no|lost|deleted) (what )?(the |my |an? "
     r"|its |it's )?(order |confirmation )?(number|confirmation( e-?mail)?|receipt)\b",
     *ES_NO_ORDER_NUMBER,
+    negatable=False,
+)
+# "I don't have it": the number, when it answers the bot asking for one.
+NO_ORDER_NUMBER_IT = _phrases(
+    r"\b(don't|do not|dont|didn't|did not|can't|cannot|cant) (have|know|remember|find|keep|"
+    r"save|get) (it|that|one|any)\b",
+    *ES_NO_ORDER_NUMBER_IT,
     negatable=False,
 )

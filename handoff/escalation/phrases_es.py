@@ -130,6 +130,9 @@ ES_BOT_DID_NOT_HELP = (
     r"mismo|la misma)\b|\b(siempre|otra vez|de nuevo) (me )?(respondes|contestas|dices|"
     r"mandas|repites) lo mismo\b|\b(la )?misma respuesta\b|\brespuesta (equivocada|"
     r"incorrecta|de robot|enlatada)\b",
+    r"\bno hay caso con (vos|usted|ustedes|ti|este bot|el bot|este chat|esto|esta cosa)\b|"
+    r"\b(es )?(inutil|al pedo|en vano|perder el tiempo) (hablar|escribir|explicar|"
+    r"preguntar)(te|le|les)? (con|a) (vos|usted|ustedes|ti|este bot|el bot|esta cosa)\b",
     r"\b(me )?(estas|esta|estan|estais) (siquiera |acaso |realmente )?(leyendo|escuchando)\b"
     r"(?! (el|la|un|una|los|las) )",
 )
@@ -165,6 +168,11 @@ ES_CONTACT_CENTER_FAILURE_OWN_NEGATION = (
     r"llamada|comunicar|comunicarian|escribir|escribian|avisaban|avisarian|avisar|"
     r"llamarian)\b[^.!?\n]{0,50}\b(y nada|nada|nunca|no lo hicieron|no llamaron|no llamo|"
     r"ni (una|un|me)|sigo esperando|todavia|aun|ni modo|pero no)\b",
+    # Someone was to call back: "me dijeron que un companero me devolveria la llamada en
+    # el dia. Sigo esperando."
+    r"\b(devolveria|devolverian|devolverias|regresaria|regresarian|devolvia|devolvian) la "
+    r"llamada\b[^\n]{0,60}\b(sigo esperando|seguimos esperando|y nada|nunca|nadie|todavia "
+    r"no|aun no|no lo hicieron|no lo hizo)\b",
     r"\b(sigo |seguimos |todavia |aun |y )?(sin|ninguna|ni una|cero|ni) (respuesta|"
     r"respuestas|llamada|contestacion|noticias|devolucion de llamada)\b",
     r"\b(correos|mails|e-?mails|mensajes|llamadas|reclamos|quejas|tickets|whatsapps?)( \w+)"
@@ -239,7 +247,8 @@ ES_THREAT_TO_LEAVE = (
     r"comprador|compradora)\b",
     r"\b(los|las|les|os) (voy a|vamos a|pienso|voy|ire a) (exponer|escrachar|quemar|"
     r"denunciar publicamente|balconear|funar|hacer mala fama|hacer quedar mal)\b",
-    r"\b(voy a|vamos a|pienso|lo voy a|los voy a|esto lo voy a) (publicar|subir|contar|"
+    # "...y contar en todas mis redes lo que me hicieron".
+    r"\b(voy a|vamos a|pienso|lo voy a|los voy a|esto lo voy a|quiero|y) (publicar|subir|contar|"
     r"compartir|poner|postear|difundir|viralizar|escribir)( \w+){0,3} (en )?(redes|redes "
     r"sociales|twitter|facebook|instagram|tiktok|youtube|reddit|google|trustpilot|x|mis "
     r"redes|todos lados|internet|todas partes)\b",
@@ -292,6 +301,10 @@ ES_REPEATED_ASKING = (
     r"\b(sigo|sigue|sigues|siempre estoy|vuelvo a) (preguntando|pidiendo|repitiendo|diciendo|"
     r"explicando) lo mismo\b|\bte (lo )?(sigo|estoy) (repitiendo|diciendo|preguntando)\b|"
     r"\bte (lo )?repito\b",
+    r"\b(segundo|tercer|cuarto|quinto|\d+o?|enesimo) (dia|dias|semana|mes) (que )?(te |les |"
+    r"os )?(preguntando|pidiendo|reclamando|escribiendo|llamando|repitiendo|con lo mismo)\b|"
+    r"\b(llevo|llevamos|van) (\w+ ){1,2}(dias|semanas|meses) (preguntando|pidiendo|"
+    r"reclamando|repitiendo) (lo mismo|por lo mismo|la misma cosa)\b",
     r"\b(la )?misma pregunta (otra vez|de nuevo|\d+ veces|tres veces|dos veces|mil veces)\b|"
     # Not "pedi dos veces lo mismo": ordered twice, by mistake.
     r"\b(pregunte|dije|repeti|explique|escribi|pregunto|digo|repito) (\w+ )?(dos|tres|\d+|mil) "
@@ -349,4 +362,14 @@ ES_NO_ORDER_NUMBER = (
     r"codigo|correo|mail|email|comprobante|recibo|confirmacion)\b",
     r"\bsin (el |ningun |un )?(numero|correo|mail|comprobante|recibo) (de pedido|de orden|de "
     r"compra|de confirmacion)\b",
+    # "Perdi el correo de confirmacion", "borre el mail del pedido".
+    r"\b(perdi|borre|elimine|extravie|se me perdio|se me borro) (el |mi |la )?(correo|mail|"
+    r"email|e-mail|comprobante|recibo|numero|confirmacion)( de (la )?(confirmacion|pedido|"
+    r"compra|orden))?\b",
+)
+# "No lo tengo": the number, said right after the bot asked for it (stuck.py).
+ES_NO_ORDER_NUMBER_IT = (
+    r"\bno (lo|la) (tengo|se|encuentro|encontre|recuerdo|tengo a mano|guarde|consigo)\b",
+    r"^\W*(pero |es que |la verdad )?no (tengo|se|recuerdo|me acuerdo)( ni idea)?\W*$|\bno (se|"
+    r"recuerdo|me acuerdo de) cual es\b",
 )

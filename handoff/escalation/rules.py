@@ -27,7 +27,7 @@ Reasons, grouped by priority (1 is the most urgent)::
                           the customer could not reach us before: nobody called
                           back, on hold for an hour, cut off, e-mails unanswered,
                           "I've been trying to reach someone for days"
-       repeated_fallback  the bot failed to understand several messages in a row
+       repeated_fallback  the bot failed to understand several messages (not praise) in a row
        bot_did_not_help   the customer says the bot's answer did not help
        repeated_request   the same request made again and again (by intent or by
                           wording), made again instead of answering the bot's
@@ -342,13 +342,13 @@ def decide(
         )
 
     # A conversation the bot cannot resolve.
+    # Praise the bot did not follow ("BEST. DRIVERS. EVER.", "joder q bonita es") is chatting.
     fallbacks = _fallbacks_in_a_row(conversation, customers)
-    # A pleased customer the bot did not follow ("BEST. DRIVERS. EVER.") is chatting.
-    chatting = fallbacks >= settings.max_fallbacks and any(
-        _glad(detector.anger(_scanned(conversation[i]), conversation[i].intent))
-        for i in customers[len(customers) - fallbacks :]
+    run = customers[len(customers) - fallbacks :] if fallbacks >= settings.max_fallbacks else []
+    missed = sum(
+        not _glad(detector.anger(_scanned(conversation[i]), conversation[i].intent)) for i in run
     )
-    if fallbacks >= settings.max_fallbacks and not chatting:
+    if missed >= settings.max_fallbacks:
         found["repeated_fallback"] = f"the bot did not understand {fallbacks} messages in a row"
     phrase = judged_findings.bot_did_not_help
     if phrase is not None:

@@ -92,6 +92,11 @@ PAYMENT_DISPUTE = _phrases(
         r"received|came|got)|didn't (arrive|receive|get)|not (arrived|received))\b",
     ),
     r"\b(debt collect(or|ors|ion)|collection agency|bailiffs?)\b",
+    # Charged on after cancelling: "you keep charging me for the plan I cancelled".
+    r"\b(keep|keeps|kept|still) (charging|billing|debiting) (me|us|my)\b|\b(still|keep|keeps|"
+    r"kept) (getting|being) (charged|billed|debited)\b(?! *\?)",
+    r"\b(charged|billed|debited|charging|billing)( me| us)? (for|on) (a|the|my|our) (\w+ )?"
+    r"(subscription|membership|plan|order)( \w+)? (i|we) (cancell?ed|canceled|returned)\b",
     # A refund short of what was paid: "the refund you sent is £150 short".
     r"\b(refund|refunded|credit|amount|money)\b[^.!?\n]{0,40}\b([£$€]?\d[\d,.]*|\w+ "
     r"(pounds|dollars|euros|quid)) short\b",
@@ -125,6 +130,11 @@ NOT_ME = (
     r"our) (knowledge|permission|consent))\b"
 )
 FRAUD = _phrases(
+    # A child who bought with the customer's card unasked, not "my son ordered it for me".
+    r"\b(my|our) ([\w-]+ ){0,3}(son|daughter|kid|kids|child|children|teenager|toddler|nephew|"
+    r"niece)\b"
+    r"[^.!?\n]{0,80}\b(without (my |our )?(permission|knowing|asking|consent|authori[sz]ation)|"
+    r"behind (my|our) back)\b",
     r"\bsomeone (else )?('s |has |have |had |is |was )?(been )?(used|using|got into|getting "
     r"into|accessed|accessing|hacked|logged into|logged in to|logging into|changed|"
     r"took over|ordered with|bought with|spent|spending|redeemed|emptied|drained)\b",
@@ -289,6 +299,12 @@ SAFETY_INCIDENT = _phrases(
     r"(severe|serious|bad) reaction|chok(ed|ing)( hazard)?|scald(ed|ing))\b",
     r"\b(went|go|going|taken|rushed|had to go) to (the )?(er|hospital|a&e|emergency|doctor|gp)\b",
     r"\bmade (me|him|her|us|them|my \w+) (really |very )?(sick|ill)\b",
+    # A part swallowed, a skin reaction: "swallowed a small part of the speaker".
+    r"\b(swallowed|ate) (a|an|the|one of the) (small |tiny |little )?(part|piece|battery|"
+    r"batteries|magnet|magnets|button|cap|screw|bead|bit)s?\b",
+    r"\b(broke|broken|came|come|breaking) out in (a |an )?(\w+ )?(rash|hives|blisters|welts)\b|"
+    r"\b(gave|given|giving|caused) (me|him|her|us|them|my \w+) (a |an )?(\w+ )?(rash|hives|"
+    r"blisters|burns)\b",
     r"\bbroke (my|his|her) (arm|leg|wrist|ankle|finger|nose|tooth|toe)\b",
     # Trapped, crushed: "my daughter trapped her fingers in the recliner".
     r"\b(trapped|caught|crushed|pinched|jammed|sliced|gashed|cut) (my|his|her|their|our|"

@@ -18,13 +18,14 @@ from handoff.escalation.phrases import OnALineWith
 # Consumer regulators and courts, by country: Mexico (PROFECO, CONDUSEF),
 # Colombia (SIC), Argentina (defensa del consumidor), Chile (SERNAC), Peru
 # (INDECOPI), Spain (OCU, FACUA, OMIC, consumo).
-ES_REGULATORS = (
+ES_REGULATORS_ONLY = (
     r"(profeco|condusef|indecopi|sernac|ocu|facua|omic|sic|superintendencia|defensa del "
     r"consumidor|defensa al consumidor|defensoria del (consumidor|pueblo)|proteccion al "
     r"consumidor|oficina (municipal )?(del|de) (consumidor|consumo)|arbitraje de "
-    r"consumo|juzgado|juez|tribunal(es)?|la corte|fiscalia|policia|autoridades|asociacion "
+    r"consumo|juzgado|juez|tribunal(es)?|la corte|fiscalia|autoridades|asociacion "
     r"de consumidores)"
 )
+ES_REGULATORS = r"(" + ES_REGULATORS_ONLY + r"|policia)"
 ES_LEGAL_THREAT = (
     r"\b(los|las|les|te|lo|la|os) (voy a|vamos a|pienso|tendre que|voy|ire a|tendremos que) "
     r"(demandar|denunciar|reportar|acusar|llevar a (juicio|los tribunales|tribunales|la "
@@ -42,7 +43,7 @@ ES_LEGAL_THREAT = (
     r"juicio)\b",
     r"\b(poner|pongo|pondre|meter|meto|presentar|presento|interponer|interpongo|iniciar|"
     r"levantar|levanto|levante|hacer|hago|puse|meti|presente) (una |la |mi )?(demanda|"
-    r"denuncia|queja formal|reclamacion formal)\b",
+    r"denuncia|queja formal|reclamacion formal)\b(?! (en|a|ante) (la )?policia)",
     r"\b(acciones|accion|medidas|via|proceso|instancias|tramites?) (legales?|judicial(es)?)\b|"
     r"\b(proceder|actuar|ir) (legalmente|por la via legal|por lo legal)\b",
     # A regulator with what the customer does about it: not "mi cuñado
@@ -52,7 +53,12 @@ ES_LEGAL_THREAT = (
     r"recurrir|recurro|escalar|escalo|llevar|llevo|llevare|quejarme|quejare|reclamar|"
     r"presentar|presento|pido|pedire|pedir|solicitar|solicito|levante|levantar|puse|"
     r"pondre|poner|meto|meter|hable|llame|hablar|llamar|avisar|avisare|notificar)\b"
-    r"[^.!?\n]{0,30}\b(a|al|ante|en|con|de) (la |el |los )?" + ES_REGULATORS + r"\b",
+    r"[^.!?\n]{0,30}\b(a|al|ante|en|con|de) (la |el |los )?" + ES_REGULATORS_ONLY + r"\b",
+    # The police only as what the customer will do: "ya puse la denuncia en la policia"
+    # after a theft calls no one on us.
+    r"\b(voy|vamos|iremos|ire|acudire|llevare|pondre|denunciare|reportare|llamare|avisare|"
+    r"ir|acudir|denunciar|denunciarlos|reportar|reportarlos|llamar|avisar|llevar)\b"
+    r"[^.!?\n]{0,30}\b(a|al|ante|en|con|de) (la )?policia\b",
     r"\b(hojas?|libro) de reclamaciones\b|\b(derechos del consumidor|ley (federal )?de "
     r"proteccion al consumidor|ley del consumidor|estatuto del consumidor)\b",
     r"\b(nos vemos|te veo|los veo|os veo|nos veremos) en (los tribunales|el juzgado|la corte|"
@@ -90,6 +96,11 @@ ES_PAYMENT_DISPUTE = (
     r"\b(\d+|dos|tres|cuatro|varios|varias) (cargos|cobros|debitos|pagos|movimientos)\b"
     r"[^.!?\n]{0,60}\b(solo|solamente|nada mas|pero) (hice|realice|fue|era|compre|pedi) (una|"
     r"1|un)\b",
+    # Charged on after cancelling: "me siguen cobrando la suscripcion q cancele".
+    r"\b(me|nos) (siguen|sigue|seguis|siguieron|continuan|continua|volvieron a|volvio a) "
+    r"(cobrando|cargando|descontando|debitando|facturando|cobrar|cargar|descontar|debitar)\b",
+    r"\b(cobrando|cobraron|cobran|cobro|cargan|cargaron|descontaron|debitaron)( \w+){0,3} "
+    r"(que|q) (ya )?(cancele|cancelamos|di de baja|dimos de baja|anule|devolvi|devolvimos)\b",
     r"\b(o|si no|sino|de lo contrario) (voy a|tendre que|ire a|me voy a|lo voy a) (llamar|ir|"
     r"acudir|reclamar|quejarme|reportar|denunciar|desconocer)( \w+)? (a|al|con|en|ante) (mi|"
     r"el) banco\b",
@@ -170,8 +181,28 @@ ES_SAFETY_INCIDENT = (
     r"electrocucion|explosion)\b|\bcasi (se )?(incendia|quema|electrocuta|mata|lastima|"
     r"ahoga|explota)\w*",
     r"\b(mi|nuestro|nuestra|el|la) (\w+ )?(hijo|hija|bebe|nene|nena|nino|nina|perro|gato)"
-    r"( \w+){0,2} (se trago|se comio|trago|ingirio|se lastimo|se corto|se quemo|se "
-    r"electrocuto)\b",
+    r"( \w+){0,3} (se trago|se comio|trago|ingirio|se ha tragado|ha tragado|se ha comido|"
+    r"se lastimo|se corto|se quemo|se electrocuto)\b",
+    # "Se ha tragado una pieza del altavoz", "se trago la pila": a part, not a meal.
+    r"\b(se )?(trago|ha tragado|tragado|ingirio|ha ingerido|se comio|se ha comido) (una|un|la|"
+    r"el) (pieza|piececita|pila|bateria|iman|boton|tapa|tapita|tornillo|pedazo|parte|trozo|"
+    r"bolita|cuenta|resorte|muelle)\b",
+    r"\b(se puso a|comenzo a|empezo a|se pone a) (echar|sacar|soltar|largar) (chispas|humo|"
+    r"fuego|llamas)\b",
+    # The damage done: "ha quemado un trozo de la mesa", "nos quemo la alfombra".
+    r"\b(quemo|ha quemado|quemaron|han quemado|chamusco|ha chamuscado|derritio|ha derretido)"
+    r" (un trozo de |parte de |un pedazo de |una parte de )?(la |el |los |las |mi |nuestra |"
+    r"nuestro )?(mesa|pared|mueble|alfombra|cortina|cortinas|cocina|piso|suelo|sofa|cama|"
+    r"escritorio|enchufe|tomacorriente|encimera|mesita)\b",
+    # A reaction to what was bought: "me salio un sarpullido con la bufanda".
+    r"\b(me|le|nos|les) (salio|salieron|dio|dieron|causo|causaron|provoco|provocaron|"
+    r"produjo) (un |una |unas |unos )?(sarpullido|ronchas|urticaria|alergia|reaccion|"
+    r"irritacion|llagas|ampollas)\b|\b(sarpullido|ronchas|urticaria)\b[^.!?\n]{0,60}\b"
+    r"(medico|doctor|hospital|urgencias|dermatologo|pediatra|clinica)\b",
+    r"\b(tuve|tuvimos|tuvo|tuvieron) (que|q) (ir|llevarl[oa]|llevar a mi \w+) (al|a la|a) "
+    r"(medico|doctor|dermatologo|pediatra|hospital|urgencias|guardia|clinica)\b",
+    r"\b(estamos|estoy|esta|estan|seguimos|sigo) en (urgencias|emergencias|la guardia|el "
+    r"hospital|la clinica)\b",
 )
 ES_FRAUD_OWN_NEGATION = (
     r"\b(pedidos?|compras?|cargos?|cobros?|pagos?|transacciones|transaccion|movimientos?|"
@@ -189,6 +220,12 @@ ES_FRAUD_OWN_NEGATION = (
     r"las) (reconozco|reconocemos|autorice|autorizamos)\b",
 )
 ES_FRAUD: tuple[str | OnALineWith, ...] = (
+    # A child who bought with the customer's card unasked: "mi hijo de 12 años hizo
+    # compras con mi tarjeta sin permiso" (not "mi hija compro con mi tarjeta, llega hoy?").
+    r"\b(mi|nuestro|nuestra|mis) (\w+ )?(hijo|hija|hijos|nene|nena|nino|nina|sobrino|sobrina|"
+    r"hermanito|hermanita|menor)\b[^.!?\n]{0,80}\b(sin (mi |nuestro )?(permiso|autorizacion|"
+    r"consentimiento|avisar|preguntar)|a escondidas|sin que (yo|nosotros) (supiera|supieramos|"
+    r"sepa))\b",
     r"\b(me|nos) (robaron|han robado|hackearon|han hackeado|jaquearon|clonaron|han clonado|"
     r"suplantaron|vaciaron|estafaron|han estafado|hurtaron)( \w+)? (la |mi |mis |el |los |"
     r"las |la )?(tarjeta|tarjetas|cuenta|identidad|datos|contrasena|clave|dinero|plata|saldo|"

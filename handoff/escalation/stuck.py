@@ -20,6 +20,7 @@ from handoff.escalation.domain_names import (
     INFORM_INTENT,
     LOOKUP_MISSES,
     NOT_REQUESTS,
+    NUMBER_ASKED,
     OPEN_QUESTIONS,
     QUESTION_PREFIXES,
     REQUEST_INTENT_PREFIXES,
@@ -27,7 +28,7 @@ from handoff.escalation.domain_names import (
     TASK_END_PREFIXES,
     TASK_END_RESPONSES,
 )
-from handoff.escalation.phrases import NO_ORDER_NUMBER, _find
+from handoff.escalation.phrases import NO_ORDER_NUMBER, NO_ORDER_NUMBER_IT, _find
 from handoff.escalation.settings import MAX_SCANNED_CHARS, TURN_CACHE_SIZE
 from handoff.escalation.turns import Turn
 from handoff.escalation.vocabulary import WORD, _normalise
@@ -303,15 +304,38 @@ def _without_number_again(conversation: Sequence[Turn], customers: Sequence[int]
     The bot can look an order up by its number only; a customer who has to say
     twice that they have none ("it was a gift, I told you") is stuck.
     """
-    said = _no_number(_scanned(conversation[customers[-1]]))
-    if said is None or not any(_no_number(_scanned(conversation[i])) for i in customers[:-1]):
+    said = _says_no_number(conversation, customers[-1])
+    if said is None or not any(_says_no_number(conversation, i) for i in customers[:-1]):
         return None
+    return said
+
+
+def _says_no_number(conversation: Sequence[Turn], index: int) -> str | None:
+    """The words of the customer turn at ``index`` saying there is no order number.
+
+    "I don't have it" counts only as the answer to the bot asking for the
+    number (or saying where it is): elsewhere "it" may be the parcel.
+    """
+    text = _scanned(conversation[index])
+    said = _no_number(text)
+    if said is None and index > 0 and conversation[index - 1].action in NUMBER_ASKED:
+        said = _find(NO_ORDER_NUMBER_IT, text)
     return said
 
 
 @lru_cache(maxsize=TURN_CACHE_SIZE)
 def _no_number(text: str) -> str | None:
     return _find(NO_ORDER_NUMBER, text)
+
+
+def lacks_order_number(text: str) -> bool:
+    """Whether ``text`` says the customer has no order number ("I lost the confirmation e-mail").
+
+    The bot's NLU reads the same words (bot/nlu/no_order_number.py) to offer
+    another way to the order, so that what the bot answers and what the
+    rules count as saying it again are one definition.
+    """
+    return _no_number(text[:MAX_SCANNED_CHARS]) is not None
 
 
 def _given(turn: Turn) -> frozenset[str]:

@@ -158,12 +158,13 @@ class FakeBackend:
         delivered_at: dt.datetime | None = None,
         total: Decimal = Decimal("10.00"),
         item_summary: str = "1 item: test item",
+        placed_at: dt.datetime = dt.datetime(2024, 1, 2, 9, 30, tzinfo=dt.timezone.utc),
     ) -> Order:
         order = Order(
             order_id=order_id,
             customer_id=customer_id,
             status=status,
-            placed_at=dt.datetime(2024, 1, 2, 9, 30, tzinfo=dt.timezone.utc),
+            placed_at=placed_at,
             carrier=carrier,
             tracking_number=tracking_number,
             expected_delivery=expected_delivery,
@@ -241,6 +242,12 @@ class FakeBackend:
         self._answer()
         customer_id = self.identities.get((channel, sender_id))
         return None if customer_id is None else self.customers[customer_id]
+
+    async def recent_orders(self, customer_id: int, limit: int) -> list[Order]:
+        self._answer()
+        theirs = [o for o in self.orders.values() if o.customer_id == customer_id]
+        theirs.sort(key=lambda o: (o.placed_at, o.order_id), reverse=True)
+        return theirs[: max(0, limit)]
 
     async def update_address(self, customer_id: int, address: str) -> None:
         self._answer()

@@ -507,7 +507,11 @@ async def test_postgres_on_a_closed_port_is_unavailable() -> None:
 
 
 class RecordingBackend:
-    """A stand-in Backend that remembers its settings."""
+    """A stand-in Backend that remembers its settings.
+
+    Written as a backend of one's own from before ``recent_orders``: without
+    that optional method it must still load.
+    """
 
     def __init__(self, settings: ActionSettings) -> None:
         self.settings = settings
@@ -570,3 +574,21 @@ def test_factory_reports_a_backend_missing_its_own_dependency(
 
     with pytest.raises(ModuleNotFoundError, match="no_such_dependency"):
         create_backend(settings)
+
+
+async def test_recent_orders_are_the_customers_own_newest_first(sql_backend: SqlBackend) -> None:
+    orders = await sql_backend.recent_orders(ALICE_ID, 3)
+
+    assert len(orders) == 3
+    assert {o.customer_id for o in orders} == {ALICE_ID}
+    placed = [o.placed_at for o in orders]
+    assert placed == sorted(placed, reverse=True)
+    # The newest three of all Alice's orders: none left out is newer.
+    every = await sql_backend.recent_orders(ALICE_ID, 100)
+    assert orders == every[:3]
+    assert all(o.placed_at <= placed[-1] for o in every[3:])
+
+
+async def test_recent_orders_of_nobody_or_none_asked(sql_backend: SqlBackend) -> None:
+    assert await sql_backend.recent_orders(999_999, 3) == []
+    assert await sql_backend.recent_orders(ALICE_ID, 0) == []

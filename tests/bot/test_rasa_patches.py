@@ -141,6 +141,7 @@ async def test_our_model_is_read_from_the_text_and_the_conversation_s_language(
         "DeclinedRequestFilter.parse_depends_on",
         "LanguageDetector.parse_depends_on",
         "LanguageFallbackClassifier.parse_depends_on",
+        "NoOrderNumberClassifier.parse_depends_on",
     ]
 
 

@@ -7,14 +7,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.declined_request import DeclinedRequestFilter
 from bot.nlu.fallback import LanguageFallbackClassifier
-
-
-def classified(text: str, *ranking: tuple[str, float]) -> Message:
-    message = Message.build(text)
-    name, confidence = ranking[0]
-    message.set("intent", {"name": name, "confidence": confidence})
-    message.set("intent_ranking", [{"name": n, "confidence": c} for n, c in ranking])
-    return message
+from tests.bot.nlu.messages import classified
 
 
 def filtered(message: Message) -> Message:

@@ -68,6 +68,11 @@ def test_sarcasm_about_a_quoted_promise(detector: AngerDetector) -> None:
 def test_anger_at_someone_else_is_not_at_us() -> None:
     assert aimed_elsewhere("mi esposo se enojo con el de la mudanza") is not None
     assert aimed_elsewhere("mi esposo dice que ustedes son unos ladrones") is None
+    assert aimed_elsewhere("que bronca, perdimos el clasico otra vez 😤") is not None
+    assert aimed_elsewhere("ese banco me tiene mamado, me rechazaron la tarjeta 🤬") is not None
+    # "They" lost the parcel, the match is only why the TV was bought: anger at us.
+    assert aimed_elsewhere("perdieron el paquete, son unos inutiles") is None
+    assert aimed_elsewhere("compre la tele para ver el partido y llego rota, que rabia") is None
 
 
 def test_spanish_praise_is_positive_and_vader_keeps_its_english_words() -> None:
@@ -80,3 +85,6 @@ def test_spanish_praise_is_positive_and_vader_keeps_its_english_words() -> None:
 
 def test_glad_capitals_are_not_shouting(detector: AngerDetector) -> None:
     assert detector.anger("LA MEJOR TIENDA, GRACIAS!!!").score < THRESHOLD
+    # Praise in the slang of each region counts as praise.
+    assert detector.anger("WENA!! ME LLEGARON LAS ZAPATILLAS Y ESTAN BACANES").score < THRESHOLD
+    assert detector.anger("LLEGO LA LAMPARA!!! ESTA PRECIOSA, ME FLIPA").score < THRESHOLD

@@ -238,6 +238,28 @@ def test_no_order_number_said_twice_is_stuck(first: str, again: str) -> None:
     assert not judge(*conversation, C("found it: 31928475", "inform")).escalate
 
 
+@pytest.mark.parametrize(
+    ("first", "again"),
+    [
+        ("i don't have the order number, i checked out as a guest", "i don't have it!!!"),
+        ("no tengo el numero de pedido", "no lo tengo, ya te dije"),
+    ],
+)
+def test_i_dont_have_it_after_being_told_where_the_number_is_is_the_second_time(
+    first: str, again: str
+) -> None:
+    conversation = [
+        C("need to return a dress", "start_return"),
+        B("utter_ask_order_id"),
+        C(first, "no_order_number"),
+        B("utter_find_order_number"),
+    ]
+    assert "repeated_request" in judge(*conversation, C(again, "deny")).reasons
+    # "It" is the number only as the answer to it: here it is the parcel.
+    elsewhere = [conversation[0], B("utter_return_authorised"), conversation[2], B("utter_greet")]
+    assert not judge(*elsewhere, C("tracking says delivered but i don't have it", "deny")).escalate
+
+
 def test_an_order_not_found_was_answered() -> None:
     conversation = [
         C("where is order 19920364, it was due yesterday", "check_order_status"),
@@ -556,7 +578,9 @@ def test_asking_for_a_supervisor_in_other_words() -> None:
         ("my account was used without my permission", "fraud"),
         ("my e-mail address was changed and it wasn't me", "fraud"),
         ("someone redeemed my points", "fraud"),
+        ("my 10 year old son spent $300 on my card without asking", "fraud"),
         ("you charged me twice for one order", "payment_dispute"),
+        ("you keep charging me for the membership I cancelled", "payment_dispute"),
         ("there's a double charge on my card", "payment_dispute"),
         ("Klarna are chasing me to pay for a coat I returned", "payment_dispute"),
         ("a debt collector wrote to me about my Northwind order", "payment_dispute"),
@@ -572,6 +596,8 @@ def test_subtle_fraud_and_payment_disputes(text: str, reason: str) -> None:
     "text",
     [
         "I haven't used my gift card yet, what's on it?",
+        "my son ordered it for me, can I return it?",
+        "will I still be charged for shipping?",
         "I used my gift card and now the balance is zero, can I top it up?",
         "can I split the payment into two with Klarna?",
         "I changed my address last week, has it updated?",
@@ -676,6 +702,8 @@ def test_each_message_is_read_once_for_the_new_cues(monkeypatch: pytest.MonkeyPa
         ("my son caught his fingers in the folding mechanism", "safety_incident"),
         ("burning embers flew out of the chiminea onto the rug", "safety_incident"),
         ("someone could have been hurt by that shelf", "safety_incident"),
+        ("my toddler swallowed a magnet from the fridge set", "safety_incident"),
+        ("broke out in a rash all over my neck from the scarf", "safety_incident"),
         ("writing this all up on trustpilot tonight with the photos", "threat_to_leave"),
         ("I shan't be shopping with you again after this", "threat_to_leave"),
         ("Following up on my previous emails about the missing door", "contact_center_failure"),
@@ -696,6 +724,7 @@ def test_cues_said_in_everyday_words(text: str, reason: str) -> None:
         "total life hack: hacked the wardrobe rails together in ten minutes",
         "my bank flagged the order as fraud but it was me, all sorted now",
         "our lawyer friend recommended the recliner, is it in grey",
+        "does the swim top count as a rash guard?",
     ],
 )
 def test_alarming_words_used_innocently(text: str) -> None:

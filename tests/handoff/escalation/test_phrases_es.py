@@ -90,6 +90,14 @@ def test_not_asking_for_a_person(text: str) -> None:
         ("tengo tres cobros de 450 pesos por la misma compra", "payment_dispute"),
         ("me debitaron el dinero y ahora me dice que tengo que pagar de nuevo", "payment_dispute"),
         ("mi abuela tenia una cuenta con ustedes, fallecio el mes pasado", "bereavement"),
+        (
+            "me dijeron que un compañero me devolveria la llamada en el dia. Sigo esperando.",
+            "contact_center_failure",
+        ),
+        ("no hay caso con vos", "bot_did_not_help"),
+        ("me quiero dar de baja y contar en todas mis redes lo que me hicieron", "threat_to_leave"),
+        ("tercer dia preguntando lo mismo", "repeated_request"),
+        ("llevo tres dias pidiendo lo mismo", "repeated_request"),
     ],
 )
 def test_spanish_cues(text: str, reason: str) -> None:
@@ -110,6 +118,12 @@ def test_spanish_cues(text: str, reason: str) -> None:
         "como evito una estafa por whatsapp?",
         "estoy enojadisima con la aerolinea, me cancelaron el vuelo 😤 hacen envios a Lima?",
         "el banco me tiene loca, me rechazo la tarjeta otra vez, acepto transferencia?",
+        "ese banco me tiene mamado, me rechazaron la tarjeta tres veces 🤬",
+        "chamo mi banco es una mierda, esos inutiles me bloquearon la tarjeta, ustedes aceptan "
+        "paypal?",
+        "olvide mi contraseña otra vez, que lata 🙄",
+        "que bronca, perdimos el clasico otra vez, estoy que muerdo 😤",
+        "no hay caso, la talla M no me queda, la cambio por L?",
     ],
 )
 def test_routine_spanish_is_left_alone(text: str) -> None:

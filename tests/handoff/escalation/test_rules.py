@@ -383,6 +383,25 @@ def test_one_fallback_then_success() -> None:
     assert not decision.escalate
 
 
+def test_praise_the_bot_did_not_follow_is_chatting() -> None:
+    praise = [
+        C("tio me flipa la lampara q compre", "nlu_fallback", 0.4), B("utter_please_rephrase"),
+        C("joder q bonita es", "nlu_fallback", 0.4), B("utter_please_rephrase"),
+    ]
+    assert not judge(*praise[:3]).escalate
+    # Only the question after the praise was missed: once is no pattern yet.
+    assert not judge(*praise, C("teneis la misma en negro?", "nlu_fallback", 0.4)).escalate
+
+
+def test_thanks_then_the_same_question_missed_again_counts() -> None:
+    decision = judge(
+        C("ok thanks!", "nlu_fallback", 0.4), B("utter_please_rephrase"),
+        C("where is my refund", "nlu_fallback", 0.4), B("utter_please_rephrase"),
+        C("where is my refund??", "nlu_fallback", 0.4),
+    )
+    assert "repeated_fallback" in decision.reasons
+
+
 def test_max_fallbacks_is_configuration() -> None:
     turns = (C("blah", "nlu_fallback"), B("utter_please_rephrase"), C("bleh", "nlu_fallback"))
     assert not judge(*turns, settings=EscalationSettings(max_fallbacks=3)).escalate

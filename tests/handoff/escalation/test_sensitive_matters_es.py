@@ -50,6 +50,15 @@ def reasons(*messages: str) -> list[str]:
         ("me cobraron dos veces", "payment_dispute"),
         ("voy a pedir un contracargo", "payment_dispute"),
         ("mi papa fallecio y tenia un pedido", "bereavement"),
+        ("el cargador se puso a echar humo y ha quemado un trozo de la mesa", "safety_incident"),
+        ("mi hijo de 3 años se ha tragado una pieza del altavoz", "safety_incident"),
+        ("el perro se trago una pila del control", "safety_incident"),
+        ("me salio un sarpullido con la bufanda, tuve q ir al medico", "safety_incident"),
+        ("estamos en urgencias por la licuadora", "safety_incident"),
+        ("me siguen cobrando la suscripcion que cancele en marzo", "payment_dispute"),
+        ("me cobraron la membresia que ya di de baja", "payment_dispute"),
+        ("si no me devuelven la plata voy a ir a la policia", "legal_threat"),
+        ("mi hijo de 12 años hizo compras con mi tarjeta sin permiso", "fraud"),
     ],
 )
 def test_spanish_sensitive_matters(text: str, reason: str) -> None:
@@ -72,6 +81,10 @@ def test_spanish_sensitive_matters(text: str, reason: str) -> None:
         "el detector de humo trae pilas?",
         "hay mucha demanda de este modelo?",
         "el pago no lo hice todavia, con que tarjeta puedo pagar?",
+        # A theft reported to the police calls no one on us.
+        "me han robado el movil y ya puse la denuncia en la policia, puedo cambiar la clave?",
+        "es de lana? me da alergia la lana",
+        "mi hija compro con mi tarjeta, llega hoy?",
     ],
 )
 def test_innocent_spanish_is_left_alone(text: str) -> None:
