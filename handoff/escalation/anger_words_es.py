@@ -226,12 +226,12 @@ ES_ELSEWHERE = (
     r"\b(perdimos|empatamos|nos ganaron|nos golearon|nos eliminaron) (el|la|otra vez|de "
     r"nuevo|contra|\d+ ?a ?\d+)\b|\b(el|un|del) arbitro\b"
 )
-# A plain question put to us ("¿ustedes aceptan paypal?", "¿me pueden decir...?"): no
-# complaint, so it does not make the message's anger ours (anger_words.US_REQUESTS).
+# A plain question put to us about what we sell or take ("¿ustedes aceptan paypal?"): no
+# complaint, so it does not make the message's anger ours (anger_words.US_REQUESTS). Not
+# "tienen" or "hacen": "ustedes tienen la culpa", "hacen lo que quieren" blame us.
 ES_US_REQUESTS = (
-    r"\b(ustedes|vosotros|usted) (aceptan|acepta|aceptais|tienen|tiene|teneis|venden|vende|"
-    r"vendeis|hacen|hace|haceis|envian|envia|enviais|mandan|manda|mandais|trabajan|trabaja|"
-    r"trabajais|reciben|recibe|recibis)\b"
+    r"\b(ustedes|vosotros|usted) (aceptan|acepta|aceptais|venden|vende|vendeis|envian|envia|"
+    r"enviais|mandan|manda|mandais|reciben|recibe|recibis)\b"
 )
 # The company, named or addressed in Spanish ("ustedes", "vosotros", "su
 # servicio", "este bot"): anger in such a message is aimed at us.

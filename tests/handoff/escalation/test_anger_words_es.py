@@ -68,6 +68,7 @@ def test_sarcasm_about_a_quoted_promise(detector: AngerDetector) -> None:
 def test_anger_at_someone_else_is_not_at_us() -> None:
     assert aimed_elsewhere("mi esposo se enojo con el de la mudanza") is not None
     assert aimed_elsewhere("mi esposo dice que ustedes son unos ladrones") is None
+    assert aimed_elsewhere("mi esposo dice que ustedes tienen la culpa, inutiles") is None
     assert aimed_elsewhere("que bronca, perdimos el clasico otra vez 😤") is not None
     assert aimed_elsewhere("ese banco me tiene mamado, me rechazaron la tarjeta 🤬") is not None
     # "They" lost the parcel, the match is only why the TV was bought: anger at us.
