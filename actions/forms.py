@@ -173,11 +173,8 @@ def _last_action(tracker: Tracker) -> str | None:
     then what its validation changed), so that run is passed over.
     """
     form = (tracker.active_loop or {}).get("name")
-    for event in reversed(tracker.events):
-        if event.get("event") == "action" and event.get("name") != form:
-            name = event.get("name")
-            return str(name) if name else None
-    return None
+    event = tracker.get_last_event_for("action", exclude=[form] if form else [])
+    return None if event is None or not event.get("name") else str(event["name"])
 
 
 class ActionAskOrderId(Action):

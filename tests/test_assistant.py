@@ -29,6 +29,17 @@ def query(assistant: Assistant, sql: str, *params: object) -> list[tuple]:
         return db.execute(sql, params).fetchall()
 
 
+def handoffs_of(assistant: Assistant, customer: str) -> list[dict]:
+    """The customer's handoffs, as the handoff service lists them to an admin."""
+    response = httpx.get(
+        f"{assistant.handoff_url}/api/handoffs",
+        params={"conversation_id": customer},
+        headers={"Authorization": f"Bearer {assistant.handoff_admin_token}"},
+        timeout=10,
+    )
+    return list(response.json()["handoffs"])
+
+
 def order_status(assistant: Assistant, order_id: str) -> str:
     return str(query(assistant, "SELECT status FROM orders WHERE order_id = ?", order_id)[0][0])
 
@@ -224,13 +235,7 @@ def test_saying_twice_there_is_no_number_reaches_a_person(assistant: Assistant) 
     assert "order history" in assistant.say_text(customer, "I don't have the order number")
     text = assistant.say_text(customer, "I told you, I don't have the order number, it was a gift")
     assert "passing you to a member of our team" in text
-    handoffs = httpx.get(
-        f"{assistant.handoff_url}/api/handoffs",
-        params={"conversation_id": customer},
-        headers={"Authorization": f"Bearer {assistant.handoff_admin_token}"},
-        timeout=10,
-    ).json()["handoffs"]
-    assert "repeated_request" in handoffs[0]["reasons"]
+    assert "repeated_request" in handoffs_of(assistant, customer)[0]["reasons"]
 
 
 def test_no_to_anything_else_says_goodbye(assistant: Assistant) -> None:
@@ -296,12 +301,7 @@ def test_asking_for_a_person_hands_the_conversation_over(assistant: Assistant) -
     assert "passing you to a member of our team" in assistant.say_text(
         customer, "let me speak to a human"
     )
-    handoffs = httpx.get(
-        f"{assistant.handoff_url}/api/handoffs",
-        params={"conversation_id": customer},
-        headers={"Authorization": f"Bearer {assistant.handoff_admin_token}"},
-        timeout=10,
-    ).json()["handoffs"]
+    handoffs = handoffs_of(assistant, customer)
     assert [h["reasons"] for h in handoffs] == [["explicit_request"]]
     # Paused: the bot no longer answers; a person will.
     assert assistant.say(customer, "hello?") == []

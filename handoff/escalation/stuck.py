@@ -319,13 +319,18 @@ def _says_no_number(conversation: Sequence[Turn], index: int) -> str | None:
     text = _scanned(conversation[index])
     said = _no_number(text)
     if said is None and index > 0 and conversation[index - 1].action in NUMBER_ASKED:
-        said = _find(NO_ORDER_NUMBER_IT, text)
+        said = _no_number_it(text)
     return said
 
 
 @lru_cache(maxsize=TURN_CACHE_SIZE)
 def _no_number(text: str) -> str | None:
     return _find(NO_ORDER_NUMBER, text)
+
+
+@lru_cache(maxsize=TURN_CACHE_SIZE)
+def _no_number_it(text: str) -> str | None:
+    return _find(NO_ORDER_NUMBER_IT, text)
 
 
 def lacks_order_number(text: str) -> bool:
