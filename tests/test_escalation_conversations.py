@@ -46,7 +46,10 @@ blind2 0.958, 0.971, 4.3%; blind3 0.906, 0.967, 10.0%. The third round
 (praise the bot missed is chatting, anger aimed at banks and football, new
 cues, "no order number" answered; chosen on es_dev5 and es_dev6; 2026-12-04,
 later still): Spanish blind 0.867, 0.929, 11.6%; English blind 0.945, 0.945,
-5.5%; blind2 0.957, 0.957, 4.3%; blind3 0.906, 0.967, 10.0%. The recall floors
+5.5%; blind2 0.957, 0.957, 4.3%; blind3 0.906, 0.967, 10.0%. The fourth round
+(vulnerable customers, matters told in two messages, the cues es_dev7 to
+es_dev9 showed; 2026-12-05): Spanish blind 0.869, 0.946, 11.6%; the English
+blind sets unchanged. The recall floors
 of the first and the Spanish set leave them two conversations (0.90), and the
 first set's false-escalation ceiling two as well (0.09, 3 of 55 measured): a
 model trained on another machine may differ by one.

@@ -14,8 +14,10 @@ directions. Inside, each module imports only those on the lines below its own
 (a contract too)::
 
     rules               decide(), Decision, the reasons and their priorities
+    findings            what one message says, list by list, found once per text
     stuck               the bot cannot resolve it: fallbacks, repeats, form failures
-    sensitive_matters   safety, fraud, legal threats, payment disputes, bereavement
+    sensitive_matters   safety, fraud, legal threats, payment disputes, bereavement,
+                        a vulnerable customer (vulnerable: illness, abuse, hardship...)
     anger_model         the learned anger classifier (trained on anger_training.yml,
                         and for Spanish messages on anger_training_es.yml too)
     anger               AngerDetector: the rule-based anger score of a message

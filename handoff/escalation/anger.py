@@ -53,6 +53,7 @@ from handoff.escalation.anger_words import (
     MILD_PROFANITY,
     NEUTRAL_IDIOMS,
     PRAISE,
+    PRAISE_GESTURES,
     PRAISE_ONLY,
     PRAISE_OPENER,
     PRAISE_UNDONE,
@@ -102,10 +103,8 @@ W_COMPLAIN_INTENT = 0.15
 W_REPEAT_STRONG = 0.25  # "third time", "how many times"
 W_REPEAT_WEAK = 0.1  # "again", "still": often neutral ("order it again")
 W_REPEAT_MAX = 0.3
-# Anger said without swearing. Each is, on its own, what a contact-centre lead
-# hands to a person, so each reaches the default threshold (0.5) together
-# with the signal it builds on, and no further: only more signals make it
-# strong anger.
+# Anger said without swearing. Each is, on its own, what a contact-centre lead hands
+# to a person, so each reaches the threshold (0.5) with the signal it builds on.
 # A verdict: "unacceptable", "not good enough", "a disgrace". With VADER's
 # negative sentiment, which reads the same word, it adds up to this much.
 W_DECISIVE_ANGER_WORD = 0.5
@@ -115,16 +114,14 @@ W_EMPHASISED_COMPLAINT = 0.4  # on top of emphasis (0.1): "the driver SMASHED my
 W_EMOJI_COMPLAINT = 0.2  # on top of an angry emoji (0.3): "smashed again 😡"
 W_ANNOYED_EMOJI_COMPLAINT = 0.35  # on top of an annoyed one (0.15): "came smashed 😤"
 W_SARCASM = 0.5  # ironic praise of what went wrong: "great, another week"
-# At or below this compound a message is a complaint even without a
-# complaint word (what makes a raised voice or an emoji angry).
+# At or below this compound a message is a complaint without a complaint word.
 COMPLAINT_COMPOUND = -0.3
 # An angry emoji with at most this many words around it is the whole message
 # ("😡", "my parcel 🤬"): aimed at whoever reads it.
 BARE_EMOJI_WORDS = 3
 # A friendly tone (🙈, 😂, "lol", "no worries") keeps this share of the score.
 FRIENDLY_FACTOR = 0.6
-# Upset with someone else or with themselves, not with us (aimed_elsewhere):
-# the message keeps this share of its score.
+# Upset with someone else or themselves (aimed_elsewhere): this share of the score stays.
 ELSEWHERE_FACTOR = 0.3
 # Above this compound the message is positive: shouting and "!!!" are joy,
 # curses are emphasis ("holy shit these are amazing").
@@ -445,15 +442,17 @@ class AngerDetector:
 
         "Perfect, just perfect, thank you so much, another day and it would
         have been late" still thanks: the praise was meant. VADER reads the
-        message again with the praise, the sarcastic forms, scare-quoted words
-        and smiles blanked out; a second pass only for the few messages that
-        look sarcastic, linear like the first.
+        message again with the praise, the sarcastic forms, scare-quoted words,
+        smiles and praise gestures (👌👏🙌) blanked out; a second pass only for
+        the few messages that look sarcastic, linear like the first.
         """
         rest = text
         for pattern in (INHERENT_SARCASM, SARCASM, SARCASM_NEXT_TO_COMPLAINT, SCARE_QUOTED):
             rest = pattern.sub(" ", rest)
         rest = ANY_PRAISE.sub(" ", rest)
-        rest = "".join(c for c in rest if c not in FRIENDLY_EMOJI or c in LAUGHING_EMOJI)
+        rest = "".join(
+            c for c in rest if c not in FRIENDLY_EMOJI | PRAISE_GESTURES or c in LAUGHING_EMOJI
+        )
         return float(self._vader.polarity_scores(rest)["compound"]) >= POSITIVE_COMPOUND
 
     def _shouting(self, text: str) -> AngerSignal | None:

@@ -89,8 +89,7 @@ DESCRIPTIVE_WORDS = (
     "complaint",
     "complain",
 )
-# Words VADER does not know or scores too mildly for a shop's products and service.
-# And the Spanish words VADER does not know (ES_LEXICON).
+# Words VADER does not know or scores too mildly for a shop's products, and Spanish (ES_LEXICON).
 LEXICON_OVERRIDES = {"rubbish": -1.5, "junk": -1.5, "nightmare": -2.0, **ES_LEXICON}
 # Idioms whose words read as anger but are not the customer's: marketing
 # ("killer deals", "insane offers", "deals to die for") and someone else's
@@ -112,7 +111,7 @@ ELSEWHERE = re.compile(
     r"\b(my|our|the) (\w+ )?(husband|hubby|wife|partner|boyfriend|girlfriend|fianc[ée]e?|"
     r"son|daughter|kids?|children|toddler|mum|mom|mam|dad|mother|father|brother|sister|"
     r"flatmate|roommate|housemate|neighbou?rs?|landlord|landlady|boss|colleague|referee|"
-    r"co-?workers?|in-laws?|other half|missus|bank|card (company|provider|issuer)|airline|"
+    r"co-?workers?|in-laws?|ex|other half|missus|bank|card (company|provider|issuer)|airline|"
     r"(phone|mobile|broadband|internet|energy) (company|provider|network)|insurers?)\b(?!')|"
     r"^\W*(husband|hubby|wife|partner|neighbou?r|landlord|boss|kids?)\b|"
     r"\b(from|at|with|to|of) (a different|another|some other|the other|a other) (shop|store|"
@@ -257,6 +256,7 @@ ANGRY_EMOJI = frozenset("😡🤬😠👿💢🖕")
 ANNOYED_EMOJI = frozenset("😤🙄😒👎")
 FRIENDLY_EMOJI = frozenset("🙈😂🤣😅🙏😊🙂😄😁😆😉😍🥰😀☺🤗💕❤♥👍😘🥲")
 LAUGHING_EMOJI = frozenset("🙈😂🤣😅")
+PRAISE_GESTURES = frozenset("👌👏🙌")
 FRIENDLY_WORDS = re.compile(
     r"(\b(lol|lmao|rofl|haha\w*|hehe\w*|no worries|no rush|all good|no big deal|"
     r"not a big deal|no biggie|my bad|fair enough|cheers|" + ES_FRIENDLY_WORDS + r")\b|"

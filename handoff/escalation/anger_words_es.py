@@ -147,7 +147,8 @@ ES_SARCASM = (
     r"(ah|aja),? claro|claro,? claro|(que|cuanta|vaya|menuda|tremenda) (eficiencia|"
     r"rapidez|profesionalidad|profesionalismo|seriedad|eficacia|puntualidad|maravilla|"
     r"atencion)|(muy|super|re|que) (eficientes|eficaces|rapidos|profesionales|serios|"
-    r"puntuales)|(ah|oh) (que bien|genial|perfecto|excelente|fantastico|maravilloso)"
+    r"puntuales)|(ah|oh) (que bien|genial|perfecto|excelente|fantastico|maravilloso)|"
+    r"(que|muy|super|re|tan) bien organizad[oa]s|ahora resulta (que|q)"
 )
 ES_INHERENT_SARCASM = (
     r"(gracias|muchas gracias|mil gracias) por (nada|hacerme perder el tiempo|ignorarme|"
@@ -159,11 +160,15 @@ ES_INHERENT_SARCASM = (
     r"por) que|"
     r"(excelente|gran|genial|buen|maravilloso|espectacular) servicio,? (eh|no|si claro)"
     r"(?= *([.!]|$))|(felicidades|felicitaciones|bravo|aplausos),? (de verdad|muy bien|"
-    r"otra vez|northwind|por (nada|perder|hacer|cobrar))"
+    r"otra vez|northwind|por (nada|perder|hacer|cobrar))|"
+    r"sigan (asi|igual),? (campeones|cracks|genios|capos|maquinas|muchachos|chicos|eh)|"
+    r"(esto|su servicio|este servicio|ustedes|su empresa) (es|son) un (chiste|circo)|tremendo "
+    r"chiste"
 )
 # A promise quoted back in scare quotes: 'estamos trabajando en ello'.
 ES_PROMISE = (
-    r"trabajando en ello|trabajando|en camino|en (24|48|72) ?h(oras)?|pronto|en breve|lo "
+    # Not "en camino": the tracking status, quoted by a worried customer as often as not.
+    r"trabajando en ello|trabajando|en (24|48|72) ?h(oras)?|pronto|en breve|lo "
     r"antes posible|te llamamos|le llamaremos|te llamaremos|resuelto|solucionado|urgente|"
     r"express|rapido|gratis|garantizad[oa]|garantia|atencion al cliente|prioridad|"
     r"reembolso|devolucion|entrega|envio|hoy|manana|disculpe|lo sentimos"
@@ -176,8 +181,8 @@ ES_COMPLAINT_CONTENT = (
     r"enviado|mandado|resuelto|solucionado|arreglado|cumplieron|aparece)|sin entregar|"
     r"sin respuesta|sin reembolso|sin (mi|el) (pedido|dinero|reembolso|paquete)|rot[oa]s?|"
     r"danad[oa]s?|defectuos[oa]s?|estropead[oa]s?|averiad[oa]s?|abollad[oa]s?|"
-    r"incomplet[oa]|equivocad[oa]|perdieron|extraviad[oa]|cancelaron|me cobraron|"
-    r"cobraron|sigo esperando|seguimos esperando|esperando|otra vez|de nuevo|nadie|"
+    r"incomplet[oa]|equivocad[oa]|perdieron|se perdio|extraviad[oa]|cancelaron|me cobraron|"
+    r"cobraron|(sigo|seguimos)( \w+)? esperando|esperando|otra vez|de nuevo|nadie|"
     r"(hace|desde hace|ya van|van|llevo|lleva|llevamos|mas de|solo|casi|ya|por|durante|"
     r"despues de) (un|una|dos|tres|cuatro|cinco|seis|\d+) (dias|semanas|meses|mes|semana|"
     r"horas)|(tres|cuatro|cinco|seis|\d+) (semanas|meses)|mentira|mienten|mintieron|ignoran|"
@@ -196,7 +201,9 @@ ES_PRAISE_WORDS = (
 ES_REPEAT_STRONG = (
     r"(segunda|tercera|cuarta|quinta|enesima|decima|\d+a) vez|cuantas veces|(te|se|les|os) "
     r"(lo )?(dije|pregunte|pedi|explique) (ya|antes|dos veces)|ya (te|les|os) (lo )?(dije|"
-    r"pregunte|di|pedi|explique)|una y otra vez|otra vez lo mismo|siempre lo mismo|"
+    r"pregunte|di|pedi|explique)|ya (te|les|os) (lo )?(he|hemos) (dicho|explicado|preguntado|"
+    r"pedido|dado)|no se como mas (decirtelo|decirlo|explicarlo|decirles|explicartelo)|"
+    r"una y otra vez|otra vez lo mismo|siempre lo mismo|"
     r"(dos|tres|cuatro|cinco|varias|\d+) (veces|correos|mails|llamadas|mensajes|reclamos)|"
     r"nadie (me )?(responde|contesta|llama|atiende)"
 )
@@ -212,7 +219,14 @@ ES_ELSEWHERE = (
     r"\b(mi|mis|nuestra|nuestro) (\w+ )?(esposo|esposa|marido|mujer|novio|novia|pareja|"
     r"hijo|hija|hijos|nene|nena|mama|mami|papa|papi|madre|padre|hermano|hermana|vecino|"
     r"vecina|vecinos|casero|casera|jefe|jefa|suegra|suegro|cunado|cunada|companero de piso|"
-    r"companera de piso|roomie)\b|\b(mi|mis|nuestra|nuestro|el|la|ese|este|esa|esta) (banco|"
+    r"companera de piso|roomie|ex|ex pareja|exnovio|exnovia|expareja)\b|"
+    # Buses, traffic, the country, a power cut: "el colectivero me dejo plantado",
+    # "me quede sin luz otra vez, este pais".
+    r"\b(el|un|ese|este|del|al) (colectivero|taxista|camionero|micro|colectivo|autobus|bus|"
+    r"metro|subte|trafico|transito|trancon|tranque|gobierno)\b|\beste pais\b|\b(me quede|"
+    r"nos quedamos|estoy|estamos|sigo|seguimos|otra vez) sin (luz|agua|internet|senal|gas)\b|"
+    r"\bse (fue|corto) la (luz|senal|corriente)\b|\bcortes? de (luz|agua)\b|"
+    r"\b(mi|mis|nuestra|nuestro|el|la|ese|este|esa|esta) (banco|"
     r"aseguradora|aerolinea|linea aerea|(compania|empresa) de (telefono|celular|internet|luz)|"
     r"operador(a)? (de|del) (celular|movil|telefono))\b|"
     r"\b(de|en|con) otra (tienda|empresa|pagina|web|marca|paqueteria)\b|"
@@ -224,7 +238,13 @@ ES_ELSEWHERE = (
     # Only "we" lost ("perdieron el paquete" is us), and only the referee is named:
     # "compre la tele para ver el partido y llego rota" is anger at us.
     r"\b(perdimos|empatamos|nos ganaron|nos golearon|nos eliminaron) (el|la|otra vez|de "
-    r"nuevo|contra|\d+ ?a ?\d+)\b|\b(el|un|del) arbitro\b"
+    r"nuevo|contra|\d+ ?a ?\d+)\b|\b(el|un|del) arbitro\b|\b(otra vez|de nuevo|ayer|hoy) "
+    r"(perdimos|empatamos|nos ganaron|nos golearon)\b|\b(perdio|empato|descendio|quedo "
+    r"eliminado) (el |la )?((?-i:[A-Z])\w+|mi equipo|la seleccion|mi club)\b|"
+    # The weather, one's own car, the bus: "odio este clima", "mi carro se dano otra vez".
+    r"\b(este|ese|que|el|del|odio el|odio este) (clima|aguacero|calor|frio|lluvia|"
+    r"chaparron|diluvio|temporal)\b|\bmi (carro|auto|coche|moto|camioneta|bici|bicicleta)\b|"
+    r"\b(la|una|esa|esta) (micro|guagua|combi|buseta|liebre)\b"
 )
 # A plain question put to us about what we sell or take ("¿ustedes aceptan paypal?"): no
 # complaint, so it does not make the message's anger ours (anger_words.US_REQUESTS). Not
@@ -261,7 +281,7 @@ ES_LEXICON = {
         impecable bacan bacán bacanes bacano bacana chevere chévere chimba padrisimo
         padrísimo hermoso hermosa precioso preciosa preciosas preciosos divino divina
         flipa lindisimo lindísimo bellisimo bellísimo bellisima bellísima bonita bonitas
-        bonitos""".split(),
+        bonitos durisimo durisimos durisima durisimas""".split(),
         3.0,
     ),
     **dict.fromkeys(

@@ -112,6 +112,10 @@ ES_BOT_DID_NOT_HELP_OWN_NEGATION = (
     r"\bno me (sirve|sirvio|ayuda|ayudo) (tu|su|esa|esta|la|tanta) (respuesta|ayuda|explicacion|"
     r"solucion|informacion)\b|\b(tu|su|esa|esta) (respuesta|ayuda|explicacion|solucion) no "
     r"(me )?(sirve|sirvio|ayuda|ayudo)\b",
+    # Not what was asked: "no responde lo q pregunte", "eso no es lo que pregunte".
+    r"\bno (me )?(responde|responden|respondes|contesta|contestas|contestan|respondio|"
+    r"contesto) (a )?(lo (que|q) (pregunte|pedi|te pregunte|les pregunte)|mi pregunta)\b|"
+    r"\b(eso )?no es lo (que|q) (pregunte|pedi|te pregunte)\b",
 )
 ES_BOT_DID_NOT_HELP = (
     r"\b(este|el|tu|su|vuestro|pinche|maldito|puto|estupido|mugroso|dichoso) (bot|robot|"
@@ -129,7 +133,8 @@ ES_BOT_DID_NOT_HELP = (
     r"\b(ya )?(me )?(dijiste|repetiste|mandaste|respondiste|contestaste|copiaste) (eso|lo "
     r"mismo|la misma)\b|\b(siempre|otra vez|de nuevo) (me )?(respondes|contestas|dices|"
     r"mandas|repites) lo mismo\b|\b(la )?misma respuesta\b|\brespuesta (equivocada|"
-    r"incorrecta|de robot|enlatada)\b",
+    r"incorrecta|de robot|enlatada)\b|\b(de nuevo|otra vez|siempre) lo mismo\b|\b(hablar|"
+    r"hablarle|hablando|escribirle|escribiendo) (con|a) (una|la) pared\b",
     r"\bno hay caso con (vos|usted|ustedes|ti|este bot|el bot|este chat|esto|esta cosa)\b|"
     r"\b(es )?(inutil|al pedo|en vano|perder el tiempo) (hablar|escribir|explicar|"
     r"preguntar)(te|le|les)? (con|a) (vos|usted|ustedes|ti|este bot|el bot|esta cosa)\b",
@@ -156,9 +161,14 @@ ES_CONTACT_CENTER_FAILURE_OWN_NEGATION = (
     r"( \w+){0,3} (me |nos |les )?" + ES_CONTACT_WAYS,
     # "Nadie" after the verb: "no me respondio nadie", "no me ha llamado nadie".
     r"\bno (me |nos )?(ha |han )?(respondio|respondido|contesto|contestado|llamo|llamado|"
-    r"atendio|atendido|escribio|escrito|devolvio la llamada|devuelto la llamada) nadie\b",
-    r"\b(nunca|jamas|todavia no|aun no|no|ni) (me |nos )?(llamaron|han llamado|devolvieron "
-    r"la llamada|regresaron la llamada|han devuelto la llamada|respondieron|han respondido|"
+    r"atendio|atendido|escribio|escrito|devolvio la llamada|devuelto la llamada|atiende|"
+    r"contesta|responde|llama) nadie\b",
+    # Not even an answer: "ni siquiera una respuesta automatica".
+    r"\bni (siquiera )?(una|un) (respuesta|llamada|acuse de recibo)\b",
+    # Not the condition "si no me contestan mañana...": nothing has failed yet.
+    r"(?<!\bsi )\b(nunca|jamas|todavia no|aun no|no|ni) (me |nos )?(llamaron|han llamado|"
+    r"devolvieron la llamada|regresaron la llamada|han devuelto la llamada|respondieron|"
+    r"han respondido|"
     r"contestaron|han contestado|responden|contestan|devuelven las llamadas|leen "
     r"(los|mis) (correos|mails|mensajes))\b",
     # A promised call that never came: "me dijeron que me llamaban ayer y nada".
@@ -220,6 +230,10 @@ ES_CONTACT_CENTER_FAILURE = (
     r"devuelvan la llamada)\b",
     r"\b(solo|solamente|puras|siempre) (me )?(mandan|responden con|contestan con|envian|"
     r"recibo)? ?(respuestas|mensajes|correos) automatic[oa]s\b",
+    # Our own promise quoted back, long after: "el 'te contactaremos pronto' de hace un mes".
+    r"\b(te|le|lo|la|los|les) (contactaremos|llamaremos|responderemos|escribiremos)\b[^\n]{0,60}"
+    r"\b(hace (un|una|dos|tres|\d+) (mes|meses|semana|semanas|dias)|sigo (\w+ )?esperando|"
+    r"todavia espero)\b",
 )
 ES_THREAT_TO_LEAVE_OWN_NEGATION = (
     r"\bno (quiero|queremos) saber (nada mas|mas nada|nada) (mas )?de (ustedes|vosotros|esta "
@@ -248,7 +262,8 @@ ES_THREAT_TO_LEAVE = (
     r"\b(los|las|les|os) (voy a|vamos a|pienso|voy|ire a) (exponer|escrachar|quemar|"
     r"denunciar publicamente|balconear|funar|hacer mala fama|hacer quedar mal)\b",
     # "...y contar en todas mis redes lo que me hicieron".
-    r"\b(voy a|vamos a|pienso|lo voy a|los voy a|esto lo voy a|quiero|y) (publicar|subir|contar|"
+    r"\b(voy a|vamos a|pienso|lo voy a|los voy a|esto lo voy a|quiero|y|lo|los|las) (publicar|"
+    r"publico|publicare|subo|subire|expongo|subir|contar|"
     r"compartir|poner|postear|difundir|viralizar|escribir)( \w+){0,3} (en )?(redes|redes "
     r"sociales|twitter|facebook|instagram|tiktok|youtube|reddit|google|trustpilot|x|mis "
     r"redes|todos lados|internet|todas partes)\b",
@@ -287,7 +302,8 @@ ES_REPEATED_ASKING = (
     r"tres|cuatro|cinco|\d+|varias|mil|muchas|un monton de) veces\b",
     r"\bya (te|les|os|le) (lo |la |los |el |mi |mis )?(dije|di|pregunte|explique|pase|mande|"
     r"envie|escribi|conte|pedi|comente|respondi|conteste|dimos|dijimos|repeti|habia dicho|"
-    r"habia dado)\b",
+    r"habia dado|he dicho|he explicado|he dado|he pedido|he preguntado|hemos dicho)\b|\bno se "
+    r"como mas (decirtelo|decirlo|explicarlo|decirles|explicartelo|explicarselo)\b",
     r"\bya (lo |la )?(dije|pregunte|explique|pedi|conteste|respondi) (antes|arriba|dos veces|"
     r"mil veces|varias veces)\b",
     # "Te pregunte donde esta mi reembolso": the question, said to be asked before.
@@ -338,6 +354,8 @@ ES_NOT_A_REQUEST = (
     # (the gap ends at the sentence).
     r"(\b(pedi|habia pedido|solicite|queria|quise)\b[^.!?\n]{0,60})?\bya no (hace falta|es "
     r"necesario|lo necesito|se necesita|necesito (a nadie|el asesor|al asesor|la llamada))\b",
+    r"\b(pedi|habia pedido|solicite|queria|quise)\b[^.!?\n]{0,60}\bpero ya no\b *([,.;!?]|$|"
+    r"ya\b|jaja)",
     # Someday, not now: "si algun dia necesito hablar con alguien, como hago?". What
     # follows the "si" (up to the end of its clause) is no request.
     r"\b(si|por si|en caso de que|cuando) (algun dia|alguna vez|en algun momento|en el "

@@ -35,6 +35,7 @@ Reasons, grouped by priority (1 is the most urgent)::
                           "I don't have the order number" said twice
        form_failures      a form rejected the customer's answers repeatedly
        bereavement        a death in the customer's family
+       vulnerable_customer illness, disability, dementia, abuse, hardship (.vulnerable)
        needs_person       no rule found a reason, but the learned model reads the
                           message as one for a person (:mod:`.person_model`)
 
@@ -71,20 +72,9 @@ from functools import lru_cache
 from handoff.escalation.anger import AngerDetector, AngerScore, default_detector, vented_elsewhere
 from handoff.escalation.anger_words import PLAYED_DOWN, aimed_elsewhere
 from handoff.escalation.domain_names import BOT_CHALLENGE_INTENT, REQUEST_HUMAN_INTENT
+from handoff.escalation.findings import _findings
 from handoff.escalation.language import is_spanish
-from handoff.escalation.phrases import (
-    ACCOUNT_CLOSURE,
-    BOT_DID_NOT_HELP,
-    CONTACT_CENTER_FAILURE,
-    EXPLICIT_REQUEST,
-    NOT_A_REQUEST,
-    REPEATED_ASKING,
-    THREAT_TO_LEAVE,
-    _blanked,
-    _cue,
-    _first,
-)
-from handoff.escalation.sensitive_matters import SENSITIVE_MATTERS
+from handoff.escalation.sensitive_matters import IN_TWO_PARTS, PARTS_WINDOW, SENSITIVE_MATTERS
 from handoff.escalation.settings import (
     ANGER_MODEL_MIN_WORDS,
     MAX_SCANNED_CHARS,
@@ -115,6 +105,7 @@ REASON_PRIORITY = {
     "repeated_request": 3,
     "form_failures": 3,
     "bereavement": 3,
+    "vulnerable_customer": 3,
     "needs_person": 3,
 }
 REASON_ORDER = {reason: i for i, reason in enumerate(REASON_PRIORITY)}
@@ -173,44 +164,6 @@ def queue_key(priority: int, created_at: datetime | float) -> tuple[int, float]:
             created_at = created_at.replace(tzinfo=timezone.utc)
         return (priority, created_at.timestamp())
     return (priority, float(created_at))
-
-
-@dataclass(frozen=True)
-class _Findings:
-    """The phrases found in one message (None: not found), as quoted in explanations."""
-
-    explicit_request: str | None
-    bot_did_not_help: str | None
-    # One per SENSITIVE_MATTERS, in its order.
-    sensitive: tuple[str | None, ...]
-    contact_center_failure: str | None = None
-    threat_to_leave: str | None = None
-    account_closure: str | None = None
-    repeated_asking: str | None = None
-    not_a_request: str | None = None
-
-
-@lru_cache(maxsize=TURN_CACHE_SIZE)
-def _findings(text: str) -> _Findings:
-    """Every phrase list's finding in ``text`` (already capped at MAX_SCANNED_CHARS).
-
-    Memoised (the text is the whole key): a sensitive matter is looked for in
-    every earlier message each time a conversation is judged. What declines a
-    person is not a request ("sin agente porfa" holds "agente porfa").
-    """
-    text = _normalise(text)
-    not_a_request = _cue(NOT_A_REQUEST, text)
-    asking = text if not_a_request is None else _blanked(NOT_A_REQUEST, text)
-    return _Findings(
-        explicit_request=_first(EXPLICIT_REQUEST, asking),
-        bot_did_not_help=_first(BOT_DID_NOT_HELP, text),
-        sensitive=tuple(_first(phrases, text) for _, phrases, _ in SENSITIVE_MATTERS),
-        contact_center_failure=_cue(CONTACT_CENTER_FAILURE, text),
-        threat_to_leave=_cue(THREAT_TO_LEAVE, text),
-        account_closure=_cue(ACCOUNT_CLOSURE, text),
-        repeated_asking=_cue(REPEATED_ASKING, text),
-        not_a_request=not_a_request,
-    )
 
 
 @lru_cache(maxsize=TURN_CACHE_SIZE)
@@ -390,6 +343,12 @@ def decide(
                 missing.discard(matter)
         if not missing:
             break
+    # Or told in two messages ("el banco me desconto la plata" / "el pedido no existe").
+    recent = [_findings(_scanned(conversation[i])).parts for i in customers[-PARTS_WINDOW:]]
+    for k, (code, _, _, label) in enumerate(IN_TWO_PARTS):
+        halves = [next((p[k][j] for p in recent if p[k][j] is not None), None) for j in (0, 1)]
+        if code not in found and None not in halves:
+            found[code] = f'{label}: "{halves[0]}" and "{halves[1]}"'
 
     # What no rule has words for: the learned model, when nothing escalated (nor declined).
     threshold = 1.0

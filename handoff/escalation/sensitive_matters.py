@@ -13,13 +13,21 @@ from collections.abc import Sequence
 
 from handoff.escalation.phrases import OnALineWith, Phrase, _phrases
 from handoff.escalation.sensitive_matters_es import (
+    ES_ACCOUNT_CHANGED,
     ES_BEREAVEMENT_OWN_NEGATION,
+    ES_CALL_PROMISED,
     ES_FRAUD,
     ES_FRAUD_OWN_NEGATION,
     ES_LEGAL_THREAT,
+    ES_MONEY_TAKEN,
+    ES_NOT_ME,
+    ES_NOTHING_CAME,
+    ES_ORDER_MISSING,
     ES_PAYMENT_DISPUTE,
     ES_SAFETY_INCIDENT,
+    INJURY_LINK,
 )
+from handoff.escalation.vulnerable import VULNERABLE_SITUATION
 
 LEGAL_THREAT = _phrases(
     # Not "to Sue" or "I'm Sue": Sue is also a name.
@@ -110,6 +118,23 @@ PAYMENT_DISPUTE = _phrases(
     r"it) to) (my|the) (bank|card company|card issuer|credit card company|card provider)\b",
 )
 PAYMENT_DISPUTE += _phrases(*ES_PAYMENT_DISPUTE)
+# The halves of a payment dispute told in two messages: "you took the money" /
+# "but there's no order on my account" (IN_TWO_PARTS).
+MONEY_TAKEN = _phrases(
+    r"\b(you|u|they|the bank|my bank|bank)( have| has)?( already)? (charged|debited|took|"
+    r"taken) (me|my (card|account|money)|the (money|payment))\b",
+    r"\b(the |my )?(money|payment|amount)( has| was| is| have)?( been)? (taken|debited|"
+    r"deducted|gone|come out|left my account)\b|\bi('ve| have)? already paid\b",
+    *ES_MONEY_TAKEN,
+)
+ORDER_MISSING = _phrases(
+    r"\b(order|purchase)s? (doesn't|does not|didn't|did not|isn't|is not|wasn't|was not|"
+    r"never) (exist|show (up )?(on|in)|appear|go through|come through|get created|created)\b",
+    r"\bno (order|purchase)s?\b(?! (number|no\b|#|id\b|code|ref))( (on|in) (my|the) (account|"
+    r"app|history|order history|orders))?|\b(says|shows|showing) (it'?s |as )?(unpaid|not "
+    r"paid|awaiting payment|payment (pending|failed))\b",
+    *ES_ORDER_MISSING,
+)
 GIFT_CARD_EMPTIED = (
     r"\b(gift ?cards?|e-?gift( cards?)?|vouchers?|balance|store credit|points)\b[^.!?\n]{0,30}"
     r"\b((was|were|has been|have been|got|been|is|are|have|has|had) (emptied|drained|wiped|"
@@ -242,7 +267,8 @@ SAFETY_INCIDENT = _phrases(
     r"(?!-|\s+(tv|sticks?|pits?|tablets?|hd|kids|extinguishers?|alarms?|blankets?|starters?|"
     # Nor praise with the fire emoji: "the price is on fire 🔥".
     r"logs?|bowls?|resistant|proof|retardant|safety|doors?|escape)|\s*\U0001f525)",
-    r"\b(explod(ed|es|ing)|blew up|went bang)\b",
+    r"\b(explod(ed|es|ing)|blew up|went bang)\b|\b(smell(s|ed|ing)?|stinks?|reeks?) (of|"
+    r"like) gas\b|\bgas (leak|smell)s?\b",
     r"\b(start(ed|s)?|began|was|is|were|kept|keeps) (to )?smok(e|ing|ed)\b|\bsmoke (came|"
     r"coming|was coming|pouring|everywhere)\b",
     r"\bbatter(y|ies) (\w+ )?(swell(ed|ing|s)?|swollen|bulg(ed|ing)|leak(ed|ing)|puff(ed)? up)",
@@ -295,9 +321,15 @@ SAFETY_INCIDENT = _phrases(
     r"\b(hurt|cut|injured|scalded|burnt|burned) (myself|himself|herself|themselves|"
     r"ourselves)\b",
     r"\bcut (my|his|her|their|our) (\w+ )?" + BODY + r"\b",
-    r"\b(hospital|a&e|emergency room|ambulance|stitches|poison(ed|ing)|allergic reaction|"
+    r"\b(a&e|emergency room|ambulance|stitches|poison(ed|ing)|allergic reaction|"
     r"(severe|serious|bad) reaction|chok(ed|ing)( hazard)?|scald(ed|ing))\b",
-    r"\b(went|go|going|taken|rushed|had to go) to (the )?(er|hospital|a&e|emergency|doctor|gp)\b",
+    r"\b(went|go|going|taken|rushed|had to go) to (the )?(er|a&e|emergency)\b",
+    # A hospital or a doctor alone is no incident: a nurse's delivery address,
+    # a stay that is a vulnerable customer's (.vulnerable). Only with what hurt.
+    OnALineWith(
+        r"\bhospital\b|\b(went|go|going|taken|rushed|had to go) to (the )?(doctor|gp)\b",
+        requires=INJURY_LINK,
+    ),
     r"\bmade (me|him|her|us|them|my \w+) (really |very )?(sick|ill)\b",
     # A part swallowed, a skin reaction: "swallowed a small part of the speaker".
     r"\b(swallowed|ate) (a|an|the|one of the) (small |tiny |little )?(part|piece|battery|"
@@ -362,10 +394,53 @@ BEREAVEMENT = _phrases(
     negatable=False,
 )
 BEREAVEMENT += _phrases(*ES_BEREAVEMENT_OWN_NEGATION, negatable=False)
+# An account changed, and "it wasn't me": fraud told in two messages.
+ACCOUNT_CHANGED = _phrases(
+    DETAILS_CHANGED,
+    r"\b(someone|somebody) (has )?changed (my|the) (email|password|address|details)\b",
+    *ES_ACCOUNT_CHANGED,
+)
+# Narrower than NOT_ME above ("someone" alone is not a denial across messages).
+NOT_DONE_BY_ME = _phrases(
+    r"\bi (didn't|did not|never|haven't|have not) (change|changed|touch|touched|request|"
+    r"requested|ask for|do) (anything|it|that|a thing|any of (this|that))\b|\b(it )?(wasn't|"
+    r"was not) me\b|\bnot me\b",
+    *ES_NOT_ME,
+    negatable=False,
+)
+# A call back or an answer promised, and nothing since: the contact centre failed.
+CALL_PROMISED = _phrases(
+    r"\b(you|they|someone|somebody|your (\w+ )?(agent|colleague|team|rep))( had)? (said|told "
+    r"me|promised|assured me)( that)? (you'd|you would|they'd|they would|someone would|"
+    r"somebody would|i'd|i would)( get a)? (call|ring|phone|email|get back|call back|reply|"
+    r"contact)\b",
+    *ES_CALL_PROMISED,
+)
+NOTHING_CAME = _phrases(
+    r"\b(still (nothing|waiting)|not a (call|word|single (call|email|message))|never (did|"
+    r"called|rang|came|happened)|heard nothing|nobody (called|rang|got back)|no one (called|"
+    r"rang|got back)|no call( back)?( yet)?)\b",
+    *ES_NOTHING_CAME,
+    negatable=False,
+)
+# Sensitive matters, and a failed contact centre, told in two parts, in any order,
+# within PARTS_WINDOW customer messages: the code, each part's phrases, the label.
+IN_TWO_PARTS: tuple[tuple[str, Sequence[Phrase], Sequence[Phrase], str], ...] = (
+    ("payment_dispute", MONEY_TAKEN, ORDER_MISSING, "a payment dispute"),
+    ("fraud", ACCOUNT_CHANGED, NOT_DONE_BY_ME, "fraud or account misuse"),
+    (
+        "contact_center_failure",
+        CALL_PROMISED,
+        NOTHING_CAME,
+        "a call back or an answer promised that never came",
+    ),
+)
+PARTS_WINDOW = 3
 SENSITIVE_MATTERS: tuple[tuple[str, Sequence[Phrase], str], ...] = (
     ("safety_incident", SAFETY_INCIDENT, "a product safety incident"),
     ("fraud", FRAUD, "fraud or account misuse"),
     ("legal_threat", LEGAL_THREAT, "a legal threat"),
     ("payment_dispute", PAYMENT_DISPUTE, "a payment dispute"),
     ("bereavement", BEREAVEMENT, "a bereavement"),
+    ("vulnerable_customer", VULNERABLE_SITUATION, "a customer in a vulnerable situation"),
 )

@@ -26,7 +26,7 @@ ES_REGULATORS_ONLY = (
     r"de consumidores)"
 )
 ES_REGULATORS = r"(" + ES_REGULATORS_ONLY + r"|policia)"
-ES_LEGAL_THREAT = (
+ES_LEGAL_THREAT: tuple[str | OnALineWith, ...] = (
     r"\b(los|las|les|te|lo|la|os) (voy a|vamos a|pienso|tendre que|voy|ire a|tendremos que) "
     r"(demandar|denunciar|reportar|acusar|llevar a (juicio|los tribunales|tribunales|la "
     r"corte|juzgado))\b",
@@ -63,8 +63,13 @@ ES_LEGAL_THREAT = (
     r"proteccion al consumidor|ley del consumidor|estatuto del consumidor)\b",
     r"\b(nos vemos|te veo|los veo|os veo|nos veremos) en (los tribunales|el juzgado|la corte|"
     r"juicio|un juicio)\b",
-    # A lawyer of the customer's, or one called in; not "soy abogado".
-    r"\b(mi|mis|nuestro|nuestros|nuestra) abogad[oa]s?\b(?! (amig[oa]|vecin[oa]))|\b(con|a|"
+    # A lawyer of the customer's, or one called in; not "soy abogado", nor the
+    # lawyer who wants copies of the invoices for the taxes.
+    OnALineWith(
+        r"\b(mi|mis|nuestro|nuestros|nuestra) abogad[oa]s?\b(?! (amig[oa]|vecin[oa]))",
+        unless=r"\b(facturas?|impuestos|taxes|declaracion|contador|recibos?|comprobantes?)\b",
+    ),
+    r"\b(con|a|"
     r"consultar a|consulte a|contratar a|contrate a|hablar con|hable con|llamar a|llame a|"
     r"ver a) (un|una|mi) abogad[oa]\b|\babogad[oa]s? (se encargara|va a|van a|esta al tanto)\b",
 )
@@ -80,14 +85,20 @@ ES_PAYMENT_DISPUTE = (
     r"calculad[oa])\b|\b(me )?(devolvieron|reembolsaron|reintegraron) (solo |nada mas |"
     r"solamente )?(la mitad|una parte|menos)\b|\bfalta(n)? (\d+|[$]\d+) (pesos|euros|"
     r"dolares|soles|lucas|mil)\b",
-    r"\b(me )?(cobraron|cargaron|debitaron|descontaron|cobran|cobro|cargo|han cobrado)( \w+)"
-    r"{0,2} (dos veces|doble|2 veces|tres veces|3 veces|por duplicado)\b",
+    # Not "a veces cobran dos veces, es cierto?": what was done, or is done to me.
+    r"\b((me )?(cobraron|cargaron|debitaron|descontaron|cobro|cargo|han cobrado)|(me|nos) "
+    r"(cobran|cargan))( \w+){0,2} (dos veces|doble|2 veces|tres veces|3 veces|por duplicado)\b",
+    r"\b(hacer|hago|hare|pedir|pido|pedire|iniciar|inicio|presentar|presento|voy a hacer) "
+    r"(el |un )?desconocimiento (de|del)\b",
+    r"\b(cancele|cancelamos|anule|di de baja) (el|mi|la) (pedido|compra|orden|suscripcion)\b"
+    r"[^.!?\n]{0,80}\b(igual|aun asi|de todas formas|y|pero) (me |nos )?(cobraron|cobran|"
+    r"debitaron|descontaron|cargaron|siguen cobrando)\b",
     r"\b(cobros?|cargos?|pagos?|debitos?) (doble|dobles|duplicad[oa]s?|repetid[oa]s?)\b|"
     r"\bdoble (cobro|cargo|pago|debito)\b",
     # Charged for an order that is not there, or asked to pay again: "me descontaron la
     # plata pero dice que no hay pedido", "3 cargos y solo hice una compra".
-    r"\b(cobraron|descontaron|debitaron|cargaron|quitaron|sacaron)\b[^.!?\n]{0,80}\b(no (hay|"
-    r"aparece|figura|existe|tengo|se (registro|genero|hizo|creo)) (ningun |ninguna |el |mi |la "
+    r"\b(cobraron|descontaron|debitaron|cargaron|quitaron|sacaron)\b[^.!?\n]{0,80}\b(no (me )?("
+    r"hay|aparece|figura|existe|tengo|se (registro|genero|hizo|creo)) (ningun |ninguna |el |mi |la "
     r"|una )?(pedido|orden|compra)|(como |sale |aparece |dice )(no pagad[oa]|sin pagar|"
     r"pendiente de pago)|pagar (de nuevo|otra vez|nuevamente))\b",
     r"\b(dos|tres|\d|varios) (cargos|cobros|pagos|debitos) (de [$€]?\d[\d,.]* (pesos |euros |"
@@ -105,6 +116,48 @@ ES_PAYMENT_DISPUTE = (
     r"acudir|reclamar|quejarme|reportar|denunciar|desconocer)( \w+)? (a|al|con|en|ante) (mi|"
     r"el) banco\b",
 )
+# Charged, and no order: the two halves of a payment dispute told in two messages
+# ("el banco me desconto la plata" / "pero dice que el pedido no existe").
+ES_MONEY_TAKEN = (
+    r"\b(el banco|mi banco|la tarjeta|mi tarjeta|me|nos)( ya)? (cobraron|cobro|descontaron|"
+    r"desconto|debitaron|debito|cargaron|cargo|sacaron|saco|quitaron|quito|rebajaron|"
+    r"rebajo)\b|\bya (pague|pagamos|hice el pago|hicimos el pago|esta pagad[oa]|transferi)\b|"
+    r"\b(la plata|el dinero|el pago|la transferencia|la lana|la guita)( \w+)? ya (salio|se "
+    r"desconto|se debito|se hizo|fue debitad[oa]|me lo descontaron)\b|\bhice la transferencia\b",
+)
+ES_ORDER_MISSING = (
+    r"\b(pedido|orden|compra)( \w+){0,2} no (existe|aparece en (mi cuenta|mis pedidos|el "
+    r"historial|la app|la pagina|su pagina|el sistema)|figura|se (registro|genero|creo|hizo))\b",
+    r"\bno (me )?(aparece|figura|sale) (ningun|ninguna) (pedido|orden|compra)\b|"
+    r"\bno (hay|existe|figura|se (registro|genero|creo)) (ningun |ninguna |el |mi |la )?"
+    r"(pedido|orden|compra)\b|\b(sale|aparece|dice|figura) (como )?(no pagad[oa]|sin pagar|"
+    r"pendiente de pago|pago rechazado|pago pendiente)\b",
+)
+# An account changed and the customer did not change it (fraud, told in two messages).
+ES_ACCOUNT_CHANGED = (
+    r"\b(se (ha )?cambiado|cambiaron|cambio|han cambiado|fue cambiad[oa]|modificaron|se "
+    r"modifico) (el |la |mi )?(email|e-?mail|correo|contrasena|clave|direccion|telefono|"
+    r"numero|datos)( de (mi|la) cuenta)?\b",
+    r"\b(correo|email|e-?mail|contrasena|clave|direccion|telefono)( de (mi|la) cuenta)? (ahora "
+    r"es otr[oa]|se (cambio|actualizo|modifico)|(ha sido|fue) (cambiad[oa]|modificad[oa]))\b",
+)
+ES_NOT_ME = (
+    r"\b(yo )?no (he cambiado|cambie|hice|he hecho|toque|solicite|pedi|autorice|he autorizado) "
+    r"(nada|eso|ningun "
+    r"cambio)\b|\b(no fui yo|yo no fui|no lo hice yo|no lo cambie)\b",
+)
+# A call or an answer promised, and nothing came (contact centre, in two messages).
+ES_CALL_PROMISED = (
+    r"\b(me dijeron|me prometieron|quedaron en|dijeron|me aseguraron|me iban a|iban a|me "
+    r"dijo|prometieron)( que| q)?( me)? (llamaban|llamarian|iban a llamar|llamar|llamarme|"
+    r"contactaban|contactarian|contactarme|responder|responderian|devolver la llamada|"
+    r"escribir|escribian|avisaban|avisarian|llamaba|contactaba)\b",
+)
+ES_NOTHING_CAME = (
+    r"\b(y )?nada,? ni (un|una) (mensaje|llamada|correo|mail|respuesta|whatsapp)\b|\bni "
+    r"(un|una) (mensaje|llamada|correo|mail|whatsapp)\b|\b(sigo|seguimos|todavia|aun) "
+    r"(\w+ )?esperando\b|\bnadie (me )?(llamo|ha llamado|escribio|contesto|respondio)\b",
+)
 ES_KIN = (
     r"(esposo|esposa|marido|mujer|madre|padre|mama|papa|mami|papi|hijo|hija|hermano|hermana|"
     r"abuelo|abuela|abuelito|abuelita|tio|tia|primo|prima|pareja|novio|novia|suegro|suegra|"
@@ -119,13 +172,28 @@ ES_BEREAVEMENT_OWN_NEGATION = (
     r"\b(fallecio|murio|ha fallecido|fallecimiento de|muerte de|perdi a|perdimos a|se murio) "
     r"(mi|nuestro|nuestra|su|mis) " + ES_KIN + r"\b",
     # Only people "fallecen": "mi padre compraba con ustedes y fallecio en enero".
-    r"\b(fallecio|fallecieron|ha fallecido|han fallecido|fallecimiento|fallecid[oa]|difunt[oa]|"
+    r"\b(fallec\w*|difunt[oa]|"
     r"q\.?e\.?p\.?d|en paz descanse|condolencias|"
     r"pesame|albacea|sucesion testamentaria|acta de defuncion|velorio|sepelio)\b",
 )
-ES_SAFETY_INCIDENT = (
+# What ties a hospital or a doctor to a product, in both languages.
+INJURY_LINK = (
+    r"\b(because of|after|from|due to|caused by|thanks to) (it|the|your|this|that|using|"
+    r"eating|touching|plugging)\b|\b(burn\w*|shock\w*|fire|smoke|explod\w*|exploded|cut|"
+    r"injur\w*|hurt|bleed\w*|blood|stitches|swallow\w*|chok\w*|poison\w*|allergic|rash|"
+    r"fell|collapsed|toy|heater|charger|battery|por culpa (de|del)|"
+    # "Por la licuadora": by what was bought, not by the operation or the illness.
+    r"por (el|la|los|las|ese|esa|este|esta|su|sus|tu|tus) (?!(operacion|cirugia|"
+    r"tratamiento|quimio|parto|enfermedad|cancer|covid|gripe|infeccion|embarazo|"
+    r"presion|azucar|diabetes|corazon|edad)\b)\w+|despues de (usar|comer|"
+    r"tocar|conectar)|quem\w*|descarga|electrocut\w*|chispa\w*|humo|fuego|explot\w*|"
+    r"herid\w*|cort[oe]|sangr\w*|trag\w*|alergi\w*|sarpullido|ronchas|juguete|cargador|"
+    r"bateria|estufa|intoxic\w*|atragant\w*)\b"
+)
+ES_SAFETY_INCIDENT: tuple[str | OnALineWith, ...] = (
     r"\b(echo|echa|echaba|saco|saca|sacaba|tiro|tira|tiraba|salian|salen|salieron|salio|hizo|"
-    r"hace|empezo a echar|empezo a sacar|soltaba|solto) (chispas|chispazos|humo|fuego|"
+    r"hace|empezo a echar|empezo a sacar|soltaba|solto|bota|botaba|boto|botando|votaba|vota) "
+    r"(\w+ )?(chispas|chispazos|humo|fuego|"
     r"llamas)\b|\bchispazos?\b|\bchisporrote\w*",
     r"\bse (quemo|derritio|incendio|chamusco|fundio|prendio) (el |la |los |las |mi |toda la |"
     r"todo el )?(enchufe|cable|cables|toma|tomacorriente|contacto|clavija|cargador|bateria|"
@@ -140,6 +208,14 @@ ES_SAFETY_INCIDENT = (
     r"\b(sale|salia|salio|empezo a salir|sacando|echando|habia|hay|vi|vimos) (humo|fuego|"
     r"llamas|chispas)\b(?! en (el |los |las |la )?(precio|oferta|descuento|promo))"
     r"(?![^\n]{0,40}\U0001f525)|\b(olor a quemado|huele a quemado|olia a quemado)\b",
+    r"\b(huele|olia|olio|oler|olor|tufo|como|tipo)( \w+)? (como )?a gas\b|\bfugas? de gas\b|"
+    r"\b(olor|huele|olia|tufo)\b[^.!?\n]{0,30}\b(huevo podrido|huevos podridos|azufre)\b",
+    r"\b(le|me|nos|les) (tuvieron que |tuvieron q |tuvimos que |)?(pusieron|poner|dieron|"
+    r"cosieron|coser|cogieron) (\d+ |unos |varios |dos |tres |cuatro |cinco )?puntos\b",
+    # A child hurt by a fall or a blow: "el nene se cayo, tiene un chichon".
+    r"\b(bebe|nene|nena|nino|nina|hijo|hija|hijos|chamaco|chamaca|peque|pequeno|pequena|"
+    r"bebita|bebito|crio|cria|guagua)( \w+)? se (cayo|golpeo|lastimo|pego en la cabeza|"
+    r"desnuco|descalabro)\b|\b(chichon|hematoma|descalabr\w+)\b",
     r"\b(se |me |nos |le )?electrocut\w+|\bdescargas? electricas?\b|\b(me|le|nos|les|te) "
     r"(dio|dieron|da|pego|paso|dio un) (la |una |un )?(corriente|descarga|toque|calambre|"
     r"chispazo)\b|\b(corrientazo|calambrazo)\b",
@@ -153,15 +229,22 @@ ES_SAFETY_INCIDENT = (
     r"enferme|enfermamos|enfermo|enfermaron) (con|por|despues de|al comer|al tomar|de)\b",
     r"\b(me|se|le|nos|les) (queme|quemo|corte|corto|lastime|lastimo|heri|hirio|lesione|"
     r"lesiono|fracture|fracturo|intoxique|intoxico|atraganto|ahogo|asfixio|machuque|machuco|"
-    r"aplasto|aplaste|prense|prenso)( \w+)? (la |el |los |las |mi |mis |su |sus )?(mano|manos|"
-    r"dedo|dedos|brazo|pierna|cara|pie|pies|cabeza|boca|ojo|ojos|espalda|piel|rodilla|"
+    r"aplasto|aplaste|prense|prenso|agarro|atrapo|pellizco|mordio)( \w+)? (la |el |los |las |"
+    r"mi |mis |su |sus )?(mano|manos|manita|manitas|deditos|dedito|piecito|dedo|dedos|brazo|"
+    r"pierna|cara|pie|pies|cabeza|boca|ojo|ojos|espalda|piel|rodilla|"
     r"muneca|lengua|cuello|pecho)\b",
     r"\b(herid[oa]s?|lesionad[oa]s?|quemaduras?|intoxicad[oa]s?|intoxicacion|envenenad[oa]s?|"
     r"reaccion alergica|puntos de sutura|sangrando|atragantad[oa]|asfixiad[oa])\b",
-    r"\b(fue|fuimos|fui|terminamos|termino|termine|acabo|acabamos|llevar|llevamos|llevaron|"
-    r"lleve|llevo|ir|tuvimos que ir|tuve que ir|tuvo que ir|internaron|internado|internada)"
-    r"( \w+)? (al|a|en) (hospital|urgencias|emergencias|la guardia|la clinica|el medico|el "
-    r"doctor|la sala de emergencias)\b",
+    # A stay in hospital alone is a vulnerable customer's (.vulnerable): only with
+    # what hurt (sensitive_matters.INJURY_LINK) is it an incident.
+    OnALineWith(
+        r"\b(fue|fuimos|fui|terminamos|termino|termine|acabo|acabamos|llevar|llevamos|"
+        r"llevaron|lleve|llevo|ir|tuvimos que ir|tuve que ir|tuvo que ir|internaron|internado|"
+        r"internada)( \w+)? (al|a|en) (hospital|urgencias|emergencias|la guardia|la clinica|el "
+        r"medico|el doctor|la sala de emergencias)\b|\b(estamos|estoy|esta|estan|seguimos|"
+        r"sigo) en (urgencias|emergencias|la guardia|el hospital|la clinica)\b",
+        requires=INJURY_LINK,
+    ),
     r"\b(vidrio|vidrios|cristal|cristales|metal|plastico|insecto|insectos|bicho|bichos|"
     r"gusano|gusanos|pelo|cucaracha|moho|hongos|una aguja|gusanitos)( \w+)? (en|dentro de) "
     r"(la|el|mi|su) (comida|bebida|botella|frasco|lata|paquete|producto|cereal|leche|formula|"
@@ -201,10 +284,8 @@ ES_SAFETY_INCIDENT = (
     r"(medico|doctor|hospital|urgencias|dermatologo|pediatra|clinica)\b",
     r"\b(tuve|tuvimos|tuvo|tuvieron) (que|q) (ir|llevarl[oa]|llevar a mi \w+) (al|a la|a) "
     r"(medico|doctor|dermatologo|pediatra|hospital|urgencias|guardia|clinica)\b",
-    r"\b(estamos|estoy|esta|estan|seguimos|sigo) en (urgencias|emergencias|la guardia|el "
-    r"hospital|la clinica)\b",
 )
-ES_FRAUD_OWN_NEGATION = (
+ES_FRAUD_OWN_NEGATION: tuple[str | OnALineWith, ...] = (
     r"\b(pedidos?|compras?|cargos?|cobros?|pagos?|transacciones|transaccion|movimientos?|"
     r"consumos?)( [\w$.,]+){0,4} que (yo )?(no|nunca) (hice|realice|reconozco|pedi|autorice|"
     r"compre|solicite|hicimos|reconocemos|he hecho|hemos hecho|realizamos|conozco)\b",
@@ -213,11 +294,21 @@ ES_FRAUD_OWN_NEGATION = (
     r"( \w+)? (cargos?|cobros?|compras?|pedidos?|pagos?|movimientos?|transacciones|"
     r"transaccion|consumos?|ordenes|orden)\b",
     r"\bsin (mi|nuestro|nuestra) (autorizacion|permiso|consentimiento|conocimiento)\b",
+    r"\b(abrio|abrieron|saco|sacaron|creo|crearon|hizo|hicieron) (una )?(cuenta|credito|"
+    r"tarjeta)( \w+){0,3} (con|a) mi (dni|nombre|identidad|cedula|rut|curp|ine|documento|"
+    r"pasaporte)\b",
     r"\b(yo|nosotros) no (fui|fuimos|he sido|hemos sido|lo hice|lo hicimos|hice ese|hice esa|"
     r"hice esos)\b",
     # "Hay un pedido en mi cuenta para otra ciudad, no lo reconozco".
     r"\b(pedidos?|compras?|cargos?|cobros?|pagos?|movimientos?)\b[^.!?\n]{0,50}\bno (lo|la|los|"
     r"las) (reconozco|reconocemos|autorice|autorizamos)\b",
+    # "Yo no compre nada, y el mail dice otra direccion": not "todavia no compre nada".
+    OnALineWith(
+        r"\b(yo|pero yo|si yo) (no|nunca) (compre|pedi|ordene|hice|encargue) (nada|eso|esa "
+        r"compra|ese pedido|ningun pedido|ninguna compra)\b",
+        requires=r"\b(mail|correo|confirma\w*|cargo|cobr\w*|debit\w*|descont\w*|otra "
+        r"direccion|a mi nombre|mi tarjeta|mi cuenta)\b",
+    ),
 )
 ES_FRAUD: tuple[str | OnALineWith, ...] = (
     # A child who bought with the customer's card unasked: "mi hijo de 12 años hizo

@@ -80,9 +80,10 @@ NEGATORS = re.compile(
 # A negation reaches back only within its clause: "it didn't ship, and it
 # caught fire" is not negated.
 # "y" is Spanish "and" ("no llego y se quemo"), not the "y" of "y'all". "Si
-# no" is a condition, not a negation: "si no me resuelven voy a PROFECO".
+# (hoy) no" is a condition, not a negation: "si no me resuelven voy a PROFECO",
+# "si hoy no tengo respuesta lo publico en redes".
 CLAUSE_BREAK = re.compile(
-    r"[.,;:!?()\n]|\bbut\b|\bthen\b|\band\b|\bpero\b|\by\b(?!')|\bsi no\b",
+    r"[.,;:!?()\n]|\bbut\b|\bthen\b|\band\b|\bpero\b|\by\b(?!')|\bsi( \w+)? no\b",
     re.IGNORECASE,
 )
 

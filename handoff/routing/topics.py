@@ -12,7 +12,10 @@ here must be worth training people for::
     payments   payment_dispute                  check_balance, payment, refund
     fraud      fraud                            fraud, unauthorised, stolen
     safety     safety_incident                  safety, threats
+    care       bereavement, vulnerable_customer -
 
+``care`` is the specialist team contact centres keep for customers in a
+vulnerable situation (serious illness, abuse, hardship) and the bereaved.
 Reasons and intents not in the table (anger, explicit_request,
 check_order_status...) need no topic: any agent who speaks the language
 can take them.
@@ -30,12 +33,15 @@ RETURNS = "returns"
 PAYMENTS = "payments"
 FRAUD = "fraud"
 SAFETY = "safety"
-TOPICS = (RETURNS, PAYMENTS, FRAUD, SAFETY)
+CARE = "care"
+TOPICS = (RETURNS, PAYMENTS, FRAUD, SAFETY, CARE)
 
 REASON_TOPICS: Mapping[str, str] = {
     "payment_dispute": PAYMENTS,
     "fraud": FRAUD,
     "safety_incident": SAFETY,
+    "bereavement": CARE,
+    "vulnerable_customer": CARE,
 }
 INTENT_TOPICS: Mapping[str, str] = {
     "start_return": RETURNS,

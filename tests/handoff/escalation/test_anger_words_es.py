@@ -65,6 +65,13 @@ def test_sarcasm_about_a_quoted_promise(detector: AngerDetector) -> None:
     assert "sarcasm" in {s.name for s in score.signals}
 
 
+def test_praise_gestures_do_not_make_irony_sincere(detector: AngerDetector) -> None:
+    # Without its praise, "... de hace un mes 👌 sigo esperando" is no longer positive.
+    score = detector.anger('buenisimo el "te llamamos pronto" de hace un mes 👌 sigo esperando')
+    assert "sarcasm" in {s.name for s in score.signals}
+    assert detector.anger("excelente, llego todo perfecto 👌").score < THRESHOLD
+
+
 def test_anger_at_someone_else_is_not_at_us() -> None:
     assert aimed_elsewhere("mi esposo se enojo con el de la mudanza") is not None
     assert aimed_elsewhere("mi esposo dice que ustedes son unos ladrones") is None
@@ -89,3 +96,4 @@ def test_glad_capitals_are_not_shouting(detector: AngerDetector) -> None:
     # Praise in the slang of each region counts as praise.
     assert detector.anger("WENA!! ME LLEGARON LAS ZAPATILLAS Y ESTAN BACANES").score < THRESHOLD
     assert detector.anger("LLEGO LA LAMPARA!!! ESTA PRECIOSA, ME FLIPA").score < THRESHOLD
+    assert detector.anger("CHAMO, LLEGO EN DOS DIAS, SON UNOS DURISIMOS 🙌").score < THRESHOLD

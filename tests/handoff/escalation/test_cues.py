@@ -21,6 +21,7 @@ from handoff.escalation import (
     EscalationSettings,
     Turn,
     decide,
+    findings,
     stuck,
 )
 from handoff.escalation import phrases as phrase_lists
@@ -659,7 +660,7 @@ def test_the_wording_is_read_from_a_capped_text() -> None:
 def test_each_message_is_read_once_for_the_new_cues(monkeypatch: pytest.MonkeyPatch) -> None:
     cue_scans: list[str] = []
     wording_scans: list[str] = []
-    cue = escalation_rules._cue
+    cue = findings._cue
     wording = stuck._wording.__wrapped__
 
     def counting_cue(phrases: list[Phrase], text: str) -> str | None:
@@ -670,10 +671,10 @@ def test_each_message_is_read_once_for_the_new_cues(monkeypatch: pytest.MonkeyPa
         wording_scans.append(text)
         return wording(text)
 
-    monkeypatch.setattr(escalation_rules, "_cue", counting_cue)
+    monkeypatch.setattr(findings, "_cue", counting_cue)
     remembered = functools.lru_cache(maxsize=TURN_CACHE_SIZE)(counting_wording)
     monkeypatch.setattr(stuck, "_wording", remembered)
-    escalation_rules._findings.cache_clear()
+    findings._findings.cache_clear()
     tag = uuid.uuid4().hex
     conversation: list[Turn] = []
     for k in range(50):

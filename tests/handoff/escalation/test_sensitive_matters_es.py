@@ -9,18 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from handoff.escalation import EscalationSettings, Turn, decide
-
-RULES_ONLY = EscalationSettings(
-    anger_model_threshold=1.0,
-    anger_model_threshold_es=1.0,
-    person_model_threshold=1.0,
-    person_model_threshold_es=1.0,
-)
-
-
-def reasons(*messages: str) -> list[str]:
-    return decide([Turn.customer(m) for m in messages], RULES_ONLY).reasons
+from tests.handoff.escalation.rules_only import reasons
 
 
 @pytest.mark.parametrize(
@@ -56,6 +45,17 @@ def reasons(*messages: str) -> list[str]:
         ("me salio un sarpullido con la bufanda, tuve q ir al medico", "safety_incident"),
         ("estamos en urgencias por la licuadora", "safety_incident"),
         ("me siguen cobrando la suscripcion que cancele en marzo", "payment_dispute"),
+        ("la estufa nueva huele a gas desde ayer", "safety_incident"),
+        ("a mi hija le tuvieron que poner tres puntos por el borde de la mesa", "safety_incident"),
+        ("mi nene se cayo de la silla alta y tiene un chichon", "safety_incident"),
+        ("el horno botaba humo negro", "safety_incident"),
+        ("yo no compre nada y me llego un correo confirmando un pedido", "fraud"),
+        ("alguien saco una tarjeta de credito con mi cedula en su tienda", "fraud"),
+        ("la puerta del mueble le prenso los deditos a mi bebe", "safety_incident"),
+        ("el calefon larga un olor feo, a huevo podrido", "safety_incident"),
+        ("si no me devuelven el dinero pido el desconocimiento del cargo", "payment_dispute"),
+        ("anule la suscripcion en enero y aun asi me cobraron febrero", "payment_dispute"),
+        ("me descontaron la plata pero no me aparece ninguna compra", "payment_dispute"),
         ("me cobraron la membresia que ya di de baja", "payment_dispute"),
         ("si no me devuelven la plata voy a ir a la policia", "legal_threat"),
         ("mi hijo de 12 años hizo compras con mi tarjeta sin permiso", "fraud"),
@@ -85,6 +85,12 @@ def test_spanish_sensitive_matters(text: str, reason: str) -> None:
         "me han robado el movil y ya puse la denuncia en la policia, puedo cambiar la clave?",
         "es de lana? me da alergia la lana",
         "mi hija compro con mi tarjeta, llega hoy?",
+        # A hospital with no hurt in it, a stove asked about, a scratch on a table.
+        "soy enfermera, me lo pueden dejar en el hospital donde trabajo?",
+        "mi esposa acaba de dar a luz, estamos en el hospital, pueden entregar el lunes?",
+        "la cocina es a gas o electrica?",
+        "todavia no compre nada, tengo dudas con las tallas",
+        "la mesa llego con un raspon en la pata, la cambian?",
     ],
 )
 def test_innocent_spanish_is_left_alone(text: str) -> None:

@@ -34,18 +34,26 @@ from handoff.escalation import (
     anger_probability,
     anger_words,
     decide,
+    findings,
     person_probability,
     sensitive_matters,
     stuck,
     vocabulary,
+    vulnerable,
 )
 from handoff.escalation import phrases as phrase_lists
 from handoff.escalation import rules as escalation_rules
 from handoff.escalation.phrases import BOT_DID_NOT_HELP, EXPLICIT_REQUEST, Phrase
 from handoff.escalation.sensitive_matters import (
+    ACCOUNT_CHANGED,
     BEREAVEMENT,
+    CALL_PROMISED,
     FRAUD,
     LEGAL_THREAT,
+    MONEY_TAKEN,
+    NOT_DONE_BY_ME,
+    NOTHING_CAME,
+    ORDER_MISSING,
     PAYMENT_DISPUTE,
     SAFETY_INCIDENT,
 )
@@ -84,6 +92,13 @@ PHRASE_LISTS: dict[str, list[Phrase]] = {
     "fraud": FRAUD,
     "safety_incident": SAFETY_INCIDENT,
     "bereavement": BEREAVEMENT,
+    "vulnerable_customer": vulnerable.VULNERABLE_SITUATION,
+    "money_taken": MONEY_TAKEN,
+    "order_missing": ORDER_MISSING,
+    "account_changed": ACCOUNT_CHANGED,
+    "not_done_by_me": NOT_DONE_BY_ME,
+    "call_promised": CALL_PROMISED,
+    "nothing_came": NOTHING_CAME,
 }
 
 
@@ -100,6 +115,8 @@ SHAPES = {
     "negations": "nobody was hurt not injured no fire never ordered this it wasn't me not my card ",
     "emoji": "😡 where is it 🙈 not happy 😂 ",
     "fraud_words": "my password was changed and the email on the account ",
+    # The vulnerable situations' words, whose patterns read a clause ahead.
+    "hardship": "my ex still uses my card i'm in hospital can't afford the payments divorce ",
     "praise": "great job ",
     "punctuation": "human !!!! ???? ",
     "one_word": "x",
@@ -234,6 +251,7 @@ PATTERN_MODULES = (
     sensitive_matters,
     stuck,
     escalation_rules,
+    vulnerable,
 )
 
 
@@ -311,7 +329,7 @@ def test_a_conversation_scans_each_message_once(monkeypatch: pytest.MonkeyPatch)
     # every earlier message again each time (N^2/2 scans for N messages).
     phrase_scans = []
     anger_scans = []
-    first = escalation_rules._first
+    first = findings._first
     score = AngerDetector._score
 
     def counting_first(phrases: list[Phrase], text: str) -> str | None:
@@ -322,7 +340,7 @@ def test_a_conversation_scans_each_message_once(monkeypatch: pytest.MonkeyPatch)
         anger_scans.append(text)
         return score(self, text, intent)
 
-    monkeypatch.setattr(escalation_rules, "_first", counting_first)
+    monkeypatch.setattr(findings, "_first", counting_first)
     monkeypatch.setattr(AngerDetector, "_score", counting_score)
     detector = AngerDetector()
     conversation = conversation_of(50)

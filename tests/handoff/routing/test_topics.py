@@ -16,6 +16,7 @@ def test_topics_come_from_reasons_intents_and_what_the_bot_names() -> None:
         "gift_cards",
         "payments",
     ]
+    assert topics_for(["bereavement", "vulnerable_customer"], None) == ["care"]
     assert topics_for(["anger"], {"intents": "start_return"}) == []  # not a list: ignored
     assert topics_for([], {}, ["Not A Skill!"]) == []
 

@@ -1,0 +1,67 @@
+"""What one customer message says, phrase list by phrase list, found once per text.
+
+:func:`_findings` scans a message for every phrase list :func:`.rules.decide`
+reads, and remembers the answer per text (:data:`.settings.TURN_CACHE_SIZE`):
+a conversation judged again after each new message scans only that message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from handoff.escalation.phrases import (
+    ACCOUNT_CLOSURE,
+    BOT_DID_NOT_HELP,
+    CONTACT_CENTER_FAILURE,
+    EXPLICIT_REQUEST,
+    NOT_A_REQUEST,
+    REPEATED_ASKING,
+    THREAT_TO_LEAVE,
+    _blanked,
+    _cue,
+    _first,
+)
+from handoff.escalation.sensitive_matters import IN_TWO_PARTS, SENSITIVE_MATTERS
+from handoff.escalation.settings import TURN_CACHE_SIZE
+from handoff.escalation.vocabulary import _normalise
+
+
+@dataclass(frozen=True)
+class _Findings:
+    """The phrases found in one message (None: not found), as quoted in explanations."""
+
+    explicit_request: str | None
+    bot_did_not_help: str | None
+    # One per SENSITIVE_MATTERS, in its order; one pair per IN_TWO_PARTS.
+    sensitive: tuple[str | None, ...]
+    parts: tuple[tuple[str | None, str | None], ...] = ()
+    contact_center_failure: str | None = None
+    threat_to_leave: str | None = None
+    account_closure: str | None = None
+    repeated_asking: str | None = None
+    not_a_request: str | None = None
+
+
+@lru_cache(maxsize=TURN_CACHE_SIZE)
+def _findings(text: str) -> _Findings:
+    """Every phrase list's finding in ``text`` (already capped at MAX_SCANNED_CHARS).
+
+    Memoised (the text is the whole key): a sensitive matter is looked for in
+    every earlier message each time a conversation is judged. What declines a
+    person is not a request ("sin agente porfa" holds "agente porfa").
+    """
+    text = _normalise(text)
+    not_a_request = _cue(NOT_A_REQUEST, text)
+    asking = text if not_a_request is None else _blanked(NOT_A_REQUEST, text)
+    return _Findings(
+        explicit_request=_first(EXPLICIT_REQUEST, asking),
+        bot_did_not_help=_first(BOT_DID_NOT_HELP, text),
+        sensitive=tuple(_first(phrases, text) for _, phrases, _ in SENSITIVE_MATTERS),
+        parts=tuple((_first(a, text), _first(b, text)) for _, a, b, _ in IN_TWO_PARTS),
+        contact_center_failure=_cue(CONTACT_CENTER_FAILURE, text),
+        threat_to_leave=_cue(THREAT_TO_LEAVE, text),
+        account_closure=_cue(ACCOUNT_CLOSURE, text),
+        repeated_asking=_cue(REPEATED_ASKING, text),
+        not_a_request=not_a_request,
+    )

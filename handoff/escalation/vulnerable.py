@@ -1,0 +1,344 @@
+"""A customer in a vulnerable situation: what they tell us that needs a trained person.
+
+Contact centres, and regulators such as the UK's FCA, name four drivers of
+vulnerability: health (serious illness, a stay in hospital, a disability
+that makes the usual process hard), life events (divorce with a shared card,
+domestic abuse, a home lost to fire or flood, a job lost), resilience (not
+being able to afford the payments, needing the refund for food or rent) and
+capability (a relative with dementia who ordered, someone talked into
+buying). A customer who says so is handled by a person, with care, for the
+rest of the conversation: :mod:`.sensitive_matters` lists it beside the
+bereavement, and :mod:`handoff.routing.topics` routes both to agents with
+the ``care`` skill.
+
+Each pattern names the situation, not a word that only looks like one: a
+memory foam mattress, an anxiety blanket, a desk for a wheelchair user, a
+delivery to the hospital where the customer works, "I'm sick of waiting",
+"I'm broke lol" and "the sofa for my flat after the divorce, when does it
+come?" are routine. English and Spanish (normalised: accents folded, case
+ignored) are in one list each; patterns that carry their own negation ("I
+can't afford", "no puedo pagar") are in ``..._OWN_NEGATION`` so the "not" in
+them does not cancel them. Every pattern is linear.
+"""
+
+from __future__ import annotations
+
+from handoff.escalation.phrases import OnALineWith, _phrases
+
+# Who the customer may speak for.
+KIN = (
+    r"(husband|wife|partner|mother|father|mum|mom|mam|dad|son|daughter|brother|sister|"
+    r"grandmother|grandfather|grandma|grandpa|granny|gran|nan|nana|grandad|aunt|uncle|"
+    r"child|kid|baby|parents?|mother-in-law|father-in-law|elderly (mother|father|mum|mom|"
+    r"dad|parent|relative|neighbou?r)|carer)"
+)
+ES_KIN = (
+    r"(esposo|esposa|marido|mujer|madre|padre|mama|papa|mami|papi|hijo|hija|hermano|hermana|"
+    r"abuelo|abuela|abuelito|abuelita|tio|tia|pareja|suegro|suegra|bebe|padres|viejo|vieja|"
+    r"viejita|viejito|nene|nena)"
+)
+SOMEONE = r"\b(i'm|i am|i've been|i have been|i was|(my|our) " + KIN + r" (is|was|has been|'s))"
+ES_SOMEONE = (
+    r"\b(estoy|estuve|he estado|ando|estamos|mi " + ES_KIN + r" (esta|estuvo|ha estado|anda|sigue)|"
+    r"sigo)"
+)
+
+# Not "a stroke" or "a heart attack" after "had": "I nearly had a heart attack
+# when I saw the bill" is a figure of speech; they count as a diagnosis, a
+# recovery or a relative's.
+ILLNESS = (
+    r"(cancer|chemo(therapy)?|radiotherapy|dialysis|dementia|"
+    r"alzheimer'?s|parkinson'?s|terminal(ly ill)?|leukaemia|leukemia|a tumou?r|ms|"
+    r"multiple sclerosis|motor neurone disease|als)"
+)
+ES_ILLNESS = (
+    r"(cancer|quimio(terapia)?|radioterapia|dialisis|un derrame|un acv|demencia|"
+    r"alzheimer|parkinson|leucemia|un tumor|esclerosis|una enfermedad terminal|"
+    r"enfermedad terminal|covid grave)"
+)
+
+VULNERABLE = (
+    # --- health: in hospital, seriously ill, a disability in the way -------------
+    # Not "do you sell chemo hats?": chemo the customer is having.
+    r"\b(through|having|on|started|starting|finished|undergoing|doing|since|after|from|"
+    r"because of) (chemo(therapy)?|"
+    r"radiotherapy|dialysis|cancer treatment|(major |big |emergency |heart |back |spinal |"
+    r"hip |knee )?(surgery|an operation|operation))\b",
+    r"\brecovering from (a |an |my |major |heart |back |hip |knee )?(surgery|operation|"
+    r"stroke|heart attack|chemo|cancer|transplant|bypass)\b",
+    r"\b(bed-?bound|bedridden|housebound|terminally ill|in a hospice|palliative care|"
+    r"power of attorney|lasting power|my hands shake)\b",
+    r"\b(i|my " + KIN + r"|(s?he|they)) (\w+ ){0,2}(has|have|had|was diagnosed with|got "
+    r"diagnosed with|is fighting|is battling|am fighting|am battling|suffers from|"
+    r"suffered) (advanced |early |severe |stage \w+ |late stage |aggressive )?" + ILLNESS + r"\b",
+    r"\b(diagnosed with|battling|fighting|living with|suffering from|treatment for|"
+    r"caring for (my|our) \w+ with) " + ILLNESS + r"\b",
+    r"\b(my " + KIN + r"|(s?he)) (has |had |just |recently )*(had|suffered) (a |another )?"
+    r"(stroke|heart attack)\b|\bi('ve| have)? (just |recently )?(had|suffered) (a |another )?"
+    r"(stroke|heart attack)\b(?! (when|at|seeing|reading|after seeing))",
+    r"\b(just|recently) (got |come |came )?(out of|home from|back from) (the )?"
+    r"(hospital|surgery|an operation)\b",
+    r"\b(i'm|i am|i've been|my " + KIN + r" is) (registered |legally |partially |"
+    r"completely )?(blind|deaf|disabled|housebound|bed-?bound|bedridden|visually impaired|"
+    r"partially sighted|hard of hearing|immobile|paralysed|paralyzed)\b",
+    r"\b(i|my " + KIN + r"|(s?he)) (use|uses|am in|is in|are in) a wheelchair\b|"
+    r"\bwheelchair user\b(?! (friendly|accessible))",
+    r"\b(i|my " + KIN + r") (have|has) (a |an )?(disability|learning disability|learning "
+    r"difficulties|mobility (problems|issues)|severe (arthritis|epilepsy|autism))\b",
+    # --- capability: dementia, memory, talked into buying ------------------------
+    r"\b(dementia|alzheimer'?s|memory loss|memory problems|cognitive (decline|impairment)|"
+    r"confused and ordered|learning disabilit(y|ies))\b(?! (friendly|care "
+    r"products?|clock|aids?|phone))",
+    r"\b(talked|pressured|pushed|conned|tricked|persuaded|scammed) (him|her|them|my \w+) "
+    r"into (buying|ordering|paying|signing)\b",
+    r"\b(s?he|they|my " + KIN + r") (doesn't|does not|didn't|did not|don't) (understand|"
+    r"remember|know) (what|that|how) (s?he|they) (ordered|bought|was buying|were buying|"
+    r"did|paid|signed up)\b",
+    # --- life events -------------------------------------------------------------
+    r"\b(domestic (abuse|violence)|abusive (partner|husband|wife|ex|relationship|"
+    r"marriage|boyfriend|girlfriend)|(women's|womens|a|the) refuge|restraining order|"
+    r"(fled|fleeing|escaped|escaping|left) (an abusive|my abusive|a violent|my violent)|"
+    r"coercive control|financial(ly)? abus(e|ed|ive))\b",
+    r"\b(my|an) (ex|ex-husband|ex-wife|ex-partner|ex husband|ex wife|ex partner|"
+    r"former (husband|wife|partner)|estranged (husband|wife|partner))\b[^.!?\n]{0,60}"
+    r"\b(us(es|ed|ing)|still (has|have|using)|took|taken|changed|ordering|ordered|bought|"
+    r"access to|logged into|log into|controls?|controlling)\b[^.!?\n]{0,30}\b(my|our|the "
+    r"joint|the shared|our joint) (card|account|details|password|bank)\b",
+    r"\b(going through|in the middle of|after) (a|my|the|our) (divorce|separation)\b"
+    r"[^.!?\n]{0,60}\b(card|account|joint|shared|payments?|instal?lments?|afford|money)\b",
+    r"\b(house|home|flat|apartment|place) (burn(ed|t) down|(was |got |has been )?"
+    r"(flooded|destroyed|wrecked))\b|\blost (everything|our home|my home|the house) in (a|"
+    r"the) (fire|flood|hurricane|earthquake|storm|tornado|wildfire)\b",
+    r"\b(fire|flood|flooding|hurricane|earthquake|storm|tornado|wildfire)s?( \w+){0,3} (destroyed|"
+    r"wrecked|took|ruined) (our|my|the) (home|house|flat|apartment|everything)\b",
+    r"\b(i|we|my (husband|wife|partner)) (just )?(lost|losing|have lost|has lost) (my|our|"
+    r"his|her|their) (job|jobs|income)\b|\b(i've|i have|i was|we were|i got|i've been|"
+    r"i've just been|just been) (made redundant|laid off|let go)\b",
+    # --- resilience: money for food, rent, medicine ------------------------------
+    r"\bneed (the|that|this|my|our) (refund|money|deposit)( \w+){0,3} (for|to (buy|pay( "
+    r"for)?|get)) (food|groceries|rent|the rent|my rent|bills|my bills|medicine|"
+    r"medication|my (kids|children|baby)|nappies|diapers|formula)\b",
+    r"\b(struggling|behind) (so bad |so much |really |badly )?(financially|with (the|my) "
+    r"(payments|instal?lments|"
+    r"repayments|rent|bills)|on (the |my )?(payments|instal?lments|repayments|rent|bills)|to "
+    r"(pay|make ends meet|feed|get by))\b|\bfood ?bank\b",
+    r"\b(on|claim|claiming|living on) (benefits|universal credit|welfare|disability "
+    r"benefits?|jobseeker'?s)\b|\bbenefits (have been|were|got|been) (cut|stopped|"
+    r"sanctioned)\b|\b(in arrears|arrears on|debt (adviser|advisor|advice|charity|"
+    r"management)|hardship (option|plan|scheme|fund|team|programme|program)|until payday|"
+    r"to my name|(it's|its|that's|thats|it is) (my|our) (rent|food|bills?|electric|gas) "
+    r"money)\b",
+    r"\b(\w+ |\d+ )?(payments?|instal?lments?|repayments?|months?) behind\b|\b(feed|"
+    r"feeding) (my|our) (son|daughter|kids|children|family|baby)\b|\b(nothing|no money)( "
+    r"left)? in (the|my|our) (account|bank)\b",
+    r"\b(got|been|being|was|were|just) (made redundant|laid off)\b|\blost (my|our|his|"
+    r"her) (job|jobs|income)\b",
+    # --- capability: reading, age, language -------------------------------------
+    r"\b(english|spanish) (is )?(not|isn't) my first language\b",
+    r"\b(he|she|they)('s| is| are) (abusive|violent)\b|\bcontrols? (all )?(of )?(our|my|"
+    r"the) (money|finances|accounts?|cards?)\b|\b(scared|afraid|terrified) (he|she)('ll| "
+    r"will) find out\b|\b(temporary|emergency) accomm?odation\b",
+    # --- mental health in crisis -------------------------------------------------
+    r"\b(my|have|has|with|from|diagnosed with|of) (ocd|ptsd|bipolar|depression|an eating "
+    r"disorder|anxiety disorder|agoraphobia|schizophrenia)\b|\b(depression|my mental "
+    r"health) (is|has been|'s)\b|\b(manic|depressive|psychotic) episode\b|\boff work "
+    r"(with|because of|due to) (stress|depression|anxiety|my mental health)\b|\bmy "
+    r"(care team|psychiatrist|therapist|mental health nurse|support worker)\b|\b(completely|"
+    r"totally|so) overwhelmed\b",
+    r"\b(panic attacks?|anxiety attacks?|(severe|crippling|bad|really bad) (anxiety|"
+    r"depression)|mental health (crisis|problems|issues|condition)|mental breakdown|"
+    r"nervous breakdown|suicidal|kill myself|end (it all|my life))\b"
+    r"(?! (blanket|book|journal|toy|ring|kit))",
+)
+VULNERABLE_OWN_NEGATION = (
+    r"\b(can't|cannot|can not|couldn't|could not|unable to) (really )?(afford|cover|"
+    r"manage|keep up|keep paying)( [\w']+){0,3} (payments?|instal?lments?|repayments?|rent|"
+    r"bills?|food|electric|gas|late fee)\b",
+    r"\b(can't|cannot|don't|do not|doesn't|does not) (read|write) (very |too )?(well|good|"
+    r"english)\b",
+    r"\b(i'm|i am|i'm really|i am really|really) not coping\b|\bcan't face (the|it|"
+    r"anything|any of)\b",
+    r"\b(can't|cannot|can not|can no longer|unable to|could not|couldn't|won't be able to) "
+    r"(afford|pay|make|keep up( with)?|cover) (the |my |these |this |those |any more of the )?"
+    r"(payments?|instal?lments?|repayments?|rent|bills|food|klarna|finance)\b",
+    r"\b(can't|cannot|could not|couldn't|unable to) afford (it|this|them) (any ?more|now|"
+    r"after|since|because)\b|\b(no|not enough) money (for|to buy|to pay for) (food|rent|"
+    r"bills|groceries|medicine)\b",
+    r"\b(i|we|(s?he)) (can't|cannot|am unable to|is unable to|isn't able to|am not able to) "
+    r"(leave|get out of) (the|my|her|his) (house|home|bed|flat)\b",
+    r"\b(i can't|i cannot|i can no longer|i'm not|i am not) (cope|coping|take (this|it) "
+    r"any ?more|handle (this|it) any ?more)\b",
+)
+# ``OnALineWith`` conditions keep the words that are routine on their own to
+# the lines that say why they matter.
+# Not a stay that is over: "I was in hospital for a minor thing, all fine now".
+OVER = (
+    r"\b(minor|nothing serious|all fine|all good|fine now|better now|all better|algo menor|"
+    r"nada grave|todo bien|ya estoy bien|ya esta bien|ya paso|"
+    # A birth is no vulnerability: "mi esposa acaba de dar a luz, estamos en el hospital".
+    r"dar a luz|dio a luz|nacio|nacimiento|parto|gave birth|had (a|the|our) baby|born)\b"
+)
+VULNERABLE_ON_A_LINE = (
+    # Kept from someone at home: not "a surprise for my wife without her knowing".
+    OnALineWith(
+        r"\bwithout (him|her|my (husband|wife|partner|ex|boyfriend|girlfriend)) (knowing|"
+        r"finding out|seeing)\b",
+        requires=r"\b(block|lock|freeze|close|change (my|the) (address|password|details)|"
+        r"scared|afraid|abus\w+|violent|safe)\b",
+    ),
+    OnALineWith(
+        SOMEONE + r" (\w+ ){0,2}(in (the )?hospital|in (intensive care|icu|rehab)|"
+        r"hospitali[sz]ed|admitted|(seriously|very|critically|gravely) ill)\b",
+        unless=OVER,
+    ),
+    OnALineWith(
+        r"\b(can't|cannot|unable to|not able to) (get|go|walk|drive) to (the|a) post office\b",
+        requires=r"\b(ill|sick|disab\w*|surgery|hospital|wheelchair|chemo|crutches|broke my|"
+        r"broken (leg|hip|ankle|foot))\b",
+    ),
+    OnALineWith(
+        r"\b(divorce|divorcing|separated|separation|split up|broke up)\b",
+        requires=r"\b(joint|shared|our) (card|account)|\bmy ex\b|\b(he|she) (still )?(has|"
+        r"uses|used|took|changed|controls|refuses|is refusing|won't pay)\b|\bboth (of )?our "
+        r"names\b|\bin (both|our) names\b",
+    ),
+    # Old age matters where the customer says it is in the way.
+    OnALineWith(
+        r"\b(i'm|i am|(s?he|my \w+)('s| is)) ([7-9]\d|1[01]\d)( years old)?\b",
+        requires=r"\b(don't|do not|didn't|did not|doesn't|does not) (understand|know how)|"
+        r"\bconfus\w*|\bby mistake\b",
+    ),
+    OnALineWith(
+        r"\b(flood|flooding|fire|hurricane|earthquake|storm|tornado|wildfire|house fire)\b",
+        requires=r"\b(lost everything|temporary accomm?odation|evacuated|(our|my) (home|"
+        r"house|flat) (was|is|got|has been)|roof)\b",
+    ),
+)
+
+ES_VULNERABLE = (
+    # --- salud ---------------------------------------------------------------------
+    r"\b(en|con|haciendo|empece|empezando|terminando) (quimio(terapia)?|radioterapia|"
+    r"dialisis|tratamiento (de|para el|contra el) cancer)\b|\b(recien operad[oa]|"
+    r"postrad[oa]|en silla de ruedas|cuidados paliativos|enferm[oa] terminal|poder "
+    r"notarial|perdiendo la memoria|se le olvida todo|ya no se acuerda de nada)\b",
+    # Not "me dio un infarto al ver la factura": only someone else's, or a diagnosis.
+    r"\b(tengo|tiene|tienen|le (dio|dieron|diagnosticaron|detectaron)|me "
+    r"(diagnosticaron|detectaron)|sufre|sufro|padece|padezco|con|lucha contra|luchando "
+    r"contra) " + ES_ILLNESS + r"\b",
+    r"\b(me|le|la|lo) (operaron|operan|van a operar|tienen que operar|van a internar|"
+    r"internaron|hospitalizaron|ingresaron)\b|\b(sali|salio|acabo de salir|acaba de salir|recien "
+    r"sali|recien salio) del hospital\b",
+    r"\b(soy|es|esta|estoy|quede|quedo) (ciego|ciega|sordo|sorda|invidente|no vidente|"
+    r"discapacitad[oa]|en silla de ruedas|postrad[oa]|paralitic[oa]|cuadriplejic[oa]|"
+    r"paraplejic[oa])\b|\b(uso|usa|usamos) silla de ruedas\b",
+    r"\b(tengo|tiene) (una )?(discapacidad|movilidad reducida|baja vision|sordera|"
+    r"ceguera)\b|\bpersona (con discapacidad|mayor que vive sola)\b",
+    # --- capacidad -----------------------------------------------------------------
+    r"\b(demencia|alzheimer|alzhaimer|perdida de memoria|deterioro cognitivo|problemas de "
+    r"memoria|demencia senil)\b",
+    r"\b(lo|la|los|las|me|le) (enganaron|convencieron|presionaron|estafaron)( \w+){0,2} "
+    r"(para|de|a) (comprar|pedir|pagar|firmar)\b",
+    # --- situaciones de vida -------------------------------------------------------
+    r"\b(violencia (domestica|de genero|intrafamiliar|familiar)|orden de (alejamiento|"
+    r"restriccion|proteccion)|(un|el|al) refugio "
+    r"(para|de) mujeres|(hui|huir|escape|me escape|sali huyendo) de (mi )?casa)\b",
+    r"\bmi ex( esposo| esposa| marido| mujer| pareja)?\b[^.!?\n]{0,60}\b(usa|uso|sigue "
+    r"usando|tiene|se quedo con|cambio|compra|compro|pide|pidio|entra|entro)\b[^.!?\n]{0,30}"
+    r"\b(mi|la|nuestra) (tarjeta|cuenta|contrasena|clave)\b",
+    r"\b(divorcio|divorciando|divorciamos|separacion|separando|separamos)\b[^.!?\n]{0,60}"
+    r"\b(tarjeta|cuenta) (compartida|conjunta|de los dos|de ambos|a nombre de)\b",
+    r"\b(se (inundo|incendio|quemo|derrumbo) (la|mi|nuestra) (casa|departamento|"
+    r"depto|piso|vivienda))\b|\b(perdimos|perdi|perdio) (todo|la casa|nuestra casa|mi casa)"
+    r"( \w+){0,2} (en|con|por) (el|la|un|una) (incendio|inundacion|terremoto|sismo|huracan|"
+    r"temblor|tormenta|fuego|deslave|creciente)\b",
+    r"\b(el|la|un|una) (incendio|inundacion|terremoto|sismo|huracan|temblor|tormenta|"
+    r"deslave|creciente) (se llevo|destruyo|arraso con|acabo con) (todo|la casa|mi casa|"
+    r"nuestra casa)\b",
+    r"\b(perdi|perdio|perdimos|me quede sin|se quedo sin|nos quedamos sin|quede sin) "
+    r"(el |mi |su |nuestro )?(trabajo|empleo|chamba|laburo|curro|pega)\b|\bme despidieron\b|"
+    r"\bme (echaron|botaron|corrieron) del (trabajo|laburo|curro|empleo|chamba)\b|\bestoy ("
+    r"desempleado|"
+    r"desempleada|en paro|sin (trabajo|empleo|chamba|laburo|curro|pega))\b",
+    # --- dinero para comer, la renta, medicinas ------------------------------------
+    r"\bnecesito (el|ese|mi|este) (reembolso|dinero|plata|reintegro|lana|pisto)( \w+){0,3} "
+    r"(para|pa) (comer|la comida|comprar comida|el alquiler|la renta|el arriendo|pagar la "
+    r"renta|pagar el alquiler|pagar el arriendo|medicinas|medicamentos|los medicamentos|"
+    r"mis hijos|mis nenes|la leche|los panales)\b",
+    r"\b(atrasad[oa]|atrasados) (con|en) (las|los|mis) (cuotas|pagos|mensualidades)\b",
+    r"\b(endeudad[oa]|en apuros|ayuda del paro|hasta que cobre|hasta la quincena|"
+    r"(congelar|congelen|congelan) (los )?intereses|(plata|dinero|lana|guita|pisto) (del|de "
+    r"la|de mi|para el|para la) (arriendo|alquiler|renta|comida|luz)|(darle|darles|dar) de "
+    r"comer|mal de (plata|dinero|lana|guita|pisto)|me (recortaron|quitaron|cortaron) (la "
+    r"ayuda|el subsidio|la pension))\b",
+    r"\b(mi|la) (pareja|marido|esposo|novio|ex) me (maltrata|pega|golpea|amenaza|quito (la|"
+    r"mi) tarjeta|quita (la|mi) tarjeta|quito el celular|vigila|controla)\b|"
+    r"\b(controla|maneja) (todo )?(el|mi|nuestro) (dinero|plata|sueldo|tarjeta)\b|\bme "
+    r"(da|dio) miedo (que|de que) (se entere|me encuentre)\b|\b(un |el )?albergue\b",
+    r"\b(no se|no sabe|no sabemos) (leer|escribir)\b",
+    # --- salud mental ----------------------------------------------------------------
+    r"\b(la|mi|por|con|de) depresion\b|\b(trastorno bipolar|soy bipolar|tengo bipolar|"
+    r"episodio (maniaco|depresivo)|mal de los nervios|desbordad[oa]|mi psiquiatra|mi "
+    r"psicolog[oa]|mi terapeuta|de baja por (depresion|ansiedad|estres))\b",
+    # Not "tengo ansiedad de que llegue" nor "me quiero morir de la verguenza".
+    r"\b(ataques? de (panico|ansiedad)|crisis de (ansiedad|panico|nervios)|depresion "
+    r"(severa|fuerte|grave|cronica)|(tengo|sufro de|con|por mi) depresion|sufro de "
+    r"ansiedad|trastorno de ansiedad|ansiedad (cronica|severa|generalizada)|quitarme la "
+    r"vida|suicid\w*)\b(?! (cobija|manta|libro))|\bme quiero morir\b(?! de)",
+)
+ES_VULNERABLE_OWN_NEGATION = (
+    r"\bno (voy a poder|puedo|podre|podemos|vamos a poder) (pagar |con |cubrir )(la |las |el "
+    r"|los )?(proxima |siguiente |ultima )?(cuotas?|pagos?|mensualidad(es)?|letras?)\b",
+    r"\bno (me|nos) alcanza (el dinero |la plata )?(para|pa) (pagar )?(la |las |el |los )?"
+    r"(cuotas?|renta|alquiler|arriendo|comida|comer|luz|agua|gas|servicios|mensualidad)\b",
+    r"\bno (puedo|podemos|puede|me alcanza para|nos alcanza para|alcanzo a|alcanzamos a) "
+    r"(pagar|cubrir|seguir pagando|con) (las |los |la |el |mis |esas )?(cuotas|pagos|"
+    r"mensualidades|renta|alquiler|arriendo|comida|deuda)\b",
+    r"\bno (tengo|tenemos) (ni )?(para|dinero para|plata para|con que) (comer|la comida|"
+    r"pagar la renta|pagar el alquiler|la renta|el alquiler|el arriendo|medicinas|los "
+    r"medicamentos|darle de comer)\b",
+    r"\bno (puedo|puede) (salir|levantarme|moverme) de (la )?(casa|cama)\b",
+)
+ES_VULNERABLE_ON_A_LINE = (
+    # Kept from someone at home: not "un regalo para mi esposa sin que se entere".
+    OnALineWith(
+        r"\bsin (que|q) (el|ella|mi (esposo|marido|pareja|ex|novio|esposa|mujer|novia)) se "
+        r"(entere|de cuenta)\b",
+        requires=r"\b(bloque\w+|cierren|cerrar|cancelar|cambien|cambiar (la|mi) (direccion|"
+        r"clave|contrasena)|miedo|violencia|no puedo decir)\b",
+    ),
+    OnALineWith(
+        r"\b(voy|estoy|ando|quede|vamos|estamos) atrasad[oa]s?\b",
+        requires=r"\b(cuotas|pagos|alquiler|renta|arriendo|mensualidades)\b",
+    ),
+    OnALineWith(
+        r"\b(divorcio|divorciando|separacion|separando)\b",
+        requires=r"\b(a nombre de (los dos|ambos)|no quiere pagar|se niega a pagar|tarjeta|"
+        r"cuenta)\b",
+    ),
+    OnALineWith(
+        r"\b(tengo|tiene) ([7-9]\d|1[01]\d) anos\b",
+        requires=r"\b(no (entiendo|entiende|se|sabe) (esto|como|usar|nada)|por error|"
+        r"confundid[oa]|se confunde|se confundio|se le olvida|sin entender)\b",
+    ),
+    OnALineWith(
+        r"\b(incendio|inundacion|inundo|terremoto|sismo|huracan|temblor|tormenta|deslave)\b",
+        requires=r"\b(perdimos|perdi|se perdio|albergue|techo|la casa|mi casa|mi depa|"
+        r"evacuad[oa]s?)\b",
+    ),
+    OnALineWith(
+        ES_SOMEONE + r" (\w+ ){0,2}(hospitalizad[oa]|internad[oa]|ingresad[oa]|en (el )?"
+        r"hospital|en la clinica|en urgencias|en (terapia intensiva|la uci|la uti|cuidados "
+        r"intensivos|"
+        r"intensivos)|en tratamiento|muy (malit[oa]|enferm[oa]|grave|delicad[oa])|grave|"
+        r"delicad[oa] de salud)\b",
+        unless=OVER,
+    ),
+    OnALineWith(
+        r"\b(ya )?no (puedo|aguanto) (mas )?con (esto|todo esto)\b",
+        requires=r"\b(llorar|llorando|ansiedad|depresion|enferm\w*|hospital|sola|solo)\b",
+    ),
+)
+
+VULNERABLE_SITUATION = _phrases(
+    *VULNERABLE, *VULNERABLE_ON_A_LINE, *ES_VULNERABLE, *ES_VULNERABLE_ON_A_LINE
+) + _phrases(*VULNERABLE_OWN_NEGATION, *ES_VULNERABLE_OWN_NEGATION, negatable=False)

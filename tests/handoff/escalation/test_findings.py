@@ -1,0 +1,94 @@
+"""What one message says, found once per text (handoff/escalation/findings.py).
+
+And the matters told in two parts (sensitive_matters.IN_TWO_PARTS): a payment
+dispute is often told over two or three short messages, the money taken in
+one, the order that is not there in another; so are an account changed by
+someone else and a call back that never came. Each message is still scanned
+once; decide() puts the halves together.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from handoff.escalation import Turn, decide
+from handoff.escalation.findings import _findings
+from tests.handoff.escalation.rules_only import RULES_ONLY
+
+
+def reasons(*messages: str) -> list[str]:
+    conversation: list[Turn] = []
+    for message in messages:
+        conversation += [Turn.customer(message), Turn.bot("utter_default", "Sorry?")]
+    return decide(conversation[:-1], RULES_ONLY).reasons
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [
+        (
+            "pague el sofa por PSE",
+            "el banco me desconto la plata",
+            "pero dice que el pedido no existe",
+        ),
+        ("ya me cobraron", "y en mi cuenta no hay ningun pedido"),
+        ("en la app el pedido no aparece en mis pedidos", "pero mi banco ya me debito"),
+        ("the bank has already taken the money", "but the order doesn't exist on your site"),
+        ("you charged my card", "there's no order in my account"),
+        ("I've already paid", "now it says unpaid"),
+    ],
+)
+def test_a_payment_dispute_told_in_two_messages(messages: tuple[str, ...]) -> None:
+    assert "payment_dispute" in reasons(*messages)
+
+
+@pytest.mark.parametrize(
+    ("messages", "reason"),
+    [
+        (
+            ("me llego un correo de que se ha cambiado el email de mi cuenta", "yo no cambie nada"),
+            "fraud",
+        ),
+        (("my password was changed this morning", "it wasn't me, I can't log in"), "fraud"),
+        (("el telefono de mi cuenta ahora es otro", "yo no autorice nada"), "fraud"),
+        (
+            (
+                "el martes me dijeron q me llamaban en 24 horas",
+                "hoy es viernes",
+                "y nada, ni un mensaje",
+            ),
+            "contact_center_failure",
+        ),
+        (
+            ("your agent told me someone would call me back on Monday", "still nothing"),
+            "contact_center_failure",
+        ),
+    ],
+)
+def test_other_matters_told_in_two_messages(messages: tuple[str, ...], reason: str) -> None:
+    assert reason in reasons(*messages)
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [
+        ("me cobraron el envio express", "cuando llega?"),
+        ("cambie la direccion de envio", "yo no hice nada mas, esta bien asi?"),
+        ("me dijeron que me llamaban para coordinar la entrega", "perfecto, gracias"),
+        ("no tengo el numero de pedido", "donde lo encuentro?"),
+        ("I have no order number", "I already paid though, where can I find it?"),
+        ("the money was taken on Monday", "when will it ship?"),
+        # Too far apart: four messages between the halves.
+        ("ya pague", "gracias", "ok", "y el envio?", "dice que no hay ningun pedido"),
+    ],
+)
+def test_one_half_alone_is_nothing(messages: tuple[str, ...]) -> None:
+    found = reasons(*messages)
+    assert not {"payment_dispute", "fraud", "contact_center_failure"} & set(found)
+
+
+def test_findings_are_remembered_per_text() -> None:
+    _findings.cache_clear()
+    first = _findings("el banco me desconto la plata")
+    assert _findings("el banco me desconto la plata") is first
+    assert first.parts[0] == ("me desconto", None)

@@ -1,0 +1,159 @@
+"""Customers in a vulnerable situation (handoff/escalation/vulnerable.py), through decide().
+
+Each driver (health, life events, resilience, capability) is caught in both
+languages, and the look-alikes that are routine (a nurse's delivery address,
+a memory foam mattress, "I'm sick of waiting", "me quiero morir de la
+verguenza") are left alone. The blind sets under tests/handoff/escalation/
+measure the patterns on messages written by people who never read them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from handoff.escalation import Turn, decide
+from handoff.escalation.phrases import _find
+from handoff.escalation.rules import REASON_PRIORITY
+from handoff.escalation.vulnerable import VULNERABLE_SITUATION
+from tests.handoff.escalation.rules_only import RULES_ONLY, reasons
+
+HERE = Path(__file__).parent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # health
+        "my dad is in intensive care so nobody can be home for the fridge delivery",
+        "I'm halfway through chemo and can't lift the parcel to send it back",
+        "just come out of hospital after a hip op, is there another way to return this",
+        "i'm registered blind and your returns page doesn't work with my screen reader",
+        "my wife uses a wheelchair and the driver left the sofa on the kerb",
+        # capability
+        "mum has dementia and has ordered the same kettle four times this month",
+        "I hold power of attorney for my father, please stop the orders he keeps placing",
+        "my nan is 91 and got confused, she didn't mean to buy the recliner",
+        # life events
+        "my ex still uses my card on your site since we split up",
+        "I've left an abusive relationship, please change my address and don't tell him",
+        "the flood last week wrecked our home and the new beds with it",
+        "I was made redundant on Friday, can I cancel the sofa on finance?",
+        # resilience
+        "I can't afford this month's instalment on the bed, can we talk about it",
+        "I need the refund to buy food for my kids this week",
+        "I'm three payments behind and the letters are scaring me",
+        # mental health
+        "I'm not coping at all, I bought all this during a manic episode",
+    ],
+)
+def test_english_vulnerable_situations_go_to_a_person(text: str) -> None:
+    assert "vulnerable_customer" in reasons(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mi papa esta internado en terapia intensiva, pueden posponer la entrega?",
+        "estoy en quimio y no puedo cargar la caja para devolverla",
+        "a mi mama le diagnosticaron alzheimer y compro cinco licuadoras",
+        "mi abuela tiene 88 anos y se confunde, hizo pedidos sin entender",
+        "mi ex sigue usando mi tarjeta en su pagina desde que nos separamos",
+        "me fui de la casa por violencia de genero, cambien mi direccion por favor",
+        "se nos inundo la casa y perdimos todo lo que les compramos",
+        "me quede sin trabajo y no puedo seguir pagando las cuotas del sofa",
+        "necesito el reembolso para pagar el arriendo de este mes",
+        "no me alcanza para la cuota, tengo dos hijos y es eso o la comida",
+        "voy atrasada tres cuotas con la nevera y no se que hacer",
+        "tengo depresion y en una mala noche compre un monton de cosas",
+        "mi esposo me quito la tarjeta, pueden bloquear mi cuenta sin que el se entere?",
+        "me corrieron del trabajo y no voy a poder pagar la siguiente cuota del refri",
+    ],
+)
+def test_spanish_vulnerable_situations_go_to_a_person(text: str) -> None:
+    assert "vulnerable_customer" in reasons(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm a nurse, can you deliver to the hospital reception?",
+        "my shift at the hospital ends at 6, can the wardrobe come after 7?",
+        "I was in hospital for a minor thing, all fine now. Has my refund gone through?",
+        "do you sell a memory foam mattress in king size?",
+        "is the weighted anxiety blanket machine washable?",
+        "honestly I'm sick of the rain, when does the patio set arrive?",
+        "I'm broke lol, any discount codes?",
+        "moving into my own flat after the divorce, can I change my delivery address?",
+        "I nearly had a heart attack when I saw how cheap the TV was",
+        "a surprise for my wife without her knowing, can you leave it with a neighbour?",
+        "a wheelchair accessible desk, do you have one?",
+        "do you sell a dementia clock for my gran?",
+        "soy enfermera, me lo pueden entregar en el hospital donde trabajo?",
+        "casi me da un infarto con el precio, que barato!",
+        "me quiero morir de la verguenza, puse mal la direccion",
+        "tengo ansiedad de que llegue ya mi pedido jaja",
+        "no me alcanza para el modelo grande, tienen uno mas barato?",
+        "quiero mandarle un regalo a mi esposa sin que se entere",
+        "tienen camas articuladas tipo hospital para leer en la cama?",
+    ],
+)
+def test_look_alikes_are_routine(text: str) -> None:
+    assert "vulnerable_customer" not in reasons(text)
+    assert "safety_incident" not in reasons(text)
+
+
+def test_a_vulnerable_customer_stays_one_for_the_conversation() -> None:
+    decision = decide(
+        [
+            Turn.customer("my husband is in hospital after a stroke"),
+            Turn.bot("utter_ask_more", "I'm sorry to hear that. How can I help?"),
+            Turn.customer("the wardrobe is due on Monday, can it wait?"),
+        ],
+        RULES_ONLY,
+    )
+    assert decision.reasons == ["vulnerable_customer"]
+    assert decision.priority == REASON_PRIORITY["vulnerable_customer"] == 3
+    assert "a customer in a vulnerable situation" in decision.explanation["vulnerable_customer"]
+
+
+def test_a_hospital_stay_after_an_injury_is_a_safety_incident_too() -> None:
+    found = reasons("my son is in hospital, the heater burnt his hand")
+    assert "safety_incident" in found
+
+
+def figures(name: str) -> dict[tuple[str, bool], tuple[int, int]]:
+    """Per (language, vulnerable): (messages, found vulnerable)."""
+    messages = yaml.safe_load((HERE / name).read_text(encoding="utf-8"))["messages"]
+    counts: dict[tuple[str, bool], list[int]] = {}
+    for message in messages:
+        count = counts.setdefault((message["lang"], bool(message["vulnerable"])), [0, 0])
+        count[0] += 1
+        count[1] += _find(VULNERABLE_SITUATION, message["text"]) is not None
+    return {key: (n, found) for key, (n, found) in counts.items()}
+
+
+# File: the least share of vulnerable messages found, the most share of the others
+# found, per language. vulnerable_messages_dev.yml (100 per language) was read to
+# write the patterns: found 1.00 / 0.96, others 0.00 / 0.00. vulnerable_messages_test.yml
+# (80 per language, written later by someone who had read neither the patterns nor
+# the dev messages, most of it indirect: "since the chemo I can't carry anything") was
+# only ever measured: found 11/40 English, 15/40 Spanish; others 2/40 and 3/40.
+FLOORS = [
+    ("vulnerable_messages_dev.yml", 0.90, 0.05),
+    ("vulnerable_messages_test.yml", 0.20, 0.125),
+]
+
+
+@pytest.mark.parametrize(("name", "least_found", "most_others"), FLOORS)
+def test_vulnerable_situations_on_the_blind_messages(
+    name: str, least_found: float, most_others: float
+) -> None:
+    counts = figures(name)
+    for language in ("en", "es"):
+        total, found = counts[(language, True)]
+        assert found / total >= least_found, (language, found, total)
+        total, found = counts[(language, False)]
+        assert found / total <= most_others, (language, found, total)
