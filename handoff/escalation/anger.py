@@ -76,7 +76,7 @@ from handoff.escalation.settings import (
     TURN_CACHE_SIZE,
 )
 from handoff.escalation.vader import LinearVader
-from handoff.escalation.vocabulary import WORD, _negated, _normalise
+from handoff.escalation.vocabulary import ACCENT_FOLD, WORD, _negated, _normalise
 
 # Weights of the anger signals. They add up, the sum is capped at 1, then
 # damped by a positive or friendly tone. Priors, each set by what the signal
@@ -265,8 +265,9 @@ class AngerDetector:
         # VADER reads the message as written (it knows "u" and "lol"); the
         # patterns read it with chat spelling written out.
         # Idioms that only look angry ("killer deals", "my husband will go
-        # mad") are blanked out first, for VADER and the patterns alike.
-        text = NEUTRAL_IDIOMS.sub(" ", text)
+        # mad", "está brutal") are blanked out first, for VADER and the patterns
+        # alike; accents folded, as every Spanish pattern expects.
+        text = NEUTRAL_IDIOMS.sub(" ", text.translate(ACCENT_FOLD))
         compound = float(self._vader.polarity_scores(text)["compound"]) if text else 0.0
         text = _normalise(text)
         signals: list[AngerSignal] = []

@@ -1,10 +1,12 @@
-"""Sensitive matters: a safety incident, fraud, a legal threat, a payment dispute, a bereavement.
+"""Sensitive matters: safety, fraud, legal threats, disputes, bereavement, a vulnerable customer.
 
 Once mentioned, each needs a person for the rest of the conversation
 (:func:`.rules.decide`). :data:`SENSITIVE_MATTERS` gives each phrase list its
 reason code and the label quoted to agents. Each list reads English and
 Spanish: the Spanish patterns are in :mod:`.sensitive_matters_es`, appended
-to the English ones here.
+to the English ones here; a vulnerable customer's are in :mod:`.vulnerable`.
+:data:`IN_TWO_PARTS` finds the matters customers tell in two messages ("I was
+charged", then "there's no order"), in any order.
 """
 
 from __future__ import annotations

@@ -43,13 +43,14 @@ ES_SOMEONE = (
     r"sigo)"
 )
 
+# MS and ALS only in capitals: "she has ms of data left" is not a diagnosis.
 # Not "a stroke" or "a heart attack" after "had": "I nearly had a heart attack
 # when I saw the bill" is a figure of speech; they count as a diagnosis, a
 # recovery or a relative's.
 ILLNESS = (
     r"(cancer|chemo(therapy)?|radiotherapy|dialysis|dementia|"
-    r"alzheimer'?s|parkinson'?s|terminal(ly ill)?|leukaemia|leukemia|a tumou?r|ms|"
-    r"multiple sclerosis|motor neurone disease|als)"
+    r"alzheimer'?s|parkinson'?s|terminal(ly ill)?|leukaemia|leukemia|a tumou?r|(?-i:MS)|"
+    r"multiple sclerosis|motor neurone disease|(?-i:ALS))"
 )
 ES_ILLNESS = (
     r"(cancer|quimio(terapia)?|radioterapia|dialisis|un derrame|un acv|demencia|"
@@ -135,7 +136,7 @@ VULNERABLE = (
     r"her) (job|jobs|income)\b",
     # --- capability: reading, age, language -------------------------------------
     r"\b(english|spanish) (is )?(not|isn't) my first language\b",
-    r"\b(he|she|they)('s| is| are) (abusive|violent)\b|\bcontrols? (all )?(of )?(our|my|"
+    r"\b(he|she)('s| is) (abusive|violent)\b|\bcontrols? (all )?(of )?(our|my|"
     r"the) (money|finances|accounts?|cards?)\b|\b(scared|afraid|terrified) (he|she)('ll| "
     r"will) find out\b|\b(temporary|emergency) accomm?odation\b",
     # --- mental health in crisis -------------------------------------------------
@@ -176,7 +177,11 @@ OVER = (
     r"\b(minor|nothing serious|all fine|all good|fine now|better now|all better|algo menor|"
     r"nada grave|todo bien|ya estoy bien|ya esta bien|ya paso|"
     # A birth is no vulnerability: "mi esposa acaba de dar a luz, estamos en el hospital".
-    r"dar a luz|dio a luz|nacio|nacimiento|parto|gave birth|had (a|the|our) baby|born)\b"
+    r"dar a luz|dio a luz|nacio|nacimiento|parto|gave birth|had (a|the|our) baby|born|"
+    # Nor the hospital as a workplace: "I'm a nurse, deliver it to the hospital".
+    r"i'm a (nurse|doctor|porter|carer)|i am a (nurse|doctor|porter|carer)|i work (at|in)|"
+    r"(my|on|night|a) shift|soy (enfermer[oa]|medic[oa]|doctora?|camiller[oa])|"
+    r"trabajo en (el|un) hospital|trabajo en (la|una) clinica|mi turno|de turno|de guardia)\b"
 )
 VULNERABLE_ON_A_LINE = (
     # Kept from someone at home: not "a surprise for my wife without her knowing".
@@ -273,17 +278,20 @@ ES_VULNERABLE = (
     r"\b(mi|la) (pareja|marido|esposo|novio|ex) me (maltrata|pega|golpea|amenaza|quito (la|"
     r"mi) tarjeta|quita (la|mi) tarjeta|quito el celular|vigila|controla)\b|"
     r"\b(controla|maneja) (todo )?(el|mi|nuestro) (dinero|plata|sueldo|tarjeta)\b|\bme "
-    r"(da|dio) miedo (que|de que) (se entere|me encuentre)\b|\b(un |el )?albergue\b",
+    r"(da|dio) miedo (que|de que) (se entere|me encuentre)\b|"
+    # Not a shelter the customer donates to: one they live in.
+    r"\b(vivo|vivimos|estoy|estamos|dormimos|duermo|nos quedamos|me quedo) en (un|el) "
+    r"albergue\b",
     r"\b(no se|no sabe|no sabemos) (leer|escribir)\b",
     # --- salud mental ----------------------------------------------------------------
-    r"\b(la|mi|por|con|de) depresion\b|\b(trastorno bipolar|soy bipolar|tengo bipolar|"
-    r"episodio (maniaco|depresivo)|mal de los nervios|desbordad[oa]|mi psiquiatra|mi "
-    r"psicolog[oa]|mi terapeuta|de baja por (depresion|ansiedad|estres))\b",
+    r"\b(la|mi|por|con|de) depresion\b(?! tropical)|\b(trastorno bipolar|soy bipolar|"
+    r"tengo bipolar|episodio (maniaco|depresivo)|mal de los nervios|desbordad[oa]|"
+    r"mi psiquiatra|mi psicolog[oa]|mi terapeuta|de baja por (depresion|ansiedad|estres))\b",
     # Not "tengo ansiedad de que llegue" nor "me quiero morir de la verguenza".
     r"\b(ataques? de (panico|ansiedad)|crisis de (ansiedad|panico|nervios)|depresion "
     r"(severa|fuerte|grave|cronica)|(tengo|sufro de|con|por mi) depresion|sufro de "
     r"ansiedad|trastorno de ansiedad|ansiedad (cronica|severa|generalizada)|quitarme la "
-    r"vida|suicid\w*)\b(?! (cobija|manta|libro))|\bme quiero morir\b(?! de)",
+    r"vida|suicid\w*)\b(?! (cobija|manta|libro|tropical))|\bme quiero morir\b(?! de)",
 )
 ES_VULNERABLE_OWN_NEGATION = (
     r"\bno (voy a poder|puedo|podre|podemos|vamos a poder) (pagar |con |cubrir )(la |las |el "

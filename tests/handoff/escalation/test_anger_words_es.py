@@ -54,6 +54,8 @@ def test_spanish_anger_reaches_the_threshold(detector: AngerDetector, text: str)
         "un poco molesto que tarde, pero bueno",
         "YA QUIERO QUE LLEGUE MI CONSOLA 😍",
         "de nuevo yo, quiero otra funda",
+        "EL SILLON ESTÁ BRUTAL!!! GRACIAS",
+        "ustedes son la para, llego en un dia",
     ],
 )
 def test_calm_spanish_stays_under_it(detector: AngerDetector, text: str) -> None:

@@ -47,6 +47,8 @@ HERE = Path(__file__).parent
         "I'm three payments behind and the letters are scaring me",
         # mental health
         "I'm not coping at all, I bought all this during a manic episode",
+        "my dad has MS and can't lift the boxes for the return",
+        "she's abusive and keeps taking my card, please freeze the account",
     ],
 )
 def test_english_vulnerable_situations_go_to_a_person(text: str) -> None:
@@ -70,6 +72,7 @@ def test_english_vulnerable_situations_go_to_a_person(text: str) -> None:
         "tengo depresion y en una mala noche compre un monton de cosas",
         "mi esposo me quito la tarjeta, pueden bloquear mi cuenta sin que el se entere?",
         "me corrieron del trabajo y no voy a poder pagar la siguiente cuota del refri",
+        "desde el incendio vivimos en un albergue, no me manden nada a la casa",
     ],
 )
 def test_spanish_vulnerable_situations_go_to_a_person(text: str) -> None:
@@ -98,6 +101,12 @@ def test_spanish_vulnerable_situations_go_to_a_person(text: str) -> None:
         "no me alcanza para el modelo grande, tienen uno mas barato?",
         "quiero mandarle un regalo a mi esposa sin que se entere",
         "tienen camas articuladas tipo hospital para leer en la cama?",
+        "my mum is in hospital because my sister just had a baby, can you deliver there?",
+        "she has ms of data left lol, can you text her the tracking link instead?",
+        "they are abusive in the reviews, but I still want the sofa",
+        "quiero donar mantas al albergue de mi barrio, hacen envios gratis?",
+        "por la depresion tropical se atraso el envio?",
+        "mi mama esta en el hospital, es enfermera y sale de turno a las 8, pueden entregar?",
     ],
 )
 def test_look_alikes_are_routine(text: str) -> None:
