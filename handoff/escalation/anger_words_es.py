@@ -94,7 +94,9 @@ ES_ANGER_WORDS = (
     r"ridicul[oa]s?|absurd[oa]|increible que|no puede ser|no es posible que|"
     r"en serio\?|nunca mas|perdida de tiempo|perder el tiempo|me hacen perder|ustedes no "
     r"sirven|no sirven para nada|no saben hacer nada|hagan su trabajo|haced vuestro trabajo|"
-    r"pongan(se)? las pilas|pongase las pilas|resuelvan ya|solucionen ya|cumplan"
+    r"pongan(se)? las pilas|pongase las pilas|resuelvan ya|solucionen ya|cumplan|"
+    # Futility: "ya ni se para que escribo".
+    r"ya ni se (para|pa|por) (que|q) (escribo|les escribo|pregunto|reclamo|llamo|sigo)"
 )
 # Not politeness: "disculpe la molestia", "no es por molestar", "¿le molesta
 # si...?"; nor disappointment, which is no anger.
@@ -132,8 +134,8 @@ ES_NEUTRAL_IDIOMS = (
     r"\b(de puta madre|a toda madre|poca madre de (bueno|buena|barato)|que chimba|una chimba|"
     r"chimba de|chimba|chingon\w*|de pelos|que chido|bien chido|chid[oa]|es la hostia|la "
     r"hostia de (bueno|buena|barato|rapido)|una pasada|de locos|de locura|de muerte|"
-    r"bestial|on fire|que buena onda|buena onda|(esta|quedo|quedaron|estan) brutal(es)?|"
-    r"(son|es|eres) la para)\b|"
+    r"bestial|on fire|que buena onda|buena onda|(esta|quedo|quedaron|estan|se ve|se ven) "
+    r"brutal(es)?|(son|es|eres) la para|que arrech[oa] (esta|es|se ve|quedo|estan))\b|"
     r"\b(mi|la|el) (esposa|mujer|marido|esposo|mama|madre|jefe|jefa|novia|novio|suegra)"
     r"( \w+)? (me va a matar|me mata|me mataria|se va a enojar|se va a enfadar|va a estar "
     r"furios[oa]|se va a poner furios[oa]|me va a regañar|me va a reganar)\b"
@@ -164,7 +166,7 @@ ES_INHERENT_SARCASM = (
     r"otra vez|northwind|por (nada|perder|hacer|cobrar))|"
     r"sigan (asi|igual),? (campeones|cracks|genios|capos|maquinas|muchachos|chicos|eh)|"
     r"(esto|su servicio|este servicio|ustedes|su empresa) (es|son) un (chiste|circo)|tremendo "
-    r"chiste"
+    r"chiste|de que planeta|sigamos jugando a|jugando a adivinar"
 )
 # A promise quoted back in scare quotes: 'estamos trabajando en ello'.
 ES_PROMISE = (
@@ -243,8 +245,9 @@ ES_ELSEWHERE = (
     r"(perdimos|empatamos|nos ganaron|nos golearon)\b|\b(perdio|empato|descendio|quedo "
     r"eliminado) (el |la )?((?-i:[A-Z])\w+|mi equipo|la seleccion|mi club)\b|"
     # The weather, one's own car, the bus: "odio este clima", "mi carro se dano otra vez".
-    r"\b(este|ese|que|el|del|odio el|odio este) (clima|aguacero|calor|frio|lluvia|"
-    r"chaparron|diluvio|temporal)\b|\bmi (carro|auto|coche|moto|camioneta|bici|bicicleta)\b|"
+    r"\b(este|ese|esta|esa|que|el|la|del|odio el|odio la|odio este|menudo|menuda|vaya) (clima|"
+    r"aguacero|calor|frio|lluvia|chaparron|diluvio|temporal|tormenta|nevada|humedad)\b|"
+    r"\bmi (carro|auto|coche|moto|camioneta|bici|bicicleta)\b|"
     r"\b(la|una|esa|esta) (micro|guagua|combi|buseta|liebre)\b"
 )
 # A plain question put to us about what we sell or take ("¿ustedes aceptan paypal?"): no

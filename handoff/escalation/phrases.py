@@ -469,6 +469,8 @@ NOT_A_REQUEST = _phrases(
     r"future)\b[^.!?\n]{0,80}|\bif (i|we) (wanted|needed)\b[^.!?\n]{0,80}",
     r"\b(asked|wanted|requested)\b[^.!?\n]{0,60}\b(but )?(never ?mind|not needed any ?more|no "
     r"longer needed|don't need (it|one|them) any ?more)\b",
+    r"\bnot that (i|we) (need|want) (one|it|them|to|that|anyone|someone)\b|\b(just |only |purely )?"
+    r"out of curiosity\b",
     # When people answer, asked (a question, not "on sunday nobody answered"): "is
     # anyone on the chat at weekends?"
     r"\b(is|are) (there )?(anyone|anybody|someone|agents?|people|staff|humans?)\b[^.!?\n]{0,40}"

@@ -316,7 +316,8 @@ ES_REPEATED_ASKING = (
     r"llamado|escrito)\b",
     r"\b(sigo|sigue|sigues|siempre estoy|vuelvo a) (preguntando|pidiendo|repitiendo|diciendo|"
     r"explicando) lo mismo\b|\bte (lo )?(sigo|estoy) (repitiendo|diciendo|preguntando)\b|"
-    r"\bte (lo )?repito\b",
+    r"\bte (lo )?repito\b|\b(te|se|les|os) (lo |la )?(digo|pido|pregunto|explico|repito|"
+    r"escribo) por (segunda|tercera|cuarta|quinta|enesima|\d+a) vez\b",
     r"\b(segundo|tercer|cuarto|quinto|\d+o?|enesimo) (dia|dias|semana|mes) (que )?(te |les |"
     r"os )?(preguntando|pidiendo|reclamando|escribiendo|llamando|repitiendo|con lo mismo)\b|"
     r"\b(llevo|llevamos|van) (\w+ ){1,2}(dias|semanas|meses) (preguntando|pidiendo|"
@@ -361,6 +362,9 @@ ES_NOT_A_REQUEST = (
     r"\b(si|por si|en caso de que|cuando) (algun dia|alguna vez|en algun momento|en el "
     r"futuro|mas adelante|un dia|llegara a|llegase a|quisiera|quisiese|necesitara|"
     r"necesitase)\b[^.!?\n]{0,80}",
+    # Asked only to know: "si no sabes algo me pasas con alguien? no es que lo necesite".
+    r"\bno es que (lo |la )?(necesite|necesitemos|quiera|queramos)\b|\b(es )?solo (por|para) "
+    r"saber\b|\bpor (pura |simple )?curiosidad\b",
     # When people answer, asked (a question, not "el domingo llame y no atienden"):
     # "los fines de semana hay alguien atendiendo el chat?"
     r"\b(los|el|en) (fines? de semana|domingos?|sabados?|feriados?|festivos?)\b[^.!?\n]{0,40}"

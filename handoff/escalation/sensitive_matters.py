@@ -18,8 +18,10 @@ from handoff.escalation.sensitive_matters_es import (
     ES_ACCOUNT_CHANGED,
     ES_BEREAVEMENT_OWN_NEGATION,
     ES_CALL_PROMISED,
+    ES_DIED,
     ES_FRAUD,
     ES_FRAUD_OWN_NEGATION,
+    ES_KIN_ACCOUNT,
     ES_LEGAL_THREAT,
     ES_MONEY_TAKEN,
     ES_NOT_ME,
@@ -425,11 +427,26 @@ NOTHING_CAME = _phrases(
     *ES_NOTHING_CAME,
     negatable=False,
 )
+# A relative's account, and a death: "my husband had an account with you" / "he
+# died last month" (the second alone names no one).
+KIN_ACCOUNT = _phrases(
+    r"\b(my|our) " + KIN + r"('s| had| has| used| opened)( an?| the| his| her)? (account|"
+    r"card|subscription|finance|instal?ments?|orders?)\b|\b(account|order|subscription|"
+    r"card)s? (is |was |are |were )?in my " + KIN + r"'s name\b",
+    *ES_KIN_ACCOUNT,
+)
+DIED = _phrases(
+    r"\b" + NOT_A_PERSON + r"(died|passed away)\b|\b(he|she)('s| has) (gone|passed)"
+    r"(?= *([.,!?;]|$))",
+    *ES_DIED,
+    negatable=False,
+)
 # Sensitive matters, and a failed contact centre, told in two parts, in any order,
 # within PARTS_WINDOW customer messages: the code, each part's phrases, the label.
 IN_TWO_PARTS: tuple[tuple[str, Sequence[Phrase], Sequence[Phrase], str], ...] = (
     ("payment_dispute", MONEY_TAKEN, ORDER_MISSING, "a payment dispute"),
     ("fraud", ACCOUNT_CHANGED, NOT_DONE_BY_ME, "fraud or account misuse"),
+    ("bereavement", KIN_ACCOUNT, DIED, "a bereavement"),
     (
         "contact_center_failure",
         CALL_PROMISED,

@@ -102,11 +102,13 @@ ES_PAYMENT_DISPUTE = (
     r"|una )?(pedido|orden|compra)|(como |sale |aparece |dice )(no pagad[oa]|sin pagar|"
     r"pendiente de pago)|pagar (de nuevo|otra vez|nuevamente))\b",
     r"\b(dos|tres|\d|varios) (cargos|cobros|pagos|debitos) (de [$€]?\d[\d,.]* (pesos |euros |"
-    r"soles |dolares )?)?(por|para|del|de) (el mismo|la misma|un solo|una sola|un|una) (pedido|"
+    r"soles |dolares )?)?(por|para|del|de|x) (el mismo|la misma|un solo|una sola|un|una) (pedido|"
     r"compra|producto|articulo|orden)\b",
     r"\b(\d+|dos|tres|cuatro|varios|varias) (cargos|cobros|debitos|pagos|movimientos)\b"
     r"[^.!?\n]{0,60}\b(solo|solamente|nada mas|pero) (hice|realice|fue|era|compre|pedi) (una|"
     r"1|un)\b",
+    r"\b(me )?(salieron|salen|aparecen|aparecieron|llegaron|veo|vi) (dos|tres|2|3) (cargos|"
+    r"cobros|debitos|descuentos)\b",
     # Charged on after cancelling: "me siguen cobrando la suscripcion q cancele".
     r"\b(me|nos) (siguen|sigue|seguis|siguieron|continuan|continua|volvieron a|volvio a) "
     r"(cobrando|cargando|descontando|debitando|facturando|cobrar|cargar|descontar|debitar)\b",
@@ -148,8 +150,9 @@ ES_NOT_ME = (
 )
 # A call or an answer promised, and nothing came (contact centre, in two messages).
 ES_CALL_PROMISED = (
-    r"\b(me dijeron|me prometieron|quedaron en|dijeron|me aseguraron|me iban a|iban a|me "
-    r"dijo|prometieron)( que| q)?( me)? (llamaban|llamarian|iban a llamar|llamar|llamarme|"
+    r"\b(me dijeron|me prometieron|quedaron en|quedo en|quedaron de|quedo de|dijeron|me "
+    r"aseguraron|me iban a|iban a|me dijo|prometieron)( que| q)?( me)? (llamaban|llamarian|"
+    r"iban a llamar|llamar|llamarme|"
     r"contactaban|contactarian|contactarme|responder|responderian|devolver la llamada|"
     r"escribir|escribian|avisaban|avisarian|llamaba|contactaba)\b",
 )
@@ -176,6 +179,21 @@ ES_BEREAVEMENT_OWN_NEGATION = (
     r"q\.?e\.?p\.?d|en paz descanse|condolencias|"
     r"pesame|albacea|sucesion testamentaria|acta de defuncion|velorio|sepelio)\b",
 )
+# A relative's account, and a death: a bereavement told in two messages ("mi esposo
+# tenia cuenta con ustedes" / "murio el mes pasado").
+ES_KIN_ACCOUNT = (
+    r"\b(cuenta|pedido|compra|tarjeta|suscripcion|credito|cuotas|plazos)( \w+){0,3} (a nombre "
+    r"de|de) (mi|nuestro|nuestra) " + ES_KIN + r"\b|\b(mi|nuestro|nuestra) " + ES_KIN + r" "
+    r"(tenia|tiene|habia abierto|abrio|usaba) (una |la |su )?(cuenta|tarjeta|suscripcion|"
+    r"pedido|credito)\b",
+)
+ES_DIED = (
+    r"\b(murio|se murio|fallecio|ha fallecido|ha muerto|se nos fue|ya no esta con nosotros)\b"
+    r"(?! (la|el|mi|su) (bateria|pila|cargador|celular|telefono|tele|laptop|compu|pantalla|"
+    r"motor|planta|aparato))|\bnos dejo (hace|en (enero|febrero|marzo|abril|mayo|junio|julio|"
+    r"agosto|septiembre|setiembre|octubre|noviembre|diciembre)|el (mes|ano) pasado|la semana "
+    r"pasada|ayer|anoche|para siempre)\b",
+)
 # What ties a hospital or a doctor to a product, in both languages.
 INJURY_LINK = (
     r"\b(because of|after|from|due to|caused by|thanks to) (it|the|your|this|that|using|"
@@ -188,9 +206,21 @@ INJURY_LINK = (
     r"presion|azucar|diabetes|corazon|edad)\b)\w+|despues de (usar|comer|"
     r"tocar|conectar)|quem\w*|descarga|electrocut\w*|chispa\w*|humo|fuego|explot\w*|"
     r"herid\w*|cort[oe]|sangr\w*|trag\w*|alergi\w*|sarpullido|ronchas|juguete|cargador|"
-    r"bateria|estufa|intoxic\w*|atragant\w*)\b"
+    r"bateria|estufa|intoxic\w*|atragant\w*|se cayo|golpe\w*|le pego|morad[oa]|moreton\w*|"
+    r"encima)\b"
 )
 ES_SAFETY_INCIDENT: tuple[str | OnALineWith, ...] = (
+    # Something that fell on someone: "el televisor se le vino encima a mi nino".
+    OnALineWith(
+        r"\bse (le |les |me |nos )?(cayo|vino|volco|desplomo|fue) encima\b",
+        requires=r"\b(hijo|hija|hijos|nino|nina|nene|nena|bebe|peque|abuel[oa]|mama|papa|"
+        r"espos[oa]|llor\w*|lastim\w*|herid\w*|golpe\w*|morad[oa]|sangr\w*|cabeza|brazo|"
+        r"pierna|urgencias|emergencias|hospital|medico)\b",
+    ),
+    r"\b(le|me|nos|les) (pego|golpeo|cayo|dio) (a mi \w+ |a mi \w+ \w+ )?en (la|el) (cabeza|"
+    r"cara|frente|ojo|pierna|brazo|mano|pie|espalda)\b|\b(tiene|tengo|quedo con|le quedo) "
+    r"(el |la |un |una )?(brazo|pierna|cara|ojo|frente|mano|espalda) (morad[oa]|hinchad[oa]|"
+    r"abiert[oa])\b",
     r"\b(echo|echa|echaba|saco|saca|sacaba|tiro|tira|tiraba|salian|salen|salieron|salio|hizo|"
     r"hace|empezo a echar|empezo a sacar|soltaba|solto|bota|botaba|boto|botando|votaba|vota) "
     r"(\w+ )?(chispas|chispazos|humo|fuego|"
@@ -203,7 +233,8 @@ ES_SAFETY_INCIDENT: tuple[str | OnALineWith, ...] = (
     r"extension|zapatilla|adaptador)( \w+){0,3} se (quemo|derritio|incendio|chamusco|fundio|"
     r"prendio|derretio)\b",
     r"\b(se )?(incendio|prendio fuego|prendio en llamas|agarro fuego|cogio fuego|empezo a "
-    r"arder|salio ardiendo|exploto|estallo|estallaron|explotaron|hizo explosion)\b",
+    r"arder|(se )?prendio en candela|(cogio|agarro) candela|salio ardiendo|exploto|estallo|"
+    r"estallaron|explotaron|hizo explosion)\b",
     # Not "hay fuego en el precio 🔥": a bargain.
     r"\b(sale|salia|salio|empezo a salir|sacando|echando|habia|hay|vi|vimos) (humo|fuego|"
     r"llamas|chispas)\b(?! en (el |los |las |la )?(precio|oferta|descuento|promo))"
@@ -220,7 +251,7 @@ ES_SAFETY_INCIDENT: tuple[str | OnALineWith, ...] = (
     r"(dio|dieron|da|pego|paso|dio un) (la |una |un )?(corriente|descarga|toque|calambre|"
     r"chispazo)\b|\b(corrientazo|calambrazo)\b",
     r"\b(bateria|pila|celular|cargador|telefono|patineta|patinete)( \w+){0,2} (se )?(hincho|"
-    r"inflo|exploto|derritio|sobrecalento|reviento)\b|\bsobrecalent(o|aba|aron|ado|ada)\b|"
+    r"inflo|exploto|derritio|sobrecalento|reviento)\b|\b(sobre|re)calent(o|aba|aron|ado|ada)\b|"
     r"\bse sobrecalienta (mucho|demasiado|muchisimo|un monton)\b|\bse (hincho|inflo|exploto|"
     r"derritio|sobrecalento|reviento) (la |el |mi |su )?(bateria|pila|cargador|celular|"
     r"telefono|patinete|patineta)\b|\b(se )?(calento|calentaba|calienta) (tanto|demasiado|"
@@ -262,7 +293,7 @@ ES_SAFETY_INCIDENT: tuple[str | OnALineWith, ...] = (
     r"\b(casi|pudo (haber )?(causado|provocado|sido)|podria haber (causado|provocado|sido)|"
     r"pudo provocar|pudo causar) (un |una )?(incendio|accidente|tragedia|desgracia|"
     r"electrocucion|explosion)\b|\bcasi (se )?(incendia|quema|electrocuta|mata|lastima|"
-    r"ahoga|explota)\w*",
+    r"ahoga|explota)\w*|\bcasi se (me|nos|le|les) (quema|quemo|incendia|incendio)\w*",
     r"\b(mi|nuestro|nuestra|el|la) (\w+ )?(hijo|hija|bebe|nene|nena|nino|nina|perro|gato)"
     r"( \w+){0,3} (se trago|se comio|trago|ingirio|se ha tragado|ha tragado|se ha comido|"
     r"se lastimo|se corto|se quemo|se electrocuto)\b",
@@ -286,6 +317,11 @@ ES_SAFETY_INCIDENT: tuple[str | OnALineWith, ...] = (
     r"(medico|doctor|dermatologo|pediatra|hospital|urgencias|guardia|clinica)\b",
 )
 ES_FRAUD_OWN_NEGATION: tuple[str | OnALineWith, ...] = (
+    # A charge, and nothing bought: "un cargo de Northwind por $189.990 y no he comprado nada".
+    r"\b(cargos?|cobros?|debitos?|movimientos?)\b([^.!?\n]|\.(?=\d)){0,80}\b(y|pero) (yo )?"
+    r"(no|nunca) "
+    r"(he comprado|compre|hice|he hecho|pedi|he pedido|realice) (nada|ninguna compra|ningun "
+    r"pedido)\b",
     r"\b(pedidos?|compras?|cargos?|cobros?|pagos?|transacciones|transaccion|movimientos?|"
     r"consumos?)( [\w$.,]+){0,4} que (yo )?(no|nunca) (hice|realice|reconozco|pedi|autorice|"
     r"compre|solicite|hicimos|reconocemos|he hecho|hemos hecho|realizamos|conozco)\b",

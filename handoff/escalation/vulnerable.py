@@ -184,6 +184,13 @@ OVER = (
     r"trabajo en (el|un) hospital|trabajo en (la|una) clinica|mi turno|de turno|de guardia)\b"
 )
 VULNERABLE_ON_A_LINE = (
+    # Not "I won't be here on Monday to sign for it": a trip, not despair.
+    OnALineWith(
+        r"\b(won't|will not|probably won't|don't think i'll) be (around|here|alive) "
+        r"(to|for|when)\b",
+        requires=r"\b(no point|what's the point|pointless|can't go on|can't do this any ?more|"
+        r"saying goodbye|tired of (everything|living)|nothing matters)\b",
+    ),
     # Kept from someone at home: not "a surprise for my wife without her knowing".
     OnALineWith(
         r"\bwithout (him|her|my (husband|wife|partner|ex|boyfriend|girlfriend)) (knowing|"
@@ -247,9 +254,12 @@ ES_VULNERABLE = (
     r"\b(violencia (domestica|de genero|intrafamiliar|familiar)|orden de (alejamiento|"
     r"restriccion|proteccion)|(un|el|al) refugio "
     r"(para|de) mujeres|(hui|huir|escape|me escape|sali huyendo) de (mi )?casa)\b",
-    r"\bmi ex( esposo| esposa| marido| mujer| pareja)?\b[^.!?\n]{0,60}\b(usa|uso|sigue "
-    r"usando|tiene|se quedo con|cambio|compra|compro|pide|pidio|entra|entro)\b[^.!?\n]{0,30}"
-    r"\b(mi|la|nuestra) (tarjeta|cuenta|contrasena|clave)\b",
+    r"\bmi ex ?(esposo|esposa|marido|mujer|pareja|novio|novia)?\b[^.!?\n]{0,60}\b(usa|uso|"
+    r"sigue usando|tiene|se quedo con|cambio|compra|compro|pide|pidio|entra|entro)\b"
+    r"[^.!?\n]{0,30}\b(mi|la|nuestra) (tarjeta|cuenta|contrasena|clave)\b",
+    # Told the other way round: "compras en mi cuenta que hizo mi ex con mi tarjeta".
+    r"\b(compras?|cargos?|pedidos?|gastos?|movimientos?)\b[^.!?\n]{0,40}\b(que )?(hizo|hace|"
+    r"ha hecho|realizo|hicieron) mi ex ?(esposo|esposa|marido|mujer|pareja|novio|novia)?\b",
     r"\b(divorcio|divorciando|divorciamos|separacion|separando|separamos)\b[^.!?\n]{0,60}"
     r"\b(tarjeta|cuenta) (compartida|conjunta|de los dos|de ambos|a nombre de)\b",
     r"\b(se (inundo|incendio|quemo|derrumbo) (la|mi|nuestra) (casa|departamento|"
@@ -307,6 +317,12 @@ ES_VULNERABLE_OWN_NEGATION = (
     r"\bno (puedo|puede) (salir|levantarme|moverme) de (la )?(casa|cama)\b",
 )
 ES_VULNERABLE_ON_A_LINE = (
+    # Not "no voy a estar aqui el lunes para recibirlo": a trip, not despair.
+    OnALineWith(
+        r"\bno (creo que )?(vaya|voy) a (estar|seguir) (aqui|aca|viv[oa]) (para|cuando)\b",
+        requires=r"\b(ya )?no tiene (caso|sentido)|\bya nada importa|\bno (aguanto|puedo) mas\b|"
+        r"\bcansad[oa] de (todo|vivir)\b|\bdespedirme\b",
+    ),
     # Kept from someone at home: not "un regalo para mi esposa sin que se entere".
     OnALineWith(
         r"\bsin (que|q) (el|ella|mi (esposo|marido|pareja|ex|novio|esposa|mujer|novia)) se "

@@ -36,6 +36,8 @@ def detector() -> AngerDetector:
         "ES INACEPTABLE QUE NADIE ME RESPONDA!!!",
         "me mintieron, nunca salio el pedido",
         "🤬 me llego roto",
+        "entrega al dia siguiente... de que planeta?",
+        "otra semana sin la lavadora, ya ni se para que les escribo",
     ],
 )
 def test_spanish_anger_reaches_the_threshold(detector: AngerDetector, text: str) -> None:
@@ -56,6 +58,7 @@ def test_spanish_anger_reaches_the_threshold(detector: AngerDetector, text: str)
         "de nuevo yo, quiero otra funda",
         "EL SILLON ESTÁ BRUTAL!!! GRACIAS",
         "ustedes son la para, llego en un dia",
+        "QUE ARRECHO QUEDO EL CUARTO CON LA LAMPARA, gracias",
     ],
 )
 def test_calm_spanish_stays_under_it(detector: AngerDetector, text: str) -> None:
@@ -80,6 +83,7 @@ def test_anger_at_someone_else_is_not_at_us() -> None:
     assert aimed_elsewhere("mi esposo dice que ustedes tienen la culpa, inutiles") is None
     assert aimed_elsewhere("que bronca, perdimos el clasico otra vez 😤") is not None
     assert aimed_elsewhere("ese banco me tiene mamado, me rechazaron la tarjeta 🤬") is not None
+    assert aimed_elsewhere("harta de la lluvia 🙄, tienen paraguas grandes?") is not None
     # "They" lost the parcel, the match is only why the TV was bought: anger at us.
     assert aimed_elsewhere("perdieron el paquete, son unos inutiles") is None
     assert aimed_elsewhere("compre la tele para ver el partido y llego rota, que rabia") is None

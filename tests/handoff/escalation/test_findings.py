@@ -63,6 +63,14 @@ def test_a_payment_dispute_told_in_two_messages(messages: tuple[str, ...]) -> No
             ("your agent told me someone would call me back on Monday", "still nothing"),
             "contact_center_failure",
         ),
+        (
+            ("el chico de la tienda quedo de llamarme el lunes", "sigo esperando"),
+            "contact_center_failure",
+        ),
+        (("la cuenta es de mi mama", "fallecio en marzo y siguen llegando cobros"), "bereavement"),
+        (("mi abuelo tenia una suscripcion con ustedes", "murio hace dos semanas"), "bereavement"),
+        (("the subscription is in my dad's name", "he died in the spring"), "bereavement"),
+        (("my wife had an account with you", "she passed away in June"), "bereavement"),
     ],
 )
 def test_other_matters_told_in_two_messages(messages: tuple[str, ...], reason: str) -> None:
@@ -78,13 +86,15 @@ def test_other_matters_told_in_two_messages(messages: tuple[str, ...], reason: s
         ("no tengo el numero de pedido", "donde lo encuentro?"),
         ("I have no order number", "I already paid though, where can I find it?"),
         ("the money was taken on Monday", "when will it ship?"),
+        ("la cuenta es de mi papa", "se murio la bateria del control, venden pilas?"),
+        ("the order is in my mum's name", "the battery died, do you sell chargers?"),
         # Too far apart: four messages between the halves.
         ("ya pague", "gracias", "ok", "y el envio?", "dice que no hay ningun pedido"),
     ],
 )
 def test_one_half_alone_is_nothing(messages: tuple[str, ...]) -> None:
     found = reasons(*messages)
-    assert not {"payment_dispute", "fraud", "contact_center_failure"} & set(found)
+    assert not {"payment_dispute", "fraud", "contact_center_failure", "bereavement"} & set(found)
 
 
 def test_findings_are_remembered_per_text() -> None:

@@ -57,6 +57,7 @@ def test_not_asking_for_a_person(text: str) -> None:
     ("text", "reason"),
     [
         ("no me estas ayudando", "bot_did_not_help"),
+        ("les digo por cuarta vez que el color esta mal", "repeated_request"),
         ("eso no responde mi pregunta", "bot_did_not_help"),
         ("este bot es un inutil", "bot_did_not_help"),
         ("estamos dando vueltas en circulos", "bot_did_not_help"),
@@ -181,6 +182,8 @@ def test_accents_and_chat_spelling_are_folded() -> None:
         "hace rato pedi un agente pero ya no hace falta, lo encontre",
         "los domingos hay asesores atendiendo o solo el bot?",
         "a que hora atienden los asesores?",
+        "y si el bot no sabe algo me pasa con un asesor? no es que lo necesite hoy",
+        "por pura curiosidad, hay personas contestando aqui?",
     ],
 )
 def test_wording_that_asks_for_no_one_overrules_the_intent(text: str) -> None:

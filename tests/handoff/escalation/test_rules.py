@@ -599,6 +599,8 @@ def test_queue_key_accepts_timestamps_and_naive_datetimes_as_utc() -> None:
         "I asked for an agent a minute ago but never mind, found the tracking page",
         "is there anyone on the chat at weekends, or only the bot?",
         "what time are your agents online?",
+        "out of curiosity, does the bot ever hand over to a person?",
+        "do humans ever take over when the bot gets stuck? not that I need one now",
     ],
 )
 def test_the_request_human_intent_is_not_trusted_where_the_wording_asks_for_no_one(

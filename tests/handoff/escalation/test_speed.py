@@ -48,7 +48,9 @@ from handoff.escalation.sensitive_matters import (
     ACCOUNT_CHANGED,
     BEREAVEMENT,
     CALL_PROMISED,
+    DIED,
     FRAUD,
+    KIN_ACCOUNT,
     LEGAL_THREAT,
     MONEY_TAKEN,
     NOT_DONE_BY_ME,
@@ -99,6 +101,8 @@ PHRASE_LISTS: dict[str, list[Phrase]] = {
     "not_done_by_me": NOT_DONE_BY_ME,
     "call_promised": CALL_PROMISED,
     "nothing_came": NOTHING_CAME,
+    "kin_account": KIN_ACCOUNT,
+    "died": DIED,
 }
 
 

@@ -73,6 +73,8 @@ def test_english_vulnerable_situations_go_to_a_person(text: str) -> None:
         "mi esposo me quito la tarjeta, pueden bloquear mi cuenta sin que el se entere?",
         "me corrieron del trabajo y no voy a poder pagar la siguiente cuota del refri",
         "desde el incendio vivimos en un albergue, no me manden nada a la casa",
+        "hay dos pedidos que hizo mi exmarido con mi tarjeta, no quiero que lo sepa",
+        "cancelen mi pedido, ya nada importa, no creo que vaya a estar aqui para cuando llegue",
     ],
 )
 def test_spanish_vulnerable_situations_go_to_a_person(text: str) -> None:
@@ -106,6 +108,8 @@ def test_spanish_vulnerable_situations_go_to_a_person(text: str) -> None:
         "they are abusive in the reviews, but I still want the sofa",
         "quiero donar mantas al albergue de mi barrio, hacen envios gratis?",
         "por la depresion tropical se atraso el envio?",
+        "no voy a estar aqui para recibirlo, me voy de viaje, lo dejan con el portero?",
+        "I won't be here to sign for it on Monday, can you leave it next door?",
         "mi mama esta en el hospital, es enfermera y sale de turno a las 8, pueden entregar?",
     ],
 )
