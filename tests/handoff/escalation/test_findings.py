@@ -97,6 +97,17 @@ def test_one_half_alone_is_nothing(messages: tuple[str, ...]) -> None:
     assert not {"payment_dispute", "fraud", "contact_center_failure", "bereavement"} & set(found)
 
 
+def test_a_call_back_that_never_came_counts_in_a_polite_message() -> None:
+    # Not skipped in a glad message, unlike the one-message form: "buenas tardes"
+    # makes VADER read a calm complaint as glad (tried on 2026-12-05: it cost
+    # es_dev6 this very conversation).
+    message = (
+        "hola buenas tardes mire me dijeron que me iban a llamar el jueves por lo de mi "
+        "cambio y ya es lunes y nadie me ha llamado, muchas gracias"
+    )
+    assert "contact_center_failure" in reasons(message)
+
+
 def test_findings_are_remembered_per_text() -> None:
     _findings.cache_clear()
     first = _findings("el banco me desconto la plata")
