@@ -428,7 +428,8 @@ NOTHING_CAME = _phrases(
     negatable=False,
 )
 # A relative's account, and a death: "my husband had an account with you" / "he
-# died last month" (the second alone names no one).
+# died last month" (the second alone names no one). What BEREAVEMENT finds on its
+# own ("passed away", "fallecio") is not repeated in DIED.
 KIN_ACCOUNT = _phrases(
     r"\b(my|our) " + KIN + r"('s| had| has| used| opened)( an?| the| his| her)? (account|"
     r"card|subscription|finance|instal?ments?|orders?)\b|\b(account|order|subscription|"
@@ -436,7 +437,7 @@ KIN_ACCOUNT = _phrases(
     *ES_KIN_ACCOUNT,
 )
 DIED = _phrases(
-    r"\b" + NOT_A_PERSON + r"(died|passed away)\b|\b(he|she)('s| has) (gone|passed)"
+    r"\b" + NOT_A_PERSON + r"died\b|\b(he|she)('s| has) (gone|passed)"
     r"(?= *([.,!?;]|$))",
     *ES_DIED,
     negatable=False,

@@ -188,7 +188,7 @@ ES_KIN_ACCOUNT = (
     r"pedido|credito)\b",
 )
 ES_DIED = (
-    r"\b(murio|se murio|fallecio|ha fallecido|ha muerto|se nos fue|ya no esta con nosotros)\b"
+    r"\b(murio|se murio|ha muerto|se nos fue|ya no esta con nosotros)\b"
     r"(?! (la|el|mi|su) (bateria|pila|cargador|celular|telefono|tele|laptop|compu|pantalla|"
     r"motor|planta|aparato))|\bnos dejo (hace|en (enero|febrero|marzo|abril|mayo|junio|julio|"
     r"agosto|septiembre|setiembre|octubre|noviembre|diciembre)|el (mes|ano) pasado|la semana "
