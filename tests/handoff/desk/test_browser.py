@@ -122,7 +122,11 @@ async def test_an_agent_works_a_handoff_from_arrival_to_close(
     await page.get_by_role("button", name="Close and hand back to the bot").click()
     await expect(page.locator("#close-error")).to_contain_text("Say how it was resolved")
     await page.get_by_label("Resolution").fill("Tracking given; arrives Wednesday.")
-    await page.get_by_role("button", name="Close and hand back to the bot").click()
+    # The page may show the close from the event stream before the close request
+    # (which resumes the bot) has answered: wait for that answer, not the text.
+    async with page.expect_response(lambda r: r.url.endswith("/close")) as closing:
+        await page.get_by_role("button", name="Close and hand back to the bot").click()
+    assert (await closing.value).status == 200
     await expect(page.locator("#conversation-status")).to_contain_text(
         "Closed: Tracking given; arrives Wednesday."
     )
