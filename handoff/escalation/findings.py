@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from handoff.escalation.declines import NOT_A_REQUEST
 from handoff.escalation.phrases import (
     ACCOUNT_CLOSURE,
     BOT_DID_NOT_HELP,
     CONTACT_CENTER_FAILURE,
     EXPLICIT_REQUEST,
-    NOT_A_REQUEST,
     REPEATED_ASKING,
     THREAT_TO_LEAVE,
     _blanked,

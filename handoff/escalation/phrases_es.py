@@ -327,7 +327,7 @@ ES_REPEATED_ASKING = (
     r"\b(pregunte|dije|repeti|explique|escribi|pregunto|digo|repito) (\w+ )?(dos|tres|\d+|mil) "
     r"veces (la misma pregunta|lo mismo)\b",
 )
-# Wording that asks for no one of ours (see phrases.NOT_A_REQUEST): a call or
+# Wording that asks for no one of ours (see declines.NOT_A_REQUEST): a call or
 # an agent declined, or someone else's agent.
 ES_NOT_A_REQUEST = (
     r"\bno (quiero|necesito|deseo|hace falta|es necesario|hay necesidad de) que (me |nos )?"
@@ -351,6 +351,26 @@ ES_NOT_A_REQUEST = (
     r"solicitud de (asesor|agente|llamada))\b",
     r"\bprefiero (seguir )?(con el bot|con el asistente|con el chat|con vos|contigo|el bot|"
     r"el chat|por aca|por aqui|por chat|por este medio|por escrito)\b",
+    # The bot tried first, with the request it puts off: "queria hablar con una
+    # persona pero bueno, pruebo contigo primero".
+    r"(\b(queria|quise|iba a pedir|pensaba pedir|pensaba hablar)\b[^.!?\n]{0,60})?\b(pruebo|"
+    r"intento|probare|intentare|voy a probar|voy a intentar|dejame probar|deja que pruebe) "
+    r"(primero )?(contigo|con vos|con usted|con el bot|con el asistente|por aqui|por aca)"
+    r"( primero)?\b",
+    # Someone else's boss, or a doorman to leave a parcel with: "mi supervisor me pidio
+    # comprar 10 audifonos", "me lo pueden dejar con el vigilante?".
+    r"\b(mi|el|la|nuestro|nuestra) (jefe|jefa|boss|supervisor|supervisora|gerente|"
+    r"encargad[oa]|patron|patrona)( \w+){0,5} (me |nos )?((pidio|pide|mando|encargo|encarga|"
+    r"dijo) (que |a )?(compre|comprar|cotice|cotizar|pregunte|preguntar|pida|pedir|averigue|"
+    r"averiguar)|(quiere|necesita) (comprar|saber|cotizar|pedir|encargar))\b",
+    r"\b(dejar|dejarlo|dejarla|dejen|deje|dejes|dejenlo|dejenla|dejarselo|dejarsela|entregar|"
+    r"entregarlo|entregarla|entreguen)( \w+){0,2} (con|a) (el|la|mi) (vigilante|portero|"
+    r"portera|conserje|vecin[oa]|guardia|recepcionista|de seguridad)\b",
+    # Whether something heard is true: "es verdad que si escribo 'agente' me pasais con
+    # una persona?", "un amigo me dijo que si hablas con un humano te dan descuento, es verdad?"
+    r"\b(es|sera) (verdad|cierto) que\b[^.!?\n]{0,80}\b(agentes?|asesor(es|a)?|human[oa]s?|"
+    r"personas?|operador(es|a)?)\b[^.!?\n]{0,60}\?|\b(agentes?|asesor(es|a)?|human[oa]s?|"
+    r"personas?|operador(es|a)?)\b[^.!?\n]{0,80}\b(es|sera) (verdad|cierto) *\?",
     # With a request it takes back: "antes pedi hablar con alguien pero ya no hace falta"
     # (the gap ends at the sentence).
     r"(\b(pedi|habia pedido|solicite|queria|quise)\b[^.!?\n]{0,60})?\bya no (hace falta|es "

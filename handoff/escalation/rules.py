@@ -295,11 +295,14 @@ def decide(
         )
 
     # A conversation the bot cannot resolve.
-    # Praise the bot did not follow ("BEST. DRIVERS. EVER.", "joder q bonita es") is chatting.
+    # Praise the bot did not follow ("BEST. DRIVERS. EVER.", "joder q bonita es") is chatting,
+    # and a person declined ("queria una persona pero pruebo contigo primero") was understood.
     fallbacks = _fallbacks_in_a_row(conversation, customers)
     run = customers[len(customers) - fallbacks :] if fallbacks >= settings.max_fallbacks else []
     missed = sum(
-        not _glad(detector.anger(_scanned(conversation[i]), conversation[i].intent)) for i in run
+        not _glad(detector.anger(_scanned(conversation[i]), conversation[i].intent))
+        and _findings(_scanned(conversation[i])).not_a_request is None
+        for i in run
     )
     if missed >= settings.max_fallbacks:
         found["repeated_fallback"] = f"the bot did not understand {fallbacks} messages in a row"

@@ -44,7 +44,8 @@ LEGAL_THREAT = _phrases(
     r"\blegal advice (on|about|regarding) (this|that|it|the matter|your|you)\b|"
     r"\b(taking|taken|took|seeking|sought|getting|got) legal advice\b",
     r"\b(lawsuit|legal (action|proceedings|steps|route|options|team|counsel)|"
-    r"class[- ]action|small[- ]claims|cease and desist|letter before action)\b",
+    r"class[- ]action|small[- ]claims|cease and desist|letter before action|breach of "
+    r"contract)\b",
     # A lawyer of the customer's, or one called in: not "I'm a lawyer and
     # need an office chair".
     r"\b(my|our) (lawyer|attorney|solicitor|legal team)s?\b(?! (friend|mate|pal|neighbour|"
@@ -107,6 +108,9 @@ PAYMENT_DISPUTE = _phrases(
     # Charged on after cancelling: "you keep charging me for the plan I cancelled".
     r"\b(keep|keeps|kept|still) (charging|billing|debiting) (me|us|my)\b|\b(still|keep|keeps|"
     r"kept) (getting|being) (charged|billed|debited)\b(?! *\?)",
+    # Not "the payment still shows as pending": a hold asked about.
+    r"\b(charges?|payments?|debits?) (keeps? (showing|coming|appearing|going out|being taken|"
+    r"turning up)|still (comes out|goes out|coming out|going out|being taken|gets taken))\b",
     r"\b(charged|billed|debited|charging|billing)( me| us)? (for|on) (a|the|my|our) (\w+ )?"
     r"(subscription|membership|plan|order)( \w+)? (i|we) (cancell?ed|canceled|returned)\b",
     # A refund short of what was paid: "the refund you sent is £150 short".
@@ -161,7 +165,7 @@ NOT_ME = (
 FRAUD = _phrases(
     # A child who bought with the customer's card unasked, not "my son ordered it for me".
     r"\b(my|our) ([\w-]+ ){0,3}(son|daughter|kid|kids|child|children|teenager|toddler|nephew|"
-    r"niece)\b"
+    r"niece|\d+[- ]?(year|yr)[- ]?old)\b"
     r"[^.!?\n]{0,80}\b(without (my |our )?(permission|knowing|asking|consent|authori[sz]ation)|"
     r"behind (my|our) back)\b",
     r"\bsomeone (else )?('s |has |have |had |is |was )?(been )?(used|using|got into|getting "
@@ -187,7 +191,13 @@ FRAUD = _phrases(
     ),
     r"\bsomeone (else )?(has )?(ordered|bought|purchased|placed|made)\b[^.]{0,40}\b(my|our) "
     r"(account|card|details|name)\b",
-    r"\b(been|got|get|was|were) scammed\b|\bpretend(ing|ed|s)? to be (you|northwind|from)\b|"
+    # Not a scam at another shop: "I got scammed on another site, so I buy from you".
+    OnALineWith(
+        r"\b(been|got|get|was|were) scammed\b",
+        unless=r"\b(on|at|from|with|by) (another|a different|some other|some) (site|website|"
+        r"shop|store|app|seller|marketplace|page)\b",
+    ),
+    r"\bpretend(ing|ed|s)? to be (you|northwind|from)\b|"
     r"\bfake (site|website|web site|email|e-mail|text|sms|shop|store|account|page)\b|"
     r"\bimpersonat\w*",
     r"\bsuspicious (login|sign[- ]in|activity|charges?|payments?|transactions?|orders?)\b",
@@ -414,10 +424,10 @@ NOT_DONE_BY_ME = _phrases(
 )
 # A call back or an answer promised, and nothing since: the contact centre failed.
 CALL_PROMISED = _phrases(
-    r"\b(you|they|someone|somebody|your (\w+ )?(agent|colleague|team|rep))( had)? (said|told "
-    r"me|promised|assured me)( that)? (you'd|you would|they'd|they would|someone would|"
-    r"somebody would|i'd|i would)( get a)? (call|ring|phone|email|get back|call back|reply|"
-    r"contact)\b",
+    r"\b((you|they|someone|somebody|your (\w+ )?(agent|colleague|team|rep))( had)? (said|told "
+    r"me|promised|assured me)|i was (told|promised|assured))( that)? (you'd|you would|they'd|"
+    r"they would|someone would|somebody would|i'd|i would)( get a| give me a| give us a)? "
+    r"(call|ring|phone|email|get back|call back|reply|contact)\b",
     *ES_CALL_PROMISED,
 )
 NOTHING_CAME = _phrases(

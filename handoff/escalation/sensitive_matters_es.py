@@ -59,6 +59,11 @@ ES_LEGAL_THREAT: tuple[str | OnALineWith, ...] = (
     r"\b(voy|vamos|iremos|ire|acudire|llevare|pondre|denunciare|reportare|llamare|avisare|"
     r"ir|acudir|denunciar|denunciarlos|reportar|reportarlos|llamar|avisar|llevar)\b"
     r"[^.!?\n]{0,30}\b(a|al|ante|en|con|de) (la )?policia\b",
+    # A regulator who will hear of it: "INDECOPI va a saber de esto"; a contract
+    # broken, in the customer's legal words.
+    r"\b" + ES_REGULATORS_ONLY + r" (se )?(va|van) a (saber|enterar)\b|\b(se )?(va|van) a "
+    r"(saber|enterar)( de esto| de todo)? (en |a |de )?(la |el )?" + ES_REGULATORS_ONLY + r"\b|"
+    r"\bincumplimiento (de|del) contrato\b",
     r"\b(hojas?|libro) de reclamaciones\b|\b(derechos del consumidor|ley (federal )?de "
     r"proteccion al consumidor|ley del consumidor|estatuto del consumidor)\b",
     r"\b(nos vemos|te veo|los veo|os veo|nos veremos) en (los tribunales|el juzgado|la corte|"
@@ -112,6 +117,9 @@ ES_PAYMENT_DISPUTE = (
     # Charged on after cancelling: "me siguen cobrando la suscripcion q cancele".
     r"\b(me|nos) (siguen|sigue|seguis|siguieron|continuan|continua|volvieron a|volvio a) "
     r"(cobrando|cargando|descontando|debitando|facturando|cobrar|cargar|descontar|debitar)\b",
+    r"\b(me |nos )?(sigue|siguen|continua|continuan) (apareciendo|llegando|saliendo|entrando) "
+    r"(el|los|un|unos|ese|esos|este|estos) (debitos?|cargos?|cobros?|descuentos?)\b"
+    r"(?! (como )?pendientes?)",
     r"\b(cobrando|cobraron|cobran|cobro|cargan|cargaron|descontaron|debitaron)( \w+){0,3} "
     r"(que|q) (ya )?(cancele|cancelamos|di de baja|dimos de baja|anule|devolvi|devolvimos)\b",
     r"\b(o|si no|sino|de lo contrario) (voy a|tendre que|ire a|me voy a|lo voy a) (llamar|ir|"
@@ -154,12 +162,15 @@ ES_CALL_PROMISED = (
     r"aseguraron|me iban a|iban a|me dijo|prometieron)( que| q)?( me)? (llamaban|llamarian|"
     r"iban a llamar|llamar|llamarme|"
     r"contactaban|contactarian|contactarme|responder|responderian|devolver la llamada|"
-    r"escribir|escribian|avisaban|avisarian|llamaba|contactaba)\b",
+    r"escribir|escribian|avisaban|avisarian|llamaba|contactaba|hacian (un |el )?call ?back|"
+    r"hacia (un |el )?call ?back|daban (un |el )?call ?back)\b",
 )
 ES_NOTHING_CAME = (
     r"\b(y )?nada,? ni (un|una) (mensaje|llamada|correo|mail|respuesta|whatsapp)\b|\bni "
     r"(un|una) (mensaje|llamada|correo|mail|whatsapp)\b|\b(sigo|seguimos|todavia|aun) "
-    r"(\w+ )?esperando\b|\bnadie (me )?(llamo|ha llamado|escribio|contesto|respondio)\b",
+    r"(\w+ )?esperando\b|\bnadie (me )?(llamo|ha llamado|escribio|contesto|respondio)\b|"
+    r"\bstill waiting\b|\bya (pasaron|van|paso|han pasado) (como |mas de |casi )?(\d+|dos|"
+    r"tres|cuatro|varios|varias) (horas|dias|semanas)\b",
 )
 ES_KIN = (
     r"(esposo|esposa|marido|mujer|madre|padre|mama|papa|mami|papi|hijo|hija|hermano|hermana|"
@@ -238,7 +249,8 @@ ES_SAFETY_INCIDENT: tuple[str | OnALineWith, ...] = (
     # Not "hay fuego en el precio 🔥": a bargain.
     r"\b(sale|salia|salio|empezo a salir|sacando|echando|habia|hay|vi|vimos) (humo|fuego|"
     r"llamas|chispas)\b(?! en (el |los |las |la )?(precio|oferta|descuento|promo))"
-    r"(?![^\n]{0,40}\U0001f525)|\b(olor a quemado|huele a quemado|olia a quemado)\b",
+    r"(?![^\n]{0,40}\U0001f525)|\b(olor|huele|olia|olio) a (plastico |cable |goma )?"
+    r"quemad[oa]\b",
     r"\b(huele|olia|olio|oler|olor|tufo|como|tipo)( \w+)? (como )?a gas\b|\bfugas? de gas\b|"
     r"\b(olor|huele|olia|tufo)\b[^.!?\n]{0,30}\b(huevo podrido|huevos podridos|azufre)\b",
     r"\b(le|me|nos|les) (tuvieron que |tuvieron q |tuvimos que |)?(pusieron|poner|dieron|"
@@ -351,7 +363,8 @@ ES_FRAUD: tuple[str | OnALineWith, ...] = (
     # compras con mi tarjeta sin permiso" (not "mi hija compro con mi tarjeta, llega hoy?").
     r"\b(mi|nuestro|nuestra|mis) (\w+ )?(hijo|hija|hijos|nene|nena|nino|nina|sobrino|sobrina|"
     r"hermanito|hermanita|menor)\b[^.!?\n]{0,80}\b(sin (mi |nuestro )?(permiso|autorizacion|"
-    r"consentimiento|avisar|preguntar)|a escondidas|sin que (yo|nosotros) (supiera|supieramos|"
+    r"consentimiento|avisar(me|nos)?|preguntar(me|nos)?|decir(me|nos)?)|sin pedir(me|nos)? "
+    r"(permiso|autorizacion)|a escondidas|sin que (yo|nosotros) (supiera|supieramos|"
     r"sepa))\b",
     r"\b(me|nos) (robaron|han robado|hackearon|han hackeado|jaquearon|clonaron|han clonado|"
     r"suplantaron|vaciaron|estafaron|han estafado|hurtaron)( \w+)? (la |mi |mis |el |los |"
@@ -381,7 +394,11 @@ ES_FRAUD: tuple[str | OnALineWith, ...] = (
         r"me estafaron|nos estafaron|fui estafad[oa]|fuimos estafados|robo de (mi )?(tarjeta|"
         r"cuenta|datos))\b",
         # Nor advice asked for: "consejos para evitar fraudes", "como evito un fraude".
+        # Nor one that happened at another shop: "me estafaron en otra pagina, por eso
+        # compro con ustedes".
         unless=r"\b(pelicula|serie|libro|documental|novela|juego|cancion|temporada|capitulo)s?\b|"
+        r"\b(en|de|por) (otra|otro) (pagina|tienda|web|sitio|app|aplicacion|vendedor|"
+        r"comercio)\b|\bmercado ?libre\b|\bmarketplace\b|"
         r"\b(consejos|tips|recomendaciones) (para|de como) (evitar|detectar|prevenir)\b|\bcomo "
         r"(evito|evitar|detecto|detectar|prevengo|prevenir) (un |el |los )?(fraudes?|estafas?)\b",
     ),

@@ -95,6 +95,11 @@ VULNERABLE = (
     r"\b(s?he|they|my " + KIN + r") (doesn't|does not|didn't|did not|don't) (understand|"
     r"remember|know) (what|that|how) (s?he|they) (ordered|bought|was buying|were buying|"
     r"did|paid|signed up)\b",
+    # Said gently: "my dad isn't great with his memory any more", "doesn't even
+    # remember ordering it".
+    r"\b(isn't|is not|not|isnt) (great|good|so good|too good|very good) with (his|her|their) "
+    r"memory\b|\b(doesn't|does not|didn't|did not) (even )?remember (ordering|buying|placing|"
+    r"doing) (it|them|that|this|the order)\b",
     # --- life events -------------------------------------------------------------
     r"\b(domestic (abuse|violence)|abusive (partner|husband|wife|ex|relationship|"
     r"marriage|boyfriend|girlfriend)|(women's|womens|a|the) refuge|restraining order|"
@@ -129,6 +134,10 @@ VULNERABLE = (
     r"management)|hardship (option|plan|scheme|fund|team|programme|program)|until payday|"
     r"to my name|(it's|its|that's|thats|it is) (my|our) (rent|food|bills?|electric|gas) "
     r"money)\b",
+    # The refund is all there is: "it's all I have left for food this week".
+    r"\b(it's|it is|its|that's|that is|thats) (all|the only money|all the money) (i|we) (have|"
+    r"'ve got|got|have got)( left)? (for|to (buy|pay( for)?)) (food|groceries|rent|the rent|"
+    r"bills|medicine|medication|nappies|diapers|formula)\b",
     r"\b(\w+ |\d+ )?(payments?|instal?lments?|repayments?|months?) behind\b|\b(feed|"
     r"feeding) (my|our) (son|daughter|kids|children|family|baby)\b|\b(nothing|no money)( "
     r"left)? in (the|my|our) (account|bank)\b",
@@ -136,6 +145,10 @@ VULNERABLE = (
     r"her) (job|jobs|income)\b",
     # --- capability: reading, age, language -------------------------------------
     r"\b(english|spanish) (is )?(not|isn't) my first language\b",
+    # Hiding from someone: "I don't want my ex to know where I live now".
+    r"\b(don't|do not|dont) want (him|her|them|my (ex|ex-husband|ex-wife|ex-partner|partner|"
+    r"husband|wife|abuser)) to (know|find out|find) (where (i|we) (live|am|are|moved|have "
+    r"moved)|my (new )?address)\b",
     r"\b(he|she)('s| is) (abusive|violent)\b|\bcontrols? (all )?(of )?(our|my|"
     r"the) (money|finances|accounts?|cards?)\b|\b(scared|afraid|terrified) (he|she)('ll| "
     r"will) find out\b|\b(temporary|emergency) accomm?odation\b",
@@ -181,7 +194,9 @@ OVER = (
     # Nor the hospital as a workplace: "I'm a nurse, deliver it to the hospital".
     r"i'm a (nurse|doctor|porter|carer)|i am a (nurse|doctor|porter|carer)|i work (at|in)|"
     r"(my|on|night|a) shift|soy (enfermer[oa]|medic[oa]|doctora?|camiller[oa])|"
-    r"trabajo en (el|un) hospital|trabajo en (la|una) clinica|mi turno|de turno|de guardia)\b"
+    r"trabajo en (el|un) hospital|trabajo en (la|una) clinica|mi turno|de turno|de guardia|"
+    # Nor a visit to someone else: "mi mama esta en el hospital visitando a una amiga".
+    r"visitando a (una|un) (amig[oa]|vecin[oa]|conocid[oa]|compa\w*))\b"
 )
 VULNERABLE_ON_A_LINE = (
     # Not "I won't be here on Monday to sign for it": a trip, not despair.
@@ -248,6 +263,9 @@ ES_VULNERABLE = (
     # --- capacidad -----------------------------------------------------------------
     r"\b(demencia|alzheimer|alzhaimer|perdida de memoria|deterioro cognitivo|problemas de "
     r"memoria|demencia senil)\b",
+    # Said gently: "ya no esta muy bien de la memoria", "ni se acuerda de haberlo hecho".
+    r"\b(no|ya no) (esta|anda) (muy |tan |nada )?bien de la (memoria|cabeza)\b|\bni se "
+    r"acuerda de haber(lo|la|los|las)? (hecho|pedido|comprado|encargado)\b",
     r"\b(lo|la|los|las|me|le) (enganaron|convencieron|presionaron|estafaron)( \w+){0,2} "
     r"(para|de|a) (comprar|pedir|pagar|firmar)\b",
     # --- situaciones de vida -------------------------------------------------------
@@ -279,6 +297,10 @@ ES_VULNERABLE = (
     r"(para|pa) (comer|la comida|comprar comida|el alquiler|la renta|el arriendo|pagar la "
     r"renta|pagar el alquiler|pagar el arriendo|medicinas|medicamentos|los medicamentos|"
     r"mis hijos|mis nenes|la leche|los panales)\b",
+    # The refund is all there is: "es lo que tengo pa comprar la comida de la semana".
+    r"\b(es|era) (lo (unico )?que|todo lo que|la (unica )?plata que|el (unico )?dinero que) "
+    r"(tengo|tenemos|me queda|nos queda) (pa|para) (comprar |pagar )?(la comida|comer|el "
+    r"alquiler|la renta|el arriendo|medicinas|los medicamentos|la leche)\b",
     r"\b(atrasad[oa]|atrasados) (con|en) (las|los|mis) (cuotas|pagos|mensualidades)\b",
     r"\b(endeudad[oa]|en apuros|ayuda del paro|hasta que cobre|hasta la quincena|"
     r"(congelar|congelen|congelan) (los )?intereses|(plata|dinero|lana|guita|pisto) (del|de "
@@ -292,6 +314,9 @@ ES_VULNERABLE = (
     # Not a shelter the customer donates to: one they live in.
     r"\b(vivo|vivimos|estoy|estamos|dormimos|duermo|nos quedamos|me quedo) en (un|el) "
     r"albergue\b",
+    # Hiding from someone: "no quiero que (mi ex) sepa donde estoy".
+    r"\bno (quiero|puede|debe) que (\w+ ){0,2}(sepa|sepan|se entere de|averigue|encuentre) "
+    r"(donde (estoy|vivo|vivimos|estamos|me mude)|mi (nueva )?direccion)\b",
     r"\b(no se|no sabe|no sabemos) (leer|escribir)\b",
     # --- salud mental ----------------------------------------------------------------
     r"\b(la|mi|por|con|de) depresion\b(?! tropical)|\b(trastorno bipolar|soy bipolar|"

@@ -26,10 +26,10 @@ from handoff.escalation import (
 )
 from handoff.escalation import phrases as phrase_lists
 from handoff.escalation import rules as escalation_rules
+from handoff.escalation.declines import NOT_A_REQUEST
 from handoff.escalation.phrases import (
     ACCOUNT_CLOSURE,
     CONTACT_CENTER_FAILURE,
-    NOT_A_REQUEST,
     REPEATED_ASKING,
     THREAT_TO_LEAVE,
     Phrase,
@@ -580,6 +580,9 @@ def test_asking_for_a_supervisor_in_other_words() -> None:
         ("my e-mail address was changed and it wasn't me", "fraud"),
         ("someone redeemed my points", "fraud"),
         ("my 10 year old son spent $300 on my card without asking", "fraud"),
+        ("my 7 yr old ordered toys on my account without asking me", "fraud"),
+        ("the direct debit still comes out after I cancelled the plan", "payment_dispute"),
+        ("keeping the money is a breach of contract", "legal_threat"),
         ("you charged me twice for one order", "payment_dispute"),
         ("you keep charging me for the membership I cancelled", "payment_dispute"),
         ("there's a double charge on my card", "payment_dispute"),
@@ -604,6 +607,8 @@ def test_subtle_fraud_and_payment_disputes(text: str, reason: str) -> None:
         "I changed my address last week, has it updated?",
         "my Klarna reminder came, can I pay early?",
         "my new address I don't know the postcode of yet, can I add it later?",
+        "got scammed on some other website so I only buy here now, do you take Apple Pay?",
+        "the payment still shows as pending, when does it clear?",
     ],
 )
 def test_innocent_payment_and_account_questions(text: str) -> None:

@@ -67,6 +67,14 @@ def test_a_payment_dispute_told_in_two_messages(messages: tuple[str, ...]) -> No
             ("el chico de la tienda quedo de llamarme el lunes", "sigo esperando"),
             "contact_center_failure",
         ),
+        (
+            ("me dijeron que me hacian un call back ese mismo dia", "ya van tres dias"),
+            "contact_center_failure",
+        ),
+        (
+            ("I was promised someone would give me a call back today", "still waiting"),
+            "contact_center_failure",
+        ),
         (("la cuenta es de mi mama", "fallecio en marzo y siguen llegando cobros"), "bereavement"),
         (("mi abuelo tenia una suscripcion con ustedes", "murio hace dos semanas"), "bereavement"),
         (("the subscription is in my dad's name", "he died in the spring"), "bereavement"),

@@ -184,6 +184,15 @@ def test_accents_and_chat_spelling_are_folded() -> None:
         "a que hora atienden los asesores?",
         "y si el bot no sabe algo me pasa con un asesor? no es que lo necesite hoy",
         "por pura curiosidad, hay personas contestando aqui?",
+        # The bot tried first; someone else's boss; a doorman; whether a rumour is true.
+        "iba a pedir un asesor pero bueno, pruebo con el bot primero",
+        "primero intento contigo y si no, vemos",
+        "mi jefa me pidio que cotice 15 escritorios para la oficina",
+        "mi boss me mando a preguntar si dan factura con RFC",
+        "el gerente de la tienda donde trabajo quiere saber si hacen envios a Leon",
+        "si no estoy me lo pueden dejar con el portero?",
+        "me dijeron que si escribes humano te atienden al instante, es cierto?",
+        "es verdad que los agentes solo atienden de dia?",
     ],
 )
 def test_wording_that_asks_for_no_one_overrules_the_intent(text: str) -> None:
@@ -206,6 +215,10 @@ def test_a_request_in_words_still_counts_next_to_a_declined_call() -> None:
         "si no me pasas con un asesor ya, cancelo todo",
         "ya no hace falta el bot, quiero hablar con una persona",
         "por ahora no me contesto nadie, quiero hablar con un asesor",
+        # Trying the bot is over, or the boss is the one wanted.
+        "ya probe contigo y no sirvio, quiero hablar con un asesor",
+        "quiero hablar con tu supervisor",
+        "la encargada me dijo que me llamaban, quiero hablar con un supervisor",
     ],
 )
 def test_what_is_no_decline_stays_a_request(text: str) -> None:

@@ -383,6 +383,22 @@ def test_one_fallback_then_success() -> None:
     assert not decision.escalate
 
 
+def test_a_person_declined_is_no_misunderstanding() -> None:
+    # The NLU drops request_human when the wording declines a person; the bot did
+    # not follow the rest, but the customer said what they wanted: no one.
+    decision = judge(
+        C("queria un asesor pero bueno, pruebo contigo primero", "nlu_fallback", 0.5),
+        B("utter_please_rephrase"),
+        C("lo de la factura a nombre de empresa", "nlu_fallback", 0.5),
+    )
+    assert not decision.escalate
+    decision = judge(
+        C("no idea what that code thing is", "nlu_fallback", 0.5), B("utter_please_rephrase"),
+        C("lo de la factura a nombre de empresa", "nlu_fallback", 0.5),
+    )
+    assert decision.reasons == ["repeated_fallback"]
+
+
 def test_praise_the_bot_did_not_follow_is_chatting() -> None:
     praise = [
         C("tio me flipa la lampara q compre", "nlu_fallback", 0.4), B("utter_please_rephrase"),
@@ -601,6 +617,11 @@ def test_queue_key_accepts_timestamps_and_naive_datetimes_as_utc() -> None:
         "what time are your agents online?",
         "out of curiosity, does the bot ever hand over to a person?",
         "do humans ever take over when the bot gets stuck? not that I need one now",
+        # The bot tried first; someone else's boss; a doorman; whether a rumour is true.
+        "was going to ask for a human but let me give the bot a go first",
+        "my line manager told me to order 6 monitors, can you invoice the company?",
+        "if I'm out can you leave the parcel with the concierge?",
+        "is it true you get a discount if you talk to an agent?",
     ],
 )
 def test_the_request_human_intent_is_not_trusted_where_the_wording_asks_for_no_one(
@@ -618,6 +639,8 @@ def test_the_request_human_intent_is_not_trusted_where_the_wording_asks_for_no_o
         "don't transfer me again, just let me speak to a manager",
         "if you can't fix this, I want to speak to a manager",
         "not now, I need a real person",
+        "I gave the bot a go first and it's useless, get me a person",
+        "my manager is furious, I want to speak to your manager",
     ],
 )
 def test_a_request_beside_a_decline_still_counts(text: str) -> None:

@@ -67,6 +67,13 @@ from tests.handoff.escalation.rules_only import reasons
         ("me cobraron la membresia que ya di de baja", "payment_dispute"),
         ("si no me devuelven la plata voy a ir a la policia", "legal_threat"),
         ("mi hijo de 12 años hizo compras con mi tarjeta sin permiso", "fraud"),
+        ("mi sobrina compro unos audifonos con mi cuenta sin preguntarme", "fraud"),
+        ("mi nena de 8 pidio juguetes con mi tarjeta sin pedirnos permiso", "fraud"),
+        ("si no lo arreglan hoy, SERNAC se va a enterar", "legal_threat"),
+        ("van a saber de esto en PROFECO", "legal_threat"),
+        ("lo que hacen es incumplimiento de contrato", "legal_threat"),
+        ("cancele la membresia y me siguen apareciendo los cargos", "payment_dispute"),
+        ("el secador olio a cable quemado y se apago", "safety_incident"),
     ],
 )
 def test_spanish_sensitive_matters(text: str, reason: str) -> None:
@@ -99,6 +106,10 @@ def test_spanish_sensitive_matters(text: str, reason: str) -> None:
         "la cocina es a gas o electrica?",
         "todavia no compre nada, tengo dudas con las tallas",
         "la mesa llego con un raspon en la pata, la cambian?",
+        # Fraud at another shop; a consumer agency only mentioned.
+        "me estafaron en otra tienda online, por eso ahora compro aca. aceptan transferencia?",
+        "mi prima trabaja en el SERNAC y me los recomendo",
+        "me sigue apareciendo el cargo como pendiente, cuando se libera?",
     ],
 )
 def test_innocent_spanish_is_left_alone(text: str) -> None:

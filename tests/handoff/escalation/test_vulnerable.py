@@ -75,6 +75,14 @@ def test_english_vulnerable_situations_go_to_a_person(text: str) -> None:
         "desde el incendio vivimos en un albergue, no me manden nada a la casa",
         "hay dos pedidos que hizo mi exmarido con mi tarjeta, no quiero que lo sepa",
         "cancelen mi pedido, ya nada importa, no creo que vaya a estar aqui para cuando llegue",
+        "mi papa ya no anda tan bien de la cabeza y compro tres teles",
+        "mum isn't so good with her memory now, she ordered the same kettle four times",
+        "he didn't even remember placing the order, can we cancel it?",
+        "please update the address, I don't want my ex-husband to find my new address",
+        "that's the only money I have for groceries, please refund it",
+        "encargo una cama de 900 dolares y ni se acuerda de haberla pedido",
+        "cambien mi direccion, no quiero que mi expareja sepa donde vivo ahora",
+        "devuelvanme esa plata, es todo lo que me queda para pagar el alquiler",
     ],
 )
 def test_spanish_vulnerable_situations_go_to_a_person(text: str) -> None:
@@ -111,6 +119,11 @@ def test_spanish_vulnerable_situations_go_to_a_person(text: str) -> None:
         "no voy a estar aqui para recibirlo, me voy de viaje, lo dejan con el portero?",
         "I won't be here to sign for it on Monday, can you leave it next door?",
         "mi mama esta en el hospital, es enfermera y sale de turno a las 8, pueden entregar?",
+        "ahora estoy en el hospital visitando a un compañero, me llaman al rato?",
+        "no quiero que mi novia sepa lo del regalo, lo pueden envolver?",
+        "esta bien de la memoria el celular? cuantos gigas trae?",
+        "I don't want her to know what the present is, can you gift wrap it?",
+        "is the laptop good with its memory for video editing?",
     ],
 )
 def test_look_alikes_are_routine(text: str) -> None:
