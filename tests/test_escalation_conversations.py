@@ -49,7 +49,8 @@ later still): Spanish blind 0.867, 0.929, 11.6%; English blind 0.945, 0.945,
 5.5%; blind2 0.957, 0.957, 4.3%; blind3 0.906, 0.967, 10.0%. The fourth round
 (vulnerable customers, matters told in two messages, the cues es_dev7 to
 es_dev9 showed; 2026-12-05): Spanish blind 0.869, 0.946, 11.6%; the English
-blind sets unchanged. The recall floors
+blind sets unchanged. The fifth and sixth rounds (the cues es_dev10 and
+es_dev11 showed, 2026-12-05): every blind set unchanged. The recall floors
 of the first and the Spanish set leave them two conversations (0.90), and the
 first set's false-escalation ceiling two as well (0.09, 3 of 55 measured): a
 model trained on another machine may differ by one.
