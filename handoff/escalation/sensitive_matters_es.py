@@ -169,7 +169,7 @@ ES_NOTHING_CAME = (
     r"\b(y )?nada,? ni (un|una) (mensaje|llamada|correo|mail|respuesta|whatsapp)\b|\bni "
     r"(un|una) (mensaje|llamada|correo|mail|whatsapp)\b|\b(sigo|seguimos|todavia|aun) "
     r"(\w+ )?esperando\b|\bnadie (me )?(llamo|ha llamado|escribio|contesto|respondio)\b|"
-    r"\bstill waiting\b|\bya (pasaron|van|paso|han pasado) (como |mas de |casi )?(\d+|dos|"
+    r"\bya (pasaron|van|paso|han pasado) (como |mas de |casi )?(\d+|dos|"
     r"tres|cuatro|varios|varias) (horas|dias|semanas)\b",
 )
 ES_KIN = (
