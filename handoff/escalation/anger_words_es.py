@@ -165,6 +165,9 @@ ES_INHERENT_SARCASM = (
     r"(?= *([.!]|$))|(felicidades|felicitaciones|bravo|aplausos),? (de verdad|muy bien|"
     r"otra vez|northwind|por (nada|perder|hacer|cobrar))|"
     r"sigan (asi|igual),? (campeones|cracks|genios|capos|maquinas|muchachos|chicos|eh)|"
+    # "Tercera vez que me reprograman la entrega, sigan asi": the praise closes a complaint.
+    r"(tercera|cuarta|quinta|sexta|enesima|otra) vez (que )?(me|nos) [^.!?\n]{0,80}\bsigan (asi|"
+    r"igual)|"
     r"(esto|su servicio|este servicio|ustedes|su empresa) (es|son) un (chiste|circo)|tremendo "
     r"chiste|de que planeta|sigamos jugando a|jugando a adivinar"
 )
@@ -189,13 +192,16 @@ ES_COMPLAINT_CONTENT = (
     r"(hace|desde hace|ya van|van|llevo|lleva|llevamos|mas de|solo|casi|ya|por|durante|"
     r"despues de) (un|una|dos|tres|cuatro|cinco|seis|\d+) (dias|semanas|meses|mes|semana|"
     r"horas)|(tres|cuatro|cinco|seis|\d+) (semanas|meses)|mentira|mienten|mintieron|ignoran|"
-    r"y nada|nada de (mi|el|la|los|mis)|no hay stock|"
+    r"y nada|nada de (mi|el|la|los|mis)|no hay stock|(tercera|cuarta|quinta|sexta|enesima) vez|"
     r"retrasad[oa]|atrasad[oa]|demorad[oa]|mi dinero|mi plata|mi reembolso|donde (esta|estan) "
     r"(mi|mis)|no sirve|no funciona|me enganaron|enganad[oa]|me dejaron plantad[oa]|"
     r"(otra|otro) (respuesta|mensaje) (automatic[oa]|de robot)"
 )
 # "Genial. Otra semana.": what follows ironic praise in the next sentence.
-ES_IRONY_FOLLOWS = r"otra|otro|otra vez|de nuevo|todavia|aun|y|no|nada|nunca|sigue|sigo|ni"
+ES_IRONY_FOLLOWS = (
+    r"otra|otro|otra vez|de nuevo|todavia|aun|y|no|nada|nunca|sigue|sigo|ni|tercera|cuarta|"
+    r"quinta|enesima"
+)
 ES_PRAISE_WORDS = (
     r"genial|excelente|perfecto|perfecta|maravilloso|maravillosa|fantastico|estupendo|"
     r"buenisimo|bravo|felicidades|felicitaciones|que bien|de lujo|increible|espectacular|"
@@ -229,10 +235,11 @@ ES_ELSEWHERE = (
     r"metro|subte|trafico|transito|trancon|tranque|gobierno)\b|\beste pais\b|\b(me quede|"
     r"nos quedamos|estoy|estamos|sigo|seguimos|otra vez) sin (luz|agua|internet|senal|gas)\b|"
     r"\bse (fue|corto) la (luz|senal|corriente)\b|\bcortes? de (luz|agua)\b|"
-    r"\b(mi|mis|nuestra|nuestro|el|la|ese|este|esa|esta) (banco|"
+    r"\b(mi|mis|nuestra|nuestro|el|la|ese|este|esa|esta) ((pinche|maldito|maldita|dichoso|"
+    r"dichosa|estupido|estupida|jodido|jodida|fregado|fregada|bendito|bendita) )?(banco|"
     r"aseguradora|aerolinea|linea aerea|(compania|empresa) de (telefono|celular|internet|luz)|"
     r"operador(a)? (de|del) (celular|movil|telefono))\b|"
-    r"\b(de|en|con) otra (tienda|empresa|pagina|web|marca|paqueteria)\b|"
+    r"\b(de|en|con) (la )?otra (tienda|empresa|pagina|web|marca|paqueteria)\b|"
     r"\b(fue mi culpa|culpa mia|error mio|me equivoque|que tont[oa] (soy|fui)|soy (un |una )?"
     r"(tont[oa]|idiota|despistad[oa]|torpe|burr[oa]|desastre)|me olvide|se me olvido)\b|"
     # Forgetting one's own password again, a football match lost: "olvide mi contrasena
@@ -244,6 +251,10 @@ ES_ELSEWHERE = (
     r"nuevo|contra|\d+ ?a ?\d+)\b|\b(el|un|del) arbitro\b|\b(otra vez|de nuevo|ayer|hoy) "
     r"(perdimos|empatamos|nos ganaron|nos golearon)\b|\b(perdio|empato|descendio|quedo "
     r"eliminado) (el |la )?((?-i:[A-Z])\w+|mi equipo|la seleccion|mi club)\b|"
+    # The team named first, and nothing of ours lost: "Boca perdio de nuevo 😤", not
+    # "Estafeta perdio de nuevo mi paquete".
+    r"\b(?-i:[A-Z])\w+ (perdio|empato|descendio|quedo eliminado)( (otra vez|de nuevo|ayer|hoy|"
+    r"el clasico|el partido|la final))?(?= *([.!,;]|$|[^\w\s]))|"
     # The weather, one's own car, the bus: "odio este clima", "mi carro se dano otra vez".
     r"\b(este|ese|esta|esa|que|el|la|del|odio el|odio la|odio este|menudo|menuda|vaya) (clima|"
     r"aguacero|calor|frio|lluvia|chaparron|diluvio|temporal|tormenta|nevada|humedad)\b|"

@@ -1,8 +1,9 @@
 """Wording that asks for no one of ours, though it names a person: a list of phrases.
 
 Found in a message, it overrules the NLU's request_human, its span is not
-read as a request in words, and neither learned model judges the message
-(:mod:`.findings`, :mod:`.rules`). Spanish patterns are in
+read as a request in words, neither learned model judges the message, and
+a message the bot did not understand does not count towards a run of
+fallbacks (it was understood: no person) (:mod:`.findings`, :mod:`.rules`). Spanish patterns are in
 :mod:`.phrases_es` (``ES_NOT_A_REQUEST``), appended here. Every pattern is
 linear.
 """

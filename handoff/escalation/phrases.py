@@ -189,6 +189,8 @@ EXPLICIT_REQUEST = _phrases(
     r"\b(handled|dealt with|looked at|looked into|sorted|reviewed|taken over) by (a |an |the |"
     r"your )?(real |actual |live |human )?(human|person|manager|supervisor|agent|"
     r"representative|member of (your )?staff|team leader)\b",
+    r"\b(a |an |any |some )?(flesh[- ]and[- ]blood|living,? breathing) (person|human|being|"
+    r"agent|one|people)\b|\b(anyone|anybody|someone|somebody) (of )?flesh and blood\b",
 )
 EXPLICIT_REQUEST += _phrases(*ES_EXPLICIT_REQUEST)
 BOT_DID_NOT_HELP = _phrases(
@@ -216,6 +218,7 @@ BOT_DID_NOT_HELP = _phrases(
     r"\b(you )?(already|keep) (said|saying|telling|sending|repeating) (that|me that|"
     r"the same|yourself)\b",
     r"\b(same|wrong) (answer|reply|response)\b",
+    r"\bi still (don'?t|do not) (know|understand|get) (how|what (to|i'?m supposed to) do|where)\b",
     negatable=False,
 )
 BOT_DID_NOT_HELP += _phrases(
@@ -386,7 +389,15 @@ THREAT_TO_LEAVE = _phrases(
     ),
 )
 THREAT_TO_LEAVE += _phrases(*ES_THREAT_TO_LEAVE)
-THREAT_TO_LEAVE += _phrases(*ES_THREAT_TO_LEAVE_OWN_NEGATION, negatable=False)
+THREAT_TO_LEAVE += _phrases(
+    # Veiled, after a condition whose "no" would seem to negate it: "if I hear nothing
+    # by Friday, you know where I'll be writing about this".
+    r"\byou('ll| will)? (all |guys )?know where (i'?ll|i will|i'?m going to|i am going to|i'?m|"
+    r"i am|we'?ll|this is going|this'?ll)( be)? (post|posting|write|writing|review|reviewing|"
+    r"share|sharing|tell|telling|complain|complaining|go|going)\b",
+    *ES_THREAT_TO_LEAVE_OWN_NEGATION,
+    negatable=False,
+)
 # Closing the account: leaving, when the message is unhappy ("cancel my
 # account, I've had enough"); "please close my account, I'm moving abroad" is
 # a request. Not the question "how do I close my account?"

@@ -67,8 +67,9 @@ ES_EXPLICIT_REQUEST = (
     r"porfavor|xfa|plis|ya mismo)\b",
     # Asked of the chat: "¿hay alguien ahi?", "¿hay algun humano?"
     r"\bhay (alguien|algun humano|alguna persona|una persona|un humano|algun asesor|"
-    r"algun agente|alguien real|alguien de verdad)( real| de verdad| humano)? (ahi|alli|ahi "
-    r"leyendo|del otro lado|leyendo|atendiendo|que me (lea|escuche|atienda|ayude|responda))\b",
+    r"algun agente|alguien real|alguien de verdad)( real| de verdad| humano| de carne y hueso)? "
+    r"(ahi|alli|por ahi|por alli|ahi leyendo|del otro lado|leyendo|atendiendo|que me (lea|"
+    r"escuche|atienda|ayude|responda))\b",
     r"\bhay (alguien|alguna persona|algun asesor|un asesor|una persona|algun humano|algun "
     r"agente|un humano) (que|quien) (me |nos )?(pueda|puede|podria|quiera) (atender|ayudar|"
     r"responder|contestar|explicar)\b",
@@ -85,7 +86,8 @@ ES_EXPLICIT_REQUEST = (
     r"\b(que me atienda|quiero que me atienda|me atiende|me puede atender|me pueden atender) "
     r"(alguien|una persona|un humano)\b",
     # "Necesito que lo vea una persona": the case looked at by someone.
-    r"\bque (lo|la|esto|me lo|mi caso|el caso|mi problema|mi reclamo) (vea|revise|mire|"
+    r"\bque (lo|la|esto|esto lo|eso lo|me lo|mi caso|el caso|mi problema|mi reclamo) (vea|"
+    r"revise|mire|"
     r"resuelva|chequee|vean|revisen|miren|resuelvan) (una persona|un humano|alguien|un asesor|"
     r"un agente|una persona real|un ser humano|alguien de (ustedes|vosotros|su equipo|verdad))\b",
 )
@@ -138,6 +140,8 @@ ES_BOT_DID_NOT_HELP = (
     r"\bno hay caso con (vos|usted|ustedes|ti|este bot|el bot|este chat|esto|esta cosa)\b|"
     r"\b(es )?(inutil|al pedo|en vano|perder el tiempo) (hablar|escribir|explicar|"
     r"preguntar)(te|le|les)? (con|a) (vos|usted|ustedes|ti|este bot|el bot|esta cosa)\b",
+    # "Sigo sin saber como mover la entrega": the answers so far did not do it.
+    r"\bsigo sin (saber|entender) (como|que hacer|que tengo que|donde)\b",
     r"\b(me )?(estas|esta|estan|estais) (siquiera |acaso |realmente )?(leyendo|escuchando)\b"
     r"(?! (el|la|un|una|los|las) )",
 )
@@ -236,6 +240,10 @@ ES_CONTACT_CENTER_FAILURE = (
     r"todavia espero)\b",
 )
 ES_THREAT_TO_LEAVE_OWN_NEGATION = (
+    # Veiled, after a condition a "no" of its own would seem to negate: "si mañana no
+    # tengo respuesta ya saben donde voy a contar mi experiencia".
+    r"\bya (saben|sabran|sabeis|sabes) (donde|a donde|en donde)( \w+){0,2} (contar|publicar|"
+    r"poner|subir|escribir|quejarme|compartir|dejar)\b",
     r"\bno (quiero|queremos) saber (nada mas|mas nada|nada) (mas )?de (ustedes|vosotros|esta "
     r"(tienda|empresa)|northwind|su (tienda|empresa))\b",
     r"\b(no|nunca|jamas) (les |os |le )?(vuelvo|volvere|volveria|volvemos|volveremos) a "
@@ -359,10 +367,10 @@ ES_NOT_A_REQUEST = (
     r"( primero)?\b",
     # Someone else's boss, or a doorman to leave a parcel with: "mi supervisor me pidio
     # comprar 10 audifonos", "me lo pueden dejar con el vigilante?".
-    r"\b(mi|el|la|nuestro|nuestra) (jefe|jefa|boss|supervisor|supervisora|gerente|"
-    r"encargad[oa]|patron|patrona)( \w+){0,5} (me |nos )?((pidio|pide|mando|encargo|encarga|"
-    r"dijo) (que |a )?(compre|comprar|cotice|cotizar|pregunte|preguntar|pida|pedir|averigue|"
-    r"averiguar)|(quiere|necesita) (comprar|saber|cotizar|pedir|encargar))\b",
+    r"\b(mi|el|la|nuestro|nuestra|my) (jefe|jefa|boss|supervisor|supervisora|gerente|"
+    r"encargad[oa]|patron|patrona|manager)( \w+){0,5} (me |nos )?((pidio|pide|mando|encargo|"
+    r"encarga|dijo) (que |a )?(compre|comprar|cotice|cotizar|pregunte|preguntar|pida|pedir|"
+    r"averigue|averiguar)|(quiere|necesita) (comprar|saber|cotizar|pedir|encargar))\b",
     r"\b(dejar|dejarlo|dejarla|dejen|deje|dejes|dejenlo|dejenla|dejarselo|dejarsela|entregar|"
     r"entregarlo|entregarla|entreguen)( \w+){0,2} (con|a) (el|la|mi) (vigilante|portero|"
     r"portera|conserje|vecin[oa]|guardia|recepcionista|de seguridad)\b",

@@ -31,7 +31,7 @@ from handoff.escalation.sensitive_matters_es import (
     ES_SAFETY_INCIDENT,
     INJURY_LINK,
 )
-from handoff.escalation.vulnerable import VULNERABLE_SITUATION
+from handoff.escalation.vulnerable import CONFUSED_BY_ORDER, ELDERLY, VULNERABLE_SITUATION
 
 LEGAL_THREAT = _phrases(
     # Not "to Sue" or "I'm Sue": Sue is also a name.
@@ -91,9 +91,14 @@ PAYMENT_DISPUTE = _phrases(
     # "Two payments of £649 for the same fridge", "two payments for one order".
     r"\b(two|2|three|3|several|multiple) (identical )?(payments|charges|transactions|debits) "
     r"(of [£$€]?\d[\d,.]* )?(for|on) (the same|one|a single|1|just one) \w+",
-    r"\b(two|2|three|3) (identical |separate )?(charges|debits)\b|\b(two|2|three|3) "
-    r"(payments|transactions) (were |have been |had been )?(taken|made|came out|went out|"
-    r"gone out)\b",
+    # Not one seen through: "two charges, but one was the delivery fee, all good".
+    OnALineWith(
+        r"\b(two|2|three|3) (identical |separate )?(charges|debits)\b|\b(two|2|three|3) "
+        r"(payments|transactions) (were |have been |had been )?(taken|made|came out|went out|"
+        r"gone out)\b",
+        unless=r"\b(realised|realized|turns out|turned out|one (was|is) (the|for))\b[^\n]{0,40}"
+        r"\b(delivery|shipping|postage|fee)\b|\b(all good|false alarm|my mistake)\b",
+    ),
     # The lender or a collector chasing money for an order that was returned:
     # "Klarna is chasing me for an order I returned".
     OnALineWith(
@@ -155,6 +160,15 @@ DETAILS_CHANGED = (
     r"security questions?)( \w+){0,2} (was|were|has been|have been|had been|got|been|is) "
     r"(changed|reset|updated|altered)\b"
 )
+# A message in our name, and the card given to it (fraud: phishing).
+LURE = (
+    r"\b(link|a text|text message|(e-?mail|sms|message|whatsapp) (saying|claiming|from you|"
+    r"pretending)|claiming to be|saying (it|they) (was|were) (from )?(you|northwind))\b"
+)
+CARD_GIVEN = (
+    r"\b((entered|put in|typed in|typed|gave|filled in|sent)( them| it)? (my |our )?(card|bank|"
+    r"payment) (details|number|info)|(photos?|pictures?) of (both sides of )?(my|the) cards?)\b"
+)
 # The customer was not the one: "I didn't use it", "it wasn't me", "someone".
 NOT_ME = (
     r"((i|we) (didn't|did not|never|haven't|have not|hadn't|had not)( \w+)? (use|used|spend|"
@@ -167,7 +181,7 @@ FRAUD = _phrases(
     r"\b(my|our) ([\w-]+ ){0,3}(son|daughter|kid|kids|child|children|teenager|toddler|nephew|"
     r"niece|\d+[- ]?(year|yr)[- ]?old)\b"
     r"[^.!?\n]{0,80}\b(without (my |our )?(permission|knowing|asking|consent|authori[sz]ation)|"
-    r"behind (my|our) back)\b",
+    r"behind (my|our) back|while (i|we) (was|were) (asleep|sleeping|at work|out))\b",
     r"\bsomeone (else )?('s |has |have |had |is |was )?(been )?(used|using|got into|getting "
     r"into|accessed|accessing|hacked|logged into|logged in to|logging into|changed|"
     r"took over|ordered with|bought with|spent|spending|redeemed|emptied|drained)\b",
@@ -258,6 +272,11 @@ FRAUD = _phrases(
     # Not "not my order": in answer to "shall I cancel order 123?" it means a
     # wrong number.
     r"\bnot my (purchase|charge|transaction|payment)\b",
+    r"\b(order|purchase|charge)s? (on|in) my (account|card)( \w+){0,2} (that|which) (isn'?t|"
+    r"is not|aren'?t|are not|wasn'?t) (mine|ours)\b",
+    # Phishing, "clicked the link and entered my card details", in either order.
+    LURE + r"[^\n]{0,80}\b" + CARD_GIVEN,
+    CARD_GIVEN + r"[^\n]{0,80}\b" + LURE,
     # "I didn't order a TV" is fraud after "got an email saying I bought",
     # a wrong item otherwise ("I didn't order a medium").
     OnALineWith(
@@ -303,7 +322,8 @@ SAFETY_INCIDENT = _phrases(
     r"\bflames? (came|coming|shot|shooting|everywhere|out of)\b|\b(there were|saw|see) "
     r"(flames|sparks|smoke)\b",
     r"\b(plug|socket|cable|lead|wire|wiring|charger|adapter|adaptor|battery|extension|"
-    r"power strip|outlet)s? (\w+ ){0,3}(melted|melting|burnt|burned|scorched)\b",
+    r"power strip|outlet)s? (\w+ ){0,3}(melted|melting|burnt|burned|scorched)\b|\bsmel\w*"
+    r"( \w+){0,2} (of|like) (melt|burn|scorch)\w* (plastic|rubber|wires?|cables?)\b",
     r"\b(boiling|scalding|hot) (water|oil|liquid|steam)\b[^.]{0,40}\b(on|onto|over|into) "
     r"(my|his|her|their|our) (\w+'s )?(\w+ )?" + BODY + r"\b",
     r"\b(got|get|gets|became|was|were|been|fell) (really |very |so |seriously )?(sick|ill|"
@@ -464,6 +484,7 @@ IN_TWO_PARTS: tuple[tuple[str, Sequence[Phrase], Sequence[Phrase], str], ...] = 
         NOTHING_CAME,
         "a call back or an answer promised that never came",
     ),
+    ("vulnerable_customer", ELDERLY, CONFUSED_BY_ORDER, "an elderly customer, confused"),
 )
 PARTS_WINDOW = 3
 SENSITIVE_MATTERS: tuple[tuple[str, Sequence[Phrase], str], ...] = (

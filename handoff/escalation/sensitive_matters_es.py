@@ -53,7 +53,7 @@ ES_LEGAL_THREAT: tuple[str | OnALineWith, ...] = (
     r"recurrir|recurro|escalar|escalo|llevar|llevo|llevare|quejarme|quejare|reclamar|"
     r"presentar|presento|pido|pedire|pedir|solicitar|solicito|levante|levantar|puse|"
     r"pondre|poner|meto|meter|hable|llame|hablar|llamar|avisar|avisare|notificar)\b"
-    r"[^.!?\n]{0,30}\b(a|al|ante|en|con|de) (la |el |los )?" + ES_REGULATORS_ONLY + r"\b",
+    r"[^.!?\n]{0,30}\b(a|al|ante|en|con|de|para) (la |el |los )?" + ES_REGULATORS_ONLY + r"\b",
     # The police only as what the customer will do: "ya puse la denuncia en la policia"
     # after a theft calls no one on us.
     r"\b(voy|vamos|iremos|ire|acudire|llevare|pondre|denunciare|reportare|llamare|avisare|"
@@ -78,7 +78,7 @@ ES_LEGAL_THREAT: tuple[str | OnALineWith, ...] = (
     r"consultar a|consulte a|contratar a|contrate a|hablar con|hable con|llamar a|llame a|"
     r"ver a) (un|una|mi) abogad[oa]\b|\babogad[oa]s? (se encargara|va a|van a|esta al tanto)\b",
 )
-ES_PAYMENT_DISPUTE = (
+ES_PAYMENT_DISPUTE: tuple[str | OnALineWith, ...] = (
     r"\b(contra ?cargos?|charge ?back|desconocer (el|la|este|ese|esta|esa) (cargo|compra|"
     r"cobro|pago|transaccion)|desconoci (el|la) (cargo|compra|cobro)|disputa(r)? (el|la|este|"
     r"ese|un|una) (cargo|cobro|pago|compra)|revertir (el|la|este|ese) (cargo|cobro|pago|"
@@ -109,11 +109,16 @@ ES_PAYMENT_DISPUTE = (
     r"\b(dos|tres|\d|varios) (cargos|cobros|pagos|debitos) (de [$€]?\d[\d,.]* (pesos |euros |"
     r"soles |dolares )?)?(por|para|del|de|x) (el mismo|la misma|un solo|una sola|un|una) (pedido|"
     r"compra|producto|articulo|orden)\b",
-    r"\b(\d+|dos|tres|cuatro|varios|varias) (cargos|cobros|debitos|pagos|movimientos)\b"
-    r"[^.!?\n]{0,60}\b(solo|solamente|nada mas|pero) (hice|realice|fue|era|compre|pedi) (una|"
-    r"1|un)\b",
-    r"\b(me )?(salieron|salen|aparecen|aparecieron|llegaron|veo|vi) (dos|tres|2|3) (cargos|"
-    r"cobros|debitos|descuentos)\b",
+    r"\b(\d+|dos|tres|cuatro|varios|varias) (cargos|cobros|debitos|pagos|movimientos|consumos)"
+    r"\b[^.!?\n]{0,60}\b(solo|solamente|nada mas|pero|y yo|yo) (hice|realice|fue|era|compre|"
+    r"pedi) (una|1|un)\b",
+    OnALineWith(
+        r"\b(me )?(salieron|salen|aparecen|aparecieron|llegaron|veo|vi|figuran) (dos|tres|2|3) "
+        r"(cargos|cobros|debitos|descuentos|consumos)\b",
+        # Seen through by the customer: "pero ya vi que uno era el despacho, todo bien".
+        unless=r"\b(ya vi que|me di cuenta (de )?que|ya entendi|era el (despacho|envio|flete)|"
+        r"falsa alarma|todo (bien|ok|claro|en orden))\b",
+    ),
     # Charged on after cancelling: "me siguen cobrando la suscripcion q cancele".
     r"\b(me|nos) (siguen|sigue|seguis|siguieron|continuan|continua|volvieron a|volvio a) "
     r"(cobrando|cargando|descontando|debitando|facturando|cobrar|cargar|descontar|debitar)\b",
@@ -170,7 +175,9 @@ ES_NOTHING_CAME = (
     r"(un|una) (mensaje|llamada|correo|mail|whatsapp)\b|\b(sigo|seguimos|todavia|aun) "
     r"(\w+ )?esperando\b|\bnadie (me )?(llamo|ha llamado|escribio|contesto|respondio)\b|"
     r"\bya (pasaron|van|paso|han pasado) (como |mas de |casi )?(\d+|dos|"
-    r"tres|cuatro|varios|varias) (horas|dias|semanas)\b",
+    r"tres|cuatro|varios|varias) (horas|dias|semanas)\b|\b(estuve|estuvimos|he estado|hemos "
+    r"estado)( \w+){0,3} (pendiente|pendientes|esperando|atent[oa]) (del|al|de la|a la) "
+    r"(telefono|celular|cel|movil|llamada)\b",
 )
 ES_KIN = (
     r"(esposo|esposa|marido|mujer|madre|padre|mama|papa|mami|papi|hijo|hija|hermano|hermana|"
@@ -249,8 +256,8 @@ ES_SAFETY_INCIDENT: tuple[str | OnALineWith, ...] = (
     # Not "hay fuego en el precio 🔥": a bargain.
     r"\b(sale|salia|salio|empezo a salir|sacando|echando|habia|hay|vi|vimos) (humo|fuego|"
     r"llamas|chispas)\b(?! en (el |los |las |la )?(precio|oferta|descuento|promo))"
-    r"(?![^\n]{0,40}\U0001f525)|\b(olor|huele|olia|olio) a (plastico |cable |goma )?"
-    r"quemad[oa]\b",
+    r"(?![^\n]{0,40}\U0001f525)|\b(olor|huele|olia|olio)( raro| extrano| feo)?( como)? a "
+    r"(plastico |cable |cables |goma )?(quemad[oa]|derretid[oa]|chamuscad[oa])\b",
     r"\b(huele|olia|olio|oler|olor|tufo|como|tipo)( \w+)? (como )?a gas\b|\bfugas? de gas\b|"
     r"\b(olor|huele|olia|tufo)\b[^.!?\n]{0,30}\b(huevo podrido|huevos podridos|azufre)\b",
     r"\b(le|me|nos|les) (tuvieron que |tuvieron q |tuvimos que |)?(pusieron|poner|dieron|"
@@ -361,11 +368,12 @@ ES_FRAUD_OWN_NEGATION: tuple[str | OnALineWith, ...] = (
 ES_FRAUD: tuple[str | OnALineWith, ...] = (
     # A child who bought with the customer's card unasked: "mi hijo de 12 años hizo
     # compras con mi tarjeta sin permiso" (not "mi hija compro con mi tarjeta, llega hoy?").
-    r"\b(mi|nuestro|nuestra|mis) (\w+ )?(hijo|hija|hijos|nene|nena|nino|nina|sobrino|sobrina|"
-    r"hermanito|hermanita|menor)\b[^.!?\n]{0,80}\b(sin (mi |nuestro )?(permiso|autorizacion|"
-    r"consentimiento|avisar(me|nos)?|preguntar(me|nos)?|decir(me|nos)?)|sin pedir(me|nos)? "
-    r"(permiso|autorizacion)|a escondidas|sin que (yo|nosotros) (supiera|supieramos|"
-    r"sepa))\b",
+    r"\b(mi|nuestro|nuestra|mis|my) (\w+ )?(hijo|hija|hijos|nene|nena|nino|nina|sobrino|sobrina|"
+    r"hermanito|hermanita|menor|son|daughter|kid)\b[^.!?\n]{0,80}\b(sin (mi |nuestro )?(permiso|"
+    r"autorizacion|consentimiento|avisar(me|nos)?|preguntar(me|nos)?|decir(me|nos)?)|sin "
+    r"pedir(me|nos)? (permiso|autorizacion)|a escondidas|sin que (yo|nosotros) (supiera|"
+    r"supieramos|sepa|me diera cuenta)|mientras (yo )?(dormia|estaba dormid[oa]|trabajaba)|"
+    r"while i (was sleeping|was asleep|slept)|yo no sabia nada)\b",
     r"\b(me|nos) (robaron|han robado|hackearon|han hackeado|jaquearon|clonaron|han clonado|"
     r"suplantaron|vaciaron|estafaron|han estafado|hurtaron)( \w+)? (la |mi |mis |el |los |"
     r"las |la )?(tarjeta|tarjetas|cuenta|identidad|datos|contrasena|clave|dinero|plata|saldo|"
@@ -410,4 +418,18 @@ ES_FRAUD: tuple[str | OnALineWith, ...] = (
     r"(falso|falsa|falsos|falsas|fraudulent[oa]s?|trucho|trucha)\b|\b(se hacen pasar|se "
     r"hacia pasar|haciendose pasar|se hizo pasar|se hacian pasar) por\b",
     r"\b(me|nos) (robaron|han robado|hurtaron|clonaron) (la|mi) (tarjeta|cartera|billetera)\b",
+    # A message in our name that got the card: "me llego un sms... puse los datos de la
+    # tarjeta", "un correo de ustedes que mande foto de la tarjeta"; not a payment that
+    # failed on our page.
+    OnALineWith(
+        r"\b(puse|ingrese|meti|di|mande|envie|coloque|llene|escribi)( \w+)? (los |mis )?(datos|"
+        r"numeros|numero|clave|codigo) de (la |mi )?tarjeta\b|\bfotos? de (la |mi |las |mis )?"
+        r"tarjetas?\b",
+        requires=r"\b(link|enlace|sms|me (llego|llega|mandaron|enviaron|escribieron) un "
+        r"(mensaje|correo|mail|whatsapp|sms)|liberar|que (era|eran) de|dice ser|decia ser|"
+        r"diciendo que (era|eran))\b",
+    ),
+    r"\b(pedidos?|compras?|ordene?s?|cargos?|cobros?) (en|de) (mi|la) (cuenta|tarjeta)( \w+)"
+    r"{0,2} que no (es|son) (mio|mia|mios|mias|nuestro|nuestra)\b",
+    r"\b(a )?una direccion( \w+){0,3} que no (conozco|reconozco|conocemos)\b",
 )

@@ -79,9 +79,13 @@ VULNERABLE = (
     r"(stroke|heart attack)\b(?! (when|at|seeing|reading|after seeing))",
     r"\b(just|recently) (got |come |came )?(out of|home from|back from) (the )?"
     r"(hospital|surgery|an operation)\b",
-    r"\b(i'm|i am|i've been|my " + KIN + r" is) (registered |legally |partially |"
-    r"completely )?(blind|deaf|disabled|housebound|bed-?bound|bedridden|visually impaired|"
-    r"partially sighted|hard of hearing|immobile|paralysed|paralyzed)\b",
+    # The refund meant for food: "that money was for this week's groceries for the kids".
+    r"\b(that|the|this) (money|refund|cash) (was|is) (for|meant for|supposed to be for|going "
+    r"on|to (buy|pay( for)?)) (this week'?s |the week'?s |the |our |my )?(groceries|food|rent|"
+    r"bills|baby milk|formula|nappies|diapers)\b",
+    r"\b(don'?t|do not) want (my |our )?(ex|ex-partner|ex-husband|ex-wife|partner|husband|wife|"
+    r"boyfriend|girlfriend)( \w+)? to (know|find out|see) where (i'?m|i am|we'?re|we are|i|"
+    r"we) (living|moving|staying|live|moved|going)\b",
     r"\b(i|my " + KIN + r"|(s?he)) (use|uses|am in|is in|are in) a wheelchair\b|"
     r"\bwheelchair user\b(?! (friendly|accessible))",
     r"\b(i|my " + KIN + r") (have|has) (a |an )?(disability|learning disability|learning "
@@ -199,6 +203,14 @@ OVER = (
     r"visitando a (una|un) (amig[oa]|vecin[oa]|conocid[oa]|compa\w*))\b"
 )
 VULNERABLE_ON_A_LINE = (
+    # A disability in the way, not one said in passing: "I'm deaf, so I prefer chat".
+    OnALineWith(
+        r"\b(i'm|i am|i've been|my " + KIN + r" is) (registered |legally |partially |"
+        r"completely )?(blind|deaf|disabled|housebound|bed-?bound|bedridden|visually impaired|"
+        r"partially sighted|hard of hearing|immobile|paralysed|paralyzed)\b",
+        unless=r"\b(prefer|rather|easier|that'?s why)\b[^.!?\n]{0,30}\b(chat|text|texting|"
+        r"messages?|messaging|writing|e-?mail|typing)\b",
+    ),
     # Not "I won't be here on Monday to sign for it": a trip, not despair.
     OnALineWith(
         r"\b(won't|will not|probably won't|don't think i'll) be (around|here|alive) "
@@ -242,6 +254,27 @@ VULNERABLE_ON_A_LINE = (
     ),
 )
 
+# Laughing at one's own wallet ("jaja estoy pelado"): no hardship to handle.
+LAUGHING = r"\b(ja(ja)+|je(je)+|jsjs\w*|xd+|lol|lmao)\b|\U0001f602|\U0001f923"
+# An elderly customer, and one confused by what was ordered: a vulnerable customer
+# when both are said, in one message or two (sensitive_matters.IN_TWO_PARTS).
+ELDERLY = _phrases(
+    r"\b(tengo|tiene|soy (una senora|un senor|una persona|un abuelo|una abuela|una viejita|un "
+    r"viejito|un anciano|una anciana|jubilad[oa]|pensionad[oa]) de) ([7-9]\d|1[01]\d) anos\b|"
+    r"\b(i'?m|i am|she'?s|she is|he'?s|he is) ([7-9]\d|1[01]\d)( years old| years of age)?\b"
+    r"(?! (minutes|days|weeks|months|percent|%))",
+)
+CONFUSED_BY_ORDER = _phrases(
+    r"\bno (entiendo|entiende|se|sabe|sabemos) (que|lo que|cuanto) (compre|pedi|pague|"
+    r"compro|pidio|pago|le (pidieron|compraron|mandaron)|me (pidieron|compraron|mandaron))\b|"
+    r"\bno (entiendo|entiende) (nada|estos mensajes|los mensajes|que pasa|que paso)\b|"
+    r"\b(i|she|he) (don'?t|doesn'?t|do not|does not) (understand|know) (what|how much) (i|"
+    r"she|he) (ordered|bought|paid)\b|\b(i'?m|i am|she'?s|he'?s) (so |very |all )?"
+    r"(confused|lost) (by|about|with) (the|this|these|my|her|his) (order|messages|emails|"
+    r"texts)\b",
+    negatable=False,
+)
+
 ES_VULNERABLE = (
     # --- salud ---------------------------------------------------------------------
     r"\b(en|con|haciendo|empece|empezando|terminando) (quimio(terapia)?|radioterapia|"
@@ -255,9 +288,7 @@ ES_VULNERABLE = (
     r"\b(me|le|la|lo) (operaron|operan|van a operar|tienen que operar|van a internar|"
     r"internaron|hospitalizaron|ingresaron)\b|\b(sali|salio|acabo de salir|acaba de salir|recien "
     r"sali|recien salio) del hospital\b",
-    r"\b(soy|es|esta|estoy|quede|quedo) (ciego|ciega|sordo|sorda|invidente|no vidente|"
-    r"discapacitad[oa]|en silla de ruedas|postrad[oa]|paralitic[oa]|cuadriplejic[oa]|"
-    r"paraplejic[oa])\b|\b(uso|usa|usamos) silla de ruedas\b",
+    r"\b(uso|usa|usamos) silla de ruedas\b",
     r"\b(tengo|tiene) (una )?(discapacidad|movilidad reducida|baja vision|sordera|"
     r"ceguera)\b|\bpersona (con discapacidad|mayor que vive sola)\b",
     # --- capacidad -----------------------------------------------------------------
@@ -302,11 +333,11 @@ ES_VULNERABLE = (
     r"(tengo|tenemos|me queda|nos queda) (pa|para) (comprar |pagar )?(la comida|comer|el "
     r"alquiler|la renta|el arriendo|medicinas|los medicamentos|la leche)\b",
     r"\b(atrasad[oa]|atrasados) (con|en) (las|los|mis) (cuotas|pagos|mensualidades)\b",
-    r"\b(endeudad[oa]|en apuros|ayuda del paro|hasta que cobre|hasta la quincena|"
-    r"(congelar|congelen|congelan) (los )?intereses|(plata|dinero|lana|guita|pisto) (del|de "
-    r"la|de mi|para el|para la) (arriendo|alquiler|renta|comida|luz)|(darle|darles|dar) de "
-    r"comer|mal de (plata|dinero|lana|guita|pisto)|me (recortaron|quitaron|cortaron) (la "
-    r"ayuda|el subsidio|la pension))\b",
+    # The money for the week's food: "con esa plata iba a hacer el mercado pa mis hijos".
+    r"\bcon (esa|esta|la|mi|ese|este) (plata|dinero|lana|guita|pisto|reembolso|devolucion) "
+    r"(iba a|ibamos a|voy a|vamos a|tenia que|tengo que|pensaba) (hacer el mercado|hacer la "
+    r"compra|hacer el super|comprar (la )?comida|comprar el mercado|pagar (el|la) (arriendo|"
+    r"alquiler|renta|luz)|comprar (los )?(medicamentos|medicinas|la leche|los panales))\b",
     r"\b(mi|la) (pareja|marido|esposo|novio|ex) me (maltrata|pega|golpea|amenaza|quito (la|"
     r"mi) tarjeta|quita (la|mi) tarjeta|quito el celular|vigila|controla)\b|"
     r"\b(controla|maneja) (todo )?(el|mi|nuestro) (dinero|plata|sueldo|tarjeta)\b|\bme "
@@ -316,7 +347,9 @@ ES_VULNERABLE = (
     r"albergue\b",
     # Hiding from someone: "no quiero que (mi ex) sepa donde estoy".
     r"\bno (quiero|puede|debe) que (\w+ ){0,2}(sepa|sepan|se entere de|averigue|encuentre) "
-    r"(donde (estoy|vivo|vivimos|estamos|me mude)|mi (nueva )?direccion)\b",
+    r"((a )?donde (estoy|vivo|vivimos|estamos|me mude|me mudo|voy a vivir|vamos a vivir|me "
+    r"voy a mudar|nos vamos a mudar|me voy|nos vamos|me fui|nos fuimos)|mi (nueva )?"
+    r"direccion)\b",
     r"\b(no se|no sabe|no sabemos) (leer|escribir)\b",
     # --- salud mental ----------------------------------------------------------------
     r"\b(la|mi|por|con|de) depresion\b(?! tropical)|\b(trastorno bipolar|soy bipolar|"
@@ -342,6 +375,24 @@ ES_VULNERABLE_OWN_NEGATION = (
     r"\bno (puedo|puede) (salir|levantarme|moverme) de (la )?(casa|cama)\b",
 )
 ES_VULNERABLE_ON_A_LINE = (
+    # A disability in the way, not one said in passing: "soy sordo, por eso prefiero el
+    # chat" asks for nothing.
+    OnALineWith(
+        r"\b(soy|es|esta|estoy|quede|quedo) (ciego|ciega|sordo|sorda|invidente|no vidente|"
+        r"discapacitad[oa]|en silla de ruedas|postrad[oa]|paralitic[oa]|cuadriplejic[oa]|"
+        r"paraplejic[oa])\b",
+        unless=r"\b(prefiero|preferimos|mejor|por eso)\b[^.!?\n]{0,30}\b(chat|escrito|mensajes?|"
+        r"whatsapp|correo|texto|escribir|escriban|escribanme)\b",
+    ),
+    # Money tight, in passing and laughing: "jaja estoy pelado hasta la quincena".
+    OnALineWith(
+        r"\b(endeudad[oa]|en apuros|ayuda del paro|hasta que cobre|hasta la quincena|"
+        r"(congelar|congelen|congelan) (los )?intereses|(plata|dinero|lana|guita|pisto) (del|"
+        r"de la|de mi|para el|para la) (arriendo|alquiler|renta|comida|luz)|(darle|darles|"
+        r"dar) de comer|mal de (plata|dinero|lana|guita|pisto)|me (recortaron|quitaron|"
+        r"cortaron) (la ayuda|el subsidio|la pension))\b",
+        unless=LAUGHING,
+    ),
     # Not "no voy a estar aqui el lunes para recibirlo": a trip, not despair.
     OnALineWith(
         r"\bno (creo que )?(vaya|voy) a (estar|seguir) (aqui|aca|viv[oa]) (para|cuando)\b",

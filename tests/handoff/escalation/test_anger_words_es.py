@@ -103,3 +103,21 @@ def test_glad_capitals_are_not_shouting(detector: AngerDetector) -> None:
     assert detector.anger("WENA!! ME LLEGARON LAS ZAPATILLAS Y ESTAN BACANES").score < THRESHOLD
     assert detector.anger("LLEGO LA LAMPARA!!! ESTA PRECIOSA, ME FLIPA").score < THRESHOLD
     assert detector.anger("CHAMO, LLEGO EN DOS DIAS, SON UNOS DURISIMOS 🙌").score < THRESHOLD
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Excelente, quinta vez que me cambian el dia de entrega",
+        "tercera vez que me dejan plantado, sigan asi 👏",
+    ],
+)
+def test_praise_around_an_nth_time_is_sarcasm(detector: AngerDetector, text: str) -> None:
+    assert "sarcasm" in {s.name for s in detector.anger(text).signals}
+    assert detector.anger(text).score >= THRESHOLD
+
+
+def test_anger_at_a_team_named_first_is_not_at_us() -> None:
+    assert aimed_elsewhere("Racing perdio de nuevo 😤") is not None
+    # Something of ours lost is a complaint, whoever lost it.
+    assert aimed_elsewhere("Estafeta perdio de nuevo mi paquete 😤") is None

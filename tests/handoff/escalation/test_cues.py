@@ -890,3 +890,26 @@ def test_tracking_another_order_in_spanish_is_no_repeat() -> None:
         C("y rastrear otro mas, el 38291049"),
     ]
     assert "repeated_request" not in decide(conversation, RULES_ONLY).reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        # The English twins of the seventh Spanish round (es_dev12).
+        ("no reply by Monday and you'll know where I'm posting about it", "threat_to_leave"),
+        ("the adapter smells of burning rubber", "safety_incident"),
+        ("a message claiming to be you had a link, I typed in my card number", "fraud"),
+        ("I can see a purchase on my card which isn't mine", "fraud"),
+        ("I still don't understand what to do to send it back", "bot_did_not_help"),
+        ("that refund was meant for our rent this month", "vulnerable_customer"),
+        ("do not want my husband to find out where I'm staying", "vulnerable_customer"),
+        ("can I speak to a flesh-and-blood human?", "explicit_request"),
+        ("I'm blind and can't read the return label", "vulnerable_customer"),
+        ("I'm hard of hearing, that's why I prefer texting", None),
+        ("two charges came up, turns out one was the postage. all good", None),
+        ("I typed my card number at checkout and it was declined", None),
+    ],
+)
+def test_english_twins_of_the_seventh_spanish_round(text: str, reason: str | None) -> None:
+    found = decide([Turn.customer(text)], RULES_ONLY).reasons
+    assert (reason in found) if reason else found == [], found

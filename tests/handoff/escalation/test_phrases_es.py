@@ -105,6 +105,33 @@ def test_not_asking_for_a_person(text: str) -> None:
         ("ya te he dicho que no tengo la factura", "repeated_request"),
         ("no se como mas explicartelo, el color esta mal", "repeated_request"),
         ("hablar con ustedes es como hablar con una pared", "bot_did_not_help"),
+        # The seventh round (es_dev12), in other words than the dev set's.
+        ("oigan, ¿hay alguna persona de carne y hueso por alli?", "explicit_request"),
+        ("mejor que esto lo revise alguien de su equipo", "explicit_request"),
+        (
+            "si el lunes no me responden, ya sabran donde publicar lo que me hicieron",
+            "threat_to_leave",
+        ),
+        ("ayer presente una queja para la PROFECO por el colchon", "legal_threat"),
+        (
+            "en el estado de cuenta veo tres cobros de ustedes y yo compre una vez",
+            "payment_dispute",
+        ),
+        (
+            "me mandaron un whatsapp que decia ser de ustedes y meti el numero de la tarjeta",
+            "fraud",
+        ),
+        ("me escribieron un correo pidiendo fotos de mis tarjetas, son ustedes?", "fraud"),
+        ("tengo un pedido en mi cuenta que no es mio, a nombre de otra persona", "fraud"),
+        ("lo estan mandando a una direccion en otra ciudad que no conozco", "fraud"),
+        ("mi hija de 10 compro juegos con la tarjeta mientras yo dormia", "fraud"),
+        ("el cable huele como a plastico chamuscado", "safety_incident"),
+        ("con ese reembolso ibamos a comprar la comida de la quincena", "vulnerable_customer"),
+        (
+            "cambien la direccion, no quiero que mi expareja sepa a donde me voy a mudar",
+            "vulnerable_customer",
+        ),
+        ("sigo sin entender que tengo que hacer para devolverlo", "bot_did_not_help"),
     ],
 )
 def test_spanish_cues(text: str, reason: str) -> None:
@@ -141,6 +168,15 @@ def test_spanish_cues(text: str, reason: str) -> None:
         "mi ex es lo peor 🙄 bueno, como cambio mi direccion?",
         "que rabia, perdio River otra vez 😤 bueno, tienen la freidora en stock?",
         "escuche que a veces cobran dos veces, es verdad? quiero comprar pero me da miedo",
+        "soy ciega, por eso prefiero que me escriban por mensaje",
+        "jeje ando mal de plata hasta que cobre, tienen algo mas barato?",
+        "me salieron dos cargos pero me di cuenta que uno era el envio, todo ok",
+        "uy, el pinche banco no me deja pagar, hay pago en efectivo?",
+        "Racing perdio otra vez 😤 me dicen cuando llega mi pedido?",
+        "puse los datos de la tarjeta en su pagina y me sale error",
+        "a mi abuelo de 85 anos le encanto la silla",
+        "no entiendo que compre, me ayudas a ver el pedido 12345678?",
+        "tercera vez que les compro y todo excelente, sigan asi",
     ],
 )
 def test_routine_spanish_is_left_alone(text: str) -> None:
@@ -223,3 +259,18 @@ def test_a_request_in_words_still_counts_next_to_a_declined_call() -> None:
 )
 def test_what_is_no_decline_stays_a_request(text: str) -> None:
     assert "explicit_request" in reasons(text)
+
+
+def test_seventh_round_matters_told_in_two_messages() -> None:
+    assert "vulnerable_customer" in reasons("tengo 79 anos", "no se lo que me mandaron")
+    assert "vulnerable_customer" in reasons("my mum is 84", "she doesn't know what she ordered")
+    assert "contact_center_failure" in reasons(
+        "me dijeron que me llamaban hoy en la manana", "estuve todo el dia pendiente del celular"
+    )
+    assert "fraud" in reasons("my son ordered 3 games while I was asleep")
+
+
+def test_someone_elses_manager_in_spanglish_asks_for_no_one() -> None:
+    from handoff.escalation.rules import declines_a_person
+
+    assert declines_a_person("my manager me pidio cotizar 20 escritorios")

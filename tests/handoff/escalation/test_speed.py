@@ -103,6 +103,8 @@ PHRASE_LISTS: dict[str, list[Phrase]] = {
     "nothing_came": NOTHING_CAME,
     "kin_account": KIN_ACCOUNT,
     "died": DIED,
+    "elderly": vulnerable.ELDERLY,
+    "confused_by_order": vulnerable.CONFUSED_BY_ORDER,
 }
 
 
