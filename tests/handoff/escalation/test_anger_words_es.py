@@ -59,6 +59,7 @@ def test_spanish_anger_reaches_the_threshold(detector: AngerDetector, text: str)
         "EL SILLON ESTÁ BRUTAL!!! GRACIAS",
         "ustedes son la para, llego en un dia",
         "QUE ARRECHO QUEDO EL CUARTO CON LA LAMPARA, gracias",
+        "YA LLEGO MI LAVADORA 😭😭 GRACIAS!!!",
     ],
 )
 def test_calm_spanish_stays_under_it(detector: AngerDetector, text: str) -> None:
