@@ -118,7 +118,7 @@ ELSEWHERE = re.compile(
     r"(?<!not )(?<!n't )(?<![\"'\u2018\u201c])\b(my (own )?fault|my bad|my mistake|silly me|"
     r"stupid me|(i'm|i am|im) (such |so |a complete |an absolute )?(an? )?(idiot|numpty|"
     r"muppet|dummy|doofus|plonker|stupid|useless|dumb)|"
-    r"i (messed|screwed|mucked) (it |that |this )?up)\b|" + ES_ELSEWHERE,
+    r"i (messed|screwed|mucked) (it |that |this )?up|(with|at) myself)\b|" + ES_ELSEWHERE,
     re.IGNORECASE,
 )
 # The company, named or addressed, in a message that complains: "your

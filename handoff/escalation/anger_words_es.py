@@ -240,7 +240,8 @@ ES_ELSEWHERE = (
     r"aseguradora|aerolinea|linea aerea|(compania|empresa) de (telefono|celular|internet|luz)|"
     r"operador(a)? (de|del) (celular|movil|telefono))\b|"
     r"\b(de|en|con) (la )?otra (tienda|empresa|pagina|web|marca|paqueteria)\b|"
-    r"\b(fue mi culpa|culpa mia|error mio|me equivoque|que tont[oa] (soy|fui)|soy (un |una )?"
+    r"\b(fue mi culpa|culpa mia|error mio|me equivoque|conmigo mism[oa]|(puse|escribi|marque) "
+    r"mal|que tont[oa] (soy|fui)|soy (un |una )?"
     r"(tont[oa]|idiota|despistad[oa]|torpe|burr[oa]|desastre)|me olvide|se me olvido)\b|"
     # Forgetting one's own password again, a football match lost: "olvide mi contrasena
     # otra vez 🙄", "perdimos el clasico otra vez 😤".

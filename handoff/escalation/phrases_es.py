@@ -260,7 +260,7 @@ ES_THREAT_TO_LEAVE = (
     r"\bnunca mas(?= *([.!,;]|$))|\bhasta nunca\b",
     r"\b(me voy|nos vamos|me paso|nos pasamos|me cambio|me cambiare|me ire|me voy a ir|"
     r"mejor compro|prefiero comprar|voy a comprar|ahora compro|desde ahora compro|me largo) "
-    r"(a|con|para|en) (la competencia|otra tienda|otro lado|otra empresa|otra parte|otro "
+    r"(a|con|para|pa|en) (la competencia|otra tienda|otro lado|otra empresa|otra parte|otro "
     r"sitio|amazon|mercado ?libre|liverpool|walmart|el corte ingles|falabella|coppel|"
     r"elektra|ripley|paris|exito|alkosto|costco|best buy|target|fnac|media ?markt|carrefour|"
     r"temu|shein|aliexpress|sears|sanborns|home depot)\b",
@@ -421,5 +421,5 @@ ES_NO_ORDER_NUMBER = (
 ES_NO_ORDER_NUMBER_IT = (
     r"\bno (lo|la) (tengo|se|encuentro|encontre|recuerdo|tengo a mano|guarde|consigo)\b",
     r"^\W*(pero |es que |la verdad )?no (tengo|se|recuerdo|me acuerdo)( ni idea)?\W*$|\bno (se|"
-    r"recuerdo|me acuerdo de) cual es\b",
+    r"recuerdo|me acuerdo de) cual es\b|\bsigo sin (tenerlo|tenerla|el numero|numero)\b",
 )

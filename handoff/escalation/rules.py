@@ -115,6 +115,15 @@ REASON_ORDER = {reason: i for i, reason in enumerate(REASON_PRIORITY)}
 # a complaint often scores slightly positive ("...before giving up": +0.34).
 GLAD_COMPOUND = 0.5
 GLAD_MAX_ANGER = 0.15
+# Another shop named ("en la otra tienda me tuvieron un mes esperando, por eso os compro
+# a vosotros"): a story the "needs a person" model reads as a complaint, and the rules
+# judge such a message well without it. Not someone of the customer's own (aimed_elsewhere):
+# a worry about a child may need a person.
+ANOTHER_SHOP = re.compile(
+    r"\b(otr[oa] (tienda|empresa|pagina|web|sitio|marca|paqueteria)|(a different|another|some "
+    r"other|the other|a other) (shop|store|retailer|company|seller|website|site|brand))\b",
+    re.IGNORECASE,
+)
 # Closing the account is leaving when the message scores at least this anger,
 # or a VADER compound at most its negative.
 UNHAPPY_MIN_ANGER = 0.1
@@ -361,6 +370,7 @@ def decide(
         threshold < 1.0
         and len(WORD.findall(_scanned(judged))) >= PERSON_MODEL_MIN_WORDS
         and not vented_elsewhere(score, settings.anger_threshold)
+        and ANOTHER_SHOP.search(_normalise(_scanned(judged))) is None
     ):
         probability = person_probability(_scanned(judged))
         if probability >= threshold:

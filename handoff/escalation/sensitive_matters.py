@@ -45,7 +45,7 @@ LEGAL_THREAT = _phrases(
     r"\b(taking|taken|took|seeking|sought|getting|got) legal advice\b",
     r"\b(lawsuit|legal (action|proceedings|steps|route|options|team|counsel)|"
     r"class[- ]action|small[- ]claims|cease and desist|letter before action|breach of "
-    r"contract)\b",
+    r"contract)\b|\bnot what (i|we) signed\b(?! up)|\b(i|we)('ve|'d| have| had)?( got)? it in writing\b",
     # A lawyer of the customer's, or one called in: not "I'm a lawyer and
     # need an office chair".
     r"\b(my|our) (lawyer|attorney|solicitor|legal team)s?\b(?! (friend|mate|pal|neighbour|"
@@ -163,7 +163,8 @@ DETAILS_CHANGED = (
 # A message in our name, and the card given to it (fraud: phishing).
 LURE = (
     r"\b(link|a text|text message|(e-?mail|sms|message|whatsapp) (saying|claiming|from you|"
-    r"pretending)|claiming to be|saying (it|they) (was|were) (from )?(you|northwind))\b"
+    r"pretending)|claiming to be|saying (it|they) (was|were) (from )?(you|northwind)|prize|"
+    r"giveaway)\b"
 )
 CARD_GIVEN = (
     r"\b((entered|put in|typed in|typed|gave|filled in|sent)( them| it)? (my |our )?(card|bank|"
@@ -181,7 +182,8 @@ FRAUD = _phrases(
     r"\b(my|our) ([\w-]+ ){0,3}(son|daughter|kid|kids|child|children|teenager|toddler|nephew|"
     r"niece|\d+[- ]?(year|yr)[- ]?old)\b"
     r"[^.!?\n]{0,80}\b(without (my |our )?(permission|knowing|asking|consent|authori[sz]ation)|"
-    r"behind (my|our) back|while (i|we) (was|were) (asleep|sleeping|at work|out))\b",
+    r"behind (my|our) back|while (i|we) (was|were) (asleep|sleeping|at work|out)|(i|we) (never|"
+    r"didn't|did not) (give|gave) (him|her|them) (permission|the ok))\b",
     r"\bsomeone (else )?('s |has |have |had |is |was )?(been )?(used|using|got into|getting "
     r"into|accessed|accessing|hacked|logged into|logged in to|logging into|changed|"
     r"took over|ordered with|bought with|spent|spending|redeemed|emptied|drained)\b",

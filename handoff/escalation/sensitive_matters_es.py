@@ -63,7 +63,8 @@ ES_LEGAL_THREAT: tuple[str | OnALineWith, ...] = (
     # broken, in the customer's legal words.
     r"\b" + ES_REGULATORS_ONLY + r" (se )?(va|van) a (saber|enterar)\b|\b(se )?(va|van) a "
     r"(saber|enterar)( de esto| de todo)? (en |a |de )?(la |el )?" + ES_REGULATORS_ONLY + r"\b|"
-    r"\bincumplimiento (de|del) contrato\b",
+    r"\bincumplimiento (de|del) contrato\b|\bno (es|fue) lo (que|q) (firme|firmamos|acordamos|"
+    r"pactamos)\b",
     r"\b(hojas?|libro) de reclamaciones\b|\b(derechos del consumidor|ley (federal )?de "
     r"proteccion al consumidor|ley del consumidor|estatuto del consumidor)\b",
     r"\b(nos vemos|te veo|los veo|os veo|nos veremos) en (los tribunales|el juzgado|la corte|"
@@ -153,13 +154,18 @@ ES_ACCOUNT_CHANGED = (
     r"\b(se (ha )?cambiado|cambiaron|cambio|han cambiado|fue cambiad[oa]|modificaron|se "
     r"modifico) (el |la |mi )?(email|e-?mail|correo|contrasena|clave|direccion|telefono|"
     r"numero|datos)( de (mi|la) cuenta)?\b",
+    # An order confirmed that the customer did not place: "me llego un correo confirmando
+    # un pedido" / "pero yo no he comprado nada".
+    r"\b(correo|mail|email|mensaje|sms) (confirmando|de confirmacion de) (un|una|el|la|mi) "
+    r"(pedido|compra|orden)\b",
     r"\b(correo|email|e-?mail|contrasena|clave|direccion|telefono)( de (mi|la) cuenta)? (ahora "
     r"es otr[oa]|se (cambio|actualizo|modifico)|(ha sido|fue) (cambiad[oa]|modificad[oa]))\b",
 )
 ES_NOT_ME = (
     r"\b(yo )?no (he cambiado|cambie|hice|he hecho|toque|solicite|pedi|autorice|he autorizado) "
     r"(nada|eso|ningun "
-    r"cambio)\b|\b(no fui yo|yo no fui|no lo hice yo|no lo cambie)\b",
+    r"cambio)\b|\b(no fui yo|yo no fui|no lo hice yo|no lo cambie)\b|\b(yo )?no (he comprado|"
+    r"compre|he pedido|pedi) (ningun|ninguna|nada)\b",
 )
 # A call or an answer promised, and nothing came (contact centre, in two messages).
 ES_CALL_PROMISED = (
@@ -182,7 +188,7 @@ ES_NOTHING_CAME = (
 ES_KIN = (
     r"(esposo|esposa|marido|mujer|madre|padre|mama|papa|mami|papi|hijo|hija|hermano|hermana|"
     r"abuelo|abuela|abuelito|abuelita|tio|tia|primo|prima|pareja|novio|novia|suegro|suegra|"
-    r"bebe|amigo|amiga|padres|viejo|vieja|nieto|nieta|cunado|cunada)"
+    r"bebe|amigo|amiga|padres|viejo|vieja|nieto|nieta|cunado|cunada|mom|dad|grandma|grandpa)"
 )
 ES_BEREAVEMENT_OWN_NEGATION = (
     r"\b(mi|nuestro|nuestra|su|mis) " + ES_KIN + r"( \w+)? (fallecio|murio|se murio|ha "
@@ -241,7 +247,7 @@ ES_SAFETY_INCIDENT: tuple[str | OnALineWith, ...] = (
     r"abiert[oa])\b",
     r"\b(echo|echa|echaba|saco|saca|sacaba|tiro|tira|tiraba|salian|salen|salieron|salio|hizo|"
     r"hace|empezo a echar|empezo a sacar|soltaba|solto|bota|botaba|boto|botando|votaba|vota) "
-    r"(\w+ )?(chispas|chispazos|humo|fuego|"
+    r"(\w+ )?(chispas|chispa|chispazos|humo|fuego|"
     r"llamas)\b|\bchispazos?\b|\bchisporrote\w*",
     r"\bse (quemo|derritio|incendio|chamusco|fundio|prendio) (el |la |los |las |mi |toda la |"
     r"todo el )?(enchufe|cable|cables|toma|tomacorriente|contacto|clavija|cargador|bateria|"
@@ -255,9 +261,9 @@ ES_SAFETY_INCIDENT: tuple[str | OnALineWith, ...] = (
     r"estallaron|explotaron|hizo explosion)\b",
     # Not "hay fuego en el precio 🔥": a bargain.
     r"\b(sale|salia|salio|empezo a salir|sacando|echando|habia|hay|vi|vimos) (humo|fuego|"
-    r"llamas|chispas)\b(?! en (el |los |las |la )?(precio|oferta|descuento|promo))"
-    r"(?![^\n]{0,40}\U0001f525)|\b(olor|huele|olia|olio)( raro| extrano| feo)?( como)? a "
-    r"(plastico |cable |cables |goma )?(quemad[oa]|derretid[oa]|chamuscad[oa])\b",
+    r"llamas|chispas|chispa)\b(?! en (el |los |las |la )?(precio|oferta|descuento|promo))"
+    r"(?![^\n]{0,40}\U0001f525)|\b(olor|olorcito|huele|olia|olio)( raro| extrano| feo)?( como)?"
+    r" a (plastico |cable |cables |goma )?(quemad[oa]|quemao|derretid[oa]|chamuscad[oa])\b",
     r"\b(huele|olia|olio|oler|olor|tufo|como|tipo)( \w+)? (como )?a gas\b|\bfugas? de gas\b|"
     r"\b(olor|huele|olia|tufo)\b[^.!?\n]{0,30}\b(huevo podrido|huevos podridos|azufre)\b",
     r"\b(le|me|nos|les) (tuvieron que |tuvieron q |tuvimos que |)?(pusieron|poner|dieron|"
@@ -339,8 +345,8 @@ ES_FRAUD_OWN_NEGATION: tuple[str | OnALineWith, ...] = (
     # A charge, and nothing bought: "un cargo de Northwind por $189.990 y no he comprado nada".
     r"\b(cargos?|cobros?|debitos?|movimientos?)\b([^.!?\n]|\.(?=\d)){0,80}\b(y|pero) (yo )?"
     r"(no|nunca) "
-    r"(he comprado|compre|hice|he hecho|pedi|he pedido|realice) (nada|ninguna compra|ningun "
-    r"pedido)\b",
+    r"(he comprado|compre|hice|he hecho|pedi|he pedido|realice|tengo) (nada|ninguna compra|"
+    r"ningun pedido|ninguna orden)\b",
     r"\b(pedidos?|compras?|cargos?|cobros?|pagos?|transacciones|transaccion|movimientos?|"
     r"consumos?)( [\w$.,]+){0,4} que (yo )?(no|nunca) (hice|realice|reconozco|pedi|autorice|"
     r"compre|solicite|hicimos|reconocemos|he hecho|hemos hecho|realizamos|conozco)\b",
@@ -369,11 +375,12 @@ ES_FRAUD: tuple[str | OnALineWith, ...] = (
     # A child who bought with the customer's card unasked: "mi hijo de 12 años hizo
     # compras con mi tarjeta sin permiso" (not "mi hija compro con mi tarjeta, llega hoy?").
     r"\b(mi|nuestro|nuestra|mis|my) (\w+ )?(hijo|hija|hijos|nene|nena|nino|nina|sobrino|sobrina|"
-    r"hermanito|hermanita|menor|son|daughter|kid)\b[^.!?\n]{0,80}\b(sin (mi |nuestro )?(permiso|"
+    r"hermanito|hermanita|menor|son|daughter|kid)\b[^.!?\n]{0,120}\b(sin (mi |nuestro )?(permiso|"
     r"autorizacion|consentimiento|avisar(me|nos)?|preguntar(me|nos)?|decir(me|nos)?)|sin "
     r"pedir(me|nos)? (permiso|autorizacion)|a escondidas|sin que (yo|nosotros) (supiera|"
     r"supieramos|sepa|me diera cuenta)|mientras (yo )?(dormia|estaba dormid[oa]|trabajaba)|"
-    r"while i (was sleeping|was asleep|slept)|yo no sabia nada)\b",
+    r"while i (was sleeping|was asleep|slept)|yo no sabia nada|(yo )?no le (di|dimos|habia "
+    r"dado) (permiso|autorizacion))\b",
     r"\b(me|nos) (robaron|han robado|hackearon|han hackeado|jaquearon|clonaron|han clonado|"
     r"suplantaron|vaciaron|estafaron|han estafado|hurtaron)( \w+)? (la |mi |mis |el |los |"
     r"las |la )?(tarjeta|tarjetas|cuenta|identidad|datos|contrasena|clave|dinero|plata|saldo|"
@@ -426,8 +433,9 @@ ES_FRAUD: tuple[str | OnALineWith, ...] = (
         r"numeros|numero|clave|codigo) de (la |mi )?tarjeta\b|\bfotos? de (la |mi |las |mis )?"
         r"tarjetas?\b",
         requires=r"\b(link|enlace|sms|me (llego|llega|mandaron|enviaron|escribieron) un "
-        r"(mensaje|correo|mail|whatsapp|sms)|liberar|que (era|eran) de|dice ser|decia ser|"
-        r"diciendo que (era|eran))\b",
+        r"(mensaje|correo|mail|whatsapp|sms)|(mensaje|correo|mail|whatsapp) que me (llego|"
+        r"llega|mandaron|enviaron)|liberar|premio|sorteo|que (era|eran) de|dice ser|decia ser|"
+        r"diciendo que (era|eran|gane))\b",
     ),
     r"\b(pedidos?|compras?|ordene?s?|cargos?|cobros?) (en|de) (mi|la) (cuenta|tarjeta)( \w+)"
     r"{0,2} que no (es|son) (mio|mia|mios|mias|nuestro|nuestra)\b",

@@ -260,7 +260,8 @@ LAUGHING = r"\b(ja(ja)+|je(je)+|jsjs\w*|xd+|lol|lmao)\b|\U0001f602|\U0001f923"
 # when both are said, in one message or two (sensitive_matters.IN_TWO_PARTS).
 ELDERLY = _phrases(
     r"\b(tengo|tiene|soy (una senora|un senor|una persona|un abuelo|una abuela|una viejita|un "
-    r"viejito|un anciano|una anciana|jubilad[oa]|pensionad[oa]) de) ([7-9]\d|1[01]\d) anos\b|"
+    r"viejito|un anciano|una anciana|jubilad[oa]|pensionad[oa]) de) ([7-9]\d|1[01]\d)( anos\b|"
+    r"(?= y\b))|"
     r"\b(i'?m|i am|she'?s|she is|he'?s|he is) ([7-9]\d|1[01]\d)( years old| years of age)?\b"
     r"(?! (minutes|days|weeks|months|percent|%))",
 )
@@ -277,7 +278,7 @@ CONFUSED_BY_ORDER = _phrases(
 
 ES_VULNERABLE = (
     # --- salud ---------------------------------------------------------------------
-    r"\b(en|con|haciendo|empece|empezando|terminando) (quimio(terapia)?|radioterapia|"
+    r"\b(en|con|haciendo|empece|empezando|terminando|por) (la )?(quimio(terapia)?|radioterapia|"
     r"dialisis|tratamiento (de|para el|contra el) cancer)\b|\b(recien operad[oa]|"
     r"postrad[oa]|en silla de ruedas|cuidados paliativos|enferm[oa] terminal|poder "
     r"notarial|perdiendo la memoria|se le olvida todo|ya no se acuerda de nada)\b",
@@ -311,7 +312,7 @@ ES_VULNERABLE = (
     r"ha hecho|realizo|hicieron) mi ex ?(esposo|esposa|marido|mujer|pareja|novio|novia)?\b",
     r"\b(divorcio|divorciando|divorciamos|separacion|separando|separamos)\b[^.!?\n]{0,60}"
     r"\b(tarjeta|cuenta) (compartida|conjunta|de los dos|de ambos|a nombre de)\b",
-    r"\b(se (inundo|incendio|quemo|derrumbo) (la|mi|nuestra) (casa|departamento|"
+    r"\b(se (me |nos )?(inundo|incendio|quemo|derrumbo) (la|mi|nuestra) (casa|departamento|"
     r"depto|piso|vivienda))\b|\b(perdimos|perdi|perdio) (todo|la casa|nuestra casa|mi casa)"
     r"( \w+){0,2} (en|con|por) (el|la|un|una) (incendio|inundacion|terremoto|sismo|huracan|"
     r"temblor|tormenta|fuego|deslave|creciente)\b",
@@ -335,9 +336,10 @@ ES_VULNERABLE = (
     r"\b(atrasad[oa]|atrasados) (con|en) (las|los|mis) (cuotas|pagos|mensualidades)\b",
     # The money for the week's food: "con esa plata iba a hacer el mercado pa mis hijos".
     r"\bcon (esa|esta|la|mi|ese|este) (plata|dinero|lana|guita|pisto|reembolso|devolucion) "
-    r"(iba a|ibamos a|voy a|vamos a|tenia que|tengo que|pensaba) (hacer el mercado|hacer la "
-    r"compra|hacer el super|comprar (la )?comida|comprar el mercado|pagar (el|la) (arriendo|"
-    r"alquiler|renta|luz)|comprar (los )?(medicamentos|medicinas|la leche|los panales))\b",
+    r"((iba|ibamos|voy|vamos) a |(tenia|tengo|tenemos) que |pensaba )?(hacer|hago|hacemos|"
+    r"pagar|pago|pagamos|comprar|compro|compramos) (el mercado|la compra|el super|(la )?comida|"
+    r"(el|la) (arriendo|alquiler|renta|luz)|(los )?(medicamentos|medicinas)|la leche|los "
+    r"panales)\b",
     r"\b(mi|la) (pareja|marido|esposo|novio|ex) me (maltrata|pega|golpea|amenaza|quito (la|"
     r"mi) tarjeta|quita (la|mi) tarjeta|quito el celular|vigila|controla)\b|"
     r"\b(controla|maneja) (todo )?(el|mi|nuestro) (dinero|plata|sueldo|tarjeta)\b|\bme "

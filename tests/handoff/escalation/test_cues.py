@@ -908,6 +908,11 @@ def test_tracking_another_order_in_spanish_is_no_repeat() -> None:
         ("I'm hard of hearing, that's why I prefer texting", None),
         ("two charges came up, turns out one was the postage. all good", None),
         ("I typed my card number at checkout and it was declined", None),
+        # And of the eighth (es_dev13).
+        ("my daughter used my card for a game, we never gave her permission", "fraud"),
+        ("an email said I'd won a giveaway, so I gave my card details", "fraud"),
+        ("the free fitting was agreed, we've got it in writing", "legal_threat"),
+        ("furious at myself, wrong postcode again, can it be changed?", None),
     ],
 )
 def test_english_twins_of_the_seventh_spanish_round(text: str, reason: str | None) -> None:

@@ -178,3 +178,16 @@ def test_english_keeps_the_english_only_model(model: PersonModel) -> None:
     assert bilingual is PersonModel.load(spanish=True) is not model
     assert bilingual.probability("alguien compro con mi tarjeta sin permiso, ayuda") >= 0.8
     assert bilingual.probability("tienen la mesa de roble en color blanco?") < 0.5
+
+
+def test_a_story_about_another_shop_is_not_read_by_the_model() -> None:
+    # Told to explain why the customer buys here: nothing for a person.
+    story = "en otra tienda me dejaron tirada dos semanas, por eso ahora les compro a ustedes"
+    anyone = EscalationSettings(person_model_threshold=0.0, person_model_threshold_es=0.0)
+    assert "needs_person" not in decide([Turn.customer(story)], anyone).reasons
+    assert (
+        "needs_person"
+        in decide(
+            [Turn.customer("necesito que alguien revise lo de mi cuenta por favor")], anyone
+        ).reasons
+    )

@@ -132,6 +132,19 @@ def test_not_asking_for_a_person(text: str) -> None:
             "vulnerable_customer",
         ),
         ("sigo sin entender que tengo que hacer para devolverlo", "bot_did_not_help"),
+        # The eighth round (es_dev13), in other words than the dev set's.
+        ("sentimos un olorcito a quemao cuando la conectamos", "safety_incident"),
+        ("el cargador solto una chispa y se apago todo", "safety_incident"),
+        ("cuando me devuelven? con ese dinero pagamos la renta", "vulnerable_customer"),
+        ("mi nena de 8 agarro la tablet y compro 3 juegos, yo no le di permiso", "fraud"),
+        ("me escribieron que me gane un sorteo de ustedes y meti los datos de la tarjeta", "fraud"),
+        ("hay un cobro de 500 en mi tarjeta pero no tengo ningun pedido", "fraud"),
+        ("con la quimioterapia no puedo cargar la caja", "vulnerable_customer"),
+        ("mi abuelo tiene 91 y no entiende que le mandaron", "vulnerable_customer"),
+        ("se nos inundo la casa, pueden guardar el pedido?", "vulnerable_customer"),
+        ("mi dad fallecio y el pedido estaba a su nombre", "bereavement"),
+        ("eso no fue lo que acordamos en el contrato", "legal_threat"),
+        ("listo, me voy pa la competencia", "threat_to_leave"),
     ],
 )
 def test_spanish_cues(text: str, reason: str) -> None:
@@ -177,6 +190,10 @@ def test_spanish_cues(text: str, reason: str) -> None:
         "a mi abuelo de 85 anos le encanto la silla",
         "no entiendo que compre, me ayudas a ver el pedido 12345678?",
         "tercera vez que les compro y todo excelente, sigan asi",
+        "estoy furiosa conmigo misma, escribi mal el correo, lo cambian?",
+        "tengo 75 anos y me encanto la lavadora",
+        "mi mom me ayudo a pedir, cuando llega?",
+        "mi nene hizo el pedido conmigo, yo le di permiso",
     ],
 )
 def test_routine_spanish_is_left_alone(text: str) -> None:
@@ -268,6 +285,7 @@ def test_seventh_round_matters_told_in_two_messages() -> None:
         "me dijeron que me llamaban hoy en la manana", "estuve todo el dia pendiente del celular"
     )
     assert "fraud" in reasons("my son ordered 3 games while I was asleep")
+    assert "fraud" in reasons("me llego un mensaje confirmando una compra", "yo no pedi nada")
 
 
 def test_someone_elses_manager_in_spanglish_asks_for_no_one() -> None:
