@@ -45,7 +45,8 @@ LEGAL_THREAT = _phrases(
     r"\b(taking|taken|took|seeking|sought|getting|got) legal advice\b",
     r"\b(lawsuit|legal (action|proceedings|steps|route|options|team|counsel)|"
     r"class[- ]action|small[- ]claims|cease and desist|letter before action|breach of "
-    r"contract)\b|\bnot what (i|we) signed\b(?! up)|\b(i|we)('ve|'d| have| had)?( got)? it in writing\b",
+    r"contract)\b|\bnot what (i|we) signed\b(?! up)|\b(i|we)('ve|'d| have| had)?( got)? it in "
+    r"writing\b",
     # A lawyer of the customer's, or one called in: not "I'm a lawyer and
     # need an office chair".
     r"\b(my|our) (lawyer|attorney|solicitor|legal team)s?\b(?! (friend|mate|pal|neighbour|"
