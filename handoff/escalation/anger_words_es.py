@@ -131,7 +131,9 @@ ES_MILD_PROFANITY = r"rayos|caramba|diablos|demonios|porras|ostras|chale|mecachi
 # Slang that praises: "de puta madre", "que chimba", "chingon", "a toda
 # madre". Blanked out before the detector reads the curses in them.
 ES_NEUTRAL_IDIOMS = (
-    r"\b(de puta madre|a toda madre|poca madre de (bueno|buena|barato)|que chimba|una chimba|"
+    r"\b(la puta madre,? (ganamos|gano|golazo|que gol|campeones|llego|que bueno|que lindo)|"
+    r"buen(os|as) (dias|tardes|noches)|de puta madre|a toda madre|poca madre de (bueno|buena|"
+    r"barato)|que chimba|una chimba|"
     r"chimba de|chimba|chingon\w*|de pelos|que chido|bien chido|chid[oa]|es la hostia|la "
     r"hostia de (bueno|buena|barato|rapido)|una pasada|de locos|de locura|de muerte|"
     r"bestial|on fire|que buena onda|buena onda|(esta|quedo|quedaron|estan|se ve|se ven) "
@@ -237,7 +239,8 @@ ES_ELSEWHERE = (
     r"\bse (fue|corto) la (luz|senal|corriente)\b|\bcortes? de (luz|agua)\b|"
     r"\b(mi|mis|nuestra|nuestro|el|la|ese|este|esa|esta) ((pinche|maldito|maldita|dichoso|"
     r"dichosa|estupido|estupida|jodido|jodida|fregado|fregada|bendito|bendita) )?(banco|"
-    r"aseguradora|aerolinea|linea aerea|(compania|empresa) de (telefono|celular|internet|luz)|"
+    r"aseguradora|aerolinea|linea aerea|(compania|empresa) de (mi )?(telefono|celular|internet|"
+    r"luz|cable)|"
     r"operador(a)? (de|del) (celular|movil|telefono))\b|"
     r"\b(de|en|con) (la )?otra (tienda|empresa|pagina|web|marca|paqueteria)\b|"
     r"\b(fue mi culpa|culpa mia|error mio|me equivoque|conmigo mism[oa]|(puse|escribi|marque) "

@@ -189,6 +189,8 @@ EXPLICIT_REQUEST = _phrases(
     r"\b(handled|dealt with|looked at|looked into|sorted|reviewed|taken over) by (a |an |the |"
     r"your )?(real |actual |live |human )?(human|person|manager|supervisor|agent|"
     r"representative|member of (your )?staff|team leader)\b",
+    r"\b(don'?t|do not) want to (keep )?(talk|talking|type|typing|chat|chatting|write|writing) "
+    r"(to|with) (a|the|this|some) (robot|bot|machine|chatbot)\b",
     r"\b(a |an |any |some )?(flesh[- ]and[- ]blood|living,? breathing) (person|human|being|"
     r"agent|one|people)\b|\b(anyone|anybody|someone|somebody) (of )?flesh and blood\b",
 )
@@ -222,7 +224,14 @@ BOT_DID_NOT_HELP = _phrases(
     negatable=False,
 )
 BOT_DID_NOT_HELP += _phrases(
-    *ES_BOT_DID_NOT_HELP, *ES_BOT_DID_NOT_HELP_OWN_NEGATION, negatable=False
+    *ES_BOT_DID_NOT_HELP,
+    *ES_BOT_DID_NOT_HELP_OWN_NEGATION,
+    # Not the bank's ways: "el banco me rechazo la tarjeta otra vez, siempre lo mismo".
+    OnALineWith(
+        r"\b(de nuevo|otra vez|siempre) lo mismo\b",
+        unless=r"\b(banco|tarjeta de credito|compania de|empresa de|gobierno|arbitro|equipo)\b",
+    ),
+    negatable=False,
 )
 # Complaints about reaching us at all: the contact centre failed the customer
 # before the bot did. Nobody called back, nobody answers, hours on hold, cut
@@ -425,6 +434,7 @@ REPEATED_ASKING = _phrases(
     r"\b(asked|told|explained|said|requested|mentioned|raised|given|gave)\b( \w+){0,3} (\d+|"
     r"two|three|four|five|six|several|multiple|many|so many|countless|numerous|a (few|dozen|"
     r"hundred|million)) times\b",
+    r"\balready (asked|told you|said|requested) (the same|this same|that same|this very)\b",
     r"\balready (told|asked|explained|answered) (you|this|that|it|u)\b|\b(i('ve| have) )?"
     r"already (gave|given|provided|sent) you\b",
     r"\b(told|asked) you (already|before|twice|earlier|yesterday)\b",

@@ -81,7 +81,8 @@ ES_EXPLICIT_REQUEST = (
     r"este caso|mi problema|el reclamo)\b",
     r"\b(basta|suficiente|harto|harta|cansado|cansada) de (hablar con )?(un |el |este )?"
     r"(bot|robot|chatbot|maquina|contestador)s?\b",
-    r"\b(no quiero|no deseo) (hablar|seguir hablando|chatear|seguir) con (un |una |este |el |"
+    r"\b(no quiero|no deseo) (hablar|seguir hablando|chatear|seguir|escribir|seguir escribiendo|"
+    r"seguir chateando) con (un |una |este |el |"
     r"la )?(bot|robot|chatbot|maquina|contestador|sistema)\b",
     r"\b(que me atienda|quiero que me atienda|me atiende|me puede atender|me pueden atender) "
     r"(alguien|una persona|un humano)\b",
@@ -135,7 +136,7 @@ ES_BOT_DID_NOT_HELP = (
     r"\b(ya )?(me )?(dijiste|repetiste|mandaste|respondiste|contestaste|copiaste) (eso|lo "
     r"mismo|la misma)\b|\b(siempre|otra vez|de nuevo) (me )?(respondes|contestas|dices|"
     r"mandas|repites) lo mismo\b|\b(la )?misma respuesta\b|\brespuesta (equivocada|"
-    r"incorrecta|de robot|enlatada)\b|\b(de nuevo|otra vez|siempre) lo mismo\b|\b(hablar|"
+    r"incorrecta|de robot|enlatada)\b|\b(hablar|"
     r"hablarle|hablando|escribirle|escribiendo) (con|a) (una|la) pared\b",
     r"\bno hay caso con (vos|usted|ustedes|ti|este bot|el bot|este chat|esto|esta cosa)\b|"
     r"\b(es )?(inutil|al pedo|en vano|perder el tiempo) (hablar|escribir|explicar|"
@@ -211,7 +212,8 @@ ES_CONTACT_CENTER_FAILURE = (
     r"\b(me|nos) (colgaron|colgo|corto la llamada|cortaron la llamada|cortaron el chat|"
     r"sacaron del chat|dejaron en espera|tuvieron en espera|tienen en espera|dejan en espera|"
     r"dejaron colgad[oa]|cerraron el chat)\b",
-    r"\bse (corto|cayo|termino) (la llamada|el chat|la linea|la comunicacion)\b",
+    r"\bse (me |nos )?(corto|cayo|termino|corta|cae) (la llamada|el chat|la linea|la "
+    r"comunicacion)\b",
     r"\b(mande|envie|escribi|llame|he llamado|he escrito|he mandado|he enviado|hice|"
     r"mandamos|llamamos|escribimos|reclame|he reclamado)( \w+){0,2} (\d+|dos|tres|cuatro|"
     r"cinco|seis|siete|varios|varias|muchos|muchas|mil|un monton de|montones de|chorrocientos)"
@@ -297,6 +299,9 @@ ES_ACCOUNT_CLOSURE = (
     r"nuestra) (cuenta|membresia|suscripcion|tarjeta de la tienda|tarjeta de cliente)\b(?!\?)",
 )
 ES_REPEATED_ASKING = (
+    # "Ya pregunte lo mismo ayer y anteayer": said, not counted.
+    r"\bya (te |les |os |le )?(pregunte|pedi|escribi|consulte|reclame|dije) (lo mismo|esto "
+    r"mismo|eso mismo)\b",
     r"\b(tercera|cuarta|quinta|sexta|septima|enesima|decima|3ra|3a|4ta|4a|5ta|5a|\d+a) vez "
     r"(que )?(te |les |os |lo |le |se lo |te lo )?(pido|pregunto|escribo|llamo|digo|explico|"
     r"reclamo|solicito|contacto|mando|repito|pregunte|pedi|reclame|escribi|llame|hablo|"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from handoff.escalation.phishing import CARD_GIVEN, DETAILS_GIVEN, LURE, PHISHING_LURE
 from handoff.escalation.phrases import OnALineWith, Phrase, _phrases
 from handoff.escalation.sensitive_matters_es import (
     ES_ACCOUNT_CHANGED,
@@ -45,8 +46,8 @@ LEGAL_THREAT = _phrases(
     r"\b(taking|taken|took|seeking|sought|getting|got) legal advice\b",
     r"\b(lawsuit|legal (action|proceedings|steps|route|options|team|counsel)|"
     r"class[- ]action|small[- ]claims|cease and desist|letter before action|breach of "
-    r"contract)\b|\bnot what (i|we) signed\b(?! up)|\b(i|we)('ve|'d| have| had)?( got)? it in "
-    r"writing\b",
+    r"contract)\b|\bnot what (i|we) (signed|agreed)\b(?! up| to on)|\b(i|we)('ve|'d| have| "
+    r"had)?( got)? it in writing\b",
     # A lawyer of the customer's, or one called in: not "I'm a lawyer and
     # need an office chair".
     r"\b(my|our) (lawyer|attorney|solicitor|legal team)s?\b(?! (friend|mate|pal|neighbour|"
@@ -89,7 +90,9 @@ PAYMENT_DISPUTE = _phrases(
     r"\b(charged|debited|took (my )?(money|payment)|money (was |has been )?(taken|gone|"
     r"deducted))\b[^.!?\n]{0,60}\b(no order|(order|purchase) (doesn't|does not|didn't|did not) "
     r"(show|exist|appear|go through)|(says|shows) (unpaid|not paid)|(pay|paying) (again|twice))\b",
-    # "Two payments of £649 for the same fridge", "two payments for one order".
+    # "Two payments of £649 for the same fridge", "the same amount twice on my statement".
+    r"\bthe same (amount|charge|payment|sum)( \w+){0,3} twice\b|\b(charge|payment|debit|fee)s? "
+    r"(has |have )?(come|gone|been taken) out again\b",
     r"\b(two|2|three|3|several|multiple) (identical )?(payments|charges|transactions|debits) "
     r"(of [£$€]?\d[\d,.]* )?(for|on) (the same|one|a single|1|just one) \w+",
     # Not one seen through: "two charges, but one was the delivery fee, all good".
@@ -160,16 +163,6 @@ DETAILS_CHANGED = (
     r"\b(password|e-?mail( address)?|login|pin|phone number|mobile number|address|details|"
     r"security questions?)( \w+){0,2} (was|were|has been|have been|had been|got|been|is) "
     r"(changed|reset|updated|altered)\b"
-)
-# A message in our name, and the card given to it (fraud: phishing).
-LURE = (
-    r"\b(link|a text|text message|(e-?mail|sms|message|whatsapp) (saying|claiming|from you|"
-    r"pretending)|claiming to be|saying (it|they) (was|were) (from )?(you|northwind)|prize|"
-    r"giveaway)\b"
-)
-CARD_GIVEN = (
-    r"\b((entered|put in|typed in|typed|gave|filled in|sent)( them| it)? (my |our )?(card|bank|"
-    r"payment) (details|number|info)|(photos?|pictures?) of (both sides of )?(my|the) cards?)\b"
 )
 # The customer was not the one: "I didn't use it", "it wasn't me", "someone".
 NOT_ME = (
@@ -488,6 +481,7 @@ IN_TWO_PARTS: tuple[tuple[str, Sequence[Phrase], Sequence[Phrase], str], ...] = 
         "a call back or an answer promised that never came",
     ),
     ("vulnerable_customer", ELDERLY, CONFUSED_BY_ORDER, "an elderly customer, confused"),
+    ("fraud", PHISHING_LURE, DETAILS_GIVEN, "a message in our name that got the details"),
 )
 PARTS_WINDOW = 3
 SENSITIVE_MATTERS: tuple[tuple[str, Sequence[Phrase], str], ...] = (

@@ -64,7 +64,7 @@ ES_LEGAL_THREAT: tuple[str | OnALineWith, ...] = (
     r"\b" + ES_REGULATORS_ONLY + r" (se )?(va|van) a (saber|enterar)\b|\b(se )?(va|van) a "
     r"(saber|enterar)( de esto| de todo)? (en |a |de )?(la |el )?" + ES_REGULATORS_ONLY + r"\b|"
     r"\bincumplimiento (de|del) contrato\b|\bno (es|fue) lo (que|q) (firme|firmamos|acordamos|"
-    r"pactamos)\b",
+    r"pactamos|quedamos)\b",
     r"\b(hojas?|libro) de reclamaciones\b|\b(derechos del consumidor|ley (federal )?de "
     r"proteccion al consumidor|ley del consumidor|estatuto del consumidor)\b",
     r"\b(nos vemos|te veo|los veo|os veo|nos veremos) en (los tribunales|el juzgado|la corte|"
@@ -92,7 +92,8 @@ ES_PAYMENT_DISPUTE: tuple[str | OnALineWith, ...] = (
     r"solamente )?(la mitad|una parte|menos)\b|\bfalta(n)? (\d+|[$]\d+) (pesos|euros|"
     r"dolares|soles|lucas|mil)\b",
     # Not "a veces cobran dos veces, es cierto?": what was done, or is done to me.
-    r"\b((me )?(cobraron|cargaron|debitaron|descontaron|cobro|cargo|han cobrado)|(me|nos) "
+    r"\b((me )?(cobraron|cargaron|debitaron|descontaron|cobro|cargo|han cobrado|habeis cobrado|"
+    r"has cobrado|han cargado|habeis cargado)|(me|nos) "
     r"(cobran|cargan))( \w+){0,2} (dos veces|doble|2 veces|tres veces|3 veces|por duplicado)\b",
     r"\b(hacer|hago|hare|pedir|pido|pedire|iniciar|inicio|presentar|presento|voy a hacer) "
     r"(el |un )?desconocimiento (de|del)\b",
@@ -120,7 +121,12 @@ ES_PAYMENT_DISPUTE: tuple[str | OnALineWith, ...] = (
         unless=r"\b(ya vi que|me di cuenta (de )?que|ya entendi|era el (despacho|envio|flete)|"
         r"falsa alarma|todo (bien|ok|claro|en orden))\b",
     ),
-    # Charged on after cancelling: "me siguen cobrando la suscripcion q cancele".
+    r"\b(sale|salen|salio|aparece|aparecen|aparecio|figura|figuran)( \w+)? (dos veces|2 veces|"
+    r"duplicad[oa]|repetid[oa]) (el|la) (mismo|misma) (monto|cargo|cobro|importe|pago|compra)\b",
+    # Charged on after cancelling: "me siguen cobrando la suscripcion q cancele", "este mes
+    # me ha vuelto a salir el cargo".
+    r"\b(ha vuelto|han vuelto|volvio|volvieron|vuelve|vuelven) a (salir|aparecer|entrar) (el|un|"
+    r"otro|ese|este) (cargo|cobro|debito)\b",
     r"\b(me|nos) (siguen|sigue|seguis|siguieron|continuan|continua|volvieron a|volvio a) "
     r"(cobrando|cargando|descontando|debitando|facturando|cobrar|cargar|descontar|debitar)\b",
     r"\b(me |nos )?(sigue|siguen|continua|continuan) (apareciendo|llegando|saliendo|entrando) "
@@ -385,8 +391,8 @@ ES_FRAUD: tuple[str | OnALineWith, ...] = (
     r"suplantaron|vaciaron|estafaron|han estafado|hurtaron)( \w+)? (la |mi |mis |el |los |"
     r"las |la )?(tarjeta|tarjetas|cuenta|identidad|datos|contrasena|clave|dinero|plata|saldo|"
     r"puntos|correo|usuario|informacion|nip|pin)\b",
-    r"\b(me|nos) (hackearon|jaquearon|han hackeado|estafaron|han estafado|clonaron) *([.,!;]|"
-    r"$)|\b(hackearon|jaquearon|han hackeado|clonaron|vaciaron|han vaciado|hackeo|entraron a|"
+    r"\b(me|nos) (hackearon|jaquearon|han hackeado|clonaron) *([.,!;]|$)|\b(hackearon|jaquearon|"
+    r"han hackeado|clonaron|vaciaron|han vaciado|hackeo|entraron a|"
     r"se metieron a|se metieron en) (mi|la|nuestra|mis) (cuenta|tarjeta|correo|perfil|usuario|"
     r"tarjetas|cuentas)\b",
     # A gift card or balance emptied, and the customer did not use it.
@@ -412,7 +418,7 @@ ES_FRAUD: tuple[str | OnALineWith, ...] = (
         # Nor one that happened at another shop: "me estafaron en otra pagina, por eso
         # compro con ustedes".
         unless=r"\b(pelicula|serie|libro|documental|novela|juego|cancion|temporada|capitulo)s?\b|"
-        r"\b(en|de|por) (otra|otro) (pagina|tienda|web|sitio|app|aplicacion|vendedor|"
+        r"\b(en|de|por) (la |el )?(otra|otro) (pagina|tienda|web|sitio|app|aplicacion|vendedor|"
         r"comercio)\b|\bmercado ?libre\b|\bmarketplace\b|"
         r"\b(consejos|tips|recomendaciones) (para|de como) (evitar|detectar|prevenir)\b|\bcomo "
         r"(evito|evitar|detecto|detectar|prevengo|prevenir) (un |el |los )?(fraudes?|estafas?)\b",

@@ -83,6 +83,9 @@ VULNERABLE = (
     r"\b(that|the|this) (money|refund|cash) (was|is) (for|meant for|supposed to be for|going "
     r"on|to (buy|pay( for)?)) (this week'?s |the week'?s |the |our |my )?(groceries|food|rent|"
     r"bills|baby milk|formula|nappies|diapers)\b",
+    r"\b(i|we) need (it|the refund|the money|that money) (to pay|for) (the|my|our) (rent|bills|"
+    r"mortgage|food shop)\b|\b(i'?m|i am|we'?re|we are|my (husband|wife|partner) is) (now )?"
+    r"(out of work|unemployed|jobless)\b",
     r"\b(don'?t|do not) want (my |our )?(ex|ex-partner|ex-husband|ex-wife|partner|husband|wife|"
     r"boyfriend|girlfriend)( \w+)? to (know|find out|see) where (i'?m|i am|we'?re|we are|i|"
     r"we) (living|moving|staying|live|moved|going)\b",
@@ -321,7 +324,8 @@ ES_VULNERABLE = (
     r"nuestra casa)\b",
     r"\b(perdi|perdio|perdimos|me quede sin|se quedo sin|nos quedamos sin|quede sin) "
     r"(el |mi |su |nuestro )?(trabajo|empleo|chamba|laburo|curro|pega)\b|\bme despidieron\b|"
-    r"\bme (echaron|botaron|corrieron) del (trabajo|laburo|curro|empleo|chamba)\b|\bestoy ("
+    r"\bme (echaron|botaron|corrieron) del (trabajo|laburo|curro|empleo|chamba)\b|\b(estoy|esta|"
+    r"estamos|anda|ando) ("
     r"desempleado|"
     r"desempleada|en paro|sin (trabajo|empleo|chamba|laburo|curro|pega))\b",
     # --- dinero para comer, la renta, medicinas ------------------------------------
@@ -329,6 +333,8 @@ ES_VULNERABLE = (
     r"(para|pa) (comer|la comida|comprar comida|el alquiler|la renta|el arriendo|pagar la "
     r"renta|pagar el alquiler|pagar el arriendo|medicinas|medicamentos|los medicamentos|"
     r"mis hijos|mis nenes|la leche|los panales)\b",
+    r"\blo (necesito|necesitamos) (para|pa) (comer|la comida|pagar (el|la) (arriendo|alquiler|"
+    r"renta|luz)|el (arriendo|alquiler)|la renta|medicinas|los medicamentos)\b",
     # The refund is all there is: "es lo que tengo pa comprar la comida de la semana".
     r"\b(es|era) (lo (unico )?que|todo lo que|la (unica )?plata que|el (unico )?dinero que) "
     r"(tengo|tenemos|me queda|nos queda) (pa|para) (comprar |pagar )?(la comida|comer|el "

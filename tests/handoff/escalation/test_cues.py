@@ -913,6 +913,13 @@ def test_tracking_another_order_in_spanish_is_no_repeat() -> None:
         ("an email said I'd won a giveaway, so I gave my card details", "fraud"),
         ("the free fitting was agreed, we've got it in writing", "legal_threat"),
         ("furious at myself, wrong postcode again, can it be changed?", None),
+        # And of the ninth (es_dev14).
+        ("I don't want to keep you long, quick question about delivery", None),
+        ("I don't want to keep talking to a machine", "explicit_request"),
+        ("I already asked this same question on Monday", "repeated_request"),
+        ("the same charge appears twice on my card", "payment_dispute"),
+        ("we need the refund to pay our rent", "vulnerable_customer"),
+        ("I'm now unemployed and the next instalment is due", "vulnerable_customer"),
     ],
 )
 def test_english_twins_of_the_seventh_spanish_round(text: str, reason: str | None) -> None:

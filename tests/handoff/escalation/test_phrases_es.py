@@ -145,6 +145,16 @@ def test_not_asking_for_a_person(text: str) -> None:
         ("mi dad fallecio y el pedido estaba a su nombre", "bereavement"),
         ("eso no fue lo que acordamos en el contrato", "legal_threat"),
         ("listo, me voy pa la competencia", "threat_to_leave"),
+        # The ninth round (es_dev14), in other words than the dev set's.
+        ("la verdad no deseo seguir chateando con una maquina", "explicit_request"),
+        ("ya les pregunte esto mismo el lunes", "repeated_request"),
+        ("otra vez se nos cae la llamada con ustedes", "contact_center_failure"),
+        ("en el resumen aparecen duplicado el mismo cargo de 200 soles", "payment_dispute"),
+        ("di de baja la suscripcion y volvio a salir el cobro", "payment_dispute"),
+        ("ustedes me han cobrado dos veces", "payment_dispute"),
+        ("el tecnico quiere cobrar aparte y eso no es lo que quedamos", "legal_threat"),
+        ("el reembolso lo necesitamos para pagar la luz", "vulnerable_customer"),
+        ("mi marido anda sin trabajo desde marzo", "vulnerable_customer"),
     ],
 )
 def test_spanish_cues(text: str, reason: str) -> None:
@@ -194,6 +204,12 @@ def test_spanish_cues(text: str, reason: str) -> None:
         "tengo 75 anos y me encanto la lavadora",
         "mi mom me ayudo a pedir, cuando llega?",
         "mi nene hizo el pedido conmigo, yo le di permiso",
+        "la empresa de mi celular me tiene harta, se me caen las llamadas 😤 quiero cambiar la "
+        "direccion del pedido",
+        "el banco otra vez rechazo la tarjeta, siempre lo mismo con ellos, pago en efectivo?",
+        "LA PUTA MADRE GOLAZO!!! jaja perdon, cuando llega mi pedido?",
+        "en la otra tienda me estafaron, por eso compro aca, que garantia tiene la tele?",
+        "olvide la clave, me mandan el link para cambiarla? ya puse la clave nueva dos veces",
     ],
 )
 def test_routine_spanish_is_left_alone(text: str) -> None:
@@ -286,6 +302,10 @@ def test_seventh_round_matters_told_in_two_messages() -> None:
     )
     assert "fraud" in reasons("my son ordered 3 games while I was asleep")
     assert "fraud" in reasons("me llego un mensaje confirmando una compra", "yo no pedi nada")
+    assert "fraud" in reasons(
+        "me escribio un whatsapp de ustedes con un enlace bien raro",
+        "y le mande el codigo de la tarjeta",
+    )
 
 
 def test_someone_elses_manager_in_spanglish_asks_for_no_one() -> None:

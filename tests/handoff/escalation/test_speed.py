@@ -43,6 +43,7 @@ from handoff.escalation import (
 )
 from handoff.escalation import phrases as phrase_lists
 from handoff.escalation import rules as escalation_rules
+from handoff.escalation.phishing import DETAILS_GIVEN, PHISHING_LURE
 from handoff.escalation.phrases import BOT_DID_NOT_HELP, EXPLICIT_REQUEST, Phrase
 from handoff.escalation.sensitive_matters import (
     ACCOUNT_CHANGED,
@@ -105,6 +106,8 @@ PHRASE_LISTS: dict[str, list[Phrase]] = {
     "died": DIED,
     "elderly": vulnerable.ELDERLY,
     "confused_by_order": vulnerable.CONFUSED_BY_ORDER,
+    "phishing_lure": PHISHING_LURE,
+    "details_given": DETAILS_GIVEN,
 }
 
 
