@@ -50,9 +50,9 @@ later still): Spanish blind 0.867, 0.929, 11.6%; English blind 0.945, 0.945,
 (vulnerable customers, matters told in two messages, the cues es_dev7 to
 es_dev9 showed; 2026-12-05): Spanish blind 0.869, 0.946, 11.6%; the English
 blind sets unchanged. The fifth and sixth rounds (the cues es_dev10 and
-es_dev11 showed, 2026-12-05): every blind set unchanged. The seventh and
-eighth rounds (es_dev12 and es_dev13, 2026-12-05): Spanish blind 0.883,
-0.946, 10.1%; the English blind sets unchanged.
+es_dev11 showed, 2026-12-05): every blind set unchanged. The seventh to
+ninth rounds (es_dev12 to es_dev14, 2026-12-05): Spanish blind 0.883, 0.946,
+10.1%; the English blind sets unchanged.
 
 tests/handoff/escalation_conversations_es_blind2.yml (140 Spanish
 conversations, 70 to escalate, half of them "subtle": the reason quiet,
@@ -60,7 +60,7 @@ indirect or told over two messages) was written on 2026-12-05 from the
 policy as it now stands (vulnerable customers, bereavement, payment disputes
 included), with es_dev12 and es_dev13, and is only measured: precision 0.931,
 recall 0.771, 5.7% false escalations when written (before the seventh round);
-0.949, 0.800, 4.3% after the eighth.
+0.949, 0.800, 4.3% after the eighth, and the ninth did not move it.
 
 The recall floors of the first and the Spanish sets leave them two
 conversations (0.90, 0.77), and the first set's false-escalation ceiling two
