@@ -68,8 +68,11 @@ ES_EXPLICIT_REQUEST = (
     # Asked of the chat: "¿hay alguien ahi?", "¿hay algun humano?"
     r"\bhay (alguien|algun humano|alguna persona|una persona|un humano|algun asesor|"
     r"algun agente|alguien real|alguien de verdad)( real| de verdad| humano| de carne y hueso)? "
-    r"(ahi|alli|por ahi|por alli|ahi leyendo|del otro lado|leyendo|atendiendo|que me (lea|"
-    r"escuche|atienda|ayude|responda))\b",
+    r"(ahi|alli|ahi leyendo|del otro lado|leyendo|atendiendo|que me (lea|escuche|atienda|ayude|"
+    r"responda))\b",
+    # Not "¿hay alguien por ahi?", a greeting: only someone real there.
+    r"\bhay (alguien|alguna persona|algun humano|un humano)( real| de verdad| humano| de carne y "
+    r"hueso) por (ahi|alli|aca|aqui)\b",
     r"\bhay (alguien|alguna persona|algun asesor|un asesor|una persona|algun humano|algun "
     r"agente|un humano) (que|quien) (me |nos )?(pueda|puede|podria|quiera) (atender|ayudar|"
     r"responder|contestar|explicar)\b",

@@ -210,6 +210,7 @@ def test_spanish_cues(text: str, reason: str) -> None:
         "LA PUTA MADRE GOLAZO!!! jaja perdon, cuando llega mi pedido?",
         "en la otra tienda me estafaron, por eso compro aca, que garantia tiene la tele?",
         "olvide la clave, me mandan el link para cambiarla? ya puse la clave nueva dos veces",
+        "¿hay alguien por ahí?",
     ],
 )
 def test_routine_spanish_is_left_alone(text: str) -> None:
