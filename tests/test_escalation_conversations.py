@@ -61,9 +61,13 @@ policy as it now stands (vulnerable customers, bereavement, payment disputes
 included), with es_dev12 and es_dev13, and is only measured: precision 0.931,
 recall 0.771, 5.7% false escalations when written (before the seventh round);
 0.949, 0.800, 4.3% after the eighth, and the ninth did not move it.
+tests/handoff/escalation_conversations_es_blind3.yml (140, the same way)
+was written after the ninth round and only measured: precision 0.922, recall
+0.843, 7.1% false escalations (with the rules of the start of that day, in
+process: recall 0.829, 8.6%).
 
 The recall floors of the first and the Spanish sets leave them two
-conversations (0.90, 0.77), and the first set's false-escalation ceiling two
+conversations (0.90, 0.77, 0.81), and the first set's false-escalation ceiling two
 as well (0.09, 3 of 55 measured): a model trained on another machine may
 differ by one.
 
@@ -89,6 +93,7 @@ FLOORS = [
     ("escalation_conversations_blind3.yml", 0.93, 0.15),
     ("escalation_conversations_es_blind.yml", 0.90, 0.15),
     ("escalation_conversations_es_blind2.yml", 0.77, 0.08),
+    ("escalation_conversations_es_blind3.yml", 0.81, 0.10),
 ]
 
 
