@@ -2,16 +2,21 @@
 
 A lure (a text, an e-mail or a WhatsApp said to be ours, a suspicious link, a
 prize) and what the customer handed over (the card's details or photos, the
-account's password) are fraud (:mod:`.sensitive_matters`), in one message or
-told in two ("me llegó un mail de northwind con un link medio raro" / "ya
-puse la clave"). Either half alone is routine: the reset link the bot sends,
-a card typed at our checkout. Every pattern is linear: bounded gaps, no
-nested quantifiers.
+account's password) are fraud (:mod:`.sensitive_matters`), in one message
+(FRAUD reads LURE with CARD_GIVEN, and ES_CARD_PHISHED) or told in two
+(PHISHING_LURE, DETAILS_GIVEN: "me llegó un mail de northwind con un link
+medio raro" / "ya puse la clave"). Either half alone is routine: the reset
+link the bot sends, a card typed at our checkout. Every pattern is linear:
+bounded gaps, no nested quantifiers.
 """
 
 from __future__ import annotations
 
-from handoff.escalation.phrases import _phrases
+from handoff.escalation.phrases import OnALineWith, _phrases
+
+# Handing the details over, in each language's words.
+GAVE = r"(entered|put in|typed in|typed|gave|filled in|sent)( them| it)? (my |our )?"
+ES_GAVE = r"(puse|ingrese|meti|di|mande|envie|coloque|llene|escribi)"
 
 # English, as FRAUD reads them in one message: "a text claiming to be you had a link,
 # I typed in my card number".
@@ -21,8 +26,18 @@ LURE = (
     r"giveaway)\b"
 )
 CARD_GIVEN = (
-    r"\b((entered|put in|typed in|typed|gave|filled in|sent)( them| it)? (my |our )?(card|bank|"
-    r"payment) (details|number|info)|(photos?|pictures?) of (both sides of )?(my|the) cards?)\b"
+    r"\b(" + GAVE + r"(card|bank|payment) (details|number|info)|(photos?|pictures?) of (both "
+    r"sides of )?(my|the) cards?)\b"
+)
+# Spanish, in one message: "me llego un sms... puse los datos de la tarjeta", "un correo
+# de ustedes que mande foto de la tarjeta"; not a payment that failed on our page.
+ES_CARD_PHISHED = OnALineWith(
+    r"\b" + ES_GAVE + r"( \w+)? (los |mis )?(datos|numeros|numero|clave|codigo) de (la |mi )?"
+    r"tarjeta\b|\bfotos? de (la |mi |las |mis )?tarjetas?\b",
+    requires=r"\b(link|enlace|sms|me (llego|llega|mandaron|enviaron|escribieron) un "
+    r"(mensaje|correo|mail|whatsapp|sms)|(mensaje|correo|mail|whatsapp) que me (llego|"
+    r"llega|mandaron|enviaron)|liberar|premio|sorteo|que (era|eran) de|dice ser|decia ser|"
+    r"diciendo que (era|eran|gane))\b",
 )
 # The halves of one told in two messages. Not the reset link the bot sends: a message
 # said to be ours, a link said to be odd, a prize.
@@ -33,9 +48,8 @@ ES_LURE = (
     r"\b(premio|sorteo|gane un)\b"
 )
 ES_GIVEN = (
-    r"\b(puse|ingrese|meti|di|mande|envie|coloque|llene|escribi) (los |mis |la |mi |el )?"
-    r"(datos|numeros|numero|clave|contrasena|codigo|cvv|pin|nip|fotos?)( de (la |mi )?"
-    r"tarjeta)?\b"
+    r"\b" + ES_GAVE + r" (los |mis |la |mi |el )?(datos|numeros|numero|clave|contrasena|codigo|"
+    r"cvv|pin|nip|fotos?)( de (la |mi )?tarjeta)?\b"
 )
 PHISHING_LURE = _phrases(
     r"\b(a )?(text|e-?mail|sms|message|whatsapp|call)( \w+){0,3} (saying|claiming) (it was|"
@@ -44,9 +58,8 @@ PHISHING_LURE = _phrases(
     ES_LURE,
 )
 DETAILS_GIVEN = _phrases(
-    r"\b(entered|put in|typed in|typed|gave|filled in|sent)( them| it)? (my |our )?(card|bank|"
-    r"payment|login) (details|number|info|password)\b|\b(entered|typed|put in|gave) (my|the) "
-    r"password\b",
+    r"\b" + GAVE + r"(card|bank|payment|login) (details|number|info|password)\b|\b(entered|"
+    r"typed|put in|gave) (my|the) password\b",
     ES_GIVEN,
     negatable=False,
 )

@@ -13,6 +13,7 @@ do they count. Every pattern is linear.
 
 from __future__ import annotations
 
+from handoff.escalation.phishing import ES_CARD_PHISHED
 from handoff.escalation.phrases import OnALineWith
 
 # Consumer regulators and courts, by country: Mexico (PROFECO, CONDUSEF),
@@ -431,18 +432,7 @@ ES_FRAUD: tuple[str | OnALineWith, ...] = (
     r"(falso|falsa|falsos|falsas|fraudulent[oa]s?|trucho|trucha)\b|\b(se hacen pasar|se "
     r"hacia pasar|haciendose pasar|se hizo pasar|se hacian pasar) por\b",
     r"\b(me|nos) (robaron|han robado|hurtaron|clonaron) (la|mi) (tarjeta|cartera|billetera)\b",
-    # A message in our name that got the card: "me llego un sms... puse los datos de la
-    # tarjeta", "un correo de ustedes que mande foto de la tarjeta"; not a payment that
-    # failed on our page.
-    OnALineWith(
-        r"\b(puse|ingrese|meti|di|mande|envie|coloque|llene|escribi)( \w+)? (los |mis )?(datos|"
-        r"numeros|numero|clave|codigo) de (la |mi )?tarjeta\b|\bfotos? de (la |mi |las |mis )?"
-        r"tarjetas?\b",
-        requires=r"\b(link|enlace|sms|me (llego|llega|mandaron|enviaron|escribieron) un "
-        r"(mensaje|correo|mail|whatsapp|sms)|(mensaje|correo|mail|whatsapp) que me (llego|"
-        r"llega|mandaron|enviaron)|liberar|premio|sorteo|que (era|eran) de|dice ser|decia ser|"
-        r"diciendo que (era|eran|gane))\b",
-    ),
+    ES_CARD_PHISHED,
     r"\b(pedidos?|compras?|ordene?s?|cargos?|cobros?) (en|de) (mi|la) (cuenta|tarjeta)( \w+)"
     r"{0,2} que no (es|son) (mio|mia|mios|mias|nuestro|nuestra)\b",
     r"\b(a )?una direccion( \w+){0,3} que no (conozco|reconozco|conocemos)\b",
