@@ -65,9 +65,13 @@ tests/handoff/escalation_conversations_es_blind3.yml (140, the same way)
 was written after the ninth round and only measured: precision 0.922, recall
 0.843, 7.1% false escalations (with the rules of the start of that day, in
 process: recall 0.829, 8.6%).
+With the Spanish conversation model (handoff/escalation/conversation_model.py,
+trained on the former Spanish dev sets and 1,800 new conversations, never on
+these; 2026-12-05): Spanish blind 0.946, 10.1%; blind2 0.871, 5.7%; blind3
+0.929, 7.1%; the English blind sets unchanged.
 
 The recall floors of the first English set and of the Spanish ones leave
-them two conversations (0.90; 0.90, 0.77, 0.81), and the first set's
+them two conversations (0.90; 0.90, 0.84, 0.90), and the first set's
 false-escalation ceiling two as well (0.09, 3 of 55 measured): a model
 trained on another machine may differ by one.
 
@@ -92,8 +96,8 @@ FLOORS = [
     ("escalation_conversations_blind2.yml", 0.93, 0.07),
     ("escalation_conversations_blind3.yml", 0.93, 0.15),
     ("escalation_conversations_es_blind.yml", 0.90, 0.15),
-    ("escalation_conversations_es_blind2.yml", 0.77, 0.08),
-    ("escalation_conversations_es_blind3.yml", 0.81, 0.10),
+    ("escalation_conversations_es_blind2.yml", 0.84, 0.09),
+    ("escalation_conversations_es_blind3.yml", 0.90, 0.10),
 ]
 
 

@@ -75,6 +75,7 @@ from handoff.escalation import (
     Decision,
     EscalationSettings,
     anger_probability,
+    conversation_probability,
     decide,
     person_probability,
 )
@@ -134,6 +135,8 @@ class EscalationPolicy(Policy):
             person_probability("")  # the same, about a second
         if self.settings.person_model_threshold_es < 1.0:
             person_probability("hola")
+        if self.settings.conversation_model_threshold_es < 1.0:
+            conversation_probability("hola")  # about two seconds
 
     def train(
         self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any

@@ -15,6 +15,8 @@ directions. Inside, each module imports only those on the lines below its own
 
     rules               decide(), Decision, the reasons and their priorities
     findings            what one message says, list by list, found once per text
+    conversation_model  the learned model of whole Spanish conversations (trained
+                        on the labelled conversations in conversations_es/)
     stuck               the bot cannot resolve it: fallbacks, repeats, form failures
     sensitive_matters   safety, fraud, legal threats, payment disputes, bereavement,
                         a vulnerable customer (vulnerable: illness, abuse, hardship...)
@@ -41,6 +43,7 @@ bilingual) reads a message.
 from __future__ import annotations
 
 from handoff.escalation.anger import AngerDetector, AngerScore, AngerSignal, default_detector
+from handoff.escalation.conversation_model import conversation_probability
 from handoff.escalation.rules import (
     REASON_PRIORITY,
     Decision,
@@ -78,6 +81,7 @@ __all__ = [
     "Event",
     "Turn",
     "anger_probability",
+    "conversation_probability",
     "conversation_turns",
     "decide",
     "declines_a_person",

@@ -75,6 +75,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -139,22 +140,27 @@ class LabelledMessage:
     angry: bool
 
 
-def load_messages(path: str | Path, label: str = "angry") -> list[LabelledMessage]:
-    """Messages of a ``messages: [{text: ..., angry: true|false}, ...]`` YAML file.
-
-    ``label`` names the boolean to read instead of ``angry`` (the person
-    model's files say ``person``); it is returned as ``angry`` all the same.
-    """
+def read_labelled_list(path: str | Path, key: str) -> list[Any]:
+    """The list under ``key`` of a labelled YAML file; refuses one too large or misshapen."""
     if Path(path).stat().st_size > MAX_LABELLED_FILE_BYTES:
         raise ValueError(f"{path}: larger than {MAX_LABELLED_FILE_BYTES} bytes")
     with open(path, encoding="utf-8") as f:
         # libyaml's loader when built in: the pure-Python one takes most of a
         # second on the training file, longer than training itself.
         data = yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
-        raise ValueError(f"{path}: expected a mapping with a 'messages' list")
+    if not isinstance(data, dict) or not isinstance(data.get(key), list):
+        raise ValueError(f"{path}: expected a mapping with a '{key}' list")
+    return data[key]
+
+
+def load_messages(path: str | Path, label: str = "angry") -> list[LabelledMessage]:
+    """Messages of a ``messages: [{text: ..., angry: true|false}, ...]`` YAML file.
+
+    ``label`` names the boolean to read instead of ``angry`` (the person
+    model's files say ``person``); it is returned as ``angry`` all the same.
+    """
     messages: list[LabelledMessage] = []
-    for i, item in enumerate(data["messages"]):
+    for i, item in enumerate(read_labelled_list(path, "messages")):
         if (
             not isinstance(item, dict)
             or not isinstance(item.get("text"), str)

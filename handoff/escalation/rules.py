@@ -36,8 +36,10 @@ Reasons, grouped by priority (1 is the most urgent)::
        form_failures      a form rejected the customer's answers repeatedly
        bereavement        a death in the customer's family
        vulnerable_customer illness, disability, dementia, abuse, hardship (.vulnerable)
-       needs_person       no rule found a reason, but the learned model reads the
-                          message as one for a person (:mod:`.person_model`)
+       needs_person       no rule found a reason, but a learned model reads the
+                          message (:mod:`.person_model`) or, in Spanish, the
+                          conversation so far (:mod:`.conversation_model`) as
+                          one for a person
 
 A chargeback is neither fraud nor a lawsuit, but a formal dispute with the card
 issuer, with deadlines and fees, that only staff can settle: ``payment_dispute``.
@@ -64,13 +66,18 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 
 from handoff.escalation.anger import AngerDetector, AngerScore, default_detector, vented_elsewhere
 from handoff.escalation.anger_words import PLAYED_DOWN, aimed_elsewhere
+from handoff.escalation.conversation_model import (
+    SEPARATOR,
+    conversation_probability,
+    conversation_text,
+)
 from handoff.escalation.domain_names import BOT_CHALLENGE_INTENT, REQUEST_HUMAN_INTENT
 from handoff.escalation.findings import _findings
 from handoff.escalation.language import is_spanish
@@ -213,14 +220,18 @@ def decide(
     conversation: Sequence[Turn],
     settings: EscalationSettings | None = None,
     detector: AngerDetector | None = None,
+    conversation_scorer: Callable[[str], float] | None = None,
 ) -> Decision:
     """Judge the last customer message of ``conversation`` (oldest turn first).
 
     Each message is read up to MAX_SCANNED_CHARS characters, and what is
     found in it is remembered: judging a conversation again after one more
-    message scans only that message.
+    message scans only that message. ``conversation_scorer`` replaces the
+    shared conversation model (a model trained without some files, when
+    choosing its threshold).
     """
     settings = settings or EscalationSettings()
+    conversation_scorer = conversation_scorer or conversation_probability
     detector = detector or default_detector(settings.shout_min_letters)
     customers = [i for i, t in enumerate(conversation) if t.role == "customer"]
     if not customers:
@@ -377,6 +388,23 @@ def decide(
             found["needs_person"] = (
                 f"the model reads this message as one for a person ({probability:.2f} >= "
                 f"{threshold:.2f})"
+            )
+    # And the Spanish conversation so far, read whole: a reason told quietly or over
+    # several messages (.conversation_model).
+    messages = [_scanned(conversation[i]) for i in customers]
+    cutoff = settings.conversation_model_threshold_es
+    if (
+        not found
+        and cutoff < 1.0
+        and judged_findings.not_a_request is None
+        and not _glad(score)
+        and is_spanish(SEPARATOR.join(messages))
+    ):
+        probability = conversation_scorer(conversation_text(messages))
+        if probability >= cutoff:
+            found["needs_person"] = (
+                f"the model reads the conversation so far as one for a person "
+                f"({probability:.2f} >= {cutoff:.2f})"
             )
 
     reasons = sorted(found, key=lambda r: (REASON_PRIORITY[r], REASON_ORDER[r]))

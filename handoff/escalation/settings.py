@@ -50,6 +50,15 @@ DEFAULT_PERSON_MODEL_THRESHOLD = 0.8
 DEFAULT_PERSON_MODEL_THRESHOLD_ES = 0.9
 # Messages with fewer words are left to the rules ("no", "ok thanks").
 PERSON_MODEL_MIN_WORDS = 3
+# The Spanish conversation model's probability at which a conversation no rule
+# escalated goes to a person (.conversation_model). Chosen by
+# `python -m training.conversation_model`: the model retrained without each of
+# its 26 training files in turn, that file's 3,563 conversations judged after
+# every message by decide() (text only); the highest recall that adds at most
+# 1% to the rules' own false escalations (0.820, 5.4%):
+#   0.75: recall 0.951, 7.4%; 0.80: 0.939, 6.8%; 0.85: 0.926, 6.2% <- chosen;
+#   0.90: 0.902, 5.9%; 0.95: 0.867, 5.4%.
+DEFAULT_CONVERSATION_MODEL_THRESHOLD_ES = 0.85
 
 # --- untrusted text ----------------------------------------------------------------
 
@@ -117,6 +126,11 @@ class EscalationSettings:
     # which its bilingual version reads: HANDOFF_PERSON_MODEL_THRESHOLD_ES.
     person_model_threshold: float = DEFAULT_PERSON_MODEL_THRESHOLD
     person_model_threshold_es: float = DEFAULT_PERSON_MODEL_THRESHOLD_ES
+    # The Spanish conversation model (.conversation_model) hands a Spanish
+    # conversation no rule escalated to a person when its probability reaches
+    # this (HANDOFF_CONVERSATION_MODEL_THRESHOLD_ES); 1 turns it off. English
+    # has none (see the module).
+    conversation_model_threshold_es: float = DEFAULT_CONVERSATION_MODEL_THRESHOLD_ES
 
     def __post_init__(self) -> None:
         for name in (
@@ -124,6 +138,7 @@ class EscalationSettings:
             "anger_model_threshold_es",
             "person_model_threshold",
             "person_model_threshold_es",
+            "conversation_model_threshold_es",
             "anger_threshold",
             "strong_anger_threshold",
             "anger_trend_threshold",

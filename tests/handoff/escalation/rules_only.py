@@ -9,6 +9,7 @@ RULES_ONLY = EscalationSettings(
     anger_model_threshold_es=1.0,
     person_model_threshold=1.0,
     person_model_threshold_es=1.0,
+    conversation_model_threshold_es=1.0,
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -117,8 +118,10 @@ def test_decide_hands_over_what_only_the_model_finds() -> None:
 def test_spanish_messages_have_their_own_threshold() -> None:
     spanish = [Turn.customer("necesito que alguien revise lo de mi cuenta por favor")]
     english = [Turn.customer("I need someone to look into my account please")]
-    only_english = EscalationSettings(person_model_threshold=0.01, person_model_threshold_es=1.0)
-    only_spanish = EscalationSettings(person_model_threshold=1.0, person_model_threshold_es=0.01)
+    # The conversation model off: this is the message model's threshold.
+    one = EscalationSettings(conversation_model_threshold_es=1.0)
+    only_english = replace(one, person_model_threshold=0.01, person_model_threshold_es=1.0)
+    only_spanish = replace(one, person_model_threshold=1.0, person_model_threshold_es=0.01)
     assert "needs_person" not in decide(spanish, only_english).reasons
     assert "needs_person" in decide(english, only_english).reasons
     assert "needs_person" in decide(spanish, only_spanish).reasons

@@ -9,14 +9,17 @@ import pytest
 from handoff.escalation import EscalationSettings, Turn, anger_probability, decide
 from handoff.escalation.settings import DEFAULT_ANGER_MODEL_THRESHOLD
 
-# The anger model alone is tested here: the "needs a person" one is off.
+# The anger model alone is tested here: the "needs a person" and conversation models are off.
 RULES_ONLY = EscalationSettings(
     anger_model_threshold=1.0,
     anger_model_threshold_es=1.0,
     person_model_threshold=1.0,
     person_model_threshold_es=1.0,
+    conversation_model_threshold_es=1.0,
 )
-WITH_MODEL = EscalationSettings(person_model_threshold=1.0, person_model_threshold_es=1.0)
+WITH_MODEL = EscalationSettings(
+    person_model_threshold=1.0, person_model_threshold_es=1.0, conversation_model_threshold_es=1.0
+)
 
 # Anger the rules' trigger words miss: no swearing, no capitals, no "!!!".
 QUIET_ANGER = [

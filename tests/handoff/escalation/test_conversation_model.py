@@ -1,0 +1,151 @@
+"""The Spanish conversation model: its training data, its verdicts, its place in decide()."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from handoff.escalation import EscalationSettings, Turn, decide, rules
+from handoff.escalation.anger_model import MAX_MODEL_CHARS
+from handoff.escalation.conversation_model import (
+    ConversationModel,
+    LabelledConversation,
+    conversation_text,
+    load_conversations,
+    training_examples,
+    training_files,
+)
+from handoff.escalation.vocabulary import _normalise
+from tests.conftest import ROOT
+
+# A text of this many different words is one person's writing, not a common phrase.
+DISTINCTIVE_WORDS = 10
+BLIND = sorted((ROOT / "tests" / "handoff").glob("escalation_conversations_*blind*.yml"))
+
+# Written for these tests, in other words than the training files: the reason
+# told quietly, in the second or third message.
+QUIET = (
+    (
+        "buenas, queria ver lo de la devolucion de unas cortinas",
+        "les cuento q la compra la hizo mi papa antes de q lo internaran, el ya no puede "
+        "hablar y yo no tengo su contraseña ni se como manejar esto",
+    ),
+    (
+        "buenas noches",
+        "mi esposa hizo el pedido con mi tarjeta pero ahora estamos separados y no quiero "
+        "que siga usando la cuenta",
+    ),
+)
+ROUTINE = (
+    ("hola, tienen la mesa de roble en color nogal?", "y cuanto tarda en llegar a Rosario?"),
+    ("buen dia, como cambio la direccion de envio de mi pedido", "gracias, muy amable"),
+)
+
+
+@pytest.fixture(scope="module")
+def model() -> ConversationModel:
+    return ConversationModel.load()
+
+
+def customers(messages: tuple[str, ...]) -> list[Turn]:
+    return [Turn.customer(m) for m in messages]
+
+
+def test_the_training_files_are_labelled_conversations_of_both_kinds() -> None:
+    conversations = [c for path in training_files() for c in load_conversations(path)]
+    escalate = sum(c.escalate for c in conversations)
+    assert len(conversations) >= 1700
+    assert 0.4 <= escalate / len(conversations) <= 0.6
+    assert all(c.messages and all(m.strip() for m in c.messages) for c in conversations)
+
+
+def test_no_blind_conversation_is_trained_on() -> None:
+    """A blind set's conversation, or a message of one, in training would flatter it.
+
+    Short texts are everyone's, written apart by different people ("hola",
+    "quiero hablar con un asesor", "quiero cancelar mi pedido" three times):
+    only texts of at least DISTINCTIVE_WORDS different words are compared.
+    """
+    trained = [c for path in training_files() for c in load_conversations(path)]
+    blind = [c for path in BLIND for c in load_conversations(path)]
+    assert len(BLIND) == 6
+
+    def distinctive(conversations: list[LabelledConversation]) -> set[str]:
+        texts = [t for c in conversations for t in (" ".join(c.messages), *c.messages)]
+        normalised = (_normalise(t) for t in texts)
+        return {t for t in normalised if len(set(t.split())) >= DISTINCTIVE_WORDS}
+
+    assert distinctive(trained) & distinctive(blind) == set()
+
+
+def test_escalating_conversations_train_whole_and_the_others_at_every_point() -> None:
+    texts, labels = training_examples(
+        [
+            LabelledConversation("a", True, ("hola", "mi madre fallecio")),
+            LabelledConversation("b", False, ("hola", "donde esta mi pedido", "gracias")),
+        ]
+    )
+    assert list(zip(texts, labels, strict=True)) == [
+        ("hola\nmi madre fallecio", 1),
+        ("hola", 0),
+        ("hola\ndonde esta mi pedido", 0),
+        ("hola\ndonde esta mi pedido\ngracias", 0),
+    ]
+
+
+def test_a_long_conversation_is_read_up_to_its_latest_message() -> None:
+    text = conversation_text(["x" * 5000, "el ultimo mensaje"])
+    assert len(text) == MAX_MODEL_CHARS
+    assert text.endswith("\nel ultimo mensaje")
+
+
+def test_malformed_training_files_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yml"
+    path.write_text("conversations:\n- id: x\n  turns: [hola]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="boolean 'escalate'"):
+        load_conversations(path)
+    path.write_text("messages: []\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="'conversations' list"):
+        load_conversations(path)
+    with pytest.raises(FileNotFoundError):
+        training_files(tmp_path / "empty")
+
+
+def test_the_fast_scorer_matches_scikit_learn(model: ConversationModel) -> None:
+    texts = [conversation_text(c) for c in QUIET + ROUTINE]
+    expected = model.pipeline.predict_proba(texts)[:, 1]
+    assert [model.text_probability(t) for t in texts] == pytest.approx(list(expected), abs=1e-9)
+
+
+def test_a_reason_told_quietly_over_messages_scores_above_a_routine_conversation(
+    model: ConversationModel,
+) -> None:
+    threshold = EscalationSettings().conversation_model_threshold_es
+    for messages in QUIET:
+        assert model.probability(messages) >= threshold, messages
+    for messages in ROUTINE:
+        assert model.probability(messages) < 0.5, messages
+
+
+def test_decide_hands_over_what_only_the_conversation_model_finds() -> None:
+    on = EscalationSettings()
+    off = EscalationSettings(conversation_model_threshold_es=1.0)
+    for messages in QUIET:
+        decision = decide(customers(messages), on)
+        assert decision.reasons == ["needs_person"], decision.summary()
+        assert "conversation so far" in decision.explanation["needs_person"]
+        assert decide(customers(messages), off).escalate is False
+    for messages in ROUTINE:
+        assert decide(customers(messages), on).escalate is False
+
+
+def test_the_model_reads_neither_english_nor_a_customer_declining_a_person(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(rules, "conversation_probability", lambda text: 1.0)
+    english = ("hi, can I change the delivery address", "thanks, that worked")
+    assert decide(customers(english)).escalate is False
+    declining = ("hola, queria cambiar la direccion", "no hace falta que me llamen, gracias")
+    assert decide(customers(declining)).escalate is False
+    assert decide(customers(ROUTINE[0])).reasons == ["needs_person"]
