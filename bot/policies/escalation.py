@@ -136,7 +136,7 @@ class EscalationPolicy(Policy):
         if self.settings.person_model_threshold_es < 1.0:
             person_probability("hola")
         if self.settings.conversation_model_threshold_es < 1.0:
-            conversation_probability("hola")  # about two seconds
+            conversation_probability("hola")  # about three seconds
 
     def train(
         self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any

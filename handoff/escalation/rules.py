@@ -391,21 +391,16 @@ def decide(
             )
     # And the Spanish conversation so far, read whole: a reason told quietly or over
     # several messages (.conversation_model).
-    messages = [_scanned(conversation[i]) for i in customers]
     cutoff = settings.conversation_model_threshold_es
-    if (
-        not found
-        and cutoff < 1.0
-        and judged_findings.not_a_request is None
-        and not _glad(score)
-        and is_spanish(SEPARATOR.join(messages))
-    ):
-        probability = conversation_scorer(conversation_text(messages))
-        if probability >= cutoff:
-            found["needs_person"] = (
-                f"the model reads the conversation so far as one for a person "
-                f"({probability:.2f} >= {cutoff:.2f})"
-            )
+    if not found and cutoff < 1.0 and judged_findings.not_a_request is None and not _glad(score):
+        messages = [_scanned(conversation[i]) for i in customers]
+        if is_spanish(SEPARATOR.join(messages)):
+            probability = conversation_scorer(conversation_text(messages))
+            if probability >= cutoff:
+                found["needs_person"] = (
+                    f"the model reads the conversation so far as one for a person "
+                    f"({probability:.2f} >= {cutoff:.2f})"
+                )
 
     reasons = sorted(found, key=lambda r: (REASON_PRIORITY[r], REASON_ORDER[r]))
     return Decision(

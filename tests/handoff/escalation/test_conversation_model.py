@@ -55,7 +55,7 @@ def customers(messages: tuple[str, ...]) -> list[Turn]:
 def test_the_training_files_are_labelled_conversations_of_both_kinds() -> None:
     conversations = [c for path in training_files() for c in load_conversations(path)]
     escalate = sum(c.escalate for c in conversations)
-    assert len(conversations) >= 1700
+    assert len(conversations) >= 4400
     assert 0.4 <= escalate / len(conversations) <= 0.6
     assert all(c.messages and all(m.strip() for m in c.messages) for c in conversations)
 
