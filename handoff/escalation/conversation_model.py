@@ -5,7 +5,8 @@ customer's messages so far (oldest first). :func:`.rules.decide` counts a
 Spanish conversation it scores at or above
 ``conversation_model_threshold_es`` as one for a person (reason
 ``needs_person``) when no rule has already escalated it and the judged
-message does not decline a person.
+message neither declines a person nor is plainly glad ("tercera vez que
+compro aquí y siempre excelente").
 
 Why a model of the conversation, when :mod:`.person_model` reads each
 message: the Spanish escalations the rules and the message model miss are
