@@ -51,7 +51,9 @@ either, so the listeners are added here: the forwarder delivers what the
 outbox holds as soon as the server is up (escalations written before a crash
 or while the handoff service was down), and is kicked again every
 ``KICK_EVERY_S`` seconds, so one that stopped on an error resumes without
-waiting for the next escalation.
+waiting for the next escalation. The escalation models ``action_handoff``
+recomputes its decision with are trained in a thread as the server starts
+(:func:`train_escalation_models`), not on the first Spanish handoff.
 
 What the server loaded at start-up (rasa-sdk, Sanic, SQLAlchemy, the
 actions) is moved out of the garbage collector's sight with
@@ -71,6 +73,7 @@ import gc
 import hmac
 import logging
 import sys
+import threading
 import zlib
 from collections.abc import Sequence
 from dataclasses import replace
@@ -102,6 +105,7 @@ from actions.metrics import ENV_PREFIX as METRICS_ENV_PREFIX
 from actions.metrics import ActionMetrics, not_ready_because
 from actions.privacy import local_stores
 from actions.settings import ActionSettings
+from handoff.escalation import EscalationSettings, train_models
 from plumbing.log_masking import install_log_masking
 from plumbing.logs import configure_logging
 from plumbing.metrics import METRICS_PATH, MetricsSettings, measure_requests, metrics_handler
@@ -370,6 +374,34 @@ def create_app(
     return app
 
 
+async def train_escalation_models(_app: Sanic, _loop: Any) -> None:
+    """Train the escalation models ``action_handoff`` uses, in a thread, as the server starts.
+
+    Otherwise the first Spanish handoff after a start would wait about five
+    seconds for them (handoff.escalation.train_models). In a thread, not
+    before serving: the server answers at once, and a handoff that comes
+    first waits only for what is left (each model trains once, behind a lock).
+    """
+    start_training_escalation_models()
+
+
+def start_training_escalation_models() -> threading.Thread:
+    # Daemonic: a stop does not wait for it.
+    thread = threading.Thread(
+        target=_train_escalation_models, name="escalation-models", daemon=True
+    )
+    thread.start()
+    return thread
+
+
+def _train_escalation_models() -> None:
+    try:
+        train_models(EscalationSettings.from_env())
+    except Exception:
+        # Not fatal: the first handoff trains them again, and fails the same way if it must.
+        logger.exception("could not train the escalation models at start-up")
+
+
 async def freeze_start_up(_app: Sanic, _loop: Any) -> None:
     """What start-up loaded, out of the full collections' walk (see the module).
 
@@ -394,6 +426,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     app.register_listener(freeze_start_up, "after_server_start")
+    app.register_listener(train_escalation_models, "after_server_start")
     app.run(
         settings.host,
         settings.port,

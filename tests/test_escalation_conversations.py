@@ -84,8 +84,9 @@ from __future__ import annotations
 
 import pytest
 
+from handoff.escalation.conversation_model import load_conversations
 from tests.conftest import ROOT, Assistant
-from training.conversations import load, run
+from training.conversations import run
 
 pytestmark = pytest.mark.slow
 
@@ -105,7 +106,7 @@ FLOORS = [
 def test_blind_conversations_escalate_when_they_should(
     assistant: Assistant, name: str, min_recall: float, max_false_escalations: float
 ) -> None:
-    scores = run(assistant.rasa_url, load(BLIND / name))
+    scores = run(assistant.rasa_url, load_conversations(BLIND / name))
     print("\n" + scores.report())
     assert scores.recall >= min_recall, scores.report()
     assert scores.false_escalation_rate <= max_false_escalations, scores.report()

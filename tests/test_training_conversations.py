@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from handoff.escalation.conversation_model import load_conversations
 from training.conversations import (
     HANDOFF_ANSWER,
     handoff_openings,
     is_handoff,
-    load,
 )
 
 DOMAIN = """
@@ -65,5 +65,5 @@ def test_messages_and_turns_are_both_read(tmp_path: Path) -> None:
         "- {id: b, escalate: false, turns: [hola, gracias]}\n",
         encoding="utf-8",
     )
-    loaded = load(path)
-    assert [c.messages for c in loaded] == [["hi", "human please"], ["hola", "gracias"]]
+    loaded = load_conversations(path)
+    assert [c.messages for c in loaded] == [("hi", "human please"), ("hola", "gracias")]

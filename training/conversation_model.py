@@ -65,8 +65,9 @@ def judge(messages: Sequence[str], scorer: Callable[[str], float]) -> tuple[bool
 
     The conversation is judged after every customer message by ``decide()``
     itself, text only; the model is scored where ``decide()`` asks it (no rule
-    found a reason, the message declines nobody, the conversation is Spanish)
-    and its answer recorded, not used, so that every threshold can be tried.
+    found a reason, the message declines nobody and is not plainly glad, the
+    conversation is Spanish) and its answer recorded, not used, so that every
+    threshold can be tried.
     """
     scores: list[float] = []
 
@@ -84,12 +85,11 @@ def judge(messages: Sequence[str], scorer: Callable[[str], float]) -> tuple[bool
     return by_rules, max(scores, default=0.0)
 
 
-def hold_out(files: Sequence[Path], index: int) -> list[HeldOut]:
-    """Train without ``files[index]`` and judge its conversations."""
-    training = [c for i, path in enumerate(files) if i != index for c in load_conversations(path)]
+def hold_out(files: Sequence[Sequence[LabelledConversation]], index: int) -> list[HeldOut]:
+    """Train on every file's conversations but ``files[index]``'s, and judge those."""
+    training = [c for i, conversations in enumerate(files) if i != index for c in conversations]
     model = ConversationModel(training)
-    held: list[LabelledConversation] = load_conversations(files[index])
-    return [HeldOut(c.escalate, *judge(c.messages, model.text_probability)) for c in held]
+    return [HeldOut(c.escalate, *judge(c.messages, model.text_probability)) for c in files[index]]
 
 
 def rates(results: Sequence[HeldOut], threshold: float, rules: bool = True) -> tuple[float, float]:
@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--directory", type=Path, default=SPANISH_DIRECTORY)
     parser.add_argument("--jobs", type=int, default=2, help="processes (default: 2)")
     args = parser.parse_args(argv)
-    files = training_files(args.directory)
+    files = [load_conversations(path) for path in training_files(args.directory)]
     # Held-out files in parallel: each fold is a whole training.
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         folds = list(pool.map(hold_out, [files] * len(files), range(len(files))))

@@ -29,6 +29,8 @@ from pathlib import Path
 import httpx
 import yaml
 
+from handoff.escalation.conversation_model import LabelledConversation, load_conversations
+
 # Every English handoff answer starts with this (utter_handoff_queued,
 # _closed_hours, _pending): what is looked for when the domain has none of
 # HANDOFF_RESPONSES.
@@ -46,16 +48,8 @@ CONCURRENCY = 6
 
 
 @dataclass(frozen=True)
-class Conversation:
-    id: str
-    escalate: bool
-    why: str
-    messages: list[str]
-
-
-@dataclass(frozen=True)
 class Outcome:
-    conversation: Conversation
+    conversation: LabelledConversation
     escalated: bool
     # The customer message after which the bot handed over (1-based), if it did.
     at_message: int | None
@@ -104,20 +98,6 @@ class Scores:
         return "\n".join(lines)
 
 
-def load(path: Path) -> list[Conversation]:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))["conversations"]
-    return [
-        Conversation(
-            id=str(c["id"]),
-            escalate=bool(c["escalate"]),
-            why=str(c.get("why", "")),
-            # The Spanish sets call the customer's messages "turns".
-            messages=[str(m) for m in (c["messages"] if "messages" in c else c["turns"])],
-        )
-        for c in raw
-    ]
-
-
 def handoff_openings(domain: Path = DEFAULT_DOMAIN) -> tuple[str, ...]:
     """How the handoff answers start, in every language and variation of HANDOFF_RESPONSES.
 
@@ -147,7 +127,7 @@ def is_handoff(text: str, openings: Sequence[str]) -> bool:
     return any(text.startswith(opening) for opening in openings)
 
 
-def run_one(rasa_url: str, conversation: Conversation, openings: Sequence[str]) -> Outcome:
+def run_one(rasa_url: str, conversation: LabelledConversation, openings: Sequence[str]) -> Outcome:
     sender = f"eval-{conversation.id}-{uuid.uuid4().hex[:8]}"
     with httpx.Client(base_url=rasa_url, timeout=120) as client:
         for index, text in enumerate(conversation.messages, start=1):
@@ -162,7 +142,7 @@ def run_one(rasa_url: str, conversation: Conversation, openings: Sequence[str]) 
 
 def run(
     rasa_url: str,
-    conversations: Sequence[Conversation],
+    conversations: Sequence[LabelledConversation],
     openings: Sequence[str] | None = None,
 ) -> Scores:
     """Each conversation through the assistant at ``rasa_url`` (handoffs: the domain's)."""
@@ -186,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         help="where the handoff answers' texts are read (default: domain.yml)",
     )
     args = parser.parse_args(argv)
-    conversations = {path: load(path) for path in args.files}
+    conversations = {path: load_conversations(path) for path in args.files}
     openings = handoff_openings(args.domain)
 
     def score_all(url: str) -> None:

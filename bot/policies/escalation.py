@@ -74,10 +74,8 @@ from handoff.escalation import (
     AngerDetector,
     Decision,
     EscalationSettings,
-    anger_probability,
-    conversation_probability,
     decide,
-    person_probability,
+    train_models,
 )
 from handoff.escalation.turns import (
     EVENTS_READ,
@@ -124,19 +122,9 @@ class EscalationPolicy(Policy):
         # Created once per policy, not per message: VADER reads its lexicon
         # from disk when the detector is made.
         self.detector = AngerDetector(shout_min_letters=self.settings.shout_min_letters)
-        # Each model twice: the English-only one, and the bilingual one that
-        # Spanish messages ("hola") go to.
-        # Trained now (about half a second), not on the first customer's message.
-        if self.settings.anger_model_threshold < 1.0:
-            anger_probability("")
-        if self.settings.anger_model_threshold_es < 1.0:
-            anger_probability("hola")
-        if self.settings.person_model_threshold < 1.0:
-            person_probability("")  # the same, about a second
-        if self.settings.person_model_threshold_es < 1.0:
-            person_probability("hola")
-        if self.settings.conversation_model_threshold_es < 1.0:
-            conversation_probability("hola")  # about three seconds
+        # The learned models, trained now (about five seconds), not on the
+        # first customer's message.
+        train_models(self.settings)
 
     def train(
         self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any

@@ -13,6 +13,7 @@ or Rasa: import contracts in ``pyproject.toml`` (``make lint``) keep both
 directions. Inside, each module imports only those on the lines below its own
 (a contract too)::
 
+    warm_up             train_models(): the learned models a process uses, at start-up
     rules               decide(), Decision, the reasons and their priorities
     findings            what one message says, list by list, found once per text
     conversation_model  the learned model of whole Spanish conversations (trained
@@ -66,6 +67,7 @@ from handoff.escalation.turns import (
     session_events,
     since_hand_back,
 )
+from handoff.escalation.warm_up import train_models
 
 # turns.turns (events to turns, no session cut) is not re-exported: as a
 # package attribute it would hide the submodule of the same name.
@@ -94,4 +96,5 @@ __all__ = [
     "queue_key",
     "session_events",
     "since_hand_back",
+    "train_models",
 ]

@@ -73,6 +73,8 @@ class LabelledConversation:
     id: str
     escalate: bool
     messages: tuple[str, ...]
+    # The writer's reason for the label: shown where a measurement gets it wrong.
+    why: str = ""
 
 
 def load_conversations(path: Path) -> list[LabelledConversation]:
@@ -91,7 +93,9 @@ def load_conversations(path: Path) -> list[LabelledConversation]:
                 f"{path}: conversation {i} needs a boolean 'escalate' and a list of string 'turns'"
             )
         conversations.append(
-            LabelledConversation(str(item.get("id", i)), item["escalate"], tuple(turns))
+            LabelledConversation(
+                str(item.get("id", i)), item["escalate"], tuple(turns), str(item.get("why", ""))
+            )
         )
     return conversations
 
@@ -105,11 +109,16 @@ def training_files(directory: Path = SPANISH_DIRECTORY) -> list[Path]:
 
 
 def conversation_text(messages: Sequence[str]) -> str:
-    """What the model reads: the messages one per line, the latest characters if too long.
+    """What the model reads: the messages one per line, the latest characters if too long."""
+    return latest_characters(SEPARATOR.join(messages))
 
-    The latest, not the first: the last message is the one being judged.
+
+def latest_characters(joined: str) -> str:
+    """What the model reads of messages already joined by :data:`SEPARATOR`.
+
+    The latest characters, not the first: the last message is the one being judged.
     """
-    return SEPARATOR.join(messages)[-MAX_MODEL_CHARS:]
+    return joined[-MAX_MODEL_CHARS:]
 
 
 def training_examples(

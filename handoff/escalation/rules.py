@@ -76,7 +76,7 @@ from handoff.escalation.anger_words import PLAYED_DOWN, aimed_elsewhere
 from handoff.escalation.conversation_model import (
     SEPARATOR,
     conversation_probability,
-    conversation_text,
+    latest_characters,
 )
 from handoff.escalation.domain_names import BOT_CHALLENGE_INTENT, REQUEST_HUMAN_INTENT
 from handoff.escalation.findings import _findings
@@ -393,9 +393,10 @@ def decide(
     # several messages (.conversation_model).
     cutoff = settings.conversation_model_threshold_es
     if not found and cutoff < 1.0 and judged_findings.not_a_request is None and not _glad(score):
-        messages = [_scanned(conversation[i]) for i in customers]
-        if is_spanish(SEPARATOR.join(messages)):
-            probability = conversation_scorer(conversation_text(messages))
+        # Joined once: the language is read from its start, the model reads its end.
+        joined = SEPARATOR.join(_scanned(conversation[i]) for i in customers)
+        if is_spanish(joined):
+            probability = conversation_scorer(latest_characters(joined))
             if probability >= cutoff:
                 found["needs_person"] = (
                     f"the model reads the conversation so far as one for a person "

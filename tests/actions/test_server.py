@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import threading
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -24,9 +25,18 @@ from rasa_sdk.types import DomainDict
 from sanic import Sanic
 
 import actions.common
+import actions.server
 from actions.backend import OrderStatus
-from actions.server import PARSE_ON_LOOP_BYTES, create_app, decode_action_call, main
+from actions.server import (
+    PARSE_ON_LOOP_BYTES,
+    create_app,
+    decode_action_call,
+    main,
+    start_training_escalation_models,
+    train_escalation_models,
+)
 from actions.settings import ActionSettings
+from handoff.escalation import EscalationSettings
 from tests.actions.conftest import FakeBackend, Make
 from tests.fakes.handoff import FakeHandoffService
 from tests.live_server import LiveServer
@@ -273,6 +283,59 @@ def test_main_names_the_missing_token_and_exits(
 
     assert "ACTIONS_TOKEN is not set" in capsys.readouterr().err
     assert started == []
+
+
+def test_main_trains_the_escalation_models_as_the_server_starts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ACTIONS_TOKEN", TOKEN)
+    monkeypatch.setattr(Sanic, "run", lambda *args, **kwargs: None)
+    registered: list[tuple[Any, str]] = []
+    register = Sanic.register_listener
+
+    def recording(app: Sanic, listener: Any, event: str) -> Any:
+        registered.append((listener, event))
+        return register(app, listener, event)
+
+    monkeypatch.setattr(Sanic, "register_listener", recording)
+
+    assert main(["--port", "5999"]) == 0
+
+    assert (train_escalation_models, "after_server_start") in registered
+
+
+def test_the_models_train_in_a_thread_with_the_handoff_settings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # What action_handoff decides with: the HANDOFF_* variables.
+    monkeypatch.setenv("HANDOFF_CONVERSATION_MODEL_THRESHOLD_ES", "1")
+    trained: list[tuple[str, EscalationSettings]] = []
+    monkeypatch.setattr(
+        actions.server,
+        "train_models",
+        lambda settings: trained.append((threading.current_thread().name, settings)),
+    )
+
+    thread = start_training_escalation_models()
+    thread.join(timeout=10)
+
+    assert [name for name, _ in trained] == ["escalation-models"]
+    assert trained[0][1].conversation_model_threshold_es == 1.0
+    assert thread.daemon  # a stop does not wait for it
+
+
+def test_models_that_fail_to_train_are_logged_and_the_server_stays_up(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def missing(_settings: EscalationSettings) -> None:
+        raise FileNotFoundError("no labelled conversations")
+
+    monkeypatch.setattr(actions.server, "train_models", missing)
+
+    with caplog.at_level(logging.ERROR, logger="actions.server"):
+        start_training_escalation_models().join(timeout=10)
+
+    assert "could not train the escalation models" in caplog.text
 
 
 # --- finding 2: no CORS -------------------------------------------------------------

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
+import training.conversation_model
+from handoff.escalation.conversation_model import (
+    ConversationModel,
+    LabelledConversation,
+    load_conversations,
+)
 from training.conversation_model import HeldOut, choose, hold_out, judge, main, rates
 
 CONVERSATIONS = """\
@@ -76,12 +83,23 @@ def test_the_rules_are_replayed_after_every_message_and_the_model_asked_where_de
     assert asked == []
 
 
-def test_each_file_is_judged_by_a_model_that_never_saw_it(tmp_path: Path) -> None:
+def test_each_file_is_judged_by_a_model_that_never_saw_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for name in ("one.yml", "two.yml"):
         (tmp_path / name).write_text(CONVERSATIONS, encoding="utf-8")
     (tmp_path / "three.yml").write_text(CONVERSATIONS.replace("esposo", "hermano"), "utf-8")
-    files = sorted(tmp_path.glob("*.yml"))
-    held = hold_out(files, 0)
+    files = [load_conversations(path) for path in sorted(tmp_path.glob("*.yml"))]
+    trained_on: list[LabelledConversation] = []
+
+    class Recording(ConversationModel):
+        def __init__(self, conversations: Sequence[LabelledConversation]) -> None:
+            trained_on.extend(conversations)
+            super().__init__(conversations)
+
+    monkeypatch.setattr(training.conversation_model, "ConversationModel", Recording)
+    held = hold_out(files, 2)
+    assert trained_on == files[0] + files[1]
     assert [h.escalate for h in held] == [True, True, False, False]
     assert held[1].by_rules is True
     assert all(0.0 <= h.score <= 1.0 for h in held)

@@ -36,6 +36,7 @@ from handoff.escalation.phrases import (
 )
 from handoff.escalation.settings import TURN_CACHE_SIZE
 from handoff.escalation.vocabulary import _normalise
+from tests.handoff.escalation.rules_only import RULES_ONLY
 from tests.handoff.escalation.test_rules import B, C, detector, judge
 from tests.handoff.escalation.test_rules import signal_names as signals
 from tests.handoff.escalation.test_speed import SHAPES, assert_linear, growth, repeated
@@ -855,15 +856,6 @@ def test_safety_and_fraud_words_in_innocent_messages(text: str, reason: str | No
 
 
 # --- Spanish repeats ---------------------------------------------------------------------
-
-RULES_ONLY = EscalationSettings(
-    anger_model_threshold=1.0,
-    anger_model_threshold_es=1.0,
-    person_model_threshold=1.0,
-    person_model_threshold_es=1.0,
-    conversation_model_threshold_es=1.0,
-)
-
 
 def test_a_spanish_request_made_three_times_in_other_words_escalates() -> None:
     conversation = [

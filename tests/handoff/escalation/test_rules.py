@@ -15,6 +15,7 @@ from handoff.escalation import (
     default_detector,
     queue_key,
 )
+from tests.handoff.escalation.rules_only import RULES_ONLY
 
 C = Turn.customer
 B = Turn.bot
@@ -25,15 +26,6 @@ def detector() -> AngerDetector:
     return AngerDetector()
 
 
-# These tests are about the rules: the learned anger model (which can also
-# find anger) is off here, and tested on its own in test_escalation_model.py.
-RULES_ONLY = EscalationSettings(
-    anger_model_threshold=1.0,
-    anger_model_threshold_es=1.0,
-    person_model_threshold=1.0,
-    person_model_threshold_es=1.0,
-    conversation_model_threshold_es=1.0,
-)
 
 
 def judge(*turns: Turn, settings: EscalationSettings | None = None) -> Decision:

@@ -8,15 +8,9 @@ import pytest
 
 from handoff.escalation import EscalationSettings, Turn, anger_probability, decide
 from handoff.escalation.settings import DEFAULT_ANGER_MODEL_THRESHOLD
+from tests.handoff.escalation.rules_only import RULES_ONLY
 
 # The anger model alone is tested here: the "needs a person" and conversation models are off.
-RULES_ONLY = EscalationSettings(
-    anger_model_threshold=1.0,
-    anger_model_threshold_es=1.0,
-    person_model_threshold=1.0,
-    person_model_threshold_es=1.0,
-    conversation_model_threshold_es=1.0,
-)
 WITH_MODEL = EscalationSettings(
     person_model_threshold=1.0, person_model_threshold_es=1.0, conversation_model_threshold_es=1.0
 )
