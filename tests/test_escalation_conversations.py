@@ -96,9 +96,9 @@ FLOORS = [
     ("escalation_conversations_blind.yml", 0.90, 0.09),
     ("escalation_conversations_blind2.yml", 0.93, 0.07),
     ("escalation_conversations_blind3.yml", 0.93, 0.15),
-    ("escalation_conversations_es_blind.yml", 0.90, 0.15),
-    ("escalation_conversations_es_blind2.yml", 0.84, 0.09),
-    ("escalation_conversations_es_blind3.yml", 0.90, 0.10),
+    ("escalation_conversations_es_blind.yml", 0.93, 0.10),
+    ("escalation_conversations_es_blind2.yml", 0.87, 0.07),
+    ("escalation_conversations_es_blind3.yml", 0.90, 0.07),
 ]
 
 

@@ -44,14 +44,14 @@ bilingual) reads a message.
 from __future__ import annotations
 
 from handoff.escalation.anger import AngerDetector, AngerScore, AngerSignal, default_detector
+from handoff.escalation.anger_model import anger_probability
 from handoff.escalation.conversation_model import conversation_probability
+from handoff.escalation.person_model import person_probability
 from handoff.escalation.rules import (
     REASON_PRIORITY,
     Decision,
-    anger_probability,
     decide,
     declines_a_person,
-    person_probability,
     queue_key,
 )
 from handoff.escalation.settings import MAX_SCANNED_CHARS, EscalationSettings

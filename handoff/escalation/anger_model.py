@@ -85,6 +85,7 @@ from sklearn.preprocessing import FunctionTransformer
 
 from handoff.escalation.anger_model_cues import CUE_NAMES, CueFeatures, cues
 from handoff.escalation.language import is_spanish
+from handoff.escalation.settings import TURN_CACHE_SIZE
 
 # --- configuration -----------------------------------------------------------------
 
@@ -372,3 +373,13 @@ def _trained_bilingual() -> AngerModel:
     return AngerModel.train(
         load_messages(DEFAULT_TRAINING_PATH) + load_messages(SPANISH_TRAINING_PATH)
     )
+
+
+@lru_cache(maxsize=TURN_CACHE_SIZE)
+def anger_probability(text: str) -> float:
+    """The learned model's probability that ``text`` is angry, remembered per text.
+
+    The model (trained from anger_training.yml in about half a second) is
+    trained on first use; long-running processes do it at start-up (.warm_up).
+    """
+    return AngerModel.for_text(text).probability(text)

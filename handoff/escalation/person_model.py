@@ -65,6 +65,7 @@ from handoff.escalation.anger_model import (
     SPANISH_TRAINING_PATH as SPANISH_ANGER_TRAINING_PATH,
 )
 from handoff.escalation.language import is_spanish
+from handoff.escalation.settings import TURN_CACHE_SIZE
 
 HERE = Path(__file__).parent
 NEEDS_PATH = HERE / "person_training_needs.yml"
@@ -174,3 +175,13 @@ _TRAINING = threading.Lock()
 @lru_cache(maxsize=2)
 def _trained(spanish: bool) -> PersonModel:
     return PersonModel(training_messages(spanish))
+
+
+@lru_cache(maxsize=TURN_CACHE_SIZE)
+def person_probability(text: str) -> float:
+    """The "needs a person" model's probability for ``text``, remembered per text.
+
+    Trained on first use (about two seconds); long-running processes do it
+    at start-up (.warm_up).
+    """
+    return PersonModel.for_text(text).probability(text)

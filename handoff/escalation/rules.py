@@ -41,6 +41,10 @@ Reasons, grouped by priority (1 is the most urgent)::
                           conversation so far (:mod:`.conversation_model`) as
                           one for a person
 
+In Spanish the conversation model may also overrule reasons that are only soft
+readings of the judged message (its anger, the message model's needs_person):
+:data:`Decision.overruled` then says which, and why.
+
 A chargeback is neither fraud nor a lawsuit, but a formal dispute with the card
 issuer, with deadlines and fees, that only staff can settle: ``payment_dispute``.
 
@@ -69,11 +73,12 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from functools import lru_cache
 
 from handoff.escalation.anger import AngerDetector, AngerScore, default_detector, vented_elsewhere
+from handoff.escalation.anger_model import anger_probability
 from handoff.escalation.anger_words import PLAYED_DOWN, aimed_elsewhere
 from handoff.escalation.conversation_model import (
+    OVERRULABLE,
     SEPARATOR,
     conversation_probability,
     latest_characters,
@@ -81,12 +86,12 @@ from handoff.escalation.conversation_model import (
 from handoff.escalation.domain_names import BOT_CHALLENGE_INTENT, REQUEST_HUMAN_INTENT
 from handoff.escalation.findings import _findings
 from handoff.escalation.language import is_spanish
+from handoff.escalation.person_model import person_probability
 from handoff.escalation.sensitive_matters import IN_TWO_PARTS, PARTS_WINDOW, SENSITIVE_MATTERS
 from handoff.escalation.settings import (
     ANGER_MODEL_MIN_WORDS,
     MAX_SCANNED_CHARS,
     PERSON_MODEL_MIN_WORDS,
-    TURN_CACHE_SIZE,
     EscalationSettings,
 )
 from handoff.escalation.stuck import _fallbacks_in_a_row, _form_failures, _repeats, _scanned
@@ -160,10 +165,14 @@ class Decision:
     explanation: dict[str, str] = field(default_factory=dict)
     # The anger signals of the judged message, for debugging and tuning.
     anger_detail: AngerScore = field(default_factory=lambda: AngerScore(0.0))
+    # The rules' reasons the conversation model overruled, with why (.conversation_model).
+    overruled: dict[str, str] = field(default_factory=dict)
 
     def summary(self) -> str:
         if not self.escalate:
-            return f"no escalation (anger {self.anger:.2f})"
+            return f"no escalation (anger {self.anger:.2f})" + "".join(
+                f"; {r}: {why}" for r, why in self.overruled.items()
+            )
         return f"escalate, priority {self.priority}: " + "; ".join(
             f"{r}: {self.explanation[r]}" for r in self.reasons
         )
@@ -180,30 +189,6 @@ def queue_key(priority: int, created_at: datetime | float) -> tuple[int, float]:
             created_at = created_at.replace(tzinfo=timezone.utc)
         return (priority, created_at.timestamp())
     return (priority, float(created_at))
-
-
-@lru_cache(maxsize=TURN_CACHE_SIZE)
-def person_probability(text: str) -> float:
-    """The "needs a person" model's probability for ``text``, remembered per text.
-
-    Loaded on first use (about two seconds of training); the Rasa policy
-    loads it at start-up.
-    """
-    from handoff.escalation.person_model import PersonModel
-
-    return PersonModel.for_text(text).probability(text)
-
-
-@lru_cache(maxsize=TURN_CACHE_SIZE)
-def anger_probability(text: str) -> float:
-    """The learned model's probability that ``text`` is angry, remembered per text.
-
-    The model (scikit-learn, trained from handoff/escalation/anger_training.yml in
-    about half a second) is loaded on first use; the Rasa policy loads it at start-up.
-    """
-    from handoff.escalation.anger_model import AngerModel
-
-    return AngerModel.for_text(text).probability(text)
 
 
 def declines_a_person(text: str) -> bool:
@@ -389,19 +374,31 @@ def decide(
                 f"the model reads this message as one for a person ({probability:.2f} >= "
                 f"{threshold:.2f})"
             )
-    # And the Spanish conversation so far, read whole: a reason told quietly or over
-    # several messages (.conversation_model).
-    cutoff = settings.conversation_model_threshold_es
-    if not found and cutoff < 1.0 and judged_findings.not_a_request is None and not _glad(score):
+    # And the Spanish conversation so far, read whole (.conversation_model): a reason
+    # told quietly or over several messages, or one message's soft readings overruled.
+    cutoff, overrule_below = (
+        settings.conversation_model_threshold_es,
+        settings.conversation_model_overrule_below_es,
+    )
+    asks = not found and judged_findings.not_a_request is None and not _glad(score)
+    overrules = bool(found) and found.keys() <= OVERRULABLE and overrule_below > 0.0
+    overruled: dict[str, str] = {}
+    if (asks and cutoff < 1.0) or overrules:
         # Joined once: the language is read from its start, the model reads its end.
         joined = SEPARATOR.join(_scanned(conversation[i]) for i in customers)
-        if is_spanish(joined):
-            probability = conversation_scorer(latest_characters(joined))
-            if probability >= cutoff:
-                found["needs_person"] = (
-                    f"the model reads the conversation so far as one for a person "
-                    f"({probability:.2f} >= {cutoff:.2f})"
-                )
+        whole = conversation_scorer(latest_characters(joined)) if is_spanish(joined) else None
+        if asks and whole is not None and whole >= cutoff:
+            found["needs_person"] = (
+                f"the model reads the conversation so far as one for a person "
+                f"({whole:.2f} >= {cutoff:.2f})"
+            )
+        elif overrules and whole is not None and whole < overrule_below:
+            overruled = {
+                r: f"{why}; overruled: the model reads the conversation so far as routine "
+                f"({whole:.2f} < {overrule_below:.2f})"
+                for r, why in found.items()
+            }
+            found = {}
 
     reasons = sorted(found, key=lambda r: (REASON_PRIORITY[r], REASON_ORDER[r]))
     return Decision(
@@ -411,6 +408,7 @@ def decide(
         anger=max(score.score, model_anger),
         explanation={r: found[r] for r in reasons},
         anger_detail=score,
+        overruled=overruled,
     )
 
 

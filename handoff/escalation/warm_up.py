@@ -9,8 +9,9 @@ asked, so it is not trained.
 
 from __future__ import annotations
 
+from handoff.escalation.anger_model import anger_probability
 from handoff.escalation.conversation_model import conversation_probability
-from handoff.escalation.rules import anger_probability, person_probability
+from handoff.escalation.person_model import person_probability
 from handoff.escalation.settings import EscalationSettings
 
 

@@ -13,7 +13,16 @@ from handoff.escalation.conversation_model import (
     LabelledConversation,
     load_conversations,
 )
-from training.conversation_model import HeldOut, choose, hold_out, judge, main, rates
+from training.conversation_model import (
+    HeldOut,
+    Step,
+    choose,
+    choose_overrule,
+    hold_out,
+    judge,
+    main,
+    rates,
+)
 
 CONVERSATIONS = """\
 conversations:
@@ -32,17 +41,59 @@ conversations:
 """
 
 
+def held(escalate: bool, *steps: tuple[bool, bool, float | None]) -> HeldOut:
+    return HeldOut(escalate, tuple(Step(*step) for step in steps))
+
+
+def by_rules(escalate: bool) -> HeldOut:
+    """Escalated by a rule the model cannot overrule (a safety incident, say)."""
+    return held(escalate, (True, False, None))
+
+
+def asked(escalate: bool, score: float) -> HeldOut:
+    """No rule fired; the model was asked once."""
+    return held(escalate, (False, False, score))
+
+
 def test_rates_count_the_rules_or_a_score_at_the_threshold() -> None:
     results = [
-        HeldOut(True, True, 0.1),
-        HeldOut(True, False, 0.9),
-        HeldOut(True, False, 0.3),
-        HeldOut(False, False, 0.95),
-        HeldOut(False, False, 0.2),
+        by_rules(True),
+        asked(True, 0.9),
+        asked(True, 0.3),
+        asked(False, 0.95),
+        asked(False, 0.2),
     ]
     assert rates(results, 0.85) == (pytest.approx(2 / 3), 0.5)
     assert rates(results, 0.99) == (pytest.approx(1 / 3), 0.0)
     assert rates(results, 0.85, rules=False) == (pytest.approx(1 / 3), 0.5)
+
+
+def test_an_overruled_message_leaves_the_conversation_to_the_next_ones() -> None:
+    # Anger read in message 1 of a conversation the model scores 0.05, then a quiet
+    # message the model scores 0.9: overruled at 0.1, the model hands it over after message 2.
+    conversation = held(False, (True, True, 0.05), (False, False, 0.9))
+    assert conversation.escalated(0.85)
+    assert conversation.escalated(0.95, overrule_below=0.1) is False
+    assert conversation.escalated(0.85, overrule_below=0.1)
+    # Not overruled when the model scored it at or above the cut-off, nor when it was not asked.
+    assert held(False, (True, True, 0.1)).escalated(2.0, overrule_below=0.1)
+    assert held(False, (True, True, None)).escalated(2.0, overrule_below=0.5)
+
+
+def test_the_overrule_cut_off_rises_while_each_step_takes_back_three_false_per_true_lost() -> None:
+    soft = [
+        # Step to 0.1: takes back 3 false escalations for 1 true one lost: kept.
+        *[held(False, (True, True, 0.07))] * 3,
+        held(True, (True, True, 0.08)),
+        # Step to 0.2: 2 back for 1 lost: not kept, nor anything above it.
+        *[held(False, (True, True, 0.15))] * 2,
+        held(True, (True, True, 0.18)),
+        *[held(False, (True, True, 0.25))] * 9,
+    ]
+    assert choose_overrule(soft, (0.1, 0.2, 0.3)) == 0.1
+    assert choose_overrule([held(True, (True, True, 0.05))], (0.1,)) == 0.0
+    # Nothing to overrule: the cut-off costs nothing, so the highest is kept.
+    assert choose_overrule([by_rules(False), asked(True, 0.2)], (0.1, 0.2)) == 0.2
 
 
 def test_the_chosen_threshold_is_the_best_recall_adding_little_to_the_rules_false_escalations() -> (
@@ -51,36 +102,68 @@ def test_the_chosen_threshold_is_the_best_recall_adding_little_to_the_rules_fals
     # 100 routine conversations, 5 escalated by the rules whatever the model says:
     # the model may add one (1%), the one scoring 0.75, not also the one scoring 0.65.
     negatives = (
-        [HeldOut(False, False, 0.1)] * 93
-        + [HeldOut(False, True, 0.99)] * 5
-        + [HeldOut(False, False, s) for s in (0.65, 0.75)]
+        [asked(False, 0.1)] * 93 + [by_rules(False)] * 5 + [asked(False, s) for s in (0.65, 0.75)]
     )
-    positives = [HeldOut(True, False, s) for s in (0.55, 0.72, 0.97)]
+    positives = [asked(True, s) for s in (0.55, 0.72, 0.97)]
     assert choose(positives + negatives, (0.5, 0.6, 0.7, 0.8, 0.9)) == 0.7
     # Equal recall: the higher threshold.
-    assert choose([HeldOut(True, False, 0.97), *negatives], (0.7, 0.8, 0.9)) == 0.9
-    assert choose([HeldOut(False, False, 0.99)], (0.5,)) is None
+    assert choose([asked(True, 0.97), *negatives], (0.7, 0.8, 0.9)) == 0.9
+    assert choose([asked(False, 0.99)], (0.5,)) is None
+
+
+def test_the_allowance_is_counted_from_the_rules_as_overruled() -> None:
+    # A routine conversation the rules escalate softly (overruled at 0.1: the model
+    # scores 0.02) and the model then hands over itself (0.9): the rules' without
+    # overruling, the model's with it. Of 100 routine ones the model may add one.
+    negatives = [
+        held(False, (True, True, 0.02), (False, False, 0.9)),
+        asked(False, 0.82),
+        *[asked(False, 0.05)] * 98,
+    ]
+    positives = [asked(True, 0.83), asked(True, 0.95)]
+    assert choose(positives + negatives, (0.8, 0.85), overrule_below=0.0) == 0.8
+    assert choose(positives + negatives, (0.8, 0.85), overrule_below=0.1) == 0.85
 
 
 def test_the_rules_are_replayed_after_every_message_and_the_model_asked_where_decide_asks_it() -> (
     None
 ):
-    asked: list[str] = []
+    asked_texts: list[str] = []
 
     def scorer(text: str) -> float:
-        asked.append(text)
-        return 0.3 + 0.1 * len(asked)
+        asked_texts.append(text)
+        return 0.3 + 0.1 * len(asked_texts)
 
-    assert judge(["hola", "quiero hablar con una persona"], scorer) == (True, 0.4)
-    assert asked == ["hola"]
-    asked.clear()
-    assert judge(["hola", "donde esta mi pedido?"], scorer) == (False, 0.5)
-    assert asked == ["hola", "hola\ndonde esta mi pedido?"]
+    # A person asked for: not a reason the model may overrule, so replay stops there.
+    assert judge(["hola", "quiero hablar con una persona"], scorer) == (
+        Step(False, False, 0.4),
+        Step(True, False, None),
+    )
+    assert asked_texts == ["hola"]
+    asked_texts.clear()
+    assert judge(["hola", "donde esta mi pedido?"], scorer) == (
+        Step(False, False, 0.4),
+        Step(False, False, 0.5),
+    )
+    assert asked_texts == ["hola", "hola\ndonde esta mi pedido?"]
     # Not asked: English, nor a customer declining a person.
-    asked.clear()
-    assert judge(["hi", "where is my order?"], scorer) == (False, 0.0)
-    assert judge(["no hace falta que me llamen, gracias"], scorer) == (False, 0.0)
-    assert asked == []
+    asked_texts.clear()
+    assert judge(["hi", "where is my order?"], scorer) == (
+        Step(False, False, None),
+        Step(False, False, None),
+    )
+    assert judge(["no hace falta que me llamen, gracias"], scorer) == (Step(False, False, None),)
+    assert asked_texts == []
+
+
+def test_an_escalation_the_model_may_overrule_is_scored_and_the_replay_goes_on() -> None:
+    scores = iter([0.03, 0.2])
+    steps = judge(
+        ["estoy harta, es una verguenza lo de este pedido", "bueno, donde esta?"],
+        lambda _text: next(scores),
+    )
+    assert steps[0] == Step(True, True, 0.03)
+    assert len(steps) == 2
 
 
 def test_each_file_is_judged_by_a_model_that_never_saw_it(
@@ -98,11 +181,11 @@ def test_each_file_is_judged_by_a_model_that_never_saw_it(
             super().__init__(conversations)
 
     monkeypatch.setattr(training.conversation_model, "ConversationModel", Recording)
-    held = hold_out(files, 2)
+    results = hold_out(files, 2)
     assert trained_on == files[0] + files[1]
-    assert [h.escalate for h in held] == [True, True, False, False]
-    assert held[1].by_rules is True
-    assert all(0.0 <= h.score <= 1.0 for h in held)
+    assert [h.escalate for h in results] == [True, True, False, False]
+    assert results[1].steps[0].by_rules is True
+    assert all(0.0 <= s.score <= 1.0 for h in results for s in h.steps if s.score is not None)
 
 
 def test_the_command_prints_the_table_and_the_choice(
@@ -113,4 +196,5 @@ def test_the_command_prints_the_table_and_the_choice(
     assert main(["--directory", str(tmp_path), "--jobs", "1"]) == 0
     out = capsys.readouterr().out
     assert "8 conversations held out" in out
+    assert "chosen overrule cut-off (each step takes back at least 3 false" in out
     assert "chosen (highest recall adding at most 1% false escalations to the rules'):" in out

@@ -149,3 +149,43 @@ def test_the_model_reads_neither_english_nor_a_customer_declining_a_person(
     declining = ("hola, queria cambiar la direccion", "no hace falta que me llamen, gracias")
     assert decide(customers(declining)).escalate is False
     assert decide(customers(ROUTINE[0])).reasons == ["needs_person"]
+
+
+# The rules read anger in the weather; nothing in it is for a person.
+WEATHER = ("que asco de tiempo hace hoy, bueno donde esta mi pedido",)
+
+
+def test_a_soft_reading_of_a_message_is_overruled_in_a_conversation_read_as_routine(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(rules, "conversation_probability", lambda text: 0.02)
+    decision = decide(customers(WEATHER))
+    assert decision.escalate is False
+    assert list(decision.overruled) == ["anger"]
+    assert "overruled: the model reads the conversation so far as routine" in decision.summary()
+    # At or above the cut-off, the rules stand.
+    monkeypatch.setattr(rules, "conversation_probability", lambda text: 0.5)
+    assert decide(customers(WEATHER)).reasons == ["anger"]
+
+
+def test_what_the_customer_told_or_asked_for_is_never_overruled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(rules, "conversation_probability", lambda text: 0.0)
+    told = {
+        "la licuadora me quemo la mano, salio fuego": "safety_incident",
+        "quiero hablar con una persona": "explicit_request",
+        "mi esposo fallecio y la cuenta estaba a su nombre": "bereavement",
+    }
+    for message, reason in told.items():
+        assert reason in decide(customers((message,))).reasons, message
+    # Anger beside a reason of that kind stays too.
+    angry_charge = ("estoy harta, me cobraron dos veces el mismo pedido",)
+    assert decide(customers(angry_charge)).escalate
+
+
+def test_neither_english_nor_a_setting_of_0_is_overruled(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rules, "conversation_probability", lambda text: 0.0)
+    assert decide(customers(("where is my damn order, this is ridiculous",))).escalate
+    off = EscalationSettings(conversation_model_overrule_below_es=0.0)
+    assert decide(customers(WEATHER), off).reasons == ["anger"]
