@@ -18,10 +18,12 @@ from training.conversation_model import (
     Step,
     choose,
     choose_overrule,
+    choose_regularisation,
     hold_out,
     judge,
     main,
     rates,
+    recall_at_routine_share,
 )
 
 CONVERSATIONS = """\
@@ -198,3 +200,27 @@ def test_the_command_prints_the_table_and_the_choice(
     assert "8 conversations held out" in out
     assert "chosen overrule cut-off (each step takes back at least 3 false" in out
     assert "chosen (highest recall adding at most 1% false escalations to the rules'):" in out
+
+
+def test_recall_is_read_at_the_score_the_routine_share_reaches() -> None:
+    # 100 routine beginnings scoring 0.00 to 0.99: 2% of them reach 0.98.
+    routine = [(i / 100, 0) for i in range(100)]
+    escalate = [(0.985, 1), (0.99, 1), (0.5, 1), (0.97, 1)]
+    assert recall_at_routine_share(routine + escalate, 0.02) == 0.5
+    assert recall_at_routine_share(escalate, 0.02) == 0.0
+
+
+def test_the_most_regularised_c_near_the_best_recall_is_chosen() -> None:
+    assert choose_regularisation({2.0: 0.857, 4.0: 0.873, 20.0: 0.895, 100.0: 0.896}) == 20.0
+    assert choose_regularisation({2.0: 0.9, 4.0: 0.8}) == 2.0
+
+
+def test_the_command_chooses_c_held_out_when_asked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("one.yml", "two.yml"):
+        (tmp_path / name).write_text(CONVERSATIONS, encoding="utf-8")
+    assert main(["--directory", str(tmp_path), "--jobs", "1", "--regularisation"]) == 0
+    out = capsys.readouterr().out
+    assert "chosen (the most regularised within 0.005 of the best): " in out
+    assert "overrule" not in out
