@@ -73,6 +73,8 @@ MIN_FALSE_PER_TRUE = 3
 REGULARISATION_GRID = (2.0, 4.0, 10.0, 20.0, 50.0, 100.0)
 ROUTINE_SHARE = 0.02
 REGULARISATION_TOLERANCE = 0.005
+# A threshold no score reaches: the model hands nothing over, the rules alone decide.
+NEVER = 2.0
 # The recorder's answer: between every cut-off tried, so that it neither
 # escalates nor overrules and the rules' own decisions are replayed.
 NEUTRAL = 0.5
@@ -147,10 +149,16 @@ def judge(messages: Sequence[str], scorer: Callable[[str], float]) -> tuple[Step
     return tuple(steps)
 
 
+def all_but(
+    files: Sequence[Sequence[LabelledConversation]], index: int
+) -> list[LabelledConversation]:
+    """Every file's conversations but ``files[index]``'s: a fold's training set."""
+    return [c for i, conversations in enumerate(files) if i != index for c in conversations]
+
+
 def hold_out(files: Sequence[Sequence[LabelledConversation]], index: int) -> list[HeldOut]:
     """Train on every file's conversations but ``files[index]``'s, and judge those."""
-    training = [c for i, conversations in enumerate(files) if i != index for c in conversations]
-    model = ConversationModel(training)
+    model = ConversationModel(all_but(files, index))
     return [HeldOut(c.escalate, judge(c.messages, model.text_probability)) for c in files[index]]
 
 
@@ -186,9 +194,9 @@ def choose_overrule(
     takes back from them.
     """
     chosen = 0.0
-    true, false = counts(results, 2.0)
+    true, false = counts(results, NEVER)
     for cutoff in sorted(cutoffs):
-        now_true, now_false = counts(results, 2.0, cutoff)
+        now_true, now_false = counts(results, NEVER, cutoff)
         if false - now_false < MIN_FALSE_PER_TRUE * (true - now_true):
             break
         chosen, true, false = cutoff, now_true, now_false
@@ -207,7 +215,7 @@ def choose(
     negatives = sum(not r.escalate for r in results)
     # Counted, not compared as rates: 0.051 - 0.041 must not miss 0.01 by rounding.
     allowed_extra = int(MAX_ADDED_FALSE_ESCALATIONS * negatives + 1e-9)
-    _, by_rules = counts(results, 2.0, overrule_below)
+    _, by_rules = counts(results, NEVER, overrule_below)
     allowed = [
         t for t in thresholds if counts(results, t, overrule_below)[1] - by_rules <= allowed_extra
     ]
@@ -217,8 +225,8 @@ def choose(
 
 
 def report(results: Sequence[HeldOut]) -> str:
-    recall, false = rates(results, 2.0)
-    true, wrong = counts(results, 2.0)
+    recall, false = rates(results, NEVER)
+    true, wrong = counts(results, NEVER)
     lines = [
         f"{len(results)} conversations held out; the rules alone: "
         f"recall {recall:.3f}, {false:.1%} false escalations ({true} true, {wrong} false)",
@@ -226,7 +234,7 @@ def report(results: Sequence[HeldOut]) -> str:
         "back, true lost)",
     ]
     for cutoff in OVERRULE_CUTOFFS:
-        now_true, now_false = counts(results, 2.0, cutoff)
+        now_true, now_false = counts(results, NEVER, cutoff)
         lines.append(
             f"  {cutoff:.2f}         {now_true}, {now_false}  ({wrong - now_false} back, "
             f"{true - now_true} lost)"
@@ -256,8 +264,7 @@ def held_out_scores(
     """The model trained with ``c`` on the other files: (score, label) of every training
     example of ``files[index]`` (conversations to escalate whole, every beginning of the others).
     """
-    training = [c_ for i, conversations in enumerate(files) if i != index for c_ in conversations]
-    model = ConversationModel(training, c=c)
+    model = ConversationModel(all_but(files, index), c=c)
     texts, labels = training_examples(files[index])
     return [
         (model.text_probability(text), label) for text, label in zip(texts, labels, strict=True)

@@ -380,7 +380,7 @@ def decide(
         settings.conversation_model_threshold_es,
         settings.conversation_model_overrule_below_es,
     )
-    asks = not found and judged_findings.not_a_request is None and not _glad(score)
+    asks = not found and judged_findings.not_a_request is None and not glad
     overrules = bool(found) and found.keys() <= OVERRULABLE and overrule_below > 0.0
     overruled: dict[str, str] = {}
     if (asks and cutoff < 1.0) or overrules:
