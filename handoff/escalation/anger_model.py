@@ -180,6 +180,8 @@ CURLY_APOSTROPHE = "\u2019"
 MENTION = re.compile(r"@\w+")
 LINK = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
 LONG_NUMBER = re.compile(r"\d{4,}")
+# A word for the word blocks, apostrophes kept inside words: "don't", "isn't".
+WORD_TOKEN = r"(?u)\b\w[\w']*\b"
 
 
 def prepare(text: str) -> str:
@@ -197,8 +199,16 @@ def _prepare_all(texts: Iterable[str]) -> list[str]:
 # --- the model ---------------------------------------------------------------------
 
 
-def build_pipeline(c: float = REGULARISATION_C, cue_weight: float = CUE_WEIGHT) -> Pipeline:
-    """The untrained classifier, raw texts in: for training and for cross-validation."""
+def build_pipeline(
+    c: float = REGULARISATION_C,
+    cue_weight: float = CUE_WEIGHT,
+    extra_blocks: Sequence[tuple[str, TfidfVectorizer]] = (),
+) -> Pipeline:
+    """The untrained classifier, raw texts in: for training and for cross-validation.
+
+    ``extra_blocks`` are more TF-IDF blocks, of weight 1, after the cues (the
+    conversation model's reading of the latest message alone).
+    """
     features = FeatureUnion(
         [
             (
@@ -208,8 +218,7 @@ def build_pipeline(c: float = REGULARISATION_C, cue_weight: float = CUE_WEIGHT) 
                     ngram_range=(1, 2),
                     lowercase=True,
                     sublinear_tf=True,
-                    # Apostrophes kept inside words: "don't", "isn't".
-                    token_pattern=r"(?u)\b\w[\w']*\b",
+                    token_pattern=WORD_TOKEN,
                 ),
             ),
             (
@@ -219,8 +228,14 @@ def build_pipeline(c: float = REGULARISATION_C, cue_weight: float = CUE_WEIGHT) 
                 ),
             ),
             ("cues", CueFeatures()),
+            *extra_blocks,
         ],
-        transformer_weights={"words": 1.0, "chars": 1.0, "cues": cue_weight},
+        transformer_weights={
+            "words": 1.0,
+            "chars": 1.0,
+            "cues": cue_weight,
+            **{name: 1.0 for name, _ in extra_blocks},
+        },
     )
     return Pipeline(
         [
@@ -294,8 +309,9 @@ class _LinearScorer:
                 self._blocks.append(_TfidfBlock(transformer.build_analyzer(), terms, weight))
                 start += len(vocabulary)
             else:
-                self._cue_coefficients = [weight * float(c) for c in coefficients[start:]]
-                start += len(CUE_NAMES)
+                end = start + len(CUE_NAMES)
+                self._cue_coefficients = [weight * float(c) for c in coefficients[start:end]]
+                start = end
         if start != len(coefficients):
             raise ValueError("the pipeline's features do not match the scorer's layout")
 

@@ -25,7 +25,8 @@ the rules missed at a small cost in false escalations (figures next to
 :data:`.settings.DEFAULT_CONVERSATION_MODEL_THRESHOLD_ES`).
 
 What it is: the anger model's classifier (:func:`.anger_model.build_pipeline`:
-logistic regression over word and character TF-IDF and the dense cues) and
+logistic regression over word and character TF-IDF and the dense cues, plus
+the latest message's words on their own: :func:`latest_message_words`) and
 its exact linear scorer, over the customer's messages joined by newlines, the
 latest :data:`.anger_model.MAX_MODEL_CHARS` characters of them. Trained on
 the labelled Spanish conversations in ``handoff/escalation/conversations_es/``
@@ -57,8 +58,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from sklearn.feature_extraction.text import TfidfVectorizer
+
 from handoff.escalation.anger_model import (
     MAX_MODEL_CHARS,
+    WORD_TOKEN,
     _LinearScorer,
     build_pipeline,
     read_labelled_list,
@@ -156,6 +160,31 @@ def training_examples(
     return texts, labels
 
 
+def latest_message(text: str) -> str:
+    """The latest message of a :func:`conversation_text`, lower-cased (a TF-IDF preprocessor)."""
+    return text.rsplit(SEPARATOR, 1)[-1].lower()
+
+
+def latest_message_words() -> TfidfVectorizer:
+    """The words of the latest message alone, beside the whole conversation's.
+
+    Why a block of its own: the message being judged is where a reason is
+    most often told, and in the whole conversation's words it weighs no more
+    than a greeting three messages back. Held out one file at a time, recall
+    at the score 2% of routine beginnings reach rose from 0.895 to 0.906
+    (C = 20; AUC 0.9900 to 0.9909). The latest message's characters as well
+    gave less (0.897), as did the message models' scores of each message as
+    features (0.891).
+    """
+    return TfidfVectorizer(
+        analyzer="word",
+        ngram_range=(1, 2),
+        preprocessor=latest_message,
+        sublinear_tf=True,
+        token_pattern=WORD_TOKEN,
+    )
+
+
 class ConversationModel:
     """Probability that a Spanish conversation needs a person; trained once per process."""
 
@@ -165,7 +194,7 @@ class ConversationModel:
         texts, labels = training_examples(conversations)
         if len(set(labels)) < 2:
             raise ValueError("training needs conversations of both labels")
-        self.pipeline = build_pipeline(c=c)
+        self.pipeline = build_pipeline(c=c, extra_blocks=[("latest", latest_message_words())])
         self.pipeline.fit(texts, labels)
         self._scorer = _LinearScorer(self.pipeline)
 

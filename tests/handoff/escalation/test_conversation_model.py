@@ -12,6 +12,8 @@ from handoff.escalation.conversation_model import (
     ConversationModel,
     LabelledConversation,
     conversation_text,
+    latest_message,
+    latest_message_words,
     load_conversations,
     training_examples,
     training_files,
@@ -189,3 +191,10 @@ def test_neither_english_nor_a_setting_of_0_is_overruled(monkeypatch: pytest.Mon
     assert decide(customers(("where is my damn order, this is ridiculous",))).escalate
     off = EscalationSettings(conversation_model_overrule_below_es=0.0)
     assert decide(customers(WEATHER), off).reasons == ["anger"]
+
+
+def test_the_latest_message_is_also_read_on_its_own() -> None:
+    assert latest_message("hola\nME COBRARON DOS VECES") == "me cobraron dos veces"
+    vectorizer = latest_message_words().fit(["hola\nme cobraron dos veces", "gracias"])
+    assert "hola" not in vectorizer.vocabulary_
+    assert "cobraron dos" in vectorizer.vocabulary_
