@@ -54,6 +54,9 @@ WAITING = "waiting"
 ASSIGNED = "assigned"
 CLOSED = "closed"
 STATUSES = (WAITING, ASSIGNED, CLOSED)
+# The resolution of a handoff its customer took back while it waited (handoff.withdrawal):
+# no agent spoke to them, so no survey follows.
+WITHDRAWN = "withdrawn by the customer"
 
 CUSTOMER = "customer"
 BOT = "bot"

@@ -28,6 +28,7 @@ from urllib.parse import quote
 
 import httpx
 
+from handoff.models import WITHDRAWN
 from handoff.store import Handoff
 from plumbing.backoff import retry
 from plumbing.http_logs import hide_in_http_logs
@@ -39,6 +40,8 @@ DEFAULT_TIMEOUT = httpx.Timeout(5.0, connect=2.0)
 DEFAULT_ATTEMPTS = 4
 DEFAULT_BACKOFF_S = 0.5  # then 1 s, 2 s: about 3.5 s of Rasa restarting covered
 RESUMED_RESPONSE = "utter_handoff_resumed"
+# What the bot says instead when the customer took the request back (handoff.withdrawal).
+WITHDRAWN_RESPONSE = "utter_handoff_withdrawn"
 # Characters a URL path segment may carry unencoded, besides letters, digits and -._~
 PATH_SEGMENT_SAFE = "!$&'()*+,;=:@"
 SHOWN_CONVERSATION = re.compile(r"/conversations/[^/]+")
@@ -207,7 +210,8 @@ class RasaClient:
         )
 
     async def hand_back(self, handoff: Handoff) -> bool:
-        """The service's ``on_close`` hook: resume the bot, which says it is back.
+        """The service's ``on_close`` hook: resume the bot, which says it is back
+        (or, when the customer took the request back, that it is cancelled).
 
         True once the bot is resumed (even if the notice did not go out: the
         bot answers the customer's next message either way); False if not.
@@ -219,8 +223,9 @@ class RasaClient:
         except RasaError as error:
             logger.error("handoff %d closed but the bot was NOT resumed: %s", handoff.id, error)
             return False
+        back = WITHDRAWN_RESPONSE if handoff.resolution == WITHDRAWN else RESUMED_RESPONSE
         try:
-            await self.say(conversation_id, RESUMED_RESPONSE)
+            await self.say(conversation_id, back)
         except RasaError as error:
             logger.error(
                 "handoff %d: bot resumed but the customer was not told: %s", handoff.id, error

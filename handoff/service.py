@@ -103,6 +103,7 @@ from handoff.routing.router import Router
 from handoff.settings import HandoffSettings
 from handoff.store import HandoffStore
 from handoff.surveys import SurveyBook, SurveyRunner
+from handoff.withdrawal import Withdrawals
 from plumbing.log_masking import install_log_masking
 from plumbing.logs import configure_logging as configure_log_format
 from plumbing.logs import format_handlers_of
@@ -244,7 +245,14 @@ async def start_background(app: Sanic, _loop: Any) -> None:
     ctx.records = RecordKeeper(
         ctx.store.engine, catalogue=load_catalogue(ctx.settings.products_file)
     )
-    ctx.broker = create_consumer(ctx.settings, ctx.store, ctx.records)
+    # A customer taking back a request still queued (handoff.withdrawal); on_close
+    # read at each call: the Rasa client it defaults to is made as the server starts.
+    withdrawals = (
+        Withdrawals(ctx.store, lambda handoff: ctx.on_close(handoff))
+        if ctx.settings.customer_withdrawal
+        else None
+    )
+    ctx.broker = create_consumer(ctx.settings, ctx.store, ctx.records, withdrawals)
     if ctx.broker is not None:
         ctx.broker.start()
         ctx.settler = ctx.records.settling()

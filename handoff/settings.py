@@ -278,6 +278,10 @@ class HandoffSettings:
     # Routing (handoff.routing): auto-assignment, off by default, and how long
     # an offer waits for the agent's answer.
     auto_assign: bool = False
+    # A customer message that takes back a request still waiting in the queue
+    # ("ya lo encontré, olvídalo") closes it and gives the conversation back to
+    # the bot (handoff.withdrawal).
+    customer_withdrawal: bool = True
     offer_timeout_s: Seconds = DEFAULT_OFFER_TIMEOUT_S
     actions_url: str = setting(DEFAULT_ACTIONS_URL, parse=parse_base_url)
     # The records' product catalogue (handoff.insights.products), checked when

@@ -171,3 +171,32 @@ def test_a_spanish_customer_on_whatsapp_reaches_a_spanish_agent_and_back(
     thanks = said(fake_twilio, customer, count)
     assert thanks and not any("You're welcome" in r for r in thanks), thanks
     assert any("nada" in r.lower() or "gusto" in r.lower() for r in thanks), thanks
+
+
+def test_a_request_for_a_person_taken_back_while_it_waits_gives_the_bot_back(
+    stack: Stack, fake_twilio: FakeTwilio
+) -> None:
+    customer = f"whatsapp:+1555{uuid.uuid4().int % 10**7:07d}"
+    whatsapp(stack, customer, "hola, quiero hablar con un asesor por lo de mi factura")
+    said(fake_twilio, customer, 0)
+
+    def queued() -> dict[str, Any] | None:
+        handoffs = stack.handoff_api("GET", "/api/handoffs")["handoffs"]
+        return next((h for h in handoffs if h["conversation_id"] == customer), None)
+
+    handoff = eventually(queued, "the handoff in the queue")
+    assert handoff["status"] == "waiting"
+
+    # Found it before anyone picked it up: the handoff closes, the bot says so in Spanish.
+    count = len(fake_twilio.messages(customer))
+    whatsapp(stack, customer, "ya la encontré en el correo, olvídalo")
+    back = said(fake_twilio, customer, count)
+    assert any("cancelé tu solicitud" in r for r in back), back
+    closed = stack.handoff_api("GET", f"/api/handoffs/{handoff['id']}")
+    assert (closed["status"], closed["resolution"]) == ("closed", "withdrawn by the customer")
+
+    # And the bot answers the next message itself.
+    count = len(fake_twilio.messages(customer))
+    whatsapp(stack, customer, "donde esta mi pedido 12345678?")
+    replies = said(fake_twilio, customer, count)
+    assert any("12345678" in r for r in replies), replies

@@ -42,7 +42,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
-from handoff.broker.events import BrokerEvent, TranscriptWriter, decode_event, parse_event
+from handoff.broker.events import (
+    AfterAppend,
+    BrokerEvent,
+    TranscriptWriter,
+    decode_event,
+    parse_event,
+)
 from handoff.broker.sql import SqlEventConsumer
 from handoff.insights.keeper import RecordKeeper
 from handoff.store import HandoffStore
@@ -51,6 +57,7 @@ if TYPE_CHECKING:
     from handoff.settings import HandoffSettings
 
 __all__ = [
+    "AfterAppend",
     "BrokerEvent",
     "Consumer",
     "SqlEventConsumer",
@@ -70,15 +77,23 @@ class Consumer(Protocol):
 
 
 def create_consumer(
-    settings: HandoffSettings, store: HandoffStore, records: RecordKeeper | None = None
+    settings: HandoffSettings,
+    store: HandoffStore,
+    records: RecordKeeper | None = None,
+    after_append: AfterAppend | None = None,
 ) -> Consumer | None:
     """The consumer ``HANDOFF_BROKER`` names, not yet started; None for ``none``.
 
-    With ``records``, it also keeps the conversation records (handoff.insights.keeper).
+    With ``records``, it also keeps the conversation records (handoff.insights.keeper);
+    ``after_append`` sees each message appended to a handoff (handoff.withdrawal).
     """
     if settings.broker == "sql" and settings.broker_url:
         return SqlEventConsumer(
-            settings.broker_url, store, poll_s=settings.broker_poll_s, records=records
+            settings.broker_url,
+            store,
+            poll_s=settings.broker_poll_s,
+            records=records,
+            after_append=after_append,
         )
     if settings.broker == "rabbitmq":
         # Imported here: aio-pika is only needed when RabbitMQ is the broker.
@@ -90,5 +105,6 @@ def create_consumer(
             queue=settings.rabbitmq_queue,
             exchange=settings.rabbitmq_exchange,
             records=records,
+            after_append=after_append,
         )
     return None

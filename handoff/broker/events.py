@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Mapping
+import logging
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,8 @@ from handoff.inputs import UntrustedInput, storable
 from handoff.models import BOT, CUSTOMER, utc_now
 from handoff.store import Handoff, HandoffConflict, HandoffStore
 from plumbing.untrusted import parse_json
+
+logger = logging.getLogger(__name__)
 
 # Rasa's event types that carry a message, and the transcript's role for each.
 ROLES = {"user": CUSTOMER, "bot": BOT}
@@ -89,15 +92,23 @@ def decode_event(data: str | bytes | None) -> dict[str, Any] | None:
     return event if isinstance(event, dict) else None
 
 
+# Called with each message appended to an open handoff (handoff, role, text): the
+# service's handoff.withdrawal.Withdrawals. Whether it closed the handoff.
+AfterAppend = Callable[[Handoff, str, str], Awaitable[bool]]
+
+
 class TranscriptWriter:
     """Appends broker messages to the open handoffs' transcripts; both consumers use it.
 
     Store errors (``SQLAlchemyError``) propagate: the consumer retries the
-    message later rather than lose it.
+    message later rather than lose it. ``after_append`` then sees each
+    appended message (a customer taking their request back); its failures
+    are logged, never raised: the message is in the transcript.
     """
 
-    def __init__(self, store: HandoffStore) -> None:
+    def __init__(self, store: HandoffStore, after_append: AfterAppend | None = None) -> None:
         self._store = store
+        self._after_append = after_append
 
     async def open_handoff(self, conversation_id: str) -> Handoff | None:
         return await self._store.open_handoff_for(conversation_id)
@@ -115,6 +126,12 @@ class TranscriptWriter:
             )
         except HandoffConflict:
             return False
+        if self._after_append is not None:
+            try:
+                if await self._after_append(handoff, message.role, message.text):
+                    return False  # closed by it: later messages go back to the bot
+            except Exception:
+                logger.exception("handoff %d: after-append hook failed", handoff.id)
         return True
 
     async def write(self, message: BrokerEvent) -> bool:

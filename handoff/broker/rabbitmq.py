@@ -62,7 +62,7 @@ from aiormq.tools import censor_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from yarl import URL
 
-from handoff.broker.events import TranscriptWriter, decode_event, parse_event
+from handoff.broker.events import AfterAppend, TranscriptWriter, decode_event, parse_event
 from handoff.insights.keeper import RecordKeeper, stream_event
 from handoff.settings import DEFAULT_RABBITMQ_EXCHANGE, DEFAULT_RABBITMQ_QUEUE
 from handoff.store import HandoffStore
@@ -123,6 +123,7 @@ class RabbitEventConsumer:
         retry_s: float = DEFAULT_RETRY_S,
         connect_timeout_s: float = CONNECT_TIMEOUT_S,
         records: RecordKeeper | None = None,
+        after_append: AfterAppend | None = None,
     ) -> None:
         if prefetch < 1:
             raise ValueError(f"prefetch must be at least 1, not {prefetch}")
@@ -130,7 +131,7 @@ class RabbitEventConsumer:
         self.address = redact(url)
         self.queue = queue
         self.exchange = exchange
-        self._writer = TranscriptWriter(store)
+        self._writer = TranscriptWriter(store, after_append)
         self._records = records
         self._prefetch = prefetch
         self._retry_s = retry_s

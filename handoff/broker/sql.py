@@ -41,7 +41,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 import plumbing.db
-from handoff.broker.events import TranscriptWriter, decode_event, parse_event
+from handoff.broker.events import AfterAppend, TranscriptWriter, decode_event, parse_event
 from handoff.insights.keeper import RecordKeeper, StreamEvent, stream_event
 from handoff.models import broker_cursors, utc_now
 from handoff.store import Handoff, HandoffStore
@@ -94,11 +94,12 @@ class SqlEventConsumer:
         batch_size: int = DEFAULT_BATCH_SIZE,
         name: str = CURSOR_NAME,
         records: RecordKeeper | None = None,
+        after_append: AfterAppend | None = None,
     ) -> None:
         self._url = make_url(broker_database_url)
         self._engine = build_broker_engine(broker_database_url)
         self._store = store
-        self._writer = TranscriptWriter(store)
+        self._writer = TranscriptWriter(store, after_append)
         self._records = records
         self._batch_size = batch_size
         self._name = name

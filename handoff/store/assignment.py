@@ -58,19 +58,15 @@ class Assignment(StoreBase):
         with self._write() as db:
             if within_capacity:
                 self._check_capacity(db, handoff_id, agent)
-            claimed = db.execute(
-                update(handoffs)
-                .where(handoffs.c.id == handoff_id, handoffs.c.status == WAITING)
-                .values(status=ASSIGNED, assigned_to=agent, assigned_at=now, **_NO_OFFER)
-            ).rowcount
-            if claimed:
-                emit_handoff(db, HANDOFF_ASSIGNED, handoff_id)
-        handoff = self._current(handoff_id)
-        if handoff is None:
-            raise HandoffNotFound(handoff_id)
-        if not claimed:
-            raise HandoffConflict("the handoff is not waiting")
-        return handoff
+            claimed = _from_waiting(
+                db,
+                handoff_id,
+                HANDOFF_ASSIGNED,
+                status=ASSIGNED,
+                assigned_to=agent,
+                assigned_at=now,
+            )
+        return self._unless_unchanged(handoff_id, claimed)
 
     @staticmethod
     def _check_capacity(db: Connection, handoff_id: int, agent: str) -> None:
@@ -141,6 +137,34 @@ class Assignment(StoreBase):
             )
         return handoff
 
+    async def withdraw(
+        self, handoff_id: int, resolution: str, now: dt.datetime | None = None
+    ) -> Handoff:
+        """Close a handoff its customer took back while it waited: only if no agent holds it.
+
+        HandoffConflict if an agent has it (theirs to close) or it is closed.
+        A pending offer ends with it.
+        """
+        return await asyncio.to_thread(
+            self._withdraw, handoff_id, resolution, to_naive_utc(now or utc_now())
+        )
+
+    def _withdraw(self, handoff_id: int, resolution: str, now: dt.datetime) -> Handoff:
+        with self._write() as db:
+            closed = _from_waiting(
+                db, handoff_id, HANDOFF_CLOSED, status=CLOSED, closed_at=now, resolution=resolution
+            )
+        return self._unless_unchanged(handoff_id, closed)
+
+    def _unless_unchanged(self, handoff_id: int, changed: bool) -> Handoff:
+        """The handoff after a change from waiting; HandoffConflict if it was not waiting."""
+        handoff = self._current(handoff_id)
+        if handoff is None:
+            raise HandoffNotFound(handoff_id)
+        if not changed:
+            raise HandoffConflict("the handoff is not waiting")
+        return handoff
+
     async def transfer(
         self,
         handoff_id: int,
@@ -183,3 +207,15 @@ class Assignment(StoreBase):
         """The handoff as it is after a change (or a refused one): what the caller gets."""
         with self._engine.connect() as db:
             return read_handoff(db, handoff_id, with_transcript=False)
+
+
+def _from_waiting(db: Connection, handoff_id: int, event: str, **values: object) -> bool:
+    """Change a waiting handoff (ending any offer) and journal ``event``; whether it was waiting."""
+    changed = db.execute(
+        update(handoffs)
+        .where(handoffs.c.id == handoff_id, handoffs.c.status == WAITING)
+        .values(**values, **_NO_OFFER)
+    ).rowcount
+    if changed:
+        emit_handoff(db, event, handoff_id)
+    return bool(changed)

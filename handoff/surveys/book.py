@@ -33,13 +33,20 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, exists, insert, select, update
+from sqlalchemy import delete, exists, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from handoff.escalation import event_time
 from handoff.insights.record import ConversationRecord
-from handoff.models import CLOSED, conversation_records, handoffs, insight_events, surveys
+from handoff.models import (
+    CLOSED,
+    WITHDRAWN,
+    conversation_records,
+    handoffs,
+    insight_events,
+    surveys,
+)
 from plumbing.clock import to_naive_utc, utc_now
 from plumbing.db import write_transaction
 from plumbing.untrusted import parse_json
@@ -166,6 +173,8 @@ class SurveyBook:
                 handoffs.c.closed_at,
             ).where(
                 handoffs.c.status == CLOSED,
+                # Taken back before anyone spoke to them: nothing to rate.
+                or_(handoffs.c.resolution.is_(None), handoffs.c.resolution != WITHDRAWN),
                 handoffs.c.closed_at >= now - LOOKBACK,
                 handoffs.c.channel.in_(SURVEY_CHANNELS),
                 ~exists().where(surveys.c.handoff_id == handoffs.c.id),

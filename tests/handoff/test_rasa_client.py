@@ -7,11 +7,13 @@ import socket
 import time
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import httpx
 import pytest
 from sanic import Sanic
 
+from handoff.models import WITHDRAWN
 from handoff.rasa_client import RasaClient, RasaError
 from handoff.service import configure_logging, create_app
 from handoff.settings import HandoffSettings
@@ -191,6 +193,15 @@ async def test_closing_a_handoff_gives_the_conversation_back_to_the_bot(
     assert execute.path == "/conversations/+4915112345678/execute"
     assert execute.query == {"token": [TOKEN], "output_channel": ["latest"]}
     assert execute.json() == {"name": "utter_handoff_resumed"}
+
+
+async def test_a_request_the_customer_took_back_is_said_cancelled_not_finished(
+    client: RasaClient, rasa: FakeRasa
+) -> None:
+    withdrawn = replace(handoff_for(PHONE), resolution=WITHDRAWN, assigned_to=None)
+    assert await client.hand_back(withdrawn) is True
+    _, execute, _ = rasa.requests
+    assert execute.json() == {"name": "utter_handoff_withdrawn"}
 
 
 async def test_a_close_succeeds_but_says_so_when_rasa_refuses(

@@ -27,9 +27,10 @@ from sqlalchemy.exc import OperationalError
 from handoff.broker import SqlEventConsumer, create_consumer
 from handoff.broker.rabbitmq import RabbitEventConsumer
 from handoff.migrate import migrate
+from handoff.models import WITHDRAWN
 from handoff.settings import HandoffSettings
 from handoff.store import Handoff, HandoffStore, NewMessage
-from tests.handoff.conftest import ADMIN_TOKEN, Service
+from tests.handoff.conftest import ADMIN_TOKEN, CloseRecorder, Service
 from tests.postgres import POSTGRES_URL, skip_or_fail_without_postgres
 
 T0 = 1_740_830_400.0  # 2025-03-01 12:00:00 UTC
@@ -392,6 +393,34 @@ async def test_the_service_reads_the_broker_while_it_runs(
             break
         await asyncio.sleep(0.02)
     assert [m["text"] for m in data["transcript"]] == ["still there?"]
+
+
+async def test_a_customer_taking_the_request_back_closes_it_while_it_waits(
+    service: Service, broker: SQLEventBroker, closes: CloseRecorder
+) -> None:
+    response = await service.admin(
+        "POST",
+        "/api/handoffs",
+        json={
+            "escalation_id": "esc-bea",
+            "conversation_id": "bea",
+            "channel": "telegram",
+            "priority": 3,
+            "language": "es",
+        },
+    )
+    assert response.status_code == 201, response.text
+    handoff_id = response.json()["id"]
+    publish(broker, "bea", UserUttered("ya lo encontré en spam, olvídalo", timestamp=T0))
+    for _ in range(300):
+        data = (await service.admin("GET", f"/api/handoffs/{handoff_id}")).json()
+        if data["status"] == "closed":
+            break
+        await asyncio.sleep(0.02)
+    assert (data["status"], data["resolution"]) == ("closed", WITHDRAWN)
+    assert [m["text"] for m in data["transcript"]] == ["ya lo encontré en spam, olvídalo"]
+    # Given back to the bot (which says the request is cancelled: test_rasa_client).
+    assert [(h.id, h.resolution) for h in closes.closed] == [(handoff_id, WITHDRAWN)]
 
 
 # -- events that must not stop the consumer ------------------------------------------------

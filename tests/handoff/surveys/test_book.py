@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import delete, update
 
 from handoff.insights.keeper import RecordKeeper, StreamEvent
-from handoff.models import conversation_records, surveys, utc_now
+from handoff.models import WITHDRAWN, conversation_records, surveys, utc_now
 from handoff.retention import purge
 from handoff.store import HandoffStore
 from handoff.surveys import SurveyBook
@@ -257,4 +257,21 @@ async def test_a_look_at_resolved_sessions_that_fails_is_taken_again_from_the_sa
             book.plan(NOW)
     clock[0] += dt.timedelta(minutes=10)
 
+    assert book.plan(NOW) == 1
+
+
+async def test_a_handoff_its_customer_took_back_is_not_asked(
+    store: HandoffStore, book: SurveyBook
+) -> None:
+    handoff, _ = await store.create_handoff(
+        escalation_id="esc-withdrawn",
+        conversation_id="+14155550102",
+        channel="sms",
+        customer_id="+14155550102",
+        priority=3,
+        now=NOW - dt.timedelta(minutes=2),
+    )
+    await store.withdraw(handoff.id, WITHDRAWN, now=NOW)
+    assert book.plan(NOW) == 0
+    await closed_handoff(store)  # one an agent closed still is
     assert book.plan(NOW) == 1
