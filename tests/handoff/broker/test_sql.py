@@ -412,9 +412,10 @@ async def test_a_customer_taking_the_request_back_closes_it_while_it_waits(
     assert response.status_code == 201, response.text
     handoff_id = response.json()["id"]
     publish(broker, "bea", UserUttered("ya lo encontré en spam, olvídalo", timestamp=T0))
+    # Closed first, then given back to the bot: wait for both.
     for _ in range(300):
         data = (await service.admin("GET", f"/api/handoffs/{handoff_id}")).json()
-        if data["status"] == "closed":
+        if data["status"] == "closed" and closes.closed:
             break
         await asyncio.sleep(0.02)
     assert (data["status"], data["resolution"]) == ("closed", WITHDRAWN)
