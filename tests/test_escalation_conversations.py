@@ -70,8 +70,20 @@ trained on the former Spanish dev sets and 2,700 new conversations, never on
 these; 2026-12-05): Spanish blind 0.964, 10.1%; blind2 0.871, 5.7%; blind3
 0.929, 7.1%; the English blind sets unchanged.
 
+After the eleventh to thirteenth rounds (overruling soft readings, seven more
+training files, two messages not understood overruled, the model asked when
+a message reads as glad; 2026-12-05): Spanish blind 0.930, 0.946, 5.8%;
+blind2 0.970, 0.929, 2.9%; blind3 0.957, 0.943, 4.3%; the English blind sets
+unchanged. tests/handoff/escalation_conversations_es_blind4.yml (140, half
+of its routine conversations hard negatives) and
+tests/handoff/escalation/escalation_probes_es.yml (120 told reasons in
+unusual words, all for a person) were written after the twelfth round and
+are only measured: when written, recall 0.957 at 17.1% false escalations,
+and 0.700; after the thirteenth, 0.957 at 14.3%, and 0.742.
+
 The recall floors of the first English set and of the Spanish ones leave
-them two conversations (0.90; 0.90, 0.84, 0.90), and the first set's
+them two conversations (0.90; 0.91, 0.90, 0.91, 0.92, and 0.72 for the
+probes), and the first set's
 false-escalation ceiling two as well (0.09, 3 of 55 measured): a model
 trained on another machine may differ by one.
 
@@ -96,9 +108,12 @@ FLOORS = [
     ("escalation_conversations_blind.yml", 0.90, 0.09),
     ("escalation_conversations_blind2.yml", 0.93, 0.07),
     ("escalation_conversations_blind3.yml", 0.93, 0.15),
-    ("escalation_conversations_es_blind.yml", 0.93, 0.10),
-    ("escalation_conversations_es_blind2.yml", 0.87, 0.07),
-    ("escalation_conversations_es_blind3.yml", 0.90, 0.07),
+    ("escalation_conversations_es_blind.yml", 0.91, 0.10),
+    ("escalation_conversations_es_blind2.yml", 0.90, 0.07),
+    ("escalation_conversations_es_blind3.yml", 0.91, 0.07),
+    ("escalation_conversations_es_blind4.yml", 0.92, 0.19),
+    # Every probe is for a person: no false escalation can happen.
+    ("escalation/escalation_probes_es.yml", 0.72, 0.0),
 ]
 
 

@@ -5,13 +5,19 @@ customer's messages so far (oldest first). :func:`.rules.decide` counts a
 Spanish conversation it scores at or above
 ``conversation_model_threshold_es`` as one for a person (reason
 ``needs_person``) when no rule has already escalated it and the judged
-message neither declines a person nor is plainly glad ("tercera vez que
-compro aquí y siempre excelente"). And when the rules' only reasons are
-soft readings of the judged message (:data:`OVERRULABLE`: its anger, the
-message model's "needs a person") and the model scores the conversation
-below ``conversation_model_overrule_below_es``, it overrules them: a
-"joder, qué rápido llegó" in a conversation the model reads as routine stays
-with the bot.
+message does not decline a person. (It was once not asked about a message
+that read as glad, "tercera vez que compro aquí y siempre excelente"; but
+VADER scores Spanish greetings and thanks and no Spanish complaint, so a
+quiet "Buenas, el río se llevó la casa..." read as glad too. Held out, the
+model reads praise well enough itself: recall 0.933 -> 0.936 at the same
+false escalations.) And when the rules' only reasons are
+soft readings (:data:`OVERRULABLE`: the judged message's anger, the message
+model's "needs a person", two messages in a row the bot did not understand)
+and the model scores the conversation below
+``conversation_model_overrule_below_es``, it overrules them: a "joder, qué
+rápido llegó", or a wandering chat about a move the NLU did not follow, in a
+conversation the model reads as routine stays with the bot. A third message
+in a row not understood is never overruled.
 
 Why a model of the conversation, when :mod:`.person_model` reads each
 message: the Spanish escalations the rules and the message model miss are
@@ -82,10 +88,13 @@ REGULARISATION_C = 20.0
 TEXT_CACHE_SIZE = 4096
 # The reasons the model may overrule when it reads the conversation as routine:
 # soft readings of one message (the anger score or model, the "needs a person"
-# model), not what the customer told (an accident, a charge, a death) or asked
-# for (a person). On the training files, held out, these were most of the rules'
-# false escalations the model disagreed with.
-OVERRULABLE = frozenset({"anger", "needs_person"})
+# model) and of the NLU (two messages in a row it did not follow), not what the
+# customer told (an accident, a charge, a death) or asked for (a person). On the
+# training files, held out, the first were most of the rules' false escalations
+# the model disagreed with; through the whole bot, on four new files of 600
+# conversations, overruling the NLU's took back 8 of 95 false escalations and
+# lost no true one.
+OVERRULABLE = frozenset({"anger", "needs_person", "repeated_fallback"})
 
 
 @dataclass(frozen=True)

@@ -380,8 +380,12 @@ def decide(
         settings.conversation_model_threshold_es,
         settings.conversation_model_overrule_below_es,
     )
-    asks = not found and judged_findings.not_a_request is None and not glad
-    overrules = bool(found) and found.keys() <= OVERRULABLE and overrule_below > 0.0
+    # Asked even when the message reads as glad: VADER scores Spanish greetings and thanks
+    # but no Spanish complaint, so "Buenas, el río se llevó la casa..." reads as glad.
+    asks = not found and judged_findings.not_a_request is None
+    # Never a third message in a row the bot did not understand: a customer it keeps failing.
+    soft = found.keys() <= OVERRULABLE and missed <= settings.max_fallbacks
+    overrules = bool(found) and soft and overrule_below > 0.0
     overruled: dict[str, str] = {}
     if (asks and cutoff < 1.0) or overrules:
         # Joined once: the language is read from its start, the model reads its end.

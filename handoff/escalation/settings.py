@@ -53,22 +53,25 @@ PERSON_MODEL_MIN_WORDS = 3
 # The Spanish conversation model's probability at which a conversation no rule
 # escalated goes to a person (.conversation_model). Chosen by
 # `python -m training.conversation_model`: the model (C = 20) retrained without
-# each of its 38 training files in turn, that file's 5,363 conversations judged
+# each of its 45 training files in turn, that file's 6,413 conversations judged
 # after every message by decide() (text only); the highest recall that adds at
-# most 1% to the rules' own false escalations, as overruled below (0.794, 5.4%):
-#   0.80: recall 0.963, 6.9%; 0.85: 0.956, 6.6%; 0.90: 0.944, 6.4% <- chosen;
-#   0.95: 0.917, 5.9%. (With C = 4 and without overruling, 0.85 gave 0.936, 7.2%;
-#   before the latest message's words were read on their own, 0.90 gave 0.942, 6.3%.)
+# most 1% to the rules' own false escalations, as overruled below (0.764, 7.1%):
+#   0.80: recall 0.959, 8.9%; 0.85: 0.950, 8.6%; 0.90: 0.936, 8.1% <- chosen;
+#   0.95: 0.912, 7.6%. (On the first 38 files, 5,363 conversations: 0.90 gave
+#   0.944, 6.4%; the seven newest are mostly hard negatives, changes of mind and
+#   reasons told in unusual words.)
 DEFAULT_CONVERSATION_MODEL_THRESHOLD_ES = 0.9
 # Below this probability, the Spanish conversation model overrules the rules'
-# soft readings of one message (anger, the "needs a person" model:
-# conversation_model.OVERRULABLE) and the bot keeps the conversation. Chosen by
-# the same command, before the threshold above: the highest cut-off each of
-# whose steps up from the last (0.05 apart) takes back at least three false
-# escalations for each true one lost (training.conversation_model.MIN_FALSE_PER_TRUE):
-# of the rules' 171 false escalations and 2,125 true ones on the 5,363
-# conversations, 0.05 took back 25 for 1 <- chosen; 0.10 would have taken 2 for 2.
-DEFAULT_CONVERSATION_MODEL_OVERRULE_BELOW_ES = 0.05
+# soft readings (anger, the "needs a person" model, two messages in a row the
+# bot did not understand: conversation_model.OVERRULABLE) and the bot keeps the
+# conversation. Chosen by the same command, before the threshold above: the
+# highest cut-off each of whose steps up from the last (0.05 apart) takes back at
+# least three false escalations for each true one lost
+# (training.conversation_model.MIN_FALSE_PER_TRUE): of the rules' 273 false
+# escalations and 2,453 true ones on the 6,413 conversations, 0.05 took back 33
+# for 3, 0.10 11 for 2 <- chosen; 0.15 would have taken 4 for 3. (On the first 38
+# files 0.05 was chosen: 0.10 took 2 for 2.)
+DEFAULT_CONVERSATION_MODEL_OVERRULE_BELOW_ES = 0.1
 
 # --- untrusted text ----------------------------------------------------------------
 

@@ -23,7 +23,11 @@ from tests.conftest import ROOT
 
 # A text of this many different words is one person's writing, not a common phrase.
 DISTINCTIVE_WORDS = 10
-BLIND = sorted((ROOT / "tests" / "handoff").glob("escalation_conversations_*blind*.yml"))
+BLIND = [
+    *sorted((ROOT / "tests" / "handoff").glob("escalation_conversations_*blind*.yml")),
+    # Told reasons in unusual words, every one for a person: measured only.
+    ROOT / "tests" / "handoff" / "escalation" / "escalation_probes_es.yml",
+]
 
 # Written for these tests, in other words than the training files: the reason
 # told quietly, in the second or third message.
@@ -71,7 +75,7 @@ def test_no_blind_conversation_is_trained_on() -> None:
     """
     trained = [c for path in training_files() for c in load_conversations(path)]
     blind = [c for path in BLIND for c in load_conversations(path)]
-    assert len(BLIND) == 6
+    assert len(BLIND) == 8
 
     def distinctive(conversations: list[LabelledConversation]) -> set[str]:
         texts = [t for c in conversations for t in (" ".join(c.messages), *c.messages)]
@@ -168,6 +172,34 @@ def test_a_soft_reading_of_a_message_is_overruled_in_a_conversation_read_as_rout
     # At or above the cut-off, the rules stand.
     monkeypatch.setattr(rules, "conversation_probability", lambda text: 0.5)
     assert decide(customers(WEATHER)).reasons == ["anger"]
+
+
+# A wandering chat the NLU did not follow: "the bot did not understand" is a soft reading.
+WANDERING = (
+    "nos mudamos de Ñuñoa a Maipú, una locura con cajas por todos lados jaja",
+    "no sé cómo tanta cosa cabía en un depto tan chico",
+    "bueno, el punto es que el sillón llega el lunes y ahí ya no voy a estar",
+)
+
+
+def wandering(messages: int) -> list[Turn]:
+    turns: list[Turn] = []
+    for text in WANDERING[:messages]:
+        turns += [Turn.customer(text, "nlu_fallback", 0.4), Turn.bot("utter_please_rephrase")]
+    return turns[:-1]
+
+
+def test_two_messages_in_a_row_not_understood_are_overruled_but_never_three(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(rules, "conversation_probability", lambda text: 0.02)
+    decision = decide(wandering(2))
+    assert decision.escalate is False
+    assert list(decision.overruled) == ["repeated_fallback"]
+    # A third: a customer the bot keeps failing gets a person, whatever the model reads.
+    assert decide(wandering(3)).reasons == ["repeated_fallback"]
+    monkeypatch.setattr(rules, "conversation_probability", lambda text: 0.5)
+    assert decide(wandering(2)).reasons == ["repeated_fallback"]
 
 
 def test_what_the_customer_told_or_asked_for_is_never_overruled(

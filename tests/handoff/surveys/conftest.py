@@ -38,20 +38,34 @@ def book(store: HandoffStore) -> SurveyBook:
     return SurveyBook(store.engine, delay_s=30, min_gap_s=86400)
 
 
+async def waiting_handoff(
+    store: HandoffStore,
+    conversation_id: str = "+14155550101",
+    channel: str = "sms",
+    created_at: dt.datetime = NOW,
+) -> Handoff:
+    """A handoff in the queue, not yet claimed."""
+    handoff, _ = await store.create_handoff(
+        escalation_id=f"esc-{conversation_id}-{created_at.isoformat()}",
+        conversation_id=conversation_id,
+        channel=channel,
+        customer_id=conversation_id,
+        reasons=["request_human"],
+        priority=1,
+        now=created_at,
+    )
+    return handoff
+
+
 async def closed_handoff(
     store: HandoffStore,
     conversation_id: str = "+14155550101",
     channel: str = "sms",
     closed_at: dt.datetime = NOW,
 ) -> Handoff:
-    handoff, _ = await store.create_handoff(
-        escalation_id=f"esc-{conversation_id}-{closed_at.isoformat()}",
-        conversation_id=conversation_id,
-        channel=channel,
-        customer_id=conversation_id,
-        reasons=["request_human"],
-        priority=1,
-        now=closed_at - dt.timedelta(minutes=10),
+    """A handoff Ann claimed and closed as refunded."""
+    handoff = await waiting_handoff(
+        store, conversation_id, channel, created_at=closed_at - dt.timedelta(minutes=10)
     )
     await store.claim(handoff.id, "ann", now=closed_at - dt.timedelta(minutes=8))
     return await store.close(handoff.id, "ann", "refunded", now=closed_at)

@@ -14,7 +14,7 @@ from handoff.store import HandoffStore
 from handoff.surveys import SurveyBook
 from handoff.surveys.book import LOOK_OVERLAP
 from tests.handoff.insights.conftest import Chat
-from tests.handoff.surveys.conftest import NOW, answer, closed_handoff
+from tests.handoff.surveys.conftest import NOW, answer, closed_handoff, waiting_handoff
 
 LATER = NOW + dt.timedelta(seconds=31)
 
@@ -263,14 +263,7 @@ async def test_a_look_at_resolved_sessions_that_fails_is_taken_again_from_the_sa
 async def test_a_handoff_its_customer_took_back_is_not_asked(
     store: HandoffStore, book: SurveyBook
 ) -> None:
-    handoff, _ = await store.create_handoff(
-        escalation_id="esc-withdrawn",
-        conversation_id="+14155550102",
-        channel="sms",
-        customer_id="+14155550102",
-        priority=3,
-        now=NOW - dt.timedelta(minutes=2),
-    )
+    handoff = await waiting_handoff(store, "+14155550102", created_at=NOW - dt.timedelta(minutes=2))
     await store.withdraw(handoff.id, WITHDRAWN, now=NOW)
     assert book.plan(NOW) == 0
     await closed_handoff(store)  # one an agent closed still is
