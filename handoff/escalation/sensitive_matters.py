@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from handoff.escalation.misconduct import DATA_EXPOSED, STAFF_MISCONDUCT
 from handoff.escalation.phishing import CARD_GIVEN, DETAILS_GIVEN, LURE, PHISHING_LURE
 from handoff.escalation.phrases import OnALineWith, Phrase, _phrases
 from handoff.escalation.sensitive_matters_es import (
@@ -286,6 +287,7 @@ FRAUD = _phrases(
     negatable=False,
 )
 FRAUD += _phrases(*ES_FRAUD) + _phrases(*ES_FRAUD_OWN_NEGATION, negatable=False)
+FRAUD += _phrases(*DATA_EXPOSED)
 BODY = (
     r"(hand|finger|arm|leg|face|skin|foot|feet|mouth|tongue|lip|neck|chest|back|thumb|"
     r"eye|head|wrist|ankle|knee|palm)s?"
@@ -379,7 +381,7 @@ SAFETY_INCIDENT = _phrases(
     r"\b(someone|somebody|a child|my (\w+ )?(kid|son|daughter|child|baby|toddler)) (could|"
     r"might) (have )?(been|get|got) (hurt|injured|killed|burnt|burned)\b",
 )
-SAFETY_INCIDENT += _phrases(*ES_SAFETY_INCIDENT)
+SAFETY_INCIDENT += _phrases(*ES_SAFETY_INCIDENT) + _phrases(*STAFF_MISCONDUCT)
 KIN = (
     r"(husband|wife|mother|father|mum|mom|mam|dad|son|daughter|brother|sister|partner|"
     r"grandmother|grandfather|grandma|grandpa|granny|gran|nan|nana|nanna|grandad|granddad|"

@@ -1,4 +1,4 @@
-"""bot.nlu.declined_request: request_human on a message declining a person gives way."""
+"""bot.nlu.declined_request: request_human on a message declining or naming no person gives way."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.declined_request import DeclinedRequestFilter
 from bot.nlu.fallback import LanguageFallbackClassifier
+from bot.nlu.language import MESSAGE_LANGUAGE
 from tests.bot.nlu.messages import classified
 
 
@@ -44,6 +45,45 @@ def test_a_declined_person_gives_way_to_the_next_intent(text: str) -> None:
 def test_a_request_for_a_person_stays_one(text: str) -> None:
     message = filtered(classified(text, ("request_human", 0.9), ("track_order", 0.05)))
     assert message.get("intent")["name"] == "request_human"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "quiero que me traigan el sofa el sabado temprano",
+        "tengo gemelos de dos años y no paran",
+        "quiero cambiar el correo de mi cuenta",
+    ],
+)
+def test_a_spanish_message_that_names_no_one_gives_way_too(text: str) -> None:
+    message = classified(text, ("request_human", 0.97), ("track_order", 0.02))
+    message.set(MESSAGE_LANGUAGE, "es")
+    assert filtered(message).get("intent") == {"name": "track_order", "confidence": 0.02}
+
+
+def test_english_is_left_to_the_classifier() -> None:
+    # Heavy typos name no one in the words, and are still a request.
+    message = classified("i wnat a staf membr now", ("request_human", 0.9), ("greet", 0.05))
+    message.set(MESSAGE_LANGUAGE, "en")
+    assert filtered(message).get("intent")["name"] == "request_human"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "quiero que me atienda alguien YA",
+        "PÁSAME CON UN HUMANO",
+        "me comunicas con servicio al cliente?",
+        "kiero ablar con un asesr",
+        "could one of your colleagues take this over",
+        "put me through to customer services",
+        "ooperator",
+    ],
+)
+def test_requests_in_any_words_for_a_person_stay(text: str) -> None:
+    message = classified(text, ("request_human", 0.9), ("track_order", 0.05))
+    message.set(MESSAGE_LANGUAGE, "es")
+    assert filtered(message).get("intent")["name"] == "request_human"
 
 
 def test_other_intents_are_left_alone() -> None:

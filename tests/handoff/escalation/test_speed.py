@@ -43,6 +43,7 @@ from handoff.escalation import (
 )
 from handoff.escalation import phrases as phrase_lists
 from handoff.escalation import rules as escalation_rules
+from handoff.escalation.conversation_model import conversation_probability
 from handoff.escalation.phishing import DETAILS_GIVEN, PHISHING_LURE
 from handoff.escalation.phrases import BOT_DID_NOT_HELP, EXPLICIT_REQUEST, Phrase
 from handoff.escalation.sensitive_matters import (
@@ -424,11 +425,13 @@ def test_any_conversation_is_judged_without_error_within_budget() -> None:
     worst: list[tuple[float, int]] = [(0.0, 0)]
     rules = EscalationSettings()
     # The learned models are trained before the first message, as the Rasa
-    # policy does at start-up: the English-only ones and the bilingual ones
-    # that messages read as Spanish go to. Training is not judging.
+    # policy does at start-up: the English-only ones, the bilingual ones
+    # that messages read as Spanish go to, and the Spanish conversation
+    # model. Training is not judging.
     for text in ("", "hola"):
         anger_probability(text)
         person_probability(text)
+    conversation_probability("hola")
 
     @settings(
         max_examples=200,

@@ -1,0 +1,104 @@
+"""Staff who threatened or harassed a customer, and personal data that reached the wrong person.
+
+Two matters the policy names that the other phrase lists had little of:
+a delivery person, fitter or technician who threatened, insulted, shoved,
+harassed or asked for cash (:data:`STAFF_MISCONDUCT`: a safety incident),
+and someone else's personal data that came to the customer, or the
+customer's that went to someone else (:data:`DATA_EXPOSED`: fraud or
+account misuse, a data-protection matter an agent must handle). Through the
+whole bot, on the Spanish training files written after the rules and before
+they were trained on, these were the largest group of conversations for a
+person missed, some twenty of 525, and most were told plainly ("el rider me
+amenazó con botar el paquete si no le daba propina", "me llegó en la caja
+la factura de otra persona con su cédula").
+
+English and Spanish (the normalised text: accents folded, case ignored).
+Only what happened: the past, or a harassment that goes on ("sigue
+escribiéndole a mi hija"), so "¿qué hago si el repartidor me pide plata?"
+asks about nothing that happened. Another customer's order delivered by
+mistake is a routine return; their data, not their parcel, is the matter.
+Every pattern is linear: bounded gaps between two word lists.
+"""
+
+from __future__ import annotations
+
+from handoff.escalation.phrases import OnALineWith
+
+# Who: the people who bring, fit or repair what the customer bought.
+STAFF = (
+    r"(driver|courier|delivery ?(guy|man|men|person|people|boy|driver|rider)|deliveryman|"
+    r"postman|rider|installer|technician|fitter|engineer|the (guy|man|woman|lady|person|bloke) "
+    r"(who|that) (delivered|brought|dropped|installed|fitted|came))"
+)
+# What they did: the past or an ongoing harassment, not "if the driver asks for cash".
+MISCONDUCT = (
+    r"(threatened|harass(ed|es|ing)|assaulted|shoved|pushed|punched|hit|grabbed|groped|"
+    r"insulted|abused|swore at|cursed at|yelled at|screamed at|spat at|intimidated|stalk(ed|s|"
+    r"ing)|keeps? (texting|messaging|calling|turning up)|(has been|is|was|started) (texting|"
+    r"messaging|calling) (me|my|her|him|us)|demanded (cash|money|a tip|payment|extra)|asked "
+    r"(me |us )?for (cash|a bribe|a tip|extra money)|was (drunk|aggressive|abusive|racist))"
+)
+STAFF_ES = (
+    r"(repartidor|repartidora|conductor|chofer|tecnico|instalador|empleado|mensajero|"
+    r"transportista|motorizado|motoboy|rider|delivery|cartero|el de (la )?(paqueteria|"
+    r"mensajeria|reparto|entrega|delivery)|(el|la) (senor|senora|muchacho|muchacha|chico|chica|"
+    r"chavo|tipo|joven|hombre|man) (que|q) (trajo|entrego|vino|llevo|instalo|dejo|repartio))"
+)
+MISCONDUCT_ES = (
+    r"(((me|nos|le|les|la|lo) )(amenazo|amenazaron|insulto|insultaron|grito|gritaron|"
+    r"empujo|empujaron|agredio|agredieron|golpeo|toco|manoseo|acoso|acosa|persigue|persiguio|"
+    r"escribe|escribio|manda mensajes|mando mensajes|sigue escribiendo|sigue llamando|trato mal|"
+    r"trataron mal|falto (el|al) respeto|escribia|dijo (groserias|vieja|viejo|inutil|india|"
+    r"indio|negra|negro|sudaca)|trato de (vieja|viejo|inutil|idiota|estupid[oa]|loc[oa]|"
+    r"tont[oa]|negr[oa]|indi[oa])|exigio|exigieron|dijo que (si no|le (diera|pagara|diese)|"
+    r"tenia que (darle|pagarle)|(ya )?(sabe|sabia) donde))|sigue (escribiendole|escribiendonos|"
+    r"llamandole|llamandonos|mandandole)|(amenazo|insulto|agredio|empujo|exigio) (a|con)|"
+    r"(pidio|exigio|cobro) (plata|dinero|propina|efectivo|un pago|mas plata|mas dinero|"
+    r"lana|billete)|(estaba|venia|llego) (borracho|ebrio|tomado|drogado))"
+)
+STAFF_MISCONDUCT: tuple[str, ...] = (
+    r"\b" + STAFF + r"\b[^.!?\n]{0,60}\b" + MISCONDUCT + r"\b",
+    r"\b" + STAFF_ES + r"\b[^.!?\n]{0,60}\b" + MISCONDUCT_ES + r"\b",
+)
+
+# Someone else's data that came to the customer, in a box, an e-mail or the account.
+OTHERS = (
+    r"(someone else'?s|somebody else'?s|another (customer|person|shopper|buyer)'?s|a "
+    r"stranger'?s|other (customers|people)'?s?)"
+)
+PERSONAL_DATA = (
+    r"(personal )?(details|data|info|information|invoice|receipt|address(es)?|name and "
+    r"address|id|passport|card|card details|phone number|email address|order history)"
+)
+DATA_ES = (
+    r"(datos|info|informacion|factura|boleta|dni|cedula|carnet|documento|identificacion|ine|"
+    r"rut|curp|pasaporte|direccion|direcciones|tarjeta|tarjetas|telefono|correo|nombre y "
+    r"direccion)"
+)
+OTHERS_ES = (
+    r"(otr[oa]s? (persona|cliente|clienta|senor|senora|comprador|compradora|gente)s?|un[oa]? "
+    r"(desconocid[oa]|extran[oa]|senor|senora|persona|cliente|clienta|tal)|alguien (mas|que "
+    r"no conozco))"
+)
+# Where it showed up: read on the same line, so that "¿cómo pongo la factura a nombre de
+# otra persona?" (a routine request) is not a leak.
+SHOWED_UP_ES = (
+    r"\b(llego|llegaron|vino|venia|venian|aparece|aparecen|salen|sale|salio|salieron|estaba|"
+    r"estaban|encontre|tengo|veo|recibi|descargo|descargue|traia|me mandaron|me enviaron|"
+    r"adentro|dentro)\b|\ben (la|el|mi) "
+    r"(caja|paquete|cuenta|pedido|correo|app|perfil)\b"
+)
+DATA_EXPOSED: tuple[str | OnALineWith, ...] = (
+    r"\b" + OTHERS + r" (personal )?" + PERSONAL_DATA + r"\b(?! (for|as) (a )?gift)",
+    r"\bmy (personal )?(details|data|invoice|address|name and address|card details|id) "
+    r"(went|were sent|was sent|ended up|got sent|showed up) (to|with|in) (someone|somebody|a "
+    r"stranger|another|other)\b",
+    OnALineWith(r"\b" + DATA_ES + r"( \w+){0,4} (de|del) " + OTHERS_ES + r"\b", SHOWED_UP_ES),
+    r"\bmis (datos|facturas?|direccion|tarjetas?)( \w+){0,4} (le |les )?(llegaron|llego|"
+    r"aparecen|aparecieron|tiene|tienen|los tiene|la tiene|le mandaron|mandaron) (a|en|"
+    r"otr[oa]|un[oa]?)\b[^.!?\n]{0,20}\b" + OTHERS_ES + r"\b",
+    # "al vecino le llegó mi factura con todos mis datos"; "me llegó una factura que no es mía".
+    r"\ble (llego|llegaron|dejaron|entregaron|mandaron) mis? (factura|boleta|datos)\b",
+    r"\b(llego|llegaron|vino|mandaron|descargo) (una |la )?(factura|boleta)s?( \w+){0,2} (que )?"
+    r"no (es|son) (mia|mias|mio|mios)\b",
+)

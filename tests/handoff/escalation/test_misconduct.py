@@ -1,0 +1,61 @@
+"""Staff misconduct and exposed personal data (handoff/escalation/misconduct.py), through decide().
+
+Written for these tests, in other words than the training files: what
+happened is caught in both languages; the same words about what might
+happen, praise of a driver, another customer's parcel delivered by mistake
+and an invoice made out to someone else are left alone.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.handoff.escalation.rules_only import reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("the courier threatened my son when he asked to check the box", "safety_incident"),
+        ("the installer grabbed my arm when I said I'd call the shop", "safety_incident"),
+        ("your delivery guy has been texting my daughter since Tuesday", "safety_incident"),
+        ("the man who delivered the sofa was drunk and swore at my wife", "safety_incident"),
+        ("the driver demanded cash before he would unload the fridge", "safety_incident"),
+        ("el repartidor le grito a mi abuela y tiro la caja al suelo", "safety_incident"),
+        ("el motorizado nos amenazo porque no le dimos propina", "safety_incident"),
+        ("el tecnico que vino a instalar la lavadora me toco la pierna", "safety_incident"),
+        ("el chico que trajo el colchon sigue escribiendole a mi hermana", "safety_incident"),
+        ("el transportista pidio plata aparte para subirlo al tercer piso", "safety_incident"),
+        ("el chofer llego borracho y rayo el carro del vecino", "safety_incident"),
+        (
+            "el de la paqueteria me dijo que si no le pagaba no me dejaba el paquete",
+            "safety_incident",
+        ),
+        ("I got someone else's invoice in my parcel, with her address and phone", "fraud"),
+        ("my card details were sent to another customer by email", "fraud"),
+        ("vino en la caja la boleta de otro cliente con su rut y direccion", "fraud"),
+        ("en mi perfil veo la tarjeta y el telefono de un desconocido", "fraud"),
+        ("a mi vecina le llego mi factura con mi cedula y todo", "fraud"),
+        ("me mandaron una factura que no es mia, con los datos de una senora de Quito", "fraud"),
+    ],
+)
+def test_what_happened_is_for_a_person(text: str, reason: str) -> None:
+    assert reason in reasons(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what should I do if a driver asks me for cash?",
+        "the driver was so kind, he carried it all the way up",
+        "can the courier leave it with my neighbour if I'm out?",
+        "I received another customer's parcel by mistake, how do I send it back?",
+        "que hago si el repartidor me pide plata extra?",
+        "el repartidor fue un amor, me ayudo a subir todo",
+        "me llego el paquete de otra persona, como lo devuelvo?",
+        "como pongo la factura a nombre de otra persona?",
+        "el regalo es para otra persona, pueden no poner la boleta en la caja?",
+    ],
+)
+def test_the_same_words_about_nothing_that_happened_are_left_alone(text: str) -> None:
+    assert not {"safety_incident", "fraud"} & set(reasons(text)), text
