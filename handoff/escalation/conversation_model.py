@@ -51,7 +51,7 @@ few conversations to learn from.
 The blind test sets (``tests/handoff/escalation_conversations_*blind*.yml``)
 are never trained on (``tests/handoff/escalation/test_conversation_model.py``
 checks that no blind conversation is in the training files). Trained at first
-use (the Rasa policy does it at start-up) in about three seconds; nothing is
+use (the Rasa policy does it at start-up) in about four seconds; nothing is
 downloaded or pickled. ``python -m training.conversation_model`` retrains it
 one file out at a time and prints the figures the threshold is chosen from.
 """

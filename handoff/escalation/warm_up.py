@@ -1,6 +1,6 @@
 """Train the learned models a process's settings use, before a customer needs them.
 
-Each model is trained on its first use (half a second to three seconds,
+Each model is trained on its first use (half a second to four seconds,
 :mod:`.anger_model`, :mod:`.person_model`, :mod:`.conversation_model`); a
 long-running process calls :func:`train_models` at start-up so that no
 customer's message waits for it. A model whose threshold is 1 is never
