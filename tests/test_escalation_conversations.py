@@ -81,9 +81,17 @@ unusual words, all for a person) were written after the twelfth round and
 are only measured: when written, recall 0.957 at 17.1% false escalations,
 and 0.700; after the thirteenth, 0.957 at 12.9%, and 0.742.
 
+After the fourteenth round (three more training files, promises of ours not
+kept, staff who damaged the home, a double charge put right; 2026-12-06):
+Spanish blind 0.946, 5.8%; blind2 0.914, 2.9% (one conversation fewer: the
+retrained model); blind3 0.943, 4.3%; blind4 0.957, 10.0%; probes 0.767;
+English unchanged. tests/handoff/escalation_conversations_es_blind5.yml (140,
+a quarter of it hard negatives) was written at the start of that round and
+is only measured: recall 0.886 at 12.9% when written, 0.900 at 12.9% after.
+
 The recall floors of the first English set and of the Spanish ones leave
-them two conversations (0.90; 0.91, 0.90, 0.91, 0.92, and 0.72 for the
-probes), and the first set's
+them two conversations (0.90; 0.91, 0.88, 0.91, 0.92, 0.87, and 0.75 for
+the probes), and the first set's
 false-escalation ceiling two as well (0.09, 3 of 55 measured): a model
 trained on another machine may differ by one.
 
@@ -109,11 +117,12 @@ FLOORS = [
     ("escalation_conversations_blind2.yml", 0.93, 0.07),
     ("escalation_conversations_blind3.yml", 0.93, 0.15),
     ("escalation_conversations_es_blind.yml", 0.91, 0.10),
-    ("escalation_conversations_es_blind2.yml", 0.90, 0.07),
+    ("escalation_conversations_es_blind2.yml", 0.88, 0.07),
     ("escalation_conversations_es_blind3.yml", 0.91, 0.07),
-    ("escalation_conversations_es_blind4.yml", 0.92, 0.19),
+    ("escalation_conversations_es_blind4.yml", 0.92, 0.13),
+    ("escalation_conversations_es_blind5.yml", 0.87, 0.16),
     # Every probe is for a person: no false escalation can happen.
-    ("escalation/escalation_probes_es.yml", 0.72, 0.0),
+    ("escalation/escalation_probes_es.yml", 0.75, 0.0),
 ]
 
 

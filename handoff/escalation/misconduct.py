@@ -26,7 +26,8 @@ from handoff.escalation.phrases import OnALineWith
 
 # Who: the people who bring, fit or repair what the customer bought.
 STAFF = (
-    r"(driver|courier|delivery ?(guy|man|men|person|people|boy|driver|rider)|deliveryman|"
+    r"(driver|drivers|courier|delivery ?(guy|guys|man|men|person|people|boy|driver|rider|team|"
+    r"crew)|deliveryman|movers|removal men|installers|fitters|"
     r"postman|rider|installer|technician|fitter|engineer|the (guy|man|woman|lady|person|bloke) "
     r"(who|that) (delivered|brought|dropped|installed|fitted|came))"
 )
@@ -39,10 +40,12 @@ MISCONDUCT = (
     r"(me |us )?for (cash|a bribe|a tip|extra money)|was (drunk|aggressive|abusive|racist))"
 )
 STAFF_ES = (
-    r"(repartidor|repartidora|conductor|chofer|tecnico|instalador|empleado|mensajero|"
-    r"transportista|motorizado|motoboy|rider|delivery|cartero|el de (la )?(paqueteria|"
-    r"mensajeria|reparto|entrega|delivery)|(el|la) (senor|senora|muchacho|muchacha|chico|chica|"
-    r"chavo|tipo|joven|hombre|man) (que|q) (trajo|entrego|vino|llevo|instalo|dejo|repartio))"
+    r"(repartidor|repartidora|repartidores|conductor|chofer|tecnico|instalador|instaladores|"
+    r"empleado|mensajero|transportista|motorizado|motoboy|rider|delivery|cartero|domiciliario|"
+    r"domiciliaria|fletero|fleteros|cargadores|(el|los|la|las)( \w+)? (de|del) (la )?(paqueteria|"
+    r"mensajeria|reparto|entrega|delivery|mudanza|instalacion|transporte|flete|camion)|(el|la) "
+    r"(senor|senora|muchacho|muchacha|chico|chica|chavo|tipo|joven|hombre|man|caballero) (que|q) "
+    r"(trajo|entrego|vino|llevo|instalo|dejo|repartio))"
 )
 MISCONDUCT_ES = (
     r"(((me|nos|le|les|la|lo) )(amenazo|amenazaron|insulto|insultaron|grito|gritaron|"
@@ -54,11 +57,40 @@ MISCONDUCT_ES = (
     r"tenia que (darle|pagarle)|(ya )?(sabe|sabia) donde))|sigue (escribiendole|escribiendonos|"
     r"llamandole|llamandonos|mandandole)|(amenazo|insulto|agredio|empujo|exigio) (a|con)|"
     r"(pidio|exigio|cobro) (plata|dinero|propina|efectivo|un pago|mas plata|mas dinero|"
-    r"lana|billete)|(estaba|venia|llego) (borracho|ebrio|tomado|drogado))"
+    r"lana|billete)|(estaba|venia|llego) (borracho|ebrio|tomado|drogado)|"
+    # Money on top ("me pidió 10 dólares adicionales para subirla"), harassment that goes
+    # on ("le estuvo mandando mensajes a mi hija"), photos of the home or of papers.
+    r"(pidio|exigio|cobro|pidieron|exigieron|cobraron) (\$ ?)?\d+( mil)?( \w+)? (adicionales|"
+    r"extra|de mas|aparte)|(le|me|la|nos) (sigue|anda|esta|estuvo|ha estado|han estado|estan) "
+    r"(escribiendo|mandando mensajes|enviando mensajes|llamando|buscando)|se (presento|aparecio) "
+    r"en (su|mi|la) (puerta|casa|trabajo)|(saco|tomo|sacaba|tomaba|sacando|tomando|sacaron|"
+    r"tomaron) (una |unas )?fotos?(?! (al|del|de la|a la) (paquete|caja|pedido|entrega|producto|"
+    r"guia|firma|comprobante)))"
+)
+# Damage they did to the home, a car or a garden, not to what they brought: "los de la
+# entrega rayaron todo el parqué", "the movers dented my car"; "rompieron la mesa" is
+# the product, a return.
+DAMAGE = (
+    r"(scratched|scraped|gouged|dented|broke|cracked|smashed|damaged|knocked over|tore|ripped|"
+    r"chipped|scuffed)( \w+){0,3} (floor|floors|wall|walls|door|doorframe|frame|window|ceiling|"
+    r"stairs|banister|railing|car|gate|fence|tiles|parquet|hardwood|skirting|plant|pot|mirror|"
+    r"paintwork)"
+)
+DAMAGE_ES = (
+    r"(rayaron|rayo|rompieron|rompio|tumbaron|tumbo|arrancaron|arranco|danaron|dano|golpearon|"
+    r"golpeo|abollaron|abollo|mancharon|mancho|quebraron|quebro|destrozaron|destrozo|rajaron|"
+    r"rajo|tiraron|tiro)( \w+){0,3} (piso|parque|parquet|suelo|pared|paredes|puerta|marco|"
+    r"ventana|vidrio|techo|escalera|escaleras|baranda|barandal|pasamanos|carro|coche|auto|"
+    r"camioneta|moto|mata|matera|planta|maceta|lampara|cuadro|ceramica|azulejos?|baldosas?|"
+    r"porton|reja|zocalo|rodapie|jardin|cerca|espejo)"
 )
 STAFF_MISCONDUCT: tuple[str, ...] = (
     r"\b" + STAFF + r"\b[^.!?\n]{0,60}\b" + MISCONDUCT + r"\b",
-    r"\b" + STAFF_ES + r"\b[^.!?\n]{0,60}\b" + MISCONDUCT_ES + r"\b",
+    # Spanish tells the same at more length: "el señor que trajo el colchón el sábado le
+    # pidió el número a mi hija y desde entonces le sigue escribiendo".
+    r"\b" + STAFF_ES + r"\b[^.!?\n]{0,100}\b" + MISCONDUCT_ES + r"\b",
+    r"\b" + STAFF + r"\b[^.!?\n]{0,60}\b" + DAMAGE + r"\b",
+    r"\b" + STAFF_ES + r"\b[^.!?\n]{0,60}\b" + DAMAGE_ES + r"\b",
 )
 
 # Someone else's data that came to the customer, in a box, an e-mail or the account.

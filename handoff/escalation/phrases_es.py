@@ -159,6 +159,12 @@ ES_CONTACT_WAYS = (
     r"devuelto|hace nada)\b(?! (el |la )?(puerta|timbre|intercomunicador|"
     r"portero|porton))"
 )
+# Who of us made a promise: "el asesor", "la señorita que me atendió", "una tal Yesenia".
+ES_STAFF = (
+    r"(asesor|asesora|agente|senorita|chica|chico|muchacho|muchacha|chamo|chama|supervisor|"
+    r"supervisora|companero|companera|operador|operadora|ejecutivo|ejecutiva|vendedor|"
+    r"vendedora|encargado|encargada|una tal|un tal|ustedes|vosotros)"
+)
 ES_WAITED = (
     r"(en espera|esperando|al telefono|en el telefono|en linea|en la linea|colgad[oa]|"
     r"llamando|marcando|en el chat|en la cola|en la fila|con la musiquita|pegad[oa] al "
@@ -239,6 +245,26 @@ ES_CONTACT_CENTER_FAILURE = (
     r"devuelvan la llamada)\b",
     r"\b(solo|solamente|puras|siempre) (me )?(mandan|responden con|contestan con|envian|"
     r"recibo)? ?(respuestas|mensajes|correos) automatic[oa]s\b",
+    # What one of us promised, not done: "la señorita que me atendió me confirmó el
+    # reembolso en 7 días y todavía nada", "una tal Yesenia me iba a llamar y nada".
+    r"\b(" + ES_STAFF + r"|me|nos)\b[^.!?\n]{0,40}\b(dijo|dijeron|prometio|prometieron|"
+    r"confirmo|confirmaron|confirmasteis|aseguro|aseguraron|ofrecio|ofrecieron|quedo en|"
+    r"quedaron en|iba a|iban a)\b[^\n]{0,100}\b(y nada|todavia nada|aun nada|sigo esperando|"
+    r"seguimos esperando|ya van ([5-9]|\d\d|cinco|seis|siete|ocho|diez|quince|veinte|dos "
+    r"semanas|tres semanas|un mes)|eso fue (el|hace|ayer|la semana)|todavia no (lo |la )?(veo|"
+    r"tengo|aparece|llega|me llega)|no han (venido|aparecido|pasado)|ni (a recoger|a traer|"
+    r"llamaron|llamo|aparecieron|vinieron))\b",
+    # A case open for days: "tengo el ticket #55120 desde hace 12 días".
+    r"\b(ticket|caso|folio|reclamo|radicado|incidencia|numero de (atencion|caso|reclamo|"
+    r"servicio|ticket))\b[^.!?\n]{0,40}\b(desde hace|hace|lleva|van)( ya)? ([5-9]|\d\d|"
+    r"cinco|seis|siete|ocho|nueve|diez|quince|veinte) dias|\b(ticket|caso|folio|reclamo|"
+    r"radicado|incidencia)\b[^.!?\n]{0,40}\b(desde hace|hace|lleva|van)( ya)? (\d+|una|dos|"
+    r"tres|cuatro|varias) (semanas|meses)\b",
+    # Passed around: "me habéis pasado ya por tres departamentos".
+    r"\b(pasado|pasaron|mandado|mandaron|derivado|derivaron|transferido|transfirieron|"
+    r"rebotado|rebotaron)( ya)? (por|entre) (\d+|dos|tres|cuatro|cinco|varios|varias|mil|"
+    r"distintos|distintas|diferentes) (departamentos|areas|personas|asesores|agentes|"
+    r"sectores|numeros)\b",
     # Our own promise quoted back, long after: "el 'te contactaremos pronto' de hace un mes".
     r"\b(te|le|lo|la|los|les) (contactaremos|llamaremos|responderemos|escribiremos)\b[^\n]{0,60}"
     r"\b(hace (un|una|dos|tres|\d+) (mes|meses|semana|semanas|dias)|sigo (\w+ )?esperando|"

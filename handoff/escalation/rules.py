@@ -281,9 +281,8 @@ def decide(
     if trend is not None:
         found["anger_trend"] = trend
 
-    # Leaving, and a contact centre that failed the customer: in the judged message, not a
-    # happy one ("I'll never shop anywhere else again, love you guys"). Closing the
-    # account counts only in an unhappy message: otherwise it is a request like any other.
+    # Leaving: in the judged message, not a happy one ("I'll never shop anywhere else
+    # again, love you guys"). Closing the account counts only in an unhappy message.
     glad = _glad(score)
     phrase = None if glad else judged_findings.threat_to_leave
     unhappy = score.score >= UNHAPPY_MIN_ANGER or score.compound <= -UNHAPPY_MIN_ANGER
@@ -293,7 +292,10 @@ def decide(
         phrase = _done_after_grievance(conversation, customers, detector)
     if phrase is not None:
         found["threat_to_leave"] = f'the customer threatens to leave or go public: "{phrase}"'
-    phrase = None if glad else judged_findings.contact_center_failure
+    # Not in a glad English message ("on hold 20 min but Jo fixed it, thanks!"): VADER reads
+    # no Spanish praise, so "2 horas en espera 😅" read glad (2 of 2 labelled: for a person).
+    english_glad = glad and not is_spanish(_scanned(judged))
+    phrase = None if english_glad else judged_findings.contact_center_failure
     if phrase is not None:
         found["contact_center_failure"] = (
             f'the customer says our contact centre did not answer or call back: "{phrase}"'

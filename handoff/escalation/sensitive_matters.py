@@ -79,10 +79,14 @@ PAYMENT_DISPUTE = _phrases(
     r"(bank|card|provider|issuer|card company))\b",
     r"\b(bank|visa|mastercard|amex|american express|paypal|klarna|card company|card issuer|"
     r"card provider) to (get|claim|recover|have|take) (back )?(my|the|our) (money|payment|refund)",
-    # A duplicate charge: "charged twice", "double charged", "two charges for one order".
-    r"\b(charged|billed|debited|charging|billing)( me| us| my card| my account| for it| for "
-    r"this| for the same order)? (twice|two times|double|2x|x2|three times|3 times|multiple "
-    r"times)\b",
+    # A duplicate charge ("double charged"), not one put right ("but you refunded it").
+    OnALineWith(
+        r"\b(charged|billed|debited|charging|billing)( me| us| my card| my account| for it| "
+        r"for this| for the same order)? (twice|two times|double|2x|x2|three times|3 times|"
+        r"multiple times)\b",
+        unless=r"\b(but|and) (it was |it got |it's been |you |they |was )?(already |quickly )?"
+        r"(refunded|reversed|sorted|fixed|resolved|credited back|paid back)\b",
+    ),
     r"\b(payment|money|amount|charge)s? (was |were |has been |have been |got |been )?(taken|"
     r"debited|charged|deducted|collected|processed) (twice|two times|double|2x|x2)\b",
     r"\bdouble[- ]?(charged|charge|charging|billed|billing|debited|payment)\b|"

@@ -80,6 +80,13 @@ ES_LEGAL_THREAT: tuple[str | OnALineWith, ...] = (
     r"consultar a|consulte a|contratar a|contrate a|hablar con|hable con|llamar a|llame a|"
     r"ver a) (un|una|mi) abogad[oa]\b|\babogad[oa]s? (se encargara|va a|van a|esta al tanto)\b",
 )
+# A charge already put right, on the same line: "pero me devolvieron la plata", "y ya lo
+# reversaron, todo joya"; not "pero no me lo devolvieron".
+ES_PUT_RIGHT = (
+    r"\b(pero|y) (ya )?(me |nos )?(lo |la |los |las )?(devolvieron|devolvisteis|reembolsaron|"
+    r"reintegraron|regresaron|reversaron|arreglaron|solucionaron|corrigieron|resolvieron|"
+    r"anularon)\b|\btodo (joya|bien|ok|resuelto|solucionado|arreglado)\b"
+)
 ES_PAYMENT_DISPUTE: tuple[str | OnALineWith, ...] = (
     r"\b(contra ?cargos?|charge ?back|desconocer (el|la|este|ese|esta|esa) (cargo|compra|"
     r"cobro|pago|transaccion)|desconoci (el|la) (cargo|compra|cobro)|disputa(r)? (el|la|este|"
@@ -92,17 +99,24 @@ ES_PAYMENT_DISPUTE: tuple[str | OnALineWith, ...] = (
     r"calculad[oa])\b|\b(me )?(devolvieron|reembolsaron|reintegraron) (solo |nada mas |"
     r"solamente )?(la mitad|una parte|menos)\b|\bfalta(n)? (\d+|[$]\d+) (pesos|euros|"
     r"dolares|soles|lucas|mil)\b",
-    # Not "a veces cobran dos veces, es cierto?": what was done, or is done to me.
-    r"\b((me )?(cobraron|cargaron|debitaron|descontaron|cobro|cargo|han cobrado|habeis cobrado|"
-    r"has cobrado|han cargado|habeis cargado)|(me|nos) "
-    r"(cobran|cargan))( \w+){0,2} (dos veces|doble|2 veces|tres veces|3 veces|por duplicado)\b",
+    # Not "a veces cobran dos veces, es cierto?": what was done, or is done to me; nor
+    # what was put right ("me cobraron dos veces pero me devolvieron la plata al toque").
+    OnALineWith(
+        r"\b((me )?(cobraron|cargaron|debitaron|descontaron|cobro|cargo|han cobrado|habeis "
+        r"cobrado|has cobrado|han cargado|habeis cargado)|(me|nos) (cobran|cargan))( \w+){0,2} "
+        r"(dos veces|doble|2 veces|tres veces|3 veces|por duplicado)\b",
+        unless=ES_PUT_RIGHT,
+    ),
     r"\b(hacer|hago|hare|pedir|pido|pedire|iniciar|inicio|presentar|presento|voy a hacer) "
     r"(el |un )?desconocimiento (de|del)\b",
     r"\b(cancele|cancelamos|anule|di de baja) (el|mi|la) (pedido|compra|orden|suscripcion)\b"
     r"[^.!?\n]{0,80}\b(igual|aun asi|de todas formas|y|pero) (me |nos )?(cobraron|cobran|"
     r"debitaron|descontaron|cargaron|siguen cobrando)\b",
-    r"\b(cobros?|cargos?|pagos?|debitos?) (doble|dobles|duplicad[oa]s?|repetid[oa]s?)\b|"
-    r"\bdoble (cobro|cargo|pago|debito)\b",
+    OnALineWith(
+        r"\b(cobros?|cargos?|pagos?|debitos?) (doble|dobles|duplicad[oa]s?|repetid[oa]s?)\b|"
+        r"\bdoble (cobro|cargo|pago|debito)\b",
+        unless=ES_PUT_RIGHT,
+    ),
     # Charged for an order that is not there, or asked to pay again: "me descontaron la
     # plata pero dice que no hay pedido", "3 cargos y solo hice una compra".
     r"\b(cobraron|descontaron|debitaron|cargaron|quitaron|sacaron)\b[^.!?\n]{0,80}\b(no (me )?("

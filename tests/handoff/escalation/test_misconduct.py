@@ -1,9 +1,10 @@
 """Staff misconduct and exposed personal data (handoff/escalation/misconduct.py), through decide().
 
 Written for these tests, in other words than the training files: what
-happened is caught in both languages; the same words about what might
-happen, praise of a driver, another customer's parcel delivered by mistake
-and an invoice made out to someone else are left alone.
+happened (threats, harassment, cash asked for, photos of the home, damage to
+it) is caught in both languages; the same words about what might happen,
+praise of a driver, a product broken on the way, another customer's parcel
+delivered by mistake and an invoice made out to someone else are left alone.
 """
 
 from __future__ import annotations
@@ -31,6 +32,12 @@ from tests.handoff.escalation.rules_only import reasons
             "el de la paqueteria me dijo que si no le pagaba no me dejaba el paquete",
             "safety_incident",
         ),
+        # Damage to the home, photos taken inside it, money on top, messages that go on.
+        ("los de la mudanza rayaron la pared del pasillo subiendo el ropero", "safety_incident"),
+        ("the delivery crew cracked two floor tiles bringing the washer in", "safety_incident"),
+        ("el tecnico estuvo sacando fotos de mi cuarto sin pedir permiso", "safety_incident"),
+        ("el instalador me cobro 30 dolares extra en efectivo", "safety_incident"),
+        ("el repartidor le sigue mandando mensajes a mi sobrina", "safety_incident"),
         ("I got someone else's invoice in my parcel, with her address and phone", "fraud"),
         ("my card details were sent to another customer by email", "fraud"),
         ("vino en la caja la boleta de otro cliente con su rut y direccion", "fraud"),
@@ -55,6 +62,10 @@ def test_what_happened_is_for_a_person(text: str, reason: str) -> None:
         "me llego el paquete de otra persona, como lo devuelvo?",
         "como pongo la factura a nombre de otra persona?",
         "el regalo es para otra persona, pueden no poner la boleta en la caja?",
+        "el repartidor le tomo foto a la caja en la puerta, asi funciona?",
+        "los de la mudanza rompieron la mesa, me la cambian?",
+        "el tecnico va a ver si la lavadora tiene arreglo?",
+        "the movers were really careful with the floors, thanks",
     ],
 )
 def test_the_same_words_about_nothing_that_happened_are_left_alone(text: str) -> None:

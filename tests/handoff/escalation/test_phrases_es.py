@@ -155,6 +155,22 @@ def test_not_asking_for_a_person(text: str) -> None:
         ("el tecnico quiere cobrar aparte y eso no es lo que quedamos", "legal_threat"),
         ("el reembolso lo necesitamos para pagar la luz", "vulnerable_customer"),
         ("mi marido anda sin trabajo desde marzo", "vulnerable_customer"),
+        # Promises of ours not kept, a case left open, passed around; told laughing too.
+        (
+            "el asesor me aseguro que me llamaba el martes, eso fue hace dos semanas",
+            "contact_center_failure",
+        ),
+        (
+            "una tal Marisol me prometio el cambio de la licuadora y todavia nada",
+            "contact_center_failure",
+        ),
+        ("tengo el reclamo 4471 abierto desde hace 9 dias", "contact_center_failure"),
+        ("me han pasado por cuatro areas distintas para lo mismo", "contact_center_failure"),
+        (
+            "estuve como 3 horas en espera jajaja 😅 bueno, ya salio mi reembolso?",
+            "contact_center_failure",
+        ),
+        ("me cobraron dos veces y todavia no me lo devuelven", "payment_dispute"),
     ],
 )
 def test_spanish_cues(text: str, reason: str) -> None:
@@ -211,6 +227,10 @@ def test_spanish_cues(text: str, reason: str) -> None:
         "en la otra tienda me estafaron, por eso compro aca, que garantia tiene la tele?",
         "olvide la clave, me mandan el link para cambiarla? ya puse la clave nueva dos veces",
         "¿hay alguien por ahí?",
+        "el asesor me dijo que el envio tarda 3 dias, perfecto gracias",
+        "me confirmaron el cambio por correo, muchas gracias!",
+        "hace meses me cobraron doble pero lo reversaron enseguida, todo bien. tienen colchones "
+        "king?",
     ],
 )
 def test_routine_spanish_is_left_alone(text: str) -> None:
