@@ -33,7 +33,7 @@ import re
 from collections.abc import Awaitable, Callable
 
 from handoff.errors import HandoffConflict, HandoffNotFound
-from handoff.escalation import Turn, decide
+from handoff.escalation import EscalationSettings, Turn, decide
 from handoff.escalation.vocabulary import ACCENT_FOLD
 from handoff.models import CUSTOMER, WAITING, WITHDRAWN
 from handoff.store import Handoff, HandoffStore
@@ -67,6 +67,11 @@ _CANCELS = (
     r"ya (lo |la )?(resolvi|solucione|arregle|encontre|pude|logre))" + _END
 )
 CANCELS = re.compile(_CANCELS)
+# The rules judge the message alone, out of its conversation: the Spanish conversation
+# model, which reads whole conversations, must not overrule what they find in it (it read
+# "olvídalo, son unos inútiles" alone as routine, 0.09, once it had learned many requests
+# taken back with "olvídalo"). What the rules find, the agent reads.
+RULES_UNOVERRULED = EscalationSettings(conversation_model_overrule_below_es=0.0)
 
 
 def takes_back(text: str) -> bool:
@@ -76,7 +81,7 @@ def takes_back(text: str) -> bool:
     if "?" in folded or len(folded.split()) > MAX_WORDS or CANCELS.search(folded) is None:
         return False
     # Not angry, leaving, asking for a person, telling of a charge...: the agent reads it.
-    return not decide([Turn.customer(text)]).escalate
+    return not decide([Turn.customer(text)], RULES_UNOVERRULED).escalate
 
 
 class Withdrawals:

@@ -81,19 +81,21 @@ unusual words, all for a person) were written after the twelfth round and
 are only measured: when written, recall 0.957 at 17.1% false escalations,
 and 0.700; after the thirteenth, 0.957 at 12.9%, and 0.742.
 
-After the fourteenth round (three more training files, promises of ours not
-kept, staff who damaged the home, a double charge put right; 2026-12-06):
-Spanish blind 0.946, 5.8%; blind2 0.914, 2.9% (one conversation fewer: the
-retrained model); blind3 0.943, 4.3%; blind4 0.957, 10.0%; probes 0.767;
-English unchanged. tests/handoff/escalation_conversations_es_blind5.yml (140,
-a quarter of it hard negatives) was written at the start of that round and
-is only measured: recall 0.886 at 12.9% when written, 0.900 at 12.9% after.
+After the fourteenth round (five more training files, promises of ours not
+kept, staff who damaged the home, what was put right or happened elsewhere,
+a request repeated by the NLU alone overrulable, threshold 0.91; 2026-12-06):
+Spanish blind 0.946, 5.8%; blind2 0.929, 2.9%; blind3 0.943, 5.7%; blind4
+0.957, 10.0%; probes 0.792; English unchanged.
+tests/handoff/escalation_conversations_es_blind5.yml (140, a third of its
+routine conversations hard negatives) was written at the start of that round
+and is only measured: recall 0.886 at 12.9% when written, 0.900 at 11.4% after.
 
 The recall floors of the first English set and of the Spanish ones leave
-them two conversations (0.90; 0.91, 0.88, 0.91, 0.92, 0.87, and 0.75 for
+them two conversations (0.90; 0.91, 0.90, 0.91, 0.92, 0.87, and 0.77 for
 the probes), and the first set's
-false-escalation ceiling two as well (0.09, 3 of 55 measured): a model
-trained on another machine may differ by one.
+false-escalation ceiling two as well (0.09, 3 of 55 measured), as do those of
+the third to fifth Spanish sets (0.09, 0.13, 0.15): a model trained on another
+machine may differ by one.
 
 The floors catch regressions; `python -m training.conversations FILE`
 prints the misses (read them for the blind files only to report, never to
@@ -117,12 +119,12 @@ FLOORS = [
     ("escalation_conversations_blind2.yml", 0.93, 0.07),
     ("escalation_conversations_blind3.yml", 0.93, 0.15),
     ("escalation_conversations_es_blind.yml", 0.91, 0.10),
-    ("escalation_conversations_es_blind2.yml", 0.88, 0.07),
-    ("escalation_conversations_es_blind3.yml", 0.91, 0.07),
+    ("escalation_conversations_es_blind2.yml", 0.90, 0.07),
+    ("escalation_conversations_es_blind3.yml", 0.91, 0.09),
     ("escalation_conversations_es_blind4.yml", 0.92, 0.13),
-    ("escalation_conversations_es_blind5.yml", 0.87, 0.16),
+    ("escalation_conversations_es_blind5.yml", 0.87, 0.15),
     # Every probe is for a person: no false escalation can happen.
-    ("escalation/escalation_probes_es.yml", 0.75, 0.0),
+    ("escalation/escalation_probes_es.yml", 0.77, 0.0),
 ]
 
 

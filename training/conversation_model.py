@@ -55,7 +55,9 @@ from handoff.escalation.rules import decide
 from handoff.escalation.settings import EscalationSettings
 from handoff.escalation.turns import Turn
 
-THRESHOLDS = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
+# Finer between 0.90 and 0.95, where the choice falls: on the 50 files the budget
+# allowed 0.91 (recall 0.940), and a grid without it jumped to 0.95 (0.918).
+THRESHOLDS = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.91, 0.92, 0.93, 0.94, 0.95)
 # Overrule cut-offs tried, lowest first (decide() overrules soft rule readings below it).
 OVERRULE_CUTOFFS = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
 # What the model may add to the rules' false escalations. Not a fixed ceiling

@@ -22,7 +22,7 @@ Every pattern is linear: bounded gaps between two word lists.
 
 from __future__ import annotations
 
-from handoff.escalation.phrases import OnALineWith
+from handoff.escalation.phrases import OnALineWith, unless_on_the_line
 
 # Who: the people who bring, fit or repair what the customer bought.
 STAFF = (
@@ -84,13 +84,21 @@ DAMAGE_ES = (
     r"camioneta|moto|mata|matera|planta|maceta|lampara|cuadro|ceramica|azulejos?|baldosas?|"
     r"porton|reja|zocalo|rodapie|jardin|cerca|espejo)"
 )
-STAFF_MISCONDUCT: tuple[str, ...] = (
-    r"\b" + STAFF + r"\b[^.!?\n]{0,60}\b" + MISCONDUCT + r"\b",
-    # Spanish tells the same at more length: "el señor que trajo el colchón el sábado le
-    # pidió el número a mi hija y desde entonces le sigue escribiendo".
-    r"\b" + STAFF_ES + r"\b[^.!?\n]{0,100}\b" + MISCONDUCT_ES + r"\b",
-    r"\b" + STAFF + r"\b[^.!?\n]{0,60}\b" + DAMAGE + r"\b",
-    r"\b" + STAFF_ES + r"\b[^.!?\n]{0,60}\b" + DAMAGE_ES + r"\b",
+# Another company's people: "el de la paquetería de otra tienda me gritó".
+ELSEWHERE = (
+    r"\b(another|a different|other) (shop|store|company|retailer|courier)('?s)?\b|\b(de|en) "
+    r"otr[oa]s? (tienda|empresa|pagina|web|sitio|compania|paqueteria)\b"
+)
+STAFF_MISCONDUCT: tuple[OnALineWith, ...] = unless_on_the_line(
+    (
+        r"\b" + STAFF + r"\b[^.!?\n]{0,60}\b" + MISCONDUCT + r"\b",
+        # Spanish tells the same at more length: "el señor que trajo el colchón el sábado
+        # le pidió el número a mi hija y desde entonces le sigue escribiendo".
+        r"\b" + STAFF_ES + r"\b[^.!?\n]{0,100}\b" + MISCONDUCT_ES + r"\b",
+        r"\b" + STAFF + r"\b[^.!?\n]{0,60}\b" + DAMAGE + r"\b",
+        r"\b" + STAFF_ES + r"\b[^.!?\n]{0,60}\b" + DAMAGE_ES + r"\b",
+    ),
+    ELSEWHERE,
 )
 
 # Someone else's data that came to the customer, in a box, an e-mail or the account.

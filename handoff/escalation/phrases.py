@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from handoff.escalation.phrases_es import (
     ES_ACCOUNT_CLOSURE,
@@ -50,6 +50,9 @@ class Phrase:
     # fraud check on a purchase the customer made ("flagged as fraud, but it
     # was me"). A second search too.
     unless: re.Pattern[str] | None = None
+    # Each match quoted, and negated, where it is, as a plain pattern's, rather
+    # than from the start of its line.
+    in_place: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,22 @@ class OnALineWith:
     pattern: str
     requires: str | None = None
     unless: str | None = None
+    in_place: bool = False
+
+
+def unless_on_the_line(
+    patterns: Sequence[str | OnALineWith], unless: str
+) -> tuple[OnALineWith, ...]:
+    """Each pattern, counted only on a line that does not also match ``unless``.
+
+    A plain pattern keeps its own reading: each match negated where it is.
+    """
+    return tuple(
+        OnALineWith(p, unless=unless, in_place=True)
+        if isinstance(p, str)
+        else replace(p, unless=unless if p.unless is None else f"{p.unless}|{unless}")
+        for p in patterns
+    )
 
 
 def _compiled(pattern: str | None) -> re.Pattern[str] | None:
@@ -77,6 +96,7 @@ def _phrases(*patterns: str | OnALineWith, negatable: bool = True) -> list[Phras
             negatable,
             _compiled(p.requires),
             _compiled(p.unless),
+            p.in_place,
         )
         for p in patterns
     ]
@@ -91,17 +111,19 @@ def _matches(phrase: Phrase, text: str) -> Iterator[tuple[int, str]]:
     # Line by line, as "." in the lookahead this replaces read them.
     line_start = 0
     for line in text.split("\n"):
-        last: re.Match[str] | None = None
-        for match in phrase.pattern.finditer(line):
-            last = match
+        matches = list(phrase.pattern.finditer(line))
         if (
-            last is not None
+            matches
             and (phrase.requires is None or phrase.requires.search(line) is not None)
             and (phrase.unless is None or phrase.unless.search(line) is None)
         ):
-            # Quoted from the start of the line, for context, to the end of its
-            # last match: what the lookahead pattern quoted.
-            yield line_start, line[: last.end()]
+            if phrase.in_place:
+                for match in matches:
+                    yield line_start + match.start(), match.group(0)
+            else:
+                # Quoted from the start of the line, for context, to the end of its
+                # last match: what the lookahead pattern quoted.
+                yield line_start, line[: matches[-1].end()]
         line_start += len(line) + 1
 
 

@@ -42,17 +42,13 @@ Reasons, grouped by priority (1 is the most urgent)::
                           one for a person
 
 In Spanish the conversation model may also overrule reasons that are only soft
-readings of the judged message (its anger, the message model's needs_person):
-:data:`Decision.overruled` then says which, and why.
-
-A chargeback is neither fraud nor a lawsuit, but a formal dispute with the card
-issuer, with deadlines and fees, that only staff can settle: ``payment_dispute``.
-
-Queues order escalations by priority, then longest wait first (:func:`queue_key`).
-
-The anger score comes from :class:`.anger.AngerDetector`, and the learned
-model (:mod:`.anger_model`) below its threshold. The phrases looked for are in :mod:`.phrases` and
-:mod:`.sensitive_matters`, the signs of a stuck conversation in :mod:`.stuck`.
+readings (the judged message's anger, the message model's needs_person, two
+fallbacks, a request repeated by the NLU's intent alone): :data:`Decision.overruled`
+then says which, and why. A chargeback is a formal dispute with the card issuer,
+with deadlines and fees, that only staff can settle: ``payment_dispute``. Queues
+order escalations by priority, then longest wait first (:func:`queue_key`).
+Anger: :class:`.anger.AngerDetector`, and :mod:`.anger_model` below its threshold;
+phrases: :mod:`.phrases`, :mod:`.sensitive_matters`; a stuck conversation: :mod:`.stuck`.
 
 Customer text is untrusted, and ``decide`` runs inside the Rasa server's
 policy ensemble, on its event loop: its cost must stay small whatever is
@@ -335,6 +331,9 @@ def decide(
         parts.append(f'the customer says again they have no order number: "{repeat.no_number}"')
     if parts:
         found["repeated_request"] = "; ".join(parts)
+    # Only the NLU's intent, at most max_repeats times: a soft reading, like fallbacks.
+    soft_repeat = said is None and repeat.no_number is None and not repeat.worded
+    soft_repeat = soft_repeat and repeat.count <= settings.max_repeats
     failures = _form_failures(conversation)
     if failures >= settings.max_form_failures:
         found["form_failures"] = f"the form rejected the customer's answers {failures} times"
@@ -385,8 +384,9 @@ def decide(
     # Asked even when the message reads as glad: VADER scores Spanish greetings and thanks
     # but no Spanish complaint, so "Buenas, el río se llevó la casa..." reads as glad.
     asks = not found and judged_findings.not_a_request is None
-    # Never a third message in a row the bot did not understand: a customer it keeps failing.
-    soft = found.keys() <= OVERRULABLE and missed <= settings.max_fallbacks
+    # Never a third message in a row the bot did not understand, nor a fourth repeat.
+    softened = OVERRULABLE | ({"repeated_request"} if soft_repeat else set())
+    soft = found.keys() <= softened and missed <= settings.max_fallbacks
     overrules = bool(found) and soft and overrule_below > 0.0
     overruled: dict[str, str] = {}
     if (asks and cutoff < 1.0) or overrules:

@@ -14,7 +14,7 @@ do they count. Every pattern is linear.
 from __future__ import annotations
 
 from handoff.escalation.phishing import ES_CARD_PHISHED
-from handoff.escalation.phrases import OnALineWith
+from handoff.escalation.phrases import OnALineWith, unless_on_the_line
 
 # Consumer regulators and courts, by country: Mexico (PROFECO, CONDUSEF),
 # Colombia (SIC), Argentina (defensa del consumidor), Chile (SERNAC), Peru
@@ -83,9 +83,10 @@ ES_LEGAL_THREAT: tuple[str | OnALineWith, ...] = (
 # A charge already put right, on the same line: "pero me devolvieron la plata", "y ya lo
 # reversaron, todo joya"; not "pero no me lo devolvieron".
 ES_PUT_RIGHT = (
-    r"\b(pero|y) (ya )?(me |nos )?(lo |la |los |las )?(devolvieron|devolvisteis|reembolsaron|"
-    r"reintegraron|regresaron|reversaron|arreglaron|solucionaron|corrigieron|resolvieron|"
-    r"anularon)\b|\btodo (joya|bien|ok|resuelto|solucionado|arreglado)\b"
+    r"\b(pero|y) (ya )?(ustedes )?(me |nos )?(lo |la |los |las )?(devolvieron|devolvisteis|"
+    r"reembolsaron|reintegraron|regresaron|reversaron|arreglaron|solucionaron|corrigieron|"
+    r"resolvieron|anularon|recupere|recuperamos)\b|\btodo (joya|bien|ok|resuelto|solucionado|"
+    r"arreglado)\b"
 )
 ES_PAYMENT_DISPUTE: tuple[str | OnALineWith, ...] = (
     r"\b(contra ?cargos?|charge ?back|desconocer (el|la|este|ese|esta|esa) (cargo|compra|"
@@ -451,3 +452,15 @@ ES_FRAUD: tuple[str | OnALineWith, ...] = (
     r"{0,2} que no (es|son) (mio|mia|mios|mias|nuestro|nuestra)\b",
     r"\b(a )?una direccion( \w+){0,3} que no (conozco|reconozco|conocemos)\b",
 )
+
+# Not ours, or not happened: another shop's or brand's product ("a mi vecina se le
+# incendió una estufa de otra marca"), and a question about what if ("y si huele a gas,
+# qué se hace? por si acaso nomás").
+ES_ELSEWHERE_OR_WHAT_IF = (
+    r"\b(de|en|a) otr[oa]s? (tienda|empresa|pagina|web|sitio|marca|compania)\b|\b(y|pero) si "
+    r"(huele|hay|sale|se (quema|incendia|calienta|prende)|empieza|llega a|pasa)\b|\bque (pasa|"
+    r"hago|se hace|hacer|hacemos) si\b|\ben caso de (que|un|una|incendio)\b|\bpor si acaso\b"
+)
+ES_SAFETY_INCIDENT = unless_on_the_line(ES_SAFETY_INCIDENT, ES_ELSEWHERE_OR_WHAT_IF)
+# A fraud put right long ago: "me hackearon el mail pero ya lo recuperé, todo bien".
+ES_FRAUD = unless_on_the_line(ES_FRAUD, ES_PUT_RIGHT)

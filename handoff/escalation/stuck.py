@@ -175,6 +175,8 @@ class _Repeat:
     ignored: tuple[str, ...] = ()
     # The judged message's words, when it says again there is no order number.
     no_number: str | None = None
+    # Some repeat is in the same words, not only the NLU's same intent.
+    worded: bool = False
 
 
 def _repeats(conversation: Sequence[Turn], customers: Sequence[int]) -> _Repeat:
@@ -213,7 +215,7 @@ def _request_repeats(conversation: Sequence[Turn], customers: Sequence[int]) -> 
     if not by_wording and (judged.intent or "").startswith(REQUEST_INTENT_PREFIXES):
         # Two questions on one FAQ topic in other words ("the returns address",
         # then "is it free?") read on; they ignore no question of the bot's.
-        return _Repeat(count=len(chain), by=by)
+        return _Repeat(count=len(chain), by=by, worded=bool(by_wording))
     ignored = []
     # The messages of the chain that say the judged one's words (it among them).
     worded = by_wording | ({judged_index} if by_wording else set())
@@ -233,7 +235,7 @@ def _request_repeats(conversation: Sequence[Turn], customers: Sequence[int]) -> 
         ):
             ignored.append(question)
         given |= new
-    return _Repeat(count=len(chain), by=by, ignored=tuple(ignored))
+    return _Repeat(count=len(chain), by=by, ignored=tuple(ignored), worded=bool(by_wording))
 
 
 def _same_intent(conversation: Sequence[Turn], customers: Sequence[int]) -> set[int]:

@@ -182,11 +182,16 @@ WANDERING = (
 )
 
 
-def wandering(messages: int) -> list[Turn]:
+def exchanged(messages: tuple[str, ...], intent: str, confidence: float, reply: str) -> list[Turn]:
+    """The customer's messages, each read as ``intent`` and answered with ``reply``."""
     turns: list[Turn] = []
-    for text in WANDERING[:messages]:
-        turns += [Turn.customer(text, "nlu_fallback", 0.4), Turn.bot("utter_please_rephrase")]
+    for text in messages:
+        turns += [Turn.customer(text, intent, confidence), Turn.bot(reply)]
     return turns[:-1]
+
+
+def wandering(messages: int) -> list[Turn]:
+    return exchanged(WANDERING[:messages], "nlu_fallback", 0.4, "utter_please_rephrase")
 
 
 def test_two_messages_in_a_row_not_understood_are_overruled_but_never_three(
@@ -200,6 +205,35 @@ def test_two_messages_in_a_row_not_understood_are_overruled_but_never_three(
     assert decide(wandering(3)).reasons == ["repeated_fallback"]
     monkeypatch.setattr(rules, "conversation_probability", lambda text: 0.5)
     assert decide(wandering(2)).reasons == ["repeated_fallback"]
+
+
+# Details of a return read by the NLU as the return asked again, instead of the number.
+RETURN_DETAILS = (
+    "quiero devolver unas cortinas, al final no me convence el color",
+    "estan sin abrir, en su bolsa",
+    "las compre la semana pasada en la web",
+    "las recogen en casa?",
+)
+
+
+def asked_again(messages: tuple[str, ...]) -> list[Turn]:
+    return exchanged(messages, "start_return", 0.7, "utter_ask_order_id")
+
+
+def test_a_request_repeated_by_the_nlu_alone_is_overruled_but_never_a_fourth_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(rules, "conversation_probability", lambda text: 0.02)
+    for made in (2, 3):
+        decision = decide(asked_again(RETURN_DETAILS[:made]))
+        assert decision.escalate is False, decision.summary()
+        assert list(decision.overruled) == ["repeated_request"]
+    assert decide(asked_again(RETURN_DETAILS)).reasons == ["repeated_request"]
+    # The same words again are the customer's own repeat, whatever the model reads.
+    same = (RETURN_DETAILS[0], RETURN_DETAILS[0])
+    assert decide(asked_again(same)).reasons == ["repeated_request"]
+    monkeypatch.setattr(rules, "conversation_probability", lambda text: 0.5)
+    assert decide(asked_again(RETURN_DETAILS[:2])).reasons == ["repeated_request"]
 
 
 def test_what_the_customer_told_or_asked_for_is_never_overruled(

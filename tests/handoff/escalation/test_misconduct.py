@@ -66,6 +66,9 @@ def test_what_happened_is_for_a_person(text: str, reason: str) -> None:
         "los de la mudanza rompieron la mesa, me la cambian?",
         "el tecnico va a ver si la lavadora tiene arreglo?",
         "the movers were really careful with the floors, thanks",
+        # Another company's people.
+        "ayer el repartidor de otra tienda me grito, que pena. ustedes entregan sabados?",
+        "a courier from another shop shouted at me last week, do you deliver on Saturdays?",
     ],
 )
 def test_the_same_words_about_nothing_that_happened_are_left_alone(text: str) -> None:

@@ -110,6 +110,10 @@ def test_spanish_sensitive_matters(text: str, reason: str) -> None:
         "me estafaron en otra tienda online, por eso ahora compro aca. aceptan transferencia?",
         "mi prima trabaja en el SERNAC y me los recomendo",
         "me sigue apareciendo el cargo como pendiente, cuando se libera?",
+        # Another brand's fire, a what-if, a hacked e-mail put right long ago.
+        "a mi vecina se le incendio una estufa de otra marca, la suya tiene apagado automatico?",
+        "la terma trae sensor? y si huele a gas que se hace? por si acaso nomas",
+        "hace meses me hackearon el correo pero ya lo recupere, todo bien. como cambio el mail?",
     ],
 )
 def test_innocent_spanish_is_left_alone(text: str) -> None:
