@@ -86,6 +86,7 @@ PAYMENT_DISPUTE = _phrases(
         r"multiple times)\b",
         unless=r"\b(but|and) (it was |it got |it's been |you |they |was )?(already |quickly )?"
         r"(refunded|reversed|sorted|fixed|resolved|credited back|paid back)\b",
+        in_place=True,
     ),
     r"\b(payment|money|amount|charge)s? (was |were |has been |have been |got |been )?(taken|"
     r"debited|charged|deducted|collected|processed) (twice|two times|double|2x|x2)\b",
@@ -221,8 +222,7 @@ FRAUD = _phrases(
     r"\b(was|were|been|got|get|is|has been|have been|getting) hacked\b|\bhacked (my|our|"
     r"into)\b|\bhacked (account|card|e-?mail|profile|login)s?\b|\b(account|card|e-?mail|"
     r"password|profile|login|paypal|details)\b[^.!?\n]{0,30}\bhacked\b",
-    # A bank that stopped a purchase the customer made is no fraud: "my bank
-    # flagged the payment as fraud but it was me, it's all fine now".
+    # No fraud: "my bank flagged the payment as fraud but it was me, all fine now".
     OnALineWith(
         r"\b(unauthori[sz]ed|fraud|fraudulent|fraudster|identity theft|phishing)\b",
         unless=r"\b(it|that|this) (was|were) (me|us|mine|ours)\b|\b(was|were) (me|us) (who|"

@@ -107,6 +107,7 @@ ES_PAYMENT_DISPUTE: tuple[str | OnALineWith, ...] = (
         r"cobrado|has cobrado|han cargado|habeis cargado)|(me|nos) (cobran|cargan))( \w+){0,2} "
         r"(dos veces|doble|2 veces|tres veces|3 veces|por duplicado)\b",
         unless=ES_PUT_RIGHT,
+        in_place=True,
     ),
     r"\b(hacer|hago|hare|pedir|pido|pedire|iniciar|inicio|presentar|presento|voy a hacer) "
     r"(el |un )?desconocimiento (de|del)\b",
@@ -117,6 +118,7 @@ ES_PAYMENT_DISPUTE: tuple[str | OnALineWith, ...] = (
         r"\b(cobros?|cargos?|pagos?|debitos?) (doble|dobles|duplicad[oa]s?|repetid[oa]s?)\b|"
         r"\bdoble (cobro|cargo|pago|debito)\b",
         unless=ES_PUT_RIGHT,
+        in_place=True,
     ),
     # Charged for an order that is not there, or asked to pay again: "me descontaron la
     # plata pero dice que no hay pedido", "3 cargos y solo hice una compra".

@@ -127,3 +127,19 @@ def test_a_sensitive_matter_stays_for_the_conversation() -> None:
 def test_si_no_is_a_condition_not_a_negation() -> None:
     assert "legal_threat" in reasons("si no me resuelven voy a la profeco")
     assert "legal_threat" not in reasons("no voy a ir a la profeco, tranquilos")
+
+
+def test_a_charge_put_right_or_denied_is_no_dispute_but_one_still_open_is() -> None:
+    # Patterns read only on a line without a put-right keep their own negation.
+    for text in (
+        "hace meses me cobraron doble pero lo reversaron enseguida, todo bien",
+        "nunca me han cobrado doble en esta tienda, por eso vuelvo a comprar",
+        "I wasn't charged twice, right? just checking my statement",
+        "you charged me twice back in March but refunded it the same day, all good",
+    ):
+        assert "payment_dispute" not in reasons(text), text
+    for text in (
+        "me cobraron dos veces y todavia no me lo devuelven",
+        "I got charged twice for the lamp and it was never refunded",
+    ):
+        assert "payment_dispute" in reasons(text), text
