@@ -215,7 +215,7 @@ def _request_repeats(conversation: Sequence[Turn], customers: Sequence[int]) -> 
     if not by_wording and (judged.intent or "").startswith(REQUEST_INTENT_PREFIXES):
         # Two questions on one FAQ topic in other words ("the returns address",
         # then "is it free?") read on; they ignore no question of the bot's.
-        return _Repeat(count=len(chain), by=by, worded=bool(by_wording))
+        return _Repeat(count=len(chain), by=by)
     ignored = []
     # The messages of the chain that say the judged one's words (it among them).
     worded = by_wording | ({judged_index} if by_wording else set())
