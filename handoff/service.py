@@ -248,7 +248,7 @@ async def start_background(app: Sanic, _loop: Any) -> None:
     # A customer taking back a request still queued (handoff.withdrawal); on_close
     # read at each call: the Rasa client it defaults to is made as the server starts.
     withdrawals = (
-        Withdrawals(ctx.store, lambda handoff: ctx.on_close(handoff))
+        Withdrawals(ctx.store, lambda handoff: ctx.on_close(handoff), ctx.settings.escalation)
         if ctx.settings.customer_withdrawal
         else None
     )

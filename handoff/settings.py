@@ -69,6 +69,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from handoff.escalation import EscalationSettings
 from handoff.insights.products import parse_products_file
 from plumbing.settings import Seconds, SettingsError, one_of, parse_base_url, read_env, setting
 
@@ -280,8 +281,10 @@ class HandoffSettings:
     auto_assign: bool = False
     # A customer message that takes back a request still waiting in the queue
     # ("ya lo encontré, olvídalo") closes it and gives the conversation back to
-    # the bot (handoff.withdrawal).
+    # the bot (handoff.withdrawal), unless the escalation rules, read from the same
+    # HANDOFF_* variables as the Rasa policy reads them, find a reason in it.
     customer_withdrawal: bool = True
+    escalation: EscalationSettings = field(default_factory=EscalationSettings)
     offer_timeout_s: Seconds = DEFAULT_OFFER_TIMEOUT_S
     actions_url: str = setting(DEFAULT_ACTIONS_URL, parse=parse_base_url)
     # The records' product catalogue (handoff.insights.products), checked when
@@ -311,4 +314,10 @@ class HandoffSettings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> HandoffSettings:
         """Each field from ``HANDOFF_`` + its name (``HANDOFF_PORT``), or the variable it names."""
-        return read_env(cls, environ, prefix=ENV_PREFIX, business_hours=_business_hours(environ))
+        return read_env(
+            cls,
+            environ,
+            prefix=ENV_PREFIX,
+            business_hours=_business_hours(environ),
+            escalation=EscalationSettings.from_env(environ),
+        )

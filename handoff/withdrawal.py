@@ -28,6 +28,7 @@ message to an open handoff (handoff.broker.events.TranscriptWriter);
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -67,38 +68,49 @@ _CANCELS = (
     r"ya (lo |la )?(resolvi|solucione|arregle|encontre|pude|logre))" + _END
 )
 CANCELS = re.compile(_CANCELS)
-# The rules judge the message alone, out of its conversation: the Spanish conversation
-# model, which reads whole conversations, must not overrule what they find in it (it read
-# "olvídalo, son unos inútiles" alone as routine, 0.09, once it had learned many requests
-# taken back with "olvídalo"). What the rules find, the agent reads.
-RULES_UNOVERRULED = EscalationSettings(conversation_model_overrule_below_es=0.0)
 
 
-def takes_back(text: str) -> bool:
-    """Whether a customer message takes their request for a person back."""
+def takes_back(text: str, settings: EscalationSettings | None = None) -> bool:
+    """Whether a customer message takes their request for a person back.
+
+    ``settings`` are the escalation rules' (``HANDOFF_*``, as the Rasa
+    policy reads them), with overruling off: the rules judge the message
+    alone, out of its conversation, and the Spanish conversation model,
+    which reads whole conversations, must not overrule what they find in it
+    (it read "olvídalo, son unos inútiles" alone as routine, 0.09, once it
+    had learned many requests taken back with "olvídalo"). What the rules
+    find, the agent reads.
+    """
     folded = text.lower().translate(ACCENT_FOLD).replace("\u2019", "'")
     # A question is more than taking back: the bot would resume without answering it.
     if "?" in folded or len(folded.split()) > MAX_WORDS or CANCELS.search(folded) is None:
         return False
     # Not angry, leaving, asking for a person, telling of a charge...: the agent reads it.
-    return not decide([Turn.customer(text)], RULES_UNOVERRULED).escalate
+    rules = dataclasses.replace(
+        settings or EscalationSettings(), conversation_model_overrule_below_es=0.0
+    )
+    return not decide([Turn.customer(text)], rules).escalate
 
 
 class Withdrawals:
     """Called with each customer message appended to an open handoff; closes it if taken back."""
 
     def __init__(
-        self, store: HandoffStore, on_close: Callable[[Handoff], Awaitable[bool | None]]
+        self,
+        store: HandoffStore,
+        on_close: Callable[[Handoff], Awaitable[bool | None]],
+        escalation: EscalationSettings | None = None,
     ) -> None:
         self._store = store
         self._on_close = on_close
+        self._escalation = escalation or EscalationSettings()
 
     async def __call__(self, handoff: Handoff, role: str, text: str) -> bool:
         """Whether the message withdrew the handoff."""
         if role != CUSTOMER or handoff.status != WAITING:
             return False
         # The rules and their models are CPU work (and the models train at first use).
-        if not await asyncio.to_thread(takes_back, text):
+        if not await asyncio.to_thread(takes_back, text, self._escalation):
             return False
         try:
             closed = await self._store.withdraw(handoff.id, WITHDRAWN)

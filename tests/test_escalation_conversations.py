@@ -90,12 +90,20 @@ tests/handoff/escalation_conversations_es_blind5.yml (140, a third of its
 routine conversations hard negatives) was written at the start of that round
 and is only measured: recall 0.886 at 12.9% when written, 0.900 at 11.4% after.
 
+The fifteenth round (an insult aimed at us never overruled, what was
+settled, another company's contact centre, a loss outside the family;
+2026-12-06) left every blind set as it was.
+tests/handoff/escalation_conversations_es_blind6.yml (140, a third of its
+routine conversations hard negatives) was written at the end of that round
+and is only measured: recall 0.943 at 11.4%, before the round's changes and
+after.
+
 The recall floors of the first English set and of the Spanish ones leave
-them two conversations (0.90; 0.91, 0.90, 0.91, 0.92, 0.87, and 0.77 for
-the probes), and the first set's
+them two conversations (0.90; 0.91, 0.90, 0.91, 0.92, 0.87, 0.91, and 0.77
+for the probes), and the first set's
 false-escalation ceiling two as well (0.09, 3 of 55 measured), as do those of
-the third to fifth Spanish sets (0.09, 0.13, 0.15): a model trained on another
-machine may differ by one.
+the third to sixth Spanish sets (0.09, 0.13, 0.15, 0.15): a model trained on
+another machine may differ by one.
 
 The floors catch regressions; `python -m training.conversations FILE`
 prints the misses (read them for the blind files only to report, never to
@@ -123,6 +131,7 @@ FLOORS = [
     ("escalation_conversations_es_blind3.yml", 0.91, 0.09),
     ("escalation_conversations_es_blind4.yml", 0.92, 0.13),
     ("escalation_conversations_es_blind5.yml", 0.87, 0.15),
+    ("escalation_conversations_es_blind6.yml", 0.91, 0.15),
     # Every probe is for a person: no false escalation can happen.
     ("escalation/escalation_probes_es.yml", 0.77, 0.0),
 ]

@@ -43,7 +43,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from handoff.escalation.conversation_model import (
-    OVERRULABLE,
     SPANISH_DIRECTORY,
     ConversationModel,
     LabelledConversation,
@@ -128,9 +127,10 @@ def judge(messages: Sequence[str], scorer: Callable[[str], float]) -> tuple[Step
 
     The model is scored where ``decide()`` asks it (no rule found a reason,
     the message declines nobody and is not plainly glad, the conversation is
-    Spanish; or the rules' only reasons are :data:`OVERRULABLE`) and its
-    answer recorded, not used, so that every cut-off can be tried. Stops
-    after a message the rules escalate for a reason the model cannot overrule.
+    Spanish; or the rules' only reasons are soft readings,
+    ``Decision.overrulable``) and its answer recorded, not used, so that
+    every cut-off can be tried. Stops after a message the rules escalate for
+    a reason the model cannot overrule.
     """
     asked: list[float] = []
 
@@ -144,7 +144,7 @@ def judge(messages: Sequence[str], scorer: Callable[[str], float]) -> tuple[Step
         turns.append(Turn.customer(message))
         asked.clear()
         decision = decide(turns, SETTINGS, conversation_scorer=recorded)
-        overrulable = decision.escalate and set(decision.reasons) <= OVERRULABLE
+        overrulable = decision.overrulable
         steps.append(Step(decision.escalate, overrulable, asked[0] if asked else None))
         if decision.escalate and not overrulable:
             break

@@ -7,9 +7,11 @@ a conversation judged again after each new message scans only that message.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from handoff.escalation.anger_words import aimed_elsewhere
 from handoff.escalation.declines import NOT_A_REQUEST
 from handoff.escalation.phrases import (
     ACCOUNT_CLOSURE,
@@ -25,6 +27,21 @@ from handoff.escalation.phrases import (
 from handoff.escalation.sensitive_matters import IN_TWO_PARTS, SENSITIVE_MATTERS
 from handoff.escalation.settings import TURN_CACHE_SIZE
 from handoff.escalation.vocabulary import _normalise
+
+# Another company, in a message that does not name us (anger_words.aimed_elsewhere): its
+# contact centre is not ours ("la compania de internet... nadie contesta", "my bank had me
+# on hold for an hour"). Not someone of the customer's own: "mi esposo llamo y nadie contesto".
+OTHER_COMPANY = re.compile(
+    r"\b(banco|bank|card (company|provider|issuer)|aseguradora|insurers?|aerolinea|linea "
+    r"aerea|airline|compania|company|provider|network|empresa|corporacion|operadora?|tienda|"
+    r"shop|store|retailer|seller|website|site|brand|supplier|pagina|web|marca|paqueteria)\b",
+    re.IGNORECASE,
+)
+
+
+def _another_companys(text: str) -> bool:
+    elsewhere = aimed_elsewhere(text)
+    return elsewhere is not None and OTHER_COMPANY.search(elsewhere) is not None
 
 
 @dataclass(frozen=True)
@@ -59,7 +76,9 @@ def _findings(text: str) -> _Findings:
         bot_did_not_help=_first(BOT_DID_NOT_HELP, text),
         sensitive=tuple(_first(phrases, text) for _, phrases, _ in SENSITIVE_MATTERS),
         parts=tuple((_first(a, text), _first(b, text)) for _, a, b, _ in IN_TWO_PARTS),
-        contact_center_failure=_cue(CONTACT_CENTER_FAILURE, text),
+        contact_center_failure=None
+        if _another_companys(text)
+        else _cue(CONTACT_CENTER_FAILURE, text),
         threat_to_leave=_cue(THREAT_TO_LEAVE, text),
         account_closure=_cue(ACCOUNT_CLOSURE, text),
         repeated_asking=_cue(REPEATED_ASKING, text),

@@ -424,6 +424,12 @@ ES_NOT_A_REQUEST = (
     r"\b(si|por si|en caso de que|cuando) (algun dia|alguna vez|en algun momento|en el "
     r"futuro|mas adelante|un dia|llegara a|llegase a|quisiera|quisiese|necesitara|"
     r"necesitase)\b[^.!?\n]{0,80}",
+    # Whether anyone but the bot answers: "si tengo un problema con la garantia me atiende
+    # una persona o todo es por aqui?", "puedo hablar con alguien o es todo con el bot?".
+    r"\b(puedo hablar|hablo|me atiende|atiende|me contesta|contesta|me responde|responde|"
+    r"hay)\b[^.!?\n]{0,40}\bo (es )?(todo|solo|solamente|nomas|siempre) (es )?(con (el|un|"
+    r"este) (bot|robot|asistente)|por (aqui|aca|chat|el chat|este chat|este medio)|"
+    r"automatico|automatizado|(el |un )?(bot|robot))\b",
     # Asked only to know: "si no sabes algo me pasas con alguien? no es que lo necesite".
     r"\bno es que (lo |la )?(necesite|necesitemos|quiera|queramos)\b|\b(es )?solo (por|para) "
     r"saber\b|\bpor (pura |simple )?curiosidad\b",

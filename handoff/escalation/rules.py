@@ -81,6 +81,7 @@ from handoff.escalation.conversation_model import (
 )
 from handoff.escalation.domain_names import BOT_CHALLENGE_INTENT, REQUEST_HUMAN_INTENT
 from handoff.escalation.findings import _findings
+from handoff.escalation.insults import insult
 from handoff.escalation.language import is_spanish
 from handoff.escalation.person_model import person_probability
 from handoff.escalation.sensitive_matters import IN_TWO_PARTS, PARTS_WINDOW, SENSITIVE_MATTERS
@@ -117,23 +118,20 @@ REASON_PRIORITY = {
     "needs_person": 3,
 }
 REASON_ORDER = {reason: i for i, reason in enumerate(REASON_PRIORITY)}
-# A message clearly positive overall (VADER compound at least GLAD_COMPOUND)
-# and scoring below GLAD_MAX_ANGER is glad: what looks like a threat to leave
-# or a contact-centre complaint in it is not. Higher than POSITIVE_COMPOUND:
-# a complaint often scores slightly positive ("...before giving up": +0.34).
+# A message clearly positive overall (VADER compound at least GLAD_COMPOUND) and scoring
+# below GLAD_MAX_ANGER is glad: what looks like a threat to leave or a contact-centre
+# complaint in it is not. Above POSITIVE_COMPOUND: "...before giving up" scores +0.34.
 GLAD_COMPOUND = 0.5
 GLAD_MAX_ANGER = 0.15
-# Another shop named ("en la otra tienda me tuvieron un mes esperando, por eso os compro
-# a vosotros"): a story the "needs a person" model reads as a complaint, and the rules
-# judge such a message well without it. Not someone of the customer's own (aimed_elsewhere):
-# a worry about a child may need a person.
+# Another shop named ("en la otra tienda me tuvieron un mes esperando, por eso os compro a
+# vosotros"): a story the "needs a person" model reads as a complaint; the rules judge it
+# well. Not someone of the customer's own (aimed_elsewhere): a worry about a child may need one.
 ANOTHER_SHOP = re.compile(
     r"\b(otr[oa] (tienda|empresa|pagina|web|sitio|marca|paqueteria)|(a different|another|some "
     r"other|the other|a other) (shop|store|retailer|company|seller|website|site|brand))\b",
     re.IGNORECASE,
 )
-# Closing the account is leaving when the message scores at least this anger,
-# or a VADER compound at most its negative.
+# Closing the account is leaving at least this anger, or a VADER compound at most its negative.
 UNHAPPY_MIN_ANGER = 0.1
 # "I'm done." as the whole message, and how unhappy one of the customer's
 # previous DONE_LOOKBACK messages must be for it to mean giving up on us.
@@ -153,8 +151,7 @@ class Decision:
     escalate: bool
     # Stable codes (see the module docstring), most urgent first.
     reasons: list[str] = field(default_factory=list)
-    # 1 (most urgent) to 3; None when not escalating, so that a decision not to
-    # escalate can never be queued by mistake.
+    # 1 (most urgent) to 3; None when not escalating: such a decision can never be queued.
     priority: int | None = None
     anger: float = 0.0  # the anger score of the judged message, 0..1
     # A sentence per reason, for agents and logs.
@@ -163,6 +160,8 @@ class Decision:
     anger_detail: AngerScore = field(default_factory=lambda: AngerScore(0.0))
     # The rules' reasons the conversation model overruled, with why (.conversation_model).
     overruled: dict[str, str] = field(default_factory=dict)
+    # The reasons are all soft readings, which the conversation model may overrule (it did not).
+    overrulable: bool = False
 
     def summary(self) -> str:
         if not self.escalate:
@@ -221,8 +220,8 @@ def decide(
     judged_findings = _findings(_scanned(judged))
     found: dict[str, str] = {}
 
-    # Explicit request: the wording ("no stop, I want a real person" labelled
-    # deny), or the intent unless the wording declines ("no need to call me").
+    # Explicit request: the wording ("no stop, I want a real person" labelled deny), or the
+    # intent unless the wording declines ("no need to call me").
     phrase = judged_findings.explicit_request
     if phrase is not None:
         found["explicit_request"] = f'the customer asked for a person: "{phrase}"'
@@ -238,8 +237,8 @@ def decide(
     # Anger of the judged message, and of the last few.
     intent = judged.intent if _trusted(judged, settings) else None
     score = detector.anger(_scanned(judged), intent)
-    # The model's probability, where it alone found anger: what the agent sees
-    # as the message's anger. The trend stays on the detector's scale.
+    # The model's probability, where it alone found anger: what the agent sees as the
+    # message's anger. The trend stays on the detector's scale.
     model_anger = 0.0
     if score.score >= settings.strong_anger_threshold:
         found["strong_anger"] = (
@@ -255,16 +254,14 @@ def decide(
         and intent != BOT_CHALLENGE_INTENT
         and judged_findings.not_a_request is None
         and len(WORD.findall(_scanned(judged))) >= ANGER_MODEL_MIN_WORDS
-        # Upset with a neighbour or with themselves: the model reads the
-        # upset, not at whom (the detector damps it the same way).
+        # Upset with a neighbour or themselves: the model reads upset, not at whom.
         and aimed_elsewhere(_scanned(judged)) is None
         and (cutoff := settings.anger_model_cutoff(is_spanish(_scanned(judged)))) < 1.0
     ):
-        # The model catches anger said without the detector's trigger words (cold
-        # sarcasm); either suffices (dev: 0.92 of angry messages at 5% false alarms,
-        # 0.87 for the model alone). strong_anger stays the detector's: a probability
-        # is sureness, not anger. Not asked about a person requested (escalated anyway)
-        # or declined, "are you a bot?", nor five words or fewer ("no never mind then").
+        # The model catches anger said without the detector's trigger words (cold sarcasm);
+        # either suffices (dev: 0.92 of angry messages at 5% false alarms, 0.87 for the model
+        # alone). strong_anger stays the detector's: a probability is sureness, not anger. Not
+        # asked about a person requested or declined, "are you a bot?", nor five words or fewer.
         probability = anger_probability(_scanned(judged))
         if probability >= cutoff:
             found["anger"] = (
@@ -277,8 +274,8 @@ def decide(
     if trend is not None:
         found["anger_trend"] = trend
 
-    # Leaving: in the judged message, not a happy one ("I'll never shop anywhere else
-    # again, love you guys"). Closing the account counts only in an unhappy message.
+    # Leaving: not in a happy message ("I'll never shop anywhere else again, love you guys").
+    # Closing the account counts only in an unhappy message.
     glad = _glad(score)
     phrase = None if glad else judged_findings.threat_to_leave
     unhappy = score.score >= UNHAPPY_MIN_ANGER or score.compound <= -UNHAPPY_MIN_ANGER
@@ -384,8 +381,10 @@ def decide(
     # Asked even when the message reads as glad: VADER scores Spanish greetings and thanks
     # but no Spanish complaint, so "Buenas, el río se llevó la casa..." reads as glad.
     asks = not found and judged_findings.not_a_request is None
-    # Never a third message in a row the bot did not understand, nor a fourth repeat.
-    softened = OVERRULABLE | ({"repeated_request"} if soft_repeat else set())
+    # Never a third message in a row the bot did not understand, nor a fourth repeat, nor the
+    # detector's anger at an insult aimed at us ("déjalo, sois unos gilipollas": .insults).
+    hard = {"anger"} if model_anger == 0.0 and insult(score) is not None else set()
+    softened = (OVERRULABLE - hard) | ({"repeated_request"} if soft_repeat else set())
     soft = found.keys() <= softened and missed <= settings.max_fallbacks
     overrules = bool(found) and soft and overrule_below > 0.0
     overruled: dict[str, str] = {}
@@ -415,6 +414,7 @@ def decide(
         explanation={r: found[r] for r in reasons},
         anger_detail=score,
         overruled=overruled,
+        overrulable=overrules and not overruled,
     )
 
 

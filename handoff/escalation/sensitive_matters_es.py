@@ -86,7 +86,15 @@ ES_PUT_RIGHT = (
     r"\b(pero|y) (ya )?(ustedes )?(me |nos )?(lo |la |los |las )?(devolvieron|devolvisteis|"
     r"reembolsaron|reintegraron|regresaron|reversaron|arreglaron|solucionaron|corrigieron|"
     r"resolvieron|anularon|recupere|recuperamos)\b|\btodo (joya|bien|ok|resuelto|solucionado|"
-    r"arreglado)\b"
+    r"arreglado)\b|"
+    # The money back told as news, not awaited: "ya me ha llegado la devolucion", "el otro
+    # se revirtio", "el banco ya me hizo la reversion"; not "no me llego la devolucion".
+    r"(?<!no )(?<!no me )(?<!no nos )(?<!no se )(?<!todavia )(?<!aun )\b(llego|ha llegado|"
+    r"hicieron|hizo|han hecho|ha hecho|hicisteis) (la|el) (devolucion|reembolso|reintegro|"
+    r"reversion|reverso|reversa)\b|(?<!no )\bse (revirtio|reverso|anulo|corrigio|soluciono|"
+    r"arreglo|resolvio)\b|"
+    # "Ya esta resuelto." closing its clause, not "ya esta resuelto lo del cobro?".
+    r"\bya (esta|quedo) (resuelto|solucionado|arreglado)(?= ?([).,!;]|$|gracias|jaja))"
 )
 ES_PAYMENT_DISPUTE: tuple[str | OnALineWith, ...] = (
     r"\b(contra ?cargos?|charge ?back|desconocer (el|la|este|ese|esta|esa) (cargo|compra|"
@@ -214,7 +222,14 @@ ES_KIN = (
     r"abuelo|abuela|abuelito|abuelita|tio|tia|primo|prima|pareja|novio|novia|suegro|suegra|"
     r"bebe|amigo|amiga|padres|viejo|vieja|nieto|nieta|cunado|cunada|mom|dad|grandma|grandpa)"
 )
-ES_BEREAVEMENT_OWN_NEGATION = (
+# Someone outside the family, whose loss is news or the reason for a gift: "fallecio el papa
+# de un companero del trabajo y queremos mandarle una canasta", "la abuela de una amiga".
+ES_SOMEONE_ELSES = (
+    r"\b(de|a|para) (un|una|el|la|mi|nuestro|nuestra) (companer[oa]|compa|amig[oa]|"
+    r"vecin[oa]|conocid[oa]|colega|jefe|jefa|cliente|clienta)( del? (trabajo|oficina|"
+    r"escuela|cole|colegio|equipo|barrio))?\b"
+)
+ES_BEREAVEMENT_OWN_NEGATION: tuple[str | OnALineWith, ...] = (
     r"\b(mi|nuestro|nuestra|su|mis) " + ES_KIN + r"( \w+)? (fallecio|murio|se murio|ha "
     r"fallecido|acaba de fallecer|acaba de morir|fallecieron|murieron|se nos fue|partio)\b"
     # Not "murio de risa", "me muero de ganas": a figure of speech.
@@ -223,9 +238,12 @@ ES_BEREAVEMENT_OWN_NEGATION = (
     r"\b(fallecio|murio|ha fallecido|fallecimiento de|muerte de|perdi a|perdimos a|se murio) "
     r"(mi|nuestro|nuestra|su|mis) " + ES_KIN + r"\b",
     # Only people "fallecen": "mi padre compraba con ustedes y fallecio en enero".
-    r"\b(fallec\w*|difunt[oa]|"
-    r"q\.?e\.?p\.?d|en paz descanse|condolencias|"
-    r"pesame|albacea|sucesion testamentaria|acta de defuncion|velorio|sepelio)\b",
+    OnALineWith(
+        r"\b(fallec\w*|difunt[oa]|q\.?e\.?p\.?d|en paz descanse|condolencias|pesame|albacea|"
+        r"sucesion testamentaria|acta de defuncion|velorio|sepelio)\b",
+        unless=ES_SOMEONE_ELSES,
+        in_place=True,
+    ),
 )
 # A relative's account, and a death: a bereavement told in two messages ("mi esposo
 # tenia cuenta con ustedes" / "murio el mes pasado").
@@ -461,7 +479,10 @@ ES_FRAUD: tuple[str | OnALineWith, ...] = (
 ES_ELSEWHERE_OR_WHAT_IF = (
     r"\b(de|en|a) otr[oa]s? (tienda|empresa|pagina|web|sitio|marca|compania)\b|\b(y|pero) si "
     r"(huele|hay|sale|se (quema|incendia|calienta|prende)|empieza|llega a|pasa)\b|\bque (pasa|"
-    r"hago|se hace|hacer|hacemos) si\b|\ben caso de (que|un|una|incendio)\b|\bpor si acaso\b"
+    r"hago|se hace|hacer|hacemos) si\b|\ben caso de (que|un|una|incendio)\b|\bpor si acaso\b|"
+    # What a new one does at first: "es normal que bote un poquito de humo la primera vez?".
+    r"\bes normal que\b[^.!?\n]{0,80}\b(la primera vez|las primeras veces|primer uso|al "
+    r"estrenarl[oa]|al principio|al usarl[oa] por primera vez)\b"
 )
 ES_SAFETY_INCIDENT = unless_on_the_line(ES_SAFETY_INCIDENT, ES_ELSEWHERE_OR_WHAT_IF)
 # A fraud put right long ago: "me hackearon el mail pero ya lo recuperé, todo bien".

@@ -114,9 +114,11 @@ def test_an_invalid_rabbitmq_url_is_named_without_its_password(url: str) -> None
         ("HANDOFF_TIMEZONE", "Mars/Olympus"),
         ("HANDOFF_BROKER", "kafka"),
         ("HANDOFF_BROKER_POLL_S", "0"),
+        # The escalation rules' own, read for the withdrawal check (handoff.withdrawal).
+        ("HANDOFF_ANGER_THRESHOLD", "loud"),
     ],
 )
-def test_invalid_values_are_named(variable: str, value: str) -> None:
+def test_invalid_values_are_refused(variable: str, value: str) -> None:
     env = {variable: value}
     if variable == "HANDOFF_TIMEZONE":
         env["HANDOFF_BUSINESS_HOURS"] = "Mon 09:00-10:00"
@@ -182,3 +184,11 @@ def test_always_open(spec: str) -> None:
     assert hours.always_open
     assert hours.is_open(dt.datetime(2025, 3, 9, 3, 0))
     assert hours.next_opening(dt.datetime(2025, 3, 9, 3, 0)) is None
+
+
+def test_the_escalation_rules_read_the_same_variables_as_the_rasa_policy() -> None:
+    env = {"HANDOFF_ANGER_THRESHOLD": "0.3", "HANDOFF_CONVERSATION_MODEL_THRESHOLD_ES": "1"}
+    escalation = HandoffSettings.from_env(env).escalation
+    assert escalation.anger_threshold == 0.3
+    assert escalation.conversation_model_threshold_es == 1.0
+    assert HandoffSettings.from_env({}).escalation.anger_threshold == 0.5

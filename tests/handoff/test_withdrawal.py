@@ -7,6 +7,7 @@ import logging
 import pytest
 
 from handoff.broker.events import BrokerEvent, TranscriptWriter
+from handoff.escalation import EscalationSettings
 from handoff.models import ASSIGNED, BOT, CLOSED, CUSTOMER, WAITING, WITHDRAWN, utc_now
 from handoff.store import Handoff, HandoffStore
 from handoff.withdrawal import Withdrawals, takes_back
@@ -68,6 +69,13 @@ def test_what_does_not_take_a_request_back(text: str) -> None:
     assert not takes_back(text)
 
 
+def test_the_rules_judge_with_the_escalation_settings_given() -> None:
+    # A centre whose agents hear even mild irritation: read by the rules, it stays queued.
+    touchy = EscalationSettings(anger_threshold=0.1, anger_trend_threshold=0.1)
+    assert takes_back("olvídalo, qué fastidio")
+    assert not takes_back("olvídalo, qué fastidio", touchy)
+
+
 def test_a_long_message_is_read_by_the_agent() -> None:
     assert not takes_back("never mind " + "and also the other thing " * 10)
 
@@ -125,6 +133,17 @@ async def test_only_the_customer_takes_a_request_back(
     assert not await withdrawals(handoff, CUSTOMER, "donde esta mi pedido?")
     current = await store.get(handoff.id, with_transcript=False)
     assert current is not None and current.status == WAITING
+
+
+async def test_the_handoff_stays_queued_when_the_settings_given_find_a_reason(
+    store: HandoffStore, closes: CloseRecorder
+) -> None:
+    touchy = EscalationSettings(anger_threshold=0.1, anger_trend_threshold=0.1)
+    handoff = await waiting(store)
+    assert not await Withdrawals(store, closes, touchy)(handoff, CUSTOMER, "olvídalo, qué fastidio")
+    current = await store.get(handoff.id, with_transcript=False)
+    assert current is not None and current.status == WAITING
+    assert closes.closed == []
 
 
 async def test_the_bot_not_resuming_does_not_undo_the_withdrawal(

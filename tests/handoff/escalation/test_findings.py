@@ -121,3 +121,19 @@ def test_findings_are_remembered_per_text() -> None:
     first = _findings("el banco me desconto la plata")
     assert _findings("el banco me desconto la plata") is first
     assert first.parts[0] == ("me desconto", None)
+
+
+def test_another_companys_contact_centre_is_not_ours() -> None:
+    for message in (
+        "la compañia de internet es lo peor, 3 dias sin señal y nadie contesta 😤",
+        "ese banco es lo peor que hay, llevo una hora con ellos al telefono",
+        "my bank had me on hold for an hour this morning",
+    ):
+        assert "contact_center_failure" not in reasons(message), message
+    # Someone of the customer's own, or another company beside us: ours.
+    for message in (
+        "mi esposo llamo tres veces y nadie le contesto",
+        "el banco dice que el reembolso lo hacen ustedes y aqui nadie contesta",
+        "my bank says it's on you, and I've been on hold with you for an hour",
+    ):
+        assert "contact_center_failure" in reasons(message), message

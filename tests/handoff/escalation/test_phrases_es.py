@@ -283,6 +283,9 @@ def test_accents_and_chat_spelling_are_folded() -> None:
         "si no estoy me lo pueden dejar con el portero?",
         "me dijeron que si escribes humano te atienden al instante, es cierto?",
         "es verdad que los agentes solo atienden de dia?",
+        # Whether anyone but the bot answers, asked to know.
+        "si tengo un problema con la garantia me atiende una persona o todo es por aqui?",
+        "si mañana falla la entrega, puedo hablar con alguien o es todo con el bot?",
     ],
 )
 def test_wording_that_asks_for_no_one_overrules_the_intent(text: str) -> None:
@@ -293,6 +296,9 @@ def test_wording_that_asks_for_no_one_overrules_the_intent(text: str) -> None:
 def test_a_request_in_words_still_counts_next_to_a_declined_call() -> None:
     turn = Turn.customer("no me llamen, pasame con un asesor por chat", "request_human", 0.9)
     assert "explicit_request" in decide([turn], RULES_ONLY).reasons
+    for text in ("quiero hablar con una persona, no con el bot", "me atiende una persona?"):
+        turn = Turn.customer(text, "request_human", 0.9)
+        assert "explicit_request" in decide([turn], RULES_ONLY).reasons, text
 
 
 @pytest.mark.parametrize(

@@ -114,6 +114,11 @@ def test_spanish_sensitive_matters(text: str, reason: str) -> None:
         "a mi vecina se le incendio una estufa de otra marca, la suya tiene apagado automatico?",
         "la terma trae sensor? y si huele a gas que se hace? por si acaso nomas",
         "hace meses me hackearon el correo pero ya lo recupere, todo bien. como cambio el mail?",
+        "una vez me hackearon la cuenta (hace años, ya está solucionado), puedo pagar sin tarjeta?",
+        # A new one's first smoke, asked about; a loss outside the family, and a gift for it.
+        "es normal que bote un poquito de humo la primera vez que se usa?",
+        "fallecio el papa de un compañero del trabajo y queremos mandarle una canasta",
+        "falleció la abuela de una amiga, quiero mandarle unas velas, llegan mañana?",
     ],
 )
 def test_innocent_spanish_is_left_alone(text: str) -> None:
@@ -138,8 +143,23 @@ def test_a_charge_put_right_or_denied_is_no_dispute_but_one_still_open_is() -> N
         "you charged me twice back in March but refunded it the same day, all good",
     ):
         assert "payment_dispute" not in reasons(text), text
+    # The money back told as news; not awaited, nor asked about.
+    for text in (
+        "me habiais pasado el cargo dos veces pero ya me ha llegado la devolucion, gracias",
+        "ayer vi doble cargo del pedido pero hoy aparece uno solo, el otro se revirtio",
+    ):
+        assert "payment_dispute" not in reasons(text), text
     for text in (
         "me cobraron dos veces y todavia no me lo devuelven",
         "I got charged twice for the lamp and it was never refunded",
+        "me cobraron dos veces y no me llego la devolucion",
+        "me cobraron doble y aun no se revirtio",
+        "me cobraron dos veces, ya esta resuelto lo del cobro?",
     ):
         assert "payment_dispute" in reasons(text), text
+
+
+def test_what_hurt_or_who_died_still_counts_beside_those_words() -> None:
+    assert "safety_incident" in reasons("es normal que bote humo? se me quemo la mano")
+    assert "bereavement" in reasons("para el velorio de mi abuelo necesito las sillas mañana")
+    assert "bereavement" in reasons("mi amiga fallecio y tenia un pedido a su nombre")
