@@ -71,14 +71,16 @@ def _findings(text: str) -> _Findings:
     text = _normalise(text)
     not_a_request = _cue(NOT_A_REQUEST, text)
     asking = text if not_a_request is None else _blanked(NOT_A_REQUEST, text)
+    # Whom it is aimed at is read only where a contact-centre failure was found.
+    failure = _cue(CONTACT_CENTER_FAILURE, text)
+    if failure is not None and _another_companys(text):
+        failure = None
     return _Findings(
         explicit_request=_first(EXPLICIT_REQUEST, asking),
         bot_did_not_help=_first(BOT_DID_NOT_HELP, text),
         sensitive=tuple(_first(phrases, text) for _, phrases, _ in SENSITIVE_MATTERS),
         parts=tuple((_first(a, text), _first(b, text)) for _, a, b, _ in IN_TWO_PARTS),
-        contact_center_failure=None
-        if _another_companys(text)
-        else _cue(CONTACT_CENTER_FAILURE, text),
+        contact_center_failure=failure,
         threat_to_leave=_cue(THREAT_TO_LEAVE, text),
         account_closure=_cue(ACCOUNT_CLOSURE, text),
         repeated_asking=_cue(REPEATED_ASKING, text),
