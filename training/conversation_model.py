@@ -16,9 +16,8 @@ Two cut-offs are chosen from the held-out conversations, in this order:
    one it loses.
 2. The threshold (``HANDOFF_CONVERSATION_MODEL_THRESHOLD_ES``): a
    conversation no rule escalated goes to a person when a score reaches it.
-   The highest recall whose false escalations are at most
-   :data:`MAX_ADDED_FALSE_ESCALATIONS` above the rules' own (as overruled),
-   ties to the higher threshold.
+   The highest threshold whose recall reaches :data:`TARGET_RECALL`: the
+   goal's recall, with the fewest false escalations that reach it.
 
 It prints both tables and both choices. With ``--regularisation`` it
 chooses the model's C instead (``REGULARISATION_C``), the same way held out:
@@ -54,16 +53,20 @@ from handoff.escalation.rules import decide
 from handoff.escalation.settings import EscalationSettings
 from handoff.escalation.turns import Turn
 
-# Finer between 0.90 and 0.95, where the choice falls: on the 50 files the budget
-# allowed 0.91 (recall 0.940), and a grid without it jumped to 0.95 (0.918).
+# Finer between 0.90 and 0.95, where the choice fell until the seventeenth round
+# (0.91); the target recall is now reached at 0.85.
 THRESHOLDS = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.91, 0.92, 0.93, 0.94, 0.95)
 # Overrule cut-offs tried, lowest first (decide() overrules soft rule readings below it).
 OVERRULE_CUTOFFS = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
-# What the model may add to the rules' false escalations. Not a fixed ceiling
-# (the goal's 5%): on files written after the rules, the rules alone are
-# already near it, and a ceiling would then let the model add nothing or,
-# on easier files, a lot.
-MAX_ADDED_FALSE_ESCALATIONS = 0.01
+# The recall the threshold must reach held out: the goal's (recall 0.95 at 5% or
+# fewer false escalations). No threshold meets both on these files; recall comes
+# first because a customer who needed a person and stays with the bot costs more
+# than an agent's minute (as MIN_FALSE_PER_TRUE says), and the highest threshold
+# that reaches it escalates the fewest routine conversations. (Until the
+# seventeenth round: the highest recall adding at most 1% to the rules' false
+# escalations, which, once the conversation model had taken over the message
+# models' work, chose 0.94: recall 0.917.)
+TARGET_RECALL = 0.95
 # Each step up of the overrule cut-off must take back at least this many false
 # escalations for each true one it loses: a customer who needed a person and
 # stays with the bot costs more than an agent's minute on a routine one.
@@ -210,20 +213,12 @@ def choose(
     thresholds: Sequence[float] = THRESHOLDS,
     overrule_below: float = 0.0,
 ) -> float | None:
-    """The highest recall's threshold within MAX_ADDED_FALSE_ESCALATIONS; ties to the higher.
+    """The highest threshold whose recall reaches TARGET_RECALL; None if none does.
 
-    "Added" to the rules' false escalations as overruled at ``overrule_below``.
+    With the rules as overruled at ``overrule_below``.
     """
-    negatives = sum(not r.escalate for r in results)
-    # Counted, not compared as rates: 0.051 - 0.041 must not miss 0.01 by rounding.
-    allowed_extra = int(MAX_ADDED_FALSE_ESCALATIONS * negatives + 1e-9)
-    _, by_rules = counts(results, NEVER, overrule_below)
-    allowed = [
-        t for t in thresholds if counts(results, t, overrule_below)[1] - by_rules <= allowed_extra
-    ]
-    if not allowed:
-        return None
-    return max(allowed, key=lambda t: (rates(results, t, overrule_below)[0], t))
+    reaching = [t for t in thresholds if rates(results, t, overrule_below)[0] >= TARGET_RECALL]
+    return max(reaching) if reaching else None
 
 
 def report(results: Sequence[HeldOut]) -> str:
@@ -254,8 +249,8 @@ def report(results: Sequence[HeldOut]) -> str:
         lines.append(f"  {t:.2f}     {r:.3f}, {f:5.1%}               |  {mr:.3f}, {mf:5.1%}")
     chosen = choose(results, overrule_below=overrule)
     lines.append(
-        f"chosen (highest recall adding at most {MAX_ADDED_FALSE_ESCALATIONS:.0%} false "
-        "escalations to the rules'): " + (f"{chosen:.2f}" if chosen is not None else "none")
+        f"chosen (the highest threshold whose recall reaches {TARGET_RECALL}): "
+        + (f"{chosen:.2f}" if chosen is not None else "none")
     )
     return "\n".join(lines)
 

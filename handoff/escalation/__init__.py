@@ -35,8 +35,9 @@ directions. Inside, each module imports only those on the lines below its own
     domain_names        the intents, actions and responses of domain.yml relied on
 
 Every rule reads English and Spanish: the Spanish patterns sit next to the
-English ones, in modules of their own that import nothing of the package
-(``phrases_es``, ``sensitive_matters_es``, ``anger_words_es``), and
+English ones, in modules of their own that import nothing of the package but
+how a phrase is matched (``phrases_es``, ``sensitive_matters_es``,
+``bereavement_es``, ``anger_words_es``), and
 ``language`` tells the learned models which version (English-only or
 bilingual) reads a message.
 """

@@ -13,17 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from handoff.escalation.bereavement_es import ES_BEREAVEMENT_OWN_NEGATION, ES_DIED, ES_KIN_ACCOUNT
 from handoff.escalation.misconduct import DATA_EXPOSED, STAFF_MISCONDUCT
 from handoff.escalation.phishing import CARD_GIVEN, DETAILS_GIVEN, LURE, PHISHING_LURE
 from handoff.escalation.phrases import OnALineWith, Phrase, _phrases
 from handoff.escalation.sensitive_matters_es import (
     ES_ACCOUNT_CHANGED,
-    ES_BEREAVEMENT_OWN_NEGATION,
     ES_CALL_PROMISED,
-    ES_DIED,
     ES_FRAUD,
     ES_FRAUD_OWN_NEGATION,
-    ES_KIN_ACCOUNT,
     ES_LEGAL_THREAT,
     ES_MONEY_TAKEN,
     ES_NOT_ME,

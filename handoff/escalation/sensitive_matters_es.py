@@ -1,6 +1,7 @@
-"""The Spanish phrases of :mod:`.sensitive_matters`: safety, fraud, legal threats, disputes, deaths.
+"""The Spanish phrases of :mod:`.sensitive_matters`: safety, fraud, legal threats, disputes.
 
-Plain patterns, joined to the English lists in :mod:`.sensitive_matters`.
+Plain patterns, joined to the English lists in :mod:`.sensitive_matters`
+(deaths are in :mod:`.bereavement_es`).
 As in :mod:`.phrases_es`, they read the normalised message (accents folded,
 case ignored), and those in a tuple named ``..._OWN_NEGATION`` carry their
 own negation ("un cargo que no reconozco") so a "no" before them does not
@@ -216,49 +217,6 @@ ES_NOTHING_CAME = (
     r"tres|cuatro|varios|varias) (horas|dias|semanas)\b|\b(estuve|estuvimos|he estado|hemos "
     r"estado)( \w+){0,3} (pendiente|pendientes|esperando|atent[oa]) (del|al|de la|a la) "
     r"(telefono|celular|cel|movil|llamada)\b",
-)
-ES_KIN = (
-    r"(esposo|esposa|marido|mujer|madre|padre|mama|papa|mami|papi|hijo|hija|hermano|hermana|"
-    r"abuelo|abuela|abuelito|abuelita|tio|tia|primo|prima|pareja|novio|novia|suegro|suegra|"
-    r"bebe|amigo|amiga|padres|viejo|vieja|nieto|nieta|cunado|cunada|mom|dad|grandma|grandpa)"
-)
-# Someone outside the family, whose loss is news or the reason for a gift: "fallecio el papa
-# de un companero del trabajo y queremos mandarle una canasta", "la abuela de una amiga".
-ES_SOMEONE_ELSES = (
-    r"\b(de|a|para) (un|una|el|la|mi|nuestro|nuestra) (companer[oa]|compa|amig[oa]|"
-    r"vecin[oa]|conocid[oa]|colega|jefe|jefa|cliente|clienta)( del? (trabajo|oficina|"
-    r"escuela|cole|colegio|equipo|barrio))?\b"
-)
-ES_BEREAVEMENT_OWN_NEGATION: tuple[str | OnALineWith, ...] = (
-    r"\b(mi|nuestro|nuestra|su|mis) " + ES_KIN + r"( \w+)? (fallecio|murio|se murio|ha "
-    r"fallecido|acaba de fallecer|acaba de morir|fallecieron|murieron|se nos fue|partio)\b"
-    # Not "murio de risa", "me muero de ganas": a figure of speech.
-    r"(?! de (risa|ganas|hambre|sueno|calor|frio|amor|verguenza|envidia|aburrimiento|"
-    r"emocion))",
-    r"\b(fallecio|murio|ha fallecido|fallecimiento de|muerte de|perdi a|perdimos a|se murio) "
-    r"(mi|nuestro|nuestra|su|mis) " + ES_KIN + r"\b",
-    # Only people "fallecen": "mi padre compraba con ustedes y fallecio en enero".
-    OnALineWith(
-        r"\b(fallec\w*|difunt[oa]|q\.?e\.?p\.?d|en paz descanse|condolencias|pesame|albacea|"
-        r"sucesion testamentaria|acta de defuncion|velorio|sepelio)\b",
-        unless=ES_SOMEONE_ELSES,
-        in_place=True,
-    ),
-)
-# A relative's account, and a death: a bereavement told in two messages ("mi esposo
-# tenia cuenta con ustedes" / "murio el mes pasado").
-ES_KIN_ACCOUNT = (
-    r"\b(cuenta|pedido|compra|tarjeta|suscripcion|credito|cuotas|plazos)( \w+){0,3} (a nombre "
-    r"de|de) (mi|nuestro|nuestra) " + ES_KIN + r"\b|\b(mi|nuestro|nuestra) " + ES_KIN + r" "
-    r"(tenia|tiene|habia abierto|abrio|usaba) (una |la |su )?(cuenta|tarjeta|suscripcion|"
-    r"pedido|credito)\b",
-)
-ES_DIED = (
-    r"\b(murio|se murio|ha muerto|se nos fue|ya no esta con nosotros)\b"
-    r"(?! (la|el|mi|su) (bateria|pila|cargador|celular|telefono|tele|laptop|compu|pantalla|"
-    r"motor|planta|aparato))|\bnos dejo (hace|en (enero|febrero|marzo|abril|mayo|junio|julio|"
-    r"agosto|septiembre|setiembre|octubre|noviembre|diciembre)|el (mes|ano) pasado|la semana "
-    r"pasada|ayer|anoche|para siempre)\b",
 )
 # What ties a hospital or a doctor to a product, in both languages.
 INJURY_LINK = (

@@ -197,11 +197,13 @@ OVER = (
     r"\b(minor|nothing serious|all fine|all good|fine now|better now|all better|algo menor|"
     r"nada grave|todo bien|ya estoy bien|ya esta bien|ya paso|"
     # A birth is no vulnerability: "mi esposa acaba de dar a luz, estamos en el hospital".
-    r"dar a luz|dio a luz|nacio|nacimiento|parto|gave birth|had (a|the|our) baby|born|"
+    r"dar a luz|dio a luz|nacio|nacer|recien nacid[oa]|nacimiento|parto|gave birth|had (a|the|"
+    r"our) baby|born|"
     # Nor the hospital as a workplace: "I'm a nurse, deliver it to the hospital".
     r"i'm a (nurse|doctor|porter|carer)|i am a (nurse|doctor|porter|carer)|i work (at|in)|"
     r"(my|on|night|a) shift|soy (enfermer[oa]|medic[oa]|doctora?|camiller[oa])|"
     r"trabajo en (el|un) hospital|trabajo en (la|una) clinica|mi turno|de turno|de guardia|"
+    r"haciendo (el )?turno|currando|chambeando|(estoy|ando) trabajando|trabajo (aqui|ahi)|"
     # Nor a visit to someone else: "mi mama esta en el hospital visitando a una amiga".
     r"visitando a (una|un) (amig[oa]|vecin[oa]|conocid[oa]|compa\w*))\b"
 )

@@ -98,33 +98,25 @@ def test_the_overrule_cut_off_rises_while_each_step_takes_back_three_false_per_t
     assert choose_overrule([by_rules(False), asked(True, 0.2)], (0.1, 0.2)) == 0.2
 
 
-def test_the_chosen_threshold_is_the_best_recall_adding_little_to_the_rules_false_escalations() -> (
-    None
-):
-    # 100 routine conversations, 5 escalated by the rules whatever the model says:
-    # the model may add one (1%), the one scoring 0.75, not also the one scoring 0.65.
-    negatives = (
-        [asked(False, 0.1)] * 93 + [by_rules(False)] * 5 + [asked(False, s) for s in (0.65, 0.75)]
-    )
-    positives = [asked(True, s) for s in (0.55, 0.72, 0.97)]
+def test_the_chosen_threshold_is_the_highest_whose_recall_reaches_the_target() -> None:
+    # 20 conversations to escalate: the rules catch 17 whatever the model says, the
+    # model the others at 0.97, 0.72 and 0.55. 0.95 of 20 is 19: 0.7 reaches it,
+    # 0.8 does not, and 0.6 and 0.5 reach it too, with more false escalations.
+    positives = [by_rules(True)] * 17 + [asked(True, s) for s in (0.55, 0.72, 0.97)]
+    negatives = [asked(False, 0.1)] * 95 + [asked(False, s) for s in (0.52, 0.65, 0.75)]
     assert choose(positives + negatives, (0.5, 0.6, 0.7, 0.8, 0.9)) == 0.7
-    # Equal recall: the higher threshold.
-    assert choose([asked(True, 0.97), *negatives], (0.7, 0.8, 0.9)) == 0.9
+    # None reaches it: no choice.
+    assert choose([asked(True, 0.4), asked(True, 0.97)], (0.5, 0.9)) is None
     assert choose([asked(False, 0.99)], (0.5,)) is None
 
 
-def test_the_allowance_is_counted_from_the_rules_as_overruled() -> None:
-    # A routine conversation the rules escalate softly (overruled at 0.1: the model
-    # scores 0.02) and the model then hands over itself (0.9): the rules' without
-    # overruling, the model's with it. Of 100 routine ones the model may add one.
-    negatives = [
-        held(False, (True, True, 0.02), (False, False, 0.9)),
-        asked(False, 0.82),
-        *[asked(False, 0.05)] * 98,
-    ]
-    positives = [asked(True, 0.83), asked(True, 0.95)]
-    assert choose(positives + negatives, (0.8, 0.85), overrule_below=0.0) == 0.8
-    assert choose(positives + negatives, (0.8, 0.85), overrule_below=0.1) == 0.85
+def test_the_recall_is_counted_with_the_rules_as_overruled() -> None:
+    # A conversation to escalate that only the rules' soft reading caught (the model
+    # scores it 0.02): overruled at 0.1, reaching 19 of 20 needs the lower threshold.
+    positives = [held(True, (True, True, 0.02)), *[by_rules(True)] * 18, asked(True, 0.9)]
+    negatives = [asked(False, 0.05)] * 100
+    assert choose(positives + negatives, (0.5, 0.95), overrule_below=0.0) == 0.95
+    assert choose(positives + negatives, (0.5, 0.95), overrule_below=0.1) == 0.5
 
 
 def test_the_rules_are_replayed_after_every_message_and_the_model_asked_where_decide_asks_it() -> (
@@ -199,7 +191,7 @@ def test_the_command_prints_the_table_and_the_choice(
     out = capsys.readouterr().out
     assert "8 conversations held out" in out
     assert "chosen overrule cut-off (each step takes back at least 3 false" in out
-    assert "chosen (highest recall adding at most 1% false escalations to the rules'):" in out
+    assert "chosen (the highest threshold whose recall reaches 0.95):" in out
 
 
 def test_recall_is_read_at_the_score_the_routine_share_reaches() -> None:

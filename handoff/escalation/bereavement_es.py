@@ -1,0 +1,77 @@
+"""The Spanish phrases of a bereavement, for :mod:`.sensitive_matters`.
+
+A death in the customer's family, told in one message or, with a relative's
+account, in two. Each pattern reads the normalised message (accents folded,
+case ignored) and carries its own negation, as in :mod:`.sensitive_matters_es`.
+What is not a bereavement to handle now: a figure of speech ("se murio de la
+risa"), a journey ("partio a Cusco"), someone outside the family, and a death
+years ago told as the reason for a purchase, unless the relative's account is
+still in play. Every pattern is linear.
+"""
+
+from __future__ import annotations
+
+from handoff.escalation.phrases import OnALineWith, unless_on_the_line
+
+ES_KIN = (
+    r"(esposo|esposa|marido|mujer|madre|padre|mama|papa|mami|papi|hijo|hija|hermano|hermana|"
+    r"abuelo|abuela|abuelito|abuelita|tio|tia|primo|prima|pareja|novio|novia|suegro|suegra|"
+    r"bebe|amigo|amiga|padres|viejo|vieja|nieto|nieta|cunado|cunada|mom|dad|grandma|grandpa)"
+)
+# Someone outside the family, whose loss is news or the reason for a gift: "fallecio el papa
+# de un companero del trabajo y queremos mandarle una canasta", "la abuela de una amiga".
+ES_SOMEONE_ELSES = (
+    r"\b(de|a|para) (un|una|el|la|mi|nuestro|nuestra) (companer[oa]|compa|amig[oa]|"
+    r"vecin[oa]|conocid[oa]|colega|jefe|jefa|cliente|clienta)( del? (trabajo|oficina|"
+    r"escuela|cole|colegio|equipo|barrio))?\b"
+)
+# A death years ago, told as the reason for a purchase, is no bereavement to handle now.
+ES_YEARS_AGO = (
+    r"\bhace (ya |como |unos |unas |mas de |casi |muchos |varios )*(\d+|dos|tres|cuatro|cinco|"
+    r"seis|siete|ocho|nueve|diez|quince|veinte|muchos|varios)? ?anos\b"
+)
+# A relative died, or died a relative: not "murio de (la) risa", "me muero de ganas", nor
+# "partio a Cusco" (a journey; "partio a mejor vida" is not).
+ES_KIN_DIED = (
+    r"\b(mi|nuestro|nuestra|su|mis) " + ES_KIN + r"( \w+)? (fallecio|murio|se murio|ha "
+    r"fallecido|acaba de fallecer|acaba de morir|fallecieron|murieron|se nos fue|partio"
+    r"(?! (a|al|para|hacia|rumbo a) (?!mejor vida|cielo|el cielo)))\b(?! de (la )?(risa|"
+    r"ganas|hambre|sueno|calor|frio|amor|verguenza|envidia|aburrimiento|emocion))|\b(fallecio|"
+    r"murio|ha fallecido|fallecimiento de|muerte de|perdi a|perdimos a|se murio) (mi|nuestro|"
+    r"nuestra|su|mis) " + ES_KIN + r"\b"
+)
+ES_BEREAVEMENT_OWN_NEGATION = (
+    *unless_on_the_line(
+        (
+            ES_KIN_DIED,
+            # Only people "fallecen": "mi padre compraba con ustedes y fallecio en enero".
+            OnALineWith(
+                r"\b(fallec\w*|difunt[oa]|q\.?e\.?p\.?d|en paz descanse|condolencias|"
+                r"pesame|albacea|sucesion testamentaria|acta de defuncion|velorio|sepelio)\b",
+                unless=ES_SOMEONE_ELSES,
+                in_place=True,
+            ),
+        ),
+        ES_YEARS_AGO,
+    ),
+    # However long ago, a relative's account still needs a person ("mi papa se murio hace
+    # dos anos y la suscripcion sigue cobrando").
+    OnALineWith(
+        ES_KIN_DIED, requires=r"\b(cuenta|suscripcion|cobr\w*|a su nombre|tarjeta|credito)\b"
+    ),
+)
+# A relative's account, and a death: a bereavement told in two messages ("mi esposo
+# tenia cuenta con ustedes" / "murio el mes pasado").
+ES_KIN_ACCOUNT = (
+    r"\b(cuenta|pedido|compra|tarjeta|suscripcion|credito|cuotas|plazos)( \w+){0,3} (a nombre "
+    r"de|de) (mi|nuestro|nuestra) " + ES_KIN + r"\b|\b(mi|nuestro|nuestra) " + ES_KIN + r" "
+    r"(tenia|tiene|habia abierto|abrio|usaba) (una |la |su )?(cuenta|tarjeta|suscripcion|"
+    r"pedido|credito)\b",
+)
+ES_DIED = (
+    r"\b(murio|se murio|ha muerto|se nos fue|ya no esta con nosotros)\b"
+    r"(?! (la|el|mi|su) (bateria|pila|cargador|celular|telefono|tele|laptop|compu|pantalla|"
+    r"motor|planta|aparato))|\bnos dejo (hace|en (enero|febrero|marzo|abril|mayo|junio|julio|"
+    r"agosto|septiembre|setiembre|octubre|noviembre|diciembre)|el (mes|ano) pasado|la semana "
+    r"pasada|ayer|anoche|para siempre)\b",
+)

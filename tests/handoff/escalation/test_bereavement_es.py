@@ -1,0 +1,46 @@
+"""The Spanish bereavement phrases (handoff/escalation/bereavement_es.py), through decide().
+
+A death in the family goes to a person; a figure of speech, a journey and a
+death years ago told as the reason for a purchase do not, unless the dead
+relative's account is still in play.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.handoff.escalation.rules_only import reasons
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [
+        ("mi esposo falleció la semana pasada y tenía un pedido pendiente",),
+        ("murió mi abuela el lunes, quiero cancelar lo que había pedido",),
+        ("mi papá partió al cielo el domingo y necesito cerrar su cuenta",),
+        ("mi mamá se nos fue hace dos semanas",),
+        ("mi papá falleció hace 2 meses y siguen llegando correos a su nombre",),
+        # Years ago, but the account is still charging: a person sorts it out.
+        ("mi papá se murió hace dos años y la suscripción sigue cobrando",),
+        ("murió mi abuelo hace 3 años y todavía le llegan cobros de la tarjeta",),
+        ("mi esposo tenía una cuenta con ustedes", "murió el mes pasado"),
+    ],
+)
+def test_a_death_in_the_family_goes_to_a_person(messages: tuple[str, ...]) -> None:
+    assert "bereavement" in reasons(*messages)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mi abuela, que en paz descanse hace como 10 años, tenía una batidora roja igual",
+        "desde que falleció mi señora hace ya cinco años soy yo el que hace las compras",
+        "mi papá que en paz descanse hace años siempre decía que un buen taladro dura toda la vida",
+        "jajaja mi abuela se murió de la risa cuando abrió el regalo",
+        "mi hermano se murió de la vergüenza cuando le cantaron",
+        "mi mami partió a Cusco ayer y no va a estar para recibir la cocina",
+        "mi papá partió para el trabajo, lo puede recibir el portero?",
+    ],
+)
+def test_a_figure_of_speech_a_journey_or_a_death_years_ago_is_routine(text: str) -> None:
+    assert "bereavement" not in reasons(text)
