@@ -98,12 +98,22 @@ routine conversations hard negatives) was written at the end of that round
 and is only measured: recall 0.943 at 11.4%, before the round's changes and
 after.
 
+The seventeenth round (the conversation model does the message models' work:
+the Spanish anger and "needs a person" models off, threshold 0.85, overrule
+below 0.05; deaths years ago, hospital shifts; 2026-12-06): Spanish blind
+0.982, 5.8%; blind2 0.943, 2.9%; blind3 0.957, 5.7%; blind4 0.971, 8.6%;
+blind5 0.914, 10.0%; blind6 0.957, 11.4%; probes 0.825; English unchanged.
+tests/handoff/escalation_conversations_es_blind7.yml (140, a third of its
+routine conversations hard negatives) was written during that round and is
+only measured: recall 0.957 at 10.0% before the round's changes, 0.943 at
+11.4% after.
+
 The recall floors of the first English set and of the Spanish ones leave
-them two conversations (0.90; 0.91, 0.90, 0.91, 0.92, 0.87, 0.91, and 0.77
-for the probes), and the first set's
+them two conversations (0.90; 0.94, 0.91, 0.92, 0.94, 0.88, 0.92, 0.91, and
+0.80 for the probes), and the first set's
 false-escalation ceiling two as well (0.09, 3 of 55 measured), as do those of
-the third to sixth Spanish sets (0.09, 0.13, 0.15, 0.15): a model trained on
-another machine may differ by one.
+the third to seventh Spanish sets (0.09, 0.13, 0.15, 0.15, 0.15): a model
+trained on another machine may differ by one.
 
 The floors catch regressions; `python -m training.conversations FILE`
 prints the misses (read them for the blind files only to report, never to
@@ -126,14 +136,15 @@ FLOORS = [
     ("escalation_conversations_blind.yml", 0.90, 0.09),
     ("escalation_conversations_blind2.yml", 0.93, 0.07),
     ("escalation_conversations_blind3.yml", 0.93, 0.15),
-    ("escalation_conversations_es_blind.yml", 0.91, 0.10),
-    ("escalation_conversations_es_blind2.yml", 0.90, 0.07),
-    ("escalation_conversations_es_blind3.yml", 0.91, 0.09),
-    ("escalation_conversations_es_blind4.yml", 0.92, 0.13),
-    ("escalation_conversations_es_blind5.yml", 0.87, 0.15),
-    ("escalation_conversations_es_blind6.yml", 0.91, 0.15),
+    ("escalation_conversations_es_blind.yml", 0.94, 0.10),
+    ("escalation_conversations_es_blind2.yml", 0.91, 0.07),
+    ("escalation_conversations_es_blind3.yml", 0.92, 0.09),
+    ("escalation_conversations_es_blind4.yml", 0.94, 0.13),
+    ("escalation_conversations_es_blind5.yml", 0.88, 0.15),
+    ("escalation_conversations_es_blind6.yml", 0.92, 0.15),
+    ("escalation_conversations_es_blind7.yml", 0.91, 0.15),
     # Every probe is for a person: no false escalation can happen.
-    ("escalation/escalation_probes_es.yml", 0.77, 0.0),
+    ("escalation/escalation_probes_es.yml", 0.80, 0.0),
 ]
 
 
