@@ -108,11 +108,20 @@ routine conversations hard negatives) was written during that round and is
 only measured: recall 0.957 at 10.0% before the round's changes, 0.943 at
 11.4% after.
 
+The eighteenth round (questions, warnings, figures of speech and matters in
+passing; 2026-12-06): Spanish blind 0.982, 5.8%; blind2 0.943, 2.9%; blind3
+0.957, 5.7%; blind4 0.971, 7.1%; blind5 0.914, 8.6%; blind6 0.957, 11.4%;
+blind7 0.943, 10.0%; probes 0.825; English unchanged.
+tests/handoff/escalation_conversations_es_blind8.yml (140, a third of its
+routine conversations hard negatives) was written during that round and is
+only measured: recall 0.943 at 7.1% before the round's changes, 0.943 at
+4.3% after.
+
 The recall floors of the first English set and of the Spanish ones leave
-them two conversations (0.90; 0.94, 0.91, 0.92, 0.94, 0.88, 0.92, 0.91, and
-0.80 for the probes), and the first set's
+them two conversations (0.90; 0.94, 0.91, 0.92, 0.94, 0.88, 0.92, 0.91, 0.91,
+and 0.80 for the probes), and the first set's
 false-escalation ceiling two as well (0.09, 3 of 55 measured), as do those of
-the third to seventh Spanish sets (0.09, 0.13, 0.15, 0.15, 0.15): a model
+the third to eighth Spanish sets (0.09, 0.10, 0.12, 0.15, 0.13, 0.08): a model
 trained on another machine may differ by one.
 
 The floors catch regressions; `python -m training.conversations FILE`
@@ -139,10 +148,11 @@ FLOORS = [
     ("escalation_conversations_es_blind.yml", 0.94, 0.10),
     ("escalation_conversations_es_blind2.yml", 0.91, 0.07),
     ("escalation_conversations_es_blind3.yml", 0.92, 0.09),
-    ("escalation_conversations_es_blind4.yml", 0.94, 0.13),
-    ("escalation_conversations_es_blind5.yml", 0.88, 0.15),
+    ("escalation_conversations_es_blind4.yml", 0.94, 0.10),
+    ("escalation_conversations_es_blind5.yml", 0.88, 0.12),
     ("escalation_conversations_es_blind6.yml", 0.92, 0.15),
-    ("escalation_conversations_es_blind7.yml", 0.91, 0.15),
+    ("escalation_conversations_es_blind7.yml", 0.91, 0.13),
+    ("escalation_conversations_es_blind8.yml", 0.91, 0.08),
     # Every probe is for a person: no false escalation can happen.
     ("escalation/escalation_probes_es.yml", 0.80, 0.0),
 ]

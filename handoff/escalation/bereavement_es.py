@@ -22,8 +22,22 @@ ES_KIN = (
 # de un companero del trabajo y queremos mandarle una canasta", "la abuela de una amiga".
 ES_SOMEONE_ELSES = (
     r"\b(de|a|para) (un|una|el|la|mi|nuestro|nuestra) (companer[oa]|compa|amig[oa]|"
-    r"vecin[oa]|conocid[oa]|colega|jefe|jefa|cliente|clienta)( del? (trabajo|oficina|"
+    r"vecin[oa]|conocid[oa]|colega|jefe|jefa|cliente|clienta)( (del?|de la) (trabajo|oficina|"
     r"escuela|cole|colegio|equipo|barrio))?\b"
+)
+# A death told in passing, as a memory or about a thing: "quiero regalarle a mi mama un
+# portarretrato para poner fotos de mi papa, que en paz descanse", "mi papa que en paz
+# descanse siempre me decia que un buen taladro dura toda la vida", "mi licuadora vieja
+# paso a mejor vida, que en paz descanse"; and a death that has not happened: "el seguro
+# cubre en caso de fallecimiento del titular?", "si fallece el titular, que pasa con los
+# puntos?".
+ES_IN_PASSING = (
+    r"\b(siempre (me )?(decia|contaba|compraba|usaba|hacia|cocinaba)|fotos (de|del)|en su "
+    r"memoria|me recuerda a)\b|\b(licuadora|freidora|lavadora|secadora|tele|television|"
+    r"celular|telefono|laptop|compu|computadora|impresora|cafetera|microondas|refri|nevera|"
+    r"heladera|horno|ventilador|aspiradora|plancha|batidora|taladro|carro|coche|moto|bici|"
+    r"la mia|el mio)\b[^.!?\n]{0,60}\b(en paz descanse|q\.?e\.?p\.?d|paso a mejor vida|se "
+    r"murio)\b|\b(en caso de|si) (fallec\w*|muer\w*|muere|se muere)\b"
 )
 # A death years ago, told as the reason for a purchase, is no bereavement to handle now.
 ES_YEARS_AGO = (
@@ -43,7 +57,8 @@ ES_KIN_DIED = (
 ES_BEREAVEMENT_OWN_NEGATION = (
     *unless_on_the_line(
         (
-            ES_KIN_DIED,
+            # "La familia de un companero de la oficina, fallecio su mama": theirs.
+            OnALineWith(ES_KIN_DIED, unless=ES_SOMEONE_ELSES, in_place=True),
             # Only people "fallecen": "mi padre compraba con ustedes y fallecio en enero".
             OnALineWith(
                 r"\b(fallec\w*|difunt[oa]|q\.?e\.?p\.?d|en paz descanse|condolencias|"
@@ -52,7 +67,7 @@ ES_BEREAVEMENT_OWN_NEGATION = (
                 in_place=True,
             ),
         ),
-        ES_YEARS_AGO,
+        ES_YEARS_AGO + "|" + ES_IN_PASSING,
     ),
     # However long ago, a relative's account still needs a person ("mi papa se murio hace
     # dos anos y la suscripcion sigue cobrando").

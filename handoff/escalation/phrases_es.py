@@ -427,7 +427,8 @@ ES_NOT_A_REQUEST = (
     # Whether anyone but the bot answers: "si tengo un problema con la garantia me atiende
     # una persona o todo es por aqui?", "puedo hablar con alguien o es todo con el bot?".
     r"\b(puedo hablar|hablo|me atiende|atiende|me contesta|contesta|me responde|responde|"
-    r"hay)\b[^.!?\n]{0,40}\bo (es )?(todo|solo|solamente|nomas|siempre) (es )?(con (el|un|"
+    r"hay)\b[^.!?\n]{0,40}\bo (es |se hace |lo hago |se puede )?(todo|solo|solamente|nomas|"
+    r"siempre) (es )?(con (el|un|"
     r"este) (bot|robot|asistente)|por (aqui|aca|chat|el chat|este chat|este medio)|"
     r"automatico|automatizado|(el |un )?(bot|robot))\b",
     # Asked only to know: "si no sabes algo me pasas con alguien? no es que lo necesite".
@@ -439,6 +440,19 @@ ES_NOT_A_REQUEST = (
     r"\b(hay|atienden|atiende|trabajan|responden|contestan)\b[^.!\n]{0,60}\?|\b(a que hora|"
     r"en que horario|que horario|hasta que hora|desde que hora|que dias) (hay|atienden|atiende|"
     r"trabajan|responden|contestan|estan)\b",
+    # The courier or the fitter calling ahead, a delivery detail: "el repartidor me puede
+    # llamar antes de llegar?", "que el tecnico me llame para coordinar".
+    r"\b(el|la) (repartidor|repartidora|mensajero|mensajera|chofer|conductor|courier|"
+    r"motorizado|delivery|tecnico|tecnica|instalador|transportista|cartero|fletero)\b"
+    r"[^.!?\n]{0,20}\b(me|nos) (puede|podria|pueden|podrian|va a|podra)? ?(llamar|llame|"
+    r"marcar|marque|avisar|contactar|escribir)\b",
+    # A story, not a request: "la otra vez tuve que hablar con un asesor".
+    r"\b(tuve|tuvimos|tuvo|me toco|nos toco|hubo) (que|q) (hablar|comunicarme|llamar|"
+    r"contactar)( (con|a) " + ES_PEOPLE + r")?",
+    # Whether a person is needed for something, asked: "tengo que hablar con alguien
+    # para lo de la garantia?", "hay que llamar a alguien o se hace por aqui?".
+    r"\b(tengo|hay|debo|tendria|habria) (que|q) (hablar|llamar|comunicarme) (con|a) "
+    r"(alguien|una persona|un asesor|un agente)\b[^.!?\n]{0,60}\?",
     r"\b(agente|agentes) (de|del) (aduanas?|seguros|viajes|la paqueteria|paqueteria|transito|"
     r"bienes raices|la inmobiliaria|inmobiliaria|envios|la naviera)\b|\bagente (aduanal|"
     r"inmobiliario|de la aseguradora)\b",

@@ -31,7 +31,7 @@ from handoff.escalation.sensitive_matters_es import (
     ES_SAFETY_INCIDENT,
     INJURY_LINK,
 )
-from handoff.escalation.vulnerable import CONFUSED_BY_ORDER, ELDERLY, VULNERABLE_SITUATION
+from handoff.escalation.vulnerable import VULNERABLE_IN_TWO_PARTS, VULNERABLE_SITUATION
 
 LEGAL_THREAT = _phrases(
     # Not "to Sue" or "I'm Sue": Sue is also a name.
@@ -484,7 +484,7 @@ IN_TWO_PARTS: tuple[tuple[str, Sequence[Phrase], Sequence[Phrase], str], ...] = 
         NOTHING_CAME,
         "a call back or an answer promised that never came",
     ),
-    ("vulnerable_customer", ELDERLY, CONFUSED_BY_ORDER, "an elderly customer, confused"),
+    *VULNERABLE_IN_TWO_PARTS,
     ("fraud", PHISHING_LURE, DETAILS_GIVEN, "a message in our name that got the details"),
 )
 PARTS_WINDOW = 3

@@ -14,6 +14,11 @@ do they count. Every pattern is linear.
 
 from __future__ import annotations
 
+from handoff.escalation.not_ours_es import (
+    ES_ELSEWHERE_OR_WHAT_IF,
+    ES_LEGAL_ELSEWHERE,
+    ES_PAYMENT_WHAT_IF,
+)
 from handoff.escalation.phishing import ES_CARD_PHISHED
 from handoff.escalation.phrases import OnALineWith, unless_on_the_line
 
@@ -400,9 +405,16 @@ ES_FRAUD: tuple[str | OnALineWith, ...] = (
     r"persona extrana)( \w+){0,2} (entro|accedio|ingreso|uso|usa|esta usando|ha usado|compro|"
     r"pidio|hizo (un )?pedidos?|cambio|gasto|vacio|canjeo|tiene acceso|se metio|hackeo|"
     r"ha entrado|ha accedido|esta comprando|compra) (a |en |con |mi |mis |la |el )",
-    r"\b(compras?|cargos?|cobros?|pagos?|transacciones|transaccion|movimientos?|accesos?|"
-    r"inicios? de sesion|pedidos?|ingresos?) (no autorizad[oa]s?|sospechos[oa]s?|"
-    r"fraudulent[oa]s?|raros|extranos|desconocidos)\b",
+    # Not the customer's own purchase that the bank held: "el banco me bloqueo la tarjeta
+    # por compra sospechosa, puedo pagar con transferencia?".
+    OnALineWith(
+        r"\b(compras?|cargos?|cobros?|pagos?|transacciones|transaccion|movimientos?|accesos?|"
+        r"inicios? de sesion|pedidos?|ingresos?) (no autorizad[oa]s?|sospechos[oa]s?|"
+        r"fraudulent[oa]s?|raros|extranos|desconocidos)\b",
+        unless=r"\b(el|mi) (banco|bank)\b[^.!?\n]{0,40}\b(bloqueo|bloquearon|rechazo|"
+        r"rechazaron|declino|freno|retuvo|bloquea|rechaza)\b",
+        in_place=True,
+    ),
     # Not a film about one: "una pelicula de un fraude bancario".
     OnALineWith(
         r"\b(fraude|fraudulent[oa]|suplantacion( de identidad)?|robo de identidad|phishing|"
@@ -415,15 +427,36 @@ ES_FRAUD: tuple[str | OnALineWith, ...] = (
         r"\b(en|de|por) (la |el )?(otra|otro) (pagina|tienda|web|sitio|app|aplicacion|vendedor|"
         r"comercio)\b|\bmercado ?libre\b|\bmarketplace\b|"
         r"\b(consejos|tips|recomendaciones) (para|de como) (evitar|detectar|prevenir)\b|\bcomo "
-        r"(evito|evitar|detecto|detectar|prevengo|prevenir) (un |el |los )?(fraudes?|estafas?)\b",
+        r"(evito|evitar|detecto|detectar|prevengo|prevenir) (un |el |los )?(fraudes?|estafas?)\b|"
+        # Nor how payments are kept safe, asked before buying: "como le hacen para evitar
+        # fraude?", "como protegen los pagos contra fraude?", "como se que su pagina no es
+        # fraude?", "escuche que hay mucho fraude con tarjetas".
+        r"\b(evitar|evitan|evitais|detectar|detectan|prevenir|previenen|contra) (el |los |un )?"
+        r"(fraudes?|estafas?)\b|\bcomo (se|puedo saber|saber|estar segur[oa]|verifico)( si| que|"
+        r" q)\b[^.!?\n]{0,50}\b(es|son|sea|sean) (un |una )?(fraude|estafa)\b|\bhay (mucho|"
+        r"muchos|tanto|tantos|mucha) (fraudes?|estafas?)\b",
     ),
-    r"\b(me|nos) (hackearon|jaquearon|han hackeado|clonaron|han clonado)\b",
+    # Not another service's account: "me hackearon el instagram, por eso escribo aqui".
+    OnALineWith(
+        r"\b(me|nos) (hackearon|jaquearon|han hackeado|clonaron|han clonado)\b",
+        unless=r"\b(hackearon|jaquearon|han hackeado) (el |mi |la )?(instagram|insta|facebook|"
+        r"face|tiktok|twitter|snapchat|whatsapp|wasap|telegram)\b",
+        in_place=True,
+    ),
     r"\b(me|nos) (cambiaron|modificaron|resetearon|borraron|han cambiado|han modificado|"
     r"han reseteado|han borrado) (la |mi |el |los |mis )?"
     r"(contrasena|clave|correo|email|mail|usuario|datos de acceso|numero de telefono)\b",
-    r"\b(mensaje|correo|mail|sms|llamada|whatsapp|pagina|sitio|web|perfil|cuenta)s? "
-    r"(falso|falsa|falsos|falsas|fraudulent[oa]s?|trucho|trucha)\b|\b(se hacen pasar|se "
-    r"hacia pasar|haciendose pasar|se hizo pasar|se hacian pasar) por\b",
+    # Not a warning heard, asked about: "vi en las noticias que hay paginas falsas, cual
+    # es la pagina oficial de ustedes?", "a mi no me paso nada".
+    OnALineWith(
+        r"\b(mensaje|correo|mail|sms|llamada|whatsapp|pagina|sitio|web|perfil|cuenta)s? "
+        r"(falso|falsa|falsos|falsas|fraudulent[oa]s?|trucho|trucha)\b|\b(se hacen pasar|se "
+        r"hacia pasar|haciendose pasar|se hizo pasar|se hacian pasar) por\b",
+        unless=r"\b(pagina|web|sitio|cuenta|numero|whatsapp|perfil|tienda) oficial\b|\b(las "
+        r"noticias|la noticia|el noticiero)\b|\b(a mi|a nosotros) no (me|nos) (paso|ha pasado|"
+        r"llego|ha llegado) nada\b|\bcomo (se|puedo saber|saber|distingo) si\b",
+        in_place=True,
+    ),
     r"\b(me|nos) (robaron|han robado|hurtaron|clonaron) (la|mi) (tarjeta|cartera|billetera)\b",
     ES_CARD_PHISHED,
     r"\b(pedidos?|compras?|ordene?s?|cargos?|cobros?) (en|de) (mi|la) (cuenta|tarjeta)( \w+)"
@@ -431,17 +464,8 @@ ES_FRAUD: tuple[str | OnALineWith, ...] = (
     r"\b(a )?una direccion( \w+){0,3} que no (conozco|reconozco|conocemos)\b",
 )
 
-# Not ours, or not happened: another shop's or brand's product ("a mi vecina se le
-# incendió una estufa de otra marca"), and a question about what if ("y si huele a gas,
-# qué se hace? por si acaso nomás").
-ES_ELSEWHERE_OR_WHAT_IF = (
-    r"\b(de|en|a) otr[oa]s? (tienda|empresa|pagina|web|sitio|marca|compania)\b|\b(y|pero) si "
-    r"(huele|hay|sale|se (quema|incendia|calienta|prende)|empieza|llega a|pasa)\b|\bque (pasa|"
-    r"hago|se hace|hacer|hacemos) si\b|\ben caso de (que|un|una|incendio)\b|\bpor si acaso\b|"
-    # What a new one does at first: "es normal que bote un poquito de humo la primera vez?".
-    r"\bes normal que\b[^.!?\n]{0,80}\b(la primera vez|las primeras veces|primer uso|al "
-    r"estrenarl[oa]|al principio|al usarl[oa] por primera vez)\b"
-)
 ES_SAFETY_INCIDENT = unless_on_the_line(ES_SAFETY_INCIDENT, ES_ELSEWHERE_OR_WHAT_IF)
 # A fraud put right long ago: "me hackearon el mail pero ya lo recuperé, todo bien".
 ES_FRAUD = unless_on_the_line(ES_FRAUD, ES_PUT_RIGHT)
+ES_LEGAL_THREAT = unless_on_the_line(ES_LEGAL_THREAT, ES_LEGAL_ELSEWHERE)
+ES_PAYMENT_DISPUTE = unless_on_the_line(ES_PAYMENT_DISPUTE, ES_PAYMENT_WHAT_IF)

@@ -54,11 +54,12 @@ PERSON_MODEL_MIN_WORDS = 3
 # each of its 50 training files in turn, that file's conversations (7,163 in all)
 # judged after every message by decide() (text only); the highest threshold whose
 # recall reaches the goal's 0.95 (training.conversation_model.TARGET_RECALL), with
-# the Spanish message models off and the rules overruled below (0.673, 5.3%):
-#   0.80: recall 0.962, 7.7%; 0.85: 0.952, 7.2% <- chosen; 0.90: 0.938, 6.7%;
-#   0.91: 0.935, 6.6%; 0.94: 0.917, 6.2%. (Before, with the message models on,
-#   the highest recall adding at most 1% to the rules' false escalations: 0.91,
-#   0.940, 8.0%; there 0.85 gave 0.955 at 8.5%. README, "Seventeenth round".)
+# the Spanish message models off and the rules overruled below (0.672, 3.5%):
+#   0.80: recall 0.961, 6.0%; 0.85: 0.952, 5.4% <- chosen; 0.90: 0.938, 4.9%;
+#   0.91: 0.934, 4.8%; 0.94: 0.916, 4.4%. (With the seventeenth round's phrases,
+#   0.85 too: 0.952, 7.2%. Before that round, with the message models on, the
+#   highest recall adding at most 1% to the rules' false escalations: 0.91, 0.940,
+#   8.0%. README, "Seventeenth round" and "Eighteenth round".)
 DEFAULT_CONVERSATION_MODEL_THRESHOLD_ES = 0.85
 # Below this probability, the Spanish conversation model overrules the rules'
 # soft readings (anger, but not an insult aimed at us; the "needs a person"
@@ -67,10 +68,10 @@ DEFAULT_CONVERSATION_MODEL_THRESHOLD_ES = 0.85
 # conversation. Chosen by the same command, before the threshold above: the
 # highest cut-off each of whose steps up from the last (0.05 apart) takes back at
 # least three false escalations for each true one lost
-# (training.conversation_model.MIN_FALSE_PER_TRUE): of the rules' 207 false
-# escalations and 2,426 true ones on the 7,163 conversations, 0.05 took back 18
+# (training.conversation_model.MIN_FALSE_PER_TRUE): of the rules' 142 false
+# escalations and 2,423 true ones on the 7,163 conversations, 0.05 took back 18
 # for 4 <- chosen; 0.10 would have taken 5 for 3. (With the Spanish message models
-# on, 0.10 was chosen: 0.05 took back 37 for 3, 0.10 10 for 3.)
+# on, in the seventeenth round, 0.10 was chosen: 0.05 took back 37 for 3, 0.10 10 for 3.)
 DEFAULT_CONVERSATION_MODEL_OVERRULE_BELOW_ES = 0.05
 
 # --- untrusted text ----------------------------------------------------------------

@@ -24,6 +24,12 @@ them does not cancel them. Every pattern is linear.
 from __future__ import annotations
 
 from handoff.escalation.phrases import OnALineWith, _phrases
+from handoff.escalation.vulnerable_es import (
+    ES_DISABILITY,
+    ES_GIFT_FOR_THEM,
+    ES_IN_THE_WAY,
+    IN_PASSING,
+)
 
 # Who the customer may speak for.
 KIN = (
@@ -285,18 +291,15 @@ ES_VULNERABLE = (
     # --- salud ---------------------------------------------------------------------
     r"\b(en|con|haciendo|empece|empezando|terminando|por) (la )?(quimio(terapia)?|radioterapia|"
     r"dialisis|tratamiento (de|para el|contra el) cancer)\b|\b(recien operad[oa]|"
-    r"postrad[oa]|en silla de ruedas|cuidados paliativos|enferm[oa] terminal|poder "
+    r"postrad[oa]|cuidados paliativos|enferm[oa] terminal|poder "
     r"notarial|perdiendo la memoria|se le olvida todo|ya no se acuerda de nada)\b",
     # Not "me dio un infarto al ver la factura": only someone else's, or a diagnosis.
     r"\b(tengo|tiene|tienen|le (dio|dieron|diagnosticaron|detectaron)|me "
     r"(diagnosticaron|detectaron)|sufre|sufro|padece|padezco|con|lucha contra|luchando "
     r"contra) " + ES_ILLNESS + r"\b",
-    r"\b(me|le|la|lo) (operaron|operan|van a operar|tienen que operar|van a internar|"
-    r"internaron|hospitalizaron|ingresaron)\b|\b(sali|salio|acabo de salir|acaba de salir|recien "
-    r"sali|recien salio) del hospital\b",
-    r"\b(uso|usa|usamos) silla de ruedas\b",
-    r"\b(tengo|tiene) (una )?(discapacidad|movilidad reducida|baja vision|sordera|"
-    r"ceguera)\b|\bpersona (con discapacidad|mayor que vive sola)\b",
+    r"\b(me|le|la|lo) (van a internar|internaron|hospitalizaron|ingresaron)\b|\b(sali|salio|"
+    r"acabo de salir|acaba de salir|recien sali|recien salio) del hospital\b",
+    r"\bpersona mayor que vive sola\b",
     # --- capacidad -----------------------------------------------------------------
     r"\b(demencia|alzheimer|alzhaimer|perdida de memoria|deterioro cognitivo|problemas de "
     r"memoria|demencia senil)\b",
@@ -324,7 +327,7 @@ ES_VULNERABLE = (
     r"\b(el|la|un|una) (incendio|inundacion|terremoto|sismo|huracan|temblor|tormenta|"
     r"deslave|creciente) (se llevo|destruyo|arraso con|acabo con) (todo|la casa|mi casa|"
     r"nuestra casa)\b",
-    r"\b(perdi|perdio|perdimos|me quede sin|se quedo sin|nos quedamos sin|quede sin) "
+    r"\b(perdi|perdimos|me quede sin|nos quedamos sin|quede sin) "
     r"(el |mi |su |nuestro )?(trabajo|empleo|chamba|laburo|curro|pega)\b|\bme despidieron\b|"
     r"\bme (echaron|botaron|corrieron) del (trabajo|laburo|curro|empleo|chamba)\b|\b(estoy|esta|"
     r"estamos|anda|ando) ("
@@ -360,7 +363,9 @@ ES_VULNERABLE = (
     r"((a )?donde (estoy|vivo|vivimos|estamos|me mude|me mudo|voy a vivir|vamos a vivir|me "
     r"voy a mudar|nos vamos a mudar|me voy|nos vamos|me fui|nos fuimos)|mi (nueva )?"
     r"direccion)\b",
-    r"\b(no se|no sabe|no sabemos) (leer|escribir)\b",
+    # Not "no se leer eso" (the courier's tracking page): reading itself.
+    r"\b(no se|no sabe|no sabemos) (leer|escribir)\b(?! (eso|esto|bien|la guia|el codigo|"
+    r"ingles|en ingles))",
     # --- salud mental ----------------------------------------------------------------
     r"\b(la|mi|por|con|de) depresion\b(?! tropical)|\b(trastorno bipolar|soy bipolar|"
     r"tengo bipolar|episodio (maniaco|depresivo)|mal de los nervios|desbordad[oa]|"
@@ -384,15 +389,19 @@ ES_VULNERABLE_OWN_NEGATION = (
     r"medicamentos|darle de comer)\b",
     r"\bno (puedo|puede) (salir|levantarme|moverme) de (la )?(casa|cama)\b",
 )
+# Said in passing in one message and in the way in another (sensitive_matters.IN_TWO_PARTS):
+# "uso silla de ruedas y vivo en un tercer piso" / "me dicen que la tengo que bajar para
+# que la retire el flete".
+DISABLED = _phrases(ES_DISABILITY)
+DISABILITY_IN_THE_WAY = _phrases(ES_IN_THE_WAY)
 ES_VULNERABLE_ON_A_LINE = (
     # A disability in the way, not one said in passing: "soy sordo, por eso prefiero el
     # chat" asks for nothing.
     OnALineWith(
-        r"\b(soy|es|esta|estoy|quede|quedo) (ciego|ciega|sordo|sorda|invidente|no vidente|"
-        r"discapacitad[oa]|en silla de ruedas|postrad[oa]|paralitic[oa]|cuadriplejic[oa]|"
-        r"paraplejic[oa])\b",
+        ES_DISABILITY,
         unless=r"\b(prefiero|preferimos|mejor|por eso)\b[^.!?\n]{0,30}\b(chat|escrito|mensajes?|"
-        r"whatsapp|correo|texto|escribir|escriban|escribanme)\b",
+        r"whatsapp|correo|texto|escribir|escriban|escribanme|por aca|por aqui)\b|" + IN_PASSING,
+        in_place=True,
     ),
     # Money tight, in passing and laughing: "jaja estoy pelado hasta la quincena".
     OnALineWith(
@@ -434,6 +443,13 @@ ES_VULNERABLE_ON_A_LINE = (
         r"\b(incendio|inundacion|inundo|terremoto|sismo|huracan|temblor|tormenta|deslave)\b",
         requires=r"\b(perdimos|perdi|se perdio|albergue|techo|la casa|mi casa|mi depa|"
         r"evacuad[oa]s?)\b",
+        unless=ES_GIFT_FOR_THEM,
+    ),
+    # Someone else's job: theirs to tell, unless the customer is sending them a gift.
+    OnALineWith(
+        r"\b(perdio|se quedo sin) (el |su )?(trabajo|empleo|chamba|laburo|curro|pega)\b",
+        unless=ES_GIFT_FOR_THEM,
+        in_place=True,
     ),
     OnALineWith(
         ES_SOMEONE + r" (\w+ ){0,2}(hospitalizad[oa]|internad[oa]|ingresad[oa]|en (el )?"
@@ -441,7 +457,11 @@ ES_VULNERABLE_ON_A_LINE = (
         r"intensivos|"
         r"intensivos)|en tratamiento|muy (malit[oa]|enferm[oa]|grave|delicad[oa])|grave|"
         r"delicad[oa] de salud)\b",
-        unless=OVER,
+        # Nor a check-up or a visit: "ando en la clinica con el nene en la vacuna",
+        # "acompanando a mi tia pero ya esta mejor".
+        unless=OVER + "|" + ES_GIFT_FOR_THEM + r"|\b(vacuna|vacunas|chequeo|control (del|de la|"
+        r"de) (nino|nina|bebe|embarazo|rutina)|ya esta mejor|esta mejorando|ya (mejoro|se "
+        r"recupero))\b",
     ),
     OnALineWith(
         r"\b(ya )?no (puedo|aguanto) (mas )?con (esto|todo esto)\b",
@@ -452,3 +472,8 @@ ES_VULNERABLE_ON_A_LINE = (
 VULNERABLE_SITUATION = _phrases(
     *VULNERABLE, *VULNERABLE_ON_A_LINE, *ES_VULNERABLE, *ES_VULNERABLE_ON_A_LINE
 ) + _phrases(*VULNERABLE_OWN_NEGATION, *ES_VULNERABLE_OWN_NEGATION, negatable=False)
+# Told in two parts (sensitive_matters.IN_TWO_PARTS): the code, each part, the label.
+VULNERABLE_IN_TWO_PARTS = (
+    ("vulnerable_customer", ELDERLY, CONFUSED_BY_ORDER, "an elderly customer, confused"),
+    ("vulnerable_customer", DISABLED, DISABILITY_IN_THE_WAY, "a disability in the way"),
+)

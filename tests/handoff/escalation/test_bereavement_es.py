@@ -24,6 +24,9 @@ from tests.handoff.escalation.rules_only import reasons
         ("mi papá se murió hace dos años y la suscripción sigue cobrando",),
         ("murió mi abuelo hace 3 años y todavía le llegan cobros de la tarjeta",),
         ("mi esposo tenía una cuenta con ustedes", "murió el mes pasado"),
+        # A memory beside an account still in play is no passing mention.
+        ("mi mamá que en paz descanse tenía una suscripción y me siguen cobrando",),
+        ("falleció mi esposo, como cancelo su cuenta?",),
     ],
 )
 def test_a_death_in_the_family_goes_to_a_person(messages: tuple[str, ...]) -> None:
@@ -43,4 +46,21 @@ def test_a_death_in_the_family_goes_to_a_person(messages: tuple[str, ...]) -> No
     ],
 )
 def test_a_figure_of_speech_a_journey_or_a_death_years_ago_is_routine(text: str) -> None:
+    assert "bereavement" not in reasons(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A memory, or a thing that "died"; a death that has not happened; a colleague's.
+        "quiero regalarle a mi mamá un portarretrato para poner fotos de mi papá, que en paz "
+        "descanse",
+        "mi papá que en paz descanse siempre me decía que un buen taladro dura toda la vida",
+        "mi licuadora vieja pasó a mejor vida, que en paz descanse 🪦😂",
+        "¿el seguro de cuotas cubre en caso de fallecimiento del titular?",
+        "si fallece el titular de una cuenta, qué pasa con los puntos acumulados?",
+        "quiero mandar una cobija a la familia de un compañero de la oficina, falleció su mamá",
+    ],
+)
+def test_a_death_in_passing_or_not_yet_or_a_colleagues_is_routine(text: str) -> None:
     assert "bereavement" not in reasons(text)

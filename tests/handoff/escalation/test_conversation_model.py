@@ -75,7 +75,7 @@ def test_no_blind_conversation_is_trained_on() -> None:
     """
     trained = [c for path in training_files() for c in load_conversations(path)]
     blind = [c for path in BLIND for c in load_conversations(path)]
-    assert len(BLIND) == 11
+    assert len(BLIND) == 12
 
     def distinctive(conversations: list[LabelledConversation]) -> set[str]:
         texts = [t for c in conversations for t in (" ".join(c.messages), *c.messages)]

@@ -33,6 +33,8 @@ from tests.handoff.escalation.rules_only import RULES_ONLY, reasons
         "ya no quiero hablar con un robot",
         "bueno si, pasame con uno",
         "mejor que lo revise una persona, esto es raro",
+        "me pueden llamar? el repartidor no llego",
+        "tengo que hablar con alguien ya",
     ],
 )
 def test_asking_for_a_person(text: str) -> None:
@@ -47,6 +49,12 @@ def test_asking_for_a_person(text: str) -> None:
         "el agente de aduanas me pidio la factura",
         "ya hable con una asesora ayer y quedo todo bien",
         "eres un bot? da igual, donde veo mi pedido",
+        # The courier calling ahead; a story; whether a person is needed, asked.
+        "el repartidor me puede llamar antes de llegar?",
+        "que el tecnico me llame para coordinar la instalacion porfa",
+        "la otra vez tuve que hablar con un asesor pero me resolvieron todo bien",
+        "tengo que hablar con alguien para lo de la garantia?",
+        "tengo que hablar con alguien o se hace todo por aqui?",
     ],
 )
 def test_not_asking_for_a_person(text: str) -> None:

@@ -163,3 +163,65 @@ def test_what_hurt_or_who_died_still_counts_beside_those_words() -> None:
     assert "safety_incident" in reasons("es normal que bote humo? se me quemo la mano")
     assert "bereavement" in reasons("para el velorio de mi abuelo necesito las sillas mañana")
     assert "bereavement" in reasons("mi amiga fallecio y tenia un pedido a su nombre")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # How payments are kept safe, asked before buying.
+        "como le hacen para evitar fraude con las tarjetas?",
+        "como protegen los pagos contra fraude? es mi primera compra",
+        "cómo sé que su página no es fraude? es mi primera compra con ustedes",
+        "escuche que hay mucho fraude con tarjetas online, pago tranquila?",
+        # A warning heard, and the official page asked for.
+        "vi en las noticias que hay paginas falsas que se hacen pasar por tiendas, cual es la "
+        "pagina oficial de ustedes?",
+        "ustedes piden datos por whatsapp? hay gente haciendose pasar por tiendas, a mi no me "
+        "paso nada",
+        # Another service's account, and the customer's own purchase the bank held.
+        "les escribo por aqui porque me hackearon el instagram",
+        "el banco me bloqueo la tarjeta por compra sospechosa, puedo pagar con transferencia?",
+        # A product compared or asked about; the news; a match; figures of speech.
+        "la freidora de aire hace menos humo que el sarten?",
+        "la freidora de aire bota humo?",
+        "esa freidora bota humo cuando cocinas cosas con grasa?",
+        "mi mama vio en las noticias que un ventilador le corto el dedo a un niño",
+        "me fracture el pie jugando futbol jaja, necesito una silla reclinable",
+        "mi tiendita de Insta exploto de pedidos jaja, tienen enfriador vertical?",
+        "el grupo de la familia exploto con la foto del sofa, hay descuento por cantidad?",
+        "mi hermano quedo echando humo de la envidia cuando vio mi freidora",
+        "me queme la cabeza comparando freidoras de aire y no me decido",
+        "mi perro se comio la caja del envio jajaja, puedo devolver sin la caja?",
+        # Another shop's complaint, a what-if, a theft reported, a complaint long settled.
+        "la otra multitienda me dejo plantada, tuve que ir al Sernac con ellos",
+        "si quisiera poner una queja formal algun dia, donde se hace?",
+        "tengo que hacer la denuncia del celular que me robaron en el bondi",
+        "si me roban el paquete de la puerta, tengo que ir con la policia? es pregunta nomas",
+        "hace un par de años puse una reclamacion en la OCU, pero se soluciono y quedamos bien",
+        # A charge asked about before it happens.
+        "si cancelo la suscripcion ahora, me siguen cobrando el resto del mes o se corta?",
+        "quiero el mismo pedido dos veces, me cobran el envio doble o hay forma de juntarlo?",
+    ],
+)
+def test_questions_warnings_and_figures_of_speech_are_no_incident(text: str) -> None:
+    assert reasons(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("me hicieron un fraude con mi tarjeta en su pagina", "fraud"),
+        ("me llego un mensaje falso de ustedes pidiendo mi clave y se la di", "fraud"),
+        ("hay compras sospechosas en mi cuenta", "fraud"),
+        ("me hackearon la cuenta y compraron tres celulares", "fraud"),
+        ("la freidora bota humo desde ayer y huele a quemado", "safety_incident"),
+        ("el cargador exploto anoche", "safety_incident"),
+        ("mi perro se comio una pila del control", "safety_incident"),
+        ("me fracture el pie cuando se rompio la silla", "safety_incident"),
+        ("ya puse la denuncia en la OCU contra ustedes", "legal_threat"),
+        ("cancele la suscripcion y me siguen cobrando", "payment_dispute"),
+        ("me cobran doble?? que les pasa", "payment_dispute"),
+    ],
+)
+def test_the_same_words_told_as_what_happened_still_count(text: str, reason: str) -> None:
+    assert reason in reasons(text)

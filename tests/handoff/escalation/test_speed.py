@@ -107,6 +107,8 @@ PHRASE_LISTS: dict[str, list[Phrase]] = {
     "died": DIED,
     "elderly": vulnerable.ELDERLY,
     "confused_by_order": vulnerable.CONFUSED_BY_ORDER,
+    "disabled": vulnerable.DISABLED,
+    "disability_in_the_way": vulnerable.DISABILITY_IN_THE_WAY,
     "phishing_lure": PHISHING_LURE,
     "details_given": DETAILS_GIVEN,
 }

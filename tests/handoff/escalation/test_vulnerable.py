@@ -125,6 +125,18 @@ def test_spanish_vulnerable_situations_go_to_a_person(text: str) -> None:
         "mi hermana está en el hospital porque ya va a nacer mi sobrino, llega a Toluca?",
         "no quiero que mi novia sepa lo del regalo, lo pueden envolver?",
         "esta bien de la memoria el celular? cuantos gigas trae?",
+        # A disability or an operation told beside a product or delivery question.
+        "mi hijo usa silla de ruedas, el escritorio regulable llega a 75 cm de alto?",
+        "me operaron la rodilla y ando con muletas, me suben el paquete al 2do piso?",
+        "soy sorda asi que prefiero todo por aca, no me llamen porfa",
+        "a mi abuelo lo operan de la catarata el martes, nada grave, quiero regalarle una tablet",
+        # A gift for someone else in hard times; a check-up; a document hard to read.
+        "mi abuela está en la clínica y le quiero mandar un cojín ortopédico",
+        "mi compadre se quedó sin trabajo y le quiero regalar una licuadora",
+        "a mi vecina se le inundó la casa con la lluvia, le queremos regalar un hervidor",
+        "ando en la clínica con el nene en la vacuna de los 6 meses, puede recibir mi hermano?",
+        "no sé leer eso de la guía, dónde dice la fecha estimada?",
+        "soy veterano y tengo una discapacidad en la rodilla, nada grave",
         "I don't want her to know what the present is, can you gift wrap it?",
         "is the laptop good with its memory for video editing?",
     ],
@@ -186,3 +198,29 @@ def test_vulnerable_situations_on_the_blind_messages(
         assert found / total >= least_found, (language, found, total)
         total, found = counts[(language, False)]
         assert found / total <= most_others, (language, found, total)
+
+
+def test_a_disability_in_the_way_still_counts_in_one_message_or_two() -> None:
+    for text in (
+        "uso silla de ruedas y vivo en un cuarto piso, no tengo forma de bajar a llevar la caja",
+        "quiero devolver la mesita pero voy en silla de ruedas y no puedo llevarla a correos",
+        "soy sorda y el repartidor solo me llama, no puedo contestarle",
+        "te escribo desde el sanatorio, me operaron ayer",
+    ):
+        assert "vulnerable_customer" in reasons(text), text
+    # Said in passing first, in the way next.
+    found = reasons(
+        "buenas, uso silla de ruedas y vivo en un tercer piso",
+        "me llego una mesa que no pedi y me dicen que la baje para que la retire el flete, no "
+        "hay forma",
+    )
+    assert "vulnerable_customer" in found
+    # The customer's own hard times, or a relative's, still count beside a gift.
+    for text in (
+        "mi madre esta ingresada y no puedo pagar la cuota este mes",
+        "me quede sin trabajo y no puedo pagar la cuota",
+        "mi esposo se quedo sin trabajo y no podemos pagar",
+        "se nos inundo la casa y perdimos todo",
+        "mi mama no sabe leer y compro algo por error",
+    ):
+        assert "vulnerable_customer" in reasons(text), text

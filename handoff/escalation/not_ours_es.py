@@ -1,0 +1,62 @@
+"""Spanish words that tell a matter is not ours, or has not happened (for .sensitive_matters_es).
+
+Another shop's product or complaint, a question of what if, the news, a
+match, a figure of speech, a police report for a theft: on a line with these,
+the matching safety or legal phrases do not count. Patterns only: each reads
+the normalised message (accents folded, case ignored) and is linear.
+"""
+
+from __future__ import annotations
+
+# Not ours, or not happened: another shop's or brand's product ("a mi vecina se le
+# incendió una estufa de otra marca"), and a question about what if ("y si huele a gas,
+# qué se hace? por si acaso nomás").
+ES_ELSEWHERE_OR_WHAT_IF = (
+    r"\b(de|en|a) otr[oa]s? (tienda|empresa|pagina|web|sitio|marca|compania)\b|\b(y|pero) si "
+    r"(huele|hay|sale|se (quema|incendia|calienta|prende)|empieza|llega a|pasa)\b|\bque (pasa|"
+    r"hago|se hace|hacer|hacemos) si\b|\ben caso de (que|un|una|incendio)\b|\bpor si acaso\b|"
+    # What a new one does at first: "es normal que bote un poquito de humo la primera vez?".
+    r"\bes normal que\b[^.!?\n]{0,80}\b(la primera vez|las primeras veces|primer uso|al "
+    r"estrenarl[oa]|al principio|al usarl[oa] por primera vez)\b|"
+    # A product compared or asked about before buying: "hace menos humo que el sarten?",
+    # "la freidora bota humo?", "bota humo cuando cocinas con grasa?".
+    r"\b(menos|mas) (humo|chispas) (que|q)\b|\b(bota|echa|hace|saca|tira|suelta|larga) (\w+ )?"
+    r"humo( (cuando|al|si)\b[^.!?\n]{0,60})? *\?|"
+    # Told from the news or a match: "vi en las noticias que un ventilador le corto el
+    # dedo a un nino", "me fracture el pie jugando futbol".
+    r"\b(las noticias|la noticia|el noticiero|el telediario|el noticiario)\b|\bjugando (al |a la "
+    r"|una )?(futbol|fut|fulbito|pichanga|basquet|basket|baloncesto|tenis|padel|voley|"
+    r"voleibol|beisbol|rugby|pelota|hockey)\b|"
+    # Figures of speech: "mi tiendita exploto de pedidos", "el grupo exploto con la foto",
+    # "quedo echando humo de la envidia", "me queme la cabeza comparando freidoras".
+    r"\b(exploto|estallo|reviento) (de|con) (ventas|pedidos|mensajes|likes|"
+    r"comentarios|risa|alegria|emocion|felicidad|la foto|las fotos|el video|memes)\b|"
+    r"\b(echando|echa|echaba|echo) humo (de|del) (la )?(envidia|rabia|coraje|bronca|furia|"
+    r"celos|cabreo|enojo|calor)\b|\bquem\w* (la )?cabeza (comparando|pensando|buscando|"
+    r"eligiendo|decidiendo|viendo|con (tantas|tanta|las|los) (opciones|modelos))\b|"
+    # A pet that ate the packaging: "mi perro se comio la caja del envio jajaja".
+    r"\b(perro|perrito|perrita|gato|gatito|gata|cachorro)( \w+){0,2} se (comio|ha comido|"
+    r"mordio|masco) (la caja|el empaque|el carton|la bolsa|el sobre|la factura|el papel|el "
+    r"manual|la etiqueta|el envoltorio)\b"
+)
+# Another shop's complaint, a what-if, a question asked only to know, a theft reported to
+# the police, a complaint long settled: "la otra multitienda me dejo plantada, tuve que ir
+# al Sernac con ellos", "si quisiera poner una queja formal algun dia, donde se hace?",
+# "tengo que hacer la denuncia del celular que me robaron", "hace un par de anos puse una
+# reclamacion en la OCU pero se soluciono".
+ES_LEGAL_ELSEWHERE = (
+    r"\b(la |el )?otr[oa]s? (tienda|multitienda|empresa|pagina|web|sitio|marca|compania|"
+    r"comercio|vendedor|aerolinea)\b|\bsi (quisiera|quisieramos|algun dia|alguna vez|llegara "
+    r"a|tuviera que|me roban|me robaran)\b|\b(es )?(pregunta|consulta) nomas\b|\b(es )?solo "
+    r"(por|para) saber\b|\bpor si acaso\b|\bdenuncia (del|de la|de mi|por el|por la|por|de) "
+    r"(robo|celular|telefono|cartera|billetera|moto|carro|auto|bici|hurto)\b|\bhace (un par "
+    r"de|unos|unas|varios|dos|tres) (anos|meses)\b[^.!?\n]{0,80}\b(se soluciono|quedamos "
+    r"bien|se arreglo|me (lo |la )?devolvieron)\b"
+)
+# A charge asked about before it happens: "si cancelo la suscripcion ahora, me siguen
+# cobrando el resto del mes?", "me cobran el envio doble o hay forma de juntarlo?".
+ES_PAYMENT_WHAT_IF = (
+    r"(^|[.!?¿] *)si (cancelo|cancelara|doy de baja|diera de baja|pido|compro|hago|cambio|"
+    r"devuelvo|pago|agrego)\b[^.!?\n]{0,120}\?|\b(me|nos) (cobran|cargan)( \w+){0,2} (doble|dos "
+    r"veces)\b[^.!?\n]{0,40}\b(o|si) (hay|se puede|puedo|lo|la|me)\b"
+)
