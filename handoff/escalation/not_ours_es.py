@@ -1,9 +1,10 @@
 """Spanish words that tell a matter is not ours, or has not happened (for .sensitive_matters_es).
 
 Another shop's product or complaint, a question of what if, the news, a
-match, a figure of speech, a police report for a theft: on a line with these,
-the matching safety or legal phrases do not count. Patterns only: each reads
-the normalised message (accents folded, case ignored) and is linear.
+match, a figure of speech, a police report for a theft, a charge asked about
+before it happens: on a line with these, the matching safety, legal or payment
+phrases do not count. Patterns only: each reads the normalised message (accents
+folded, case ignored) and is linear.
 """
 
 from __future__ import annotations
