@@ -203,7 +203,7 @@ def test_what_hurt_or_who_died_still_counts_beside_those_words() -> None:
         "quiero el mismo pedido dos veces, me cobran el envio doble o hay forma de juntarlo?",
     ],
 )
-def test_questions_warnings_and_figures_of_speech_are_no_incident(text: str) -> None:
+def test_questions_warnings_and_figures_of_speech_escalate_nothing(text: str) -> None:
     assert reasons(text) == []
 
 
