@@ -243,6 +243,17 @@ ES_ELSEWHERE = (
     r"celular|internet|luz|cable|agua|gas|mudanzas?|electricidad)|electrica)|"
     r"operador(a)? (de|del) (celular|movil|telefono))\b|"
     r"\b(de|en|con) (la )?otra (tienda|empresa|pagina|web|marca|paqueteria)\b|"
+    # Another shop, however it is put: "nunca mas le compro a la otra tienda esa", "en la
+    # otra multitienda me trataron pesimo", "lo compre en otro sitio", "en una tienda del
+    # centro me vendieron...". Not "lo dejaron en otro sitio": a parcel of ours; nor "me
+    # voy a la otra tienda": leaving us.
+    r"(?<!\bvoy a )(?<!\bvamos a )(?<!\bpaso a )(?<!\bpasamos a )(?<!\bcambio a )(?<!\bire a )"
+    r"(?<!\bvoy a la )(?<!\bvamos a la )(?<!\bpaso a la )(?<!\bpasamos a la )(?<!\bcambio a "
+    r"la )(?<!\bire a la )\b(otra|otras) (multitiendas?|cadenas?|tiendas?)\b|"
+    r"\b(compre|compramos|pedi|pedimos|encargue) ((lo|la|los|las|una|un|el|la) )?(\w+ )?en "
+    r"(otro sitio|otro lado|otra parte|otro lugar)\b|\b(una|otra) tienda (del|de la|de mi|"
+    r"de un|de una|en el|en la) (centro|barrio|esquina|mall|plaza|shopping|colonia|pueblo|"
+    r"centro comercial)\b|"
     r"\b(fue mi culpa|culpa mia|error mio|me equivoque|conmigo mism[oa]|(puse|escribi|marque) "
     r"mal|que tont[oa] (soy|fui)|soy (un |una )?"
     r"(tont[oa]|idiota|despistad[oa]|torpe|burr[oa]|desastre)|me olvide|se me olvido)\b|"
@@ -270,7 +281,11 @@ ES_ELSEWHERE = (
 # "tienen" or "hacen": "ustedes tienen la culpa", "hacen lo que quieren" blame us.
 ES_US_REQUESTS = (
     r"\b(ustedes|vosotros|usted) (aceptan|acepta|aceptais|venden|vende|vendeis|envian|envia|"
-    r"enviais|mandan|manda|mandais|reciben|recibe|recibis)\b"
+    r"enviais|mandan|manda|mandais|reciben|recibe|recibis)\b|"
+    # What we have in stock, asked: "ustedes tienen la nevera de 300 litros?"; not "ustedes
+    # tienen la culpa".
+    r"\b(ustedes|vosotros|usted) (tienen|teneis|tiene) (el|la|los|las|un|una|stock|"
+    r"disponible)\b(?! culpa\b)"
 )
 # The company, named or addressed in Spanish ("ustedes", "vosotros", "su
 # servicio", "este bot"): anger in such a message is aimed at us.

@@ -16,8 +16,8 @@ model's "needs a person", two messages in a row the bot did not understand)
 and the model scores the conversation below
 ``conversation_model_overrule_below_es``, it overrules them: a "joder, qué
 rápido llegó", or a wandering chat about a move the NLU did not follow, in a
-conversation the model reads as routine stays with the bot. A third message
-in a row not understood is never overruled.
+conversation the model reads as routine stays with the bot. One message more
+in a row not understood than ``max_fallbacks_es`` (a fourth) is never overruled.
 
 Why a model of the conversation, when :mod:`.person_model` reads each
 message: the Spanish escalations the rules and the message model miss are

@@ -4,14 +4,14 @@ Found in a message, it overrules the NLU's request_human, its span is not
 read as a request in words, neither learned model judges the message, and
 a message the bot did not understand does not count towards a run of
 fallbacks (it was understood: no person) (:mod:`.findings`, :mod:`.rules`). Spanish patterns are in
-:mod:`.phrases_es` (``ES_NOT_A_REQUEST``), appended here. Every pattern is
+:mod:`.declines_es` (``ES_NOT_A_REQUEST``), appended here. Every pattern is
 linear.
 """
 
 from __future__ import annotations
 
+from handoff.escalation.declines_es import ES_NOT_A_REQUEST, ES_ONLY_ASKING
 from handoff.escalation.phrases import _phrases
-from handoff.escalation.phrases_es import ES_NOT_A_REQUEST
 
 # Wording that asks for no one of ours, where the NLU may still say
 # request_human: declining a call, an agent or a transfer ("no need to call
@@ -83,3 +83,9 @@ NOT_A_REQUEST = _phrases(
     *ES_NOT_A_REQUEST,
     negatable=False,
 )
+
+# Wording that makes a whole message no request, wherever the person is named
+# in it: asked only to know ("no es que lo necesite ahora", "por si algun dia"),
+# or taken back before the message ends ("...ah no, ya lo encontre, olvidalo").
+# Spanish only: :mod:`.declines_es` (``ES_ONLY_ASKING``).
+ONLY_ASKING = _phrases(*ES_ONLY_ASKING, negatable=False)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from handoff.escalation.anger_words import aimed_elsewhere
-from handoff.escalation.declines import NOT_A_REQUEST
+from handoff.escalation.declines import NOT_A_REQUEST, ONLY_ASKING
 from handoff.escalation.phrases import (
     ACCOUNT_CLOSURE,
     BOT_DID_NOT_HELP,
@@ -34,7 +34,8 @@ from handoff.escalation.vocabulary import _normalise
 OTHER_COMPANY = re.compile(
     r"\b(banco|bank|card (company|provider|issuer)|aseguradora|insurers?|aerolinea|linea "
     r"aerea|airline|compania|company|provider|network|empresa|corporacion|operadora?|tienda|"
-    r"shop|store|retailer|seller|website|site|brand|supplier|pagina|web|marca|paqueteria)\b",
+    r"multitienda|shop|store|retailer|seller|website|site|brand|supplier|pagina|web|marca|"
+    r"paqueteria)\b",
     re.IGNORECASE,
 )
 
@@ -71,6 +72,9 @@ def _findings(text: str) -> _Findings:
     text = _normalise(text)
     not_a_request = _cue(NOT_A_REQUEST, text)
     asking = text if not_a_request is None else _blanked(NOT_A_REQUEST, text)
+    only_asking = _cue(ONLY_ASKING, text)
+    if only_asking is not None:
+        not_a_request, asking = only_asking, ""
     # Whom it is aimed at is read only where a contact-centre failure was found.
     failure = _cue(CONTACT_CENTER_FAILURE, text)
     if failure is not None and _another_companys(text):

@@ -1,10 +1,11 @@
 """Spanish words that tell a matter is not ours, or has not happened (for .sensitive_matters_es).
 
 Another shop's product or complaint, a question of what if, the news, a
-match, a figure of speech, a police report for a theft, a charge asked about
-before it happens: on a line with these, the matching safety, legal or payment
-phrases do not count. Patterns only: each reads the normalised message (accents
-folded, case ignored) and is linear.
+match, a figure of speech, sunburn, the customer saying it was not us, a
+police report for a theft, a charge asked about before it happens: on a line
+with these, the matching safety, legal or payment phrases do not count.
+Patterns only: each reads the normalised message (accents folded, case
+ignored) and is linear.
 """
 
 from __future__ import annotations
@@ -33,8 +34,14 @@ ES_ELSEWHERE_OR_WHAT_IF = (
     r"\b(exploto|estallo|reviento) (de|con) (ventas|pedidos|mensajes|likes|"
     r"comentarios|risa|alegria|emocion|felicidad|la foto|las fotos|el video|memes)\b|"
     r"\b(echando|echa|echaba|echo) humo (de|del) (la )?(envidia|rabia|coraje|bronca|furia|"
-    r"celos|cabreo|enojo|calor)\b|\bquem\w* (la )?cabeza (comparando|pensando|buscando|"
-    r"eligiendo|decidiendo|viendo|con (tantas|tanta|las|los) (opciones|modelos))\b|"
+    r"celos|cabreo|enojo|calor)\b|\besta que (echa chispas|arde|explota|revienta|echa "
+    r"fuego)\b|"
+    # Sunburn, and what the customer says is not ours: "me queme la espalda por no usar
+    # bloqueador", "al vecino se le incendio la cocina, no fue nada de ustedes eh".
+    r"\b(bloqueador|protector solar|bronceador|la playa|del sol|al sol|insolacion)\b|\bno "
+    r"(fue|es|era) (nada )?(de|culpa de|por) (ustedes|vosotros|su producto|sus productos)\b|"
+    r"\bnada que ver con (ustedes|vosotros)\b|\bquem\w* (la )?cabeza (comparando|pensando|"
+    r"buscando|eligiendo|decidiendo|viendo|con (tantas|tanta|las|los) (opciones|modelos))\b|"
     # A pet that ate the packaging: "mi perro se comio la caja del envio jajaja".
     r"\b(perro|perrito|perrita|gato|gatito|gata|cachorro)( \w+){0,2} se (comio|ha comido|"
     r"mordio|masco) (la caja|el empaque|el carton|la bolsa|el sobre|la factura|el papel|el "

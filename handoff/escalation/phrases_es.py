@@ -280,8 +280,10 @@ ES_THREAT_TO_LEAVE_OWN_NEGATION = (
     r"\b(no|nunca|jamas) (les |os |le )?(vuelvo|volvere|volveria|volvemos|volveremos) a "
     r"(comprar|pedir|comprarles|pedirles|usar|confiar|recomendar|poner un pie|elegir|pisar|"
     r"compraros|pediros)\b",
+    # Not of another shop: "nunca mas le compro a la otra tienda esa".
     r"\b(nunca|jamas) mas (les |os |le )?(compro|comprare|compre|pido|pedire|pida|uso|usare|"
-    r"confio|confiare|recomiendo|recomendare|vuelvo|volvere|vuelva|compramos|pedimos)\b",
+    r"confio|confiare|recomiendo|recomendare|vuelvo|volvere|vuelva|compramos|pedimos)\b"
+    r"(?! (a|en|con|de) (la |esa |esta |la otra )?(otra|otras|esa|ese|esos|esas|ellos|ellas)\b)",
     r"\bno (les |os |le )?(compro|comprare|pido|pedire|recomiendo|recomendare) (nunca mas|"
     r"mas|jamas|nada mas|ni loc[oa]|ni de broma|ni regalado)\b",
     r"\bno (los|las|les|os|se los|se las) (recomiendo|recomendare|recomendaria) (a nadie|"
@@ -291,10 +293,10 @@ ES_THREAT_TO_LEAVE = (
     r"\bnunca mas(?= *([.!,;]|$))|\bhasta nunca\b",
     r"\b(me voy|nos vamos|me paso|nos pasamos|me cambio|me cambiare|me ire|me voy a ir|"
     r"mejor compro|prefiero comprar|voy a comprar|ahora compro|desde ahora compro|me largo) "
-    r"(a|con|para|pa|en) (la competencia|otra tienda|otro lado|otra empresa|otra parte|otro "
-    r"sitio|amazon|mercado ?libre|liverpool|walmart|el corte ingles|falabella|coppel|"
-    r"elektra|ripley|paris|exito|alkosto|costco|best buy|target|fnac|media ?markt|carrefour|"
-    r"temu|shein|aliexpress|sears|sanborns|home depot)\b",
+    r"(a|con|para|pa|en) (la competencia|(la )?otra tienda|otro lado|(la )?otra empresa|"
+    r"otra parte|otro sitio|amazon|mercado ?libre|liverpool|walmart|el corte ingles|"
+    r"falabella|coppel|elektra|ripley|paris|exito|alkosto|costco|best buy|target|fnac|"
+    r"media ?markt|carrefour|temu|shein|aliexpress|sears|sanborns|home depot)\b",
     r"\b(perdieron|acaban de perder|han perdido|pierden|perdiste|perdisteis|habeis perdido|"
     r"van a perder) (a )?(un |una |otro |otra |su |a su mejor )?(cliente|clienta|clientes|"
     r"comprador|compradora)\b",
@@ -368,94 +370,6 @@ ES_REPEATED_ASKING = (
     # Not "pedi dos veces lo mismo": ordered twice, by mistake.
     r"\b(pregunte|dije|repeti|explique|escribi|pregunto|digo|repito) (\w+ )?(dos|tres|\d+|mil) "
     r"veces (la misma pregunta|lo mismo)\b",
-)
-# Wording that asks for no one of ours (see declines.NOT_A_REQUEST): a call or
-# an agent declined, or someone else's agent.
-ES_NOT_A_REQUEST = (
-    r"\bno (quiero|necesito|deseo|hace falta|es necesario|hay necesidad de) que (me |nos )?"
-    r"(llamen|llame|contacten|contacte|marquen|atiendan|atienda|escriban)\b",
-    r"\bno (quiero|necesito|deseo|hace falta|es necesario|preciso|ocupo|requiero) (hablar con |"
-    r"que me (pases|pasen|paseis|transfieras|transfieran|comuniques|comuniquen|conectes) (con|a) "
-    r"|pasarme con |transferirme con )?(un |una |ningun |"
-    r"ninguna |a |al |el |la |a la |lo del |nadie ni )?(asesor|asesora|agente|persona|humano|"
-    r"operador|operadora|nadie|llamada|ejecutivo|ejecutiva|transferencia)\b",
-    r"\bno (es necesario|hace falta) que (me |nos )?(contacte|llame|atienda|escriba) nadie\b",
-    r"\bno (me |nos )?(llamen|llames|llame|marquen)\b",
-    # "No me pases con nadie", "no me transfieras a un asesor".
-    r"\bno (me |nos )?(pases|pase|pasen|paseis|transfieras|transfiera|transfieran|transfirais|"
-    r"comuniques|comunique|comuniquen|conectes|conecte|conecten|derives|derive|deriven) (con|a|"
-    r"al) (nadie|ningun|ninguna|un |una |el |la |alguien)",
-    # "Sin agente porfa": at the start of a clause only, not "llevo dos horas sin asesor".
-    r"(^|[,.;:!?]) ?(y )?sin (un |una |ningun |ninguna )?(asesor|asesora|agente|humano|"
-    r"operador|operadora|persona|llamada|ejecutivo|ejecutiva|transferencia)(es|s)?\b",
-    r"\b(cancela|cancelen|cancelad|cancelame|olvida|olvidate de|olvidalo lo del|anula|"
-    r"anulen) (lo del|el|la|mi|esa|ese) (asesor|asesora|agente|llamada|transferencia|"
-    r"solicitud de (asesor|agente|llamada))\b",
-    r"\bprefiero (seguir )?(con el bot|con el asistente|con el chat|con vos|contigo|el bot|"
-    r"el chat|por aca|por aqui|por chat|por este medio|por escrito)\b",
-    # The bot tried first, with the request it puts off: "queria hablar con una
-    # persona pero bueno, pruebo contigo primero".
-    r"(\b(queria|quise|iba a pedir|pensaba pedir|pensaba hablar)\b[^.!?\n]{0,60})?\b(pruebo|"
-    r"intento|probare|intentare|voy a probar|voy a intentar|dejame probar|deja que pruebe) "
-    r"(primero )?(contigo|con vos|con usted|con el bot|con el asistente|por aqui|por aca)"
-    r"( primero)?\b",
-    # Someone else's boss, or a doorman to leave a parcel with: "mi supervisor me pidio
-    # comprar 10 audifonos", "me lo pueden dejar con el vigilante?".
-    r"\b(mi|el|la|nuestro|nuestra|my) (jefe|jefa|boss|supervisor|supervisora|gerente|"
-    r"encargad[oa]|patron|patrona|manager)( \w+){0,5} (me |nos )?((pidio|pide|mando|encargo|"
-    r"encarga|dijo) (que |a )?(compre|comprar|cotice|cotizar|pregunte|preguntar|pida|pedir|"
-    r"averigue|averiguar)|(quiere|necesita) (comprar|saber|cotizar|pedir|encargar))\b",
-    r"\b(dejar|dejarlo|dejarla|dejen|deje|dejes|dejenlo|dejenla|dejarselo|dejarsela|entregar|"
-    r"entregarlo|entregarla|entreguen)( \w+){0,2} (con|a) (el|la|mi) (vigilante|portero|"
-    r"portera|conserje|vecin[oa]|guardia|recepcionista|de seguridad)\b",
-    # Whether something heard is true: "es verdad que si escribo 'agente' me pasais con
-    # una persona?", "un amigo me dijo que si hablas con un humano te dan descuento, es verdad?"
-    r"\b(es|sera) (verdad|cierto) que\b[^.!?\n]{0,80}\b(agentes?|asesor(es|a)?|human[oa]s?|"
-    r"personas?|operador(es|a)?)\b[^.!?\n]{0,60}\?|\b(agentes?|asesor(es|a)?|human[oa]s?|"
-    r"personas?|operador(es|a)?)\b[^.!?\n]{0,80}\b(es|sera) (verdad|cierto) *\?",
-    # With a request it takes back: "antes pedi hablar con alguien pero ya no hace falta"
-    # (the gap ends at the sentence).
-    r"(\b(pedi|habia pedido|solicite|queria|quise)\b[^.!?\n]{0,60})?\bya no (hace falta|es "
-    r"necesario|lo necesito|se necesita|necesito (a nadie|el asesor|al asesor|la llamada))\b",
-    r"\b(pedi|habia pedido|solicite|queria|quise)\b[^.!?\n]{0,60}\bpero ya no\b *([,.;!?]|$|"
-    r"ya\b|jaja)",
-    # Someday, not now: "si algun dia necesito hablar con alguien, como hago?". What
-    # follows the "si" (up to the end of its clause) is no request.
-    r"\b(si|por si|en caso de que|cuando) (algun dia|alguna vez|en algun momento|en el "
-    r"futuro|mas adelante|un dia|llegara a|llegase a|quisiera|quisiese|necesitara|"
-    r"necesitase)\b[^.!?\n]{0,80}",
-    # Whether anyone but the bot answers: "si tengo un problema con la garantia me atiende
-    # una persona o todo es por aqui?", "puedo hablar con alguien o es todo con el bot?".
-    r"\b(puedo hablar|hablo|me atiende|atiende|me contesta|contesta|me responde|responde|"
-    r"hay)\b[^.!?\n]{0,40}\bo (es |se hace |lo hago |se puede )?(todo|solo|solamente|nomas|"
-    r"siempre) (es )?(con (el|un|"
-    r"este) (bot|robot|asistente)|por (aqui|aca|chat|el chat|este chat|este medio)|"
-    r"automatico|automatizado|(el |un )?(bot|robot))\b",
-    # Asked only to know: "si no sabes algo me pasas con alguien? no es que lo necesite".
-    r"\bno es que (lo |la )?(necesite|necesitemos|quiera|queramos)\b|\b(es )?solo (por|para) "
-    r"saber\b|\bpor (pura |simple )?curiosidad\b",
-    # When people answer, asked (a question, not "el domingo llame y no atienden"):
-    # "los fines de semana hay alguien atendiendo el chat?"
-    r"\b(los|el|en) (fines? de semana|domingos?|sabados?|feriados?|festivos?)\b[^.!?\n]{0,40}"
-    r"\b(hay|atienden|atiende|trabajan|responden|contestan)\b[^.!\n]{0,60}\?|\b(a que hora|"
-    r"en que horario|que horario|hasta que hora|desde que hora|que dias) (hay|atienden|atiende|"
-    r"trabajan|responden|contestan|estan)\b",
-    # The courier or the fitter calling ahead, a delivery detail: "el repartidor me puede
-    # llamar antes de llegar?", "que el tecnico me llame para coordinar".
-    r"\b(el|la) (repartidor|repartidora|mensajero|mensajera|chofer|conductor|courier|"
-    r"motorizado|delivery|tecnico|tecnica|instalador|transportista|cartero|fletero)\b"
-    r"[^.!?\n]{0,20}\b(me|nos) (puede|podria|pueden|podrian|va a|podra)? ?(llamar|llame|"
-    r"marcar|marque|avisar|contactar|escribir)\b",
-    # A story, not a request: "la otra vez tuve que hablar con un asesor".
-    r"\b(tuve|tuvimos|tuvo|me toco|nos toco|hubo) (que|q) (hablar|comunicarme|llamar|"
-    r"contactar)( (con|a) " + ES_PEOPLE + r")?",
-    # Whether a person is needed for something, asked: "tengo que hablar con alguien
-    # para lo de la garantia?", "hay que llamar a alguien o se hace por aqui?".
-    r"\b(tengo|hay|debo|tendria|habria) (que|q) (hablar|llamar|comunicarme) (con|a) "
-    r"(alguien|una persona|un asesor|un agente)\b[^.!?\n]{0,60}\?",
-    r"\b(agente|agentes) (de|del) (aduanas?|seguros|viajes|la paqueteria|paqueteria|transito|"
-    r"bienes raices|la inmobiliaria|inmobiliaria|envios|la naviera)\b|\bagente (aduanal|"
-    r"inmobiliario|de la aseguradora)\b",
 )
 # The customer cannot give the order number a task asks for: "no tengo el numero",
 # "no me llego ningun correo de confirmacion". Said twice, the customer is stuck

@@ -297,14 +297,19 @@ def decide(
     # A conversation the bot cannot resolve.
     # Praise the bot did not follow ("BEST. DRIVERS. EVER.", "joder q bonita es") is chatting,
     # and a person declined ("queria una persona pero pruebo contigo primero") was understood.
+    # The customer's messages joined once: the language is read from their start (here and
+    # for the conversation model below), the conversation model reads their end.
+    joined = SEPARATOR.join(_scanned(conversation[i]) for i in customers)
+    spanish = is_spanish(joined)
+    max_fallbacks = settings.fallback_limit(spanish)
     fallbacks = _fallbacks_in_a_row(conversation, customers)
-    run = customers[len(customers) - fallbacks :] if fallbacks >= settings.max_fallbacks else []
+    run = customers[len(customers) - fallbacks :] if fallbacks >= max_fallbacks else []
     missed = sum(
         not _glad(detector.anger(_scanned(conversation[i]), conversation[i].intent))
         and _findings(_scanned(conversation[i])).not_a_request is None
         for i in run
     )
-    if missed >= settings.max_fallbacks:
+    if missed >= max_fallbacks:
         found["repeated_fallback"] = f"the bot did not understand {fallbacks} messages in a row"
     phrase = judged_findings.bot_did_not_help
     if phrase is not None:
@@ -381,17 +386,16 @@ def decide(
     # Asked even when the message reads as glad: VADER scores Spanish greetings and thanks
     # but no Spanish complaint, so "Buenas, el río se llevó la casa..." reads as glad.
     asks = not found and judged_findings.not_a_request is None
-    # Never a third message in a row the bot did not understand, nor a fourth repeat, nor the
-    # detector's anger at an insult aimed at us ("déjalo, sois unos gilipollas": .insults).
+    # Never one message more in a row the bot did not understand than the limit (a third
+    # in English, a fourth in Spanish), nor a fourth repeat, nor the detector's anger at an
+    # insult aimed at us ("déjalo, sois unos gilipollas": .insults).
     hard = {"anger"} if model_anger == 0.0 and insult(score) is not None else set()
     softened = (OVERRULABLE - hard) | ({"repeated_request"} if soft_repeat else set())
-    soft = found.keys() <= softened and missed <= settings.max_fallbacks
+    soft = found.keys() <= softened and missed <= max_fallbacks
     overrules = bool(found) and soft and overrule_below > 0.0
     overruled: dict[str, str] = {}
     if (asks and cutoff < 1.0) or overrules:
-        # Joined once: the language is read from its start, the model reads its end.
-        joined = SEPARATOR.join(_scanned(conversation[i]) for i in customers)
-        whole = conversation_scorer(latest_characters(joined)) if is_spanish(joined) else None
+        whole = conversation_scorer(latest_characters(joined)) if spanish else None
         if asks and whole is not None and whole >= cutoff:
             found["needs_person"] = (
                 f"the model reads the conversation so far as one for a person "

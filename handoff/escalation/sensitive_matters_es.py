@@ -100,7 +100,14 @@ ES_PUT_RIGHT = (
     r"reversion|reverso|reversa)\b|(?<!no )\bse (revirtio|reverso|anulo|corrigio|soluciono|"
     r"arreglo|resolvio)\b|"
     # "Ya esta resuelto." closing its clause, not "ya esta resuelto lo del cobro?".
-    r"\bya (esta|quedo) (resuelto|solucionado|arreglado)(?= ?([).,!;]|$|gracias|jaja))"
+    r"\bya (esta|quedo) (resuelto|solucionado|arreglado)(?= ?([).,!;]|$|gracias|jaja))|"
+    # "Ya me lo habeis devuelto"; a hold the bank released ("era una retencion temporal,
+    # ya se libero"); a charge only thought double ("pense que me cobraron dos veces").
+    r"\bya (me |nos )?(lo |la |los |las )?(han|habeis|ha|has) (devuelto|reembolsado|"
+    r"reintegrado|reversado|anulado|corregido)\b|(?<!no )\b(era|es|fue) (una|la|un) (retencion|"
+    r"preautorizacion|pre-autorizacion|pre autorizacion|autorizacion|reserva)\b|\bya se "
+    r"(libero|liberaron|libero el dinero)\b|\bya (desaparecio|desaparecieron)\b|\b(pense|"
+    r"crei|me parecio) que (me |nos )?(cobraron|cargaron|habian cobrado|habian cargado)\b"
 )
 ES_PAYMENT_DISPUTE: tuple[str | OnALineWith, ...] = (
     r"\b(contra ?cargos?|charge ?back|desconocer (el|la|este|ese|esta|esa) (cargo|compra|"
@@ -140,18 +147,26 @@ ES_PAYMENT_DISPUTE: tuple[str | OnALineWith, ...] = (
     r"hay|aparece|figura|existe|tengo|se (registro|genero|hizo|creo)) (ningun |ninguna |el |mi |la "
     r"|una )?(pedido|orden|compra)|(como |sale |aparece |dice )(no pagad[oa]|sin pagar|"
     r"pendiente de pago)|pagar (de nuevo|otra vez|nuevamente))\b",
-    r"\b(dos|tres|\d|varios) (cargos|cobros|pagos|debitos) (de [$€]?\d[\d,.]* (pesos |euros |"
-    r"soles |dolares )?)?(por|para|del|de|x) (el mismo|la misma|un solo|una sola|un|una) (pedido|"
-    r"compra|producto|articulo|orden)\b",
-    r"\b(\d+|dos|tres|cuatro|varios|varias) (cargos|cobros|debitos|pagos|movimientos|consumos)"
-    r"\b[^.!?\n]{0,60}\b(solo|solamente|nada mas|pero|y yo|yo) (hice|realice|fue|era|compre|"
-    r"pedi) (una|1|un)\b",
+    OnALineWith(
+        r"\b(dos|tres|\d|varios) (cargos|cobros|pagos|debitos) (de [$€]?\d[\d,.]* (pesos |"
+        r"euros |soles |dolares )?)?(por|para|del|de|x) (el mismo|la misma|un solo|una sola|un|"
+        r"una) (pedido|compra|producto|articulo|orden)\b",
+        unless=ES_PUT_RIGHT,
+        in_place=True,
+    ),
+    OnALineWith(
+        r"\b(\d+|dos|tres|cuatro|varios|varias) (cargos|cobros|debitos|pagos|movimientos|"
+        r"consumos)\b[^.!?\n]{0,60}\b(solo|solamente|nada mas|pero|y yo|yo) (hice|realice|fue|"
+        r"era|compre|pedi) (una|1|un)\b",
+        unless=ES_PUT_RIGHT,
+        in_place=True,
+    ),
     OnALineWith(
         r"\b(me )?(salieron|salen|aparecen|aparecieron|llegaron|veo|vi|figuran) (dos|tres|2|3) "
         r"(cargos|cobros|debitos|descuentos|consumos)\b",
         # Seen through by the customer: "pero ya vi que uno era el despacho, todo bien".
         unless=r"\b(ya vi que|me di cuenta (de )?que|ya entendi|era el (despacho|envio|flete)|"
-        r"falsa alarma|todo (bien|ok|claro|en orden))\b",
+        r"falsa alarma|todo (bien|ok|claro|en orden))\b|" + ES_PUT_RIGHT,
     ),
     r"\b(sale|salen|salio|aparece|aparecen|aparecio|figura|figuran)( \w+)? (dos veces|2 veces|"
     r"duplicad[oa]|repetid[oa]) (el|la) (mismo|misma) (monto|cargo|cobro|importe|pago|compra)\b",
@@ -318,8 +333,15 @@ ES_SAFETY_INCIDENT: tuple[str | OnALineWith, ...] = (
     r"\b(repartidor|conductor|chofer|tecnico|instalador|empleado|mensajero|transportista)"
     r"( \w+){0,3} (me|nos) (sigue escribiendo|acosa|acoso|persigue|persiguio|amenaza|amenazo|"
     r"grito|empujo|toco|agredio|insulto|golpeo|sigue llamando)\b",
-    r"\b(estoy|estamos|esta|estan|me siento|nos sentimos|corro|corremos) (en )?peligro\b|"
-    r"\b(es|era|resulto|resulta) (un peligro|peligros[oa]|un riesgo)(?! *\?)",
+    r"\b(estoy|estamos|esta|estan|me siento|nos sentimos|corro|corremos) (en )?peligro\b",
+    # Not laughed about or heard said: "esa licuadora es un peligro, me tomo 3 batidos al
+    # dia 😂", "mi suegra dice que la licuadora es un peligro". A real danger is told in
+    # the words of what happened too ("casi se incendia", "me dio la corriente").
+    OnALineWith(
+        r"\b(es|era|resulto|resulta) (un peligro|peligros[oa]|un riesgo)(?! *\?)",
+        unless=r"\bja(ja)+|\bje(je)+|\bxd+\b|\U0001f602|\U0001f923|\U0001f605|\bdice que\b",
+        in_place=True,
+    ),
     r"\b(casi|pudo (haber )?(causado|provocado|sido)|podria haber (causado|provocado|sido)|"
     r"pudo provocar|pudo causar) (un |una )?(incendio|accidente|tragedia|desgracia|"
     r"electrocucion|explosion)\b|\bcasi (se )?(incendia|quema|electrocuta|mata|lastima|"

@@ -25,7 +25,8 @@ ES_IN_THE_WAY = (
 # ("mi hijo usa silla de ruedas, el escritorio llega a 75 cm?", "me operaron la rodilla,
 # me suben el paquete al 2do piso?"), where nothing stands in its way on the line.
 IN_PASSING = (
-    r"^(?![^\n]*" + ES_IN_THE_WAY + r")[^\n]*\b(altura|alto|mide|miden|medidas?|cm|"
+    r"^(?![^\n]*" + ES_IN_THE_WAY + r")[^\n]*\b(altura|alto|alta|altos|altas|busco|buscando|"
+    r"mide|miden|medidas?|cm|"
     r"centimetros|ancho|regalar\w*|regalo|subir\w*|suban|planta|(entrega|entregan|despacho|"
     r"envio) (en|a) (domicilio|la puerta|casa)|a domicilio|hasta la puerta|piso|descuento|"
     r"recomiend\w*|nada grave|ya esta bien)\b"

@@ -90,6 +90,25 @@ def test_anger_at_someone_else_is_not_at_us() -> None:
     assert aimed_elsewhere("compre la tele para ver el partido y llego rota, que rabia") is None
 
 
+def test_another_shop_however_it_is_named_is_not_us() -> None:
+    for text in (
+        "jamas vuelvo a la otra tienda, unos incompetentes",
+        "en otra cadena me atendieron fatal, que desastre",
+        "lo pedi en otro lado y llego roto, que asco",
+        "en una tienda del barrio me estafaron con un celular",
+        "la otra tienda me dejo plantada, ustedes tienen la nevera de 400 litros?",
+    ):
+        assert aimed_elsewhere(text) is not None, text
+    # Ours, or leaving us for another shop: anger at us.
+    for text in (
+        "me voy a la otra tienda, son unos incompetentes",
+        "lo dejaron en otro sitio y no en mi casa, que desastre",
+        "fui a la tienda y me trataron fatal",
+        "ustedes tienen la culpa, la otra tienda nunca me fallo",
+    ):
+        assert aimed_elsewhere(text) is None, text
+
+
 def test_spanish_praise_is_positive_and_vader_keeps_its_english_words() -> None:
     from handoff.escalation.anger_words_es import ES_LEXICON
     from handoff.escalation.vader import LinearVader

@@ -179,6 +179,7 @@ WANDERING = (
     "nos mudamos de Ñuñoa a Maipú, una locura con cajas por todos lados jaja",
     "no sé cómo tanta cosa cabía en un depto tan chico",
     "bueno, el punto es que el sillón llega el lunes y ahí ya no voy a estar",
+    "y encima el gato se escondió dentro de una caja, no lo encontrábamos",
 )
 
 
@@ -194,17 +195,20 @@ def wandering(messages: int) -> list[Turn]:
     return exchanged(WANDERING[:messages], "nlu_fallback", 0.4, "utter_please_rephrase")
 
 
-def test_two_messages_in_a_row_not_understood_are_overruled_but_never_three(
+def test_three_messages_in_a_row_not_understood_are_overruled_but_never_four(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # Spanish: two in a row are no reason (HANDOFF_MAX_FALLBACKS_ES, 3), three are a soft one.
     monkeypatch.setattr(rules, "conversation_probability", lambda text: 0.02)
-    decision = decide(wandering(2))
+    assert decide(wandering(2)).escalate is False
+    decision = decide(wandering(3))
     assert decision.escalate is False
     assert list(decision.overruled) == ["repeated_fallback"]
-    # A third: a customer the bot keeps failing gets a person, whatever the model reads.
-    assert decide(wandering(3)).reasons == ["repeated_fallback"]
+    # A fourth: a customer the bot keeps failing gets a person, whatever the model reads.
+    assert decide(wandering(4)).reasons == ["repeated_fallback"]
     monkeypatch.setattr(rules, "conversation_probability", lambda text: 0.5)
-    assert decide(wandering(2)).reasons == ["repeated_fallback"]
+    assert decide(wandering(3)).reasons == ["repeated_fallback"]
+    assert decide(wandering(2)).escalate is False
 
 
 # Details of a return read by the NLU as the return asked again, instead of the number.

@@ -26,7 +26,7 @@ from handoff.escalation import (
 )
 from handoff.escalation import phrases as phrase_lists
 from handoff.escalation import rules as escalation_rules
-from handoff.escalation.declines import NOT_A_REQUEST
+from handoff.escalation.declines import NOT_A_REQUEST, ONLY_ASKING
 from handoff.escalation.phrases import (
     ACCOUNT_CLOSURE,
     CONTACT_CENTER_FAILURE,
@@ -624,6 +624,7 @@ NEW_LISTS: dict[str, list[Phrase]] = {
     "account_closure": ACCOUNT_CLOSURE,
     "repeated_asking": REPEATED_ASKING,
     "not_a_request": NOT_A_REQUEST,
+    "only_asking": ONLY_ASKING,
 }
 CUE_SHAPES = dict(
     SHAPES,

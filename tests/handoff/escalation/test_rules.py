@@ -43,6 +43,7 @@ def test_settings_defaults_are_documented_values() -> None:
     settings = EscalationSettings.from_env({})
     assert settings == EscalationSettings()
     assert settings.max_fallbacks == 2
+    assert settings.max_fallbacks_es == 3
     assert settings.max_repeats == 3
     assert settings.max_form_failures == 3
     assert settings.max_ignored_questions == 1
@@ -58,6 +59,7 @@ def test_settings_from_env() -> None:
             "HANDOFF_ANGER_TREND_THRESHOLD": "0.3",
             "HANDOFF_ANGER_TREND_RISE": "0.2",
             "HANDOFF_MAX_FALLBACKS": "3",
+            "HANDOFF_MAX_FALLBACKS_ES": "4",
             "HANDOFF_MAX_REPEATS": "4",
             "HANDOFF_MAX_FORM_FAILURES": "5",
             "HANDOFF_MAX_IGNORED_QUESTIONS": "2",
@@ -73,6 +75,7 @@ def test_settings_from_env() -> None:
         anger_trend_threshold=0.3,
         anger_trend_rise=0.2,
         max_fallbacks=3,
+        max_fallbacks_es=4,
         max_repeats=4,
         max_form_failures=5,
         max_ignored_questions=2,
@@ -379,16 +382,18 @@ def test_one_fallback_then_success() -> None:
 def test_a_person_declined_is_no_misunderstanding() -> None:
     # The NLU drops request_human when the wording declines a person; the bot did
     # not follow the rest, but the customer said what they wanted: no one.
-    decision = judge(
-        C("queria un asesor pero bueno, pruebo contigo primero", "nlu_fallback", 0.5),
+    # (Three in a row in Spanish: HANDOFF_MAX_FALLBACKS_ES.)
+    rest = (
         B("utter_please_rephrase"),
         C("lo de la factura a nombre de empresa", "nlu_fallback", 0.5),
+        B("utter_please_rephrase"),
+        C("la factura pues, con el RFC de la empresa", "nlu_fallback", 0.5),
+    )
+    decision = judge(
+        C("queria un asesor pero bueno, pruebo contigo primero", "nlu_fallback", 0.5), *rest
     )
     assert not decision.escalate
-    decision = judge(
-        C("no idea what that code thing is", "nlu_fallback", 0.5), B("utter_please_rephrase"),
-        C("lo de la factura a nombre de empresa", "nlu_fallback", 0.5),
-    )
+    decision = judge(C("no se que es eso del codigo", "nlu_fallback", 0.5), *rest)
     assert decision.reasons == ["repeated_fallback"]
 
 
@@ -414,6 +419,22 @@ def test_thanks_then_the_same_question_missed_again_counts() -> None:
 def test_max_fallbacks_is_configuration() -> None:
     turns = (C("blah", "nlu_fallback"), B("utter_please_rephrase"), C("bleh", "nlu_fallback"))
     assert not judge(*turns, settings=EscalationSettings(max_fallbacks=3)).escalate
+
+
+def test_a_spanish_conversation_gets_a_third_try_before_a_person() -> None:
+    said = (
+        "bueno les cuento que me mudo el mes que viene",
+        "y la verdad ando con mil cosas en la cabeza",
+        "en fin, el tema es que no se bien que hacer",
+    )
+    turns: list[Turn] = []
+    for text in said:
+        turns += [C(text, "nlu_fallback", 0.4), B("utter_please_rephrase")]
+    assert not judge(*turns[:3]).escalate
+    assert "repeated_fallback" in judge(*turns[:5]).reasons
+    # English keeps two (HANDOFF_MAX_FALLBACKS).
+    english = (C("blah", "nlu_fallback"), B("utter_please_rephrase"), C("bleh", "nlu_fallback"))
+    assert "repeated_fallback" in judge(*english).reasons
 
 
 @pytest.mark.parametrize(

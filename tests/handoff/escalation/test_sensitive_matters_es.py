@@ -225,3 +225,38 @@ def test_questions_warnings_and_figures_of_speech_escalate_nothing(text: str) ->
 )
 def test_the_same_words_told_as_what_happened_still_count(text: str, reason: str) -> None:
     assert reason in reasons(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A charge put right said another way, a bank hold, a charge only thought double.
+        "tuve un problema con un cobro repetido pero ya me lo han devuelto, gracias",
+        "me asuste porque pense que me cobraron dos veces el sillon",
+        "vi dos cargos por la misma compra pero era una retencion del banco y ya se libero",
+        # Laughed about, or heard said; sunburn; "it's on fire" as praise; not ours, said so.
+        "esa cafetera es un peligro, ya voy por el quinto cafe jajaja",
+        "mi abuela dice que el scooter es un peligro para mi hijo, tiene casco de niño?",
+        "me queme la cara en la playa por no usar protector solar, venden sombreros?",
+        "el parlante esta que echa chispas, la mejor compra del año",
+        "al de enfrente se le incendio el garaje, no fue nada de ustedes, pero tienen extintores?",
+    ],
+)
+def test_what_was_put_right_laughed_about_or_not_ours_escalates_nothing(text: str) -> None:
+    assert reasons(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("me cobraron dos veces y todavia no me lo han devuelto", "payment_dispute"),
+        ("me cobraron doble el pedido y no es una retencion, ya revise", "payment_dispute"),
+        ("creo que me cobraron dos veces la licuadora", "payment_dispute"),
+        ("la estufa es un peligro, casi se incendia la cocina jaja", "safety_incident"),
+        ("esa plancha es un peligro, me dio la corriente", "safety_incident"),
+        ("el cable del ventilador echa chispas", "safety_incident"),
+        ("me queme la mano con la plancha que les compre", "safety_incident"),
+    ],
+)
+def test_a_charge_still_open_or_a_danger_told_still_counts(text: str, reason: str) -> None:
+    assert reason in reasons(text)

@@ -131,6 +131,8 @@ SHAPES = {
     "hardship": "my ex still uses my card i'm in hospital can't afford the payments divorce ",
     "praise": "great job ",
     "punctuation": "human !!!! ???? ",
+    # A request asked only to know, or taken back: the declines' bounded gaps.
+    "taken_back": "ah no espera quiero hablar con alguien si algun dia o el bot ya lo encontre ",
     "one_word": "x",
     "spaces": " ",
 }

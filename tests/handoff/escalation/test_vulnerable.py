@@ -127,6 +127,7 @@ def test_spanish_vulnerable_situations_go_to_a_person(text: str) -> None:
         "esta bien de la memoria el celular? cuantos gigas trae?",
         # A disability or an operation told beside a product or delivery question.
         "mi hijo usa silla de ruedas, el escritorio regulable llega a 75 cm de alto?",
+        "mi mama usa silla de ruedas y estoy buscando una mesa de noche mas alta",
         "me operaron la rodilla y ando con muletas, me suben el paquete al 2do piso?",
         "soy sorda asi que prefiero todo por aca, no me llamen porfa",
         "a mi abuelo lo operan de la catarata el martes, nada grave, quiero regalarle una tablet",

@@ -1,0 +1,145 @@
+"""The Spanish wording that names a person and asks for none: :mod:`.declines`' lists.
+
+``ES_NOT_A_REQUEST`` (a call or an agent declined, someone else's agent, a
+question about people rather than a request for one) is appended to
+:data:`.declines.NOT_A_REQUEST`, and blanks only its own words;
+``ES_ONLY_ASKING`` is :data:`.declines.ONLY_ASKING`, and makes the whole
+message no request. Read on text as :func:`.vocabulary._normalise` leaves it
+(accents folded), case-insensitively. Every pattern is linear: alternations
+of words, bounded gaps, no nested quantifiers.
+"""
+
+from __future__ import annotations
+
+from handoff.escalation.phrases_es import ES_PEOPLE
+
+# Wording that asks for no one of ours (see declines.NOT_A_REQUEST): a call or
+# an agent declined, or someone else's agent.
+ES_NOT_A_REQUEST = (
+    r"\bno (quiero|necesito|deseo|hace falta|es necesario|hay necesidad de) que (me |nos )?"
+    r"(llamen|llame|contacten|contacte|marquen|atiendan|atienda|escriban)\b",
+    r"\bno (quiero|necesito|deseo|hace falta|es necesario|preciso|ocupo|requiero) (hablar con |"
+    r"que me (pases|pasen|paseis|transfieras|transfieran|comuniques|comuniquen|conectes) (con|a) "
+    r"|pasarme con |transferirme con )?(un |una |ningun |"
+    r"ninguna |a |al |el |la |a la |lo del |nadie ni )?(asesor|asesora|agente|persona|humano|"
+    r"operador|operadora|nadie|llamada|ejecutivo|ejecutiva|transferencia)\b",
+    r"\bno (es necesario|hace falta) que (me |nos )?(contacte|llame|atienda|escriba) nadie\b",
+    r"\bno (me |nos )?(llamen|llames|llame|marquen)\b",
+    # "No me pases con nadie", "no me transfieras a un asesor".
+    r"\bno (me |nos )?(pases|pase|pasen|paseis|transfieras|transfiera|transfieran|transfirais|"
+    r"comuniques|comunique|comuniquen|conectes|conecte|conecten|derives|derive|deriven) (con|a|"
+    r"al) (nadie|ningun|ninguna|un |una |el |la |alguien)",
+    # "Sin agente porfa": at the start of a clause only, not "llevo dos horas sin asesor".
+    r"(^|[,.;:!?]) ?(y )?sin (un |una |ningun |ninguna )?(asesor|asesora|agente|humano|"
+    r"operador|operadora|persona|llamada|ejecutivo|ejecutiva|transferencia)(es|s)?\b",
+    r"\b(cancela|cancelen|cancelad|cancelame|olvida|olvidate de|olvidalo lo del|anula|"
+    r"anulen) (lo del|el|la|mi|esa|ese) (asesor|asesora|agente|llamada|transferencia|"
+    r"solicitud de (asesor|agente|llamada))\b",
+    r"\bprefiero (seguir )?(con el bot|con el asistente|con el chat|con vos|contigo|el bot|"
+    r"el chat|por aca|por aqui|por chat|por este medio|por escrito)\b",
+    # The bot tried first, with the request it puts off: "queria hablar con una
+    # persona pero bueno, pruebo contigo primero".
+    r"(\b(queria|quise|iba a pedir|pensaba pedir|pensaba hablar)\b[^.!?\n]{0,60})?\b(pruebo|"
+    r"intento|probare|intentare|voy a probar|voy a intentar|dejame probar|deja que pruebe) "
+    r"(primero )?(contigo|con vos|con usted|con el bot|con el asistente|por aqui|por aca)"
+    r"( primero)?\b",
+    # Someone else's boss, or a doorman to leave a parcel with: "mi supervisor me pidio
+    # comprar 10 audifonos", "me lo pueden dejar con el vigilante?".
+    r"\b(mi|el|la|nuestro|nuestra|my) (jefe|jefa|boss|supervisor|supervisora|gerente|"
+    r"encargad[oa]|patron|patrona|manager)( \w+){0,5} (me |nos )?((pidio|pide|mando|encargo|"
+    r"encarga|dijo) (que |a )?(compre|comprar|cotice|cotizar|pregunte|preguntar|pida|pedir|"
+    r"averigue|averiguar)|(quiere|necesita) (comprar|saber|cotizar|pedir|encargar))\b",
+    r"\b(dejar|dejarlo|dejarla|dejen|deje|dejes|dejenlo|dejenla|dejarselo|dejarsela|entregar|"
+    r"entregarlo|entregarla|entreguen)( \w+){0,2} (con|a) (el|la|mi) (vigilante|portero|"
+    r"portera|conserje|vecin[oa]|guardia|recepcionista|de seguridad)\b",
+    # Whether something heard is true: "es verdad que si escribo 'agente' me pasais con
+    # una persona?", "un amigo me dijo que si hablas con un humano te dan descuento, es verdad?"
+    r"\b(es|sera) (verdad|cierto) que\b[^.!?\n]{0,80}\b(agentes?|asesor(es|a)?|human[oa]s?|"
+    r"personas?|operador(es|a)?)\b[^.!?\n]{0,60}\?|\b(agentes?|asesor(es|a)?|human[oa]s?|"
+    r"personas?|operador(es|a)?)\b[^.!?\n]{0,80}\b(es|sera) (verdad|cierto) *\?",
+    # With a request it takes back: "antes pedi hablar con alguien pero ya no hace falta"
+    # (the gap ends at the sentence).
+    r"(\b(pedi|habia pedido|solicite|queria|quise)\b[^.!?\n]{0,60})?\bya no (hace falta|es "
+    r"necesario|lo necesito|se necesita|necesito (a nadie|el asesor|al asesor|la llamada))\b",
+    r"\b(pedi|habia pedido|solicite|queria|quise)\b[^.!?\n]{0,60}\bpero ya no\b *([,.;!?]|$|"
+    r"ya\b|jaja)",
+    # Someday, not now: "si algun dia necesito hablar con alguien, como hago?". What
+    # follows the "si" (up to the end of its clause) is no request.
+    r"\b(si|por si|en caso de que|cuando) (algun dia|alguna vez|en algun momento|en el "
+    r"futuro|mas adelante|un dia|llegara a|llegase a|quisiera|quisiese|necesitara|"
+    r"necesitase)\b[^.!?\n]{0,80}",
+    # The time said after the condition: "si tengo problemas con la garantia mas adelante,
+    # se puede hablar con alguien por telefono?".
+    r"\b(si|en caso de que)\b[^.!?\n]{0,50}\b(mas adelante|algun dia|en el futuro|a futuro|el "
+    r"dia de manana)\b[^.!?\n]{0,80}",
+    # A person or the bot, asked: "si mi pedido llega mal, ahi me atiende una persona o
+    # igual el bot?", "hay algun telefono para hablar con alguien o solo este chat?".
+    r"\b(me atiende|atiende|me contesta|contesta|me responde|responde|hablo con|hablar con|"
+    r"hay)\b[^.!?\n]{0,60}\bo (igual |tambien |todo |solo |solamente |nomas |siempre |sigue "
+    r")?(es |sera )?(con |por )?(el|un|este|esta) (bot|robot|asistente|chat|whatsapp|medio)\b",
+    # Whether anyone but the bot answers: "si tengo un problema con la garantia me atiende
+    # una persona o todo es por aqui?", "puedo hablar con alguien o es todo con el bot?".
+    r"\b(puedo hablar|hablo|me atiende|atiende|me contesta|contesta|me responde|responde|"
+    r"hay)\b[^.!?\n]{0,40}\bo (es |se hace |lo hago |se puede )?(todo|solo|solamente|nomas|"
+    r"siempre) (es )?(con (el|un|"
+    r"este) (bot|robot|asistente)|por (aqui|aca|chat|el chat|este chat|este medio)|"
+    r"automatico|automatizado|(el |un )?(bot|robot))\b",
+    # Asked only to know: "si no sabes algo me pasas con alguien? no es que lo necesite".
+    r"\bno es que (lo |la )?(necesite|necesitemos|quiera|queramos)\b|\b(es )?solo (por|para) "
+    r"saber\b|\bpor (pura |simple )?curiosidad\b",
+    # When people answer, asked (a question, not "el domingo llame y no atienden"):
+    # "los fines de semana hay alguien atendiendo el chat?"
+    r"\b(los|el|en) (fines? de semana|domingos?|sabados?|feriados?|festivos?)\b[^.!?\n]{0,40}"
+    r"\b(hay|atienden|atiende|trabajan|responden|contestan)\b[^.!\n]{0,60}\?|\b(a que hora|"
+    r"en que horario|que horario|hasta que hora|desde que hora|que dias) (hay|atienden|atiende|"
+    r"trabajan|responden|contestan|estan)\b",
+    # The courier or the fitter calling ahead, a delivery detail: "el repartidor me puede
+    # llamar antes de llegar?", "que el tecnico me llame para coordinar".
+    r"\b(el|la) (repartidor|repartidora|mensajero|mensajera|chofer|conductor|courier|"
+    r"motorizado|delivery|tecnico|tecnica|instalador|transportista|cartero|fletero)\b"
+    r"[^.!?\n]{0,20}\b(me|nos) (puede|podria|pueden|podrian|va a|podra)? ?(llamar|llame|"
+    r"marcar|marque|avisar|contactar|escribir)\b",
+    # "El de la mensajeria puede llamarme al movil antes?"
+    r"\b(el|la|los) (de|del) (la )?(mensajeria|paqueteria|reparto|delivery|envio|transporte|"
+    r"moto|camion|correo|correos|flete)\b[^.!?\n]{0,20}\b((me|nos) (puede|podria|pueden|"
+    r"podrian|va a|podra)? ?(llamar|llame|marcar|marque|avisar|escribir)|(puede|podria|pueden|"
+    r"podrian|podra) (llamarme|marcarme|avisarme|escribirme|llamarnos|avisarnos))\b",
+    # Whether we call, asked: "vosotros llamais por telefono para confirmar pedidos?".
+    r"\b(ustedes|vosotros|usted) (llaman|llamais|llama|contactan|contactais|contacta|escriben|"
+    r"escribis|mandan mensajes?)\b[^.!?\n]{0,60}\?",
+    # Whether a fitter is needed, asked: "la estufa necesita que la conecte un tecnico o la
+    # puedo conectar yo?".
+    r"\b(necesita|hace falta|requiere|tiene que|hay que|debe) (que )?(la |lo |las |los )?"
+    r"(conecte|instale|arme|monte|venga|revise) (un|una|el|la) (tecnico|tecnica|instalador|"
+    r"especialista|electricista|gasista|plomero)\b[^.!?\n]{0,60}\?|\bo (la|lo|las|los) "
+    r"(puedo|podemos|puede) (conectar|instalar|armar|montar|poner) (yo|nosotros|uno mismo|"
+    r"una misma|sol[oa])\b",
+    # A story, not a request: "la otra vez tuve que hablar con un asesor".
+    r"\b(tuve|tuvimos|tuvo|me toco|nos toco|hubo) (que|q) (hablar|comunicarme|llamar|"
+    r"contactar)( (con|a) " + ES_PEOPLE + r")?",
+    # Whether a person is needed for something, asked: "tengo que hablar con alguien
+    # para lo de la garantia?", "hay que llamar a alguien o se hace por aqui?".
+    r"\b(tengo|hay|debo|tendria|habria) (que|q) (hablar|llamar|comunicarme) (con|a) "
+    r"(alguien|una persona|un asesor|un agente)\b[^.!?\n]{0,60}\?",
+    r"\b(agente|agentes) (de|del) (aduanas?|seguros|viajes|la paqueteria|paqueteria|transito|"
+    r"bienes raices|la inmobiliaria|inmobiliaria|envios|la naviera)\b|\bagente (aduanal|"
+    r"inmobiliario|de la aseguradora)\b",
+)
+# Asked only to know, or a request taken back in the same message: no request
+# anywhere in the message (declines.ONLY_ASKING), where ES_NOT_A_REQUEST blanks
+# only its own words. "Si vos no sabes algo me pasas con alguien? no es que lo
+# necesite ahora"; "quiero hablar con alguien porque no me aparece el correo ah
+# no esperate ya lo encontre estaba en spam olvidalo" (dictated).
+ES_ONLY_ASKING = (
+    r"\bno es que (lo |la )?(necesite|necesitemos|quiera|queramos)\b",
+    r"\b(era|es) solo (para|por) saber\b|\bpor (pura |simple )?curiosidad\b",
+    # Not "por si acaso": "cerre la llave del gas por si acaso" tells what was done.
+    r"\bpor si (algun dia|alguna vez|en algun momento|mas adelante|en el futuro)\b",
+    # Whether the chat works: "hay alguien ahi? no se si esto contesta de noche".
+    r"\bno se si (esto|este chat|el chat|alguien|aqui|aca) (contesta|responde|funciona|"
+    r"atiende|lo lee|lee)\b",
+    r"\b(ah|ay|uy|bueno|pues|no) no\b,? ?(espera|esperate|espere|para|pera|perdon|perdona)?"
+    r"[^?\n]{0,30}\b(ya (lo|la|los|las) (encontre|vi|resolvi|solucione|tengo)\b[^?\n]{0,40}"
+    r"\b(olvidalo|olvidelo|olvidenlo|no hace falta|no te preocupes|no se preocupe)|olvidalo|"
+    r"olvidelo|olvidenlo|ya no hace falta)\b",
+)
