@@ -42,7 +42,7 @@ Reasons, grouped by priority (1 is the most urgent)::
                           one for a person
 
 In Spanish the conversation model may also overrule reasons that are only soft
-readings (the judged message's anger, the message model's needs_person, two
+readings (the judged message's anger, the message model's needs_person, three
 fallbacks, a request repeated by the NLU's intent alone): :data:`Decision.overruled`
 then says which, and why. A chargeback is a formal dispute with the card issuer,
 with deadlines and fees, that only staff can settle: ``payment_dispute``. Queues
@@ -294,14 +294,11 @@ def decide(
             f'the customer says our contact centre did not answer or call back: "{phrase}"'
         )
 
-    # A conversation the bot cannot resolve.
+    # A conversation the bot cannot resolve (a Spanish one gets a try more: HANDOFF_MAX_*).
     # Praise the bot did not follow ("BEST. DRIVERS. EVER.", "joder q bonita es") is chatting,
     # and a person declined ("queria una persona pero pruebo contigo primero") was understood.
-    # The customer's messages joined once: the language is read from their start (here and
-    # for the conversation model below), the conversation model reads their end.
     joined = SEPARATOR.join(_scanned(conversation[i]) for i in customers)
-    spanish = is_spanish(joined)
-    max_fallbacks = settings.fallback_limit(spanish)
+    max_fallbacks = settings.fallback_limit(spanish := is_spanish(joined))
     fallbacks = _fallbacks_in_a_row(conversation, customers)
     run = customers[len(customers) - fallbacks :] if fallbacks >= max_fallbacks else []
     missed = sum(
@@ -386,9 +383,8 @@ def decide(
     # Asked even when the message reads as glad: VADER scores Spanish greetings and thanks
     # but no Spanish complaint, so "Buenas, el río se llevó la casa..." reads as glad.
     asks = not found and judged_findings.not_a_request is None
-    # Never one message more in a row the bot did not understand than the limit (a third
-    # in English, a fourth in Spanish), nor a fourth repeat, nor the detector's anger at an
-    # insult aimed at us ("déjalo, sois unos gilipollas": .insults).
+    # Never a fallback past the limit (a third in English, a fourth in Spanish), nor a fourth
+    # repeat, nor the detector's anger at an insult aimed at us ("déjalo, sois unos gilipollas").
     hard = {"anger"} if model_anger == 0.0 and insult(score) is not None else set()
     softened = (OVERRULABLE - hard) | ({"repeated_request"} if soft_repeat else set())
     soft = found.keys() <= softened and missed <= max_fallbacks
