@@ -84,9 +84,9 @@ ES_NOT_A_REQUEST = (
     r"siempre) (es )?(con (el|un|"
     r"este) (bot|robot|asistente)|por (aqui|aca|chat|el chat|este chat|este medio)|"
     r"automatico|automatizado|(el |un )?(bot|robot))\b",
-    # Asked only to know: "si no sabes algo me pasas con alguien? no es que lo necesite".
-    r"\bno es que (lo |la )?(necesite|necesitemos|quiera|queramos)\b|\b(es )?solo (por|para) "
-    r"saber\b|\bpor (pura |simple )?curiosidad\b",
+    # Asked only to know, where ES_ONLY_ASKING (which also has "no es que lo necesite" and
+    # "por curiosidad") does not read it whole: "solo para saber, hay alguien los domingos?".
+    r"\b(es )?solo (por|para) saber\b",
     # When people answer, asked (a question, not "el domingo llame y no atienden"):
     # "los fines de semana hay alguien atendiendo el chat?"
     r"\b(los|el|en) (fines? de semana|domingos?|sabados?|feriados?|festivos?)\b[^.!?\n]{0,40}"

@@ -70,11 +70,13 @@ def _findings(text: str) -> _Findings:
     person is not a request ("sin agente porfa" holds "agente porfa").
     """
     text = _normalise(text)
-    not_a_request = _cue(NOT_A_REQUEST, text)
-    asking = text if not_a_request is None else _blanked(NOT_A_REQUEST, text)
-    only_asking = _cue(ONLY_ASKING, text)
-    if only_asking is not None:
-        not_a_request, asking = only_asking, ""
+    # A message asked only to know is no request anywhere; otherwise only what declines is.
+    not_a_request = _cue(ONLY_ASKING, text)
+    if not_a_request is not None:
+        asking = ""
+    else:
+        not_a_request = _cue(NOT_A_REQUEST, text)
+        asking = text if not_a_request is None else _blanked(NOT_A_REQUEST, text)
     # Whom it is aimed at is read only where a contact-centre failure was found.
     failure = _cue(CONTACT_CENTER_FAILURE, text)
     if failure is not None and _another_companys(text):
