@@ -121,11 +121,16 @@ The nineteenth round (a person asked about, not for; another shop; a charge
 put right; three fallbacks in a row in Spanish; 2026-12-06): blind4 0.971,
 5.7%; blind6 0.957, 8.6%; every other set, the probes and English unchanged.
 
+The twentieth round (Spanish words VADER read as English ones; other
+businesses; a charge put right not shown to the conversation model;
+2026-12-06): blind3 0.957, 4.3%; blind5 0.914, 7.1%; every other set, the
+probes and English unchanged.
+
 The recall floors of the first English set and of the Spanish ones leave
 them two conversations (0.90; 0.94, 0.91, 0.92, 0.94, 0.88, 0.92, 0.91, 0.91,
 and 0.80 for the probes), and the first set's
 false-escalation ceiling two as well (0.09, 3 of 55 measured), as do those of
-the third to eighth Spanish sets (0.09, 0.09, 0.12, 0.12, 0.13, 0.08): a model
+the third to eighth Spanish sets (0.08, 0.09, 0.11, 0.12, 0.13, 0.08): a model
 trained on another machine may differ by one.
 
 The floors catch regressions; `python -m training.conversations FILE`
@@ -151,9 +156,9 @@ FLOORS = [
     ("escalation_conversations_blind3.yml", 0.93, 0.15),
     ("escalation_conversations_es_blind.yml", 0.94, 0.10),
     ("escalation_conversations_es_blind2.yml", 0.91, 0.07),
-    ("escalation_conversations_es_blind3.yml", 0.92, 0.09),
+    ("escalation_conversations_es_blind3.yml", 0.92, 0.08),
     ("escalation_conversations_es_blind4.yml", 0.94, 0.09),
-    ("escalation_conversations_es_blind5.yml", 0.88, 0.12),
+    ("escalation_conversations_es_blind5.yml", 0.88, 0.11),
     ("escalation_conversations_es_blind6.yml", 0.92, 0.12),
     ("escalation_conversations_es_blind7.yml", 0.91, 0.13),
     ("escalation_conversations_es_blind8.yml", 0.91, 0.08),

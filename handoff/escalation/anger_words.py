@@ -18,6 +18,7 @@ from handoff.escalation.anger_words_es import (
     ES_DECISIVE_WORDS,
     ES_ELSEWHERE,
     ES_EMPHASISED_PROBLEMS,
+    ES_FALSE_FRIENDS,
     ES_FRIENDLY_WORDS,
     ES_GENUINE,
     ES_HOSTILE_PROFANITY,
@@ -44,6 +45,7 @@ from handoff.escalation.vocabulary import _normalise
 # rather than the customer's mood: "I ordered the wrong size", "the mug arrived
 # broken", "please cancel". Left in, every routine request would look annoyed.
 DESCRIPTIVE_WORDS = (
+    *ES_FALSE_FRIENDS,
     "wrong",
     "mistake",
     "mistakes",

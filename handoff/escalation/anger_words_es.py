@@ -216,7 +216,10 @@ ES_REPEAT_STRONG = (
     r"pedido|dado)|no se como mas (decirtelo|decirlo|explicarlo|decirles|explicartelo)|"
     r"una y otra vez|otra vez lo mismo|siempre lo mismo|"
     r"(dos|tres|cuatro|cinco|varias|\d+) (veces|correos|mails|llamadas|mensajes|reclamos)|"
-    r"nadie (me )?(responde|contesta|llama|atiende)"
+    r"nadie (me )?(responde|contesta|llama|atiende)|"
+    # Waiting counted out, now that "sin" carries no sentiment (ES_FALSE_FRIENDS): "otra
+    # semana sin la lavadora".
+    r"(otra|otro) (semana|mes|dia|quincena)( mas)? sin"
 )
 # Not "todavia", "aun", "sigue" alone: "¿sigue disponible?", "¿todavia tienen
 # stock?" ask about a product, not after a request made before.
@@ -237,11 +240,21 @@ ES_ELSEWHERE = (
     r"metro|subte|trafico|transito|trancon|tranque|gobierno)\b|\beste pais\b|\b(me quede|"
     r"nos quedamos|estoy|estamos|sigo|seguimos|otra vez) sin (luz|agua|internet|senal|gas)\b|"
     r"\bse (fue|corto) la (luz|senal|corriente)\b|\bcortes? de (luz|agua)\b|"
-    r"\b(mi|mis|nuestra|nuestro|el|la|ese|este|esa|esta) ((pinche|maldito|maldita|dichoso|"
+    r"\b(mi|mis|nuestra|nuestro|el|la|ese|este|esa|esta|del|al) ((pinche|maldito|maldita|dichoso|"
     r"dichosa|estupido|estupida|jodido|jodida|fregado|fregada|bendito|bendita) )?(banco|"
     r"aseguradora|aerolinea|linea aerea|(compania|empresa|corporacion) (de (mi )?(telefono|"
     r"celular|internet|luz|cable|agua|gas|mudanzas?|electricidad)|electrica)|"
     r"operador(a)? (de|del) (celular|movil|telefono))\b|"
+    # The neighbours, delivery apps, marketplaces, the tax office, a brand's own repair
+    # service: "el vecino puso musica toda la noche", "Rappi me volvio a mandar el pedido
+    # equivocado", "el SAT me tiene harto", "el servicio tecnico de Samsung es una
+    # porqueria". Not "me voy a mercado libre": leaving us.
+    r"\b(el|la|los|las) (vecino|vecina|vecinos|vecinas)\b|(?<!\bvoy a )(?<!\bvamos a )"
+    r"(?<!\bpaso a )(?<!\bcambio a )(?<!\bire a )(?<!\bcompro en )(?<!\bcomprare en )\b(rappi|"
+    r"uber eats|didi food|pedidosya|pedidos ya|glovo|ifood|cornershop|mercado libre|"
+    r"mercadolibre|amazon|shein|temu|aliexpress)\b|\b(el|al|del|con el|la|con la) (sat|afip|"
+    r"arca|sii|dian|sunat|seniat|hacienda|municipalidad|alcaldia|municipio)\b|\bservicio "
+    r"tecnico (oficial )?(de|del) (la marca|(?!Northwind)(?-i:[A-Z])\w+)\b|"
     r"\b(de|en|con) (la )?otra (tienda|empresa|pagina|web|marca|paqueteria)\b|"
     # Another shop, however it is put: "nunca mas le compro a la otra tienda esa", "en la
     # otra multitienda me trataron pesimo", "lo compre en otro sitio", "en una tienda del
@@ -270,6 +283,8 @@ ES_ELSEWHERE = (
     # "Estafeta perdio de nuevo mi paquete".
     r"\b(?-i:[A-Z])\w+ (perdio|empato|descendio|quedo eliminado)( (otra vez|de nuevo|ayer|hoy|"
     r"el clasico|el partido|la final))?(?= *([.!,;]|$|[^\w\s]))|"
+    # How a team played: "jugaron como unos perros anoche, son una verguenza".
+    r"\b(jugaron|jugo|jugamos|jugasteis) (como|fatal|horrible|pesimo|de pena|malisimo)\b|"
     # The weather, one's own car, the bus: "odio este clima", "mi carro se dano otra vez".
     r"\b(este|ese|esta|esa|que|el|la|del|odio el|odio la|odio este|menudo|menuda|vaya) (clima|"
     r"aguacero|calor|frio|lluvia|chaparron|diluvio|temporal|tormenta|nevada|humedad)\b|"
@@ -285,7 +300,18 @@ ES_US_REQUESTS = (
     # What we have in stock, asked: "ustedes tienen la nevera de 300 litros?"; not "ustedes
     # tienen la culpa".
     r"\b(ustedes|vosotros|usted) (tienen|teneis|tiene) (el|la|los|las|un|una|stock|"
-    r"disponible)\b(?! culpa\b)"
+    r"disponible)\b(?! culpa\b)|"
+    # Asked, of anything but what is the customer's or a reproach: "¿ustedes tienen
+    # licuadoras en oferta?"; not "¿ustedes tienen mi plata??", "¿tienen idea?".
+    r"\b(ustedes|vosotros|usted) (tienen|teneis|tiene) (?!(la |alguna |ni )?(culpa|mis?|su|sus|"
+    r"nuestr[oa]s?|el dinero|la plata|idea|verguenza|cerebro|respeto|corazon|alma)\b)"
+    r"[^.!?¿\n]{0,40}\?|"
+    # Paying or buying from us, whom we ship with, a hope: "¿puedo pagar en una tienda de
+    # ustedes en efectivo?", "quiero comprarles una lavadora a ustedes", "¿ustedes con
+    # quién envían?", "ojalá ustedes sean mejores".
+    r"\b(pagar\w*|comprar\w*|hacer el pago|hacer la compra)\b[^.!?¿\n]{0,60}\b(ustedes|"
+    r"vosotros)\b|\b(ustedes|"
+    r"vosotros) (con|por) (que|quien|quienes|cual|cuales)\b|\bojala (que )?(ustedes|vosotros)\b"
 )
 # The company, named or addressed in Spanish ("ustedes", "vosotros", "su
 # servicio", "este bot"): anger in such a message is aimed at us.
@@ -302,6 +328,12 @@ ES_ACRONYMS = frozenset(
     {"PROFECO", "OCU", "SIC", "SERNAC", "INDECOPI", "IVA", "RFC", "DNI", "NIE", "RUT", "CUIT",
      "NIT", "CFDI", "OXXO", "CDMX", "MSI", "NIP"}
 )  # fmt: skip
+# Spanish words VADER's English lexicon scores as something else, taken out
+# of it with DESCRIPTIVE_WORDS: "sin" (without, read as sin, -2.6: "envio sin
+# costo", "un piso sin ascensor"), Chile's "po" ("ya po"), "pita" (beeps),
+# "interruptor" (a switch). Without them a calm Spanish message read as a
+# complaint, and praise in it as sarcasm.
+ES_FALSE_FRIENDS = ("sin", "po", "pita", "interruptor")
 # VADER's lexicon has no Spanish praise or thanks: without them a glad
 # Spanish message ("LA MEJOR TIENDA, GRACIAS!!!") is not positive, and its
 # capitals and "!!!" read as anger. On VADER's scale (-4..4), with and without

@@ -37,12 +37,14 @@ ES_IN_PASSING = (
     r"celular|telefono|laptop|compu|computadora|impresora|cafetera|microondas|refri|nevera|"
     r"heladera|horno|ventilador|aspiradora|plancha|batidora|taladro|carro|coche|moto|bici|"
     r"la mia|el mio)\b[^.!?\n]{0,60}\b(en paz descanse|q\.?e\.?p\.?d|paso a mejor vida|se "
-    r"murio)\b|\b(en caso de|si) (fallec\w*|muer\w*|muere|se muere)\b"
+    r"murio)\b|\b(en caso de|si) ((el|la) (titular|dueno|duena|cliente|comprador|compradora)"
+    r"( de la cuenta)? )?(fallec\w*|muer\w*|muere|se muere)\b"
 )
 # A death years ago, told as the reason for a purchase, is no bereavement to handle now.
 ES_YEARS_AGO = (
-    r"\bhace (ya |como |unos |unas |mas de |casi |muchos |varios )*(\d+|dos|tres|cuatro|cinco|"
-    r"seis|siete|ocho|nueve|diez|quince|veinte|muchos|varios)? ?anos\b"
+    r"\bhace (ya |como |unos |unas |mas de |casi |muchos |varios |hartos |bastantes )*(\d+|"
+    r"dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|quince|veinte|muchos|varios|hartos|"
+    r"bastantes)? ?anos\b"
 )
 # A relative died, or died a relative: not "murio de (la) risa", "me muero de ganas", nor
 # "partio a Cusco" (a journey; "partio a mejor vida" is not).

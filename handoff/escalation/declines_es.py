@@ -107,6 +107,11 @@ ES_NOT_A_REQUEST = (
     # Whether we call, asked: "vosotros llamais por telefono para confirmar pedidos?".
     r"\b(ustedes|vosotros|usted) (llaman|llamais|llama|contactan|contactais|contacta|escriben|"
     r"escribis|mandan mensajes?)\b[^.!?\n]{0,60}\?",
+    # A scammer's call, should it come: "si alguien me llama pidiendo codigos, cuelgo"; not
+    # "si alguien me llama hoy, mejor".
+    r"\bsi (alguien|alguno|una persona|un tal|un supuesto \w+|una supuesta \w+) (me|nos|le|les) "
+    r"(llama|llamara|llaman|escribe|escribiera|contacta)\b[^.!?\n]{0,40}\b(pidiendo|pide|"
+    r"diciendo|haciendose pasar|cuelgo|no contesto|no respondo|lo bloqueo|la bloqueo)\b",
     # Whether a fitter is needed, asked: "la estufa necesita que la conecte un tecnico o la
     # puedo conectar yo?".
     r"\b(necesita|hace falta|requiere|tiene que|hay que|debe) (que )?(la |lo |las |los )?"

@@ -2,8 +2,9 @@
 
 Another shop's product or complaint, a question of what if, the news, a
 match, a figure of speech, sunburn, the customer saying it was not us, a
-police report for a theft, a charge asked about before it happens: on a line
-with these, the matching safety, legal or payment phrases do not count.
+flame effect, a shop closed by a fire, a police report for a theft, a suit
+threatened in jest, a charge asked about before it happens: on a line with
+these, the matching safety, legal or payment phrases do not count.
 Patterns only: each reads the normalised message (accents folded, case
 ignored) and is linear.
 """
@@ -24,6 +25,11 @@ ES_ELSEWHERE_OR_WHAT_IF = (
     # "la freidora bota humo?", "bota humo cuando cocinas con grasa?".
     r"\b(menos|mas) (humo|chispas) (que|q)\b|\b(bota|echa|hace|saca|tira|suelta|larga) (\w+ )?"
     r"humo( (cuando|al|si)\b[^.!?\n]{0,60})? *\?|"
+    # A flame or smoke effect, a shop closed by a fire: "la chimenea electrica echa humo de
+    # verdad o es un efecto de luz?", "la tienda sigue abierta o cerraron por el incendio?".
+    r"\befecto (de )?(llama|llamas|fuego|humo|luz|vapor)\b|\b(cerrad[oa]s?|cerraron|cerro|"
+    r"abiert[oa]s?|abren|abre) (\w+ ){0,2}por (el|un|la|una) (incendio|temblor|terremoto|"
+    r"inundacion|apagon)\b|"
     # Told from the news or a match: "vi en las noticias que un ventilador le corto el
     # dedo a un nino", "me fracture el pie jugando futbol".
     r"\b(las noticias|la noticia|el noticiero|el telediario|el noticiario)\b|\bjugando (al |a la "
@@ -34,7 +40,8 @@ ES_ELSEWHERE_OR_WHAT_IF = (
     r"\b(exploto|estallo|reviento) (de|con) (ventas|pedidos|mensajes|likes|"
     r"comentarios|risa|alegria|emocion|felicidad|la foto|las fotos|el video|memes)\b|"
     r"\b(echando|echa|echaba|echo) humo (de|del) (la )?(envidia|rabia|coraje|bronca|furia|"
-    r"celos|cabreo|enojo|calor)\b|\besta que (echa chispas|arde|explota|revienta|echa "
+    r"celos|cabreo|enojo|calor)\b|\b(estoy|estaba|estamos) que (exploto|reviento|ardo|echo "
+    r"chispas|echo humo)\b|\besta que (echa chispas|arde|explota|revienta|echa "
     r"fuego)\b|"
     # Sunburn, and what the customer says is not ours: "me queme la espalda por no usar
     # bloqueador", "al vecino se le incendio la cocina, no fue nada de ustedes eh".
@@ -55,11 +62,16 @@ ES_ELSEWHERE_OR_WHAT_IF = (
 ES_LEGAL_ELSEWHERE = (
     r"\b(la |el )?otr[oa]s? (tienda|multitienda|empresa|pagina|web|sitio|marca|compania|"
     r"comercio|vendedor|aerolinea)\b|\bsi (quisiera|quisieramos|algun dia|alguna vez|llegara "
-    r"a|tuviera que|me roban|me robaran)\b|\b(es )?(pregunta|consulta) nomas\b|\b(es )?solo "
+    r"a|tuviera que|me roban|me robaran)\b|\b(algun dia|alguna vez) (\w+ )?(me|nos) (lo |la |"
+    r"los |las )?(roban|robaran|robara)\b|\b(es )?(pregunta|consulta) nomas\b|\b(es )?solo "
     r"(por|para) saber\b|\bpor si acaso\b|\bdenuncia (del|de la|de mi|por el|por la|por|de) "
     r"(robo|celular|telefono|cartera|billetera|moto|carro|auto|bici|hurto)\b|\bhace (un par "
     r"de|unos|unas|varios|dos|tres) (anos|meses)\b[^.!?\n]{0,80}\b(se soluciono|quedamos "
-    r"bien|se arreglo|me (lo |la )?devolvieron)\b"
+    r"bien|se arreglo|me (lo |la )?devolvieron)\b|"
+    # Sued, in jest, for being too good: "jajaja los voy a demandar por hacer un sillon
+    # tan comodo".
+    r"\b(demandar|denunciar)\w*( \w+)? por (ser|hacer|tener|vender|poner)\b[^.!?\n]{0,40}\btan "
+    r"(buen[oa]s?|comod[oa]s?|ric[oa]s?|barat[oa]s?|lind[oa]s?|bonit[oa]s?|adictiv[oa]s?)\b"
 )
 # A charge asked about before it happens: "si cancelo la suscripcion ahora, me siguen
 # cobrando el resto del mes?", "me cobran el envio doble o hay forma de juntarlo?".

@@ -77,7 +77,7 @@ from handoff.escalation.conversation_model import (
     OVERRULABLE,
     SEPARATOR,
     conversation_probability,
-    latest_characters,
+    model_text,
 )
 from handoff.escalation.domain_names import BOT_CHALLENGE_INTENT, REQUEST_HUMAN_INTENT
 from handoff.escalation.findings import _findings
@@ -391,7 +391,7 @@ def decide(
     overrules = bool(found) and soft and overrule_below > 0.0
     overruled: dict[str, str] = {}
     if (asks and cutoff < 1.0) or overrules:
-        whole = conversation_scorer(latest_characters(joined)) if spanish else None
+        whole = conversation_scorer(model_text(joined)) if spanish else None
         if asks and whole is not None and whole >= cutoff:
             found["needs_person"] = (
                 f"the model reads the conversation so far as one for a person "

@@ -50,7 +50,7 @@ ES_LEGAL_THREAT: tuple[str | OnALineWith, ...] = (
     r"juicio)\b",
     r"\b(poner|pongo|pondre|meter|meto|presentar|presento|interponer|interpongo|iniciar|"
     r"levantar|levanto|levante|hacer|hago|puse|meti|presente) (una |la |mi )?(demanda|"
-    r"denuncia|queja formal|reclamacion formal)\b(?! (en|a|ante) (la )?policia)",
+    r"denuncia|queja formal|reclamacion formal)\b(?! (en|a|ante) (la )?(policia|comisaria))",
     r"\b(acciones|accion|medidas|via|proceso|instancias|tramites?) (legales?|judicial(es)?)\b|"
     r"\b(proceder|actuar|ir) (legalmente|por la via legal|por lo legal)\b",
     # A regulator with what the customer does about it: not "mi cuñado
@@ -65,7 +65,7 @@ ES_LEGAL_THREAT: tuple[str | OnALineWith, ...] = (
     # after a theft calls no one on us.
     r"\b(voy|vamos|iremos|ire|acudire|llevare|pondre|denunciare|reportare|llamare|avisare|"
     r"ir|acudir|denunciar|denunciarlos|reportar|reportarlos|llamar|avisar|llevar)\b"
-    r"[^.!?\n]{0,30}\b(a|al|ante|en|con|de) (la )?policia\b",
+    r"[^.!?\n]{0,30}\b(a|al|ante|en|con|de) (la )?(policia|comisaria)\b",
     # A regulator who will hear of it: "INDECOPI va a saber de esto"; a contract
     # broken, in the customer's legal words.
     r"\b" + ES_REGULATORS_ONLY + r" (se )?(va|van) a (saber|enterar)\b|\b(se )?(va|van) a "
@@ -94,11 +94,13 @@ ES_PUT_RIGHT = (
     r"resolvieron|anularon|recupere|recuperamos)\b|\btodo (joya|bien|ok|resuelto|solucionado|"
     r"arreglado)\b|"
     # The money back told as news, not awaited: "ya me ha llegado la devolucion", "el otro
-    # se revirtio", "el banco ya me hizo la reversion"; not "no me llego la devolucion".
-    r"(?<!no )(?<!no me )(?<!no nos )(?<!no se )(?<!todavia )(?<!aun )\b(llego|ha llegado|"
-    r"hicieron|hizo|han hecho|ha hecho|hicisteis) (la|el) (devolucion|reembolso|reintegro|"
-    r"reversion|reverso|reversa)\b|(?<!no )\bse (revirtio|reverso|anulo|corrigio|soluciono|"
-    r"arreglo|resolvio)\b|"
+    # se revirtio", "el banco ya me hizo la reversion"; not "no me llego la devolucion", "el
+    # cobro nunca se reverso".
+    r"(?<!no )(?<!no me )(?<!no nos )(?<!no se )(?<!todavia )(?<!aun )(?<!nunca )(?<!jamas )"
+    r"(?<!nunca me )(?<!nunca nos )\b(llego|ha llegado|hicieron|hizo|han hecho|ha hecho|"
+    r"hicisteis) (la|el) (devolucion|reembolso|reintegro|"
+    r"reversion|reverso|reversa)\b|(?<!no )(?<!nunca )(?<!jamas )\bse (revirtio|reverso|anulo|"
+    r"corrigio|soluciono|arreglo|resolvio)\b|"
     # "Ya esta resuelto." closing its clause, not "ya esta resuelto lo del cobro?".
     r"\bya (esta|quedo) (resuelto|solucionado|arreglado)(?= ?([).,!;]|$|gracias|jaja))|"
     # "Ya me lo habeis devuelto"; a hold the bank released ("era una retencion temporal,

@@ -109,12 +109,51 @@ def test_another_shop_however_it_is_named_is_not_us() -> None:
         assert aimed_elsewhere(text) is None, text
 
 
+def test_other_businesses_and_questions_put_to_us_are_not_anger_at_us() -> None:
+    # Another business vented about, then a question put to us: how to pay or buy, what
+    # we have, whom we ship with, a hope.
+    for text in (
+        "ESTOY HARTA DEL BANCO, me rechazaron la tarjeta otra vez, unos inutiles",
+        "furiosa con el banco!!! ¿puedo pagar en una tienda de ustedes en efectivo?",
+        "Rappi me mando el pedido equivocado, unos inutiles!!! ¿ustedes tienen licuadoras?",
+        "el SAT me tiene harto con sus tramites, unos ineptos",
+        "el servicio tecnico de Samsung es una porqueria, ¿ustedes venden Xiaomi?",
+        "el vecino puso musica toda la noche, que rabia",
+        "el tecnico de la otra marca nunca vino!!! quiero comprarles una lavadora a ustedes",
+        "la paqueteria de la otra tienda es un desastre, ¿ustedes con quien envian?",
+        "el correo de la otra tienda es un desastre, ojala ustedes sean mejores",
+    ):
+        assert aimed_elsewhere(text) is not None, text
+    # Reproaches put as questions, our own service named, leaving us for a marketplace.
+    for text in (
+        "el banco me dice que ustedes tienen mi plata?? LADRONES",
+        "el banco dice que no es su culpa, ustedes tienen idea de lo que hacen?? inutiles",
+        "el servicio tecnico de Northwind es una porqueria",
+        "me voy a mercado libre, son un desastre absoluto",
+    ):
+        assert aimed_elsewhere(text) is None, text
+
+
 def test_spanish_praise_is_positive_and_vader_keeps_its_english_words() -> None:
     from handoff.escalation.anger_words_es import ES_LEXICON
     from handoff.escalation.vader import LinearVader
 
     assert not set(ES_LEXICON) & set(LinearVader().lexicon)
     assert all(value > 0 for value in ES_LEXICON.values())
+
+
+def test_spanish_words_vader_reads_as_english_ones_are_not_sentiment(
+    detector: AngerDetector,
+) -> None:
+    # "sin" (without) read as sin, -2.6: the praise next to it read as sarcasm.
+    praise = (
+        "el repartidor fue un cielo: vivo en un cuarto sin ascensor y me subio la lavadora el "
+        "solito. Dadle un aplauso de mi parte 👏"
+    )
+    assert detector.anger(praise).score < THRESHOLD
+    assert detector.anger("envio sin costo, ya po, y la alarma pita bonito").compound >= 0
+    # English keeps its words: "sin" stays out of both, "useless" is still negative.
+    assert detector.anger("this is useless").compound < 0
 
 
 def test_glad_capitals_are_not_shouting(detector: AngerDetector) -> None:
@@ -139,5 +178,7 @@ def test_praise_around_an_nth_time_is_sarcasm(detector: AngerDetector, text: str
 
 def test_anger_at_a_team_named_first_is_not_at_us() -> None:
     assert aimed_elsewhere("Racing perdio de nuevo 😤") is not None
+    assert aimed_elsewhere("que rabia, jugaron como unos perros, son una verguenza") is not None
+    assert aimed_elsewhere("ustedes jugaron conmigo, son una verguenza") is None
     # Something of ours lost is a complaint, whoever lost it.
     assert aimed_elsewhere("Estafeta perdio de nuevo mi paquete 😤") is None

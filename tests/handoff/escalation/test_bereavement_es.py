@@ -43,6 +43,7 @@ def test_a_death_in_the_family_goes_to_a_person(messages: tuple[str, ...]) -> No
         "mi hermano se murió de la vergüenza cuando le cantaron",
         "mi mami partió a Cusco ayer y no va a estar para recibir la cocina",
         "mi papá partió para el trabajo, lo puede recibir el portero?",
+        "mi abuelo murió hace hartos años y me dejó la maña de leer de noche",
     ],
 )
 def test_a_figure_of_speech_a_journey_or_a_death_years_ago_is_routine(text: str) -> None:
@@ -59,6 +60,7 @@ def test_a_figure_of_speech_a_journey_or_a_death_years_ago_is_routine(text: str)
         "mi licuadora vieja pasó a mejor vida, que en paz descanse 🪦😂",
         "¿el seguro de cuotas cubre en caso de fallecimiento del titular?",
         "si fallece el titular de una cuenta, qué pasa con los puntos acumulados?",
+        "¿qué pasa con una suscripción si el titular fallece? estoy haciendo testamento",
         "quiero mandar una cobija a la familia de un compañero de la oficina, falleció su mamá",
     ],
 )

@@ -15,6 +15,7 @@ from handoff.escalation.conversation_model import (
     latest_message,
     latest_message_words,
     load_conversations,
+    model_text,
     training_examples,
     training_files,
 )
@@ -155,6 +156,24 @@ def test_the_model_reads_neither_english_nor_a_customer_declining_a_person(
     declining = ("hola, queria cambiar la direccion", "no hace falta que me llamen, gracias")
     assert decide(customers(declining)).escalate is False
     assert decide(customers(ROUTINE[0])).reasons == ["needs_person"]
+
+
+def test_a_charge_already_put_right_is_not_shown_to_the_model(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    read: list[str] = []
+    monkeypatch.setattr(rules, "conversation_probability", lambda text: read.append(text) or 0.0)
+    settled = (
+        "hola, os escribo por una cosilla",
+        "me salio el cobro del sofa repetido pero ya me habeis devuelto uno",
+        "solo queria confirmar que el pedido sigue en marcha",
+    )
+    decide(customers(settled))
+    assert read[-1] == "\n".join((settled[0], settled[2]))
+    # A charge still open, and a refund that came late, are read.
+    assert "cobraron dos veces" in model_text("me cobraron dos veces y no me lo han devuelto")
+    late = "ya me llego el reembolso por fin despues de mes y medio\nfue mi ultima compra"
+    assert model_text(late) == late
 
 
 # The rules read anger in the weather; nothing in it is for a person.

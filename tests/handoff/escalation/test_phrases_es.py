@@ -307,6 +307,8 @@ def test_accents_and_chat_spelling_are_folded() -> None:
         # Whether we call, or a fitter is needed, asked.
         "ustedes llaman para confirmar las compras? es que me llamo un numero raro",
         "el lavavajillas necesita que lo instale un tecnico o lo puedo instalar yo?",
+        # Someone else's call, should it come.
+        "vale, entonces si alguien me llama pidiendo codigos, cuelgo",
     ],
 )
 def test_wording_that_asks_for_no_one_overrules_the_intent(text: str) -> None:
@@ -317,7 +319,11 @@ def test_wording_that_asks_for_no_one_overrules_the_intent(text: str) -> None:
 def test_a_request_in_words_still_counts_next_to_a_declined_call() -> None:
     turn = Turn.customer("no me llamen, pasame con un asesor por chat", "request_human", 0.9)
     assert "explicit_request" in decide([turn], RULES_ONLY).reasons
-    for text in ("quiero hablar con una persona, no con el bot", "me atiende una persona?"):
+    for text in (
+        "quiero hablar con una persona, no con el bot",
+        "me atiende una persona?",
+        "si alguien me llama hoy para ver lo del reembolso, mejor",
+    ):
         turn = Turn.customer(text, "request_human", 0.9)
         assert "explicit_request" in decide([turn], RULES_ONLY).reasons, text
 

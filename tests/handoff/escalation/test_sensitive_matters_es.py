@@ -240,6 +240,14 @@ def test_the_same_words_told_as_what_happened_still_count(text: str, reason: str
         "me queme la cara en la playa por no usar protector solar, venden sombreros?",
         "el parlante esta que echa chispas, la mejor compra del año",
         "al de enfrente se le incendio el garaje, no fue nada de ustedes, pero tienen extintores?",
+        # A flame effect asked about; a shop closed by a fire; sued in jest for being too
+        # good; a police report for a theft that may happen some day.
+        "¿la chimenea eléctrica echa humo de verdad o es un efecto de luz?",
+        "el vecino puso música toda la noche, estoy que exploto, ¿tienen tapones para los oídos?",
+        "¿la tienda de Providencia sigue abierta o cerraron por el incendio?",
+        "jajaja los voy a demandar por hacer un sillón tan cómodo, no me puedo levantar",
+        "si contrato el seguro y algún día me lo roban, ¿tendría que poner una denuncia en "
+        "comisaría?",
     ],
 )
 def test_what_was_put_right_laughed_about_or_not_ours_escalates_nothing(text: str) -> None:
@@ -252,10 +260,16 @@ def test_what_was_put_right_laughed_about_or_not_ours_escalates_nothing(text: st
         ("me cobraron dos veces y todavia no me lo han devuelto", "payment_dispute"),
         ("me cobraron doble el pedido y no es una retencion, ya revise", "payment_dispute"),
         ("creo que me cobraron dos veces la licuadora", "payment_dispute"),
+        ("me cobraron dos veces y el cobro nunca se reverso", "payment_dispute"),
+        ("me cobraron doble y nunca me llego la devolucion", "payment_dispute"),
         ("la estufa es un peligro, casi se incendia la cocina jaja", "safety_incident"),
         ("esa plancha es un peligro, me dio la corriente", "safety_incident"),
         ("el cable del ventilador echa chispas", "safety_incident"),
         ("me queme la mano con la plancha que les compre", "safety_incident"),
+        ("la tele se incendio, por el incendio cerraron la cocina", "safety_incident"),
+        ("mi esposo cerró la llave por la fuga, huele mucho a gas", "safety_incident"),
+        ("los voy a demandar por venderme una tele rota", "legal_threat"),
+        ("voy a hacer la denuncia en la comisaría, el repartidor se lo robó", "legal_threat"),
     ],
 )
 def test_a_charge_still_open_or_a_danger_told_still_counts(text: str, reason: str) -> None:
