@@ -310,8 +310,8 @@ ES_US_REQUESTS = (
     # ustedes en efectivo?", "quiero comprarles una lavadora a ustedes", "¿ustedes con
     # quién envían?", "ojalá ustedes sean mejores".
     r"\b(pagar\w*|comprar\w*|hacer el pago|hacer la compra)\b[^.!?¿\n]{0,60}\b(ustedes|"
-    r"vosotros)\b|\b(ustedes|"
-    r"vosotros) (con|por) (que|quien|quienes|cual|cuales)\b|\bojala (que )?(ustedes|vosotros)\b"
+    r"vosotros)\b|\b(ustedes|vosotros) (con|por) (que|quien|quienes|cual|cuales)\b|\bojala "
+    r"(que )?(ustedes|vosotros)\b"
 )
 # The company, named or addressed in Spanish ("ustedes", "vosotros", "su
 # servicio", "este bot"): anger in such a message is aimed at us.
@@ -332,7 +332,8 @@ ES_ACRONYMS = frozenset(
 # of it with DESCRIPTIVE_WORDS: "sin" (without, read as sin, -2.6: "envio sin
 # costo", "un piso sin ascensor"), Chile's "po" ("ya po"), "pita" (beeps),
 # "interruptor" (a switch). Without them a calm Spanish message read as a
-# complaint, and praise in it as sarcasm.
+# complaint, and praise in it as sarcasm. English loses them too: none is a
+# customer's word there ("mia" is, "my parcel went MIA", and is kept).
 ES_FALSE_FRIENDS = ("sin", "po", "pita", "interruptor")
 # VADER's lexicon has no Spanish praise or thanks: without them a glad
 # Spanish message ("LA MEJOR TIENDA, GRACIAS!!!") is not positive, and its

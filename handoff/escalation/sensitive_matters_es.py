@@ -98,9 +98,9 @@ ES_PUT_RIGHT = (
     # cobro nunca se reverso".
     r"(?<!no )(?<!no me )(?<!no nos )(?<!no se )(?<!todavia )(?<!aun )(?<!nunca )(?<!jamas )"
     r"(?<!nunca me )(?<!nunca nos )\b(llego|ha llegado|hicieron|hizo|han hecho|ha hecho|"
-    r"hicisteis) (la|el) (devolucion|reembolso|reintegro|"
-    r"reversion|reverso|reversa)\b|(?<!no )(?<!nunca )(?<!jamas )\bse (revirtio|reverso|anulo|"
-    r"corrigio|soluciono|arreglo|resolvio)\b|"
+    r"hicisteis) (la|el) (devolucion|reembolso|reintegro|reversion|reverso|reversa)\b|"
+    r"(?<!no )(?<!nunca )(?<!jamas )\bse (revirtio|reverso|anulo|corrigio|soluciono|arreglo|"
+    r"resolvio)\b|"
     # "Ya esta resuelto." closing its clause, not "ya esta resuelto lo del cobro?".
     r"\bya (esta|quedo) (resuelto|solucionado|arreglado)(?= ?([).,!;]|$|gracias|jaja))|"
     # "Ya me lo habeis devuelto"; a hold the bank released ("era una retencion temporal,
