@@ -37,7 +37,6 @@ from handoff.escalation.anger_words import (
     ANY_PRAISE,
     COMPLAINT_CONTENT,
     DECISIVE_ANGER_WORDS,
-    DESCRIPTIVE_WORDS,
     EMPHASISED_PROBLEMS,
     EYE_ROLLED_PRAISE,
     FRIENDLY_EMOJI,
@@ -67,6 +66,7 @@ from handoff.escalation.anger_words import (
     SARCASTIC_EMOJI,
     SCARE_QUOTED,
     SENTENCE_BREAK,
+    WORDS_OUT_OF_LEXICON,
     aimed_elsewhere,
 )
 from handoff.escalation.domain_names import COMPLAIN_INTENT
@@ -250,7 +250,7 @@ class AngerDetector:
         self._vader = LinearVader()
         # The analyzer's lexicon is its own dict: adapting it changes only this
         # detector.
-        for word in DESCRIPTIVE_WORDS:
+        for word in WORDS_OUT_OF_LEXICON:
             self._vader.lexicon.pop(word, None)
         self._vader.lexicon.update(LEXICON_OVERRIDES)
         # Per detector, not per module: the adapted lexicon and

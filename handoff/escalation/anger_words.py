@@ -45,7 +45,6 @@ from handoff.escalation.vocabulary import _normalise
 # rather than the customer's mood: "I ordered the wrong size", "the mug arrived
 # broken", "please cancel". Left in, every routine request would look annoyed.
 DESCRIPTIVE_WORDS = (
-    *ES_FALSE_FRIENDS,
     "wrong",
     "mistake",
     "mistakes",
@@ -88,6 +87,8 @@ DESCRIPTIVE_WORDS = (
     # From 😭's description: tears of joy as often as not ("LLEGO MI TELE 😭😭 GRACIAS").
     "crying",
 )  # fmt: skip
+# What AngerDetector takes out of VADER's lexicon: both lists above and below.
+WORDS_OUT_OF_LEXICON = (*DESCRIPTIVE_WORDS, *ES_FALSE_FRIENDS)
 # Words VADER does not know or scores too mildly for a shop's products, and Spanish (ES_LEXICON).
 LEXICON_OVERRIDES = {"rubbish": -1.5, "junk": -1.5, "nightmare": -2.0, **ES_LEXICON}
 # Idioms whose words read as anger but are not the customer's: marketing

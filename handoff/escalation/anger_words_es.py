@@ -227,6 +227,18 @@ ES_REPEAT_WEAK = (
     r"otra vez|de nuevo|nuevamente|una vez mas|todavia no|aun no|sigue sin|sigo sin|sigo "
     r"esperando"
 )
+# A shop or marketplace named as where the customer is going instead: "me voy
+# a mercado libre", "me paso a amazon", "me voy a la otra tienda". That is
+# anger at us, leaving.
+# One lookbehind per form, since Python's lookbehinds are of fixed width.
+_NOT_LEAVING_US = "".join(
+    rf"(?<!\b{form} )"
+    for form in (
+        *(f"{verb} a{the}" for verb in ("voy", "vamos", "paso", "pasamos", "cambio", "ire")
+          for the in ("", " la")),
+        "compro en", "comprare en",
+    )
+)  # fmt: skip
 # Whom a Spanish customer is upset with when it is not us: someone of their
 # own, another shop, themselves ("me olvide", "fue mi culpa").
 ES_ELSEWHERE = (
@@ -242,27 +254,26 @@ ES_ELSEWHERE = (
     r"\bse (fue|corto) la (luz|senal|corriente)\b|\bcortes? de (luz|agua)\b|"
     r"\b(mi|mis|nuestra|nuestro|el|la|ese|este|esa|esta|del|al) ((pinche|maldito|maldita|dichoso|"
     r"dichosa|estupido|estupida|jodido|jodida|fregado|fregada|bendito|bendita) )?(banco|"
-    r"aseguradora|aerolinea|linea aerea|(compania|empresa|corporacion) (de (mi )?(telefono|"
+    r"aseguradora|aerolinea|linea aerea|(compania|empresa|corporacion) ((de|del) (mi )?(telefono|"
     r"celular|internet|luz|cable|agua|gas|mudanzas?|electricidad)|electrica)|"
-    r"operador(a)? (de|del) (celular|movil|telefono))\b|"
+    r"operador(a)? (de|del) (celular|movil|telefono))\b|\bmi (operador|operadora|compania "
+    r"telefonica|telefonica)\b|"
     # The neighbours, delivery apps, marketplaces, the tax office, a brand's own repair
     # service: "el vecino puso musica toda la noche", "Rappi me volvio a mandar el pedido
     # equivocado", "el SAT me tiene harto", "el servicio tecnico de Samsung es una
     # porqueria". Not "me voy a mercado libre": leaving us.
-    r"\b(el|la|los|las) (vecino|vecina|vecinos|vecinas)\b|(?<!\bvoy a )(?<!\bvamos a )"
-    r"(?<!\bpaso a )(?<!\bcambio a )(?<!\bire a )(?<!\bcompro en )(?<!\bcomprare en )\b(rappi|"
+    r"\b(el|la|los|las) (vecino|vecina|vecinos|vecinas)\b|" + _NOT_LEAVING_US + r"\b(rappi|"
     r"uber eats|didi food|pedidosya|pedidos ya|glovo|ifood|cornershop|mercado libre|"
     r"mercadolibre|amazon|shein|temu|aliexpress)\b|\b(el|al|del|con el|la|con la) (sat|afip|"
     r"arca|sii|dian|sunat|seniat|hacienda|municipalidad|alcaldia|municipio)\b|\bservicio "
     r"tecnico (oficial )?(de|del) (la marca|(?!Northwind)(?-i:[A-Z])\w+)\b|"
-    r"\b(de|en|con) (la )?otra (tienda|empresa|pagina|web|marca|paqueteria)\b|"
     # Another shop, however it is put: "nunca mas le compro a la otra tienda esa", "en la
     # otra multitienda me trataron pesimo", "lo compre en otro sitio", "en una tienda del
     # centro me vendieron...". Not "lo dejaron en otro sitio": a parcel of ours; nor "me
     # voy a la otra tienda": leaving us.
-    r"(?<!\bvoy a )(?<!\bvamos a )(?<!\bpaso a )(?<!\bpasamos a )(?<!\bcambio a )(?<!\bire a )"
-    r"(?<!\bvoy a la )(?<!\bvamos a la )(?<!\bpaso a la )(?<!\bpasamos a la )(?<!\bcambio a "
-    r"la )(?<!\bire a la )\b(otra|otras) (multitiendas?|cadenas?|tiendas?)\b|"
+    r"\b(de|en|con) (la )?otra (tienda|empresa|pagina|web|marca|paqueteria)\b|"
+    + _NOT_LEAVING_US
+    + r"\b(otra|otras) (multitiendas?|cadenas?|tiendas?)\b|"
     r"\b(compre|compramos|pedi|pedimos|encargue) ((lo|la|los|las|una|un|el|la) )?(\w+ )?en "
     r"(otro sitio|otro lado|otra parte|otro lugar)\b|\b(una|otra) tienda (del|de la|de mi|"
     r"de un|de una|en el|en la) (centro|barrio|esquina|mall|plaza|shopping|colonia|pueblo|"
@@ -329,7 +340,7 @@ ES_ACRONYMS = frozenset(
      "NIT", "CFDI", "OXXO", "CDMX", "MSI", "NIP"}
 )  # fmt: skip
 # Spanish words VADER's English lexicon scores as something else, taken out
-# of it with DESCRIPTIVE_WORDS: "sin" (without, read as sin, -2.6: "envio sin
+# of it (WORDS_OUT_OF_LEXICON): "sin" (without, read as sin, -2.6: "envio sin
 # costo", "un piso sin ascensor"), Chile's "po" ("ya po"), "pita" (beeps),
 # "interruptor" (a switch). Without them a calm Spanish message read as a
 # complaint, and praise in it as sarcasm. English loses them too: none is a

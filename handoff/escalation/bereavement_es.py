@@ -48,6 +48,28 @@ ES_YEARS_AGO = (
 )
 # A relative died, or died a relative: not "murio de (la) risa", "me muero de ganas", nor
 # "partio a Cusco" (a journey; "partio a mejor vida" is not).
+# Whatever the death left to do already done, or its anniversary, or a memory of the
+# person: "ya arreglamos todo lo de la herencia", "su cuenta ya la cerro mi mama", "se
+# cumplen cinco anos que fallecio mi papa", "mi abuelita que en paz descanse tenia una
+# licuadora de esas", "una mecedora como la que tenia mi abuela, que en paz descanse";
+# or what the wake needs: "mi tio fallecio y el velorio es en la casa el sabado".
+ES_ACCOUNT_SETTLED = (
+    r"\bya (la|lo) (cerro|cerraron|cerre|cerramos|dio de baja|dieron de baja|di de baja|dimos "
+    r"de baja|cancelo|cancelaron|cancele)\b|\bya (esta|quedo) (todo )?(cerrad[oa]|cancelad[oa]|"
+    r"resuelto|arreglado)\b"
+)
+ES_SETTLED = (
+    r"\bya (arreglamos|resolvimos|cerramos|solucionamos|tramitamos|hicimos|dejamos arreglado) "
+    r"(todo|lo de la (herencia|sucesion)|los (tramites|papeles))\b|" + ES_ACCOUNT_SETTLED
+)
+ES_REMEMBERED = (
+    r"\bse cumple(n)? (\w+ )?(anos?|meses)\b|\b(para|pa) el (velorio|funeral|sepelio|entierro|"
+    r"novenario)\b|\bel (velorio|funeral|sepelio|entierro) es (el|en|este|manana|hoy|pasado)\b|"
+    r"\b(la|el|las|los) (que|q) (tenia|usaba|hacia)\b[^.!?\n]{0,40}\b(en paz descanse|"
+    r"q\.?e\.?p\.?d)\b|\b(en paz descanse|q\.?e\.?p\.?d)\b,? (siempre |ya )?(tenia|usaba|hacia|"
+    r"cocinaba|compraba|decia|me regalo)\b(?! (una |la |su |un |el |sus |unos )?(cuenta|"
+    r"suscripcion|tarjeta|credito|pedido))"
+)
 ES_KIN_DIED = (
     r"\b(mi|nuestro|nuestra|su|mis) " + ES_KIN + r"( \w+)? (fallecio|murio|se murio|ha "
     r"fallecido|acaba de fallecer|acaba de morir|fallecieron|murieron|se nos fue|partio"
@@ -69,12 +91,14 @@ ES_BEREAVEMENT_OWN_NEGATION = (
                 in_place=True,
             ),
         ),
-        ES_YEARS_AGO + "|" + ES_IN_PASSING,
+        ES_YEARS_AGO + "|" + ES_IN_PASSING + "|" + ES_SETTLED + "|" + ES_REMEMBERED,
     ),
     # However long ago, a relative's account still needs a person ("mi papa se murio hace
-    # dos anos y la suscripcion sigue cobrando").
+    # dos anos y la suscripcion sigue cobrando"), unless it is settled.
     OnALineWith(
-        ES_KIN_DIED, requires=r"\b(cuenta|suscripcion|cobr\w*|a su nombre|tarjeta|credito)\b"
+        ES_KIN_DIED,
+        requires=r"\b(cuenta|suscripcion|cobr\w*|a su nombre|tarjeta|credito)\b",
+        unless=ES_ACCOUNT_SETTLED,
     ),
 )
 # A relative's account, and a death: a bereavement told in two messages ("mi esposo

@@ -166,11 +166,25 @@ def latest_characters(joined: str) -> str:
 
 
 def model_text(joined: str) -> str:
-    """What decide() asks the model about: :func:`latest_characters`, charges put right left out."""
-    lines = [line for line in joined.split(SEPARATOR) if not _settled_charge(line)]
-    return latest_characters(SEPARATOR.join(lines))
+    """What decide() asks the model about: :func:`latest_characters`, charges put right left out.
+
+    Read from the latest line back, and only until the model's window is full:
+    lines before it would be cut off anyway.
+    """
+    kept: list[str] = []
+    length = -len(SEPARATOR)
+    for line in reversed(joined.split(SEPARATOR)):
+        if _settled_charge(line):
+            continue
+        kept.append(line)
+        length += len(SEPARATOR) + len(line)
+        if length >= MAX_MODEL_CHARS:
+            break
+    return latest_characters(SEPARATOR.join(reversed(kept)))
 
 
+# Asked again about every earlier line after each message of a conversation.
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
 def _settled_charge(line: str) -> bool:
     folded = _normalise(line)
     return SETTLED.search(folded) is not None and CHARGE.search(folded) is not None

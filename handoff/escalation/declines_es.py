@@ -43,6 +43,21 @@ ES_NOT_A_REQUEST = (
     r"intento|probare|intentare|voy a probar|voy a intentar|dejame probar|deja que pruebe) "
     r"(primero )?(contigo|con vos|con usted|con el bot|con el asistente|por aqui|por aca)"
     r"( primero)?\b",
+    # An agent told of, not asked for: "ayer hable por telefono con una asesora de ustedes y
+    # me resolvio lo del cambio"; the customer's phone carrier: "ya bloquee la linea con el
+    # operador".
+    r"\b(ayer|antes|ya|la otra vez|el otro dia|esta manana|hace rato) (hable|llame|chatee|me "
+    r"comunique)( por (telefono|chat|whatsapp))? con (un|una|el|la) (asesor|asesora|agente|"
+    r"persona|operador|operadora|chica|chico|muchacho|muchacha|senorita|ejecutiv[oa])\b(?=[^.!?"
+    r"\n]{0,80}(?<!no )\b(me (resolvio|ayudo|soluciono|explico|atendio)|muy (bien|amable)|todo "
+    r"(bien|ok|listo)|super amable|excelente)\b)",
+    r"\b(la linea|el chip|el numero|la sim|el celular) con (el|mi) (operador|operadora)\b|\bmi "
+    r"(operador|operadora)( de (celular|telefono|movil))?\b",
+    # Asked, then left to the bot in the same breath: "podria hablar con alguien? o bueno
+    # igual me lo resuelves tu". The gap crosses the question mark.
+    r"(\b(podria|puedo|quiero|queria|me pasas|me pasarias|pasame)\b[^.!\n]{0,60})?\b(o|o "
+    r"mejor|aunque) (bueno,? )?(igual |mejor |capaz )?(me )?(lo |la )?(resuelves|resuelve|"
+    r"resolves|solucionas|soluciona|ves|haces|podes|puedes|sabes) (tu|vos|usted)\b",
     # Someone else's boss, or a doorman to leave a parcel with: "mi supervisor me pidio
     # comprar 10 audifonos", "me lo pueden dejar con el vigilante?".
     r"\b(mi|el|la|nuestro|nuestra|my) (jefe|jefa|boss|supervisor|supervisora|gerente|"

@@ -29,7 +29,9 @@ SPANISH_WORDS = frozenset(
     dias semanas mes nunca siempre bien mal tu yo ella ellos nos estas estamos eres sos
     soy somos fui era han he has ha hemos quiere puede ayuda ayudando entiendo entiendes
     sirve sirves llama llamen pregunta respuesta ahora hoy ayer manana nuevo nueva cual
-    quien algo alguien todo todos muchas mucho poco tan ese aqui alli ahi aca alla cuanto""".split()
+    quien algo alguien todo todos muchas mucho poco tan ese aqui alli ahi aca alla cuanto
+    oye oiga mira porfa pues che vale bueno buenos tardes noches listo dale perfecto
+    disculpa disculpe perdon saludos""".split()
 )
 ENGLISH_WORDS = frozenset(
     """the and to of is my i you it for in on this that was with your have be are not

@@ -11,6 +11,15 @@ ignored) and is linear.
 
 from __future__ import annotations
 
+# A line that names something of ours: "la olla que le regale de ustedes".
+_OURS_NAMED = (
+    r"[^\n]*\b(de ustedes|de vosotros|(que|q) (les|os|le) (compre|compramos|regale)|(compre|"
+    r"compramos|regale) (aqui|aca|con ustedes))\b"
+)
+_NEIGHBOURS = (
+    r"(mi|mis|un|una|unos|unas|el|la|los|las) (vecin[oa]s?|conocid[oa]s?|amig[oa]s?|"
+    r"companer[oa]s?|colegas?)"
+)
 # Not ours, or not happened: another shop's or brand's product ("a mi vecina se le
 # incendió una estufa de otra marca"), and a question about what if ("y si huele a gas,
 # qué se hace? por si acaso nomás").
@@ -32,7 +41,8 @@ ES_ELSEWHERE_OR_WHAT_IF = (
     r"inundacion|apagon)\b|"
     # Told from the news or a match: "vi en las noticias que un ventilador le corto el
     # dedo a un nino", "me fracture el pie jugando futbol".
-    r"\b(las noticias|la noticia|el noticiero|el telediario|el noticiario)\b|\bjugando (al |a la "
+    r"\b(las noticias|la noticia|el noticiero|el telediario|el noticiario|el informativo)\b|"
+    r"\bjugando (al |a la "
     r"|una )?(futbol|fut|fulbito|pichanga|basquet|basket|baloncesto|tenis|padel|voley|"
     r"voleibol|beisbol|rugby|pelota|hockey)\b|"
     # Figures of speech: "mi tiendita exploto de pedidos", "el grupo exploto con la foto",
@@ -49,10 +59,29 @@ ES_ELSEWHERE_OR_WHAT_IF = (
     r"(fue|es|era) (nada )?(de|culpa de|por) (ustedes|vosotros|su producto|sus productos)\b|"
     r"\bnada que ver con (ustedes|vosotros)\b|\bquem\w* (la )?cabeza (comparando|pensando|"
     r"buscando|eligiendo|decidiendo|viendo|con (tantas|tanta|las|los) (opciones|modelos))\b|"
-    # A pet that ate the packaging: "mi perro se comio la caja del envio jajaja".
+    # A pet that ate the packaging or a cable: "mi perro se comio la caja del envio jajaja",
+    # "mi perro se comio el cable del cargador, venden otro?".
     r"\b(perro|perrito|perrita|gato|gatito|gata|cachorro)( \w+){0,2} se (comio|ha comido|"
     r"mordio|masco) (la caja|el empaque|el carton|la bolsa|el sobre|la factura|el papel|el "
-    r"manual|la etiqueta|el envoltorio)\b"
+    r"manual|la etiqueta|el envoltorio|el cable|los cables|el cargador|el control|el remoto|"
+    r"los audifonos)\b|"
+    # A feature asked about, a screen too bright, a product replaced that works now: "la
+    # caja fuerte es contra incendio?", "con el modo claro me quemo los ojos", "tiraba
+    # chispas, pero ya me la cambiaron y la nueva anda diez puntos".
+    r"\b(es|son|sea|sean|viene|vienen)( \w+)? (contra|anti|a prueba de|resistente al?) ?"
+    r"(incendios?|fuego|llamas)\b|\b(me )?(quemo|"
+    r"queman|quema|arden|arde) (los|mis) ojos\b|\bya (me |nos )?(la |lo )?(cambiaron|"
+    r"reemplazaron|repararon|arreglaron)\b[^.!?\n]{0,50}\b(anda|funciona|va|esta) (bien|"
+    r"perfecto|perfect[oa]|diez puntos|joya|de lujo|genial|barbaro)\b|"
+    # A fire or an accident at a neighbour's or friends', told on a line that names nothing
+    # of ours: "se quemo la casa de unos conocidos", "a mi vecina se le quemo la cocina",
+    # "anoche se prendio fuego el depto de al lado".
+    r"\b(depto|departamento|casa|piso|apartamento|apto|edificio|local|cocina) (de al lado|de "
+    r"enfrente|de arriba|de abajo|del vecino|de la vecina|de los vecinos)\b|"
+    # Happened to them, or to their home; not "exploto en casa de mi amiga".
+    r"^(?!" + _OURS_NAMED + r")[^\n]*\ba " + _NEIGHBOURS + r"( \w+){0,3} (se )?(le|les)\b|"
+    r"^(?!" + _OURS_NAMED + r")[^\n]*\b(la casa|el depto|el departamento|el piso|la cocina|el "
+    r"local|el carro|el auto) de " + _NEIGHBOURS + r"\b"
 )
 # Another shop's complaint, a what-if, a question asked only to know, a theft reported to
 # the police, a complaint long settled: "la otra multitienda me dejo plantada, tuve que ir
@@ -71,7 +100,36 @@ ES_LEGAL_ELSEWHERE = (
     # Sued, in jest, for being too good: "jajaja los voy a demandar por hacer un sillon
     # tan comodo".
     r"\b(demandar|denunciar)\w*( \w+)? por (ser|hacer|tener|vender|poner)\b[^.!?\n]{0,40}\btan "
-    r"(buen[oa]s?|comod[oa]s?|ric[oa]s?|barat[oa]s?|lind[oa]s?|bonit[oa]s?|adictiv[oa]s?)\b"
+    r"(buen[oa]s?|comod[oa]s?|ric[oa]s?|barat[oa]s?|lind[oa]s?|bonit[oa]s?|adictiv[oa]s?)\b|"
+    # A theft of the customer's own things, reported: "me robaron la bici en el portal, ya
+    # puse la denuncia".
+    r"\b(me|nos) (robaron|asaltaron|hurtaron|atracaron|volaron) (la|el|mi|los|las|mis) "
+    r"(bici|bicicleta|moto|carro|auto|coche|celular|cel|telefono|cartera|billetera|bolso|"
+    r"mochila)\b|"
+    # A price called a crime, in jest: "ese precio es un crimen 😂 voy a llamar a la policia".
+    r"\b(precio|precios|oferta|ofertas|descuento|descuentos)\b[^.!?\n]{0,40}\b(es|son) un "
+    r"(crimen|delito)\b|"
+    # Asked whether there is a complaints book, with no complaint to put in it.
+    r"^(?![^\n]*\b(quiero|voy a|vamos a|pienso|necesito) (poner|hacer|dejar|presentar|"
+    r"escribir)\b)[^\n]*\b(tiene|tienen|hay|teneis) (un |el )?(libro|hojas?) de "
+    r"reclamaciones\b[^\n]{0,30}\?"
+)
+# Fraud at the customer's bank or at another site, or someone else's: "me llego un
+# mensaje falso supuestamente de mi banco", "una vez me estafaron en una pagina de
+# ofertas", "a mi vecina le hackearon la cuenta".
+ES_FRAUD_ELSEWHERE = (
+    r"\b(mensaje|correo|mail|sms|llamada|whatsapp)s? (falso|falsa|falsos|falsas)( \w+){0,4} "
+    r"(de|del) (mi |el )?banco\b|\buna vez (me|nos) (estafaron|robaron|clonaron|hackearon)\b|"
+    r"\ben una (pagina|web|tienda|app) de (ofertas|descuentos|remates|subastas|segunda mano|"
+    r"clasificados)\b|\ba (mi|un|una|el|la) (vecin[oa]|amig[oa]|conocid[oa]|companer[oa]|colega) "
+    r"(le|les) (hackearon|robaron|clonaron|estafaron|vaciaron)\b"
+)
+# Another company's charge: "la compania del telefono me cobro dos veces este mes". Not
+# "el operador me dijo que...": one of ours.
+ES_PAYMENT_ELSEWHERE = (
+    r"\b(la |mi )?(compania|empresa|operadora?|proveedora?)( \w+)? (del|de) (telefono|celular|"
+    r"movil|luz|internet|cable|agua|gas)\b|\bmi (operador|gimnasio|gym)\b|\b(netflix|"
+    r"spotify|movistar|telcel|entel|tigo|digitel|movilnet|vodafone|izzi|totalplay)\b"
 )
 # A charge asked about before it happens: "si cancelo la suscripcion ahora, me siguen
 # cobrando el resto del mes?", "me cobran el envio doble o hay forma de juntarlo?".
@@ -80,3 +138,5 @@ ES_PAYMENT_WHAT_IF = (
     r"devuelvo|pago|agrego)\b[^.!?\n]{0,120}\?|\b(me|nos) (cobran|cargan)( \w+){0,2} (doble|dos "
     r"veces)\b[^.!?\n]{0,40}\b(o|si) (hay|se puede|puedo|lo|la|me)\b"
 )
+# Either: no payment dispute of ours on the line.
+ES_PAYMENT_NOT_OURS = ES_PAYMENT_WHAT_IF + "|" + ES_PAYMENT_ELSEWHERE

@@ -344,7 +344,9 @@ ES_REPEATED_ASKING = (
     r"\b(te|se|les|os) (lo |la |los |el |mi )?(dije|di|pregunte|explique|pase|mande|envie|"
     r"escribi|conte|pedi|comente|respondi|conteste|dimos|dijimos|repeti)\b( \w+){0,3} (dos|"
     r"tres|cuatro|cinco|\d+|varias|mil|muchas|un monton de) veces\b",
-    r"\bya (te|les|os|le) (lo |la |los |el |mi |mis )?(dije|di|pregunte|explique|pase|mande|"
+    # Not a button pressed: "ya le di olvide contrasena y me llego el correo".
+    r"\bya (te|les|os|le) (lo |la |los |el |mi |mis )?(dije|di(?! (clic|click|clik|enter|ok|"
+    r"aceptar|olvide|reenviar|recuperar|restablecer)\b)|pregunte|explique|pase|mande|"
     r"envie|escribi|conte|pedi|comente|respondi|conteste|dimos|dijimos|repeti|habia dicho|"
     r"habia dado|he dicho|he explicado|he dado|he pedido|he preguntado|hemos dicho)\b|\bno se "
     r"como mas (decirtelo|decirlo|explicarlo|decirles|explicartelo|explicarselo)\b",

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from handoff.escalation.not_ours_es import (
     ES_ELSEWHERE_OR_WHAT_IF,
+    ES_FRAUD_ELSEWHERE,
     ES_LEGAL_ELSEWHERE,
-    ES_PAYMENT_WHAT_IF,
+    ES_PAYMENT_NOT_OURS,
 )
 from handoff.escalation.phishing import ES_CARD_PHISHED
 from handoff.escalation.phrases import OnALineWith, unless_on_the_line
@@ -105,9 +106,10 @@ ES_PUT_RIGHT = (
     r"\bya (esta|quedo) (resuelto|solucionado|arreglado)(?= ?([).,!;]|$|gracias|jaja))|"
     # "Ya me lo habeis devuelto"; a hold the bank released ("era una retencion temporal,
     # ya se libero"); a charge only thought double ("pense que me cobraron dos veces").
-    r"\bya (me |nos )?(lo |la |los |las )?(han|habeis|ha|has) (devuelto|reembolsado|"
-    r"reintegrado|reversado|anulado|corregido)\b|(?<!no )\b(era|es|fue) (una|la|un) (retencion|"
-    r"preautorizacion|pre-autorizacion|pre autorizacion|autorizacion|reserva)\b|\bya se "
+    r"\bya (me |nos )?(lo |la |los |las )?((han|habeis|ha|has) (devuelto|reembolsado|reintegrado|"
+    r"reversado|anulado|corregido)|(devolvieron|reembolsaron|reversaron|anularon)(?! ?\?))\b|"
+    r"(?<!no )\b(era|es|fue) (una|la|un) (retencion|preautorizacion|pre-autorizacion|pre "
+    r"autorizacion|autorizacion|reserva)\b|\bya se "
     r"(libero|liberaron|libero el dinero)\b|\bya (desaparecio|desaparecieron)\b|\b(pense|"
     r"crei|me parecio) que (me |nos )?(cobraron|cargaron|habian cobrado|habian cargado)\b"
 )
@@ -477,8 +479,9 @@ ES_FRAUD: tuple[str | OnALineWith, ...] = (
         r"(falso|falsa|falsos|falsas|fraudulent[oa]s?|trucho|trucha)\b|\b(se hacen pasar|se "
         r"hacia pasar|haciendose pasar|se hizo pasar|se hacian pasar) por\b",
         unless=r"\b(pagina|web|sitio|cuenta|numero|whatsapp|perfil|tienda) oficial\b|\b(las "
-        r"noticias|la noticia|el noticiero)\b|\b(a mi|a nosotros) no (me|nos) (paso|ha pasado|"
-        r"llego|ha llegado) nada\b|\bcomo (se|puedo saber|saber|distingo) si\b",
+        r"noticias|la noticia|el noticiero|el informativo|el telediario|el noticiario)\b|\b(a mi|"
+        r"a nosotros) no (me|nos) (paso|ha pasado|llego|ha llegado) nada\b|\bcomo (se|puedo "
+        r"saber|saber|distingo) si\b",
         in_place=True,
     ),
     r"\b(me|nos) (robaron|han robado|hurtaron|clonaron) (la|mi) (tarjeta|cartera|billetera)\b",
@@ -490,6 +493,6 @@ ES_FRAUD: tuple[str | OnALineWith, ...] = (
 
 ES_SAFETY_INCIDENT = unless_on_the_line(ES_SAFETY_INCIDENT, ES_ELSEWHERE_OR_WHAT_IF)
 # A fraud put right long ago: "me hackearon el mail pero ya lo recuperé, todo bien".
-ES_FRAUD = unless_on_the_line(ES_FRAUD, ES_PUT_RIGHT)
+ES_FRAUD = unless_on_the_line(ES_FRAUD, ES_PUT_RIGHT + "|" + ES_FRAUD_ELSEWHERE)
 ES_LEGAL_THREAT = unless_on_the_line(ES_LEGAL_THREAT, ES_LEGAL_ELSEWHERE)
-ES_PAYMENT_DISPUTE = unless_on_the_line(ES_PAYMENT_DISPUTE, ES_PAYMENT_WHAT_IF)
+ES_PAYMENT_DISPUTE = unless_on_the_line(ES_PAYMENT_DISPUTE, ES_PAYMENT_NOT_OURS)

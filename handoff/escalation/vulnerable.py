@@ -23,11 +23,12 @@ them does not cancel them. Every pattern is linear.
 
 from __future__ import annotations
 
-from handoff.escalation.phrases import OnALineWith, _phrases
+from handoff.escalation.phrases import OnALineWith, _phrases, unless_on_the_line
 from handoff.escalation.vulnerable_es import (
     ES_DISABILITY,
     ES_GIFT_FOR_THEM,
     ES_IN_THE_WAY,
+    ES_RECOVERED,
     IN_PASSING,
 )
 
@@ -293,16 +294,8 @@ ES_VULNERABLE = (
     r"dialisis|tratamiento (de|para el|contra el) cancer)\b|\b(recien operad[oa]|"
     r"postrad[oa]|cuidados paliativos|enferm[oa] terminal|poder "
     r"notarial|perdiendo la memoria|se le olvida todo|ya no se acuerda de nada)\b",
-    # Not "me dio un infarto al ver la factura": only someone else's, or a diagnosis.
-    r"\b(tengo|tiene|tienen|le (dio|dieron|diagnosticaron|detectaron)|me "
-    r"(diagnosticaron|detectaron)|sufre|sufro|padece|padezco|con|lucha contra|luchando "
-    r"contra) " + ES_ILLNESS + r"\b",
-    r"\b(me|le|la|lo) (van a internar|internaron|hospitalizaron|ingresaron)\b|\b(sali|salio|"
-    r"acabo de salir|acaba de salir|recien sali|recien salio) del hospital\b",
     r"\bpersona mayor que vive sola\b",
     # --- capacidad -----------------------------------------------------------------
-    r"\b(demencia|alzheimer|alzhaimer|perdida de memoria|deterioro cognitivo|problemas de "
-    r"memoria|demencia senil)\b",
     # Said gently: "ya no esta muy bien de la memoria", "ni se acuerda de haberlo hecho".
     r"\b(no|ya no) (esta|anda) (muy |tan |nada )?bien de la (memoria|cabeza)\b|\bni se "
     r"acuerda de haber(lo|la|los|las)? (hecho|pedido|comprado|encargado)\b",
@@ -320,19 +313,15 @@ ES_VULNERABLE = (
     r"ha hecho|realizo|hicieron) mi ex ?(esposo|esposa|marido|mujer|pareja|novio|novia)?\b",
     r"\b(divorcio|divorciando|divorciamos|separacion|separando|separamos)\b[^.!?\n]{0,60}"
     r"\b(tarjeta|cuenta) (compartida|conjunta|de los dos|de ambos|a nombre de)\b",
+    # Not a neighbour's or friends': "se quemo la casa de unos conocidos".
     r"\b(se (me |nos )?(inundo|incendio|quemo|derrumbo) (la|mi|nuestra) (casa|departamento|"
-    r"depto|piso|vivienda))\b|\b(perdimos|perdi|perdio) (todo|la casa|nuestra casa|mi casa)"
+    r"depto|piso|vivienda))\b(?! (de|del) (unos?|unas?|los|las|la|el|mis?) (vecin|conocid|amig|"
+    r"companer|colega))|\b(perdimos|perdi|perdio) (todo|la casa|nuestra casa|mi casa)"
     r"( \w+){0,2} (en|con|por) (el|la|un|una) (incendio|inundacion|terremoto|sismo|huracan|"
     r"temblor|tormenta|fuego|deslave|creciente)\b",
     r"\b(el|la|un|una) (incendio|inundacion|terremoto|sismo|huracan|temblor|tormenta|"
     r"deslave|creciente) (se llevo|destruyo|arraso con|acabo con) (todo|la casa|mi casa|"
     r"nuestra casa)\b",
-    r"\b(perdi|perdimos|me quede sin|nos quedamos sin|quede sin) "
-    r"(el |mi |su |nuestro )?(trabajo|empleo|chamba|laburo|curro|pega)\b|\bme despidieron\b|"
-    r"\bme (echaron|botaron|corrieron) del (trabajo|laburo|curro|empleo|chamba)\b|\b(estoy|esta|"
-    r"estamos|anda|ando) ("
-    r"desempleado|"
-    r"desempleada|en paro|sin (trabajo|empleo|chamba|laburo|curro|pega))\b",
     # --- dinero para comer, la renta, medicinas ------------------------------------
     r"\bnecesito (el|ese|mi|este) (reembolso|dinero|plata|reintegro|lana|pisto)( \w+){0,3} "
     r"(para|pa) (comer|la comida|comprar comida|el alquiler|la renta|el arriendo|pagar la "
@@ -441,9 +430,36 @@ ES_VULNERABLE_ON_A_LINE = (
     ),
     OnALineWith(
         r"\b(incendio|inundacion|inundo|terremoto|sismo|huracan|temblor|tormenta|deslave)\b",
-        requires=r"\b(perdimos|perdi|se perdio|albergue|techo|la casa|mi casa|mi depa|"
-        r"evacuad[oa]s?)\b",
+        # The home lost, not "despues del temblor quiero asegurar los muebles de la casa".
+        requires=r"\b(perdimos|perdi|se perdio|albergue|techo|evacuad[oa]s?|(sin|(se )?(nos |me )?"
+        r"(cayo|derrumbo|llevo|inundo|quemo|tumbo|destruyo)) (la |mi |nuestra )?(casa|depa|"
+        r"departamento)|(la|mi|nuestra) casa se (nos |me )?(cayo|derrumbo|inundo|quemo))\b",
         unless=ES_GIFT_FOR_THEM,
+    ),
+    # A job lost, and none found since: not "me quede sin chamba pero ya consegui otra".
+    OnALineWith(
+        r"\b(perdi|perdimos|me quede sin|nos quedamos sin|quede sin) (el |mi |su |nuestro )?"
+        r"(trabajo|empleo|chamba|laburo|curro|pega)\b|\bme despidieron\b|\bme (echaron|botaron|"
+        r"corrieron) del (trabajo|laburo|curro|empleo|chamba)\b|\b(estoy|esta|estamos|anda|ando) "
+        r"(desempleado|desempleada|en paro|sin (trabajo|empleo|chamba|laburo|curro|pega))\b",
+        unless=r"\b(consegui|encontre|conseguimos|encontramos) (otro|otra|un nuevo|una nueva)\b|"
+        r"\b(tengo|tenemos) (otro|un nuevo) (trabajo|empleo|laburo|curro)\b|\bya (estoy|estamos) "
+        r"(trabajando|chambeando)\b",
+        in_place=True,
+    ),
+    # An illness or dementia, not as whom a product is for: "es para mi abuela que tiene
+    # demencia y se lia con los dias". Not "me dio un infarto al ver la factura": only
+    # someone else's, or a diagnosis.
+    *unless_on_the_line(
+        (
+            r"\b(tengo|tiene|tienen|le (dio|dieron|diagnosticaron|detectaron)|me "
+            r"(diagnosticaron|detectaron)|sufre|sufro|padece|padezco|con|lucha contra|luchando "
+            r"contra) " + ES_ILLNESS + r"\b",
+            r"\b(demencia|alzheimer|alzhaimer|perdida de memoria|deterioro cognitivo|problemas "
+            r"de memoria|demencia senil)\b",
+        ),
+        r"\b(es|son|seria|serian) para (mi|su|nuestr[oa]|el|la) \w+ (que|q) (tiene|sufre|"
+        r"padece)\b|" + ES_GIFT_FOR_THEM,
     ),
     # Someone else's job: theirs to tell, unless the customer is sending them a gift.
     OnALineWith(
@@ -460,8 +476,13 @@ ES_VULNERABLE_ON_A_LINE = (
         # Nor a check-up or a visit: "ando en la clinica con el nene en la vacuna",
         # "acompanando a mi tia pero ya esta mejor".
         unless=OVER + "|" + ES_GIFT_FOR_THEM + r"|\b(vacuna|vacunas|chequeo|control (del|de la|"
-        r"de) (nino|nina|bebe|embarazo|rutina)|ya esta mejor|esta mejorando|ya (mejoro|se "
-        r"recupero))\b",
+        r"de) (nino|nina|bebe|embarazo|rutina))\b|" + ES_RECOVERED,
+    ),
+    OnALineWith(
+        r"\b(me|le|la|lo) (van a internar|internaron|hospitalizaron|ingresaron)\b|\b(sali|salio|"
+        r"acabo de salir|acaba de salir|recien sali|recien salio) del hospital\b",
+        unless=ES_RECOVERED,
+        in_place=True,
     ),
     OnALineWith(
         r"\b(ya )?no (puedo|aguanto) (mas )?con (esto|todo esto)\b",

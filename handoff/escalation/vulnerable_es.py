@@ -48,3 +48,10 @@ ES_GIFT_FOR_THEM = (
     r"(mandar|enviar|regalar|comprar|llevar|dar)\b|\b(regalarle|regalarles|mandarle|"
     r"mandarles|enviarle|enviarles|llevarle|llevarles)\b|\b(para|de) regalo\b"
 )
+# Better now, or long ago: "ya esta en casa recuperandose", "ya le dieron de alta", "el
+# ano pasado estuve ingresada".
+ES_RECOVERED = (
+    r"\b(ya esta mejor|esta mejorando|ya (mejoro|se recupero)|ya (esta|estan|anda) en (casa|su "
+    r"casa)|(se esta )?recuperandose|(le|la|lo|me) dieron de alta|ya salio|el ano pasado|hace "
+    r"(mas de )?(un ano|\w+ anos))\b"
+)

@@ -130,6 +130,10 @@ def test_other_businesses_and_questions_put_to_us_are_not_anger_at_us() -> None:
         "el banco dice que no es su culpa, ustedes tienen idea de lo que hacen?? inutiles",
         "el servicio tecnico de Northwind es una porqueria",
         "me voy a mercado libre, son un desastre absoluto",
+        # The same forms guard every shop named: "la", "pasamos a", "compro en".
+        "me voy a la amazon, son un desastre absoluto",
+        "nos pasamos a rappi, ustedes son un desastre",
+        "desde hoy compro en otras tiendas, son unos inutiles",
     ):
         assert aimed_elsewhere(text) is None, text
 

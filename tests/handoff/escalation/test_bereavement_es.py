@@ -27,6 +27,9 @@ from tests.handoff.escalation.rules_only import reasons
         # A memory beside an account still in play is no passing mention.
         ("mi mamá que en paz descanse tenía una suscripción y me siguen cobrando",),
         ("falleció mi esposo, como cancelo su cuenta?",),
+        # Settled only in part: the account is still to be closed.
+        ("mi papá falleció el mes pasado y su cuenta sigue abierta, ya resolvimos lo del banco",),
+        ("mi papá que en paz descanse tenía un crédito con ustedes y siguen cobrando",),
     ],
 )
 def test_a_death_in_the_family_goes_to_a_person(messages: tuple[str, ...]) -> None:
@@ -62,6 +65,13 @@ def test_a_figure_of_speech_a_journey_or_a_death_years_ago_is_routine(text: str)
         "si fallece el titular de una cuenta, qué pasa con los puntos acumulados?",
         "¿qué pasa con una suscripción si el titular fallece? estoy haciendo testamento",
         "quiero mandar una cobija a la familia de un compañero de la oficina, falleció su mamá",
+        # Settled, remembered, an anniversary.
+        "mi esposo falleció en marzo y ya resolvimos todo lo de sus cuentas, quiero una cama",
+        "mi mamá murió hace un tiempo, su cuenta ya la dimos de baja, ¿cómo abro la mía?",
+        "mañana se cumple un año que se murió mi abuelo, quiero regalarle flores a mi abuela",
+        "mi papá que en paz descanse usaba una afeitadora de esas, ¿la tienen?",
+        "busco un reloj como el que usaba mi abuelo, que en paz descanse",
+        "falleció mi suegra y necesitamos sillas para el velorio, ¿llegan mañana?",
     ],
 )
 def test_a_death_in_passing_or_not_yet_or_a_colleagues_is_routine(text: str) -> None:

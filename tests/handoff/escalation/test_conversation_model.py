@@ -176,6 +176,17 @@ def test_a_charge_already_put_right_is_not_shown_to_the_model(
     assert model_text(late) == late
 
 
+def test_the_model_reads_the_latest_characters_of_the_lines_kept() -> None:
+    settled = "me cobraron dos veces pero ya me devolvieron uno"
+    long_line = "x" * (MAX_MODEL_CHARS - 5)
+    lines = ["hola", long_line, settled, "donde esta mi pedido", settled, "gracias"]
+    kept = "\n".join(line for line in lines if line != settled)
+    # Reading stops once the window is full; what it reads is the same.
+    assert model_text("\n".join(lines)) == kept[-MAX_MODEL_CHARS:]
+    assert model_text("\n".join(lines[2:])) == "donde esta mi pedido\ngracias"
+    assert model_text("") == ""
+
+
 # The rules read anger in the weather; nothing in it is for a person.
 WEATHER = ("que asco de tiempo hace hoy, bueno donde esta mi pedido",)
 

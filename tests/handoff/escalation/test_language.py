@@ -19,6 +19,11 @@ from handoff.escalation.language import LANGUAGE_SAMPLE_CHARS, is_spanish
         "¿Cuánto tarda el envío?",
         "son unos ladrones",
         "ES LA TERCERA VEZ QUE PIDO LO MISMO",
+        # A thought split over short messages: the third fallback, not the second, hands
+        # a Spanish conversation over (HANDOFF_MAX_FALLBACKS_ES).
+        "oye\nmira",
+        "buenas tardes",
+        "che, disculpa",
     ],
 )
 def test_spanish_messages_are_spanish(text: str) -> None:

@@ -241,6 +241,8 @@ def test_spanish_cues(text: str, reason: str) -> None:
         "me confirmaron el cambio por correo, muchas gracias!",
         "hace meses me cobraron doble pero lo reversaron enseguida, todo bien. tienen colchones "
         "king?",
+        # A button pressed, not something told before.
+        "ya le di clic a recuperar contraseña y me llego el correo, listo",
     ],
 )
 def test_routine_spanish_is_left_alone(text: str) -> None:
@@ -309,6 +311,12 @@ def test_accents_and_chat_spelling_are_folded() -> None:
         "el lavavajillas necesita que lo instale un tecnico o lo puedo instalar yo?",
         # Someone else's call, should it come.
         "vale, entonces si alguien me llama pidiendo codigos, cuelgo",
+        # An agent who helped before, told of; the customer's phone carrier.
+        "la semana pasada? no, ayer hablé con una asesora y me ayudó con el cambio, gracias",
+        "me robaron el cel, ya bloqueé el chip con el operador. cómo cambio mi número aquí?",
+        # Asked, then left to the bot in the same breath.
+        "me pasas con un asesor? o mejor capaz lo resolves vos, es por la factura",
+        "quiero hablar con alguien, aunque bueno igual lo sabes tu: abren el domingo?",
     ],
 )
 def test_wording_that_asks_for_no_one_overrules_the_intent(text: str) -> None:
@@ -349,6 +357,9 @@ def test_a_request_in_words_still_counts_next_to_a_declined_call() -> None:
         "ya lo encontre: me cobraron doble. quiero hablar con un asesor",
         "ustedes llaman por telefono? quiero que me llamen hoy",
         "necesito que venga un tecnico a instalar la estufa, me pueden llamar?",
+        # An agent told of who did not help; the bot asked whether it can.
+        "ayer hablé con una asesora y no me resolvió nada, pásame con alguien",
+        "puedes resolver tu lo del reembolso o no? quiero hablar con un asesor",
     ],
 )
 def test_what_is_no_decline_stays_a_request(text: str) -> None:

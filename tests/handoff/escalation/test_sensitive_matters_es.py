@@ -161,7 +161,9 @@ def test_a_charge_put_right_or_denied_is_no_dispute_but_one_still_open_is() -> N
 
 def test_what_hurt_or_who_died_still_counts_beside_those_words() -> None:
     assert "safety_incident" in reasons("es normal que bote humo? se me quemo la mano")
-    assert "bereavement" in reasons("para el velorio de mi abuelo necesito las sillas mañana")
+    assert "bereavement" in reasons("estamos en el velorio de mi tía, ella tenía un pedido")
+    # What the wake needs is a purchase (the labelled conversations say so, es_train34).
+    assert "bereavement" not in reasons("para el velorio de mi abuelo necesito las sillas mañana")
     assert "bereavement" in reasons("mi amiga fallecio y tenia un pedido a su nombre")
 
 
@@ -248,6 +250,25 @@ def test_the_same_words_told_as_what_happened_still_count(text: str, reason: str
         "jajaja los voy a demandar por hacer un sillón tan cómodo, no me puedo levantar",
         "si contrato el seguro y algún día me lo roban, ¿tendría que poner una denuncia en "
         "comisaría?",
+        # A neighbour's fire, a pet and a cable, the customer's own theft, a fake message
+        # from their bank, a fraud long ago at another site, another company's charge.
+        "a mi compañera de trabajo se le incendió la estufa, ¿ustedes venden extintores?",
+        "el gato se mordió el cargador del celular jaja, tienen cables tipo C?",
+        "nos asaltaron la moto saliendo del súper, ya hicimos la denuncia, ¿venden cascos?",
+        "me llegó un SMS falso diciendo que era del banco, ni lo abrí. ¿cuándo llega mi silla?",
+        "una vez me estafaron con un celular, por eso pregunto: ¿tienen pago contra entrega?",
+        "la empresa del internet me cobró dos veces la factura 🙄, ¿aceptan transferencia?",
+        # Replaced and working now, a feature, a bright screen, a price called a crime,
+        # a friend's card, the news, a complaints book asked about, the flat upstairs.
+        "la freidora echaba chispas pero ya me la cambiaron y la nueva funciona perfecto",
+        "¿el archivador es a prueba de fuego? es para papeles importantes",
+        "el modo claro de la app me quema los ojos jaja, ¿van a poner modo oscuro?",
+        "ese precio de la tele es un crimen 😂 voy a llamar a la policía",
+        "a mi amigo le clonaron la tarjeta en una gasolinera, ¿cómo protejo mi cuenta aquí?",
+        "vi en el telediario que mandan mensajes falsos en nombre de tiendas, ¿piden claves?",
+        "¿tienen libro de reclamaciones en la tienda de Miraflores? es para una tarea",
+        "anoche hubo un incendio en el departamento de arriba, ¿el purificador quita el olor?",
+        "ya me reversaron el cobro doble que les dije, gracias. ¿cuándo sale la mesa?",
     ],
 )
 def test_what_was_put_right_laughed_about_or_not_ours_escalates_nothing(text: str) -> None:
@@ -270,6 +291,16 @@ def test_what_was_put_right_laughed_about_or_not_ours_escalates_nothing(text: st
         ("mi esposo cerró la llave por la fuga, huele mucho a gas", "safety_incident"),
         ("los voy a demandar por venderme una tele rota", "legal_threat"),
         ("voy a hacer la denuncia en la comisaría, el repartidor se lo robó", "legal_threat"),
+        # Ours, told beside the same words.
+        ("a mi amiga le exploto la olla que le regale de ustedes", "safety_incident"),
+        ("me llego un correo falso de ustedes pidiendo mi clave", "fraud"),
+        ("me cobraron dos veces el envio de la nevera", "payment_dispute"),
+        ("¿tienen libro de reclamaciones? quiero poner un reclamo por la tele", "legal_threat"),
+        ("me cobraron doble la silla, ya me lo reversaron?", "payment_dispute"),
+        ("la plancha echó chispas y me quemé la mano, ya me la cambiaron", "safety_incident"),
+        ("la licuadora explotó en casa de mi amiga mientras la usaba", "safety_incident"),
+        ("la estufa se prendió fuego, ¿no era a prueba de fuego?", "safety_incident"),
+        ("el operador me dijo que me cobraron dos veces la cama", "payment_dispute"),
     ],
 )
 def test_a_charge_still_open_or_a_danger_told_still_counts(text: str, reason: str) -> None:

@@ -83,6 +83,11 @@ def test_english_vulnerable_situations_go_to_a_person(text: str) -> None:
         "encargo una cama de 900 dolares y ni se acuerda de haberla pedido",
         "cambien mi direccion, no quiero que mi expareja sepa donde vivo ahora",
         "devuelvanme esa plata, es todo lo que me queda para pagar el alquiler",
+        # Beside the words of the look-alikes: a problem more, the customer's mother's home.
+        "me quedé sin trabajo y tengo otro problema: no puedo pagar la cuota del sofá",
+        "se quemó la casa de mi mamá y perdimos todo lo que les compramos",
+        "con el terremoto se nos cayó la casa, no tengo dónde recibir la nevera",
+        "el huracán nos tumbó la casa y no tengo dónde recibir el sofá",
     ],
 )
 def test_spanish_vulnerable_situations_go_to_a_person(text: str) -> None:
@@ -140,6 +145,13 @@ def test_spanish_vulnerable_situations_go_to_a_person(text: str) -> None:
         "soy veterano y tengo una discapacidad en la rodilla, nada grave",
         "I don't want her to know what the present is, can you gift wrap it?",
         "is the laptop good with its memory for video editing?",
+        # Over now, someone else's home, whom a product is for.
+        "a mi papá lo internaron en septiembre pero ya le dieron de alta, tienen andaderas?",
+        "perdí la chamba en enero pero ya tengo otro trabajo, me aprueban el crédito?",
+        "se incendió la casa de unos amigos y quiero mandarles unas cobijas",
+        "es para mi tío que tiene alzheimer, ¿el reloj trae la fecha grande?",
+        "el año pasado estuve hospitalizado y me dieron más plazo, ahora busco una cafetera",
+        "después del terremoto queremos anclar los muebles de la casa, ¿venden kits?",
     ],
 )
 def test_look_alikes_are_routine(text: str) -> None:
