@@ -49,9 +49,9 @@ ES_GIFT_FOR_THEM = (
     r"mandarles|enviarle|enviarles|llevarle|llevarles)\b|\b(para|de) regalo\b"
 )
 # Better now, or long ago: "ya esta en casa recuperandose", "ya le dieron de alta", "el
-# ano pasado estuve ingresada".
+# ano pasado estuve ingresada". Not still recovering: "esta recuperandose y no puede bajar".
 ES_RECOVERED = (
     r"\b(ya esta mejor|esta mejorando|ya (mejoro|se recupero)|ya (esta|estan|anda) en (casa|su "
-    r"casa)|(se esta )?recuperandose|(le|la|lo|me) dieron de alta|ya salio|el ano pasado|hace "
-    r"(mas de )?(un ano|\w+ anos))\b"
+    r"casa)|(le|la|lo|me) dieron de alta|ya salio|el ano pasado|hace (mas de )?(un ano|\w+ "
+    r"anos))\b"
 )

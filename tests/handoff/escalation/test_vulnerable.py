@@ -88,6 +88,7 @@ def test_english_vulnerable_situations_go_to_a_person(text: str) -> None:
         "se quemó la casa de mi mamá y perdimos todo lo que les compramos",
         "con el terremoto se nos cayó la casa, no tengo dónde recibir la nevera",
         "el huracán nos tumbó la casa y no tengo dónde recibir el sofá",
+        "mi mamá está internada, recuperándose de la cadera, no puede devolver la silla",
     ],
 )
 def test_spanish_vulnerable_situations_go_to_a_person(text: str) -> None:
