@@ -57,11 +57,13 @@ PERSON_WORDS = re.compile(
     r"nadie|abl(ar|en|e|o)|asesr\w*|asesro|ajente|agnte|"
     r"asesor\w*|aces?or\w*|agente\w*|ejecutiv\w*|operador\w*|representante\w*|supervis\w*|"
     r"encargad\w*|gerente|jefe|responsable|emplead\w*|companer\w*|gente|atencion|servicio "
-    r"al cliente|soporte|llam\w*|habl\w*|comuni\w*|contact\w*|transfi\w*|transfer\w*|pas[ae]\w*|"
-    r"pon\w*|atiend\w*|atender\w*|en vivo|de verdad|real|bot|robot|maquina|automatic\w*|"
+    r"al cliente|soporte|llam\w*|habl\w*|comuni\w*|contact\w*|transfi\w*|pas[ae]\w*|"
+    # "Transfer me", not a bank transfer: "y con transferencia?" is a payment question.
+    r"transfer(?!encias?\b)\w*|pon\w*|atiend\w*|atender\w*|en vivo|de verdad|real|bot|robot|"
+    r"maquina|automatic\w*|"
     r"person|people|human|humans|someone|somebody|anyone|anybody|agent|agents|agnet|rep|reps|"
     r"representative\w*|o?operat\w*|supervisor|manager|staff|team|colleague\w*|customer "
-    r"services?|support|call\w*|phone|talk\w*|speak\w*|chat|transfer\w*|conn?ect\w*|put me "
+    r"services?|support|call\w*|phone|talk\w*|speak\w*|chat|conn?ect\w*|put me "
     r"through|through to|thru|some1|sum1|in touch|hand me over|live|advisor|adviser|associate|"
     r"employee|escalat\w*|ring)\b",
     re.IGNORECASE,

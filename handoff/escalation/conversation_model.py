@@ -74,7 +74,7 @@ from handoff.escalation.anger_model import (
     build_pipeline,
     read_labelled_list,
 )
-from handoff.escalation.sensitive_matters_es import ES_PUT_RIGHT
+from handoff.escalation.not_ours_es import ES_PUT_RIGHT
 from handoff.escalation.vocabulary import _normalise
 
 SPANISH_DIRECTORY = Path(__file__).parent / "conversations_es"
@@ -101,7 +101,7 @@ TEXT_CACHE_SIZE = 4096
 OVERRULABLE = frozenset({"anger", "needs_person", "repeated_fallback"})
 # A line that tells of a charge already put right ("me cobraron dos veces la silla pero
 # el banco ya me hizo la reversion"): the rules count no payment dispute on it
-# (.sensitive_matters_es.ES_PUT_RIGHT), and decide() does not show it to the model,
+# (.not_ours_es.ES_PUT_RIGHT), and decide() does not show it to the model,
 # which learned charges as reasons for a person. Only with a charge named: a refund that
 # came late ("ya me llego el reembolso por fin, despues de mes y medio") is still read.
 # On the six Spanish dev sets, read with the shipped model, this took back 2 false

@@ -46,11 +46,14 @@ ES_NOT_A_REQUEST = (
     # An agent told of, not asked for: "ayer hable por telefono con una asesora de ustedes y
     # me resolvio lo del cambio"; the customer's phone carrier: "ya bloquee la linea con el
     # operador".
-    r"\b(ayer|antes|ya|la otra vez|el otro dia|esta manana|hace rato) (hable|llame|chatee|me "
-    r"comunique)( por (telefono|chat|whatsapp))? con (un|una|el|la) (asesor|asesora|agente|"
-    r"persona|operador|operadora|chica|chico|muchacho|muchacha|senorita|ejecutiv[oa])\b(?=[^.!?"
-    r"\n]{0,80}(?<!no )\b(me (resolvio|ayudo|soluciono|explico|atendio)|muy (bien|amable)|todo "
-    r"(bien|ok|listo)|super amable|excelente)\b)",
+    # Or a relative's: "mi hermana hablo ayer con un supervisor de ustedes y le resolvieron".
+    r"(\b(ayer|antes|ya|la otra vez|el otro dia|esta manana|hace rato) (hable|hablo|llame|llamo|"
+    r"chatee|me comunique|se comunico)|\b(hable|hablo|llame|llamo|chatee|me comunique|se "
+    r"comunico) (ayer|antes|la otra vez|el otro dia|esta manana|hace rato))( por (telefono|chat|"
+    r"whatsapp))? con (un|una|el|la) (asesor|asesora|agente|persona|operador|operadora|chica|"
+    r"chico|muchacho|muchacha|senorita|ejecutiv[oa]|supervisor|supervisora)\b(?=[^.!?\n]{0,80}"
+    r"(?<!no )\b((me|le|nos|les) (resolvio|resolvieron|ayudo|ayudaron|soluciono|solucionaron|"
+    r"explico|atendio)|muy (bien|amable)|todo (bien|ok|listo)|super amable|excelente)\b)",
     r"\b(la linea|el chip|el numero|la sim|el celular) con (el|mi) (operador|operadora)\b|\bmi "
     r"(operador|operadora)( de (celular|telefono|movil))?\b",
     # Asked, then left to the bot in the same breath: "podria hablar con alguien? o bueno
@@ -72,6 +75,15 @@ ES_NOT_A_REQUEST = (
     r"\b(es|sera) (verdad|cierto) que\b[^.!?\n]{0,80}\b(agentes?|asesor(es|a)?|human[oa]s?|"
     r"personas?|operador(es|a)?)\b[^.!?\n]{0,60}\?|\b(agentes?|asesor(es|a)?|human[oa]s?|"
     r"personas?|operador(es|a)?)\b[^.!?\n]{0,80}\b(es|sera) (verdad|cierto) *\?",
+    # How things are done, asked: "si hay algun problema, puedo hablar con una persona o va
+    # todo por aqui?"; someone of the customer's own to talk to: "tengo que hablar con
+    # alguien primero, con mi esposa jaja".
+    r"\b(se puede|puedo|podre|podria|podemos|hay forma de|hay como)( \w+)? (hablar|coordinar|"
+    r"tratar)\b[^.!\n]{0,80}\bo (va|es|se hace|se maneja|se coordina|lo hago|hay que hacerlo) "
+    r"(todo )?(por|desde) (aqui|aca|este chat|el chat|chat|whatsapp|la web|la app)\b",
+    r"\bhablar con (alguien|una persona)( primero| antes)?,? con (mi|mis) (espos[oa]|marido|"
+    r"mujer|pareja|novi[oa]|familia|mama|papa|madre|padre|herman[oa]s?|hij[oa]s?|soci[oa]|"
+    r"jef[ea]|roomie|companer[oa])\b",
     # With a request it takes back: "antes pedi hablar con alguien pero ya no hace falta"
     # (the gap ends at the sentence).
     r"(\b(pedi|habia pedido|solicite|queria|quise)\b[^.!?\n]{0,60})?\bya no (hace falta|es "

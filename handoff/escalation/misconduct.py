@@ -43,7 +43,8 @@ STAFF_ES = (
     r"(repartidor|repartidora|repartidores|conductor|chofer|tecnico|instalador|instaladores|"
     r"empleado|mensajero|transportista|motorizado|motoboy|rider|delivery|cartero|domiciliario|"
     r"domiciliaria|fletero|fleteros|cargadores|(el|los|la|las)( \w+)? (de|del) (la )?(paqueteria|"
-    r"mensajeria|reparto|entrega|delivery|mudanza|instalacion|transporte|flete|camion)|(el|la) "
+    r"mensajeria|reparto|entrega|delivery|mudanza|instalacion|transporte|flete|camion|despacho|"
+    r"armado|montaje)|(el|la) "
     r"(senor|senora|muchacho|muchacha|chico|chica|chavo|tipo|joven|hombre|man|caballero) (que|q) "
     r"(trajo|entrego|vino|llevo|instalo|dejo|repartio))"
 )
@@ -78,9 +79,9 @@ DAMAGE = (
 )
 DAMAGE_ES = (
     r"(rayaron|rayo|rompieron|rompio|tumbaron|tumbo|arrancaron|arranco|danaron|dano|golpearon|"
-    r"golpeo|abollaron|abollo|mancharon|mancho|quebraron|quebro|destrozaron|destrozo|rajaron|"
-    r"rajo|tiraron|tiro)( \w+){0,3} (piso|parque|parquet|suelo|pared|paredes|puerta|marco|"
-    r"ventana|vidrio|techo|escalera|escaleras|baranda|barandal|pasamanos|carro|coche|auto|"
+    r"golpeo|pego a|pegaron a|abollaron|abollo|mancharon|mancho|quebraron|quebro|destrozaron|"
+    r"destrozo|rajaron|rajo|tiraron|tiro)( \w+){0,3} (piso|parque|parquet|suelo|pared|paredes|"
+    r"puerta|marco|ventana|vidrio|techo|escalera|escaleras|baranda|barandal|pasamanos|carro|coche|auto|"
     r"camioneta|moto|mata|matera|planta|maceta|lampara|cuadro|ceramica|azulejos?|baldosas?|"
     r"porton|reja|zocalo|rodapie|jardin|cerca|espejo)"
 )
@@ -97,6 +98,9 @@ STAFF_MISCONDUCT: tuple[OnALineWith, ...] = unless_on_the_line(
         r"\b" + STAFF_ES + r"\b[^.!?\n]{0,100}\b" + MISCONDUCT_ES + r"\b",
         r"\b" + STAFF + r"\b[^.!?\n]{0,60}\b" + DAMAGE + r"\b",
         r"\b" + STAFF_ES + r"\b[^.!?\n]{0,60}\b" + DAMAGE_ES + r"\b",
+        # Whoever carried or fitted it: "al arrastrarla rayaron todo el piso".
+        r"\bal (arrastrar|instalar|subir|bajar|meter|entrar|armar|montar|mover|sacar|descargar)"
+        r"\w*( \w+){0,2} " + DAMAGE_ES + r"\b",
     ),
     ELSEWHERE,
 )
@@ -137,8 +141,10 @@ DATA_EXPOSED: tuple[str | OnALineWith, ...] = (
     r"\bmis (datos|facturas?|direccion|tarjetas?)( \w+){0,4} (le |les )?(llegaron|llego|"
     r"aparecen|aparecieron|tiene|tienen|los tiene|la tiene|le mandaron|mandaron) (a|en|"
     r"otr[oa]|un[oa]?)\b[^.!?\n]{0,20}\b" + OTHERS_ES + r"\b",
-    # "al vecino le llegó mi factura con todos mis datos"; "me llegó una factura que no es mía".
-    r"\ble (llego|llegaron|dejaron|entregaron|mandaron) mis? (factura|boleta|datos)\b",
-    r"\b(llego|llegaron|vino|mandaron|descargo) (una |la )?(factura|boleta)s?( \w+){0,2} (que )?"
-    r"no (es|son) (mia|mias|mio|mios)\b",
+    # "al vecino le llegó mi factura con todos mis datos"; "me llegó una factura que no es mía",
+    # "me llego al correo una factura q no es mia".
+    r"\ble (llego|llegaron|dejaron|entregaron|mandaron)( \w+){0,3} (mis? (factura|boleta|datos)|"
+    r"la confirmacion de mi (pedido|compra|orden))\b",
+    r"\b(llego|llegaron|vino|mandaron|descargo)( \w+){0,3} (una |la )?(factura|boleta)s?( \w+){0,2}"
+    r" (que |q )?no (es|son) (mia|mias|mio|mios)\b",
 )

@@ -3,8 +3,9 @@
 Another shop's product or complaint, a question of what if, the news, a
 match, a figure of speech, sunburn, the customer saying it was not us, a
 flame effect, a shop closed by a fire, a police report for a theft, a suit
-threatened in jest, a charge asked about before it happens: on a line with
-these, the matching safety, legal or payment phrases do not count.
+threatened in jest, a charge asked about before it happens, a charge already
+put right: on a line with these, the matching safety, legal, fraud or payment
+phrases do not count.
 Patterns only: each reads the normalised message (accents folded, case
 ignored) and is linear.
 """
@@ -24,7 +25,8 @@ _NEIGHBOURS = (
 # incendió una estufa de otra marca"), and a question about what if ("y si huele a gas,
 # qué se hace? por si acaso nomás").
 ES_ELSEWHERE_OR_WHAT_IF = (
-    r"\b(de|en|a) otr[oa]s? (tienda|empresa|pagina|web|sitio|marca|compania)\b|\b(y|pero) si "
+    r"\b(de|en|a) otr[oa]s? (tienda|empresa|pagina|web|sitio|marca|compania)\b|\b(compre|"
+    r"compramos|comprado) en otr[oa] (lado|parte)\b|\b(y|pero) si "
     r"(huele|hay|sale|se (quema|incendia|calienta|prende)|empieza|llega a|pasa)\b|\bque (pasa|"
     r"hago|se hace|hacer|hacemos) si\b|\ben caso de (que|un|una|incendio)\b|\bpor si acaso\b|"
     # What a new one does at first: "es normal que bote un poquito de humo la primera vez?".
@@ -76,8 +78,9 @@ ES_ELSEWHERE_OR_WHAT_IF = (
     # A fire or an accident at a neighbour's or friends', told on a line that names nothing
     # of ours: "se quemo la casa de unos conocidos", "a mi vecina se le quemo la cocina",
     # "anoche se prendio fuego el depto de al lado".
-    r"\b(depto|departamento|casa|piso|apartamento|apto|edificio|local|cocina) (de al lado|de "
-    r"enfrente|de arriba|de abajo|del vecino|de la vecina|de los vecinos)\b|"
+    r"\b(depto|depa|departamento|casa|piso|apartamento|apto|edificio|local|cocina|tienda|"
+    r"negocio)( \w+){0,2} (de al lado|de enfrente|de arriba|de abajo|del vecino|de la vecina|de "
+    r"los vecinos)\b|"
     # Happened to them, or to their home; not "exploto en casa de mi amiga".
     r"^(?!" + _OURS_NAMED + r")[^\n]*\ba " + _NEIGHBOURS + r"( \w+){0,3} (se )?(le|les)\b|"
     r"^(?!" + _OURS_NAMED + r")[^\n]*\b(la casa|el depto|el departamento|el piso|la cocina|el "
@@ -98,9 +101,10 @@ ES_LEGAL_ELSEWHERE = (
     r"de|unos|unas|varios|dos|tres) (anos|meses)\b[^.!?\n]{0,80}\b(se soluciono|quedamos "
     r"bien|se arreglo|me (lo |la )?devolvieron)\b|"
     # Sued, in jest, for being too good: "jajaja los voy a demandar por hacer un sillon
-    # tan comodo".
-    r"\b(demandar|denunciar)\w*( \w+)? por (ser|hacer|tener|vender|poner)\b[^.!?\n]{0,40}\btan "
-    r"(buen[oa]s?|comod[oa]s?|ric[oa]s?|barat[oa]s?|lind[oa]s?|bonit[oa]s?|adictiv[oa]s?)\b|"
+    # tan comodo", "de ley que les demando... jaja por darme tan buen servicio".
+    r"\b(demand|denunci)\w*\b[^!?\n]{0,30}\bpor (ser|hacer|tener|vender|poner|darme|darnos|"
+    r"dar)\b[^.!?\n]{0,40}\btan "
+    r"(buen[oa]?s?|comod[oa]s?|ric[oa]s?|barat[oa]s?|lind[oa]s?|bonit[oa]s?|adictiv[oa]s?)\b|"
     # A theft of the customer's own things, reported: "me robaron la bici en el portal, ya
     # puse la denuncia".
     r"\b(me|nos) (robaron|asaltaron|hurtaron|atracaron|volaron) (la|el|mi|los|las|mis) "
@@ -129,7 +133,10 @@ ES_FRAUD_ELSEWHERE = (
 ES_PAYMENT_ELSEWHERE = (
     r"\b(la |mi )?(compania|empresa|operadora?|proveedora?)( \w+)? (del|de) (telefono|celular|"
     r"movil|luz|internet|cable|agua|gas)\b|\bmi (operador|gimnasio|gym)\b|\b(netflix|"
-    r"spotify|movistar|telcel|entel|tigo|digitel|movilnet|vodafone|izzi|totalplay)\b"
+    r"spotify|movistar|telcel|entel|tigo|digitel|movilnet|vodafone|izzi|totalplay)\b|"
+    # The bank's own fees: "el banco me cobro doble la comision del mes".
+    r"\b(la |las )?comision(es)? (del|de la|de) (mes|banco|cuenta|tarjeta|mantenimiento|"
+    r"manejo)\b|\bcuota de manejo\b|\banualidad de la tarjeta\b"
 )
 # A charge asked about before it happens: "si cancelo la suscripcion ahora, me siguen
 # cobrando el resto del mes?", "me cobran el envio doble o hay forma de juntarlo?".
@@ -140,3 +147,34 @@ ES_PAYMENT_WHAT_IF = (
 )
 # Either: no payment dispute of ours on the line.
 ES_PAYMENT_NOT_OURS = ES_PAYMENT_WHAT_IF + "|" + ES_PAYMENT_ELSEWHERE
+# A charge already put right, on the same line: "pero me devolvieron la plata", "y ya lo
+# reversaron, todo joya"; not "pero no me lo devolvieron".
+ES_PUT_RIGHT = (
+    r"\b(pero|y) (ya )?(ustedes )?(me |nos )?(lo |la |los |las )?(devolvieron|devolvisteis|"
+    r"reembolsaron|reintegraron|regresaron|reversaron|arreglaron|solucionaron|corrigieron|"
+    r"resolvieron|anularon|recupere|recuperamos)\b|\btodo (joya|bien|ok|resuelto|solucionado|"
+    r"arreglado)\b|"
+    # Put right by someone of ours, told: "el gerente de la tienda me lo soluciono"; not "no
+    # me lo solucionaron".
+    r"(?<!no )(?<!nunca )(?<!jamas )(?<!nadie )\b(me|nos) (lo|la) (soluciono|solucionaron|"
+    r"resolvio|resolvieron|arreglo|arreglaron|devolvio|devolvieron|reembolsaron|reversaron)\b"
+    r"(?! *\?)|"
+    # The money back told as news, not awaited: "ya me ha llegado la devolucion", "el otro
+    # se revirtio", "el banco ya me hizo la reversion"; not "no me llego la devolucion", "el
+    # cobro nunca se reverso".
+    r"(?<!no )(?<!no me )(?<!no nos )(?<!no se )(?<!todavia )(?<!aun )(?<!nunca )(?<!jamas )"
+    r"(?<!nunca me )(?<!nunca nos )\b(llego|ha llegado|hicieron|hizo|han hecho|ha hecho|"
+    r"hicisteis) (la|el) (devolucion|reembolso|reintegro|reversion|reverso|reversa)\b|"
+    r"(?<!no )(?<!nunca )(?<!jamas )\bse (revirtio|reverso|anulo|corrigio|soluciono|arreglo|"
+    r"resolvio)\b|"
+    # "Ya esta resuelto." closing its clause, not "ya esta resuelto lo del cobro?".
+    r"\bya (esta|quedo) (resuelto|solucionado|arreglado)(?= ?([).,!;]|$|gracias|jaja))|"
+    # "Ya me lo habeis devuelto"; a hold the bank released ("era una retencion temporal,
+    # ya se libero"); a charge only thought double ("pense que me cobraron dos veces").
+    r"\bya (me |nos )?(lo |la |los |las )?((han|habeis|ha|has) (devuelto|reembolsado|reintegrado|"
+    r"reversado|anulado|corregido)|(devolvieron|reembolsaron|reversaron|anularon)(?! ?\?))\b|"
+    r"(?<!no )\b(era|es|fue) (una|la|un) (retencion|preautorizacion|pre-autorizacion|pre "
+    r"autorizacion|autorizacion|reserva)\b|\bya se "
+    r"(libero|liberaron|libero el dinero)\b|\bya (desaparecio|desaparecieron)\b|\b(pense|"
+    r"crei|me parecio) que (me |nos )?(cobraron|cargaron|habian cobrado|habian cargado)\b"
+)

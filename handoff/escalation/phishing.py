@@ -3,7 +3,8 @@
 A lure (a text, an e-mail or a WhatsApp said to be ours, a suspicious link, a
 prize) and what the customer handed over (the card's details or photos, the
 account's password) are fraud (:mod:`.sensitive_matters`), in one message
-(FRAUD reads LURE with CARD_GIVEN, and ES_CARD_PHISHED) or told in two
+(FRAUD reads LURE with CARD_GIVEN, and ES_CARD_PHISHED; a message in our
+name asking for the card's secrets is one too, ES_CARD_ASKED) or told in two
 (PHISHING_LURE, DETAILS_GIVEN: "me llegó un mail de northwind con un link
 medio raro" / "ya puse la clave"). Either half alone is routine: the reset
 link the bot sends, a card typed at our checkout. Every pattern is linear:
@@ -38,6 +39,15 @@ ES_CARD_PHISHED = OnALineWith(
     r"(mensaje|correo|mail|whatsapp|sms)|(mensaje|correo|mail|whatsapp) que me (llego|"
     r"llega|mandaron|enviaron)|liberar|premio|sorteo|que (era|eran) de|dice ser|decia ser|"
     r"diciendo que (era|eran|gane))\b",
+)
+# Or asked for the card's secrets in our name, whether or not the customer gave them: "me
+# llego un correo de ustedes pidiendome la clave de la tarjeta, eso es normal?". Not the
+# reset link the bot sends: only the card's.
+ES_CARD_ASKED = (
+    r"\b(mensaje|correo|mail|sms|whatsapp|llamada)( \w+){0,3} (de|a nombre de) (northwind|"
+    r"ustedes|su tienda|su empresa)\b[^.!?\n]{0,40}\b(pidiendo|pidiendome|pidiendonos|me pide|"
+    r"me pedia|me piden|me pedian|solicitando)( \w+){0,2} (mi |la |el |los |mis )?(cvv|pin|nip|"
+    r"(clave|numero|datos|codigo|codigo de seguridad) de (la |mi )?tarjeta)\b"
 )
 # The halves of one told in two messages. Not the reset link the bot sends: a message
 # said to be ours, a link said to be odd, a prize.

@@ -28,6 +28,7 @@ from handoff.escalation.phrases_es import (
     ES_NO_ORDER_NUMBER,
     ES_NO_ORDER_NUMBER_IT,
     ES_REPEATED_ASKING,
+    ES_TAKEN_BACK_IN_JEST,
     ES_THREAT_TO_LEAVE,
     ES_THREAT_TO_LEAVE_OWN_NEGATION,
 )
@@ -419,14 +420,14 @@ THREAT_TO_LEAVE = _phrases(
         r"no one|refund|asked|asking|told|chased|enough)\b",
     ),
 )
-THREAT_TO_LEAVE += _phrases(*ES_THREAT_TO_LEAVE)
+THREAT_TO_LEAVE += _phrases(*unless_on_the_line(ES_THREAT_TO_LEAVE, ES_TAKEN_BACK_IN_JEST))
 THREAT_TO_LEAVE += _phrases(
     # Veiled, after a condition whose "no" would seem to negate it: "if I hear nothing
     # by Friday, you know where I'll be writing about this".
     r"\byou('ll| will)? (all |guys )?know where (i'?ll|i will|i'?m going to|i am going to|i'?m|"
     r"i am|we'?ll|this is going|this'?ll)( be)? (post|posting|write|writing|review|reviewing|"
     r"share|sharing|tell|telling|complain|complaining|go|going)\b",
-    *ES_THREAT_TO_LEAVE_OWN_NEGATION,
+    *unless_on_the_line(ES_THREAT_TO_LEAVE_OWN_NEGATION, ES_TAKEN_BACK_IN_JEST),
     negatable=False,
 )
 # Closing the account: leaving, when the message is unhappy ("cancel my

@@ -36,12 +36,15 @@ ES_EXPLICIT_REQUEST = (
     # Not "ya hable con un asesor" (a story): the infinitive asks.
     r"\b(hablar|platicar|conversar|chatear|comunicarme|comunicarnos|ponerme en contacto|"
     r"contactarme|contactar) (con |a )" + ES_PEOPLE,
-    r"\b(pasame|pasenme|pasarme|pasar|pasas|pasa|pase|pasen|comunicame|comuniquenme|dame|deme|"
+    r"\b(pasame|pasenme|pasarme|pasar|pasas|pasa|pase|pasen|pasais|pasarias|pasaria|pasarian|"
+    r"pasariais|comunicais|comunicame|comuniquenme|dame|deme|"
     r"denme|dadme|comuniqueme|conecteme|paseme|"
     r"comunicarme|comunica|comuniquen|comunicas|transfiereme|transfieranme|transferirme|"
     r"transfiere|transfieran|transferir|transfieres|conectame|conectenme|conectarme|conectar|"
     r"conecta|derivame|derivenme|derivarme|derivar|deriva|derivas|ponme|pongame|ponganme|"
     r"ponerme|pones|comunicar) (me )?(con|a|al) " + ES_PEOPLE,
+    # "¿Me podeis poner con alguien?"; not "poner a alguien como autorizado".
+    r"\b(poner|ponga|pongan|poneis|pongais|pongas) con " + ES_PEOPLE,
     # "No quiero asesor... bueno si, pasame con uno": the person said before.
     r"\b(pasame|pasenme|paseme|comunicame|comuniqueme|comuniquenme|transfiereme|conectame|"
     r"conecteme) con (uno|una|alguno|alguna)\b(?! de (los|las|esos|esas|estos|estas)\b)",
@@ -260,7 +263,11 @@ ES_CONTACT_CENTER_FAILURE = (
     r"cinco|seis|siete|ocho|nueve|diez|quince|veinte) dias|\b(ticket|caso|folio|reclamo|"
     r"radicado|incidencia)\b[^.!?\n]{0,40}\b(desde hace|hace|lleva|van)( ya)? (\d+|una|dos|"
     r"tres|cuatro|varias) (semanas|meses)\b",
-    # Passed around: "me habéis pasado ya por tres departamentos".
+    # Passed around: "me habéis pasado ya por tres departamentos", "me pasaron de ventas a
+    # garantias, de garantias a logistica".
+    r"\b(pasan|pasaron|mandan|mandaron|derivan|derivaron|rebotan|rebotaron|pasado|mandado|"
+    r"derivado|transfirieron)\b[^.!?\n]{0,40}\bde \w+( \w+)? (a|al) \w+[^.!?\n]{0,30}\bde \w+( "
+    r"\w+)? (a|al)\b",
     r"\b(pasado|pasaron|mandado|mandaron|derivado|derivaron|transferido|transfirieron|"
     r"rebotado|rebotaron)( ya)? (por|entre) (\d+|dos|tres|cuatro|cinco|varios|varias|mil|"
     r"distintos|distintas|diferentes) (departamentos|areas|personas|asesores|agentes|"
@@ -289,9 +296,18 @@ ES_THREAT_TO_LEAVE_OWN_NEGATION = (
     r"\bno (los|las|les|os|se los|se las) (recomiendo|recomendare|recomendaria) (a nadie|"
     r"para nada|nunca|jamas|ni a mi peor enemigo)\b",
 )
+# A threat taken back in the same breath, laughing: "me voy a la competencia... mentira
+# jajaja nunca, ustedes son lo mas". Not "mentira lo que me dijeron": the laugh or "nunca"
+# must follow.
+ES_TAKEN_BACK_IN_JEST = (
+    r"\b(mentira|mentiras|es broma|era broma|(es|era) (un )?chiste|no es cierto|naa+h?)\b\W{0,6}"
+    r"(ja(ja)+\w*|je(je)+\w*|xd+|nunca|nah|😂|🤣|😅|😜)"
+)
 ES_THREAT_TO_LEAVE = (
     r"\bnunca mas(?= *([.!,;]|$))|\bhasta nunca\b",
-    r"\b(me voy|nos vamos|me paso|nos pasamos|me cambio|me cambiare|me ire|me voy a ir|"
+    # Not what happened once: "en mi piso anterior me paso (pasó) con otra empresa".
+    r"\b(me voy|nos vamos|(?<!que )(?<!eso )(?<!esto )(?<!mismo )(?<!vez )(?<!tambien )"
+    r"(?<!antes )(?<!anterior )me paso|nos pasamos|me cambio|me cambiare|me ire|me voy a ir|"
     r"mejor compro|prefiero comprar|voy a comprar|ahora compro|desde ahora compro|me largo) "
     r"(a|con|para|pa|en) (la competencia|(la )?otra tienda|otro lado|(la )?otra empresa|"
     r"otra parte|otro sitio|amazon|mercado ?libre|liverpool|walmart|el corte ingles|"

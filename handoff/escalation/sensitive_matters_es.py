@@ -19,8 +19,9 @@ from handoff.escalation.not_ours_es import (
     ES_FRAUD_ELSEWHERE,
     ES_LEGAL_ELSEWHERE,
     ES_PAYMENT_NOT_OURS,
+    ES_PUT_RIGHT,
 )
-from handoff.escalation.phishing import ES_CARD_PHISHED
+from handoff.escalation.phishing import ES_CARD_ASKED, ES_CARD_PHISHED
 from handoff.escalation.phrases import OnALineWith, unless_on_the_line
 
 # Consumer regulators and courts, by country: Mexico (PROFECO, CONDUSEF),
@@ -86,32 +87,6 @@ ES_LEGAL_THREAT: tuple[str | OnALineWith, ...] = (
     r"\b(con|a|"
     r"consultar a|consulte a|contratar a|contrate a|hablar con|hable con|llamar a|llame a|"
     r"ver a) (un|una|mi) abogad[oa]\b|\babogad[oa]s? (se encargara|va a|van a|esta al tanto)\b",
-)
-# A charge already put right, on the same line: "pero me devolvieron la plata", "y ya lo
-# reversaron, todo joya"; not "pero no me lo devolvieron".
-ES_PUT_RIGHT = (
-    r"\b(pero|y) (ya )?(ustedes )?(me |nos )?(lo |la |los |las )?(devolvieron|devolvisteis|"
-    r"reembolsaron|reintegraron|regresaron|reversaron|arreglaron|solucionaron|corrigieron|"
-    r"resolvieron|anularon|recupere|recuperamos)\b|\btodo (joya|bien|ok|resuelto|solucionado|"
-    r"arreglado)\b|"
-    # The money back told as news, not awaited: "ya me ha llegado la devolucion", "el otro
-    # se revirtio", "el banco ya me hizo la reversion"; not "no me llego la devolucion", "el
-    # cobro nunca se reverso".
-    r"(?<!no )(?<!no me )(?<!no nos )(?<!no se )(?<!todavia )(?<!aun )(?<!nunca )(?<!jamas )"
-    r"(?<!nunca me )(?<!nunca nos )\b(llego|ha llegado|hicieron|hizo|han hecho|ha hecho|"
-    r"hicisteis) (la|el) (devolucion|reembolso|reintegro|reversion|reverso|reversa)\b|"
-    r"(?<!no )(?<!nunca )(?<!jamas )\bse (revirtio|reverso|anulo|corrigio|soluciono|arreglo|"
-    r"resolvio)\b|"
-    # "Ya esta resuelto." closing its clause, not "ya esta resuelto lo del cobro?".
-    r"\bya (esta|quedo) (resuelto|solucionado|arreglado)(?= ?([).,!;]|$|gracias|jaja))|"
-    # "Ya me lo habeis devuelto"; a hold the bank released ("era una retencion temporal,
-    # ya se libero"); a charge only thought double ("pense que me cobraron dos veces").
-    r"\bya (me |nos )?(lo |la |los |las )?((han|habeis|ha|has) (devuelto|reembolsado|reintegrado|"
-    r"reversado|anulado|corregido)|(devolvieron|reembolsaron|reversaron|anularon)(?! ?\?))\b|"
-    r"(?<!no )\b(era|es|fue) (una|la|un) (retencion|preautorizacion|pre-autorizacion|pre "
-    r"autorizacion|autorizacion|reserva)\b|\bya se "
-    r"(libero|liberaron|libero el dinero)\b|\bya (desaparecio|desaparecieron)\b|\b(pense|"
-    r"crei|me parecio) que (me |nos )?(cobraron|cargaron|habian cobrado|habian cargado)\b"
 )
 ES_PAYMENT_DISPUTE: tuple[str | OnALineWith, ...] = (
     r"\b(contra ?cargos?|charge ?back|desconocer (el|la|este|ese|esta|esa) (cargo|compra|"
@@ -412,6 +387,10 @@ ES_FRAUD: tuple[str | OnALineWith, ...] = (
     r"supieramos|sepa|me diera cuenta)|mientras (yo )?(dormia|estaba dormid[oa]|trabajaba)|"
     r"while i (was sleeping|was asleep|slept)|yo no sabia nada|(yo )?no le (di|dimos|habia "
     r"dado) (permiso|autorizacion))\b",
+    # Or told by age: "la Sofi (8 años) ... compro una tablet con mi tarjeta. yo no la autorice".
+    r"\b([2-9]|1[0-5]) anos\b[^.!?\n]{0,80}\b(compro|pidio|encargo)\b[^\n]{0,120}\b((yo )?no "
+    r"(la|lo|le|les) (autorice|autorizamos|di permiso)|sin (mi |nuestro )?(permiso|"
+    r"autorizacion))\b",
     r"\b(me|nos) (robaron|han robado|hackearon|han hackeado|jaquearon|clonaron|han clonado|"
     r"suplantaron|vaciaron|estafaron|han estafado|hurtaron)( \w+)? (la |mi |mis |el |los |"
     r"las |la )?(tarjeta|tarjetas|cuenta|identidad|datos|contrasena|clave|dinero|plata|saldo|"
@@ -486,6 +465,7 @@ ES_FRAUD: tuple[str | OnALineWith, ...] = (
     ),
     r"\b(me|nos) (robaron|han robado|hurtaron|clonaron) (la|mi) (tarjeta|cartera|billetera)\b",
     ES_CARD_PHISHED,
+    ES_CARD_ASKED,
     r"\b(pedidos?|compras?|ordene?s?|cargos?|cobros?) (en|de) (mi|la) (cuenta|tarjeta)( \w+)"
     r"{0,2} que no (es|son) (mio|mia|mios|mias|nuestro|nuestra)\b",
     r"\b(a )?una direccion( \w+){0,3} que no (conozco|reconozco|conocemos)\b",

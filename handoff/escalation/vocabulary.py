@@ -53,6 +53,16 @@ SPANISH_CHAT_SPELLING = (
     (re.compile(r"\b[qk]\b"), "que"),
     (re.compile(r"\b(xq|pq|porq|xk)\b"), "porque"),
     (re.compile(r"\bx (favor|fa)\b"), r"por \1"),
+    # "d" for "de" ("me pasaron d ventas a garantias"), not the "d" of "I'd"; "k" for "qu"
+    # in a few words ("kiero", "keria", "kejarme"), not in "kilo".
+    (re.compile(r"(?<!')\bd\b"), "de"),
+    (
+        re.compile(
+            r"\bk(?=(iero|ieres|iere|ieren|eria|erias|erian|eriamos|eda|edo|edan|edaron|eja|"
+            r"ejas|ejarme|ejo)\b)"
+        ),
+        "qu",
+    ),
 )
 
 

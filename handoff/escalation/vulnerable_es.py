@@ -23,13 +23,15 @@ ES_IN_THE_WAY = (
 )
 # A disability or an operation told beside a question about a product or its delivery
 # ("mi hijo usa silla de ruedas, el escritorio llega a 75 cm?", "me operaron la rodilla,
-# me suben el paquete al 2do piso?"), where nothing stands in its way on the line.
+# me suben el paquete al 2do piso?", "mi papa esta en silla de ruedas y le quiero comprar
+# una cama clinica"), where nothing stands in its way on the line.
 IN_PASSING = (
     r"^(?![^\n]*" + ES_IN_THE_WAY + r")[^\n]*\b(altura|alto|alta|altos|altas|busco|buscando|"
     r"mide|miden|medidas?|cm|"
     r"centimetros|ancho|regalar\w*|regalo|subir\w*|suban|planta|(entrega|entregan|despacho|"
     r"envio) (en|a) (domicilio|la puerta|casa)|a domicilio|hasta la puerta|piso|descuento|"
-    r"recomiend\w*|nada grave|ya esta bien)\b"
+    r"recomiend\w*|nada grave|ya esta bien|comprarle|comprarles|(le|les) (quiero|queremos|"
+    r"quisiera|vamos a|voy a) comprar)\b"
 )
 # The disability or the operation itself.
 ES_DISABILITY = (
@@ -49,9 +51,11 @@ ES_GIFT_FOR_THEM = (
     r"mandarles|enviarle|enviarles|llevarle|llevarles)\b|\b(para|de) regalo\b"
 )
 # Better now, or long ago: "ya esta en casa recuperandose", "ya le dieron de alta", "el
-# ano pasado estuve ingresada". Not still recovering: "esta recuperandose y no puede bajar".
+# ano pasado estuve ingresada", "estuve hospitalizada la semana pasada" (a stay told in the
+# past). Not still recovering: "esta recuperandose y no puede bajar".
 ES_RECOVERED = (
     r"\b(ya esta mejor|esta mejorando|ya (mejoro|se recupero)|ya (esta|estan|anda) en (casa|su "
     r"casa)|(le|la|lo|me) dieron de alta|ya salio|el ano pasado|hace (mas de )?(un ano|\w+ "
-    r"anos))\b"
+    r"anos)|estuve (\w+ ){0,2}(hospitalizad[oa]|internad[oa]|ingresad[oa]|en el hospital|en la "
+    r"clinica))\b"
 )

@@ -53,6 +53,8 @@ def test_a_request_for_a_person_stays_one(text: str) -> None:
         "quiero que me traigan el sofa el sabado temprano",
         "tengo gemelos de dos años y no paran",
         "quiero cambiar el correo de mi cuenta",
+        # A bank transfer is a way to pay, not to reach someone.
+        "y con transferencia?",
     ],
 )
 def test_a_spanish_message_that_names_no_one_gives_way_too(text: str) -> None:
@@ -78,6 +80,8 @@ def test_english_is_left_to_the_classifier() -> None:
         "could one of your colleagues take this over",
         "put me through to customer services",
         "ooperator",
+        "transfiéreme con alguien",
+        "transfer me",
     ],
 )
 def test_requests_in_any_words_for_a_person_stay(text: str) -> None:

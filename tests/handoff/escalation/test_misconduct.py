@@ -44,6 +44,15 @@ from tests.handoff.escalation.rules_only import reasons
         ("en mi perfil veo la tarjeta y el telefono de un desconocido", "fraud"),
         ("a mi vecina le llego mi factura con mi cedula y todo", "fraud"),
         ("me mandaron una factura que no es mia, con los datos de una senora de Quito", "fraud"),
+        ("parce me llego al correo una factura q no es mia", "fraud"),
+        ("a mi vecina le llegó al correo la confirmación de mi pedido, con mi dirección", "fraud"),
+        ("el chamo de la entrega le tomó fotos a la sala y al cuarto", "safety_incident"),
+        (
+            "el caballero del despacho me pidio 10 lucas extra pa subir la lavadora",
+            "safety_incident",
+        ),
+        ("el repartidor retrocediendo le pego a mi carro, le quebro la lampara", "safety_incident"),
+        ("quedo funcionando bien pero al arrastrarla rayaron todo el piso", "safety_incident"),
     ],
 )
 def test_what_happened_is_for_a_person(text: str, reason: str) -> None:
@@ -64,6 +73,8 @@ def test_what_happened_is_for_a_person(text: str, reason: str) -> None:
         "el regalo es para otra persona, pueden no poner la boleta en la caja?",
         "el repartidor le tomo foto a la caja en la puerta, asi funciona?",
         "los de la mudanza rompieron la mesa, me la cambian?",
+        "me llego un correo de ustedes pidiendo cambiar la contraseña, es normal?",
+        "mi hijo de 8 años compró un juego, lo autoricé yo, ¿cuándo llega?",
         "el tecnico va a ver si la lavadora tiene arreglo?",
         "the movers were really careful with the floors, thanks",
         # Another company's people.

@@ -37,6 +37,9 @@ from tests.handoff.escalation.rules_only import RULES_ONLY, reasons
         "mejor que lo revise una persona, esto es raro",
         "me pueden llamar? el repartidor no llego",
         "tengo que hablar con alguien ya",
+        "bueno, no pasa nada, ¿me podéis poner con alguien que lo sepa?",
+        "¿puedo hablar con una persona? el pedido no llegó",
+        "¿Me pasáis con una persona, por favor?",
     ],
 )
 def test_asking_for_a_person(text: str) -> None:
@@ -57,6 +60,11 @@ def test_asking_for_a_person(text: str) -> None:
         "la otra vez tuve que hablar con un asesor pero me resolvieron todo bien",
         "tengo que hablar con alguien para lo de la garantia?",
         "tengo que hablar con alguien o se hace todo por aqui?",
+        # How things are done, asked; someone of the customer's own; a relative's call told.
+        "si ese día hay algún problema, ¿puedo hablar con una persona o va todo por aquí?",
+        "se puede hablar con alguien para coordinar el armado o se hace todo por aca?",
+        "tengo que hablar con alguien primero, con mi esposa jaja",
+        "mi hermana habló ayer con un supervisor de ustedes y le resolvieron lo del colchón",
     ],
 )
 def test_not_asking_for_a_person(text: str) -> None:
@@ -76,6 +84,10 @@ def test_not_asking_for_a_person(text: str) -> None:
         ("escribi el lunes y no me ha contestado nadie", "contact_center_failure"),
         ("me dijeron que me llamaban el lunes y nada", "contact_center_failure"),
         ("me colgaron tres veces", "contact_center_failure"),
+        (
+            "me pasaron a ventas, de ventas a garantías, de garantías a atención al cliente",
+            "contact_center_failure",
+        ),
         ("mande cinco mails y ni una respuesta", "contact_center_failure"),
         ("nunca mas les compro", "threat_to_leave"),
         ("no vuelvo a comprar en esta tienda", "threat_to_leave"),
@@ -262,6 +274,13 @@ def test_the_spanish_patterns_are_in_the_lists() -> None:
 def test_accents_and_chat_spelling_are_folded() -> None:
     assert _find(EXPLICIT_REQUEST, "quiero hablár con un asesór") is not None
     assert "explicit_request" in reasons("q me atienda una persona x favor")
+    # "d" for "de", "k" for "qu" in a few words; not the "d" of "I'd" nor the "k" of "kilo".
+    assert "contact_center_failure" in reasons(
+        "ya me pasaron d ventas a garantias d garantias a logistica"
+    )
+    assert _normalise("kiero 3 kilos, keria saber. I'd like one") == (
+        "quiero 3 kilos, queria saber. I'd like one"
+    )
 
 
 @pytest.mark.parametrize(
@@ -392,3 +411,24 @@ def test_just_in_case_told_of_what_was_done_declines_no_one() -> None:
     text = "huele raro el calentador nuevo, cerre la llave por si acaso, cuando vienen a verlo?"
     assert _findings(_normalise(text)).not_a_request is None
     assert _findings(_normalise("por si algun dia lo necesito, hay telefono?")).not_a_request
+
+
+def test_what_happened_once_elsewhere_is_no_threat_to_leave() -> None:
+    assert "threat_to_leave" not in reasons(
+        "¿con quién hablo si el montador rompe algo? que en mi piso anterior me pasó con otra "
+        "empresa"
+    )
+    assert "threat_to_leave" in reasons("ya me harté, me paso con otra empresa")
+
+
+def test_a_threat_taken_back_laughing_is_none() -> None:
+    for text in (
+        "me voy a la competencia... mentira jajaja nunca, ustedes son lo mas",
+        "nunca mas les compro... mentira jaja, cuando llega la silla?",
+    ):
+        assert "threat_to_leave" not in reasons(text), text
+    for text in (
+        "me voy a la competencia, mentira lo que me prometieron",
+        "me voy a la competencia jajaja que servicio tan malo",
+    ):
+        assert "threat_to_leave" in reasons(text), text

@@ -69,6 +69,11 @@ from tests.handoff.escalation.rules_only import reasons
         ("mi hijo de 12 años hizo compras con mi tarjeta sin permiso", "fraud"),
         ("mi sobrina compro unos audifonos con mi cuenta sin preguntarme", "fraud"),
         ("mi nena de 8 pidio juguetes con mi tarjeta sin pedirnos permiso", "fraud"),
+        (
+            "la Sofi (8 años) jugando con mi celu compró una tablet. ¿Se anula? yo no la autoricé",
+            "fraud",
+        ),
+        ("me llego un correo d ustedes pidiendome la clave d la tarjeta, eso es normal?", "fraud"),
         ("si no lo arreglan hoy, SERNAC se va a enterar", "legal_threat"),
         ("van a saber de esto en PROFECO", "legal_threat"),
         ("lo que hacen es incumplimiento de contrato", "legal_threat"),
@@ -269,6 +274,14 @@ def test_the_same_words_told_as_what_happened_still_count(text: str, reason: str
         "¿tienen libro de reclamaciones en la tienda de Miraflores? es para una tarea",
         "anoche hubo un incendio en el departamento de arriba, ¿el purificador quita el olor?",
         "ya me reversaron el cobro doble que les dije, gracias. ¿cuándo sale la mesa?",
+        # The flat or the shop next door, a fire of a product bought elsewhere, the bank's
+        # own fee, sued in jest after an ellipsis.
+        "hubo un incendio en el depa del vecino ayer, ¿me reagendan la cama?",
+        "la tienda de electrodomesticos de al lado de mi casa se incendio anoche 😱",
+        "mi microondas anterior se incendio, lo compre en otro lado hace años",
+        "el banco me cobro doble la comision del mes, ¿puedo pagar con otra tarjeta?",
+        "de ley que les demando... jaja por darme tan buen servicio",
+        "el mes pasado tuve un cobro doble y el gerente de la tienda me lo solucionó",
     ],
 )
 def test_what_was_put_right_laughed_about_or_not_ours_escalates_nothing(text: str) -> None:
@@ -301,6 +314,12 @@ def test_what_was_put_right_laughed_about_or_not_ours_escalates_nothing(text: st
         ("la licuadora explotó en casa de mi amiga mientras la usaba", "safety_incident"),
         ("la estufa se prendió fuego, ¿no era a prueba de fuego?", "safety_incident"),
         ("el operador me dijo que me cobraron dos veces la cama", "payment_dispute"),
+        ("se incendio la lavadora que les compre, en la cocina del depa", "safety_incident"),
+        ("el banco me cobro dos veces la compra de la lavadora", "payment_dispute"),
+        ("me cobraron doble la comision de la compra a meses", "payment_dispute"),
+        ("los voy a demandar. por darme un servicio tan malo", "legal_threat"),
+        ("me cobraron doble y nadie me lo solucionó", "payment_dispute"),
+        ("me cobraron doble, ¿me lo solucionaron?", "payment_dispute"),
     ],
 )
 def test_a_charge_still_open_or_a_danger_told_still_counts(text: str, reason: str) -> None:

@@ -153,6 +153,8 @@ def test_spanish_vulnerable_situations_go_to_a_person(text: str) -> None:
         "es para mi tío que tiene alzheimer, ¿el reloj trae la fecha grande?",
         "el año pasado estuve hospitalizado y me dieron más plazo, ahora busco una cafetera",
         "después del terremoto queremos anclar los muebles de la casa, ¿venden kits?",
+        "estuve hospitalizada la semana pasada, por eso no pude recibir el pedido",
+        "mi papa esta en silla d ruedas dsd el derrame y le kiero comprar una cama clinica",
     ],
 )
 def test_look_alikes_are_routine(text: str) -> None:
