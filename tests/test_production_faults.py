@@ -475,7 +475,10 @@ def test_without_the_redis_lock_store_a_burst_loses_turns(
     customer got the answer to each message, yet the tracker lost turns (1
     to 6 of 20 in each of our five runs) or mixed them. A burst now and then
     comes through whole (one in CI), so up to three are sent. That is what
-    the shared lock prevents. Last in the module: it leaves the Rasa instances stopped.
+    the shared lock prevents. A burst with a message nginx gave up on (a 504
+    after 60 s, once in CI) proves nothing either way and is not counted: the
+    proof is every message answered, yet the tracker wrong. Last in the module:
+    it leaves the Rasa instances stopped.
     """
     env = production.env
     endpoints = Path(env["RASA_ENDPOINTS"]).read_text()
@@ -499,11 +502,14 @@ def test_without_the_redis_lock_store_a_burst_loses_turns(
         # A race shows when it shows: most bursts lose turns, one now and then
         # happens to interleave cleanly. Up to BURSTS_WITHOUT_LOCK tries, each a
         # new conversation; one corrupted tracker is the proof.
+        corrupted = False
         for attempt in range(1, BURSTS_WITHOUT_LOCK + 1):
             asks = burst_texts()
             sent = asyncio.run(burst(env, new_sender(f"nolock{attempt}"), asks))
             outcome = burst_outcome(env, sent, asks)
-            assert outcome["accepted"] == BURST, [s.status for s in sent]
+            if outcome["accepted"] < BURST:
+                print(f"\nburst {attempt}: not every message answered, not counted: {outcome}")
+                continue
             assert outcome["wrong replies"] == []
             corrupted = bool(outcome["missing"] or outcome["duplicated"] or outcome["interleaved"])
             print(f"\nburst {attempt} of {BURST} with in-memory locks, one per instance: {outcome}")
