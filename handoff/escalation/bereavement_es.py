@@ -11,7 +11,7 @@ still in play. Every pattern is linear.
 
 from __future__ import annotations
 
-from handoff.escalation.phrases import OnALineWith, unless_on_the_line
+from handoff.escalation.on_a_line import OnALineWith, unless_on_the_line
 
 ES_KIN = (
     r"(esposo|esposa|marido|mujer|madre|padre|mama|papa|mami|papi|hijo|hija|hermano|hermana|"
@@ -38,13 +38,18 @@ ES_IN_PASSING = (
     r"heladera|horno|ventilador|aspiradora|plancha|batidora|taladro|carro|coche|moto|bici|"
     r"la mia|el mio)\b[^.!?\n]{0,60}\b(en paz descanse|q\.?e\.?p\.?d|paso a mejor vida|se "
     r"murio)\b|\b(en caso de|si) ((el|la) (titular|dueno|duena|cliente|comprador|compradora)"
-    r"( de la cuenta)? )?(fallec\w*|muer\w*|muere|se muere)\b"
+    r"( de (la|una|su) cuenta)? )?(fallec\w*|muer\w*|muere|se muere)\b|"
+    # Anyone's, asked about: "que documentos necesita la familia para cerrar la cuenta de
+    # alguien que ha fallecido?".
+    r"\b(de|a|para) (alguien|una persona) (que|q) (ha )?(fallecido|fallecio|fallece|muere|"
+    r"murio|ha muerto)\b"
 )
-# A death years ago, told as the reason for a purchase, is no bereavement to handle now.
+# A death a year or more ago, told as the reason for a purchase, is no bereavement to
+# handle now: "mi tia se murio el ano pasado y me dejo su casa".
 ES_YEARS_AGO = (
     r"\bhace (ya |como |unos |unas |mas de |casi |muchos |varios |hartos |bastantes )*(\d+|"
     r"dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|quince|veinte|muchos|varios|hartos|"
-    r"bastantes)? ?anos\b"
+    r"bastantes)? ?anos\b|\bhace (ya |mas de |casi )?un ano\b|\bel ano pasado\b"
 )
 # A relative died, or died a relative: not "murio de (la) risa", "me muero de ganas", nor
 # "partio a Cusco" (a journey; "partio a mejor vida" is not).

@@ -13,6 +13,10 @@ from __future__ import annotations
 
 from handoff.escalation.phrases_es import ES_PEOPLE
 
+# When a call was made, and the call itself, for an agent told of: "ayer hable", "llamo antes".
+_WHEN = "ayer|antes|la otra vez|el otro dia|esta manana|hace rato"
+_CALLED = "(hable|hablo|llame|llamo|chatee|me comunique|se comunico)"
+
 # Wording that asks for no one of ours (see declines.NOT_A_REQUEST): a call or
 # an agent declined, or someone else's agent.
 ES_NOT_A_REQUEST = (
@@ -47,11 +51,9 @@ ES_NOT_A_REQUEST = (
     # me resolvio lo del cambio"; the customer's phone carrier: "ya bloquee la linea con el
     # operador".
     # Or a relative's: "mi hermana hablo ayer con un supervisor de ustedes y le resolvieron".
-    r"(\b(ayer|antes|ya|la otra vez|el otro dia|esta manana|hace rato) (hable|hablo|llame|llamo|"
-    r"chatee|me comunique|se comunico)|\b(hable|hablo|llame|llamo|chatee|me comunique|se "
-    r"comunico) (ayer|antes|la otra vez|el otro dia|esta manana|hace rato))( por (telefono|chat|"
-    r"whatsapp))? con (un|una|el|la) (asesor|asesora|agente|persona|operador|operadora|chica|"
-    r"chico|muchacho|muchacha|senorita|ejecutiv[oa]|supervisor|supervisora)\b(?=[^.!?\n]{0,80}"
+    r"(\b(ya|" + _WHEN + r") " + _CALLED + r"|\b" + _CALLED + r" (" + _WHEN + r"))"
+    r"( por (telefono|chat|whatsapp))? con (un|una|el|la) (asesor|asesora|agente|persona|"
+    r"operador|operadora|chica|chico|muchacho|muchacha|senorita|ejecutiv[oa]|supervisor|supervisora)\b(?=[^.!?\n]{0,80}"
     r"(?<!no )\b((me|le|nos|les) (resolvio|resolvieron|ayudo|ayudaron|soluciono|solucionaron|"
     r"explico|atendio)|muy (bien|amable)|todo (bien|ok|listo)|super amable|excelente)\b)",
     r"\b(la linea|el chip|el numero|la sim|el celular) con (el|mi) (operador|operadora)\b|\bmi "
@@ -61,6 +63,11 @@ ES_NOT_A_REQUEST = (
     r"(\b(podria|puedo|quiero|queria|me pasas|me pasarias|pasame)\b[^.!\n]{0,60})?\b(o|o "
     r"mejor|aunque) (bueno,? )?(igual |mejor |capaz )?(me )?(lo |la )?(resuelves|resuelve|"
     r"resolves|solucionas|soluciona|ves|haces|podes|puedes|sabes) (tu|vos|usted)\b",
+    # Someone's job: "mi hermana es agente de policia", "trabajo de asesora de seguros".
+    r"\b(es|soy|era|fue|trabaja (como|de)|trabajo (como|de)) (un |una )?(agente|asesor|asesora|"
+    r"ejecutiv[oa]|operador|operadora|supervisor|supervisora|gerente) (de|en) (la )?(policia|"
+    r"transito|seguros|ventas|viajes|bienes raices|aduanas|una inmobiliaria|un banco|el banco|"
+    r"una empresa|una tienda|una aseguradora|un call ?center)\b",
     # Someone else's boss, or a doorman to leave a parcel with: "mi supervisor me pidio
     # comprar 10 audifonos", "me lo pueden dejar con el vigilante?".
     r"\b(mi|el|la|nuestro|nuestra|my) (jefe|jefa|boss|supervisor|supervisora|gerente|"
@@ -88,8 +95,12 @@ ES_NOT_A_REQUEST = (
     # (the gap ends at the sentence).
     r"(\b(pedi|habia pedido|solicite|queria|quise)\b[^.!?\n]{0,60})?\bya no (hace falta|es "
     r"necesario|lo necesito|se necesita|necesito (a nadie|el asesor|al asesor|la llamada))\b",
-    r"\b(pedi|habia pedido|solicite|queria|quise)\b[^.!?\n]{0,60}\bpero ya no\b *([,.;!?]|$|"
-    r"ya\b|jaja)",
+    # Or taken back with what settled it: "antes pedi hablar con un humano pero ya esta,
+    # encontre lo del cambio", "antes os pedi una persona porque estaba agobiada, pero ya me
+    # habeis resuelto lo de la fecha".
+    r"\b(pedi|habia pedido|solicite|queria|quise)\b[^.!?\n]{0,80}\bpero ya (no\b *([,.;!?]|$|"
+    r"ya\b|jaja)|esta *([,.;!]|$)|(me )?(lo |la )?(habeis|han|has) (resuelto|solucionado)|me "
+    r"(resolvieron|resolvisteis|solucionaron)|(lo |la )?(encontre|resolvi|solucione)\b)",
     # Someday, not now: "si algun dia necesito hablar con alguien, como hago?". What
     # follows the "si" (up to the end of its clause) is no request.
     r"\b(si|por si|en caso de que|cuando) (algun dia|alguna vez|en algun momento|en el "

@@ -22,7 +22,7 @@ Every pattern is linear: bounded gaps between two word lists.
 
 from __future__ import annotations
 
-from handoff.escalation.phrases import OnALineWith, unless_on_the_line
+from handoff.escalation.on_a_line import OnALineWith, unless_on_the_line
 
 # Who: the people who bring, fit or repair what the customer bought.
 STAFF = (
@@ -41,6 +41,7 @@ MISCONDUCT = (
 )
 STAFF_ES = (
     r"(repartidor|repartidora|repartidores|conductor|chofer|tecnico|instalador|instaladores|"
+    r"montador|montadores|armador|armadores|operario|operarios|"
     r"empleado|mensajero|transportista|motorizado|motoboy|rider|delivery|cartero|domiciliario|"
     r"domiciliaria|fletero|fleteros|cargadores|(el|los|la|las)( \w+)? (de|del) (la )?(paqueteria|"
     r"mensajeria|reparto|entrega|delivery|mudanza|instalacion|transporte|flete|camion|despacho|"
@@ -69,7 +70,8 @@ MISCONDUCT_ES = (
     r"guia|firma|comprobante)))"
 )
 # Damage they did to the home, a car or a garden, not to what they brought: "los de la
-# entrega rayaron todo el parqué", "the movers dented my car"; "rompieron la mesa" is
+# entrega rayaron todo el parqué", "el repartidor ha rayado el parquet del pasillo", "the
+# movers dented my car"; "rompieron la mesa" is
 # the product, a return.
 DAMAGE = (
     r"(scratched|scraped|gouged|dented|broke|cracked|smashed|damaged|knocked over|tore|ripped|"
@@ -80,7 +82,9 @@ DAMAGE = (
 DAMAGE_ES = (
     r"(rayaron|rayo|rompieron|rompio|tumbaron|tumbo|arrancaron|arranco|danaron|dano|golpearon|"
     r"golpeo|pego a|pegaron a|abollaron|abollo|mancharon|mancho|quebraron|quebro|destrozaron|"
-    r"destrozo|rajaron|rajo|tiraron|tiro)( \w+){0,3} (piso|parque|parquet|suelo|pared|paredes|"
+    r"destrozo|rajaron|rajo|tiraron|tiro|(ha|han) (rayado|roto|golpeado|danado|manchado|"
+    r"abollado|astillado|destrozado|rajado|arrancado)|(ha|han) dado (un )?golpe (a|en|contra))"
+    r"( \w+){0,3} (piso|parque|parquet|suelo|pared|paredes|"
     r"puerta|marco|ventana|vidrio|techo|escalera|escaleras|baranda|barandal|pasamanos|carro|coche|auto|"
     r"camioneta|moto|mata|matera|planta|maceta|lampara|cuadro|ceramica|azulejos?|baldosas?|"
     r"porton|reja|zocalo|rodapie|jardin|cerca|espejo)"

@@ -48,7 +48,10 @@ ES_ELSEWHERE_OR_WHAT_IF = (
     r"|una )?(futbol|fut|fulbito|pichanga|basquet|basket|baloncesto|tenis|padel|voley|"
     r"voleibol|beisbol|rugby|pelota|hockey)\b|"
     # Figures of speech: "mi tiendita exploto de pedidos", "el grupo exploto con la foto",
-    # "quedo echando humo de la envidia", "me queme la cabeza comparando freidoras".
+    # "quedo echando humo de la envidia", "me queme la cabeza comparando freidoras", "la
+    # licuadora casi explota de lo bien que funciona".
+    r"\b(explota|exploto|revienta|arde|echa humo|echa chispas) de lo (bien|potente|rapid[oa]|"
+    r"buen[oa]|fuerte|ric[oa])\b|"
     r"\b(exploto|estallo|reviento) (de|con) (ventas|pedidos|mensajes|likes|"
     r"comentarios|risa|alegria|emocion|felicidad|la foto|las fotos|el video|memes)\b|"
     r"\b(echando|echa|echaba|echo) humo (de|del) (la )?(envidia|rabia|coraje|bronca|furia|"
@@ -84,7 +87,10 @@ ES_ELSEWHERE_OR_WHAT_IF = (
     # Happened to them, or to their home; not "exploto en casa de mi amiga".
     r"^(?!" + _OURS_NAMED + r")[^\n]*\ba " + _NEIGHBOURS + r"( \w+){0,3} (se )?(le|les)\b|"
     r"^(?!" + _OURS_NAMED + r")[^\n]*\b(la casa|el depto|el departamento|el piso|la cocina|el "
-    r"local|el carro|el auto) de " + _NEIGHBOURS + r"\b"
+    r"local|el carro|el auto) de " + _NEIGHBOURS + r"\b|"
+    # Or told with them as the subject: "mi vecino tuvo un incendio en su cocina".
+    r"^(?!" + _OURS_NAMED + r")[^\n]*\b" + _NEIGHBOURS + r" (tuvo|tuvieron|sufrio|sufrieron) "
+    r"(un|una) (incendio|inundacion|explosion|cortocircuito|fuga)\b"
 )
 # Another shop's complaint, a what-if, a question asked only to know, a theft reported to
 # the police, a complaint long settled: "la otra multitienda me dejo plantada, tuve que ir
@@ -120,8 +126,14 @@ ES_LEGAL_ELSEWHERE = (
 )
 # Fraud at the customer's bank or at another site, or someone else's: "me llego un
 # mensaje falso supuestamente de mi banco", "una vez me estafaron en una pagina de
-# ofertas", "a mi vecina le hackearon la cuenta".
+# ofertas", "a mi vecina le hackearon la cuenta"; or only wondered about, in the present:
+# "q pasa si me roban la tarjeta y alguien compra?", "si alguien usa mi cuenta, que
+# hacen?". Not "que hago si me clonaron la tarjeta?": that happened.
 ES_FRAUD_ELSEWHERE = (
+    r"\bque (pasa|pasaria|hago|haria|hacen|harian|hacemos) si( \w+){0,2} (roba|roban|robara|"
+    r"clona|clonan|clonara|hackea|hackean|hackeara|usa|usan|usara|compra|compran|comprara|"
+    r"entra|entran|entrara|pierdo|perdiera)\b|(^|[.!?¿,] *)si alguien (usa|usara|compra|"
+    r"comprara|roba|robara|entra|entrara|hackea|hackeara|clona|clonara)\b|"
     r"\b(mensaje|correo|mail|sms|llamada|whatsapp)s? (falso|falsa|falsos|falsas)( \w+){0,4} "
     r"(de|del) (mi |el )?banco\b|\buna vez (me|nos) (estafaron|robaron|clonaron|hackearon)\b|"
     r"\ben una (pagina|web|tienda|app) de (ofertas|descuentos|remates|subastas|segunda mano|"
@@ -147,18 +159,24 @@ ES_PAYMENT_WHAT_IF = (
 )
 # Either: no payment dispute of ours on the line.
 ES_PAYMENT_NOT_OURS = ES_PAYMENT_WHAT_IF + "|" + ES_PAYMENT_ELSEWHERE
+# What a company did to put a charge right, in the plural: "lo solucionaron".
+_PUT_RIGHT_BY_THEM = "solucionaron|resolvieron|arreglaron|devolvieron|reembolsaron|reversaron"
 # A charge already put right, on the same line: "pero me devolvieron la plata", "y ya lo
-# reversaron, todo joya"; not "pero no me lo devolvieron".
+# reversaron, todo joya", "pero ya vi que me devolvieron uno de los cargos"; or by the bank:
+# "pero el banco ya me devolvio todo", "lo soluciono el banco". Not "pero no me lo
+# devolvieron", "el banco no me devolvio nada".
 ES_PUT_RIGHT = (
-    r"\b(pero|y) (ya )?(ustedes )?(me |nos )?(lo |la |los |las )?(devolvieron|devolvisteis|"
-    r"reembolsaron|reintegraron|regresaron|reversaron|arreglaron|solucionaron|corrigieron|"
-    r"resolvieron|anularon|recupere|recuperamos)\b|\btodo (joya|bien|ok|resuelto|solucionado|"
-    r"arreglado)\b|"
+    r"\b(pero|y) (ya )?((vi|veo|me fije|me di cuenta|comprobe) (de )?que )?(ustedes )?(me |nos )?"
+    r"(lo |la |los |las )?(" + _PUT_RIGHT_BY_THEM + r"|devolvisteis|reintegraron|regresaron|"
+    r"corrigieron|anularon|recupere|recuperamos)\b|"
+    r"\b(el|mi) banco (ya )?(me |nos )?(lo |la |los |las )?(devolvio|reembolso|reintegro|repuso|"
+    r"soluciono|resolvio|arreglo|reverso|anulo)\b(?! *\?)|\b(lo|la|todo) (soluciono|resolvio|"
+    r"arreglo) (el|mi) banco\b|"
+    r"\btodo (joya|bien|ok|resuelto|solucionado|arreglado)\b|"
     # Put right by someone of ours, told: "el gerente de la tienda me lo soluciono"; not "no
     # me lo solucionaron".
-    r"(?<!no )(?<!nunca )(?<!jamas )(?<!nadie )\b(me|nos) (lo|la) (soluciono|solucionaron|"
-    r"resolvio|resolvieron|arreglo|arreglaron|devolvio|devolvieron|reembolsaron|reversaron)\b"
-    r"(?! *\?)|"
+    r"(?<!no )(?<!nunca )(?<!jamas )(?<!nadie )\b(me|nos) (lo|la) (soluciono|resolvio|arreglo|"
+    r"devolvio|" + _PUT_RIGHT_BY_THEM + r")\b(?! *\?)|"
     # The money back told as news, not awaited: "ya me ha llegado la devolucion", "el otro
     # se revirtio", "el banco ya me hizo la reversion"; not "no me llego la devolucion", "el
     # cobro nunca se reverso".

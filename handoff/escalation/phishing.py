@@ -13,7 +13,8 @@ bounded gaps, no nested quantifiers.
 
 from __future__ import annotations
 
-from handoff.escalation.phrases import OnALineWith, _phrases
+from handoff.escalation.on_a_line import OnALineWith
+from handoff.escalation.phrases import _phrases
 
 # Handing the details over, in each language's words.
 GAVE = r"(entered|put in|typed in|typed|gave|filled in|sent)( them| it)? (my |our )?"
@@ -48,6 +49,16 @@ ES_CARD_ASKED = (
     r"ustedes|su tienda|su empresa)\b[^.!?\n]{0,40}\b(pidiendo|pidiendome|pidiendonos|me pide|"
     r"me pedia|me piden|me pedian|solicitando)( \w+){0,2} (mi |la |el |los |mis )?(cvv|pin|nip|"
     r"(clave|numero|datos|codigo|codigo de seguridad) de (la |mi )?tarjeta)\b"
+)
+# Or someone in our name asking for money, for a prize or to release a parcel: "un numero
+# que dice ser de Northwind me pidio que transfiera 15 mil para liberar mi envio", "un
+# mensaje que dice que es de Northwind y que gane un televisor, que pague el envio".
+ES_MONEY_ASKED = OnALineWith(
+    r"\b(dice|dicen|decia|decian) (ser|que (es|son|era|eran)) de (northwind|ustedes|su tienda|su "
+    r"empresa)\b|\b(haciendose pasar|se hace pasar|se hacen pasar) por (northwind|ustedes|su "
+    r"tienda|su empresa)\b",
+    requires=r"\b(gane|ganaste|ganador|ganadora|premio|sorteo|liberar|transfiera|transfieran|"
+    r"transferir|deposite|depositen|depositar|consigne|consignar|yape|nequi|bizum)\b",
 )
 # The halves of one told in two messages. Not the reset link the bot sends: a message
 # said to be ours, a link said to be odd, a prize.

@@ -2,7 +2,7 @@
 
 A :class:`Phrase` is a pattern, whether a negation just before it cancels it
 ("nobody was hurt"), and optionally a second pattern that the same line must
-also match (:class:`OnALineWith`). The lists here: an explicit request for a
+also match (:class:`.on_a_line.OnALineWith`). The lists here: an explicit request for a
 person, the bot did not help, the contact centre failed the customer, a
 threat to leave, closing the account, "I asked before" and the order number
 the customer does not have; wording that asks for no one (which overrules
@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
+from handoff.escalation.on_a_line import OnALineWith
 from handoff.escalation.phrases_es import (
     ES_ACCOUNT_CLOSURE,
     ES_BOT_DID_NOT_HELP,
@@ -28,7 +29,6 @@ from handoff.escalation.phrases_es import (
     ES_NO_ORDER_NUMBER,
     ES_NO_ORDER_NUMBER_IT,
     ES_REPEATED_ASKING,
-    ES_TAKEN_BACK_IN_JEST,
     ES_THREAT_TO_LEAVE,
     ES_THREAT_TO_LEAVE_OWN_NEGATION,
 )
@@ -54,34 +54,6 @@ class Phrase:
     # Each match quoted, and negated, where it is, as a plain pattern's, rather
     # than from the start of its line.
     in_place: bool = False
-
-
-@dataclass(frozen=True)
-class OnALineWith:
-    """A phrase pattern that counts only on a line that also matches ``requires``.
-
-    And, with ``unless``, only on a line that does not match ``unless``.
-    """
-
-    pattern: str
-    requires: str | None = None
-    unless: str | None = None
-    in_place: bool = False
-
-
-def unless_on_the_line(
-    patterns: Sequence[str | OnALineWith], unless: str
-) -> tuple[OnALineWith, ...]:
-    """Each pattern, counted only on a line that does not also match ``unless``.
-
-    A plain pattern keeps its own reading: each match negated where it is.
-    """
-    return tuple(
-        OnALineWith(p, unless=unless, in_place=True)
-        if isinstance(p, str)
-        else replace(p, unless=unless if p.unless is None else f"{p.unless}|{unless}")
-        for p in patterns
-    )
 
 
 def _compiled(pattern: str | None) -> re.Pattern[str] | None:
@@ -420,14 +392,14 @@ THREAT_TO_LEAVE = _phrases(
         r"no one|refund|asked|asking|told|chased|enough)\b",
     ),
 )
-THREAT_TO_LEAVE += _phrases(*unless_on_the_line(ES_THREAT_TO_LEAVE, ES_TAKEN_BACK_IN_JEST))
+THREAT_TO_LEAVE += _phrases(*ES_THREAT_TO_LEAVE)
 THREAT_TO_LEAVE += _phrases(
     # Veiled, after a condition whose "no" would seem to negate it: "if I hear nothing
     # by Friday, you know where I'll be writing about this".
     r"\byou('ll| will)? (all |guys )?know where (i'?ll|i will|i'?m going to|i am going to|i'?m|"
     r"i am|we'?ll|this is going|this'?ll)( be)? (post|posting|write|writing|review|reviewing|"
     r"share|sharing|tell|telling|complain|complaining|go|going)\b",
-    *unless_on_the_line(ES_THREAT_TO_LEAVE_OWN_NEGATION, ES_TAKEN_BACK_IN_JEST),
+    *ES_THREAT_TO_LEAVE_OWN_NEGATION,
     negatable=False,
 )
 # Closing the account: leaving, when the message is unhappy ("cancel my

@@ -16,6 +16,8 @@ linear: alternations of words, bounded gaps, no nested quantifiers.
 
 from __future__ import annotations
 
+from handoff.escalation.on_a_line import OnALineWith, unless_on_the_line
+
 # Who the customer asks for. Not an agent of someone else: "el agente de
 # aduanas me pidio la factura" asks for an invoice.
 ES_PEOPLE = (
@@ -50,6 +52,11 @@ ES_EXPLICIT_REQUEST = (
     r"conecteme) con (uno|una|alguno|alguna)\b(?! de (los|las|esos|esas|estos|estas)\b)",
     r"\b(quiero|quisiera|necesito|ocupo|exijo|pido|solicito|prefiero|me gustaria|deseo|"
     r"queremos|necesitamos) (hablar con )?(un |una |el |la |a un |a una |al )" + ES_STAFF,
+    # What the bot said, checked with a person: "me gustaria confirmar todo esto con una
+    # persona antes de pagar".
+    r"\b(quiero|quisiera|necesito|prefiero|me gustaria|preferiria) (confirmar|consultar|"
+    r"verificar|revisar|hablar|ver|comentar)( \w+){0,2} con (una persona|alguien|un humano|un "
+    r"asesor|una asesora|un agente|una agente)\b(?! (de|en) (mi|mis|casa|la casa)\b)",
     r"\bque me (atienda|atiendan|llame|llamen|contacte|contacten|responda|ayude|escriba) "
     r"(una persona|un humano|una humana|un asesor|una asesora|alguien|un ser humano|un agente|"
     r"un operador|una operadora|un ejecutivo|una ejecutiva|un supervisor|un encargado|"
@@ -151,6 +158,14 @@ ES_BOT_DID_NOT_HELP = (
     r"\bsigo sin (saber|entender) (como|que hacer|que tengo que|donde)\b",
     r"\b(me )?(estas|esta|estan|estais) (siquiera |acaso |realmente )?(leyendo|escuchando)\b"
     r"(?! (el|la|un|una|los|las) )",
+    # Still nothing from the bot, or an answer to another question: "cuarto mensaje y
+    # seguis sin contestar nada util", "no le pregunte el precio", "me entiende lo que le
+    # digo?".
+    r"\b(sigues|seguis|segui) sin (contestar|responder|decirme|entender|entenderme|ayudar|"
+    r"ayudarme|resolver)\b",
+    r"\bno (te|le|os) (pregunte|estoy preguntando|pregunto) (eso|el|la|los|las|por|sobre)\b",
+    r"\b(me )?(entiende|entiendes|entendes|entendeis) lo (que|q) (le|te|os) (digo|estoy "
+    r"diciendo|pregunto|escribo)\b",
 )
 ES_CONTACT_WAYS = (
     r"(responde|responden|respondio|respondieron|contesta|contestan|contesto|contestaron|"
@@ -172,6 +187,11 @@ ES_WAITED = (
     r"(en espera|esperando|al telefono|en el telefono|en linea|en la linea|colgad[oa]|"
     r"llamando|marcando|en el chat|en la cola|en la fila|con la musiquita|pegad[oa] al "
     r"telefono)"
+)
+# Passed on to someone else, in any tense: "me pasaron", "me han derivado", "me rebotan".
+_PASSED_ON = (
+    r"(pasan|pasaron|pasado|mandan|mandaron|mandado|derivan|derivaron|derivado|rebotan|"
+    r"rebotaron|rebotado|transferido|transfirieron)"
 )
 ES_CONTACT_CENTER_FAILURE_OWN_NEGATION = (
     r"\b(nadie|ninguno de ustedes|ningun asesor|ningun agente|ni un asesor|ni una persona)\b"
@@ -239,7 +259,7 @@ ES_CONTACT_CENTER_FAILURE = (
     r"\b(el telefono|la linea|el numero|el call ?center|el chat)( \w+)? (suena y suena|"
     r"siempre (esta |da )?(ocupado|ocupada|apagado|sonando)|nunca (contesta|atiende|"
     r"responde)|solo suena)\b",
-    r"\b(me )?(pasan|pasaron|mandan|mandaron|rebotan|rebotaron|derivan|derivaron) de (un|una) "
+    r"\b(me )?" + _PASSED_ON + r" de (un|una) "
     r"(area|departamento|persona|asesor|lado|sector) (a|al) (otr[oa]|otro lado)\b|\bme "
     r"(tienen|traen|tuvieron) (dando vueltas|de aca para alla|de aqui para alla|de un lado a "
     r"otro|de un area a otra|a las vueltas)\b",
@@ -265,11 +285,9 @@ ES_CONTACT_CENTER_FAILURE = (
     r"tres|cuatro|varias) (semanas|meses)\b",
     # Passed around: "me habéis pasado ya por tres departamentos", "me pasaron de ventas a
     # garantias, de garantias a logistica".
-    r"\b(pasan|pasaron|mandan|mandaron|derivan|derivaron|rebotan|rebotaron|pasado|mandado|"
-    r"derivado|transfirieron)\b[^.!?\n]{0,40}\bde \w+( \w+)? (a|al) \w+[^.!?\n]{0,30}\bde \w+( "
-    r"\w+)? (a|al)\b",
-    r"\b(pasado|pasaron|mandado|mandaron|derivado|derivaron|transferido|transfirieron|"
-    r"rebotado|rebotaron)( ya)? (por|entre) (\d+|dos|tres|cuatro|cinco|varios|varias|mil|"
+    r"\b" + _PASSED_ON + r"\b[^.!?\n]{0,40}\bde \w+( \w+)? (a|al) \w+[^.!?\n]{0,30}\bde "
+    r"\w+( \w+)? (a|al)\b",
+    r"\b" + _PASSED_ON + r"( ya)? (por|entre) (\d+|dos|tres|cuatro|cinco|varios|varias|mil|"
     r"distintos|distintas|diferentes) (departamentos|areas|personas|asesores|agentes|"
     r"sectores|numeros)\b",
     # Our own promise quoted back, long after: "el 'te contactaremos pronto' de hace un mes".
@@ -277,7 +295,14 @@ ES_CONTACT_CENTER_FAILURE = (
     r"\b(hace (un|una|dos|tres|\d+) (mes|meses|semana|semanas|dias)|sigo (\w+ )?esperando|"
     r"todavia espero)\b",
 )
-ES_THREAT_TO_LEAVE_OWN_NEGATION = (
+# A threat taken back in the same breath, laughing: "me voy a la competencia... mentira
+# jajaja nunca, ustedes son lo mas". Not "mentira lo que me dijeron": the laugh or "nunca"
+# must follow.
+ES_TAKEN_BACK_IN_JEST = (
+    r"\b(mentira|mentiras|es broma|era broma|(es|era) (un )?chiste|no es cierto|naa+h?)\b\W{0,6}"
+    r"(ja(ja)+\w*|je(je)+\w*|xd+|nunca|nah|😂|🤣|😅|😜)"
+)
+ES_THREAT_TO_LEAVE_OWN_NEGATION: tuple[str | OnALineWith, ...] = (
     # Veiled, after a condition a "no" of its own would seem to negate: "si mañana no
     # tengo respuesta ya saben donde voy a contar mi experiencia".
     r"\bya (saben|sabran|sabeis|sabes) (donde|a donde|en donde)( \w+){0,2} (contar|publicar|"
@@ -296,14 +321,7 @@ ES_THREAT_TO_LEAVE_OWN_NEGATION = (
     r"\bno (los|las|les|os|se los|se las) (recomiendo|recomendare|recomendaria) (a nadie|"
     r"para nada|nunca|jamas|ni a mi peor enemigo)\b",
 )
-# A threat taken back in the same breath, laughing: "me voy a la competencia... mentira
-# jajaja nunca, ustedes son lo mas". Not "mentira lo que me dijeron": the laugh or "nunca"
-# must follow.
-ES_TAKEN_BACK_IN_JEST = (
-    r"\b(mentira|mentiras|es broma|era broma|(es|era) (un )?chiste|no es cierto|naa+h?)\b\W{0,6}"
-    r"(ja(ja)+\w*|je(je)+\w*|xd+|nunca|nah|😂|🤣|😅|😜)"
-)
-ES_THREAT_TO_LEAVE = (
+ES_THREAT_TO_LEAVE: tuple[str | OnALineWith, ...] = (
     r"\bnunca mas(?= *([.!,;]|$))|\bhasta nunca\b",
     # Not what happened once: "en mi piso anterior me paso (pasó) con otra empresa".
     r"\b(me voy|nos vamos|(?<!que )(?<!eso )(?<!esto )(?<!mismo )(?<!vez )(?<!tambien )"
@@ -336,6 +354,10 @@ ES_THREAT_TO_LEAVE = (
     r"\b(se los|se lo|os lo) (voy a contar|contare|dire) a (todo el mundo|todos|todas mis "
     r"amigas|todos mis amigos)\b",
 )
+ES_THREAT_TO_LEAVE_OWN_NEGATION = unless_on_the_line(
+    ES_THREAT_TO_LEAVE_OWN_NEGATION, ES_TAKEN_BACK_IN_JEST
+)
+ES_THREAT_TO_LEAVE = unless_on_the_line(ES_THREAT_TO_LEAVE, ES_TAKEN_BACK_IN_JEST)
 # Closing the account: leaving when the message is unhappy; not the question
 # "¿como cierro mi cuenta?".
 ES_ACCOUNT_CLOSURE = (

@@ -15,8 +15,9 @@ from collections.abc import Sequence
 
 from handoff.escalation.bereavement_es import ES_BEREAVEMENT_OWN_NEGATION, ES_DIED, ES_KIN_ACCOUNT
 from handoff.escalation.misconduct import DATA_EXPOSED, STAFF_MISCONDUCT
+from handoff.escalation.on_a_line import OnALineWith
 from handoff.escalation.phishing import CARD_GIVEN, DETAILS_GIVEN, LURE, PHISHING_LURE
-from handoff.escalation.phrases import OnALineWith, Phrase, _phrases
+from handoff.escalation.phrases import Phrase, _phrases
 from handoff.escalation.sensitive_matters_es import (
     ES_ACCOUNT_CHANGED,
     ES_CALL_PROMISED,

@@ -21,8 +21,8 @@ from handoff.escalation.not_ours_es import (
     ES_PAYMENT_NOT_OURS,
     ES_PUT_RIGHT,
 )
-from handoff.escalation.phishing import ES_CARD_ASKED, ES_CARD_PHISHED
-from handoff.escalation.phrases import OnALineWith, unless_on_the_line
+from handoff.escalation.on_a_line import OnALineWith, unless_on_the_line
+from handoff.escalation.phishing import ES_CARD_ASKED, ES_CARD_PHISHED, ES_MONEY_ASKED
 
 # Consumer regulators and courts, by country: Mexico (PROFECO, CONDUSEF),
 # Colombia (SIC), Argentina (defensa del consumidor), Chile (SERNAC), Peru
@@ -104,7 +104,8 @@ ES_PAYMENT_DISPUTE: tuple[str | OnALineWith, ...] = (
     # what was put right ("me cobraron dos veces pero me devolvieron la plata al toque").
     OnALineWith(
         r"\b((me )?(cobraron|cargaron|debitaron|descontaron|cobro|cargo|han cobrado|habeis "
-        r"cobrado|has cobrado|han cargado|habeis cargado)|(me|nos) (cobran|cargan))( \w+){0,2} "
+        r"cobrado|has cobrado|ha cobrado|han cargado|habeis cargado|ha cargado)|(me|nos) (cobran|"
+        r"cargan))( \w+){0,2} "
         r"(dos veces|doble|2 veces|tres veces|3 veces|por duplicado)\b",
         unless=ES_PUT_RIGHT,
         in_place=True,
@@ -263,7 +264,7 @@ ES_SAFETY_INCIDENT: tuple[str | OnALineWith, ...] = (
     r"llamas|chispas|chispa)\b(?! en (el |los |las |la )?(precio|oferta|descuento|promo))"
     r"(?![^\n]{0,40}\U0001f525)|\b(olor|olorcito|huele|olia|olio)( raro| extrano| feo)?( como)?"
     r" a (plastico |cable |cables |goma )?(quemad[oa]|quemao|derretid[oa]|chamuscad[oa])\b",
-    r"\b(huele|olia|olio|oler|olor|tufo|como|tipo)( \w+)? (como )?a gas\b|\bfugas? de gas\b|"
+    r"\b(huele|huela|olia|olio|oler|olor|tufo|como|tipo)( \w+)? (como )?a gas\b|\bfugas? de gas\b|"
     r"\b(olor|huele|olia|tufo)\b[^.!?\n]{0,30}\b(huevo podrido|huevos podridos|azufre)\b",
     r"\b(le|me|nos|les) (tuvieron que |tuvieron q |tuvimos que |)?(pusieron|poner|dieron|"
     r"cosieron|coser|cogieron) (\d+ |unos |varios |dos |tres |cuatro |cinco )?puntos\b",
@@ -377,20 +378,23 @@ ES_FRAUD_OWN_NEGATION: tuple[str | OnALineWith, ...] = (
         r"direccion|a mi nombre|mi tarjeta|mi cuenta)\b",
     ),
 )
+# Without the customer's leave: "sin mi permiso", "sin avisarme", "yo no la autorice".
+_UNASKED = (
+    r"(sin (mi |nuestro )?(permiso|autorizacion|consentimiento|avisar(me|nos)?|preguntar(me|"
+    r"nos)?|decir(me|nos)?)|sin pedir(me|nos)? (permiso|autorizacion)|(yo )?no (le|la|lo|les) "
+    r"((di|dimos|habia dado) (permiso|autorizacion)|autorice|autorizamos))"
+)
 ES_FRAUD: tuple[str | OnALineWith, ...] = (
     # A child who bought with the customer's card unasked: "mi hijo de 12 años hizo
     # compras con mi tarjeta sin permiso" (not "mi hija compro con mi tarjeta, llega hoy?").
     r"\b(mi|nuestro|nuestra|mis|my) (\w+ )?(hijo|hija|hijos|nene|nena|nino|nina|sobrino|sobrina|"
-    r"hermanito|hermanita|menor|son|daughter|kid)\b[^.!?\n]{0,120}\b(sin (mi |nuestro )?(permiso|"
-    r"autorizacion|consentimiento|avisar(me|nos)?|preguntar(me|nos)?|decir(me|nos)?)|sin "
-    r"pedir(me|nos)? (permiso|autorizacion)|a escondidas|sin que (yo|nosotros) (supiera|"
-    r"supieramos|sepa|me diera cuenta)|mientras (yo )?(dormia|estaba dormid[oa]|trabajaba)|"
-    r"while i (was sleeping|was asleep|slept)|yo no sabia nada|(yo )?no le (di|dimos|habia "
-    r"dado) (permiso|autorizacion))\b",
+    r"hermanito|hermanita|menor|son|daughter|kid)\b[^.!?\n]{0,120}\b(" + _UNASKED + r"|a "
+    r"escondidas|sin que (yo|nosotros) (supiera|supieramos|sepa|me diera cuenta)|mientras "
+    r"(yo )?(dormia|estaba dormid[oa]|trabajaba)|while i (was sleeping|was asleep|slept)|yo no "
+    r"sabia nada)\b",
     # Or told by age: "la Sofi (8 años) ... compro una tablet con mi tarjeta. yo no la autorice".
-    r"\b([2-9]|1[0-5]) anos\b[^.!?\n]{0,80}\b(compro|pidio|encargo)\b[^\n]{0,120}\b((yo )?no "
-    r"(la|lo|le|les) (autorice|autorizamos|di permiso)|sin (mi |nuestro )?(permiso|"
-    r"autorizacion))\b",
+    r"\b([2-9]|1[0-5]) anos\b[^.!?\n]{0,80}\b(compro|pidio|encargo)\b[^\n]{0,120}\b"
+    + _UNASKED + r"\b",
     r"\b(me|nos) (robaron|han robado|hackearon|han hackeado|jaquearon|clonaron|han clonado|"
     r"suplantaron|vaciaron|estafaron|han estafado|hurtaron)( \w+)? (la |mi |mis |el |los |"
     r"las |la )?(tarjeta|tarjetas|cuenta|identidad|datos|contrasena|clave|dinero|plata|saldo|"
@@ -466,6 +470,7 @@ ES_FRAUD: tuple[str | OnALineWith, ...] = (
     r"\b(me|nos) (robaron|han robado|hurtaron|clonaron) (la|mi) (tarjeta|cartera|billetera)\b",
     ES_CARD_PHISHED,
     ES_CARD_ASKED,
+    ES_MONEY_ASKED,
     r"\b(pedidos?|compras?|ordene?s?|cargos?|cobros?) (en|de) (mi|la) (cuenta|tarjeta)( \w+)"
     r"{0,2} que no (es|son) (mio|mia|mios|mias|nuestro|nuestra)\b",
     r"\b(a )?una direccion( \w+){0,3} que no (conozco|reconozco|conocemos)\b",

@@ -16,19 +16,23 @@ memory foam mattress, an anxiety blanket, a desk for a wheelchair user, a
 delivery to the hospital where the customer works, "I'm sick of waiting",
 "I'm broke lol" and "the sofa for my flat after the divorce, when does it
 come?" are routine. English and Spanish (normalised: accents folded, case
-ignored) are in one list each; patterns that carry their own negation ("I
-can't afford", "no puedo pagar") are in ``..._OWN_NEGATION`` so the "not" in
-them does not cancel them. Every pattern is linear.
+ignored) are in one list each, the Spanish ones in :mod:`.vulnerable_es`
+except those built on helpers here; patterns that carry their own negation
+("I can't afford", "no puedo pagar") are in ``..._OWN_NEGATION`` so the "not"
+in them does not cancel them. Every pattern is linear.
 """
 
 from __future__ import annotations
 
-from handoff.escalation.phrases import OnALineWith, _phrases, unless_on_the_line
+from handoff.escalation.on_a_line import OnALineWith, unless_on_the_line
+from handoff.escalation.phrases import _phrases
 from handoff.escalation.vulnerable_es import (
     ES_DISABILITY,
     ES_GIFT_FOR_THEM,
     ES_IN_THE_WAY,
     ES_RECOVERED,
+    ES_VULNERABLE,
+    ES_VULNERABLE_OWN_NEGATION,
     IN_PASSING,
 )
 
@@ -288,96 +292,6 @@ CONFUSED_BY_ORDER = _phrases(
     negatable=False,
 )
 
-ES_VULNERABLE = (
-    # --- salud ---------------------------------------------------------------------
-    r"\b(en|con|haciendo|empece|empezando|terminando|por) (la )?(quimio(terapia)?|radioterapia|"
-    r"dialisis|tratamiento (de|para el|contra el) cancer)\b|\b(recien operad[oa]|"
-    r"postrad[oa]|cuidados paliativos|enferm[oa] terminal|poder "
-    r"notarial|perdiendo la memoria|se le olvida todo|ya no se acuerda de nada)\b",
-    r"\bpersona mayor que vive sola\b",
-    # --- capacidad -----------------------------------------------------------------
-    # Said gently: "ya no esta muy bien de la memoria", "ni se acuerda de haberlo hecho".
-    r"\b(no|ya no) (esta|anda) (muy |tan |nada )?bien de la (memoria|cabeza)\b|\bni se "
-    r"acuerda de haber(lo|la|los|las)? (hecho|pedido|comprado|encargado)\b",
-    r"\b(lo|la|los|las|me|le) (enganaron|convencieron|presionaron|estafaron)( \w+){0,2} "
-    r"(para|de|a) (comprar|pedir|pagar|firmar)\b",
-    # --- situaciones de vida -------------------------------------------------------
-    r"\b(violencia (domestica|de genero|intrafamiliar|familiar)|orden de (alejamiento|"
-    r"restriccion|proteccion)|(un|el|al) refugio "
-    r"(para|de) mujeres|(hui|huir|escape|me escape|sali huyendo) de (mi )?casa)\b",
-    r"\bmi ex ?(esposo|esposa|marido|mujer|pareja|novio|novia)?\b[^.!?\n]{0,60}\b(usa|uso|"
-    r"sigue usando|tiene|se quedo con|cambio|compra|compro|pide|pidio|entra|entro)\b"
-    r"[^.!?\n]{0,30}\b(mi|la|nuestra) (tarjeta|cuenta|contrasena|clave)\b",
-    # Told the other way round: "compras en mi cuenta que hizo mi ex con mi tarjeta".
-    r"\b(compras?|cargos?|pedidos?|gastos?|movimientos?)\b[^.!?\n]{0,40}\b(que )?(hizo|hace|"
-    r"ha hecho|realizo|hicieron) mi ex ?(esposo|esposa|marido|mujer|pareja|novio|novia)?\b",
-    r"\b(divorcio|divorciando|divorciamos|separacion|separando|separamos)\b[^.!?\n]{0,60}"
-    r"\b(tarjeta|cuenta) (compartida|conjunta|de los dos|de ambos|a nombre de)\b",
-    # Not a neighbour's or friends': "se quemo la casa de unos conocidos".
-    r"\b(se (me |nos )?(inundo|incendio|quemo|derrumbo) (la|mi|nuestra) (casa|departamento|"
-    r"depto|piso|vivienda))\b(?! (de|del) (unos?|unas?|los|las|la|el|mis?) (vecin|conocid|amig|"
-    r"companer|colega))|\b(perdimos|perdi|perdio) (todo|la casa|nuestra casa|mi casa)"
-    r"( \w+){0,2} (en|con|por) (el|la|un|una) (incendio|inundacion|terremoto|sismo|huracan|"
-    r"temblor|tormenta|fuego|deslave|creciente)\b",
-    r"\b(el|la|un|una) (incendio|inundacion|terremoto|sismo|huracan|temblor|tormenta|"
-    r"deslave|creciente) (se llevo|destruyo|arraso con|acabo con) (todo|la casa|mi casa|"
-    r"nuestra casa)\b",
-    # --- dinero para comer, la renta, medicinas ------------------------------------
-    r"\bnecesito (el|ese|mi|este) (reembolso|dinero|plata|reintegro|lana|pisto)( \w+){0,3} "
-    r"(para|pa) (comer|la comida|comprar comida|el alquiler|la renta|el arriendo|pagar la "
-    r"renta|pagar el alquiler|pagar el arriendo|medicinas|medicamentos|los medicamentos|"
-    r"mis hijos|mis nenes|la leche|los panales)\b",
-    r"\blo (necesito|necesitamos) (para|pa) (comer|la comida|pagar (el|la) (arriendo|alquiler|"
-    r"renta|luz)|el (arriendo|alquiler)|la renta|medicinas|los medicamentos)\b",
-    # The refund is all there is: "es lo que tengo pa comprar la comida de la semana".
-    r"\b(es|era) (lo (unico )?que|todo lo que|la (unica )?plata que|el (unico )?dinero que) "
-    r"(tengo|tenemos|me queda|nos queda) (pa|para) (comprar |pagar )?(la comida|comer|el "
-    r"alquiler|la renta|el arriendo|medicinas|los medicamentos|la leche)\b",
-    r"\b(atrasad[oa]|atrasados) (con|en) (las|los|mis) (cuotas|pagos|mensualidades)\b",
-    # The money for the week's food: "con esa plata iba a hacer el mercado pa mis hijos".
-    r"\bcon (esa|esta|la|mi|ese|este) (plata|dinero|lana|guita|pisto|reembolso|devolucion) "
-    r"((iba|ibamos|voy|vamos) a |(tenia|tengo|tenemos) que |pensaba )?(hacer|hago|hacemos|"
-    r"pagar|pago|pagamos|comprar|compro|compramos) (el mercado|la compra|el super|(la )?comida|"
-    r"(el|la) (arriendo|alquiler|renta|luz)|(los )?(medicamentos|medicinas)|la leche|los "
-    r"panales)\b",
-    r"\b(mi|la) (pareja|marido|esposo|novio|ex) me (maltrata|pega|golpea|amenaza|quito (la|"
-    r"mi) tarjeta|quita (la|mi) tarjeta|quito el celular|vigila|controla)\b|"
-    r"\b(controla|maneja) (todo )?(el|mi|nuestro) (dinero|plata|sueldo|tarjeta)\b|\bme "
-    r"(da|dio) miedo (que|de que) (se entere|me encuentre)\b|"
-    # Not a shelter the customer donates to: one they live in.
-    r"\b(vivo|vivimos|estoy|estamos|dormimos|duermo|nos quedamos|me quedo) en (un|el) "
-    r"albergue\b",
-    # Hiding from someone: "no quiero que (mi ex) sepa donde estoy".
-    r"\bno (quiero|puede|debe) que (\w+ ){0,2}(sepa|sepan|se entere de|averigue|encuentre) "
-    r"((a )?donde (estoy|vivo|vivimos|estamos|me mude|me mudo|voy a vivir|vamos a vivir|me "
-    r"voy a mudar|nos vamos a mudar|me voy|nos vamos|me fui|nos fuimos)|mi (nueva )?"
-    r"direccion)\b",
-    # Not "no se leer eso" (the courier's tracking page): reading itself.
-    r"\b(no se|no sabe|no sabemos) (leer|escribir)\b(?! (eso|esto|bien|la guia|el codigo|"
-    r"ingles|en ingles))",
-    # --- salud mental ----------------------------------------------------------------
-    r"\b(la|mi|por|con|de) depresion\b(?! tropical)|\b(trastorno bipolar|soy bipolar|"
-    r"tengo bipolar|episodio (maniaco|depresivo)|mal de los nervios|desbordad[oa]|"
-    r"mi psiquiatra|mi psicolog[oa]|mi terapeuta|de baja por (depresion|ansiedad|estres))\b",
-    # Not "tengo ansiedad de que llegue" nor "me quiero morir de la verguenza".
-    r"\b(ataques? de (panico|ansiedad)|crisis de (ansiedad|panico|nervios)|depresion "
-    r"(severa|fuerte|grave|cronica)|(tengo|sufro de|con|por mi) depresion|sufro de "
-    r"ansiedad|trastorno de ansiedad|ansiedad (cronica|severa|generalizada)|quitarme la "
-    r"vida|suicid\w*)\b(?! (cobija|manta|libro|tropical))|\bme quiero morir\b(?! de)",
-)
-ES_VULNERABLE_OWN_NEGATION = (
-    r"\bno (voy a poder|puedo|podre|podemos|vamos a poder) (pagar |con |cubrir )(la |las |el "
-    r"|los )?(proxima |siguiente |ultima )?(cuotas?|pagos?|mensualidad(es)?|letras?)\b",
-    r"\bno (me|nos) alcanza (el dinero |la plata )?(para|pa) (pagar )?(la |las |el |los )?"
-    r"(cuotas?|renta|alquiler|arriendo|comida|comer|luz|agua|gas|servicios|mensualidad)\b",
-    r"\bno (puedo|podemos|puede|me alcanza para|nos alcanza para|alcanzo a|alcanzamos a) "
-    r"(pagar|cubrir|seguir pagando|con) (las |los |la |el |mis |esas )?(cuotas|pagos|"
-    r"mensualidades|renta|alquiler|arriendo|comida|deuda)\b",
-    r"\bno (tengo|tenemos) (ni )?(para|dinero para|plata para|con que) (comer|la comida|"
-    r"pagar la renta|pagar el alquiler|la renta|el alquiler|el arriendo|medicinas|los "
-    r"medicamentos|darle de comer)\b",
-    r"\bno (puedo|puede) (salir|levantarme|moverme) de (la )?(casa|cama)\b",
-)
 # Said in passing in one message and in the way in another (sensitive_matters.IN_TWO_PARTS):
 # "uso silla de ruedas y vivo en un tercer piso" / "me dicen que la tengo que bajar para
 # que la retire el flete".
@@ -436,13 +350,21 @@ ES_VULNERABLE_ON_A_LINE = (
         r"departamento)|(la|mi|nuestra) casa se (nos |me )?(cayo|derrumbo|inundo|quemo))\b",
         unless=ES_GIFT_FOR_THEM,
     ),
+    # The home itself lost, told alone: "se nos quemo el apartamento la semana pasada".
+    OnALineWith(
+        r"\bse (nos|me) (quemo|incendio|inundo|derrumbo|cayo|llevo) (la|el|mi|nuestra|nuestro|"
+        r"toda la|todo el) (casa|depa|depto|departamento|apartamento|apto|vivienda|hogar)\b",
+        unless=LAUGHING,
+    ),
     # A job lost, and none found since: not "me quede sin chamba pero ya consegui otra".
     OnALineWith(
         r"\b(perdi|perdimos|me quede sin|nos quedamos sin|quede sin) (el |mi |su |nuestro )?"
         r"(trabajo|empleo|chamba|laburo|curro|pega)\b|\bme despidieron\b|\bme (echaron|botaron|"
         r"corrieron) del (trabajo|laburo|curro|empleo|chamba)\b|\b(estoy|esta|estamos|anda|ando) "
         r"(desempleado|desempleada|en paro|sin (trabajo|empleo|chamba|laburo|curro|pega))\b",
+        # Nor one the household is getting by with: "esta desempleado y estamos ahorrando".
         unless=r"\b(consegui|encontre|conseguimos|encontramos) (otro|otra|un nuevo|una nueva)\b|"
+        r"\b(estamos|estoy|andamos|ando) (ahorrando|juntando)\b|"
         r"\b(tengo|tenemos) (otro|un nuevo) (trabajo|empleo|laburo|curro)\b|\bya (estoy|estamos) "
         r"(trabajando|chambeando)\b",
         in_place=True,

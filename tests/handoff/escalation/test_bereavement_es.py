@@ -76,3 +76,15 @@ def test_a_figure_of_speech_a_journey_or_a_death_years_ago_is_routine(text: str)
 )
 def test_a_death_in_passing_or_not_yet_or_a_colleagues_is_routine(text: str) -> None:
     assert "bereavement" not in reasons(text)
+
+
+def test_a_death_last_year_told_in_passing_or_anyones_asked_about_is_routine() -> None:
+    for text in (
+        "q onda, fíjate q mi tía se murió el año pasado y me dejó su casa, la estoy amueblando",
+        "¿Qué documentos necesita la familia para cerrar la cuenta de alguien que ha fallecido?",
+        "si el titular de una cuenta fallece, qué tiene que hacer la familia?",
+    ):
+        assert reasons(text) == [], text
+    assert "bereavement" in reasons(
+        "mi papa fallecio el año pasado y todavia le siguen cobrando la suscripcion"
+    )

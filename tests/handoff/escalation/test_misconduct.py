@@ -28,6 +28,8 @@ from tests.handoff.escalation.rules_only import reasons
         ("el chico que trajo el colchon sigue escribiendole a mi hermana", "safety_incident"),
         ("el transportista pidio plata aparte para subirlo al tercer piso", "safety_incident"),
         ("el chofer llego borracho y rayo el carro del vecino", "safety_incident"),
+        ("el repartidor al meter el armario ha rayado el parquet del pasillo", "safety_incident"),
+        ("el montador ha dado un golpe en el marco de la puerta", "safety_incident"),
         (
             "el de la paqueteria me dijo que si no le pagaba no me dejaba el paquete",
             "safety_incident",

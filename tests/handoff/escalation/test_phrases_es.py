@@ -88,6 +88,8 @@ def test_not_asking_for_a_person(text: str) -> None:
             "me pasaron a ventas, de ventas a garantías, de garantías a atención al cliente",
             "contact_center_failure",
         ),
+        ("ya me han pasado de un departamento a otro tres veces", "contact_center_failure"),
+        ("me han rebotado por tres areas distintas", "contact_center_failure"),
         ("mande cinco mails y ni una respuesta", "contact_center_failure"),
         ("nunca mas les compro", "threat_to_leave"),
         ("no vuelvo a comprar en esta tienda", "threat_to_leave"),
@@ -432,3 +434,39 @@ def test_a_threat_taken_back_laughing_is_none() -> None:
         "me voy a la competencia jajaja que servicio tan malo",
     ):
         assert "threat_to_leave" in reasons(text), text
+
+
+def test_a_request_taken_back_with_what_settled_it_asks_for_no_one() -> None:
+    for text in (
+        "Hola, antes pedí hablar con un humano pero ya está, encontré lo del cambio en la web",
+        "Perdón, antes os pedí hablar con una persona porque estaba agobiada con la mudanza, "
+        "pero ya me habéis resuelto lo de la fecha",
+    ):
+        assert reasons(text) == [], text
+    assert "explicit_request" in reasons(
+        "antes pedí hablar con un humano pero ya está bien de vueltas, pásenme con alguien"
+    )
+
+
+def test_someones_job_asks_for_no_one() -> None:
+    from handoff.escalation.rules import declines_a_person
+
+    assert declines_a_person("Mi hermana es agente de policía y le encantó la cafetera jaja")
+    assert not declines_a_person("soy asesora de seguros, quiero hablar con un asesor")
+
+
+def test_checking_with_a_person_is_a_request() -> None:
+    assert "explicit_request" in reasons(
+        "ya. oye, me gustaría confirmar todo esto con una persona antes de pagar, ¿se puede?"
+    )
+    assert reasons("quiero consultar con alguien de mi familia antes de comprar") == []
+
+
+def test_no_answer_or_the_answer_to_another_question_is_the_bot_not_helping() -> None:
+    for text in (
+        "cuarto mensaje y seguís sin contestar nada útil",
+        "no le pregunté el precio, le pregunté si incluye las sillas",
+        "otra vez el precio... ¿me entiende lo que le digo?",
+    ):
+        assert "bot_did_not_help" in reasons(text), text
+    assert reasons("no le pregunté a mi esposa todavía, ¿el sofá viene en gris?") == []

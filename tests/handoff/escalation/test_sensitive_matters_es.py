@@ -73,6 +73,7 @@ from tests.handoff.escalation.rules_only import reasons
             "la Sofi (8 años) jugando con mi celu compró una tablet. ¿Se anula? yo no la autoricé",
             "fraud",
         ),
+        ("mi guila de 11 años compro un juego con mi cuenta sin preguntarme", "fraud"),
         ("me llego un correo d ustedes pidiendome la clave d la tarjeta, eso es normal?", "fraud"),
         ("si no lo arreglan hoy, SERNAC se va a enterar", "legal_threat"),
         ("van a saber de esto en PROFECO", "legal_threat"),
@@ -324,3 +325,38 @@ def test_what_was_put_right_laughed_about_or_not_ours_escalates_nothing(text: st
 )
 def test_a_charge_still_open_or_a_danger_told_still_counts(text: str, reason: str) -> None:
     assert reason in reasons(text)
+
+
+def test_fraud_wondered_about_or_put_right_by_the_bank_is_routine_not_when_it_happened() -> None:
+    for text in (
+        "hola, q pasa si me roban la tarjeta y alguien compra en su pagina? me da miedo",
+        "¿Si alguien usa mi cuenta sin permiso, qué hacen ustedes? Es por saber",
+        "hace un tiempo me clonaron la tarjeta pero el banco ya me devolvio todo",
+        "Hace un mes me clonaron la tarjeta, lo solucionó el banco y ya tengo una nueva",
+        "ayer me cobraron dos veces la aspiradora pero ya vi que me devolvieron uno de los cargos",
+    ):
+        assert reasons(text) == [], text
+    for text, reason in (
+        ("que hago si me clonaron la tarjeta y compraron en su pagina?", "fraud"),
+        ("me clonaron la tarjeta y el banco no me devolvio nada, compraron en su pagina", "fraud"),
+        ("Al pagar me ha cargado el importe dos veces en la tarjeta", "payment_dispute"),
+    ):
+        assert reason in reasons(text), text
+
+
+def test_someone_in_our_name_asking_for_money_is_fraud() -> None:
+    for text in (
+        "un número que dice ser de Northwind me pidió que transfiera 15 mil para liberar mi envío",
+        "me llegó un mensaje que dice que es de Northwind y que gané una tele, que pague el envío",
+    ):
+        assert "fraud" in reasons(text), text
+    assert reasons("me llegó un mensaje que dice que es de Northwind con el número de guía") == []
+
+
+def test_a_neighbours_fire_and_a_blender_that_almost_explodes_with_power_are_routine() -> None:
+    for text in (
+        "Mi vecino tuvo un incendio en su cocina la semana pasada, qué miedo",
+        "jajaja la licuadora esta tan potente q casi explota de lo bien q funciona 😂",
+    ):
+        assert reasons(text) == [], text
+    assert "safety_incident" in reasons("¿es normal que el horno huela a gas estando apagado?")

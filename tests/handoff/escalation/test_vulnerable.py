@@ -240,3 +240,23 @@ def test_a_disability_in_the_way_still_counts_in_one_message_or_two() -> None:
         "mi mama no sabe leer y compro algo por error",
     ):
         assert "vulnerable_customer" in reasons(text), text
+
+
+def test_a_stay_over_an_operation_ahead_or_a_household_getting_by_is_routine() -> None:
+    for text in (
+        "che, mi vieja estuvo internada por covid hace un mes, ya está joya",
+        "mi abuelita anda en el hospital pero ya la dan de alta mañana 🙏",
+        "mi abuelita estuvo en el hospital pero ya esta en la casa gracias a Dios 🙏",
+        "a mi mamá la operaron y estuvo en clínica, ya está en la casa recuperándose",
+        "Hola, me van a operar de la rodilla en marzo 🦵",
+        "si mi papa que tiene discapacidad auditiva quiere comprar, puede hacerlo por chat?",
+        "mi esposo está desempleado y estamos ahorrando",
+    ):
+        assert reasons(text) == [], text
+    for text in (
+        "buenas, se nos quemó el apartamento la semana pasada",
+        "mi mama esta internada en el hospital",
+        "me van a operar mañana y no puedo recibir el pedido",
+        "mi esposo está desempleado y no podemos pagar la cuota",
+    ):
+        assert "vulnerable_customer" in reasons(text), text
