@@ -26,7 +26,8 @@ ES_INSULTS = (
     r"boludos|pelotudos|gilipollas|hijos de (puta|perra)|hijueputas?|hijoeputas?|hdp|"
     r"malparid[oa]s|cabrones|culer[oa]s|mamones|(son|sois|unos|banda de|manga de|que) chorros|"
     r"(?<!contra )(?<!anti )(ladrones|ladronas|rateros|estafador(es|as))|"
-    r"sinverguenzas|sin verguenzas|tarados|babosos|mensos|giles|"
+    r"sinverguenzas|sin verguenzas|tarados|babosos|mensos|giles|(son|sois|unos) (animales|"
+    r"salvajes|bestias|brutos)|"
     r"cretinos|delincuentes|mafiosos|vividores|aprovechados|"
     r"abusivos|abusadores|weones|huevones|culiaos|culiados|mediocres|chantas|caraduras|"
     r"desgraciados|putos|mierdas|sanguijuelas|irresponsables|mentiros[oa]s|"
@@ -241,6 +242,11 @@ _NOT_LEAVING_US = "".join(
 )  # fmt: skip
 # Whom a Spanish customer is upset with when it is not us: someone of their
 # own, another shop, themselves ("me olvide", "fue mi culpa").
+# Phone and internet companies by name; not Claro nor Personal, which are words too.
+ES_CARRIERS = (
+    r"(movistar|telcel|entel|tigo|vodafone|orange|jazztel|yoigo|masmovil|izzi|totalplay|"
+    r"telmex|megacable|wom|bitel|digitel|movilnet|cantv|fibertel|telecentro)"
+)
 ES_ELSEWHERE = (
     r"\b(mi|mis|nuestra|nuestro) (\w+ )?(esposo|esposa|marido|mujer|novio|novia|pareja|"
     r"hijo|hija|hijos|nene|nena|mama|mami|papa|papi|madre|padre|hermano|hermana|vecino|"
@@ -258,6 +264,9 @@ ES_ELSEWHERE = (
     r"celular|internet|luz|cable|agua|gas|mudanzas?|electricidad)|electrica)|"
     r"operador(a)? (de|del) (celular|movil|telefono))\b|\bmi (operador|operadora|compania "
     r"telefonica|telefonica)\b|"
+    # A phone or internet company by name: "dos horas en espera con Movistar", "los de
+    # Orange son unos inutiles".
+    r"\b" + ES_CARRIERS + r"\b|"
     # The neighbours, delivery apps, marketplaces, the tax office, a brand's own repair
     # service: "el vecino puso musica toda la noche", "Rappi me volvio a mandar el pedido
     # equivocado", "el SAT me tiene harto", "el servicio tecnico de Samsung es una

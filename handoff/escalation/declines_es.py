@@ -11,7 +11,7 @@ of words, bounded gaps, no nested quantifiers.
 
 from __future__ import annotations
 
-from handoff.escalation.phrases_es import ES_PEOPLE
+from handoff.escalation.phrases_es import ES_PEOPLE, ES_WONDERED
 
 # When a call was made, and the call itself, for an agent told of: "ayer hable", "llamo antes".
 _WHEN = "ayer|antes|la otra vez|el otro dia|esta manana|hace rato"
@@ -62,7 +62,19 @@ ES_NOT_A_REQUEST = (
     # igual me lo resuelves tu". The gap crosses the question mark.
     r"(\b(podria|puedo|quiero|queria|me pasas|me pasarias|pasame)\b[^.!\n]{0,60})?\b(o|o "
     r"mejor|aunque) (bueno,? )?(igual |mejor |capaz )?(me )?(lo |la )?(resuelves|resuelve|"
-    r"resolves|solucionas|soluciona|ves|haces|podes|puedes|sabes) (tu|vos|usted)\b",
+    r"resolves|solucionas|soluciona|ves|haces|podes|puedes|sabes) (tu|vos|usted)\b|"
+    # The same, the bot named first: "necesito hablar con alguien??? o tu me puedes decir
+    # el horario?".
+    r"(\b(podria|puedo|quiero|queria|necesito|me pasas|me pasarias|pasame)\b[^.!\n]{0,60})?"
+    r"\b(o|o mejor|aunque) (tu|vos|usted) (me )?(lo |la )?(puedes|podes|puede|podrias|podria|"
+    r"sabes|sabe|resuelves|resolves)\b",
+    # What might happen to the customer, asked about: "que pasa si alguien usa mi tarjeta?"
+    # (the "alguien" is no one to talk to).
+    ES_WONDERED,
+    # Someone else's agent: "quiero hablar con un asesor del banco pero no me contestan".
+    r"\b(hablar|comunicarme|contactar) con (un |una |el |la |mi )?(asesor|asesora|agente|"
+    r"ejecutiv[oa]|operador|operadora) (del|de mi|de la) (banco|aseguradora|operadora|"
+    r"compania)\b",
     # Someone's job: "mi hermana es agente de policia", "trabajo de asesora de seguros".
     r"\b(es|soy|era|fue|trabaja (como|de)|trabajo (como|de)) (un |una )?(agente|asesor|asesora|"
     r"ejecutiv[oa]|operador|operadora|supervisor|supervisora|gerente) (de|en) (la )?(policia|"

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from handoff.escalation.anger_words import aimed_elsewhere
+from handoff.escalation.anger_words_es import ES_CARRIERS
 from handoff.escalation.declines import NOT_A_REQUEST, ONLY_ASKING
 from handoff.escalation.phrases import (
     ACCOUNT_CLOSURE,
@@ -35,7 +36,7 @@ OTHER_COMPANY = re.compile(
     r"\b(banco|bank|card (company|provider|issuer)|aseguradora|insurers?|aerolinea|linea "
     r"aerea|airline|compania|company|provider|network|empresa|corporacion|operadora?|tienda|"
     r"multitienda|shop|store|retailer|seller|website|site|brand|supplier|pagina|web|marca|"
-    r"paqueteria)\b",
+    r"paqueteria|" + ES_CARRIERS + r")\b",
     re.IGNORECASE,
 )
 

@@ -22,6 +22,7 @@ Every pattern is linear: bounded gaps between two word lists.
 
 from __future__ import annotations
 
+from handoff.escalation.not_ours_es import NEIGHBOURS
 from handoff.escalation.on_a_line import OnALineWith, unless_on_the_line
 
 # Who: the people who bring, fit or repair what the customer bought.
@@ -41,7 +42,8 @@ MISCONDUCT = (
 )
 STAFF_ES = (
     r"(repartidor|repartidora|repartidores|conductor|chofer|tecnico|instalador|instaladores|"
-    r"montador|montadores|armador|armadores|operario|operarios|"
+    r"montador|montadores|armador|armadores|operario|operarios|(el|los) fletes?|(el|la|los|"
+    r"las) (\w+ )?de northwind|"
     r"empleado|mensajero|transportista|motorizado|motoboy|rider|delivery|cartero|domiciliario|"
     r"domiciliaria|fletero|fleteros|cargadores|(el|los|la|las)( \w+)? (de|del) (la )?(paqueteria|"
     r"mensajeria|reparto|entrega|delivery|mudanza|instalacion|transporte|flete|camion|despacho|"
@@ -62,6 +64,11 @@ MISCONDUCT_ES = (
     r"lana|billete)|(estaba|venia|llego) (borracho|ebrio|tomado|drogado)|"
     # Money on top ("me pidió 10 dólares adicionales para subirla"), harassment that goes
     # on ("le estuvo mandando mensajes a mi hija"), photos of the home or of papers.
+    r"(pidio|exigio|cobro|pidieron|exigieron|cobraron) [^.!?\n]{0,20}\b(\d+|plata|dinero|lana|"
+    r"lucas|pesos|propina|efectivo|billete)\b[^.!?\n]{0,40}\b(o|si no) (no )?(me |nos |le )?"
+    r"(subia|subian|subiria|bajaba|entregaba|entregaban|dejaba|dejaban|instalaba|armaba|"
+    r"descargaba)|sin (\w+ ){0,3}(propina|plata|dinero|efectivo|lucas|pesos) no (me |nos |le )?"
+    r"(subia|subian|subiria|bajaba|entregaba|entregaban|dejaba|instalaba|armaba|descargaba)|"
     r"(pidio|exigio|cobro|pidieron|exigieron|cobraron) (\$ ?)?\d+( mil)?( \w+)? (adicionales|"
     r"extra|de mas|aparte)|(le|me|la|nos) (sigue|anda|esta|estuvo|ha estado|han estado|estan) "
     r"(escribiendo|mandando mensajes|enviando mensajes|llamando|buscando)|se (presento|aparecio) "
@@ -79,15 +86,24 @@ DAMAGE = (
     r"stairs|banister|railing|car|gate|fence|tiles|parquet|hardwood|skirting|plant|pot|mirror|"
     r"paintwork)"
 )
+_HOME_PARTS_ES = (
+    r"(piso|parque|parquet|suelo|pared|paredes|muro|puerta|marco|ventana|vidrio|techo|escalera|"
+    r"escaleras|baranda|barandal|pasamanos|carro|coche|auto|camioneta|moto|mata|matera|planta|"
+    r"maceta|lampara|cuadro|ceramica|azulejos?|baldosas?|porton|reja|zocalo|rodapie|jardin|"
+    r"cerca|espejo)"
+)
 DAMAGE_ES = (
     r"(rayaron|rayo|rompieron|rompio|tumbaron|tumbo|arrancaron|arranco|danaron|dano|golpearon|"
     r"golpeo|pego a|pegaron a|abollaron|abollo|mancharon|mancho|quebraron|quebro|destrozaron|"
     r"destrozo|rajaron|rajo|tiraron|tiro|(ha|han) (rayado|roto|golpeado|danado|manchado|"
     r"abollado|astillado|destrozado|rajado|arrancado)|(ha|han) dado (un )?golpe (a|en|contra))"
-    r"( \w+){0,3} (piso|parque|parquet|suelo|pared|paredes|"
-    r"puerta|marco|ventana|vidrio|techo|escalera|escaleras|baranda|barandal|pasamanos|carro|coche|auto|"
-    r"camioneta|moto|mata|matera|planta|maceta|lampara|cuadro|ceramica|azulejos?|baldosas?|"
-    r"porton|reja|zocalo|rodapie|jardin|cerca|espejo)"
+    r"( \w+){0,3} " + _HOME_PARTS_ES
+)
+# Or left so: "el tecnico de ustedes me dejo la pared toda rota al colgar el tv".
+LEFT_DAMAGED_ES = (
+    r"(dejo|dejaron|ha dejado|han dejado) (la |el |los |las |mi |mis |toda la |todo el )?"
+    + _HOME_PARTS_ES + r"( \w+){0,2} (rot[oa]s?|rayad[oa]s?|manchad[oa]s?|agujeread[oa]s?|"
+    r"astillad[oa]s?|abollad[oa]s?|danad[oa]s?|hech[oa]s? (un desastre|pedazos|polvo))"
 )
 # Another company's people: "el de la paquetería de otra tienda me gritó".
 ELSEWHERE = (
@@ -101,10 +117,11 @@ STAFF_MISCONDUCT: tuple[OnALineWith, ...] = unless_on_the_line(
         # le pidió el número a mi hija y desde entonces le sigue escribiendo".
         r"\b" + STAFF_ES + r"\b[^.!?\n]{0,100}\b" + MISCONDUCT_ES + r"\b",
         r"\b" + STAFF + r"\b[^.!?\n]{0,60}\b" + DAMAGE + r"\b",
-        r"\b" + STAFF_ES + r"\b[^.!?\n]{0,60}\b" + DAMAGE_ES + r"\b",
-        # Whoever carried or fitted it: "al arrastrarla rayaron todo el piso".
-        r"\bal (arrastrar|instalar|subir|bajar|meter|entrar|armar|montar|mover|sacar|descargar)"
-        r"\w*( \w+){0,2} " + DAMAGE_ES + r"\b",
+        r"\b" + STAFF_ES + r"\b[^.!?\n]{0,60}\b(" + DAMAGE_ES + "|" + LEFT_DAMAGED_ES + r")\b",
+        # Whoever carried or fitted it, or left: "al arrastrarla rayaron todo el piso", "al
+        # irse vi que me rayo entero el piso flotante".
+        r"\bal (arrastrar|instalar|subir|bajar|meter|entrar|armar|montar|mover|sacar|descargar|"
+        r"irse|salir|terminar|colgar|taladrar|estacionar)\w*( \w+){0,3} " + DAMAGE_ES + r"\b",
     ),
     ELSEWHERE,
 )
@@ -151,4 +168,12 @@ DATA_EXPOSED: tuple[str | OnALineWith, ...] = (
     r"la confirmacion de mi (pedido|compra|orden))\b",
     r"\b(llego|llegaron|vino|mandaron|descargo)( \w+){0,3} (una |la )?(factura|boleta)s?( \w+){0,2}"
     r" (que |q )?no (es|son) (mia|mias|mio|mios)\b",
+    # "la factura adjunta es de otra persona"; "le llego mi pedido a su casa, con mi factura";
+    # "mi vecino recibio un correo con mi pedido".
+    r"\b(factura|boleta)s?( \w+){0,2} (es|son|era|eran) de " + OTHERS_ES + r"\b",
+    r"\ble (llego|llegaron|entregaron|dejaron) mi (pedido|paquete|compra|caja)\b[^.!?\n]{0,60}\b"
+    r"(mi|mis) (factura|datos|tarjeta)\b",
+    r"\b" + NEIGHBOURS + r" (\w+ ){0,2}(recibio|recibieron|le llego|les llego)( \w+){0,3} (correo|"
+    r"mail|e-?mail|mensaje|sms|factura|boleta|confirmacion)( \w+){0,2} (con|de) (mi|mis) "
+    r"(pedido|compra|orden|datos|factura|direccion)\b",
 )

@@ -12,12 +12,14 @@ ignored) and is linear.
 
 from __future__ import annotations
 
+from handoff.escalation.phrases_es import ES_WONDERED
+
 # A line that names something of ours: "la olla que le regale de ustedes".
 _OURS_NAMED = (
     r"[^\n]*\b(de ustedes|de vosotros|(que|q) (les|os|le) (compre|compramos|regale)|(compre|"
     r"compramos|regale) (aqui|aca|con ustedes))\b"
 )
-_NEIGHBOURS = (
+NEIGHBOURS = (
     r"(mi|mis|un|una|unos|unas|el|la|los|las) (vecin[oa]s?|conocid[oa]s?|amig[oa]s?|"
     r"companer[oa]s?|colegas?)"
 )
@@ -29,6 +31,8 @@ ES_ELSEWHERE_OR_WHAT_IF = (
     r"compramos|comprado) en otr[oa] (lado|parte)\b|\b(y|pero) si "
     r"(huele|hay|sale|se (quema|incendia|calienta|prende)|empieza|llega a|pasa)\b|\bque (pasa|"
     r"hago|se hace|hacer|hacemos) si\b|\ben caso de (que|un|una|incendio)\b|\bpor si acaso\b|"
+    # Before buying: "si compro la cocina y el dia q la instalen huele a gas, que hago?".
+    r"(^|[.!?¿,:] *)si (la |lo |me la |me lo )?(compro|compramos|pido|pedimos)\b|"
     # What a new one does at first: "es normal que bote un poquito de humo la primera vez?".
     r"\bes normal que\b[^.!?\n]{0,80}\b(la primera vez|las primeras veces|primer uso|al "
     r"estrenarl[oa]|al principio|al usarl[oa] por primera vez)\b|"
@@ -51,8 +55,10 @@ ES_ELSEWHERE_OR_WHAT_IF = (
     # "quedo echando humo de la envidia", "me queme la cabeza comparando freidoras", "la
     # licuadora casi explota de lo bien que funciona".
     r"\b(explota|exploto|revienta|arde|echa humo|echa chispas) de lo (bien|potente|rapid[oa]|"
-    r"buen[oa]|fuerte|ric[oa])\b|"
-    r"\b(exploto|estallo|reviento) (de|con) (ventas|pedidos|mensajes|likes|"
+    r"buen[oa]|fuerte|ric[oa])\b|\bun incendio de (cajas|ropa|papeles|cosas|trabajo|pedidos|"
+    r"mensajes)\b|"
+    r"\b(exploto|estallo|reviento|ha explotado|ha estallado|ha reventado) (de|con) (ventas|"
+    r"pedidos|mensajes|likes|"
     r"comentarios|risa|alegria|emocion|felicidad|la foto|las fotos|el video|memes)\b|"
     r"\b(echando|echa|echaba|echo) humo (de|del) (la )?(envidia|rabia|coraje|bronca|furia|"
     r"celos|cabreo|enojo|calor)\b|\b(estoy|estaba|estamos) que (exploto|reviento|ardo|echo "
@@ -82,14 +88,14 @@ ES_ELSEWHERE_OR_WHAT_IF = (
     # of ours: "se quemo la casa de unos conocidos", "a mi vecina se le quemo la cocina",
     # "anoche se prendio fuego el depto de al lado".
     r"\b(depto|depa|departamento|casa|piso|apartamento|apto|edificio|local|cocina|tienda|"
-    r"negocio)( \w+){0,2} (de al lado|de enfrente|de arriba|de abajo|del vecino|de la vecina|de "
-    r"los vecinos)\b|"
+    r"negocio)( \w+){0,2} (de al lado|de enfrente|de al frente|del frente|de la esquina|de "
+    r"arriba|de abajo|del vecino|de la vecina|de los vecinos)\b|"
     # Happened to them, or to their home; not "exploto en casa de mi amiga".
-    r"^(?!" + _OURS_NAMED + r")[^\n]*\ba " + _NEIGHBOURS + r"( \w+){0,3} (se )?(le|les)\b|"
+    r"^(?!" + _OURS_NAMED + r")[^\n]*\ba " + NEIGHBOURS + r"( \w+){0,3} (se )?(le|les)\b|"
     r"^(?!" + _OURS_NAMED + r")[^\n]*\b(la casa|el depto|el departamento|el piso|la cocina|el "
-    r"local|el carro|el auto) de " + _NEIGHBOURS + r"\b|"
+    r"local|el carro|el auto) de " + NEIGHBOURS + r"\b|"
     # Or told with them as the subject: "mi vecino tuvo un incendio en su cocina".
-    r"^(?!" + _OURS_NAMED + r")[^\n]*\b" + _NEIGHBOURS + r" (tuvo|tuvieron|sufrio|sufrieron) "
+    r"^(?!" + _OURS_NAMED + r")[^\n]*\b" + NEIGHBOURS + r" (tuvo|tuvieron|sufrio|sufrieron) "
     r"(un|una) (incendio|inundacion|explosion|cortocircuito|fuga)\b"
 )
 # Another shop's complaint, a what-if, a question asked only to know, a theft reported to
@@ -98,6 +104,16 @@ ES_ELSEWHERE_OR_WHAT_IF = (
 # "tengo que hacer la denuncia del celular que me robaron", "hace un par de anos puse una
 # reclamacion en la OCU pero se soluciono".
 ES_LEGAL_ELSEWHERE = (
+    # Homework, a suit against oneself, a complaint or a mishap asked about before it
+    # happens: "es para un trabajo de clase sobre derechos del consumidor", "me voy a
+    # demandar a mi misma por comprar tanto", "como pongo una queja formal si un instalador
+    # hace mal el trabajo?", "si me llega un mueble roto puedo reclamar o voy a un abogado?".
+    r"\b(trabajo|tarea|deberes|proyecto|exposicion|clase|examen)( de clase| del (cole|colegio|"
+    r"instituto|uni)| de la (uni|universidad|escuela|facultad))? (sobre|de) (los )?(derechos "
+    r"del consumidor|consumo)\b|\b(demand|denunci)\w* a (mi|ti|si) mism[oa]s?\b|\bcomo (pongo|"
+    r"hago|presento|se pone|se hace|se presenta|puedo poner|puedo hacer) (una |la )?(queja|"
+    r"reclamacion|reclamo|denuncia)( formal)? (si|en caso de)\b|(^|[.!?¿,] *)si (me |nos )?"
+    r"(llega|llegara|llegase|rompe|rompiera|sale|saliera)\b|"
     r"\b(la |el )?otr[oa]s? (tienda|multitienda|empresa|pagina|web|sitio|marca|compania|"
     r"comercio|vendedor|aerolinea)\b|\bsi (quisiera|quisieramos|algun dia|alguna vez|llegara "
     r"a|tuviera que|me roban|me robaran)\b|\b(algun dia|alguna vez) (\w+ )?(me|nos) (lo |la |"
@@ -130,19 +146,25 @@ ES_LEGAL_ELSEWHERE = (
 # "q pasa si me roban la tarjeta y alguien compra?", "si alguien usa mi cuenta, que
 # hacen?". Not "que hago si me clonaron la tarjeta?": that happened.
 ES_FRAUD_ELSEWHERE = (
-    r"\bque (pasa|pasaria|hago|haria|hacen|harian|hacemos) si( \w+){0,2} (roba|roban|robara|"
-    r"clona|clonan|clonara|hackea|hackean|hackeara|usa|usan|usara|compra|compran|comprara|"
-    r"entra|entran|entrara|pierdo|perdiera)\b|(^|[.!?¿,] *)si alguien (usa|usara|compra|"
-    r"comprara|roba|robara|entra|entrara|hackea|hackeara|clona|clonara)\b|"
+    ES_WONDERED + r"|"
+    # A fake message from anyone but us ("un SMS falso de Correos pidiendo 1,99"), a fear
+    # of fraud in general, a price too good: "casi un fraude de lo barato".
     r"\b(mensaje|correo|mail|sms|llamada|whatsapp)s? (falso|falsa|falsos|falsas)( \w+){0,4} "
-    r"(de|del) (mi |el )?banco\b|\buna vez (me|nos) (estafaron|robaron|clonaron|hackearon)\b|"
+    r"(de|del) (?!(ustedes|vosotros|northwind|su tienda|su empresa)\b)\w+|\b(miedo|temor|"
+    r"desconfianza)( \w+){0,2} (al?|del?|por el|de la|el|la|las|los) (fraude|estafa|robo|"
+    r"hackeo)s?\b|"
+    r"\b(fraude|robo|estafa) de lo (barat[oa]|buen[oa])\b|"
+    r"\buna vez (me|nos) (estafaron|robaron|clonaron|hackearon)\b|"
     r"\ben una (pagina|web|tienda|app) de (ofertas|descuentos|remates|subastas|segunda mano|"
-    r"clasificados)\b|\ba (mi|un|una|el|la) (vecin[oa]|amig[oa]|conocid[oa]|companer[oa]|colega) "
-    r"(le|les) (hackearon|robaron|clonaron|estafaron|vaciaron)\b"
+    r"clasificados)\b|\ba " + NEIGHBOURS + r" (le|les) (hackearon|robaron|clonaron|estafaron|"
+    r"vaciaron)\b"
 )
 # Another company's charge: "la compania del telefono me cobro dos veces este mes". Not
 # "el operador me dijo que...": one of ours.
 ES_PAYMENT_ELSEWHERE = (
+    # A friend's: "a mi amiga una tienda le cobro dos veces un celular".
+    r"\ba " + NEIGHBOURS + r"( \w+){0,3} (le|les) (cobro|cobraron|cargo|cargaron|desconto|"
+    r"descontaron)\b|"
     r"\b(la |mi )?(compania|empresa|operadora?|proveedora?)( \w+)? (del|de) (telefono|celular|"
     r"movil|luz|internet|cable|agua|gas)\b|\bmi (operador|gimnasio|gym)\b|\b(netflix|"
     r"spotify|movistar|telcel|entel|tigo|digitel|movilnet|vodafone|izzi|totalplay)\b|"
@@ -153,6 +175,7 @@ ES_PAYMENT_ELSEWHERE = (
 # A charge asked about before it happens: "si cancelo la suscripcion ahora, me siguen
 # cobrando el resto del mes?", "me cobran el envio doble o hay forma de juntarlo?".
 ES_PAYMENT_WHAT_IF = (
+    ES_WONDERED + r"|"
     r"(^|[.!?¿] *)si (cancelo|cancelara|doy de baja|diera de baja|pido|compro|hago|cambio|"
     r"devuelvo|pago|agrego)\b[^.!?\n]{0,120}\?|\b(me|nos) (cobran|cargan)( \w+){0,2} (doble|dos "
     r"veces)\b[^.!?\n]{0,40}\b(o|si) (hay|se puede|puedo|lo|la|me)\b"
@@ -177,6 +200,9 @@ ES_PUT_RIGHT = (
     # me lo solucionaron".
     r"(?<!no )(?<!nunca )(?<!jamas )(?<!nadie )\b(me|nos) (lo|la) (soluciono|resolvio|arreglo|"
     r"devolvio|" + _PUT_RIGHT_BY_THEM + r")\b(?! *\?)|"
+    # "ya me llamaron y me solucionaron lo del reembolso".
+    r"(?<!no )(?<!nunca )\b(me|nos) (solucionaron|resolvieron|arreglaron) lo (del|de la|de los) "
+    r"(reembolso|devolucion|cobro|cargo|cargos|pago|plata|dinero)\b(?! *\?)|"
     # The money back told as news, not awaited: "ya me ha llegado la devolucion", "el otro
     # se revirtio", "el banco ya me hizo la reversion"; not "no me llego la devolucion", "el
     # cobro nunca se reverso".

@@ -66,11 +66,19 @@ ES_LURE = (
     r"\b(mensaje|correo|mail|sms|whatsapp|llamada)( \w+){0,3} (de|a nombre de|diciendo que "
     r"(era|eran) de|que dice ser de|que decia ser de) \W?(northwind|ustedes|su tienda|su "
     r"empresa)\b|\b(link|enlace) (medio |muy |bien |algo )?(raro|sospechoso|extrano)\b|"
-    r"\b(premio|sorteo|gane un)\b"
+    r"\b(premio|sorteo|gane un)\b|\bcon (el|su) (logo|nombre) de (northwind|ustedes)\b"
 )
+# Given, or the card's asked for: "me piden los datos de la tarjeta pa enviarlo".
 ES_GIVEN = (
     r"\b" + ES_GAVE + r" (los |mis |la |mi |el )?(datos|numeros|numero|clave|contrasena|codigo|"
-    r"cvv|pin|nip|fotos?)( de (la |mi )?tarjeta)?\b"
+    r"cvv|pin|nip|fotos?)( de (la |mi )?tarjeta)?\b|\b(me )?(piden|pide|pidieron|pidio|pedian|"
+    r"pedia) (los |mis |el |la )?(datos|numero|clave|cvv|pin|nip|codigo) de (la |mi )?tarjeta\b"
+)
+# Or given, and now doubted: "es real?? ya los puse". Not "ya los puse y no funcionan" (the
+# codes of a real e-mail of ours).
+ES_GIVEN_DOUBTED = OnALineWith(
+    r"\bya (los|las|se los|se las) " + ES_GAVE + r"\b",
+    requires=r"\b(real|de verdad|verdad|de ustedes|estafa|fraude|seguro)\b",
 )
 PHISHING_LURE = _phrases(
     r"\b(a )?(text|e-?mail|sms|message|whatsapp|call)( \w+){0,3} (saying|claiming) (it was|"
@@ -82,5 +90,6 @@ DETAILS_GIVEN = _phrases(
     r"\b" + GAVE + r"(card|bank|payment|login) (details|number|info|password)\b|\b(entered|"
     r"typed|put in|gave) (my|the) password\b",
     ES_GIVEN,
+    ES_GIVEN_DOUBTED,
     negatable=False,
 )

@@ -18,21 +18,37 @@ from __future__ import annotations
 
 from handoff.escalation.on_a_line import OnALineWith, unless_on_the_line
 
-# Who the customer asks for. Not an agent of someone else: "el agente de
-# aduanas me pidio la factura" asks for an invoice.
+# What might happen, asked about in the present or the subjunctive: "q pasa si me roban la
+# tarjeta?", "que pasa si me cobran dos veces?", "en caso de que alguien use mi tarjeta",
+# "si alguien hace una compra con mi tarjeta, que hacen?". Not "que hago si me clonaron la
+# tarjeta?": that happened.
+_WONDERED_VERBS = (
+    r"(roba|roban|robara|clona|clonan|clonara|hackea|hackean|hackeara|usa|usan|usara|use|"
+    r"usen|compra|compran|comprara|entra|entran|entrara|pierdo|perdiera|hace|hacen|hiciera|"
+    r"cobran|cobrara|cobraran|carga|cargan|cargara|aparece|aparecen|apareciera|sale|salen)"
+)
+ES_WONDERED = (
+    r"\bque (pasa|pasaria|hago|haria|hacen|harian|hacemos) (si|en caso de que)( \w+){0,2} "
+    + _WONDERED_VERBS + r"\b|(^|[.!?¿,:] *)(si|en caso de que) alguien " + _WONDERED_VERBS + r"\b"
+)
+# Someone else's agent: "el agente de aduanas me pidio la factura" asks for an invoice,
+# "quiero hablar con un asesor del banco pero no me contestan" for no one of ours.
+_SOMEONE_ELSES = (
+    r"(?! (de|del|de mi|de la) (aduanas?|seguros|viajes|la paqueteria|paqueteria|transito|"
+    r"bienes raices|la tienda de|banco|aseguradora|policia|la policia)\b)"
+)
+# Who the customer asks for.
 ES_PEOPLE = (
     r"(un |una |el |la |algun |alguna |a un |a una |al |tu |su |vuestro |vuestra )?(asesor|"
     r"asesora|agente|persona|"
     r"humano|humana|operador|operadora|ejecutivo|ejecutiva|representante|supervisor|"
     r"supervisora|encargado|encargada|gerente|alguien|empleado|empleada|ser humano|"
-    r"responsable|jefe|jefa|superior|especialista)\b(?! de (aduanas?|seguros|viajes|la "
-    r"paqueteria|paqueteria|transito|bienes raices|la tienda de))"
+    r"responsable|jefe|jefa|superior|especialista)\b" + _SOMEONE_ELSES
 )
 ES_STAFF = (
     r"(asesor|asesora|agente|humano|humana|operador|operadora|ejecutivo|ejecutiva|"
     r"representante|supervisor|supervisora|encargado|encargada|gerente|persona real|"
-    r"persona de verdad|persona de carne y hueso|ser humano|persona)\b(?! de (aduanas?|"
-    r"seguros|viajes|la paqueteria|paqueteria|transito))"
+    r"persona de verdad|persona de carne y hueso|ser humano|persona)\b" + _SOMEONE_ELSES
 )
 ES_EXPLICIT_REQUEST = (
     # Not "ya hable con un asesor" (a story): the infinitive asks.
@@ -55,8 +71,9 @@ ES_EXPLICIT_REQUEST = (
     # What the bot said, checked with a person: "me gustaria confirmar todo esto con una
     # persona antes de pagar".
     r"\b(quiero|quisiera|necesito|prefiero|me gustaria|preferiria) (confirmar|consultar|"
-    r"verificar|revisar|hablar|ver|comentar)( \w+){0,2} con (una persona|alguien|un humano|un "
-    r"asesor|una asesora|un agente|una agente)\b(?! (de|en) (mi|mis|casa|la casa)\b)",
+    r"verificar|revisar|ver|comentar)( \w+){0,2} con (una persona|alguien|un humano|un "
+    r"asesor|una asesora|un agente|una agente)\b(?! (de|en) (mi|mis|casa|la casa)\b)"
+    + _SOMEONE_ELSES,
     r"\bque me (atienda|atiendan|llame|llamen|contacte|contacten|responda|ayude|escriba) "
     r"(una persona|un humano|una humana|un asesor|una asesora|alguien|un ser humano|un agente|"
     r"un operador|una operadora|un ejecutivo|una ejecutiva|un supervisor|un encargado|"
@@ -166,6 +183,8 @@ ES_BOT_DID_NOT_HELP = (
     r"\bno (te|le|os) (pregunte|estoy preguntando|pregunto) (eso|el|la|los|las|por|sobre)\b",
     r"\b(me )?(entiende|entiendes|entendes|entendeis) lo (que|q) (le|te|os) (digo|estoy "
     r"diciendo|pregunto|escribo)\b",
+    r"\b(maquina|bot|robot|chatbot|asistente) (que|q) no (entiende|entendes|sirve|ayuda|resuelve)"
+    r"\b",
 )
 ES_CONTACT_WAYS = (
     r"(responde|responden|respondio|respondieron|contesta|contestan|contesto|contestaron|"
@@ -277,6 +296,10 @@ ES_CONTACT_CENTER_FAILURE = (
     r"semanas|tres semanas|un mes)|eso fue (el|hace|ayer|la semana)|todavia no (lo |la )?(veo|"
     r"tengo|aparece|llega|me llega)|no han (venido|aparecido|pasado)|ni (a recoger|a traer|"
     r"llamaron|llamo|aparecieron|vinieron))\b",
+    # Counted: "6 llamadas, 4 correos y 3 chats por la misma garantia".
+    r"\b(\d+|dos|tres|cuatro|cinco|seis|siete|ocho|diez) (llamadas|correos|mails|chats|"
+    r"mensajes|reclamos|tickets|whatsapps),? (y )?(\d+|dos|tres|cuatro|cinco|seis|siete|ocho|"
+    r"diez) (llamadas|correos|mails|chats|mensajes|reclamos|tickets|whatsapps)\b",
     # A case open for days: "tengo el ticket #55120 desde hace 12 días".
     r"\b(ticket|caso|folio|reclamo|radicado|incidencia|numero de (atencion|caso|reclamo|"
     r"servicio|ticket))\b[^.!?\n]{0,40}\b(desde hace|hace|lleva|van)( ya)? ([5-9]|\d\d|"
@@ -318,6 +341,9 @@ ES_THREAT_TO_LEAVE_OWN_NEGATION: tuple[str | OnALineWith, ...] = (
     r"(?! (a|en|con|de) (la |esa |esta |la otra )?(otra|otras|esa|ese|esos|esas|ellos|ellas)\b)",
     r"\bno (les |os |le )?(compro|comprare|pido|pedire|recomiendo|recomendare) (nunca mas|"
     r"mas|jamas|nada mas|ni loc[oa]|ni de broma|ni regalado)\b",
+    # "Les voy a dejar de comprar", "dejo de compraros"; not "voy a dejar de comprar tanto".
+    r"\b(les|os) (voy a |vamos a )?(dejar|dejo|dejamos) de (comprar|pedir)\b|\b(voy a |vamos a )?"
+    r"(dejar|dejo|dejamos) de (comprarles|compraros|pedirles|pediros)\b",
     r"\bno (los|las|les|os|se los|se las) (recomiendo|recomendare|recomendaria) (a nadie|"
     r"para nada|nunca|jamas|ni a mi peor enemigo)\b",
 )
@@ -331,6 +357,9 @@ ES_THREAT_TO_LEAVE: tuple[str | OnALineWith, ...] = (
     r"otra parte|otro sitio|amazon|mercado ?libre|liverpool|walmart|el corte ingles|"
     r"falabella|coppel|elektra|ripley|paris|exito|alkosto|costco|best buy|target|fnac|"
     r"media ?markt|carrefour|temu|shein|aliexpress|sears|sanborns|home depot)\b",
+    # "Cancelo todo. Pense que ustedes eran distintos."
+    r"\b(pense|crei) (que|q) (ustedes|vosotros)? ?(eran|erais|serian|seriais) (distint[oa]s|"
+    r"diferentes|mejores|mas seri[oa]s)\b",
     r"\b(perdieron|acaban de perder|han perdido|pierden|perdiste|perdisteis|habeis perdido|"
     r"van a perder) (a )?(un |una |otro |otra |su |a su mejor )?(cliente|clienta|clientes|"
     r"comprador|compradora)\b",

@@ -121,6 +121,12 @@ ES_PAYMENT_DISPUTE: tuple[str | OnALineWith, ...] = (
         unless=ES_PUT_RIGHT,
         in_place=True,
     ),
+    # Paid for an order that is not there, or charged for one cancelled: "el pedido que
+    # pague ni existe en su sistema", "le cobran a uno por un pedido que ya cancelo?".
+    r"\b(pedido|compra|orden) (que|q) (ya )?(pague|pagamos|me cobraron)\b[^.!?\n]{0,30}\b(ni|no) "
+    r"(existe|aparece|figura|esta)\b|\b(cobran|cobraron|cobro|cargaron|cargan)( a uno| me| nos)? "
+    r"por (un|el|mi) (pedido|compra|orden) (que|q) (ya )?(cancele|cancelo|cancelamos|anule|"
+    r"anulo)\b",
     # Charged for an order that is not there, or asked to pay again: "me descontaron la
     # plata pero dice que no hay pedido", "3 cargos y solo hice una compra".
     r"\b(cobraron|descontaron|debitaron|cargaron|quitaron|sacaron)\b[^.!?\n]{0,80}\b(no (me )?("
@@ -259,6 +265,10 @@ ES_SAFETY_INCIDENT: tuple[str | OnALineWith, ...] = (
     r"\b(se )?(incendio|prendio fuego|prendio en llamas|agarro fuego|cogio fuego|empezo a "
     r"arder|(se )?prendio en candela|(cogio|agarro) candela|salio ardiendo|exploto|estallo|"
     r"estallaron|explotaron|hizo explosion)\b",
+    # Spain's perfect: "el patinete se ha incendiado mientras cargaba".
+    r"\bse (ha|han) (incendiado|quemado|prendido fuego|derretido|chamuscado)\b|\b(ha|han) "
+    r"(explotado|estallado|cogido fuego|salido ardiendo|empezado a arder|echado (humo|chispas|"
+    r"fuego))\b",
     # Not "hay fuego en el precio 🔥": a bargain.
     r"\b(sale|salia|salio|empezo a salir|sacando|echando|habia|hay|vi|vimos) (humo|fuego|"
     r"llamas|chispas|chispa)\b(?! en (el |los |las |la )?(precio|oferta|descuento|promo))"
@@ -399,8 +409,9 @@ ES_FRAUD: tuple[str | OnALineWith, ...] = (
     r"suplantaron|vaciaron|estafaron|han estafado|hurtaron)( \w+)? (la |mi |mis |el |los |"
     r"las |la )?(tarjeta|tarjetas|cuenta|identidad|datos|contrasena|clave|dinero|plata|saldo|"
     r"puntos|correo|usuario|informacion|nip|pin)\b",
-    r"\b(me|nos) (hackearon|jaquearon|han hackeado|clonaron) *([.,!;]|$)|\b(hackearon|jaquearon|"
-    r"han hackeado|clonaron|vaciaron|han vaciado|hackeo|entraron a|"
+    r"\b(me|nos) (hackearon|jaquearon|han hackeado|clonaron) *([.,!;]|$)|\b(mi|la) (cuenta|"
+    r"tarjeta) (me |nos )?(la )?(hackearon|jaquearon|clonaron|han hackeado)\b|\b(hackearon|"
+    r"jaquearon|han hackeado|clonaron|vaciaron|han vaciado|hackeo|entraron a|"
     r"se metieron a|se metieron en) (mi|la|nuestra|mis) (cuenta|tarjeta|correo|perfil|usuario|"
     r"tarjetas|cuentas)\b",
     # A gift card or balance emptied, and the customer did not use it.
@@ -479,5 +490,8 @@ ES_FRAUD: tuple[str | OnALineWith, ...] = (
 ES_SAFETY_INCIDENT = unless_on_the_line(ES_SAFETY_INCIDENT, ES_ELSEWHERE_OR_WHAT_IF)
 # A fraud put right long ago: "me hackearon el mail pero ya lo recuperé, todo bien".
 ES_FRAUD = unless_on_the_line(ES_FRAUD, ES_PUT_RIGHT + "|" + ES_FRAUD_ELSEWHERE)
+ES_FRAUD_OWN_NEGATION = unless_on_the_line(
+    ES_FRAUD_OWN_NEGATION, ES_PUT_RIGHT + "|" + ES_FRAUD_ELSEWHERE
+)
 ES_LEGAL_THREAT = unless_on_the_line(ES_LEGAL_THREAT, ES_LEGAL_ELSEWHERE)
 ES_PAYMENT_DISPUTE = unless_on_the_line(ES_PAYMENT_DISPUTE, ES_PAYMENT_NOT_OURS)

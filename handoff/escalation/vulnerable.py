@@ -24,6 +24,7 @@ in them does not cancel them. Every pattern is linear.
 
 from __future__ import annotations
 
+from handoff.escalation.not_ours_es import NEIGHBOURS
 from handoff.escalation.on_a_line import OnALineWith, unless_on_the_line
 from handoff.escalation.phrases import _phrases
 from handoff.escalation.vulnerable_es import (
@@ -285,6 +286,8 @@ CONFUSED_BY_ORDER = _phrases(
     r"\bno (entiendo|entiende|se|sabe|sabemos) (que|lo que|cuanto) (compre|pedi|pague|"
     r"compro|pidio|pago|le (pidieron|compraron|mandaron)|me (pidieron|compraron|mandaron))\b|"
     r"\bno (entiendo|entiende) (nada|estos mensajes|los mensajes|que pasa|que paso)\b|"
+    r"\b(compro|pidio|compre|pedi) algo (pero |y )?(no sabe|no se|ni sabe|no recuerda|no se "
+    r"acuerda)\b|"
     r"\b(i|she|he) (don'?t|doesn'?t|do not|does not) (understand|know) (what|how much) (i|"
     r"she|he) (ordered|bought|paid)\b|\b(i'?m|i am|she'?s|he'?s) (so |very |all )?"
     r"(confused|lost) (by|about|with) (the|this|these|my|her|his) (order|messages|emails|"
@@ -348,7 +351,8 @@ ES_VULNERABLE_ON_A_LINE = (
         requires=r"\b(perdimos|perdi|se perdio|albergue|techo|evacuad[oa]s?|(sin|(se )?(nos |me )?"
         r"(cayo|derrumbo|llevo|inundo|quemo|tumbo|destruyo)) (la |mi |nuestra )?(casa|depa|"
         r"departamento)|(la|mi|nuestra) casa se (nos |me )?(cayo|derrumbo|inundo|quemo))\b",
-        unless=ES_GIFT_FOR_THEM,
+        # Nor a friend's: "a mi amiga se le inundo la casa, ya esta con su familia".
+        unless=ES_GIFT_FOR_THEM + r"|\ba " + NEIGHBOURS + r"( \w+){0,3} se (le|les)\b",
     ),
     # The home itself lost, told alone: "se nos quemo el apartamento la semana pasada".
     OnALineWith(
@@ -362,9 +366,12 @@ ES_VULNERABLE_ON_A_LINE = (
         r"(trabajo|empleo|chamba|laburo|curro|pega)\b|\bme despidieron\b|\bme (echaron|botaron|"
         r"corrieron) del (trabajo|laburo|curro|empleo|chamba)\b|\b(estoy|esta|estamos|anda|ando) "
         r"(desempleado|desempleada|en paro|sin (trabajo|empleo|chamba|laburo|curro|pega))\b",
-        # Nor one the household is getting by with: "esta desempleado y estamos ahorrando".
+        # Nor one the household is getting by with: "esta desempleado y estamos ahorrando",
+        # "hace dos anos me quede sin laburo, pero ahora tengo mi emprendimiento".
         unless=r"\b(consegui|encontre|conseguimos|encontramos) (otro|otra|un nuevo|una nueva)\b|"
-        r"\b(estamos|estoy|andamos|ando) (ahorrando|juntando)\b|"
+        r"\b(estamos|estoy|andamos|ando) (ahorrando|juntando)\b|\bahora (tengo|tenemos) (mi|un|"
+        r"una|nuestro|nuestra) (emprendimiento|negocio|trabajo|empleo|laburo|chamba|curro)\b|"
+        + ES_RECOVERED + r"|"
         r"\b(tengo|tenemos) (otro|un nuevo) (trabajo|empleo|laburo|curro)\b|\bya (estoy|estamos) "
         r"(trabajando|chambeando)\b",
         in_place=True,
@@ -380,8 +387,11 @@ ES_VULNERABLE_ON_A_LINE = (
             r"\b(demencia|alzheimer|alzhaimer|perdida de memoria|deterioro cognitivo|problemas "
             r"de memoria|demencia senil)\b",
         ),
+        # Nor what happened on another site and is sorted: "mi tio tiene alzheimer y compro
+        # cosas en una pagina de internet, ya mi prima lo arreglo".
         r"\b(es|son|seria|serian) para (mi|su|nuestr[oa]|el|la) \w+ (que|q) (tiene|sufre|"
-        r"padece)\b|" + ES_GIFT_FOR_THEM,
+        r"padece)\b|\ben (una|otra) (pagina|web|tienda|app)\b|\bya (\w+ ){0,2}(lo|la) (arreglo|"
+        r"arreglamos|soluciono|solucionamos|resolvio|resolvimos)\b|" + ES_GIFT_FOR_THEM,
     ),
     # Someone else's job: theirs to tell, unless the customer is sending them a gift.
     OnALineWith(

@@ -35,7 +35,7 @@ _MEANING_TO = r"(le|les) (quiero|queremos|quisiera|quisieramos|vamos a|voy a|pen
 # ("la operaron y ya esta en la casa"), where nothing stands in its way on the line.
 IN_PASSING = (
     r"^(?![^\n]*" + ES_IN_THE_WAY + r")[^\n]*\b(altura|alto|alta|altos|altas|busco|buscando|"
-    r"mide|miden|medidas?|cm|"
+    r"mide|miden|medidas?|cm|comprando|"
     r"centimetros|ancho|regalar\w*|regalo|subir\w*|suban|planta|(entrega|entregan|despacho|"
     r"envio) (en|a) (domicilio|la puerta|casa)|a domicilio|hasta la puerta|piso|descuento|"
     r"recomiend\w*|nada grave|ya esta bien|comprarle|comprarles|" + _MEANING_TO + r" comprar|"

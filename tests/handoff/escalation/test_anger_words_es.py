@@ -11,6 +11,7 @@ import pytest
 
 from handoff.escalation import AngerDetector, EscalationSettings
 from handoff.escalation.anger_words import aimed_elsewhere
+from tests.handoff.escalation.rules_only import reasons
 
 THRESHOLD = EscalationSettings().anger_threshold
 
@@ -186,3 +187,8 @@ def test_anger_at_a_team_named_first_is_not_at_us() -> None:
     assert aimed_elsewhere("ustedes jugaron conmigo, son una verguenza") is None
     # Something of ours lost is a complaint, whoever lost it.
     assert aimed_elsewhere("Estafeta perdio de nuevo mi paquete 😤") is None
+
+
+def test_staff_called_animals_is_anger_but_pets_are_not() -> None:
+    assert "anger" in reasons("los repartidores de ustedes son unos animales")
+    assert reasons("mis perros son unos animales jaja, rompieron el cojin, tienen otro?") == []

@@ -86,3 +86,23 @@ def test_what_happened_is_for_a_person(text: str, reason: str) -> None:
 )
 def test_the_same_words_about_nothing_that_happened_are_left_alone(text: str) -> None:
     assert not {"safety_incident", "fraud"} & set(reasons(text)), text
+
+
+def test_damage_left_money_demanded_or_data_sent_elsewhere_is_for_a_person() -> None:
+    for text in (
+        "el técnico de ustedes me dejó la pared toda rota al colgar el tv",
+        "el flete me rompió el espejo del auto al estacionar para descargar el sillón",
+        "el flete de ustedes me pidió 5 lucas 'para la escalera' o no me subía el placard",
+        "al irse vi que me rayó entero el piso flotante del pasillo",
+        "hoy el de Northwind me dijo que sin 30 mil de propina no me subía la nevera",
+        "pero la factura adjunta es de otra persona, viene su nombre y su RFC",
+        "le llegó MI pedido a su casa, con mi factura y los últimos números de mi tarjeta",
+        "mi vecino recibió un correo con mi pedido",
+    ):
+        assert reasons(text) != [], text
+    for text in (
+        "el repartidor me pidio que firmara o no me dejaba el paquete",
+        "el flete me cobro 500 por subirlo al tercer piso, es normal?",
+        "mi vecino recibio mi paquete por error, se lo pido?",
+    ):
+        assert reasons(text) == [], text

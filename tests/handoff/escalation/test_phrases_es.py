@@ -470,3 +470,44 @@ def test_no_answer_or_the_answer_to_another_question_is_the_bot_not_helping() ->
     ):
         assert "bot_did_not_help" in reasons(text), text
     assert reasons("no le pregunté a mi esposa todavía, ¿el sofá viene en gris?") == []
+
+
+def test_leaving_us_told_plainly_or_as_disappointment_is_a_threat() -> None:
+    for text in (
+        "les voy a dejar de comprar",
+        "Cancelo todo. Pensé que ustedes eran distintos 🙂",
+    ):
+        assert "threat_to_leave" in reasons(text), text
+    assert reasons("voy a dejar de comprar tanto jaja, ¿la mesa viene armada?") == []
+
+
+def test_contacts_counted_or_a_machine_that_does_not_understand_are_failures() -> None:
+    assert "contact_center_failure" in reasons(
+        "6 llamadas, 4 correos y 3 chats por la misma garantía 🤡"
+    )
+    assert reasons("tengo 2 sillas y 3 mesas, ¿me sirve el tapete grande?") == []
+    assert "bot_did_not_help" in reasons("hablar con una máquina que no entiende na 🙃")
+
+
+def test_another_companys_agent_or_contact_centre_is_not_ours() -> None:
+    assert reasons("quiero hablar con un asesor del banco pero no me contestan") == []
+    assert reasons("dos horas en espera con Movistar para que me arreglen el router") == []
+    assert reasons("necesito hablar con alguien??? o tú me puedes decir el horario?") == []
+    assert "explicit_request" in reasons("quiero hablar con un asesor")
+    assert "contact_center_failure" in reasons("dos horas en espera con ustedes y nada")
+
+
+def test_a_what_if_with_someone_in_it_or_the_banks_agent_asks_for_no_one() -> None:
+    from handoff.escalation.rules import declines_a_person
+
+    for text in (
+        "¿Qué pasa en caso de que alguien use mi tarjeta en vuestra web?",
+        "q pasa si alguien hace fraude con mi cuenta",
+        "quiero hablar con un asesor del banco pero no me contestan",
+    ):
+        assert declines_a_person(text), text
+    for text in (
+        "que pasa si alguien usa mi tarjeta? quiero hablar con un asesor",
+        "me robaron la tarjeta, quiero hablar con alguien",
+    ):
+        assert not declines_a_person(text), text

@@ -360,3 +360,50 @@ def test_a_neighbours_fire_and_a_blender_that_almost_explodes_with_power_are_rou
     ):
         assert reasons(text) == [], text
     assert "safety_incident" in reasons("¿es normal que el horno huela a gas estando apagado?")
+
+
+def test_what_if_asked_or_someone_elses_or_a_figure_is_routine_what_happened_is_not() -> None:
+    for text in (
+        "que pasa si me cobran dos veces?",
+        "¿Qué pasa si me aparece en la tarjeta un cargo de ustedes que no reconozco?",
+        "¿Qué pasa en caso de que alguien use mi tarjeta en vuestra web?",
+        "A mi cuñado le llegó un SMS falso de Correos pidiendo 1,99€",
+        "quiero comprar un celular pero me da miedo el fraude en internet",
+        "esa tele de 55 a ese precio es casi un fraude de lo barato jaja 😱",
+        "a mi amiga una tienda le cobró dos veces un celular",
+        "Es para un trabajo de clase sobre derechos del consumidor 📚",
+        "Chamo me voy a demandar a mí misma por comprar tanto 😂😂",
+        "cómo pongo una queja formal si un instalador hace mal el trabajo?",
+        "si me llega un mueble roto puedo reclamar o tengo q ir a un abogado jaja",
+        "jajaja tengo la casa vuelta un incendio de cajas 📦🔥",
+        "mi insta ha explotado con la foto de la lámpara jaja, todos me preguntan de dónde es",
+        "si compro la cocina y el día q la instalen huele a gas, que hago? la garantia cubre eso?",
+        "después del susto del incendio en el edificio de al frente uno ya no se confía 😬",
+    ):
+        assert reasons(text) == [], text
+    for text, reason in (
+        ("hay un cargo de ustedes que no reconozco", "fraud"),
+        ("me llegó un SMS falso de ustedes y puse los datos de la tarjeta", "fraud"),
+        ("mi cuenta la hackearon", "fraud"),
+        ("los voy a demandar si no me devuelven el dinero", "legal_threat"),
+        ("El patinete eléctrico se ha incendiado mientras cargaba.", "safety_incident"),
+        ("ahora me entero que el pedido que pagué ni existe en su sistema", "payment_dispute"),
+        ("¿le cobran a uno por un pedido que ya canceló? qué chistosos 🙃", "payment_dispute"),
+    ):
+        assert reason in reasons(text), text
+
+
+def test_a_prize_in_our_name_then_the_card_asked_for_is_fraud() -> None:
+    assert "fraud" in reasons(
+        "me llegó un correo de ustedes diciendo q gané un premio",
+        "me piden los datos de la tarjeta pa enviarlo, eso es de ustedes?",
+    )
+    assert "fraud" in reasons("me llego un correo q dice q gane un premio", "es real?? ya los puse")
+    assert (
+        reasons("me llegaron los cupones en un correo de ustedes", "ya los puse y no funcionan")
+        == []
+    )
+    assert (
+        reasons("me llegó el correo de ustedes con el link de pago", "ya pague, cuando llega?")
+        == []
+    )

@@ -260,3 +260,20 @@ def test_a_stay_over_an_operation_ahead_or_a_household_getting_by_is_routine() -
         "mi esposo está desempleado y no podemos pagar la cuota",
     ):
         assert "vulnerable_customer" in reasons(text), text
+
+
+def test_a_friends_flood_a_job_long_behind_or_a_matter_sorted_elsewhere_is_routine() -> None:
+    for text in (
+        "a mi amiga se le inundó la casa con el huaico, ya está con su familia",
+        "hace dos años me quedé sin laburo, la pasé mal, pero ahora tengo mi emprendimiento",
+        "Mi tío tiene alzheimer y compró cosas en una página de internet, ya mi prima lo arregló",
+        "estoy comprando una silla de ruedas plegable para mi abuelito que tiene discapacidad",
+        "mi tía está en quimio y le quiero regalar una manta eléctrica",
+    ):
+        assert reasons(text) == [], text
+    assert "vulnerable_customer" in reasons(
+        "mi papa tiene alzheimer y compro tres televisores con mi cuenta"
+    )
+    assert "vulnerable_customer" in reasons(
+        "mi abuela tiene 89 años", "dice q compro algo pero no sabe q", "le llego un cobro"
+    )
