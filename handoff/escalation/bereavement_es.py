@@ -61,7 +61,8 @@ ES_YEARS_AGO = (
 ES_ACCOUNT_SETTLED = (
     r"\bya (la|lo) (cerro|cerraron|cerre|cerramos|dio de baja|dieron de baja|di de baja|dimos "
     r"de baja|cancelo|cancelaron|cancele)\b|\bya (esta|quedo) (todo )?(cerrad[oa]|cancelad[oa]|"
-    r"resuelto|arreglado)\b"
+    r"resuelto|arreglado)\b|\b(la cuenta|todo) ya (esta|quedo|la tengo|lo tengo|la pasamos|la "
+    r"pasaron) a mi nombre\b"
 )
 ES_SETTLED = (
     r"\bya (arreglamos|resolvimos|cerramos|solucionamos|tramitamos|hicimos|dejamos arreglado) "

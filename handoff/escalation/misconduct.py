@@ -51,17 +51,34 @@ STAFF_ES = (
     r"(senor|senora|muchacho|muchacha|chico|chica|chavo|tipo|joven|hombre|man|caballero) (que|q) "
     r"(trajo|entrego|vino|llevo|instalo|dejo|repartio))"
 )
+# What a courier writes about: "me escribio para confirmar la hora", "me escribio que ya
+# llegaba". Not harassment.
+_ABOUT_THE_DELIVERY = (
+    r"(?! (para|pa) (confirmar|avisar|coordinar|preguntar|decir\w*|ver|saber|agendar|quedar|"
+    r"pedir)\b| (que|q) (ya )?(llega|llegaba|venia|viene|esta|estaba|iba|va)\b)"
+)
 MISCONDUCT_ES = (
     r"(((me|nos|le|les|la|lo) )(amenazo|amenazaron|insulto|insultaron|grito|gritaron|"
     r"empujo|empujaron|agredio|agredieron|golpeo|toco|manoseo|acoso|acosa|persigue|persiguio|"
-    r"escribe|escribio|manda mensajes|mando mensajes|sigue escribiendo|sigue llamando|trato mal|"
-    r"trataron mal|falto (el|al) respeto|escribia|dijo (groserias|vieja|viejo|inutil|india|"
-    r"indio|negra|negro|sudaca)|trato de (vieja|viejo|inutil|idiota|estupid[oa]|loc[oa]|"
-    r"tont[oa]|negr[oa]|indi[oa])|exigio|exigieron|dijo que (si no|le (diera|pagara|diese)|"
+    r"(escribe|escribio|escribia|manda mensajes|mando mensajes)" + _ABOUT_THE_DELIVERY + r"|"
+    r"sigue escribiendo|sigue llamando|trato mal|trataron mal|falto (el|al) respeto|dijo "
+    r"(groserias|vieja|viejo|inutil|india|indio|negra|negro|sudaca)|trato de (vieja|viejo|"
+    r"inutil|idiota|estupid[oa]|loc[oa]|tont[oa]|negr[oa]|indi[oa])|exigio|exigieron|"
+    r"ha escrito( \w+){0,2} (\d+|dos|tres|varias|muchas) veces|ha escrito a mi (whatsapp|"
+    r"numero|celular|telefono)|ha estado escribiendo|ha amenazado|ha insultado|ha gritado|"
+    r"ha empujado|dijo que (si no|le (diera|pagara|diese)|"
     r"tenia que (darle|pagarle)|(ya )?(sabe|sabia) donde))|sigue (escribiendole|escribiendonos|"
     r"llamandole|llamandonos|mandandole)|(amenazo|insulto|agredio|empujo|exigio) (a|con)|"
     r"(pidio|exigio|cobro) (plata|dinero|propina|efectivo|un pago|mas plata|mas dinero|"
     r"lana|billete)|(estaba|venia|llego) (borracho|ebrio|tomado|drogado)|"
+    # Cash, Spain's perfect, a sum for the stairs: "me ha pedido 20 euros en efectivo para
+    # subir el sofa", "no me quiso dejar la refri si no le daba 50 soles extra", "me pidio
+    # 30 soles 'para la subida'".
+    r"(pidio|exigio|ha pedido|han pedido|ha exigido|han exigido|ha cobrado|han cobrado|"
+    r"pidieron|exigieron) (\$ ?)?\d+( mil)?( \w+)? (en efectivo|extra|aparte|adicionales|de mas|"
+    r"\W{0,2}(para|pa|por) (la |el )?(subida|bajada|escalera|escaleras|piso|subir\w*|bajar\w*|"
+    r"dejar\w*|meter\w*|entrar\w*))|si no le (daba|pagaba|dabamos|pagabamos|daban) "
+    r"(\$ ?)?\d+|"
     # Money on top ("me pidió 10 dólares adicionales para subirla"), harassment that goes
     # on ("le estuvo mandando mensajes a mi hija"), photos of the home or of papers.
     r"(pidio|exigio|cobro|pidieron|exigieron|cobraron) [^.!?\n]{0,20}\b(\d+|plata|dinero|lana|"
@@ -87,7 +104,8 @@ DAMAGE = (
     r"paintwork)"
 )
 _HOME_PARTS_ES = (
-    r"(piso|parque|parquet|suelo|pared|paredes|muro|puerta|marco|ventana|vidrio|techo|escalera|"
+    r"(piso|parque|parquet|suelo|pared|paredes|muro|tubo|tuberia|cano|caneria|puerta|marco|"
+    r"ventana|vidrio|techo|escalera|"
     r"escaleras|baranda|barandal|pasamanos|carro|coche|auto|camioneta|moto|mata|matera|planta|"
     r"maceta|lampara|cuadro|ceramica|azulejos?|baldosas?|porton|reja|zocalo|rodapie|jardin|"
     r"cerca|espejo)"
@@ -102,7 +120,8 @@ DAMAGE_ES = (
 # Or left so: "el tecnico de ustedes me dejo la pared toda rota al colgar el tv".
 LEFT_DAMAGED_ES = (
     r"(dejo|dejaron|ha dejado|han dejado) (la |el |los |las |mi |mis |toda la |todo el )?"
-    + _HOME_PARTS_ES + r"( \w+){0,2} (rot[oa]s?|rayad[oa]s?|manchad[oa]s?|agujeread[oa]s?|"
+    + _HOME_PARTS_ES
+    + r"( \w+){0,2} (rot[oa]s?|rayad[oa]s?|manchad[oa]s?|agujeread[oa]s?|"
     r"astillad[oa]s?|abollad[oa]s?|danad[oa]s?|hech[oa]s? (un desastre|pedazos|polvo))"
 )
 # Another company's people: "el de la paquetería de otra tienda me gritó".
@@ -148,7 +167,8 @@ OTHERS_ES = (
 # Where it showed up: read on the same line, so that "¿cómo pongo la factura a nombre de
 # otra persona?" (a routine request) is not a leak.
 SHOWED_UP_ES = (
-    r"\b(llego|llegaron|vino|venia|venian|aparece|aparecen|salen|sale|salio|salieron|estaba|"
+    r"\b(llego|llegaron|vino|venia|venian|trae|traen|viene|vienen|aparece|aparecen|salen|sale|"
+    r"salio|salieron|estaba|"
     r"estaban|encontre|tengo|veo|recibi|descargo|descargue|traia|me mandaron|me enviaron|"
     r"adentro|dentro)\b|\ben (la|el|mi) "
     r"(caja|paquete|cuenta|pedido|correo|app|perfil)\b"

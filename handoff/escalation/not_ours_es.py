@@ -92,8 +92,8 @@ ES_ELSEWHERE_OR_WHAT_IF = (
     r"arriba|de abajo|del vecino|de la vecina|de los vecinos)\b|"
     # Happened to them, or to their home; not "exploto en casa de mi amiga".
     r"^(?!" + _OURS_NAMED + r")[^\n]*\ba " + NEIGHBOURS + r"( \w+){0,3} (se )?(le|les)\b|"
-    r"^(?!" + _OURS_NAMED + r")[^\n]*\b(la casa|el depto|el departamento|el piso|la cocina|el "
-    r"local|el carro|el auto) de " + NEIGHBOURS + r"\b|"
+    r"^(?!" + _OURS_NAMED + r")[^\n]*\b(la casa|el depto|el depa|el departamento|el apartamento|"
+    r"el apto|el piso|la cocina|el local|el carro|el auto) de " + NEIGHBOURS + r"\b|"
     # Or told with them as the subject: "mi vecino tuvo un incendio en su cocina".
     r"^(?!" + _OURS_NAMED + r")[^\n]*\b" + NEIGHBOURS + r" (tuvo|tuvieron|sufrio|sufrieron) "
     r"(un|una) (incendio|inundacion|explosion|cortocircuito|fuga)\b"
@@ -154,6 +154,13 @@ ES_FRAUD_ELSEWHERE = (
     r"desconfianza)( \w+){0,2} (al?|del?|por el|de la|el|la|las|los) (fraude|estafa|robo|"
     r"hackeo)s?\b|"
     r"\b(fraude|robo|estafa) de lo (barat[oa]|buen[oa])\b|"
+    # Almost, prevented, or told to be none of ours: "casi la estafan con una pagina falsa",
+    # "un limite para que no compre sin mi permiso", "un fraude que no tenia nada que ver con
+    # ustedes".
+    r"\bcasi (me|nos|la|lo|le|les) (estafan|estafaron|roban|robaron|hackean|hackearon|clonan|"
+    r"clonaron)\b|\bpara (que|q) no (\w+ ){0,3}(compre|compren|pida|pidan|use|usen|gaste|"
+    r"gasten)\b|\b(no tiene|no tenia|no tuvo|nada) (nada )?que ver con (ustedes|"
+    r"vosotros|northwind)\b|"
     r"\buna vez (me|nos) (estafaron|robaron|clonaron|hackearon)\b|"
     r"\ben una (pagina|web|tienda|app) de (ofertas|descuentos|remates|subastas|segunda mano|"
     r"clasificados)\b|\ba " + NEIGHBOURS + r" (le|les) (hackearon|robaron|clonaron|estafaron|"

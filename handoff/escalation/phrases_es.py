@@ -29,7 +29,10 @@ _WONDERED_VERBS = (
 )
 ES_WONDERED = (
     r"\bque (pasa|pasaria|hago|haria|hacen|harian|hacemos) (si|en caso de que)( \w+){0,2} "
-    + _WONDERED_VERBS + r"\b|(^|[.!?¿,:] *)(si|en caso de que) alguien " + _WONDERED_VERBS + r"\b"
+    + _WONDERED_VERBS
+    + r"\b|(^|[.!?¿,:] *)(si|en caso de que) alguien "
+    + _WONDERED_VERBS
+    + r"\b"
 )
 # Someone else's agent: "el agente de aduanas me pidio la factura" asks for an invoice,
 # "quiero hablar con un asesor del banco pero no me contestan" for no one of ours.
@@ -181,6 +184,11 @@ ES_BOT_DID_NOT_HELP = (
     r"\b(sigues|seguis|segui) sin (contestar|responder|decirme|entender|entenderme|ayudar|"
     r"ayudarme|resolver)\b",
     r"\bno (te|le|os) (pregunte|estoy preguntando|pregunto) (eso|el|la|los|las|por|sobre)\b",
+    # "te pregunte por la garantia, no por los horarios", "te pregunte por mi factura y me
+    # mandaste horarios".
+    r"\b(te|le|os) (pregunte|estoy preguntando|pregunto|pedi) (por|sobre|de) [^.!?\n]{1,60}"
+    r"(, no (por|sobre|de|el|la|los|las)\b| y (me )?(mandaste|mando|respondiste|respondio|"
+    r"contestaste|contesto|diste|dio|sale con|salis con)\b)",
     r"\b(me )?(entiende|entiendes|entendes|entendeis) lo (que|q) (le|te|os) (digo|estoy "
     r"diciendo|pregunto|escribo)\b",
     r"\b(maquina|bot|robot|chatbot|asistente) (que|q) no (entiende|entendes|sirve|ayuda|resuelve)"
@@ -296,6 +304,10 @@ ES_CONTACT_CENTER_FAILURE = (
     r"semanas|tres semanas|un mes)|eso fue (el|hace|ayer|la semana)|todavia no (lo |la )?(veo|"
     r"tengo|aparece|llega|me llega)|no han (venido|aparecido|pasado)|ni (a recoger|a traer|"
     r"llamaron|llamo|aparecieron|vinieron))\b",
+    # A form sent again and again: "ya mande el formulario de devolucion cuatro veces".
+    r"\b(mande|envie|llene|rellene|he mandado|he enviado|he llenado|he rellenado) (el |la )?"
+    r"(formulario|solicitud|reclamo|reclamacion)( de \w+)? (\d+|dos|tres|cuatro|cinco|seis|"
+    r"varias|mil) veces\b",
     # Counted: "6 llamadas, 4 correos y 3 chats por la misma garantia".
     r"\b(\d+|dos|tres|cuatro|cinco|seis|siete|ocho|diez) (llamadas|correos|mails|chats|"
     r"mensajes|reclamos|tickets|whatsapps),? (y )?(\d+|dos|tres|cuatro|cinco|seis|siete|ocho|"
@@ -357,6 +369,9 @@ ES_THREAT_TO_LEAVE: tuple[str | OnALineWith, ...] = (
     r"otra parte|otro sitio|amazon|mercado ?libre|liverpool|walmart|el corte ingles|"
     r"falabella|coppel|elektra|ripley|paris|exito|alkosto|costco|best buy|target|fnac|"
     r"media ?markt|carrefour|temu|shein|aliexpress|sears|sanborns|home depot)\b",
+    # Soft, but leaving: "me lo voy a pensar mucho antes de volver a comprar con vosotros".
+    r"\b(me lo|lo) (voy a pensar|pensare|pienso pensar)( \w+){0,2} antes de volver a (comprar|"
+    r"pedir)\b",
     # "Cancelo todo. Pense que ustedes eran distintos."
     r"\b(pense|crei) (que|q) (ustedes|vosotros)? ?(eran|erais|serian|seriais) (distint[oa]s|"
     r"diferentes|mejores|mas seri[oa]s)\b",

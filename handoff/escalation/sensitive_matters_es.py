@@ -404,7 +404,8 @@ ES_FRAUD: tuple[str | OnALineWith, ...] = (
     r"sabia nada)\b",
     # Or told by age: "la Sofi (8 años) ... compro una tablet con mi tarjeta. yo no la autorice".
     r"\b([2-9]|1[0-5]) anos\b[^.!?\n]{0,80}\b(compro|pidio|encargo)\b[^\n]{0,120}\b"
-    + _UNASKED + r"\b",
+    + _UNASKED
+    + r"\b",
     r"\b(me|nos) (robaron|han robado|hackearon|han hackeado|jaquearon|clonaron|han clonado|"
     r"suplantaron|vaciaron|estafaron|han estafado|hurtaron)( \w+)? (la |mi |mis |el |los |"
     r"las |la )?(tarjeta|tarjetas|cuenta|identidad|datos|contrasena|clave|dinero|plata|saldo|"

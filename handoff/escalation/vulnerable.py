@@ -35,6 +35,7 @@ from handoff.escalation.vulnerable_es import (
     ES_VULNERABLE,
     ES_VULNERABLE_OWN_NEGATION,
     IN_PASSING,
+    LAUGHING,
 )
 
 # Who the customer may speak for.
@@ -271,8 +272,6 @@ VULNERABLE_ON_A_LINE = (
     ),
 )
 
-# Laughing at one's own wallet ("jaja estoy pelado"): no hardship to handle.
-LAUGHING = r"\b(ja(ja)+|je(je)+|jsjs\w*|xd+|lol|lmao)\b|\U0001f602|\U0001f923"
 # An elderly customer, and one confused by what was ordered: a vulnerable customer
 # when both are said, in one message or two (sensitive_matters.IN_TWO_PARTS).
 ELDERLY = _phrases(
@@ -371,7 +370,8 @@ ES_VULNERABLE_ON_A_LINE = (
         unless=r"\b(consegui|encontre|conseguimos|encontramos) (otro|otra|un nuevo|una nueva)\b|"
         r"\b(estamos|estoy|andamos|ando) (ahorrando|juntando)\b|\bahora (tengo|tenemos) (mi|un|"
         r"una|nuestro|nuestra) (emprendimiento|negocio|trabajo|empleo|laburo|chamba|curro)\b|"
-        + ES_RECOVERED + r"|"
+        + ES_RECOVERED
+        + r"|"
         r"\b(tengo|tenemos) (otro|un nuevo) (trabajo|empleo|laburo|curro)\b|\bya (estoy|estamos) "
         r"(trabajando|chambeando)\b",
         in_place=True,

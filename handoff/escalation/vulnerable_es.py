@@ -25,6 +25,8 @@ ES_IN_THE_WAY = (
     r"puede|podre) (ir|salir|llevar\w*|bajar\w*|devolver\w*|moverme|contestar\w*|atender\w*|"
     r"usar\w*|leer|ver)|ni moverme|lector de pantalla|no se lee|roto|rota|danad\w*|falta\w*)\b"
 )
+# A laugh on the line: what looks like trouble is said in jest ("jaja estoy pelado").
+LAUGHING = r"\b(ja(ja)+|je(je)+|jsjs\w*|xd+|lol|lmao)\b|\U0001f602|\U0001f923"
 # Meaning to do something for someone else: "le quiero", "les vamos a".
 _MEANING_TO = r"(le|les) (quiero|queremos|quisiera|quisieramos|vamos a|voy a|pensaba|pensamos)"
 # A disability or an operation told beside a question about a product or its delivery
@@ -154,7 +156,15 @@ ES_VULNERABLE: tuple[str | OnALineWith, ...] = (
     r"\b(ataques? de (panico|ansiedad)|crisis de (ansiedad|panico|nervios)|depresion "
     r"(severa|fuerte|grave|cronica)|(tengo|sufro de|con|por mi) depresion|sufro de "
     r"ansiedad|trastorno de ansiedad|ansiedad (cronica|severa|generalizada)|quitarme la "
-    r"vida|suicid\w*)\b(?! (cobija|manta|libro|tropical))|\bme quiero morir\b(?! de)",
+    r"vida|suicid\w*)\b(?! (cobija|manta|libro|tropical))",
+    # Not laughed about, over a purchase gone wrong ("wey me quiero morir jajaja, la tele no
+    # cabe"), unless with despair ("me quiero morir jaja ya no aguanto mas").
+    OnALineWith(r"\bme quiero morir\b(?! de)", unless=LAUGHING),
+    OnALineWith(
+        r"\bme quiero morir\b(?! de)",
+        requires=r"\b(no aguanto|no puedo mas|todo me sale mal|(estoy|me siento) sol[oa]|"
+        r"llorar|llorando|ya no (quiero|puedo))\b",
+    ),
 )
 ES_VULNERABLE_OWN_NEGATION = (
     r"\bno (voy a poder|puedo|podre|podemos|vamos a poder) (pagar |con |cubrir )(la |las |el "

@@ -192,3 +192,8 @@ def test_anger_at_a_team_named_first_is_not_at_us() -> None:
 def test_staff_called_animals_is_anger_but_pets_are_not() -> None:
     assert "anger" in reasons("los repartidores de ustedes son unos animales")
     assert reasons("mis perros son unos animales jaja, rompieron el cojin, tienen otro?") == []
+
+
+def test_the_worst_day_is_no_verdict_on_us() -> None:
+    assert reasons("Hoy es el peor lunes de la historia. Me ha dejado la novia") == []
+    assert "anger" in reasons("es el peor servicio del mundo")

@@ -88,3 +88,7 @@ def test_a_death_last_year_told_in_passing_or_anyones_asked_about_is_routine() -
     assert "bereavement" in reasons(
         "mi papa fallecio el año pasado y todavia le siguen cobrando la suscripcion"
     )
+
+
+def test_an_account_already_in_the_customers_name_is_settled() -> None:
+    assert reasons("mi esposo falleció hace 6 años y la cuenta ya está a mi nombre") == []

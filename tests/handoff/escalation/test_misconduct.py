@@ -106,3 +106,21 @@ def test_damage_left_money_demanded_or_data_sent_elsewhere_is_for_a_person() -> 
         "mi vecino recibio mi paquete por error, se lo pido?",
     ):
         assert reasons(text) == [], text
+
+
+def test_cash_for_the_stairs_or_messages_count_but_a_courier_confirming_does_not() -> None:
+    for text in (
+        "El repartidor me ha pedido 20 euros en efectivo para subir el sofá al tercero",
+        "El repartidor no me quiso dejar la refri si no le daba 50 soles extra",
+        "hoy el repartidor me pidió 30 soles 'para la subida' al cuarto piso",
+        "el repartidor que me trajo el pedido me ha escrito 3 veces a mi whatsapp personal",
+        "el técnico vino a instalar el aire y al taladrar rompió un tubo",
+        "me llegó la factura, pero trae el nombre y el teléfono de otra persona",
+    ):
+        assert reasons(text) != [], text
+    for text in (
+        "el repartidor me escribio para confirmar la hora de entrega",
+        "el repartidor me ha escrito que ya llega",
+        "el tecnico me cobro 500 pesos por la instalacion, es normal?",
+    ):
+        assert reasons(text) == [], text

@@ -511,3 +511,21 @@ def test_a_what_if_with_someone_in_it_or_the_banks_agent_asks_for_no_one() -> No
         "me robaron la tarjeta, quiero hablar con alguien",
     ):
         assert not declines_a_person(text), text
+
+
+def test_the_answer_to_another_question_a_form_sent_again_or_a_quiet_goodbye_counts() -> None:
+    for text, reason in (
+        ("te pregunté por la garantía de la notebook, no por los horarios", "bot_did_not_help"),
+        ("te pregunté por mi factura y me mandaste horarios de tienda", "bot_did_not_help"),
+        ("ya mandé el formulario de devolución cuatro veces", "contact_center_failure"),
+        (
+            "me lo voy a pensar mucho antes de volver a comprar con vosotros",
+            "threat_to_leave",
+        ),
+    ):
+        assert reason in reasons(text), text
+    for text in (
+        "te pregunte por el sofa gris, tienen en azul?",
+        "llame a mi mama 3 veces para preguntarle el color",
+    ):
+        assert reasons(text) == [], text

@@ -407,3 +407,14 @@ def test_a_prize_in_our_name_then_the_card_asked_for_is_fraud() -> None:
         reasons("me llegó el correo de ustedes con el link de pago", "ya pague, cuando llega?")
         == []
     )
+
+
+def test_almost_prevented_or_none_of_ours_is_no_fraud() -> None:
+    for text in (
+        "mi prima me contó que hace como 2 años casi la estafan con una página falsa",
+        "¿puedo poner un límite para que no compre sin mi permiso?",
+        "el banco me bloqueó la tarjeta por un fraude que no tenía nada que ver con ustedes",
+        "hubo un incendio en el depa de mi vecino, a nosotros no nos pasó nada felizmente",
+    ):
+        assert reasons(text) == [], text
+    assert "fraud" in reasons("compraron con mi tarjeta sin mi permiso")

@@ -277,3 +277,9 @@ def test_a_friends_flood_a_job_long_behind_or_a_matter_sorted_elsewhere_is_routi
     assert "vulnerable_customer" in reasons(
         "mi abuela tiene 89 años", "dice q compro algo pero no sabe q", "le llego un cobro"
     )
+
+
+def test_wanting_to_die_laughed_about_over_a_purchase_is_routine_but_not_with_despair() -> None:
+    assert reasons("wey me quiero morir jajaja, la tele no cabe en el mueble") == []
+    assert "vulnerable_customer" in reasons("me quiero morir jaja ya no aguanto mas")
+    assert "vulnerable_customer" in reasons("me quiero morir")
