@@ -241,13 +241,17 @@ _NOT_LEAVING_US = "".join(
         "compro en", "comprare en",
     )
 )  # fmt: skip
-# Whom a Spanish customer is upset with when it is not us: someone of their
-# own, another shop, themselves ("me olvide", "fue mi culpa").
+# The customer's own phone company: "mi operador", "mi operadora de celular".
+ES_MY_CARRIER = (
+    r"mi (operador|operadora|compania telefonica|telefonica)( de (celular|telefono|movil))?"
+)
 # Phone and internet companies by name; not Claro nor Personal, which are words too.
 ES_CARRIERS = (
     r"(movistar|telcel|entel|tigo|vodafone|orange|jazztel|yoigo|masmovil|izzi|totalplay|"
     r"telmex|megacable|wom|bitel|digitel|movilnet|cantv|fibertel|telecentro)"
 )
+# Whom a Spanish customer is upset with when it is not us: someone of their
+# own, another shop, themselves ("me olvide", "fue mi culpa").
 ES_ELSEWHERE = (
     r"\b(mi|mis|nuestra|nuestro) (\w+ )?(esposo|esposa|marido|mujer|novio|novia|pareja|"
     r"hijo|hija|hijos|nene|nena|mama|mami|papa|papi|madre|padre|hermano|hermana|vecino|"
@@ -263,8 +267,7 @@ ES_ELSEWHERE = (
     r"dichosa|estupido|estupida|jodido|jodida|fregado|fregada|bendito|bendita) )?(banco|"
     r"aseguradora|aerolinea|linea aerea|(compania|empresa|corporacion) ((de|del) (mi )?(telefono|"
     r"celular|internet|luz|cable|agua|gas|mudanzas?|electricidad)|electrica)|"
-    r"operador(a)? (de|del) (celular|movil|telefono))\b|\bmi (operador|operadora|compania "
-    r"telefonica|telefonica)\b|"
+    r"operador(a)? (de|del) (celular|movil|telefono))\b|\b" + ES_MY_CARRIER + r"\b|"
     # A phone or internet company by name: "dos horas en espera con Movistar", "los de
     # Orange son unos inutiles".
     r"\b" + ES_CARRIERS + r"\b|"

@@ -11,6 +11,7 @@ of words, bounded gaps, no nested quantifiers.
 
 from __future__ import annotations
 
+from handoff.escalation.anger_words_es import ES_MY_CARRIER
 from handoff.escalation.phrases_es import ES_PEOPLE, ES_WONDERED
 
 # When a call was made, and the call itself, for an agent told of: "ayer hable", "llamo antes".
@@ -53,11 +54,13 @@ ES_NOT_A_REQUEST = (
     # Or a relative's: "mi hermana hablo ayer con un supervisor de ustedes y le resolvieron".
     r"(\b(ya|" + _WHEN + r") " + _CALLED + r"|\b" + _CALLED + r" (" + _WHEN + r"))"
     r"( por (telefono|chat|whatsapp))? con (un|una|el|la) (asesor|asesora|agente|persona|"
-    r"operador|operadora|chica|chico|muchacho|muchacha|senorita|ejecutiv[oa]|supervisor|supervisora)\b(?=[^.!?\n]{0,80}"
+    r"operador|operadora|chica|chico|muchacho|muchacha|senorita|ejecutiv[oa]|supervisor|"
+    r"supervisora)\b(?=[^.!?\n]{0,80}"
     r"(?<!no )\b((me|le|nos|les) (resolvio|resolvieron|ayudo|ayudaron|soluciono|solucionaron|"
     r"explico|atendio)|muy (bien|amable)|todo (bien|ok|listo)|super amable|excelente)\b)",
-    r"\b(la linea|el chip|el numero|la sim|el celular) con (el|mi) (operador|operadora)\b|\bmi "
-    r"(operador|operadora)( de (celular|telefono|movil))?\b",
+    r"\b(la linea|el chip|el numero|la sim|el celular) con (el|mi) (operador|operadora)\b|\b"
+    + ES_MY_CARRIER
+    + r"\b",
     # Asked, then left to the bot in the same breath: "podria hablar con alguien? o bueno
     # igual me lo resuelves tu". The gap crosses the question mark.
     r"(\b(podria|puedo|quiero|queria|me pasas|me pasarias|pasame)\b[^.!\n]{0,60})?\b(o|o "

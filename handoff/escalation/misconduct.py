@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from handoff.escalation.not_ours_es import NEIGHBOURS
 from handoff.escalation.on_a_line import OnALineWith, unless_on_the_line
+from handoff.escalation.phrases_es import ES_ANOTHER_SHOP
 
 # Who: the people who bring, fit or repair what the customer bought.
 STAFF = (
@@ -127,7 +128,8 @@ LEFT_DAMAGED_ES = (
 # Another company's people: "el de la paquetería de otra tienda me gritó".
 ELSEWHERE = (
     r"\b(another|a different|other) (shop|store|company|retailer|courier)('?s)?\b|\b(de|en) "
-    r"otr[oa]s? (tienda|empresa|pagina|web|sitio|compania|paqueteria)\b"
+    + ES_ANOTHER_SHOP
+    + r"\b"
 )
 STAFF_MISCONDUCT: tuple[OnALineWith, ...] = unless_on_the_line(
     (

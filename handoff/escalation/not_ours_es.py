@@ -12,7 +12,8 @@ ignored) and is linear.
 
 from __future__ import annotations
 
-from handoff.escalation.phrases_es import ES_WONDERED
+from handoff.escalation.anger_words_es import ES_CARRIERS, ES_MY_CARRIER
+from handoff.escalation.phrases_es import ES_ANOTHER_SHOP, ES_WONDERED
 
 # A line that names something of ours: "la olla que le regale de ustedes".
 _OURS_NAMED = (
@@ -27,7 +28,7 @@ NEIGHBOURS = (
 # incendió una estufa de otra marca"), and a question about what if ("y si huele a gas,
 # qué se hace? por si acaso nomás").
 ES_ELSEWHERE_OR_WHAT_IF = (
-    r"\b(de|en|a) otr[oa]s? (tienda|empresa|pagina|web|sitio|marca|compania)\b|\b(compre|"
+    r"\b(de|en|a) " + ES_ANOTHER_SHOP + r"\b|\b(compre|"
     r"compramos|comprado) en otr[oa] (lado|parte)\b|\b(y|pero) si "
     r"(huele|hay|sale|se (quema|incendia|calienta|prende)|empieza|llega a|pasa)\b|\bque (pasa|"
     r"hago|se hace|hacer|hacemos) si\b|\ben caso de (que|un|una|incendio)\b|\bpor si acaso\b|"
@@ -114,8 +115,9 @@ ES_LEGAL_ELSEWHERE = (
     r"hago|presento|se pone|se hace|se presenta|puedo poner|puedo hacer) (una |la )?(queja|"
     r"reclamacion|reclamo|denuncia)( formal)? (si|en caso de)\b|(^|[.!?¿,] *)si (me |nos )?"
     r"(llega|llegara|llegase|rompe|rompiera|sale|saliera)\b|"
-    r"\b(la |el )?otr[oa]s? (tienda|multitienda|empresa|pagina|web|sitio|marca|compania|"
-    r"comercio|vendedor|aerolinea)\b|\bsi (quisiera|quisieramos|algun dia|alguna vez|llegara "
+    r"\b(la |el )?"
+    + ES_ANOTHER_SHOP
+    + r"\b|\bsi (quisiera|quisieramos|algun dia|alguna vez|llegara "
     r"a|tuviera que|me roban|me robaran)\b|\b(algun dia|alguna vez) (\w+ )?(me|nos) (lo |la |"
     r"los |las )?(roban|robaran|robara)\b|\b(es )?(pregunta|consulta) nomas\b|\b(es )?solo "
     r"(por|para) saber\b|\bpor si acaso\b|\bdenuncia (del|de la|de mi|por el|por la|por|de) "
@@ -173,8 +175,8 @@ ES_PAYMENT_ELSEWHERE = (
     r"\ba " + NEIGHBOURS + r"( \w+){0,3} (le|les) (cobro|cobraron|cargo|cargaron|desconto|"
     r"descontaron)\b|"
     r"\b(la |mi )?(compania|empresa|operadora?|proveedora?)( \w+)? (del|de) (telefono|celular|"
-    r"movil|luz|internet|cable|agua|gas)\b|\bmi (operador|gimnasio|gym)\b|\b(netflix|"
-    r"spotify|movistar|telcel|entel|tigo|digitel|movilnet|vodafone|izzi|totalplay)\b|"
+    r"movil|luz|internet|cable|agua|gas)\b|\b" + ES_MY_CARRIER + r"\b|\bmi (gimnasio|gym)\b|"
+    r"\b(netflix|spotify|" + ES_CARRIERS + r")\b|"
     # The bank's own fees: "el banco me cobro doble la comision del mes".
     r"\b(la |las )?comision(es)? (del|de la|de) (mes|banco|cuenta|tarjeta|mantenimiento|"
     r"manejo)\b|\bcuota de manejo\b|\banualidad de la tarjeta\b"

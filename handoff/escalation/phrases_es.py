@@ -34,6 +34,11 @@ ES_WONDERED = (
     + _WONDERED_VERBS
     + r"\b"
 )
+# Another shop or company, not named: "la otra tienda", "otras paginas".
+ES_ANOTHER_SHOP = (
+    r"otr[oa]s? (tienda|multitienda|empresa|pagina|web|sitio|marca|compania|comercio|vendedor|"
+    r"paqueteria|aerolinea)"
+)
 # Someone else's agent: "el agente de aduanas me pidio la factura" asks for an invoice,
 # "quiero hablar con un asesor del banco pero no me contestan" for no one of ours.
 _SOMEONE_ELSES = (

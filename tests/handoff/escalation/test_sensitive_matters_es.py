@@ -418,3 +418,12 @@ def test_almost_prevented_or_none_of_ours_is_no_fraud() -> None:
     ):
         assert reasons(text) == [], text
     assert "fraud" in reasons("compraron con mi tarjeta sin mi permiso")
+
+
+def test_the_customers_phone_company_charging_twice_is_not_ours() -> None:
+    for text in (
+        "Orange me cobró dos veces la factura del mes, ustedes venden routers?",
+        "mi compañía telefónica me cobró dos veces este mes",
+    ):
+        assert reasons(text) == [], text
+    assert "payment_dispute" in reasons("me cobraron dos veces la compra")
