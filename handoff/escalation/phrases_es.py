@@ -358,9 +358,6 @@ ES_THREAT_TO_LEAVE_OWN_NEGATION: tuple[str | OnALineWith, ...] = (
     r"(?! (a|en|con|de) (la |esa |esta |la otra )?(otra|otras|esa|ese|esos|esas|ellos|ellas)\b)",
     r"\bno (les |os |le )?(compro|comprare|pido|pedire|recomiendo|recomendare) (nunca mas|"
     r"mas|jamas|nada mas|ni loc[oa]|ni de broma|ni regalado)\b",
-    # "Les voy a dejar de comprar", "dejo de compraros"; not "voy a dejar de comprar tanto".
-    r"\b(les|os) (voy a |vamos a )?(dejar|dejo|dejamos) de (comprar|pedir)\b|\b(voy a |vamos a )?"
-    r"(dejar|dejo|dejamos) de (comprarles|compraros|pedirles|pediros)\b",
     r"\bno (los|las|les|os|se los|se las) (recomiendo|recomendare|recomendaria) (a nadie|"
     r"para nada|nunca|jamas|ni a mi peor enemigo)\b",
 )
@@ -374,6 +371,10 @@ ES_THREAT_TO_LEAVE: tuple[str | OnALineWith, ...] = (
     r"otra parte|otro sitio|amazon|mercado ?libre|liverpool|walmart|el corte ingles|"
     r"falabella|coppel|elektra|ripley|paris|exito|alkosto|costco|best buy|target|fnac|"
     r"media ?markt|carrefour|temu|shein|aliexpress|sears|sanborns|home depot)\b",
+    # "Les voy a dejar de comprar", "dejo de compraros"; not "voy a dejar de comprar tanto", nor
+    # "no les voy a dejar de comprar" (a "no" before it cancels it).
+    r"\b(les|os) (voy a |vamos a )?(dejar|dejo|dejamos) de (comprar|pedir)\b|\b(voy a |vamos a )?"
+    r"(dejar|dejo|dejamos) de (comprarles|compraros|pedirles|pediros)\b",
     # Soft, but leaving: "me lo voy a pensar mucho antes de volver a comprar con vosotros".
     r"\b(me lo|lo) (voy a pensar|pensare|pienso pensar)( \w+){0,2} antes de volver a (comprar|"
     r"pedir)\b",

@@ -479,6 +479,7 @@ def test_leaving_us_told_plainly_or_as_disappointment_is_a_threat() -> None:
     ):
         assert "threat_to_leave" in reasons(text), text
     assert reasons("voy a dejar de comprar tanto jaja, ¿la mesa viene armada?") == []
+    assert reasons("no les voy a dejar de comprar, tranquilos, ¿cuándo llega?") == []
 
 
 def test_contacts_counted_or_a_machine_that_does_not_understand_are_failures() -> None:
