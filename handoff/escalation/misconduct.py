@@ -58,6 +58,9 @@ _ABOUT_THE_DELIVERY = (
     r"(?! (para|pa) (confirmar|avisar|coordinar|preguntar|decir\w*|ver|saber|agendar|quedar|"
     r"pedir)\b| (que|q) (ya )?(llega|llegaba|venia|viene|esta|estaba|iba|va)\b)"
 )
+# A sum, and money on top of what was paid: "10 dolares adicionales", "5 mil extra".
+_SUM = r"(\$ ?)?\d+( mil)?( \w+)?"
+_ON_TOP = r"(adicionales|extra|de mas|aparte)"
 MISCONDUCT_ES = (
     r"(((me|nos|le|les|la|lo) )(amenazo|amenazaron|insulto|insultaron|grito|gritaron|"
     r"empujo|empujaron|agredio|agredieron|golpeo|toco|manoseo|acoso|acosa|persigue|persiguio|"
@@ -72,23 +75,23 @@ MISCONDUCT_ES = (
     r"llamandole|llamandonos|mandandole)|(amenazo|insulto|agredio|empujo|exigio) (a|con)|"
     r"(pidio|exigio|cobro) (plata|dinero|propina|efectivo|un pago|mas plata|mas dinero|"
     r"lana|billete)|(estaba|venia|llego) (borracho|ebrio|tomado|drogado)|"
-    # Cash, Spain's perfect, a sum for the stairs: "me ha pedido 20 euros en efectivo para
-    # subir el sofa", "no me quiso dejar la refri si no le daba 50 soles extra", "me pidio
-    # 30 soles 'para la subida'".
+    # Money on top, asked for or charged ("me pidió 10 dólares adicionales para subirla");
+    # asked for in cash or for the stairs, in Spain's perfect too ("me ha pedido 20 euros en
+    # efectivo", "me pidio 30 soles 'para la subida'"); or a condition ("no me quiso dejar
+    # la refri si no le daba 50 soles").
     r"(pidio|exigio|ha pedido|han pedido|ha exigido|han exigido|ha cobrado|han cobrado|"
-    r"pidieron|exigieron) (\$ ?)?\d+( mil)?( \w+)? (en efectivo|extra|aparte|adicionales|de mas|"
-    r"\W{0,2}(para|pa|por) (la |el )?(subida|bajada|escalera|escaleras|piso|subir\w*|bajar\w*|"
-    r"dejar\w*|meter\w*|entrar\w*))|si no le (daba|pagaba|dabamos|pagabamos|daban) "
-    r"(\$ ?)?\d+|"
-    # Money on top ("me pidió 10 dólares adicionales para subirla"), harassment that goes
-    # on ("le estuvo mandando mensajes a mi hija"), photos of the home or of papers.
+    r"pidieron|exigieron) " + _SUM + r" (" + _ON_TOP + r"|en efectivo|\W{0,2}(para|pa|por) (la |"
+    r"el )?(subida|bajada|escalera|escaleras|piso|subir\w*|bajar\w*|dejar\w*|meter\w*|"
+    r"entrar\w*))|(cobro|cobraron) " + _SUM + r" " + _ON_TOP + r"|si no le (daba|pagaba|"
+    r"dabamos|pagabamos|daban) (\$ ?)?\d+|"
+    # Money demanded on a condition, harassment that goes on ("le estuvo mandando mensajes a
+    # mi hija"), photos of the home or of papers.
     r"(pidio|exigio|cobro|pidieron|exigieron|cobraron) [^.!?\n]{0,20}\b(\d+|plata|dinero|lana|"
     r"lucas|pesos|propina|efectivo|billete)\b[^.!?\n]{0,40}\b(o|si no) (no )?(me |nos |le )?"
     r"(subia|subian|subiria|bajaba|entregaba|entregaban|dejaba|dejaban|instalaba|armaba|"
     r"descargaba)|sin (\w+ ){0,3}(propina|plata|dinero|efectivo|lucas|pesos) no (me |nos |le )?"
     r"(subia|subian|subiria|bajaba|entregaba|entregaban|dejaba|instalaba|armaba|descargaba)|"
-    r"(pidio|exigio|cobro|pidieron|exigieron|cobraron) (\$ ?)?\d+( mil)?( \w+)? (adicionales|"
-    r"extra|de mas|aparte)|(le|me|la|nos) (sigue|anda|esta|estuvo|ha estado|han estado|estan) "
+    r"(le|me|la|nos) (sigue|anda|esta|estuvo|ha estado|han estado|estan) "
     r"(escribiendo|mandando mensajes|enviando mensajes|llamando|buscando)|se (presento|aparecio) "
     r"en (su|mi|la) (puerta|casa|trabajo)|(saco|tomo|sacaba|tomaba|sacando|tomando|sacaron|"
     r"tomaron) (una |unas )?fotos?(?! (al|del|de la|a la) (paquete|caja|pedido|entrega|producto|"

@@ -205,13 +205,11 @@ ES_PUT_RIGHT = (
     r"soluciono|resolvio|arreglo|reverso|anulo)\b(?! *\?)|\b(lo|la|todo) (soluciono|resolvio|"
     r"arreglo) (el|mi) banco\b|"
     r"\btodo (joya|bien|ok|resuelto|solucionado|arreglado)\b|"
-    # Put right by someone of ours, told: "el gerente de la tienda me lo soluciono"; not "no
-    # me lo solucionaron".
-    r"(?<!no )(?<!nunca )(?<!jamas )(?<!nadie )\b(me|nos) (lo|la) (soluciono|resolvio|arreglo|"
-    r"devolvio|" + _PUT_RIGHT_BY_THEM + r")\b(?! *\?)|"
-    # "ya me llamaron y me solucionaron lo del reembolso".
-    r"(?<!no )(?<!nunca )\b(me|nos) (solucionaron|resolvieron|arreglaron) lo (del|de la|de los) "
-    r"(reembolso|devolucion|cobro|cargo|cargos|pago|plata|dinero)\b(?! *\?)|"
+    # Put right by someone of ours, told: "el gerente de la tienda me lo soluciono", "ya me
+    # llamaron y me solucionaron lo del reembolso"; not "no me lo solucionaron".
+    r"(?<!no )(?<!nunca )(?<!jamas )(?<!nadie )\b(me|nos) ((lo|la) (soluciono|resolvio|arreglo|"
+    r"devolvio|" + _PUT_RIGHT_BY_THEM + r")|(solucionaron|resolvieron|arreglaron) lo (del|de la|"
+    r"de los) (reembolso|devolucion|cobro|cargo|cargos|pago|plata|dinero))\b(?! *\?)|"
     # The money back told as news, not awaited: "ya me ha llegado la devolucion", "el otro
     # se revirtio", "el banco ya me hizo la reversion"; not "no me llego la devolucion", "el
     # cobro nunca se reverso".

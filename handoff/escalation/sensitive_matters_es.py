@@ -490,9 +490,8 @@ ES_FRAUD: tuple[str | OnALineWith, ...] = (
 
 ES_SAFETY_INCIDENT = unless_on_the_line(ES_SAFETY_INCIDENT, ES_ELSEWHERE_OR_WHAT_IF)
 # A fraud put right long ago: "me hackearon el mail pero ya lo recuperé, todo bien".
-ES_FRAUD = unless_on_the_line(ES_FRAUD, ES_PUT_RIGHT + "|" + ES_FRAUD_ELSEWHERE)
-ES_FRAUD_OWN_NEGATION = unless_on_the_line(
-    ES_FRAUD_OWN_NEGATION, ES_PUT_RIGHT + "|" + ES_FRAUD_ELSEWHERE
-)
+_FRAUD_NOT_OURS = ES_PUT_RIGHT + "|" + ES_FRAUD_ELSEWHERE
+ES_FRAUD = unless_on_the_line(ES_FRAUD, _FRAUD_NOT_OURS)
+ES_FRAUD_OWN_NEGATION = unless_on_the_line(ES_FRAUD_OWN_NEGATION, _FRAUD_NOT_OURS)
 ES_LEGAL_THREAT = unless_on_the_line(ES_LEGAL_THREAT, ES_LEGAL_ELSEWHERE)
 ES_PAYMENT_DISPUTE = unless_on_the_line(ES_PAYMENT_DISPUTE, ES_PAYMENT_NOT_OURS)

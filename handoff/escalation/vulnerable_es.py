@@ -27,6 +27,8 @@ ES_IN_THE_WAY = (
 )
 # A laugh on the line: what looks like trouble is said in jest ("jaja estoy pelado").
 LAUGHING = r"\b(ja(ja)+|je(je)+|jsjs\w*|xd+|lol|lmao)\b|\U0001f602|\U0001f923"
+# Not "me quiero morir de la verguenza".
+_WANT_TO_DIE = r"\bme quiero morir\b(?! de)"
 # Meaning to do something for someone else: "le quiero", "les vamos a".
 _MEANING_TO = r"(le|les) (quiero|queremos|quisiera|quisieramos|vamos a|voy a|pensaba|pensamos)"
 # A disability or an operation told beside a question about a product or its delivery
@@ -159,9 +161,9 @@ ES_VULNERABLE: tuple[str | OnALineWith, ...] = (
     r"vida|suicid\w*)\b(?! (cobija|manta|libro|tropical))",
     # Not laughed about, over a purchase gone wrong ("wey me quiero morir jajaja, la tele no
     # cabe"), unless with despair ("me quiero morir jaja ya no aguanto mas").
-    OnALineWith(r"\bme quiero morir\b(?! de)", unless=LAUGHING),
+    OnALineWith(_WANT_TO_DIE, unless=LAUGHING),
     OnALineWith(
-        r"\bme quiero morir\b(?! de)",
+        _WANT_TO_DIE,
         requires=r"\b(no aguanto|no puedo mas|todo me sale mal|(estoy|me siento) sol[oa]|"
         r"llorar|llorando|ya no (quiero|puedo))\b",
     ),

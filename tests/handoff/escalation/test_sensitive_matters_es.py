@@ -427,3 +427,10 @@ def test_the_customers_phone_company_charging_twice_is_not_ours() -> None:
     ):
         assert reasons(text) == [], text
     assert "payment_dispute" in reasons("me cobraron dos veces la compra")
+
+
+def test_a_charge_put_right_in_those_words_but_never_is_still_a_dispute() -> None:
+    assert reasons("me cobraron dos veces pero ya me solucionaron lo del cobro") == []
+    assert "payment_dispute" in reasons(
+        "me cobraron dos veces y jamas me solucionaron lo del cobro"
+    )
