@@ -272,10 +272,11 @@ ES_ELSEWHERE = (
     # Orange son unos inutiles".
     r"\b" + ES_CARRIERS + r"\b|"
     # The neighbours, delivery apps, marketplaces, the tax office, a brand's own repair
-    # service: "el vecino puso musica toda la noche", "Rappi me volvio a mandar el pedido
-    # equivocado", "el SAT me tiene harto", "el servicio tecnico de Samsung es una
-    # porqueria". Not "me voy a mercado libre": leaving us.
-    r"\b(el|la|los|las) (vecino|vecina|vecinos|vecinas)\b|" + _NOT_LEAVING_US + r"\b(rappi|"
+    # service: "el vecino puso musica toda la noche", "estoy harta del vecino", "Rappi me
+    # volvio a mandar el pedido equivocado", "el SAT me tiene harto", "el servicio tecnico de
+    # Samsung es una porqueria". Not "me voy a mercado libre": leaving us.
+    r"\b(el|la|los|las|del|de la|de los|al|a la|con el|con la) (vecino|vecina|vecinos|"
+    r"vecinas)\b|" + _NOT_LEAVING_US + r"\b(rappi|"
     r"uber eats|didi food|pedidosya|pedidos ya|glovo|ifood|cornershop|mercado libre|"
     r"mercadolibre|amazon|shein|temu|aliexpress)\b|\b(el|al|del|con el|la|con la) (sat|afip|"
     r"arca|sii|dian|sunat|seniat|hacienda|municipalidad|alcaldia|municipio)\b|\bservicio "

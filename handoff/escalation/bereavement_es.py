@@ -16,7 +16,8 @@ from handoff.escalation.on_a_line import OnALineWith, unless_on_the_line
 ES_KIN = (
     r"(esposo|esposa|marido|mujer|madre|padre|mama|papa|mami|papi|hijo|hija|hermano|hermana|"
     r"abuelo|abuela|abuelito|abuelita|tio|tia|primo|prima|pareja|novio|novia|suegro|suegra|"
-    r"bebe|amigo|amiga|padres|viejo|vieja|nieto|nieta|cunado|cunada|mom|dad|grandma|grandpa)"
+    r"bebe|amigo|amiga|padres|viejo|vieja|nieto|nieta|cunado|cunada|mom|dad|grandma|grandpa|"
+    r"mamita|mamacita|papito|papacito|viejita|viejito|hermanito|hermanita|tita|tito|nona|nono)"
 )
 # Someone outside the family, whose loss is news or the reason for a gift: "fallecio el papa
 # de un companero del trabajo y queremos mandarle una canasta", "la abuela de una amiga".
@@ -78,8 +79,8 @@ ES_REMEMBERED = (
 )
 ES_KIN_DIED = (
     r"\b(mi|nuestro|nuestra|su|mis) " + ES_KIN + r"( \w+)? (fallecio|murio|se murio|ha "
-    r"fallecido|acaba de fallecer|acaba de morir|fallecieron|murieron|se nos fue|partio"
-    r"(?! (a|al|para|hacia|rumbo a) (?!mejor vida|cielo|el cielo)))\b(?! de (la )?(risa|"
+    r"fallecido|acaba de fallecer|acaba de morir|fallecieron|murieron|(se nos fue|partio)"
+    r"(?! (a|al|para|pa|hacia|rumbo a) (?!mejor vida|cielo|el cielo)))\b(?! de (la )?(risa|"
     r"ganas|hambre|sueno|calor|frio|amor|verguenza|envidia|aburrimiento|emocion))|\b(fallecio|"
     r"murio|ha fallecido|fallecimiento de|muerte de|perdi a|perdimos a|se murio) (mi|nuestro|"
     r"nuestra|su|mis) " + ES_KIN + r"\b"

@@ -126,15 +126,17 @@ ES_NOT_A_REQUEST = (
     r"\b(si|en caso de que)\b[^.!?\n]{0,50}\b(mas adelante|algun dia|en el futuro|a futuro|el "
     r"dia de manana)\b[^.!?\n]{0,80}",
     # A person or the bot, asked: "si mi pedido llega mal, ahi me atiende una persona o
-    # igual el bot?", "hay algun telefono para hablar con alguien o solo este chat?".
+    # igual el bot?", "hay algun telefono para hablar con alguien o solo este chat?", "ustedes
+    # tienen humanos atendiendo los domingos o solo el bot?".
     r"\b(me atiende|atiende|me contesta|contesta|me responde|responde|hablo con|hablar con|"
-    r"hay)\b[^.!?\n]{0,60}\bo (igual |tambien |todo |solo |solamente |nomas |siempre |sigue "
-    r")?(es |sera )?(con |por )?(el|un|este|esta) (bot|robot|asistente|chat|whatsapp|medio)\b",
+    r"hay|tienen|teneis|tenes)\b[^.!?\n]{0,60}\bo (igual |tambien |todo |solo |solamente |"
+    r"nomas |siempre |sigue )?(es |sera )?(con |por )?(el|un|este|esta) (bot|robot|asistente|"
+    r"chat|whatsapp|medio)\b",
     # Whether anyone but the bot answers: "si tengo un problema con la garantia me atiende
     # una persona o todo es por aqui?", "puedo hablar con alguien o es todo con el bot?".
     r"\b(puedo hablar|hablo|me atiende|atiende|me contesta|contesta|me responde|responde|"
-    r"hay)\b[^.!?\n]{0,40}\bo (es |se hace |lo hago |se puede )?(todo|solo|solamente|nomas|"
-    r"siempre) (es )?(con (el|un|"
+    r"hay|tienen|teneis|tenes)\b[^.!?\n]{0,40}\bo (es |se hace |lo hago |se puede )?(todo|solo|"
+    r"solamente|nomas|siempre) (es )?(con (el|un|"
     r"este) (bot|robot|asistente)|por (aqui|aca|chat|el chat|este chat|este medio)|"
     r"automatico|automatizado|(el |un )?(bot|robot))\b",
     # Asked only to know, where ES_ONLY_ASKING (which also has "no es que lo necesite" and
@@ -172,6 +174,11 @@ ES_NOT_A_REQUEST = (
     r"especialista|electricista|gasista|plomero)\b[^.!?\n]{0,60}\?|\bo (la|lo|las|los) "
     r"(puedo|podemos|puede) (conectar|instalar|armar|montar|poner) (yo|nosotros|uno mismo|"
     r"una misma|sol[oa])\b",
+    # A call announced, not asked for: "me llego un mensaje de q un asesor me llamaria por mi
+    # cambio" (one promised and never made is the contact-centre rule's).
+    r"\b(que|q) (un|una|el|la) (asesor|asesora|agente|ejecutiv[oa]|operador|operadora|"
+    r"persona|alguien)( \w+)? (me|nos) (llamaria|llamarian|llamara|llamaran|va a llamar|iba a "
+    r"llamar|contactaria|contactara|iba a contactar|escribiria)\b",
     # A story, not a request: "la otra vez tuve que hablar con un asesor".
     r"\b(tuve|tuvimos|tuvo|me toco|nos toco|hubo) (que|q) (hablar|comunicarme|llamar|"
     r"contactar)( (con|a) " + ES_PEOPLE + r")?",

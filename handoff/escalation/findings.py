@@ -14,6 +14,7 @@ from functools import lru_cache
 from handoff.escalation.anger_words import aimed_elsewhere
 from handoff.escalation.anger_words_es import ES_CARRIERS
 from handoff.escalation.declines import NOT_A_REQUEST, ONLY_ASKING
+from handoff.escalation.matters import IN_TWO_PARTS, SENSITIVE_MATTERS
 from handoff.escalation.phrases import (
     ACCOUNT_CLOSURE,
     BOT_DID_NOT_HELP,
@@ -25,7 +26,6 @@ from handoff.escalation.phrases import (
     _cue,
     _first,
 )
-from handoff.escalation.sensitive_matters import IN_TWO_PARTS, SENSITIVE_MATTERS
 from handoff.escalation.settings import TURN_CACHE_SIZE
 from handoff.escalation.vocabulary import _normalise
 

@@ -18,7 +18,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-# Words frequent in Spanish customer messages and rare in English ones.
+# Words frequent in Spanish customer messages and rare in English ones, chat spellings
+# included ("kiero devolver unos tenis q me quedaron chicos" has no other).
 # Not "no", "me", "a", "a la" (both languages) nor names of products.
 SPANISH_WORDS = frozenset(
     """que de el la los las y en por para con mi mis es un una lo se te le les ya pero
@@ -31,7 +32,7 @@ SPANISH_WORDS = frozenset(
     sirve sirves llama llamen pregunta respuesta ahora hoy ayer manana nuevo nueva cual
     quien algo alguien todo todos muchas mucho poco tan ese aqui alli ahi aca alla cuanto
     oye oiga mira porfa pues che vale bueno buenos tardes noches listo dale perfecto
-    disculpa disculpe perdon saludos""".split()
+    disculpa disculpe perdon saludos unos unas q xq pq porq kiero kero""".split()
 )
 ENGLISH_WORDS = frozenset(
     """the and to of is my i you it for in on this that was with your have be are not

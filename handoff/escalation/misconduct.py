@@ -49,7 +49,8 @@ STAFF_ES = (
     r"domiciliaria|fletero|fleteros|cargadores|(el|los|la|las)( \w+)? (de|del) (la )?(paqueteria|"
     r"mensajeria|reparto|entrega|delivery|mudanza|instalacion|transporte|flete|camion|despacho|"
     r"armado|montaje)|(el|la) "
-    r"(senor|senora|muchacho|muchacha|chico|chica|chavo|tipo|joven|hombre|man|caballero) (que|q) "
+    r"(senor|senora|muchacho|muchacha|chico|chica|chavo|chavalo|chaval|chamo|pelado|vato|pibe|"
+    r"flaco|tipo|joven|hombre|man|caballero) (que|q) "
     r"(trajo|entrego|vino|llevo|instalo|dejo|repartio))"
 )
 # What a courier writes about: "me escribio para confirmar la hora", "me escribio que ya
@@ -75,6 +76,9 @@ MISCONDUCT_ES = (
     r"llamandole|llamandonos|mandandole)|(amenazo|insulto|agredio|empujo|exigio) (a|con)|"
     r"(pidio|exigio|cobro) (plata|dinero|propina|efectivo|un pago|mas plata|mas dinero|"
     r"lana|billete)|(estaba|venia|llego) (borracho|ebrio|tomado|drogado)|"
+    # Rude, told as what they were: "el senor q trajo el colchon fue muy grosero con mi mama".
+    r"(fue|estuvo|se puso) (muy |super |re |bien |bastante |demasiado )?(grosero|grosera|"
+    r"maleducad[oa]|irrespetuos[oa]|agresiv[oa]|prepotente|altanero|altanera|patan)|"
     # Money on top, asked for or charged ("me pidió 10 dólares adicionales para subirla");
     # asked for in cash or for the stairs, in Spain's perfect too ("me ha pedido 20 euros en
     # efectivo", "me pidio 30 soles 'para la subida'"); or a condition ("no me quiso dejar

@@ -106,12 +106,16 @@ ES_ELSEWHERE_OR_WHAT_IF = (
 # reclamacion en la OCU pero se soluciono".
 ES_LEGAL_ELSEWHERE = (
     # Homework, a suit against oneself, a complaint or a mishap asked about before it
-    # happens: "es para un trabajo de clase sobre derechos del consumidor", "me voy a
-    # demandar a mi misma por comprar tanto", "como pongo una queja formal si un instalador
-    # hace mal el trabajo?", "si me llega un mueble roto puedo reclamar o voy a un abogado?".
+    # happens: "es para un trabajo de clase sobre derechos del consumidor", "un trabajo pa la
+    # u sobre derechos del consumidor" ("la u" reads "la you": vocabulary.py spells out the
+    # chat "u"), "me voy a demandar a mi misma por comprar tanto", "como pongo una queja
+    # formal si un instalador hace mal el trabajo?", "si me llega un mueble roto puedo
+    # reclamar o voy a un abogado?".
     r"\b(trabajo|tarea|deberes|proyecto|exposicion|clase|examen)( de clase| del (cole|colegio|"
-    r"instituto|uni)| de la (uni|universidad|escuela|facultad))? (sobre|de) (los )?(derechos "
-    r"del consumidor|consumo)\b|\b(demand|denunci)\w* a (mi|ti|si) mism[oa]s?\b|\bcomo (pongo|"
+    r"instituto|uni|liceo)| de la (uni|universidad|escuela|facultad|facu|u|you|prepa)| (pa|"
+    r"para) (la|el) (u|you|uni|universidad|facu|facultad|cole|colegio|escuela|liceo|prepa|"
+    r"instituto))? (sobre|de) (los )?(derechos del consumidor|consumo)\b|\b(demand|denunci)\w* "
+    r"a (mi|ti|si) mism[oa]s?\b|\bcomo (pongo|"
     r"hago|presento|se pone|se hace|se presenta|puedo poner|puedo hacer) (una |la )?(queja|"
     r"reclamacion|reclamo|denuncia)( formal)? (si|en caso de)\b|(^|[.!?¿,] *)si (me |nos )?"
     r"(llega|llegara|llegase|rompe|rompiera|sale|saliera)\b|"
@@ -156,6 +160,12 @@ ES_FRAUD_ELSEWHERE = (
     r"desconfianza)( \w+){0,2} (al?|del?|por el|de la|el|la|las|los) (fraude|estafa|robo|"
     r"hackeo)s?\b|"
     r"\b(fraude|robo|estafa) de lo (barat[oa]|buen[oa])\b|"
+    # Fraud in general, a price called one, an offer of ours doubted: "con tanto fraude en
+    # diciembre uno ya no sabe", "el precio del paneton en la bodega es un fraude", "es fraude
+    # o es real la oferta de 70%?".
+    r"\bcon (tanto|tanta|tantos|tantas) (fraudes?|estafas?|robos?)\b|\b(precio|precios)\b"
+    r"[^.!?\n]{0,60}\b(es|son) un (fraude|robo|estafa|atraco|timo)\b|\b(es|sera) (un )?"
+    r"(fraude|estafa) o (es |sera )?(real|verdad|cierto|cierta|de verdad|legit\w*)\b|"
     # Almost, prevented, or told to be none of ours: "casi la estafan con una pagina falsa",
     # "un limite para que no compre sin mi permiso", "un fraude que no tenia nada que ver con
     # ustedes".
@@ -174,6 +184,10 @@ ES_PAYMENT_ELSEWHERE = (
     # A friend's: "a mi amiga una tienda le cobro dos veces un celular".
     r"\ba " + NEIGHBOURS + r"( \w+){0,3} (le|les) (cobro|cobraron|cargo|cargaron|desconto|"
     r"descontaron)\b|"
+    # Or told of them, or at another shop: "mi prima dice que a ella le cobraron doble en
+    # otra tienda", "a el en otra tienda le cobraron dos veces".
+    r"\ba (ella|el|ellos|ellas)( \w+){0,4} (le|les) (cobro|cobraron|cargo|cargaron|desconto|"
+    r"descontaron)\b|\b(en|de) (la |una )?" + ES_ANOTHER_SHOP + r"\b|"
     r"\b(la |mi )?(compania|empresa|operadora?|proveedora?)( \w+)? (del|de) (telefono|celular|"
     r"movil|luz|internet|cable|agua|gas)\b|\b" + ES_MY_CARRIER + r"\b|\bmi (gimnasio|gym)\b|"
     r"\b(netflix|spotify|" + ES_CARRIERS + r")\b|"
@@ -201,9 +215,9 @@ ES_PUT_RIGHT = (
     r"\b(pero|y) (ya )?((vi|veo|me fije|me di cuenta|comprobe) (de )?que )?(ustedes )?(me |nos )?"
     r"(lo |la |los |las )?(" + _PUT_RIGHT_BY_THEM + r"|devolvisteis|reintegraron|regresaron|"
     r"corrigieron|anularon|recupere|recuperamos)\b|"
-    r"\b(el|mi) banco (ya )?(me |nos )?(lo |la |los |las )?(devolvio|reembolso|reintegro|repuso|"
-    r"soluciono|resolvio|arreglo|reverso|anulo)\b(?! *\?)|\b(lo|la|todo) (soluciono|resolvio|"
-    r"arreglo) (el|mi) banco\b|"
+    r"\b(el|mi) banco (ya )?(me |nos )?(lo |la |los |las )?(devolvio|regreso|reembolso|reintegro|"
+    r"repuso|soluciono|resolvio|arreglo|reverso|anulo)\b(?! *\?)|\b(lo|la|todo) (soluciono|"
+    r"resolvio|arreglo) (el|mi) banco\b|"
     r"\btodo (joya|bien|ok|resuelto|solucionado|arreglado)\b|"
     # Put right by someone of ours, told: "el gerente de la tienda me lo soluciono", "ya me
     # llamaron y me solucionaron lo del reembolso"; not "no me lo solucionaron".

@@ -19,16 +19,16 @@ from __future__ import annotations
 from handoff.escalation.on_a_line import OnALineWith, unless_on_the_line
 
 # What might happen, asked about in the present or the subjunctive: "q pasa si me roban la
-# tarjeta?", "que pasa si me cobran dos veces?", "en caso de que alguien use mi tarjeta",
-# "si alguien hace una compra con mi tarjeta, que hacen?". Not "que hago si me clonaron la
-# tarjeta?": that happened.
+# tarjeta?", "que pasa si por error me hacen el cobro dos veces?", "en caso de que alguien
+# use mi tarjeta", "si alguien hace una compra con mi tarjeta, que hacen?". Not "que hago
+# si me clonaron la tarjeta?": that happened.
 _WONDERED_VERBS = (
     r"(roba|roban|robara|clona|clonan|clonara|hackea|hackean|hackeara|usa|usan|usara|use|"
     r"usen|compra|compran|comprara|entra|entran|entrara|pierdo|perdiera|hace|hacen|hiciera|"
     r"cobran|cobrara|cobraran|carga|cargan|cargara|aparece|aparecen|apareciera|sale|salen)"
 )
 ES_WONDERED = (
-    r"\bque (pasa|pasaria|hago|haria|hacen|harian|hacemos) (si|en caso de que)( \w+){0,2} "
+    r"\bque (pasa|pasaria|hago|haria|hacen|harian|hacemos) (si|en caso de que)( \w+){0,3} "
     + _WONDERED_VERBS
     + r"\b|(^|[.!?¿,:] *)(si|en caso de que) alguien "
     + _WONDERED_VERBS
@@ -398,7 +398,10 @@ ES_THREAT_TO_LEAVE: tuple[str | OnALineWith, ...] = (
     r"\b(termine|acabe|he terminado|hemos terminado|se acabo|terminamos) con (ustedes|"
     r"vosotros|esta empresa|esta tienda|northwind|su empresa|su tienda)\b|\bhasta aqui "
     r"llegue\b|\bme (canse|harte) de ustedes\b",
-    r"\b(ultima|la ultima) vez que (les |os |le )?(compro|pido|uso|confio|compre|pedi)\b",
+    # In the past only as a verdict ("esa fue la ultima vez que les compre"), not a story: "la
+    # ultima vez que compre en linea fue antes de la pandemia".
+    r"\b(ultima|la ultima) vez que (les |os |le )?(compro|pido|uso|confio)\b|\b(fue|sera|es) "
+    r"(mi |la )?ultima vez que (les |os |le )?(compre|pedi|confie)\b",
     r"\bno (pienso|voy a|vamos a|pensamos) (seguir|volver a) (comprar|comprando|pedir|"
     r"pidiendo)( \w+)? (aca|aqui|con ustedes|con vosotros|en esta tienda|en northwind)\b",
     r"\b(se los|se lo|os lo) (voy a contar|contare|dire) a (todo el mundo|todos|todas mis "
@@ -432,8 +435,9 @@ ES_REPEATED_ASKING = (
     r"\b(te|se|les|os) (lo |la |los |el |mi )?(dije|di|pregunte|explique|pase|mande|envie|"
     r"escribi|conte|pedi|comente|respondi|conteste|dimos|dijimos|repeti)\b( \w+){0,3} (dos|"
     r"tres|cuatro|cinco|\d+|varias|mil|muchas|un monton de) veces\b",
-    # Not a button pressed: "ya le di olvide contrasena y me llego el correo".
-    r"\bya (te|les|os|le) (lo |la |los |el |mi |mis )?(dije|di(?! (clic|click|clik|enter|ok|"
+    # Not a button pressed: "ya le di olvide contrasena y me llego el correo", "ya le di en
+    # 'olvide mi contrasena'".
+    r"\bya (te|les|os|le) (lo |la |los |el |mi |mis )?(dije|di(?! (en|clic|click|clik|enter|ok|"
     r"aceptar|olvide|reenviar|recuperar|restablecer)\b)|pregunte|explique|pase|mande|"
     r"envie|escribi|conte|pedi|comente|respondi|conteste|dimos|dijimos|repeti|habia dicho|"
     r"habia dado|he dicho|he explicado|he dado|he pedido|he preguntado|hemos dicho)\b|\bno se "

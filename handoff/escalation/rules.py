@@ -83,8 +83,8 @@ from handoff.escalation.domain_names import BOT_CHALLENGE_INTENT, REQUEST_HUMAN_
 from handoff.escalation.findings import _findings
 from handoff.escalation.insults import insult
 from handoff.escalation.language import is_spanish
+from handoff.escalation.matters import IN_TWO_PARTS, PARTS_WINDOW, SENSITIVE_MATTERS
 from handoff.escalation.person_model import person_probability
-from handoff.escalation.sensitive_matters import IN_TWO_PARTS, PARTS_WINDOW, SENSITIVE_MATTERS
 from handoff.escalation.settings import (
     ANGER_MODEL_MIN_WORDS,
     MAX_SCANNED_CHARS,

@@ -1,23 +1,21 @@
 """Sensitive matters: safety, fraud, legal threats, disputes, bereavement, a vulnerable customer.
 
-Once mentioned, each needs a person for the rest of the conversation
-(:func:`.rules.decide`). :data:`SENSITIVE_MATTERS` gives each phrase list its
-reason code and the label quoted to agents. Each list reads English and
-Spanish: the Spanish patterns are in :mod:`.sensitive_matters_es`, appended
-to the English ones here; a vulnerable customer's are in :mod:`.vulnerable`.
-:data:`IN_TWO_PARTS` finds the matters customers tell in two messages ("I was
-charged", then "there's no order"), in any order.
+The phrase lists. Once mentioned, each matter needs a person for the rest of
+the conversation (:func:`.rules.decide`); :mod:`.matters` gives each list its
+reason code and the label quoted to agents, and pairs the lists of the matters
+customers tell in two messages ("I was charged", then "there's no order").
+Each list reads English and Spanish: the Spanish patterns are in
+:mod:`.sensitive_matters_es`, appended to the English ones here; a vulnerable
+customer's are in :mod:`.vulnerable`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from handoff.escalation.bereavement_es import ES_BEREAVEMENT_OWN_NEGATION, ES_DIED, ES_KIN_ACCOUNT
 from handoff.escalation.misconduct import DATA_EXPOSED, STAFF_MISCONDUCT
 from handoff.escalation.on_a_line import OnALineWith
-from handoff.escalation.phishing import CARD_GIVEN, DETAILS_GIVEN, LURE, PHISHING_LURE
-from handoff.escalation.phrases import Phrase, _phrases
+from handoff.escalation.phishing import CARD_GIVEN, LURE
+from handoff.escalation.phrases import _phrases
 from handoff.escalation.sensitive_matters_es import (
     ES_ACCOUNT_CHANGED,
     ES_CALL_PROMISED,
@@ -32,7 +30,6 @@ from handoff.escalation.sensitive_matters_es import (
     ES_SAFETY_INCIDENT,
     INJURY_LINK,
 )
-from handoff.escalation.vulnerable import VULNERABLE_IN_TWO_PARTS, VULNERABLE_SITUATION
 
 LEGAL_THREAT = _phrases(
     # Not "to Sue" or "I'm Sue": Sue is also a name.
@@ -472,28 +469,4 @@ DIED = _phrases(
     r"(?= *([.,!?;]|$))",
     *ES_DIED,
     negatable=False,
-)
-# Sensitive matters, and a failed contact centre, told in two parts, in any order,
-# within PARTS_WINDOW customer messages: the code, each part's phrases, the label.
-IN_TWO_PARTS: tuple[tuple[str, Sequence[Phrase], Sequence[Phrase], str], ...] = (
-    ("payment_dispute", MONEY_TAKEN, ORDER_MISSING, "a payment dispute"),
-    ("fraud", ACCOUNT_CHANGED, NOT_DONE_BY_ME, "fraud or account misuse"),
-    ("bereavement", KIN_ACCOUNT, DIED, "a bereavement"),
-    (
-        "contact_center_failure",
-        CALL_PROMISED,
-        NOTHING_CAME,
-        "a call back or an answer promised that never came",
-    ),
-    *VULNERABLE_IN_TWO_PARTS,
-    ("fraud", PHISHING_LURE, DETAILS_GIVEN, "a message in our name that got the details"),
-)
-PARTS_WINDOW = 3
-SENSITIVE_MATTERS: tuple[tuple[str, Sequence[Phrase], str], ...] = (
-    ("safety_incident", SAFETY_INCIDENT, "a product safety incident"),
-    ("fraud", FRAUD, "fraud or account misuse"),
-    ("legal_threat", LEGAL_THREAT, "a legal threat"),
-    ("payment_dispute", PAYMENT_DISPUTE, "a payment dispute"),
-    ("bereavement", BEREAVEMENT, "a bereavement"),
-    ("vulnerable_customer", VULNERABLE_SITUATION, "a customer in a vulnerable situation"),
 )

@@ -365,8 +365,9 @@ ES_FRAUD_OWN_NEGATION: tuple[str | OnALineWith, ...] = (
     r"(he comprado|compre|hice|he hecho|pedi|he pedido|realice|tengo) (nada|ninguna compra|"
     r"ningun pedido|ninguna orden)\b",
     r"\b(pedidos?|compras?|cargos?|cobros?|pagos?|transacciones|transaccion|movimientos?|"
-    r"consumos?)( [\w$.,]+){0,4} que (yo )?(no|nunca) (hice|realice|reconozco|pedi|autorice|"
-    r"compre|solicite|hicimos|reconocemos|he hecho|hemos hecho|realizamos|conozco)\b",
+    r"consumos?)( [\w$.,]+){0,4} (que|q) (yo )?(no|nunca) (hice|realice|reconozco|pedi|autorice|"
+    r"compre|solicite|hicimos|reconocemos|he hecho|hemos hecho|realizamos|conozco|(son|eran|"
+    r"fueron) (mias|mios|nuestras|nuestros))\b",
     r"\bno (reconozco|reconocemos|identifico|autorice|hice|realice|pedi|solicite|compre) "
     r"(este|ese|el|un|una|esta|esa|la|estos|esos|los|las|unos|unas|dos|tres|ningun|ninguna)"
     r"( \w+)? (cargos?|cobros?|compras?|pedidos?|pagos?|movimientos?|transacciones|"

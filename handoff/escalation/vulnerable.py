@@ -217,8 +217,11 @@ OVER = (
     r"(my|on|night|a) shift|soy (enfermer[oa]|medic[oa]|doctora?|camiller[oa])|"
     r"trabajo en (el|un) hospital|trabajo en (la|una) clinica|mi turno|de turno|de guardia|"
     r"haciendo (el )?turno|currando|chambeando|(estoy|ando) trabajando|trabajo (aqui|ahi)|"
-    # Nor a visit to someone else: "mi mama esta en el hospital visitando a una amiga".
-    r"visitando a (una|un) (amig[oa]|vecin[oa]|conocid[oa]|compa\w*))\b"
+    # Nor a visit to someone else, or someone taken to a check-up: "mi mama esta en el
+    # hospital visitando a una amiga", "estoy en el hospital acompanando a mi tia a una consulta".
+    r"visitando a (una|un) (amig[oa]|vecin[oa]|conocid[oa]|compa\w*)|acompanando a (mi |una |un "
+    r"|la |el )?\w+( \w+)? a (una|un|la|el|su) (consulta|cita|control|chequeo|revision|"
+    r"analisis|examen|examenes|estudios?|vacuna))\b"
 )
 VULNERABLE_ON_A_LINE = (
     # A disability in the way, not one said in passing: "I'm deaf, so I prefer chat".
@@ -273,7 +276,7 @@ VULNERABLE_ON_A_LINE = (
 )
 
 # An elderly customer, and one confused by what was ordered: a vulnerable customer
-# when both are said, in one message or two (sensitive_matters.IN_TWO_PARTS).
+# when both are said, in one message or two (matters.IN_TWO_PARTS).
 ELDERLY = _phrases(
     r"\b(tengo|tiene|soy (una senora|un senor|una persona|un abuelo|una abuela|una viejita|un "
     r"viejito|un anciano|una anciana|jubilad[oa]|pensionad[oa]) de) ([7-9]\d|1[01]\d)( anos\b|"
@@ -294,7 +297,7 @@ CONFUSED_BY_ORDER = _phrases(
     negatable=False,
 )
 
-# Said in passing in one message and in the way in another (sensitive_matters.IN_TWO_PARTS):
+# Said in passing in one message and in the way in another (matters.IN_TWO_PARTS):
 # "uso silla de ruedas y vivo en un tercer piso" / "me dicen que la tengo que bajar para
 # que la retire el flete".
 DISABLED = _phrases(ES_DISABILITY)
@@ -425,7 +428,7 @@ ES_VULNERABLE_ON_A_LINE = (
 VULNERABLE_SITUATION = _phrases(
     *VULNERABLE, *VULNERABLE_ON_A_LINE, *ES_VULNERABLE, *ES_VULNERABLE_ON_A_LINE
 ) + _phrases(*VULNERABLE_OWN_NEGATION, *ES_VULNERABLE_OWN_NEGATION, negatable=False)
-# Told in two parts (sensitive_matters.IN_TWO_PARTS): the code, each part, the label.
+# Told in two parts (matters.IN_TWO_PARTS): the code, each part, the label.
 VULNERABLE_IN_TWO_PARTS = (
     ("vulnerable_customer", ELDERLY, CONFUSED_BY_ORDER, "an elderly customer, confused"),
     ("vulnerable_customer", DISABLED, DISABILITY_IN_THE_WAY, "a disability in the way"),

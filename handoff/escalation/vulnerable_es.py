@@ -3,7 +3,7 @@
 A disability or an operation is a vulnerable customer's when it stands in the
 way of something we ask (a return, a pick-up, the courier's calls, the
 website), told on the same line or in another message
-(``sensitive_matters.IN_TWO_PARTS``); told beside a question about a product
+(``matters.IN_TWO_PARTS``); told beside a question about a product
 or its delivery, it is said in passing. And someone else's hard times are
 the customer's reason for a gift, not a matter for a person. The situations
 told in one message are here too (``ES_VULNERABLE``, ``..._OWN_NEGATION``);
@@ -22,7 +22,8 @@ ES_IN_THE_WAY = (
     r"\b(devol\w*|devuelv\w*|regres\w*|llevar(la|lo)? (la|el|a)|correos?|sucursal|"
     r"paqueteria|flete|retir(ar|en|e)|recoger(la|lo)?|reembols\w*|cobr\w*|plazo|a tiempo|no "
     r"(hay|tengo) (forma|manera|como)|no (me |le )?(llego|funciona|sirve|deja)|no (puedo|pude|"
-    r"puede|podre) (ir|salir|llevar\w*|bajar\w*|devolver\w*|moverme|contestar\w*|atender\w*|"
+    r"puede|podre) (ir|salir|llevar\w*|bajar\w*|subir\w*|cargar\w*|devolver\w*|moverme|"
+    r"contestar\w*|atender\w*|"
     r"usar\w*|leer|ver)|ni moverme|lector de pantalla|no se lee|roto|rota|danad\w*|falta\w*)\b"
 )
 # A laugh on the line: what looks like trouble is said in jest ("jaja estoy pelado").
@@ -50,7 +51,8 @@ IN_PASSING = (
 # The disability or the operation itself.
 ES_DISABILITY = (
     r"\b(me|le|la|lo) (operaron|operan|van a operar|tienen que operar)\b|\b(uso|usa|usamos|"
-    r"va|voy|anda|ando) en silla de ruedas\b|\b(uso|usa|usamos) silla de ruedas\b|\b(tengo|"
+    r"va|voy|anda|ando) en silla de ruedas\b|\b(uso|usa|usamos) silla de ruedas\b|\b(soy|es) "
+    r"usuari[oa] de silla de ruedas\b|\b(tengo|"
     r"tiene) (una )?(discapacidad|movilidad reducida|baja vision|sordera|ceguera)\b|"
     r"\bpersona con discapacidad\b|\b(soy|es|esta|estoy|quede|quedo) (ciego|ciega|sordo|sorda|"
     r"invidente|no vidente|discapacitad[oa]|en silla de ruedas|postrad[oa]|paralitic[oa]|"

@@ -197,3 +197,8 @@ def test_staff_called_animals_is_anger_but_pets_are_not() -> None:
 def test_the_worst_day_is_no_verdict_on_us() -> None:
     assert reasons("Hoy es el peor lunes de la historia. Me ha dejado la novia") == []
     assert "anger" in reasons("es el peor servicio del mundo")
+
+
+def test_fed_up_with_the_neighbour_is_not_with_us() -> None:
+    assert reasons("estoy harta del vecino de arriba, tienen maquinas de ruido blanco?") == []
+    assert "anger" in reasons("estoy harta de ustedes")

@@ -92,3 +92,8 @@ def test_a_death_last_year_told_in_passing_or_anyones_asked_about_is_routine() -
 
 def test_an_account_already_in_the_customers_name_is_settled() -> None:
     assert reasons("mi esposo falleció hace 6 años y la cuenta ya está a mi nombre") == []
+
+
+def test_a_death_told_tenderly_counts_but_a_move_does_not() -> None:
+    assert "bereavement" in reasons("mi mamita se nos fue el sabado 😢, tenia un pedido")
+    assert reasons("mi hijo se nos fue a vivir a Madrid, le mandan el sofa alla?") == []

@@ -1,6 +1,6 @@
 """What one message says, found once per text (handoff/escalation/findings.py).
 
-And the matters told in two parts (sensitive_matters.IN_TWO_PARTS): a payment
+And the matters told in two parts (matters.IN_TWO_PARTS): a payment
 dispute is often told over two or three short messages, the money taken in
 one, the order that is not there in another; so are an account changed by
 someone else and a call back that never came. Each message is still scanned

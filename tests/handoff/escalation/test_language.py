@@ -24,6 +24,8 @@ from handoff.escalation.language import LANGUAGE_SAMPLE_CHARS, is_spanish
         "oye\nmira",
         "buenas tardes",
         "che, disculpa",
+        # Chat spellings, and no other Spanish function word.
+        "kiero devolver unos tenis q me quedaron chicos",
     ],
 )
 def test_spanish_messages_are_spanish(text: str) -> None:

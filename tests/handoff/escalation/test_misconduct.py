@@ -124,3 +124,12 @@ def test_cash_for_the_stairs_or_messages_count_but_a_courier_confirming_does_not
         "el tecnico me cobro 500 pesos por la instalacion, es normal?",
     ):
         assert reasons(text) == [], text
+
+
+def test_a_courier_rude_or_shouting_told_in_other_words_is_for_a_person() -> None:
+    for text in (
+        "el señor q trajo el colchon fue muy grosero con mi mama",
+        "el chavalo que entrego el juego de sala me grito",
+    ):
+        assert "safety_incident" in reasons(text), text
+    assert reasons("el señor q trajo el colchon fue muy amable") == []

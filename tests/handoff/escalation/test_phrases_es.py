@@ -530,3 +530,29 @@ def test_the_answer_to_another_question_a_form_sent_again_or_a_quiet_goodbye_cou
         "llame a mi mama 3 veces para preguntarle el color",
     ):
         assert reasons(text) == [], text
+
+
+def test_a_last_purchase_told_as_a_story_is_no_threat_but_as_a_verdict_it_is() -> None:
+    assert reasons("la ultima vez que compre en linea fue antes de la pandemia") == []
+    assert "threat_to_leave" in reasons("esa fue la ultima vez que les compre")
+    assert "threat_to_leave" in reasons("es la ultima vez que les compro")
+
+
+def test_a_button_pressed_or_a_what_if_is_asked_nothing_before() -> None:
+    assert reasons("olvide mi contrasena", 'ya le di en "olvide mi contrasena" y no llega') == []
+    assert "repeated_request" in reasons("ya le di mi numero de pedido dos veces")
+    assert reasons("q pasa si por error me hacen el cobro dos veces? como es el tema?") == []
+
+
+def test_whether_people_answer_asked_is_no_request_even_when_the_nlu_reads_one() -> None:
+    def intent_reasons(text: str) -> list[str]:
+        turn = Turn.customer(text, intent="request_human", confidence=0.99)
+        return decide([turn], RULES_ONLY).reasons
+
+    for text in (
+        "ustedes tienen humanos atendiendo los domingos o solo el bot?",
+        "¿teneis telefono de atencion con personas o todo es por chat?",
+        "hola, me llego un mensaje de q un asesor me llamaria por mi cambio",
+    ):
+        assert intent_reasons(text) == [], text
+    assert intent_reasons("quiero hablar con una persona") == ["explicit_request"]

@@ -434,3 +434,22 @@ def test_a_charge_put_right_in_those_words_but_never_is_still_a_dispute() -> Non
     assert "payment_dispute" in reasons(
         "me cobraron dos veces y jamas me solucionaron lo del cobro"
     )
+
+
+def test_homework_fraud_in_general_and_someone_elses_charge_are_routine() -> None:
+    for text in (
+        "estoy haciendo un trabajo pa la u sobre derechos del consumidor, cuantos dias hay?",
+        "jaja el precio del paneton en la bodega de mi barrio es un fraude",
+        "es fraude o es real la oferta de 70% en colchones q sale en su pagina?",
+        "pregunto xq con tanto fraude en diciembre uno ya no sabe",
+        "mi prima dice que a ella le cobraron doble en otra tienda en black friday",
+        "en otra tienda me cobraron dos veces, por eso les compro a ustedes",
+        "me hicieron un cargo raro una vez, pero el banco me lo regreso a la semana",
+    ):
+        assert reasons(text) == [], text
+    for text, reason in (
+        ("me quejo de ustedes: conozco mis derechos del consumidor", "legal_threat"),
+        ("me cobraron doble en su tienda", "payment_dispute"),
+        ("el banco me dijo q la clonaron y vi dos compras en su tienda q no son mias", "fraud"),
+    ):
+        assert reason in reasons(text), text

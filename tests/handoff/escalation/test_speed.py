@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -35,6 +35,7 @@ from handoff.escalation import (
     anger_words,
     decide,
     findings,
+    matters,
     person_probability,
     sensitive_matters,
     stuck,
@@ -44,23 +45,8 @@ from handoff.escalation import (
 from handoff.escalation import phrases as phrase_lists
 from handoff.escalation import rules as escalation_rules
 from handoff.escalation.conversation_model import conversation_probability
-from handoff.escalation.phishing import DETAILS_GIVEN, PHISHING_LURE
+from handoff.escalation.matters import IN_TWO_PARTS, SENSITIVE_MATTERS
 from handoff.escalation.phrases import BOT_DID_NOT_HELP, EXPLICIT_REQUEST, Phrase
-from handoff.escalation.sensitive_matters import (
-    ACCOUNT_CHANGED,
-    BEREAVEMENT,
-    CALL_PROMISED,
-    DIED,
-    FRAUD,
-    KIN_ACCOUNT,
-    LEGAL_THREAT,
-    MONEY_TAKEN,
-    NOT_DONE_BY_ME,
-    NOTHING_CAME,
-    ORDER_MISSING,
-    PAYMENT_DISPUTE,
-    SAFETY_INCIDENT,
-)
 from handoff.escalation.vocabulary import CHAT_SPELLING, _normalise
 
 cpu_time = time.process_time
@@ -88,29 +74,13 @@ PROBE_BUDGET_S = 1.0
 # 0.15 s at worst; the bound is for a loaded machine.
 PER_CALL_BUDGET_S = 1.0
 
-PHRASE_LISTS: dict[str, list[Phrase]] = {
+# Every list the rules scan a message with: the requests, and each matter's (matters.py),
+# those told in two parts by their label and part.
+PHRASE_LISTS: dict[str, Sequence[Phrase]] = {
     "explicit_request": EXPLICIT_REQUEST,
     "bot_did_not_help": BOT_DID_NOT_HELP,
-    "legal_threat": LEGAL_THREAT,
-    "payment_dispute": PAYMENT_DISPUTE,
-    "fraud": FRAUD,
-    "safety_incident": SAFETY_INCIDENT,
-    "bereavement": BEREAVEMENT,
-    "vulnerable_customer": vulnerable.VULNERABLE_SITUATION,
-    "money_taken": MONEY_TAKEN,
-    "order_missing": ORDER_MISSING,
-    "account_changed": ACCOUNT_CHANGED,
-    "not_done_by_me": NOT_DONE_BY_ME,
-    "call_promised": CALL_PROMISED,
-    "nothing_came": NOTHING_CAME,
-    "kin_account": KIN_ACCOUNT,
-    "died": DIED,
-    "elderly": vulnerable.ELDERLY,
-    "confused_by_order": vulnerable.CONFUSED_BY_ORDER,
-    "disabled": vulnerable.DISABLED,
-    "disability_in_the_way": vulnerable.DISABILITY_IN_THE_WAY,
-    "phishing_lure": PHISHING_LURE,
-    "details_given": DETAILS_GIVEN,
+    **{label: phrases for _, phrases, label in SENSITIVE_MATTERS},
+    **{f"{label}, {part}": lists[part] for _, *lists, label in IN_TWO_PARTS for part in (0, 1)},
 }
 
 
@@ -263,6 +233,7 @@ PATTERN_MODULES = (
     anger_words,
     phrase_lists,
     sensitive_matters,
+    matters,
     stuck,
     escalation_rules,
     vulnerable,

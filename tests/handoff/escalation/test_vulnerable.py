@@ -283,3 +283,12 @@ def test_wanting_to_die_laughed_about_over_a_purchase_is_routine_but_not_with_de
     assert reasons("wey me quiero morir jajaja, la tele no cabe en el mueble") == []
     assert "vulnerable_customer" in reasons("me quiero morir jaja ya no aguanto mas")
     assert "vulnerable_customer" in reasons("me quiero morir")
+
+
+def test_someone_taken_to_a_check_up_is_routine_but_a_wheelchair_in_the_way_is_not() -> None:
+    assert reasons("estoy en el hospital acompañando a mi tía a una consulta, cuanto tarda?") == []
+    assert "vulnerable_customer" in reasons("estoy en el hospital, me operaron ayer")
+    assert "vulnerable_customer" in reasons(
+        "soy usuario de silla de ruedas",
+        "el repartidor solo deja en el portal y no puedo subir una caja de 30 kilos",
+    )

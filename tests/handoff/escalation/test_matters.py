@@ -1,0 +1,141 @@
+"""The matters told in two parts that the twenty-fourth round added (handoff/escalation/matters.py).
+
+Each pair escalates told in two messages, in either order, or in one; each
+part alone, or beside a look-alike of the other, stays with the bot.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from handoff.escalation import Turn, decide
+from handoff.escalation.matters import IN_TWO_PARTS, PARTS_WINDOW, SENSITIVE_MATTERS
+from tests.handoff.escalation.rules_only import RULES_ONLY
+
+
+def reasons(*messages: str) -> list[str]:
+    conversation: list[Turn] = []
+    for message in messages:
+        conversation += [Turn.customer(message), Turn.bot("utter_default", "Sorry?")]
+    return decide(conversation[:-1], RULES_ONLY).reasons
+
+
+TOLD_IN_PARTS = [
+    # A recall, and the customer owns one.
+    (
+        (
+            "hola, lei en las noticias q hay un retiro de unas estufas a cuarzo por riesgo de "
+            "incendio",
+            "yo compre una el invierno pasado para el cuarto de mi madre",
+        ),
+        "safety_incident",
+    ),
+    (
+        ("vi en las noticias algo de un retiro de sillas altas para bebe", "es el mismo modelo?"),
+        "safety_incident",
+    ),
+    (
+        ("I saw on the news there's a recall on some space heaters", "we bought one from you"),
+        "safety_incident",
+    ),
+    # A child's purchase: something unasked, and a child with the card or the tablet.
+    (
+        (
+            "me ha llegado una consola que yo no he pedido",
+            "acabo de hablar con mi hija de 13 y ha sido ella con mi tarjeta",
+        ),
+        "fraud",
+    ),
+    (
+        (
+            "la nina estaba jugando con el ipad",
+            "y al parecer termino comprando algo de 320 mil",
+        ),
+        "fraud",
+    ),
+    (("mi hija de 12 compro un juego con mi tarjeta", "sin permiso obvio"), "fraud"),
+    # Someone else's invoice.
+    (
+        ("hola, recibi en mi correo una factura", "pero no es mia, es de otra persona"),
+        "fraud",
+    ),
+    (
+        (
+            "me llego la factura por correo",
+            "no es mia, es de una tal Mariela con su cedula y direccion",
+        ),
+        "fraud",
+    ),
+    # Our courier, and what he did.
+    (
+        ("oye, el chico q vino a dejar el sofa ayer", "me esta escribiendo a mi numero personal"),
+        "safety_incident",
+    ),
+    # A gas appliance we fitted, and a smell.
+    (
+        (
+            "vuestro tecnico nos instalo la cocina de gas el viernes",
+            "desde entonces hay un olorcillo raro en la cocina, es normal?",
+        ),
+        "safety_incident",
+    ),
+    # A payment made again after an error, and the first taken too.
+    (
+        (
+            "pague por pse y me salio error",
+            "volvi a pagar y ahi si salio bien",
+            "pero la primera tb me la descontaron y no me la han devuelto",
+        ),
+        "payment_dispute",
+    ),
+]
+
+
+@pytest.mark.parametrize(("messages", "reason"), TOLD_IN_PARTS)
+def test_told_in_parts_in_either_order(messages: tuple[str, ...], reason: str) -> None:
+    assert reason in reasons(*messages)
+    assert reason in reasons(*reversed(messages))
+    assert reason in reasons(" ".join(messages))
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [
+        # Each part alone.
+        ("vi en las noticias q hay un retiro de unas estufas por riesgo de incendio",),
+        ("compre una estufa a cuarzo el invierno pasado, tienen repuestos?",),
+        ("me ha llegado un paquete que no esperaba", "ah no, era el regalo de mi hermana"),
+        ("mi hija compro unos audifonos con mi tarjeta, llegan hoy?",),
+        (
+            "mi hija de 15 quiere comprar un celular con mi cuenta",
+            "puedo poner un limite para que no compre sin mi permiso?",
+        ),
+        ("me llego la factura por correo", "pero no me sale el numero de pedido"),
+        ("el chico q vino a dejar el sofa ayer fue super amable",),
+        ("quiero una cocina de gas de 4 puestos", "cual me recomiendan?"),
+        ("este perfume tiene un olor raro?",),
+        ("volvi a pagar y ahi si salio bien", "cuando llega?"),
+        # Not a recall: a pick-up, and what the customer does not remember.
+        ("quiero agendar el retiro de los muebles viejos que les compre",),
+        ("I don't recall the order number, but I bought one last week",),
+        # Not a smell from an appliance: "no huele raro".
+        ("el tecnico instalo la estufa de gas", "todo bien, no huele raro ni nada"),
+        # Not our courier: another shop's.
+        ("el repartidor de otra tienda me grito", "por eso les compro a ustedes"),
+    ],
+)
+def test_either_part_alone_or_a_look_alike_is_routine(messages: tuple[str, ...]) -> None:
+    assert reasons(*messages) == []
+
+
+def test_parts_further_apart_than_the_window_are_not_put_together() -> None:
+    first, second = "me llego la factura por correo", "no es mia, es de otra persona"
+    between = ["cuanto tarda el envio a Quito?"] * PARTS_WINDOW
+    assert reasons(first, *between, second) == []
+
+
+def test_every_matter_has_a_code_phrases_and_a_label() -> None:
+    for code, phrases, label in SENSITIVE_MATTERS:
+        assert code and phrases and label
+    for code, first, second, label in IN_TWO_PARTS:
+        assert code and first and second and label
