@@ -45,7 +45,7 @@ ES_DECISIVE_WORDS = (
     r"(tan |mas )?(malo|mala|pesimo|pesima|de mierda)|que asco|me da asco|das asco|dan asco|"
     r"dais asco|"
     r"(estoy|estamos|ando|me tienen|me teneis|me tiene|me tienes|ya me tienen)( muy| super| "
-    r"re| bien| tan| ya| realmente| totalmente)? (harto|harta|hartos|hartas|hastiad[oa]|"
+    r"re| bien| tan| ya| realmente| totalmente)? (harto|harta|hartos|hartas|hastiad[oa]|mamad[oa]|"
     r"podrid[oa]|furios[oa]|emputad[oa]|encabronad[oa]|cabread[oa]|enojad[oa]|enfadad[oa]|"
     r"rabios[oa]|hasta la madre|hasta la coronilla|hasta el gorro|hasta los huevos|hasta las "
     r"narices|hasta el moño|hasta el mono|hasta la verga|hasta la pija|hasta las pelotas|"
@@ -57,7 +57,7 @@ ES_DECISIVE_WORDS = (
     r"(una|que|vaya|menuda) falta de respeto|(me|nos) (estan|estais|estas) (tomando el pelo|"
     r"viendo la cara|robando|estafando|jodiendo|chingando|vacilando|cagando|timando|"
     r"mintiendo|boludeando|webeando|choreando)|(me|nos) vieron la cara|tomadura de pelo|"
-    r"pesim[oa]s?|malisim[oa]s?|nefast[oa]s?|deplorable|lamentable|patetic[oa]s?|"
+    r"pesim[oa]s?|malisim[oa]s?|nefast[oa]s?|deplorable|lamentable|patetic[oa]s?|mediocres?|"
     r"asqueros[oa]s?|(la |el )?peor (empresa|tienda|servicio|atencion|experiencia|"
     r"compra|pagina|app|bot|chat)|(son|sois|es) (los|las|la|el|lo) peor(es)?(?! (dia|lunes|"
     r"martes|miercoles|jueves|viernes|sabado|domingo|semana|mes|ano|noche)\b)|de lo peor|"
@@ -124,7 +124,7 @@ ES_PROFANITY = (
 ES_HOSTILE_PROFANITY = (
     r"(vete|vayanse|idos|andate|andense|vayase|que se vayan) a la (mierda|verga|chingada|"
     r"concha|porra)|que se jodan|chinga(n)? tu madre|chinguen a su madre|me cago en "
-    r"(ustedes|vosotros|vuestra|su|la madre|dios|todo)|hijos? de (puta|perra)|hijueputas?|"
+    r"(ustedes|vosotros|vuestra|su|la madre|dios|todo)|hijos? de (puta|perra)|hijueputas?|jueputa|"
     r"malparid[oa]s|conchetumare|culiaos|(que|tan) poca madre|(servicio|atencion|empresa|"
     r"tienda|bot|chat|pagina|app) de mierda|una mierda|que mierda|son una mierda|pinche "
     r"(bot|empresa|tienda|servicio|chat|pagina)"
@@ -269,8 +269,9 @@ ES_ELSEWHERE = (
     r"celular|internet|luz|cable|agua|gas|mudanzas?|electricidad)|electrica)|"
     r"operador(a)? (de|del) (celular|movil|telefono))\b|\b" + ES_MY_CARRIER + r"\b|"
     # A phone or internet company by name: "dos horas en espera con Movistar", "los de
-    # Orange son unos inutiles".
-    r"\b" + ES_CARRIERS + r"\b|"
+    # Orange son unos inutiles", "estoy mamada de Claro" (Claro only where it is no word).
+    r"\b" + ES_CARRIERS + r"\b|\b(de|con) claro\b(?! (que|q)\b)|\bclaro (me|nos) (dejo|dejaron|"
+    r"corto|cortaron|cobro|cobraron)\b|"
     # The neighbours, delivery apps, marketplaces, the tax office, a brand's own repair
     # service: "el vecino puso musica toda la noche", "estoy harta del vecino", "Rappi me
     # volvio a mandar el pedido equivocado", "el SAT me tiene harto", "el servicio tecnico de
@@ -292,8 +293,8 @@ ES_ELSEWHERE = (
     r"(otro sitio|otro lado|otra parte|otro lugar)\b|\b(una|otra) tienda (del|de la|de mi|"
     r"de un|de una|en el|en la) (centro|barrio|esquina|mall|plaza|shopping|colonia|pueblo|"
     r"centro comercial)\b|"
-    r"\b(fue mi culpa|culpa mia|error mio|me equivoque|conmigo mism[oa]|(puse|escribi|marque) "
-    r"mal|que tont[oa] (soy|fui)|soy (un |una )?"
+    r"\b(fue mi culpa|culpa mia|error mio|me equivoque|conmigo mism[oa]|de mi mism[oa]|(puse|"
+    r"escribi|marque) mal|que tont[oa] (soy|fui)|soy (un |una )?"
     r"(tont[oa]|idiota|despistad[oa]|torpe|burr[oa]|desastre)|me olvide|se me olvido)\b|"
     # Forgetting one's own password again, a football match lost: "olvide mi contrasena
     # otra vez 🙄", "perdimos el clasico otra vez 😤".

@@ -11,6 +11,8 @@ still in play. Every pattern is linear.
 
 from __future__ import annotations
 
+from datetime import date
+
 from handoff.escalation.on_a_line import OnALineWith, unless_on_the_line
 
 ES_KIN = (
@@ -22,9 +24,10 @@ ES_KIN = (
 # Someone outside the family, whose loss is news or the reason for a gift: "fallecio el papa
 # de un companero del trabajo y queremos mandarle una canasta", "la abuela de una amiga".
 ES_SOMEONE_ELSES = (
-    r"\b(de|a|para) (un|una|el|la|mi|nuestro|nuestra) (companer[oa]|compa|amig[oa]|"
-    r"vecin[oa]|conocid[oa]|colega|jefe|jefa|cliente|clienta)( (del?|de la) (trabajo|oficina|"
-    r"escuela|cole|colegio|equipo|barrio))?\b"
+    r"\b(de|a|para) (un|una|el|la|mi|nuestro|nuestra) (companer[oa]|compa|compi|amig[oa]|"
+    r"vecin[oa]|conocid[oa]|colega|jefe|jefa|cliente|clienta|compadre|comadre|cuate|pana|"
+    r"parcer[oa]|soci[oa])( (del?|de la) (trabajo|oficina|escuela|cole|colegio|equipo|barrio|"
+    r"curro|chamba|laburo|pega|uni))?\b"
 )
 # A death told in passing, as a memory or about a thing: "quiero regalarle a mi mama un
 # portarretrato para poner fotos de mi papa, que en paz descanse", "mi papa que en paz
@@ -46,8 +49,12 @@ ES_IN_PASSING = (
     r"murio|ha muerto)\b"
 )
 # A death a year or more ago, told as the reason for a purchase, is no bereavement to
-# handle now: "mi tia se murio el ano pasado y me dejo su casa".
+# handle now: "mi tia se murio el ano pasado y me dejo su casa", "mi papa murio en el 2010 y
+# dejo una mecedora".
+# Years before last, read when the module loads: "en el 2010", not this year's or last's.
+_YEARS_BEFORE_LAST = "|".join(str(year) for year in range(1900, date.today().year - 1))
 ES_YEARS_AGO = (
+    r"\ben (el )?(ano )?(" + _YEARS_BEFORE_LAST + r")\b|"
     r"\bhace (ya |como |unos |unas |mas de |casi |muchos |varios |hartos |bastantes )*(\d+|"
     r"dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|quince|veinte|muchos|varios|hartos|"
     r"bastantes)? ?anos\b|\bhace (ya |mas de |casi )?un ano\b|\bel ano pasado\b"

@@ -30,10 +30,11 @@ ES_NOT_A_REQUEST = (
     r"operador|operadora|nadie|llamada|ejecutivo|ejecutiva|transferencia)\b",
     r"\bno (es necesario|hace falta) que (me |nos )?(contacte|llame|atienda|escriba) nadie\b",
     r"\bno (me |nos )?(llamen|llames|llame|marquen)\b",
-    # "No me pases con nadie", "no me transfieras a un asesor".
-    r"\bno (me |nos )?(pases|pase|pasen|paseis|transfieras|transfiera|transfieran|transfirais|"
-    r"comuniques|comunique|comuniquen|conectes|conecte|conecten|derives|derive|deriven) (con|a|"
-    r"al) (nadie|ningun|ninguna|un |una |el |la |alguien)",
+    # "No me pases con nadie", "no me pongas con nadie", "no me transfieras a un asesor".
+    r"\bno (me |nos )?(pases|pase|pasen|paseis|pongas|ponga|pongan|pongais|transfieras|"
+    r"transfiera|transfieran|transfirais|comuniques|comunique|comuniquen|conectes|conecte|"
+    r"conecten|derives|derive|deriven) (con|a|al) (nadie|ningun|ninguna|un |una |el |la |"
+    r"alguien)",
     # "Sin agente porfa": at the start of a clause only, not "llevo dos horas sin asesor".
     r"(^|[,.;:!?]) ?(y )?sin (un |una |ningun |ninguna )?(asesor|asesora|agente|humano|"
     r"operador|operadora|persona|llamada|ejecutivo|ejecutiva|transferencia)(es|s)?\b",

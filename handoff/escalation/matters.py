@@ -57,7 +57,7 @@ RECALLED = _phrases(
     r"sanitaria)\b|\b(retiro|retirada|llamado)\b[^.!?\n]{0,60}\b(riesgo|peligro|defecto|falla|"
     r"incendio|quemadura|sobrecalent\w*|descarga|asfixia|atrapamiento|fabricante)\b|\b(noticias|"
     r"noticiero|tele|anuncio|comunicado|aviso)\b[^.!?\n]{0,40}\b(retiro|retirada|retiran|"
-    r"retiraron|recall)\b|\bretiraron del mercado\b",
+    r"retiraron|retirando|recall)\b|\bretiraron del mercado\b",
     negatable=False,
 )
 OWNS_ONE = _phrases(
@@ -67,25 +67,38 @@ OWNS_ONE = _phrases(
     r"(modelo|referencia|lote) (que|q) (les |os |le )?(compre|tengo|pedi|compramos)\b|\b(yo|"
     r"nosotros) (compre|compramos|tengo|tenemos|pedi|pedimos) (uno|una|ese|esa|el mismo|la "
     r"misma|dos)\b|\b(compre|compramos|pedi|pedimos) (uno|una|dos)( \w+){0,2} (con|a) "
-    r"(ustedes|vosotros|northwind)\b|\b(lo|la) (tengo|tenemos) (conectad[oa]|enchufad[oa]|"
-    r"en (casa|el cuarto|la cocina|la sala))\b|\b(la|lo) usa (diario|todos los dias|siempre)\b",
+    r"(ustedes|vosotros|northwind)\b|\b(compre|compramos|tengo|tenemos|pedi|pedimos) (\d+|"
+    r"dos|tres|cuatro|cinco|seis|varios|varias) (iguales|de esos|de esas|de ese modelo)\b|\b(lo|"
+    r"la) (tengo|tenemos) (conectad[oa]|enchufad[oa]|en (casa|el cuarto|la cocina|la sala))\b|"
+    r"\b(la|lo) usa (diario|todos los dias|siempre)\b",
     negatable=False,
 )
 
 # A child's purchase told in parts: what came or was charged unasked ("me ha llegado una
-# consola que yo no he pedido", "al parecer termino comprando algo", "sin permiso obvio"),
-# and a child with
-# the customer's card or device ("ha sido mi hija de 13 con mi tarjeta", "la nina estaba
-# jugando con el ipad"). Not "mi hija compro con mi tarjeta, llega hoy?": nothing unasked.
+# consola que yo no he pedido", "al parecer termino comprando algo", "sin permiso obvio",
+# "hay una compra de 60 mil"), or a child too young to ask ("mi peque de 5", "tiene 6
+# anos"), and a child with the customer's card or device ("ha sido mi hija de 13 con mi
+# tarjeta", "la nina estaba jugando con el ipad", "el nene agarro mi celu", "my kid bought a
+# ps5 con mi tarjeta"). Not "mi hija compro con mi tarjeta, llega hoy?": nothing unasked.
 _CHILD = (
     r"(hij[oa]s?|hijit[oa]|nin[oa]|nene|nena|guagua|chamac[oa]|peque|pequen[oa]|crio|cria|"
-    r"chiquit[oa]|mocos[oa]|chaval|chavala|cipot[ea]|patoj[oa]|carajit[oa]|escuincle)"
+    r"chiquit[oa]|mocos[oa]|chaval|chavala|cipot[ea]|patoj[oa]|carajit[oa]|escuincle|my kid|my "
+    r"son|my daughter|my child)"
 )
+# A child too young to have asked: "mi peque de 5", "tiene 6 anos".
+_TOO_YOUNG = r"([2-9]|dos|tres|cuatro|cinco|seis|siete|ocho|nueve)"
 NOT_ORDERED = _phrases(
     r"\b(paquete|pedido|compra|cargo|cobro|caja|consola|juego|cosa)s?( \w+){0,3} (que|q) (yo )?"
     r"(no|nunca) (he pedido|pedi|esperaba|compre|he comprado|reconozco|hice|encargue)\b|"
     r"\b(al parecer|sin querer|por error|sin saber) (\w+ ){0,2}(termino comprando|acabo comprando|"
-    r"compro|pidio)\b|\b(termino|acabo|ha acabado) comprando\b",
+    r"compro|pidio)\b|\b(termino|acabo|ha acabado) comprando\b|\bhay (una|un|dos|unas) "
+    r"(compra|cargo|cobro)s?\b|\bwithout (asking|permission|telling me)\b|\b"
+    + _CHILD
+    + r" de "
+    + _TOO_YOUNG
+    + r"( anos| anitos)?\b|\btiene "
+    + _TOO_YOUNG
+    + r" (anos|anitos)\b",
     # Not a limit asked for "para que no compre sin mi permiso": nothing bought.
     OnALineWith(
         r"\bsin (mi |nuestro )?(permiso|autorizacion|consentimiento|avisar(me|nos)|"
@@ -95,9 +108,15 @@ NOT_ORDERED = _phrases(
     negatable=False,
 )
 CHILD_WITH_CARD = _phrases(
-    r"\b" + _CHILD + r"\b[^.!?\n]{0,80}\b(con|uso|usando|agarro|cogio|tomo|jugando con) (mi|la|"
-    r"el|nuestra|su) (tarjeta|cuenta|celular|telefono|movil|tablet|tableta|ipad|compu|"
-    r"computadora|ordenador)\b",
+    # Not the customer buying for the child: "mi hijo de 8 eligio el escritorio, lo compro yo
+    # con mi tarjeta".
+    OnALineWith(
+        r"\b" + _CHILD + r"\b[^.!?\n]{0,80}\b(con|uso|usando|agarro|cogio|tomo|jugando con|"
+        r"with) (mi|la|el|nuestra|su|my) (tarjeta|cuenta|celular|celu|cel|telefono|movil|tablet|"
+        r"tableta|ipad|compu|computadora|ordenador|card|account|phone)\b",
+        unless=r"\b(lo|la|los|las|se lo|se la) (compro|compre|pago|pague|pido|pedi) yo\b|\byo "
+        r"(se |le )?(lo |la )?(compro|compre|pago|pague|pido|pedi)\b",
+    ),
     negatable=False,
 )
 
@@ -149,6 +168,35 @@ FIRST_TAKEN_TOO = _phrases(
     r"debitaron|cargaron|desconto|cobro|debito|cargo)\b",
 )
 
+# A charge of ours seen, and nobody bought it: "en el extracto de la tarjeta de la empresa
+# aparece un cargo vuestro" / "nadie de la oficina ha comprado nada"; "llego una caja con 30
+# monitores" / "nadie de aca pidio nada y figura pagado con nuestra tarjeta".
+CHARGE_SEEN = _phrases(
+    r"\b(aparece|aparecio|aparecen|me salio|me sale|sale|hay|vi|veo|tengo|me llego|llego) (un|"
+    r"una|dos|unos|el|este) (cargo|cobro|debito|movimiento|compra|pedido|caja|paquete)s?\b|"
+    r"\b(figura|aparece|sale|esta) pagad[oa] con (nuestra|mi|la) tarjeta\b",
+    negatable=False,
+)
+NOBODY_BOUGHT = _phrases(
+    # Not "nadie me pidio nada de firma".
+    r"\bnadie( (de|en)( \w+){1,3}| aqui| aca| en casa)? (ha comprado|compro|pidio|ha pedido|hizo|"
+    r"ha hecho|encargo) (nada|ningun\w*|eso|esa compra|ese pedido)\b",
+    negatable=False,
+)
+
+# A flood, a fire or a quake, and all lost: "en trinidad se inundo toda la zona y mi tienda
+# tambien" / "perdimos la mercaderia y la oficina".
+DISASTER = _phrases(
+    r"\b(se (inundo|inundaron|quemo|quemaron|incendio|derrumbo|cayo)|inundacion|terremoto|"
+    r"huracan|deslave|alud)\b",
+    negatable=False,
+)
+ALL_LOST = _phrases(
+    r"\bperd(i|imos|io|ieron) (todo\b(?! (el|la|lo) )|toda la mercaderia|la mercaderia|el "
+    r"negocio|la tienda|el local|la casa|la oficina|el departamento|el depa|el piso|nuestras "
+    r"cosas|mis cosas)\b",
+)
+
 # Sensitive matters, and a failed contact centre, told in two parts, in any order,
 # within PARTS_WINDOW customer messages: the code, each part's phrases, the label.
 IN_TWO_PARTS: tuple[tuple[str, Sequence[Phrase], Sequence[Phrase], str], ...] = (
@@ -169,5 +217,7 @@ IN_TWO_PARTS: tuple[tuple[str, Sequence[Phrase], Sequence[Phrase], str], ...] = 
     ("safety_incident", STAFF_NAMED, STAFF_DID, "our courier's or fitter's conduct"),
     ("safety_incident", GAS_APPLIANCE, ODD_SMELL, "a smell from a gas appliance"),
     ("payment_dispute", PAID_AGAIN, FIRST_TAKEN_TOO, "a payment taken twice"),
+    ("fraud", CHARGE_SEEN, NOBODY_BOUGHT, "a charge nobody made"),
+    ("vulnerable_customer", DISASTER, ALL_LOST, "a home or business lost to a disaster"),
 )
 PARTS_WINDOW = 3

@@ -70,7 +70,9 @@ MISCONDUCT_ES = (
     r"(groserias|vieja|viejo|inutil|india|indio|negra|negro|sudaca)|trato de (vieja|viejo|"
     r"inutil|idiota|estupid[oa]|loc[oa]|tont[oa]|negr[oa]|indi[oa])|exigio|exigieron|"
     r"ha escrito( \w+){0,2} (\d+|dos|tres|varias|muchas) veces|ha escrito a mi (whatsapp|"
-    r"numero|celular|telefono)|ha estado escribiendo|ha amenazado|ha insultado|ha gritado|"
+    r"numero|celular|telefono)|(ha escrito|escribio|escribe|esta escribiendo|mando mensajes?)"
+    r"( \w+){0,4} (a|al) (mi|su|sus) (whatsapp|numero|celular|telefono|movil|instagram|insta|"
+    r"facebook) (personal|privado)|ha estado escribiendo|ha amenazado|ha insultado|ha gritado|"
     r"ha empujado|dijo que (si no|le (diera|pagara|diese)|"
     r"tenia que (darle|pagarle)|(ya )?(sabe|sabia) donde))|sigue (escribiendole|escribiendonos|"
     r"llamandole|llamandonos|mandandole)|(amenazo|insulto|agredio|empujo|exigio) (a|con)|"
@@ -78,7 +80,8 @@ MISCONDUCT_ES = (
     r"lana|billete)|(estaba|venia|llego) (borracho|ebrio|tomado|drogado)|"
     # Rude, told as what they were: "el senor q trajo el colchon fue muy grosero con mi mama".
     r"(fue|estuvo|se puso) (muy |super |re |bien |bastante |demasiado )?(grosero|grosera|"
-    r"maleducad[oa]|irrespetuos[oa]|agresiv[oa]|prepotente|altanero|altanera|patan)|"
+    r"maleducad[oa]|irrespetuos[oa]|agresiv[oa]|prepotente|altanero|altanera|patan)|(me|nos|le) "
+    r"hablo (bien |muy |super |re )?(feo|mal|golpeado|grosero|con groserias)|"
     # Money on top, asked for or charged ("me pidió 10 dólares adicionales para subirla");
     # asked for in cash or for the stairs, in Spain's perfect too ("me ha pedido 20 euros en
     # efectivo", "me pidio 30 soles 'para la subida'"); or a condition ("no me quiso dejar
@@ -87,19 +90,21 @@ MISCONDUCT_ES = (
     r"pidieron|exigieron) " + _SUM + r" (" + _ON_TOP + r"|en efectivo|\W{0,2}(para|pa|por) (la |"
     r"el )?(subida|bajada|escalera|escaleras|piso|subir\w*|bajar\w*|dejar\w*|meter\w*|"
     r"entrar\w*))|(cobro|cobraron) " + _SUM + r" " + _ON_TOP + r"|si no le (daba|pagaba|"
-    r"dabamos|pagabamos|daban) (\$ ?)?\d+|"
+    r"dabamos|pagabamos|daban|pasaba|pasabamos|pasaban) (\$ ?)?\d+|"
     # Money demanded on a condition, harassment that goes on ("le estuvo mandando mensajes a
     # mi hija"), photos of the home or of papers.
     r"(pidio|exigio|cobro|pidieron|exigieron|cobraron) [^.!?\n]{0,20}\b(\d+|plata|dinero|lana|"
     r"lucas|pesos|propina|efectivo|billete)\b[^.!?\n]{0,40}\b(o|si no) (no )?(me |nos |le )?"
     r"(subia|subian|subiria|bajaba|entregaba|entregaban|dejaba|dejaban|instalaba|armaba|"
-    r"descargaba)|sin (\w+ ){0,3}(propina|plata|dinero|efectivo|lucas|pesos) no (me |nos |le )?"
+    r"descargaba)|sin (\w+ ){0,3}(propina|plata|dinero|efectivo|lucas|pesos|soles|bs|\d+) no "
+    r"(me |nos |le )?"
     r"(subia|subian|subiria|bajaba|entregaba|entregaban|dejaba|instalaba|armaba|descargaba)|"
-    r"(le|me|la|nos) (sigue|anda|esta|estuvo|ha estado|han estado|estan) "
+    # Not "el repartidor me esta llamando, le abro?": a courier calling now is delivering.
+    r"(le|me|la|nos) (sigue|anda|estuvo|ha estado|han estado) "
     r"(escribiendo|mandando mensajes|enviando mensajes|llamando|buscando)|se (presento|aparecio) "
     r"en (su|mi|la) (puerta|casa|trabajo)|(saco|tomo|sacaba|tomaba|sacando|tomando|sacaron|"
-    r"tomaron) (una |unas )?fotos?(?! (al|del|de la|a la) (paquete|caja|pedido|entrega|producto|"
-    r"guia|firma|comprobante)))"
+    r"tomaron|a tomar|a sacar) (una |unas )?fotos?(?! (al|del|de la|a la) (paquete|caja|pedido|"
+    r"entrega|producto|guia|firma|comprobante)))"
 )
 # Damage they did to the home, a car or a garden, not to what they brought: "los de la
 # entrega rayaron todo el parqué", "el repartidor ha rayado el parquet del pasillo", "the
@@ -120,6 +125,7 @@ _HOME_PARTS_ES = (
 )
 DAMAGE_ES = (
     r"(rayaron|rayo|rompieron|rompio|tumbaron|tumbo|arrancaron|arranco|danaron|dano|golpearon|"
+    r"choco|chocaron|"
     r"golpeo|pego a|pegaron a|abollaron|abollo|mancharon|mancho|quebraron|quebro|destrozaron|"
     r"destrozo|rajaron|rajo|tiraron|tiro|(ha|han) (rayado|roto|golpeado|danado|manchado|"
     r"abollado|astillado|destrozado|rajado|arrancado)|(ha|han) dado (un )?golpe (a|en|contra))"
@@ -130,7 +136,10 @@ LEFT_DAMAGED_ES = (
     r"(dejo|dejaron|ha dejado|han dejado) (la |el |los |las |mi |mis |toda la |todo el )?"
     + _HOME_PARTS_ES
     + r"( \w+){0,2} (rot[oa]s?|rayad[oa]s?|manchad[oa]s?|agujeread[oa]s?|"
-    r"astillad[oa]s?|abollad[oa]s?|danad[oa]s?|hech[oa]s? (un desastre|pedazos|polvo))"
+    r"astillad[oa]s?|abollad[oa]s?|danad[oa]s?|hech[oa]s? (un desastre|pedazos|polvo))|"
+    # Or a danger left: "el tecnico que instalo la terma dejo un cable pelado".
+    r"(dejo|dejaron|ha dejado|han dejado) (un |unos |el |los |la )?(cables? (pelad[oa]s?|"
+    r"suelt[oa]s?|expuest[oa]s?|sin aislar)|enchufes? suelt[oa]s?|fuga (de gas|de agua)?)"
 )
 # Another company's people: "el de la paquetería de otra tienda me gritó".
 ELSEWHERE = (

@@ -47,8 +47,10 @@ ES_ELSEWHERE_OR_WHAT_IF = (
     r"abiert[oa]s?|abren|abre) (\w+ ){0,2}por (el|un|la|una) (incendio|temblor|terremoto|"
     r"inundacion|apagon)\b|"
     # Told from the news or a match: "vi en las noticias que un ventilador le corto el
-    # dedo a un nino", "me fracture el pie jugando futbol".
+    # dedo a un nino", "me fracture el pie jugando futbol"; or by someone it happened to: "mi
+    # cunado me conto q a el otra tienda le mando un refri q olia a gas".
     r"\b(las noticias|la noticia|el noticiero|el telediario|el noticiario|el informativo)\b|"
+    r"\b(me|nos) (conto|contaron|dijo|dijeron) (que|q) a (el|ella|ellos|ellas)\b|"
     r"\bjugando (al |a la "
     r"|una )?(futbol|fut|fulbito|pichanga|basquet|basket|baloncesto|tenis|padel|voley|"
     r"voleibol|beisbol|rugby|pelota|hockey)\b|"
@@ -163,7 +165,12 @@ ES_FRAUD_ELSEWHERE = (
     # Fraud in general, a price called one, an offer of ours doubted: "con tanto fraude en
     # diciembre uno ya no sabe", "el precio del paneton en la bodega es un fraude", "es fraude
     # o es real la oferta de 70%?".
-    r"\bcon (tanto|tanta|tantos|tantas) (fraudes?|estafas?|robos?)\b|\b(precio|precios)\b"
+    r"\bcon (tanto|tanta|tantos|tantas) (fraudes?|estafas?|robos?)\b|\b(es|seria) casi un "
+    r"(fraude|delito|robo)\b|"
+    # The bank's own check on a purchase of the customer's: "el banco me bloqueo la tarjeta
+    # por 'posible fraude' cuando quise comprar la tele", "la rechazaron por sospecha de fraude".
+    r"\b(bloque\w+|rechaz\w+|fren\w+|retuv\w+|congel\w+)\b[^.!?\n]{0,50}\b(por|como) \W?"
+    r"(posible|sospecha de|presunto|supuesto|riesgo de) fraude\b|\b(precio|precios)\b"
     r"[^.!?\n]{0,60}\b(es|son) un (fraude|robo|estafa|atraco|timo)\b|\b(es|sera) (un )?"
     r"(fraude|estafa) o (es |sera )?(real|verdad|cierto|cierta|de verdad|legit\w*)\b|"
     # Almost, prevented, or told to be none of ours: "casi la estafan con una pagina falsa",

@@ -66,7 +66,10 @@ ES_LURE = (
     r"\b(mensaje|correo|mail|sms|whatsapp|llamada)( \w+){0,3} (de|a nombre de|diciendo que "
     r"(era|eran) de|que dice ser de|que decia ser de) \W?(northwind|ustedes|su tienda|su "
     r"empresa)\b|\b(link|enlace) (medio |muy |bien |algo )?(raro|sospechoso|extrano)\b|"
-    r"\b(premio|sorteo|gane un)\b|\bcon (el|su) (logo|nombre) de (northwind|ustedes)\b"
+    r"\b(premio|sorteo|gane un)\b|\bcon (el|su) (logo|nombre) de (northwind|ustedes)\b|"
+    # A text asking for the card's secrets: "ustedes mandan textos pidiendo el cvv?".
+    r"\b(textos?|mensajes?|sms|mails?|correos?|whatsapps?) (pidiendo|que piden|para pedir|"
+    r"solicitando) (el |los |la |tu |mi |su )?(cvv|pin|nip|clave|codigo|datos)\b"
 )
 # Given, or the card's asked for: "me piden los datos de la tarjeta pa enviarlo".
 ES_GIVEN = (
@@ -91,5 +94,7 @@ DETAILS_GIVEN = _phrases(
     r"typed|put in|gave) (my|the) password\b",
     ES_GIVEN,
     ES_GIVEN_DOUBTED,
+    # What was asked, filled in: "pq me llego uno y ya lo llene lol".
+    r"\bya (lo|la) (llene|complete|rellene|conteste)\b",
     negatable=False,
 )

@@ -82,7 +82,8 @@ ES_EXPLICIT_REQUEST = (
     r"verificar|revisar|ver|comentar)( \w+){0,2} con (una persona|alguien|un humano|un "
     r"asesor|una asesora|un agente|una agente)\b(?! (de|en) (mi|mis|casa|la casa)\b)"
     + _SOMEONE_ELSES,
-    r"\bque me (atienda|atiendan|llame|llamen|contacte|contacten|responda|ayude|escriba) "
+    r"\bque me (atienda|atiendan|llame|llamen|marque|marquen|contacte|contacten|responda|ayude|"
+    r"escriba) "
     r"(una persona|un humano|una humana|un asesor|una asesora|alguien|un ser humano|un agente|"
     r"un operador|una operadora|un ejecutivo|una ejecutiva|un supervisor|un encargado|"
     r"un gerente|personal)\b",
@@ -170,7 +171,7 @@ ES_BOT_DID_NOT_HELP = (
     r"\b(eres|usted es|sos|sois|son) (un |una )?(bot |robot |maquina |asistente )?(inutil|"
     r"inutiles|tonto|estupido|idiota|pesimo|una basura|un desastre)\b",
     r"\b(damos|dando|doy|estamos dando|estoy dando|seguimos dando) vueltas\b|\bvueltas en "
-    r"circulos?\b|\b(llegamos|vamos|lleva|llevas|va) a ningun (lado|lugar|parte|sitio)\b",
+    r"circulos?\b|\b(llegamos|llegar|vamos|lleva|llevas|va) a ningun (lado|lugar|parte|sitio)\b",
     r"\b(ya )?(me )?(dijiste|repetiste|mandaste|respondiste|contestaste|copiaste) (eso|lo "
     r"mismo|la misma)\b|\b(siempre|otra vez|de nuevo) (me )?(respondes|contestas|dices|"
     r"mandas|repites) lo mismo\b|\b(la )?misma respuesta\b|\brespuesta (equivocada|"
@@ -435,6 +436,9 @@ ES_REPEATED_ASKING = (
     r"\b(te|se|les|os) (lo |la |los |el |mi )?(dije|di|pregunte|explique|pase|mande|envie|"
     r"escribi|conte|pedi|comente|respondi|conteste|dimos|dijimos|repeti)\b( \w+){0,3} (dos|"
     r"tres|cuatro|cinco|\d+|varias|mil|muchas|un monton de) veces\b",
+    # Or in the perfect, to "usted" too: "le he preguntado lo mismo cuatro veces".
+    r"\b(te|le|les|os) (he|hemos) (preguntado|dicho|pedido|explicado|escrito|repetido)( \w+){0,3} "
+    r"(dos|tres|cuatro|cinco|\d+|varias|mil|muchas) veces\b",
     # Not a button pressed: "ya le di olvide contrasena y me llego el correo", "ya le di en
     # 'olvide mi contrasena'".
     r"\bya (te|les|os|le) (lo |la |los |el |mi |mis )?(dije|di(?! (en|clic|click|clik|enter|ok|"

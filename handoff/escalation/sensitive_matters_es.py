@@ -74,7 +74,8 @@ ES_LEGAL_THREAT: tuple[str | OnALineWith, ...] = (
     r"(saber|enterar)( de esto| de todo)? (en |a |de )?(la |el )?" + ES_REGULATORS_ONLY + r"\b|"
     r"\bincumplimiento (de|del) contrato\b|\bno (es|fue) lo (que|q) (firme|firmamos|acordamos|"
     r"pactamos|quedamos)\b",
-    r"\b(hojas?|libro) de reclamaciones\b|\b(derechos del consumidor|ley (federal )?de "
+    r"\b(hojas?|libro) de reclamaciones\b|\b(carta documento|burofax|carta notarial)\b|"
+    r"\b(derechos del consumidor|ley (federal )?de "
     r"proteccion al consumidor|ley del consumidor|estatuto del consumidor)\b",
     r"\b(nos vemos|te veo|los veo|os veo|nos veremos) en (los tribunales|el juzgado|la corte|"
     r"juicio|un juicio)\b",
@@ -267,8 +268,8 @@ ES_SAFETY_INCIDENT: tuple[str | OnALineWith, ...] = (
     r"estallaron|explotaron|hizo explosion)\b",
     # Spain's perfect: "el patinete se ha incendiado mientras cargaba".
     r"\bse (ha|han) (incendiado|quemado|prendido fuego|derretido|chamuscado)\b|\b(ha|han) "
-    r"(explotado|estallado|cogido fuego|salido ardiendo|empezado a arder|echado (humo|chispas|"
-    r"fuego))\b",
+    r"(explotado|estallado|reventado|cogido fuego|salido ardiendo|empezado a arder|echado "
+    r"(humo|chispas|fuego))\b",
     # Not "hay fuego en el precio 🔥": a bargain.
     r"\b(sale|salia|salio|empezo a salir|sacando|echando|habia|hay|vi|vimos) (humo|fuego|"
     r"llamas|chispas|chispa)\b(?! en (el |los |las |la )?(precio|oferta|descuento|promo))"
@@ -283,8 +284,9 @@ ES_SAFETY_INCIDENT: tuple[str | OnALineWith, ...] = (
     r"bebita|bebito|crio|cria|guagua)( \w+)? se (cayo|golpeo|lastimo|pego en la cabeza|"
     r"desnuco|descalabro)\b|\b(chichon|hematoma|descalabr\w+)\b",
     r"\b(se |me |nos |le )?electrocut\w+|\bdescargas? electricas?\b|\b(me|le|nos|les|te) "
-    r"(dio|dieron|da|pego|paso|dio un) (la |una |un )?(corriente|descarga|toque|calambre|"
-    r"chispazo)\b|\b(corrientazo|calambrazo)\b",
+    r"(dio|dieron|da|pego|paso|dio un) (como )?(la |una |un )?(corriente|descarga|toque|"
+    r"calambre|chispazo|shock(?! (el|con el|del|por el) (precio|total|descuento|oferta)))\b|"
+    r"\b(corrientazo|calambrazo)\b",
     r"\b(bateria|pila|celular|cargador|telefono|patineta|patinete)( \w+){0,2} (se )?(hincho|"
     r"inflo|exploto|derritio|sobrecalento|reviento)\b|\b(sobre|re)calent(o|aba|aron|ado|ada)\b|"
     r"\bse sobrecalienta (mucho|demasiado|muchisimo|un monton)\b|\bse (hincho|inflo|exploto|"

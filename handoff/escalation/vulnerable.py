@@ -365,9 +365,10 @@ ES_VULNERABLE_ON_A_LINE = (
     # A job lost, and none found since: not "me quede sin chamba pero ya consegui otra".
     OnALineWith(
         r"\b(perdi|perdimos|me quede sin|nos quedamos sin|quede sin) (el |mi |su |nuestro )?"
-        r"(trabajo|empleo|chamba|laburo|curro|pega)\b|\bme despidieron\b|\bme (echaron|botaron|"
-        r"corrieron) del (trabajo|laburo|curro|empleo|chamba)\b|\b(estoy|esta|estamos|anda|ando) "
-        r"(desempleado|desempleada|en paro|sin (trabajo|empleo|chamba|laburo|curro|pega))\b",
+        r"(trabajo|empleo|chamba|laburo|curro|pega)\b|\bme (despidieron|han despedido)\b|\bme "
+        r"(echaron|botaron|corrieron|han echado|han botado) del (trabajo|laburo|curro|empleo|"
+        r"chamba)\b|\b(estoy|esta|estamos|anda|ando) (desempleado|desempleada|en paro|sin "
+        r"(trabajo|empleo|chamba|laburo|curro|pega))\b",
         # Nor one the household is getting by with: "esta desempleado y estamos ahorrando",
         # "hace dos anos me quede sin laburo, pero ahora tengo mi emprendimiento".
         unless=r"\b(consegui|encontre|conseguimos|encontramos) (otro|otra|un nuevo|una nueva)\b|"

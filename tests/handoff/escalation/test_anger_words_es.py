@@ -202,3 +202,13 @@ def test_the_worst_day_is_no_verdict_on_us() -> None:
 def test_fed_up_with_the_neighbour_is_not_with_us() -> None:
     assert reasons("estoy harta del vecino de arriba, tienen maquinas de ruido blanco?") == []
     assert "anger" in reasons("estoy harta de ustedes")
+
+
+def test_fed_up_with_us_counts_with_a_phone_company_or_oneself_it_does_not() -> None:
+    for text in ("ya estoy mamada de ustedes", "ustedes son unos mediocres jueputa"):
+        assert "anger" in reasons(text), text
+    for text in (
+        "estoy mamada de Claro, me dejaron sin internet todo el puente",
+        "Estoy harto de mí mismo, he vuelto a pedir una M",
+    ):
+        assert reasons(text) == [], text

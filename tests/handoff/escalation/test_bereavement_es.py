@@ -97,3 +97,13 @@ def test_an_account_already_in_the_customers_name_is_settled() -> None:
 def test_a_death_told_tenderly_counts_but_a_move_does_not() -> None:
     assert "bereavement" in reasons("mi mamita se nos fue el sabado 😢, tenia un pedido")
     assert reasons("mi hijo se nos fue a vivir a Madrid, le mandan el sofa alla?") == []
+
+
+def test_a_friends_loss_or_a_death_in_a_year_long_gone_is_routine() -> None:
+    for text in (
+        "fallecio el papa de mi compadre y le quiero mandar a la familia una cobija",
+        "el padre de una compi del curro ha fallecido, queremos mandarle unas velas",
+        "mi papa murio en el 2010 y dejo una mecedora, tienen de madera?",
+    ):
+        assert reasons(text) == [], text
+    assert "bereavement" in reasons("mi papa murio en el 2010 y le siguen cobrando la suscripcion")

@@ -54,6 +54,12 @@ TOLD_IN_PARTS = [
         "fraud",
     ),
     (("mi hija de 12 compro un juego con mi tarjeta", "sin permiso obvio"), "fraud"),
+    (
+        ("el nene agarro la tablet el domingo", "hay una compra de 60 mil pesos en juguetes"),
+        "fraud",
+    ),
+    (("el nene agarro mi celu y compro un monopatin", "tiene 6 anos", "ayudaaa"), "fraud"),
+    (("my kid bought a ps5 con mi tarjeta", "without asking obvio"), "fraud"),
     # Someone else's invoice.
     (
         ("hola, recibi en mi correo una factura", "pero no es mia, es de otra persona"),
@@ -78,6 +84,48 @@ TOLD_IN_PARTS = [
             "desde entonces hay un olorcillo raro en la cocina, es normal?",
         ),
         "safety_incident",
+    ),
+    (
+        (
+            "vi en las noticias que estan retirando unas ollas arroceras",
+            "yo tengo una, la compre aqui en marzo",
+        ),
+        "safety_incident",
+    ),
+    (
+        ("escuche q hay un retiro del mercado de un hervidor", "compre 10 iguales para el colegio"),
+        "safety_incident",
+    ),
+    # A text in our name asking for the card's secrets, filled in.
+    (
+        (
+            "ustedes mandan textos pidiendo el cvv para verificar la cuenta?",
+            "me llego uno y ya lo llene",
+        ),
+        "fraud",
+    ),
+    # A charge nobody made.
+    (
+        (
+            "en el extracto de la tarjeta de la empresa aparece un cargo vuestro de 849,90",
+            "nadie de la oficina ha comprado nada",
+        ),
+        "fraud",
+    ),
+    (
+        (
+            "acaba de llegar a la oficina una caja con 30 monitores",
+            "nadie de aca pidio nada y figura pagado con nuestra tarjeta",
+        ),
+        "fraud",
+    ),
+    # A flood, and all lost.
+    (
+        (
+            "en trinidad se inundo toda la zona y mi tienda tambien",
+            "perdimos la mercaderia y la oficina, tengo una compra a plazos con ustedes",
+        ),
+        "vulnerable_customer",
     ),
     # A payment made again after an error, and the first taken too.
     (
@@ -106,6 +154,11 @@ def test_told_in_parts_in_either_order(messages: tuple[str, ...], reason: str) -
         ("compre una estufa a cuarzo el invierno pasado, tienen repuestos?",),
         ("me ha llegado un paquete que no esperaba", "ah no, era el regalo de mi hermana"),
         ("mi hija compro unos audifonos con mi tarjeta, llegan hoy?",),
+        # The customer buying for a young child.
+        ("mi hijo de 8 anos ya eligio el escritorio, lo compro yo con mi tarjeta",),
+        ("aparece un cargo de 50 en mi tarjeta", "es la suscripcion que pedi, todo bien"),
+        ("perdimos todo el partido jaja", "y encima se inundo la calle, llega igual el pedido?"),
+        ("tengo un pedido pendiente", "nadie me pidio nada de firma, lo dejan en la puerta?"),
         (
             "mi hija de 15 quiere comprar un celular con mi cuenta",
             "puedo poner un limite para que no compre sin mi permiso?",

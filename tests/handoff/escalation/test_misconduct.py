@@ -133,3 +133,29 @@ def test_a_courier_rude_or_shouting_told_in_other_words_is_for_a_person() -> Non
     ):
         assert "safety_incident" in reasons(text), text
     assert reasons("el señor q trajo el colchon fue muy amable") == []
+
+
+def test_a_car_hit_photos_rude_words_a_personal_number_or_a_live_wire_are_for_a_person() -> None:
+    for text in (
+        "el motorizado de su delivery me choco el carro al estacionarse",
+        "el delivery guy se puso a tomar fotos de mi sala",
+        "el señor q trajo el colchon me hablo bien feo pq no tenia cambio",
+        "el repartidor que trajo las sillas le ha escrito a nuestra recepcionista a su whatsapp "
+        "personal",
+        "el tecnico que instalo la terma dejo un cable pelado al costado",
+        "el repartidor dijo q si no le pasabamos 10 lucas no los subia",
+        "el chofer nos dijo q sin 50 bs no bajaba nada del camion",
+    ):
+        assert "safety_incident" in reasons(text), text
+    for text in (
+        "el repartidor tomo una foto del paquete en la puerta",
+        "el tecnico dejo los cables ordenados y todo limpio",
+        "el repartidor me hablo muy amable",
+    ):
+        assert reasons(text) == [], text
+
+
+def test_a_courier_calling_now_is_delivering_but_one_who_keeps_calling_is_not() -> None:
+    assert reasons("el repartidor me esta llamando, le abro?") == []
+    assert reasons("el repartidor ya viene en camino", "me esta llamando, le abro?") == []
+    assert "safety_incident" in reasons("el repartidor me sigue llamando a las 11 de la noche")

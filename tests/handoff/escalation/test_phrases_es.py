@@ -556,3 +556,15 @@ def test_whether_people_answer_asked_is_no_request_even_when_the_nlu_reads_one()
     ):
         assert intent_reasons(text) == [], text
     assert intent_reasons("quiero hablar con una persona") == ["explicit_request"]
+
+
+def test_asked_four_times_or_going_nowhere_counts_a_person_declined_does_not() -> None:
+    assert "repeated_request" in reasons("le he preguntado lo mismo cuatro veces")
+    assert "bot_did_not_help" in reasons("mire, asi no vamos a llegar a ningun lado")
+    assert "explicit_request" in reasons("pensandolo bien si, q me marque alguien al rato xfa")
+    turn = Turn.customer(
+        "no mi vida, no me pongas con nadie que yo por telefono no oigo bien",
+        intent="request_human",
+        confidence=0.99,
+    )
+    assert decide([turn], RULES_ONLY).reasons == []

@@ -453,3 +453,19 @@ def test_homework_fraud_in_general_and_someone_elses_charge_are_routine() -> Non
         ("el banco me dijo q la clonaron y vi dos compras en su tienda q no son mias", "fraud"),
     ):
         assert reason in reasons(text), text
+
+
+def test_a_battery_burst_a_shock_or_a_legal_letter_count_but_not_as_figures() -> None:
+    for text, reason in (
+        ("la bateria del patinete ha reventado cargando", "safety_incident"),
+        ("el secador le dio como un shock a mi hermana", "safety_incident"),
+        ("mi viejo es abogado y ya esta armando la carta documento", "legal_threat"),
+    ):
+        assert reason in reasons(text), text
+    for text in (
+        "me dio un shock el precio, que barato!",
+        "el banco me bloqueo la tarjeta por 'posible fraude' cuando quise comprar la tele",
+        "mi gestor dice que comprar sin factura es casi un fraude jaja",
+        "mi cunao me conto q a el otra tienda le mando un refri q olia a gas",
+    ):
+        assert reasons(text) == [], text

@@ -292,3 +292,7 @@ def test_someone_taken_to_a_check_up_is_routine_but_a_wheelchair_in_the_way_is_n
         "soy usuario de silla de ruedas",
         "el repartidor solo deja en el portal y no puedo subir una caja de 30 kilos",
     )
+
+
+def test_a_job_lost_in_spains_perfect_counts() -> None:
+    assert "vulnerable_customer" in reasons("es q me han echado del curro y no llego a la cuota")
